@@ -1,0 +1,46 @@
+/**
+ * Every stable error code furikae answers with, in one registry.
+ * The HTTP layer alone maps a code to its status; docs/errors.md documents each one (a test keeps them in step).
+ */
+export const errorCodes = {
+  // Request shape
+  validation_failed: { status: 400, title: 'The request does not match its schema' },
+  body_too_large: { status: 413, title: 'The request body is larger than allowed' },
+  unsupported_media_type: { status: 415, title: 'The request body must be JSON' },
+  route_not_found: { status: 404, title: 'No such endpoint' },
+  idempotency_key_required: { status: 400, title: 'This request needs an Idempotency-Key header' },
+  idempotency_key_reused: { status: 409, title: 'This Idempotency-Key was used with a different request' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  // Operator authentication and policy
+  operator_unauthenticated: { status: 401, title: 'Operator credentials are missing or wrong' },
+  link_method_not_allowed: { status: 403, title: "The operator's policy does not allow this link method" },
+  new_links_suspended: { status: 403, title: 'New links to this operator are suspended' },
+  charges_suspended: { status: 403, title: 'Charges by this operator are suspended' },
+  // Links
+  link_credentials_mismatch: { status: 422, title: 'The account details do not match a bank account' },
+  link_token_invalid: { status: 401, title: 'The link credential is missing or unknown' },
+  link_not_found: { status: 404, title: 'No such link for this operator' },
+  link_revoked: { status: 403, title: 'The link has been revoked' },
+  // Charges and refunds
+  charge_yen_max_exceeded: { status: 422, title: "The amount exceeds the operator's per-charge limit" },
+  charges_yen_per_month_max_exceeded: { status: 422, title: "The amount would exceed the link's monthly limit" },
+  insufficient_funds: { status: 422, title: 'The account balance is too low' },
+  charge_not_found: { status: 404, title: 'No such charge for this operator' },
+  refund_exceeds_charge: { status: 422, title: 'The refund is larger than what remains of the charge' },
+  operator_funds_insufficient: { status: 422, title: "The operator's settlement account cannot cover the refund" },
+  // Bank and staff pages
+  customer_unauthenticated: { status: 401, title: 'Please log in' },
+  staff_unauthenticated: { status: 401, title: 'Staff login required' },
+  account_not_found: { status: 404, title: 'No such bank account' },
+  // Wallet
+  wallet_unauthenticated: { status: 401, title: 'Please log in to the wallet' },
+  wallet_email_taken: { status: 409, title: 'A wallet account with this e-mail exists' },
+  wallet_user_not_found: { status: 404, title: 'No such wallet user' },
+  wallet_balance_insufficient: { status: 422, title: 'The wallet balance is too low' },
+  wallet_no_bank_link: { status: 409, title: 'Link a bank account first' },
+  bank_refused: { status: 502, title: 'The bank refused the request' },
+  // Anything else
+  internal_error: { status: 500, title: 'Something went wrong on our side' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;
