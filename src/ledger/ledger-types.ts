@@ -86,23 +86,43 @@ export type CreateTransferResult =
   | 'exists_with_different_pending_id'
   | 'exists_with_different_timeout'
   | 'amount_must_be_positive'
+  /** The amount is not a whole number of yen within Number.MAX_SAFE_INTEGER. */
+  | 'amount_must_be_safe_integer'
+  /** Above AMOUNT_YEN_MAX (src/shared/yen.ts). */
+  | 'amount_exceeds_maximum'
   | 'accounts_must_be_different'
   | 'flags_are_mutually_exclusive'
   | 'pending_id_required'
   | 'pending_id_must_be_absent'
+  /** timeout_seconds is only for pending transfers. */
+  | 'timeout_reserved_for_pending_transfer'
+  /** timeout_seconds is not a whole number from 0 to PENDING_TIMEOUT_SECONDS_MAX. */
+  | 'timeout_out_of_range'
   | 'debit_account_not_found'
   | 'credit_account_not_found'
   | 'exceeds_credits'
   | 'exceeds_debits'
+  /** The debit account's debits (pending + posted) would pass Number.MAX_SAFE_INTEGER. */
+  | 'overflows_debits'
+  /** The credit account's credits (pending + posted) would pass Number.MAX_SAFE_INTEGER. */
+  | 'overflows_credits'
   | 'pending_transfer_not_found'
   | 'pending_transfer_not_pending'
   | 'pending_transfer_already_posted'
   | 'pending_transfer_already_voided'
   | 'pending_transfer_expired'
   | 'pending_transfer_has_different_accounts'
-  | 'exceeds_pending_transfer_amount';
+  | 'exceeds_pending_transfer_amount'
+  /** A void names an amount other than the pending amount (voids are never partial). */
+  | 'pending_transfer_has_different_amount';
 
-export type CreateAccountResult = 'ok' | 'exists' | 'exists_with_different_code' | 'exists_with_different_flags';
+export type CreateAccountResult =
+  | 'ok'
+  | 'exists'
+  | 'exists_with_different_code'
+  | 'exists_with_different_flags'
+  /** Both no-overdraft flags at once would freeze the account at zero. */
+  | 'flags_are_mutually_exclusive';
 
 /** One posted line of an account's history, as a passbook prints it. */
 export interface AccountHistoryEntry {
