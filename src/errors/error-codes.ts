@@ -39,6 +39,12 @@ export const errorCodes = {
   wallet_balance_insufficient: { status: 422, title: 'The wallet balance is too low' },
   wallet_no_bank_link: { status: 409, title: 'Link a bank account first' },
   bank_refused: { status: 502, title: 'The bank refused the request' },
+  wallet_credentials_invalid: { status: 401, title: 'The e-mail or password is wrong' },
+  wallet_csrf_token_invalid: { status: 403, title: 'The form has expired; reload it and try again' },
+  wallet_merchant_not_found: { status: 404, title: 'No such merchant' },
+  wallet_send_to_self: { status: 422, title: 'A wallet cannot send money to itself' },
+  wallet_bank_link_exists: { status: 409, title: 'This wallet already has an active bank link' },
+  wallet_bank_unreachable: { status: 504, title: 'The bank did not answer in time' },
   // Anything else
   internal_error: { status: 500, title: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; title: string }>;

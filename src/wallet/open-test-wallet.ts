@@ -1,0 +1,134 @@
+/**
+ * Test setup for the wallet's suites: a fresh migrated wallet database on one backend, a frozen clock,
+ * the wallet app, and a cookie-keeping browser that fills in forms the way a person would.
+ */
+import type { LightMyRequestResponse } from 'fastify';
+import { ledgerMigrations } from '../ledger/ledger-migrations.ts';
+import { ManualClock } from '../shared/clock.ts';
+import { createIds } from '../shared/ids.ts';
+import { createLogger } from '../shared/logger.ts';
+import { migrate } from '../storage/migrate.ts';
+import type { TestBackend } from '../testing/test-databases.ts';
+import { createWalletApp, type WalletApp } from './wallet-app.ts';
+import { BANK_FUNDING_ACCOUNT_ID, walletTransferCodes } from './wallet-ledger-codes.ts';
+import { walletMigrations } from './wallet-migrations.ts';
+import { findWalletUserByEmail } from './wallet-users.ts';
+
+/** Nothing listens on the discard port: a wallet under test that calls the bank by mistake fails at once. */
+const NO_BANK_URL = 'http://127.0.0.1:9';
+
+export interface TestWallet extends WalletApp {
+  clock: ManualClock;
+  /** A new browser with its own cookie jar. */
+  browser(): TestBrowser;
+  /** Puts e-money in a user's account as a confirmed top-up would, without a bank (for payment and send tests). */
+  fund(email: string, amount_yen: number): Promise<void>;
+  balance(email: string): Promise<number>;
+  count(table: 'wallet_users' | 'wallet_payments' | 'wallet_sends' | 'wallet_top_ups' | 'wallet_bank_links'): Promise<number>;
+  closeAll(): Promise<void>;
+}
+
+/** Opens a migrated wallet database on `backend` and a wallet app over it. */
+export async function openTestWallet(backend: TestBackend, bank: { base_url: string; client_id: string; client_secret: string } = { base_url: NO_BANK_URL, client_id: 'unused', client_secret: 'unused' }): Promise<TestWallet> {
+  const db = await backend.open('wallet');
+  await migrate(db, [ledgerMigrations, walletMigrations]);
+  const clock = new ManualClock();
+  const ids = createIds(clock);
+  const wallet = await createWalletApp({ db, clock, ids, log: createLogger({ level: 'silent' }), bank });
+  const test_wallet: TestWallet = {
+    ...wallet,
+    clock,
+    browser: () => new TestBrowser(wallet),
+    async fund(email, amount_yen) {
+      const user = await findWalletUserByEmail(db, email);
+      if (!user) throw new Error(`no wallet user ${email}`);
+      const [result] = await wallet.context.ledger.createTransfers([
+        { id: ids.next(), debit_account_id: BANK_FUNDING_ACCOUNT_ID, credit_account_id: user.account_id, amount_yen, code: walletTransferCodes.top_up },
+      ]);
+      if (result !== 'ok') throw new Error(`funding failed: ${result}`);
+    },
+    async balance(email) {
+      const user = await findWalletUserByEmail(db, email);
+      if (!user) throw new Error(`no wallet user ${email}`);
+      const [account] = await wallet.context.ledger.lookupAccounts([user.account_id]);
+      if (!account) throw new Error('no account');
+      return account.credits_posted - account.debits_posted;
+    },
+    async count(table) {
+      const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+      return row?.n ?? 0;
+    },
+    async closeAll() {
+      await wallet.close();
+      await db.close();
+    },
+  };
+  return test_wallet;
+}
+
+/** The value of a named form field in a page (hidden or not), or undefined. */
+export function formValue(page: string, name: string): string | undefined {
+  const match = new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(page);
+  return match?.[1];
+}
+
+/** A browser over app.inject(): keeps cookies, follows nothing, posts forms as urlencoded text. */
+export class TestBrowser {
+  readonly cookies = new Map<string, string>();
+  constructor(private readonly wallet: WalletApp) {}
+
+  #remember(response: LightMyRequestResponse): void {
+    for (const set of response.cookies) {
+      if (set.value === '' || (set as { maxAge?: number }).maxAge === 0) this.cookies.delete(set.name);
+      else this.cookies.set(set.name, set.value);
+    }
+  }
+
+  #cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
+  async get(url: string): Promise<LightMyRequestResponse> {
+    const response = await this.wallet.app.inject({ method: 'GET', url, headers: { cookie: this.#cookieHeader() } });
+    this.#remember(response);
+    return response;
+  }
+
+  /** Posts exactly `fields` (no CSRF token added). */
+  async post(url: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
+    const response = await this.wallet.app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: this.#cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams(fields).toString(),
+    });
+    this.#remember(response);
+    return response;
+  }
+
+  /**
+   * Opens the page at `page_url`, takes its CSRF token and the hidden id the form carries, and posts
+   * them with `fields` to `action`. Returns the response and the hidden values used.
+   */
+  async submit(page_url: string, action: string, fields: Record<string, string>, hidden: string[] = []): Promise<{ response: LightMyRequestResponse; sent: Record<string, string> }> {
+    const page = await this.get(page_url);
+    const csrf_token = formValue(page.body, 'csrf_token');
+    if (!csrf_token) throw new Error(`no CSRF token on ${page_url} (status ${page.statusCode})`);
+    const sent: Record<string, string> = { csrf_token };
+    for (const name of hidden) {
+      const value = formValue(page.body, name);
+      if (value === undefined) throw new Error(`no ${name} on ${page_url}`);
+      sent[name] = value;
+    }
+    Object.assign(sent, fields);
+    return { response: await this.post(action, sent), sent };
+  }
+
+  async signUp(name: string, email: string, password = 'correct horse battery'): Promise<LightMyRequestResponse> {
+    return (await this.submit('/signup', '/signup', { name, email, password })).response;
+  }
+
+  async logIn(email: string, password = 'correct horse battery'): Promise<LightMyRequestResponse> {
+    return (await this.submit('/login', '/login', { email, password })).response;
+  }
+}

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import { renderHomePage, renderWelcomePage } from '../pages/home-page.ts';
+import { findActiveBankLink } from '../wallet-bank-links.ts';
+import { walletBalanceYen } from '../wallet-balance.ts';
+import type { WalletContext } from '../wallet-context.ts';
+import { listWalletHistory } from '../wallet-history.ts';
+import type { PageKit } from './page-kit.ts';
+
+/** Fixed notices the home page may show after a redirect; anything else in `done` is ignored. */
+const NOTICES: Record<string, string> = {
+  signed_up: 'ウォレットを開設しました / Your wallet is open',
+  linked: '銀行口座と連携しました / Your bank account is linked',
+  unlinked: '銀行口座との連携を解除しました / The bank link has been removed',
+};
+
+/** GET /: balance, bank link and history when signed in; a welcome otherwise. */
+export function registerHomeRoutes(app: FastifyInstance, kit: PageKit, context: WalletContext): void {
+  app.get('/', { schema: { querystring: { type: 'object', properties: { done: { type: 'string', maxLength: 32 } } } } }, async (request, reply) => {
+    const signed_in = await kit.signedIn(request);
+    if (!signed_in) return kit.sendPage(reply, 200, renderWelcomePage(kit.frame('ようこそ / Welcome')));
+    const { user } = signed_in;
+    const [balance_yen, link, history] = await Promise.all([
+      walletBalanceYen(context.ledger, user.account_id),
+      findActiveBankLink(context.db, user.id),
+      listWalletHistory(context.db, user.id),
+    ]);
+    const { done } = request.query as { done?: string };
+    const notice = done !== undefined && Object.hasOwn(NOTICES, done) ? NOTICES[done] : undefined;
+    return kit.sendPage(reply, 200, renderHomePage(kit.frame('ホーム / Home', signed_in), { balance_yen, link, history, notice }));
+  });
+
+  app.get('/healthz', async () => ({ ok: true }));
+}

@@ -1,0 +1,194 @@
+/**
+ * What every wallet page handler shares: finding the session behind the cookie, refusing a form whose
+ * CSRF token is wrong, answering with HTML and safe headers, and minting the form-embedded ids.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorCodes } from '../../errors/error-codes.ts';
+import { textField } from '../form-fields.ts';
+import { renderMessagePage } from '../pages/message-page.ts';
+import type { PageFrame } from '../pages/page-layout.ts';
+import type { WalletContext } from '../wallet-context.ts';
+import { walletFailure, type WalletFailure } from '../wallet-outcome.ts';
+import { csrfTokenMatches, SESSION_SECONDS_MAX, ANONYMOUS_SESSION_SECONDS_MAX, type WalletSession, type WalletSessions } from '../wallet-sessions.ts';
+import { findWalletUserById, type WalletUser } from '../wallet-users.ts';
+
+/** The session cookie's name: distinct from the bank's own cookies, which may share the host. */
+export const SESSION_COOKIE = 'wallet_session';
+
+export interface PageKitOptions {
+  context: WalletContext;
+  sessions: WalletSessions;
+  operator_name: string;
+  /** Mark the cookie Secure: on whenever the wallet is served over https. */
+  secure_cookies: boolean;
+}
+
+export interface SignedIn {
+  session: WalletSession;
+  user: WalletUser;
+}
+
+/** A form body as a record of whatever arrived; anything that is not an object reads as empty. */
+export type FormBody = Record<string, unknown>;
+
+/** Field schema for a wallet form: every field text, bounded, none unknown; checked with attachValidation so pages can answer. */
+export function formSchema(fields: readonly string[]) {
+  return {
+    type: 'object',
+    properties: Object.fromEntries(fields.map((field) => [field, { type: 'string', maxLength: 256 }])),
+    additionalProperties: false,
+  };
+}
+
+export type PageKit = ReturnType<typeof createPageKit>;
+
+/** Builds the page helpers for one wallet app. */
+export function createPageKit(options: PageKitOptions) {
+  const { context, sessions, operator_name, secure_cookies } = options;
+
+  function setSessionCookie(reply: FastifyReply, cookie_value: string, user_id: string | null) {
+    reply.setCookie(SESSION_COOKIE, cookie_value, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: secure_cookies,
+      maxAge: user_id === null ? ANONYMOUS_SESSION_SECONDS_MAX : SESSION_SECONDS_MAX,
+    });
+  }
+
+  const kit = {
+    operator_name,
+
+    frame(title: string, signed_in?: SignedIn | null): PageFrame {
+      return signed_in
+        ? { operator_name, title, user_name: signed_in.user.name, csrf_token: signed_in.session.csrf_token }
+        : { operator_name, title };
+    },
+
+    /** Sends a page with headers that keep it out of frames, caches and other origins' scripts. */
+    sendPage(reply: FastifyReply, status: number, page: string) {
+      return reply
+        .status(status)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .header('x-content-type-options', 'nosniff')
+        .header('x-frame-options', 'DENY')
+        .header('referrer-policy', 'same-origin')
+        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        .send(page);
+    },
+
+    redirect(reply: FastifyReply, location: string) {
+      return reply.status(303).header('location', location).header('cache-control', 'no-store').send();
+    },
+
+    /** A page that only says why not. */
+    sendRefusal(reply: FastifyReply, failure: WalletFailure, next: { href: string; text: string }, signed_in?: SignedIn | null) {
+      const page = renderMessagePage(kit.frame(errorCodes[failure.code].title, signed_in), { failure, next_href: next.href, next_text: next.text });
+      return kit.sendPage(reply, failure.status ?? errorCodes[failure.code].status, page);
+    },
+
+    /** The live session behind the request's cookie, or null. */
+    async session(request: FastifyRequest): Promise<WalletSession | null> {
+      return sessions.find(request.cookies[SESSION_COOKIE]);
+    },
+
+    /** The signed-in user, or null for a visitor (or a session whose user is gone). */
+    async signedIn(request: FastifyRequest): Promise<SignedIn | null> {
+      const session = await kit.session(request);
+      if (!session?.user_id) return null;
+      const user = await findWalletUserById(context.db, session.user_id);
+      return user ? { session, user } : null;
+    },
+
+    /** A session for a visitor's form: the live one, or a new anonymous one (which sets the cookie). */
+    async visitorSession(request: FastifyRequest, reply: FastifyReply): Promise<WalletSession> {
+      const existing = await kit.session(request);
+      if (existing) return existing;
+      const opened = await sessions.open(null);
+      setSessionCookie(reply, opened.cookie_value, null);
+      return opened.session;
+    },
+
+    /** Starts a signed-in session in place of whatever the browser had (no session fixation). */
+    async startSignedIn(request: FastifyRequest, reply: FastifyReply, user: WalletUser) {
+      await sessions.close(request.cookies[SESSION_COOKIE]);
+      const opened = await sessions.open(user.id);
+      setSessionCookie(reply, opened.cookie_value, user.id);
+    },
+
+    async endSession(request: FastifyRequest, reply: FastifyReply) {
+      await sessions.close(request.cookies[SESSION_COOKIE]);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    },
+
+    /** For GET pages: the signed-in user, or a redirect to login (and null). */
+    async requireUserOrRedirect(request: FastifyRequest, reply: FastifyReply): Promise<SignedIn | null> {
+      const signed_in = await kit.signedIn(request);
+      if (!signed_in) await kit.redirect(reply, '/login');
+      return signed_in;
+    },
+
+    /**
+     * For form posts that need a user: the signed-in user whose session's CSRF token the form carries.
+     * Otherwise answers 401 or 403 itself and returns null; nothing else runs.
+     */
+    async requireUserForm(request: FastifyRequest, reply: FastifyReply): Promise<SignedIn | null> {
+      const signed_in = await kit.signedIn(request);
+      if (!signed_in) {
+        await kit.sendRefusal(reply, walletFailure('wallet_unauthenticated', 'ログインしてください / Please log in'), { href: '/login', text: 'ログイン / Log in' });
+        return null;
+      }
+      if (!csrfTokenMatches(signed_in.session, kit.body(request).csrf_token)) {
+        await kit.sendCsrfRefusal(request, reply, signed_in);
+        return null;
+      }
+      return signed_in;
+    },
+
+    /** For visitor form posts (sign-up, login): the session whose CSRF token the form carries, or null after a 403. */
+    async requireVisitorForm(request: FastifyRequest, reply: FastifyReply): Promise<WalletSession | null> {
+      const session = await kit.session(request);
+      if (!session || !csrfTokenMatches(session, kit.body(request).csrf_token)) {
+        await kit.sendCsrfRefusal(request, reply, null);
+        return null;
+      }
+      return session;
+    },
+
+    async sendCsrfRefusal(request: FastifyRequest, reply: FastifyReply, signed_in: SignedIn | null) {
+      request.log.warn({ url: request.url }, 'wallet form refused: CSRF token missing or wrong');
+      const back = request.url.split('?')[0] ?? '/';
+      return kit.sendRefusal(
+        reply,
+        walletFailure('wallet_csrf_token_invalid', 'フォームの有効期限が切れました。読み込み直してください / The form has expired; reload it and try again'),
+        { href: back === '/logout' || back.endsWith('/revoke') ? '/' : back, text: 'フォームを開き直す / Open the form again' },
+        signed_in,
+      );
+    },
+
+    /** The posted form, or an empty one if the body was not a form. */
+    body(request: FastifyRequest): FormBody {
+      const body = request.body;
+      return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as FormBody) : {};
+    },
+
+    /** A posted field as text ('' if missing or not text), for showing back in a form. */
+    field(request: FastifyRequest, name: string): string {
+      return textField(kit.body(request)[name]) ?? '';
+    },
+
+    /** The schema refusal as a failure to show on the form, or undefined if the body passed. */
+    schemaFailure(request: FastifyRequest): WalletFailure | undefined {
+      const error = request.validationError;
+      if (!error) return undefined;
+      return walletFailure('validation_failed', `入力を確認してください / Check the form: ${error.message}`);
+    },
+
+    /** A fresh form-embedded id (payment, send, top-up). */
+    nextId(): string {
+      return context.ids.next();
+    },
+  };
+  return kit;
+}
