@@ -1,0 +1,113 @@
+import { describe, test, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { testBackends } from '../testing/test-databases.ts';
+import { charge, createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
+
+for (const backend of testBackends) {
+  describe(`charge limits and switches on ${backend.name}`, { skip: backend.skip }, () => {
+    let fixture: BankFixture;
+    let token: string;
+    let linkId: string;
+    let key = 0;
+    const nextKey = () => `limit-${++key}`;
+
+    beforeEach(async () => {
+      fixture = await createBankFixture(backend);
+      const { body } = await legacyLink(fixture);
+      token = body.link_token;
+      linkId = body.link.id;
+    });
+    afterEach(() => fixture?.close());
+
+    test('¥100,000 in one charge passes and ¥100,001 is refused with nothing written', async () => {
+      assert.equal((await charge(fixture, token, { amount_yen: 100_000 }, nextKey())).statusCode, 201);
+      const before = await fixture.snapshot();
+      const response = await charge(fixture, token, { amount_yen: 100_001 }, nextKey());
+      assert.equal(response.statusCode, 422);
+      assert.equal(response.json().code, 'charge_yen_max_exceeded');
+      assert.equal(response.json().charge_yen_max, 100_000);
+      assert.deepEqual(await fixture.snapshot(), before);
+    });
+
+    test('¥300,000 in a month passes and the ¥300,001st yen is refused with nothing written', async () => {
+      for (const amount of [100_000, 100_000, 99_999, 1]) {
+        assert.equal((await charge(fixture, token, { amount_yen: amount }, nextKey())).statusCode, 201);
+      }
+      const before = await fixture.snapshot();
+      const response = await charge(fixture, token, { amount_yen: 1 }, nextKey());
+      assert.equal(response.statusCode, 422);
+      assert.equal(response.json().code, 'charges_yen_per_month_max_exceeded');
+      assert.equal(response.json().charged_yen_this_month, 300_000);
+      assert.deepEqual(await fixture.snapshot(), before);
+    });
+
+    test('the monthly cap resets at midnight Japan time on the first of the month, not at UTC midnight', async () => {
+      fixture.clock.set('2026-11-30T14:59:59Z'); // 23:59:59 on 30 November in Tokyo
+      for (let i = 0; i < 3; i++) assert.equal((await charge(fixture, token, { amount_yen: 100_000 }, nextKey())).statusCode, 201);
+      assert.equal((await charge(fixture, token, { amount_yen: 1 }, nextKey())).json().code, 'charges_yen_per_month_max_exceeded');
+      fixture.clock.set('2026-11-30T15:00:00Z'); // 00:00 on 1 December in Tokyo
+      assert.equal((await charge(fixture, token, { amount_yen: 100_000 }, nextKey())).statusCode, 201);
+    });
+
+    test('concurrent charges on one link never exceed the monthly cap together', async () => {
+      const responses = await Promise.all(Array.from({ length: 8 }, () => charge(fixture, token, { amount_yen: 50_000 }, nextKey())));
+      const passed = responses.filter((r) => r.statusCode === 201).length;
+      assert.equal(passed, 6);
+      assert.ok(responses.filter((r) => r.statusCode === 422).every((r) => r.json().code === 'charges_yen_per_month_max_exceeded'));
+      const [total] = await fixture.db.query<{ charged_yen: number }>(`SELECT charged_yen FROM link_monthly_totals WHERE link_id = $1`, [linkId]);
+      assert.equal(total?.charged_yen, 300_000);
+    });
+
+    test('a charge of exactly the balance passes and one yen more is refused with insufficient_funds', async () => {
+      await fixture.bank.services.core.withdraw(fixture.customer.account_id, 500_000 - 80_000);
+      assert.equal(await fixture.bank.services.core.balance(fixture.customer.account_id), 80_000);
+      const before = await fixture.snapshot();
+      const refused = await charge(fixture, token, { amount_yen: 80_001 }, nextKey());
+      assert.equal(refused.statusCode, 422);
+      assert.equal(refused.json().code, 'insufficient_funds');
+      assert.deepEqual(await fixture.snapshot(), before);
+      assert.equal((await charge(fixture, token, { amount_yen: 80_000 }, nextKey())).statusCode, 201);
+      assert.equal(await fixture.bank.services.core.balance(fixture.customer.account_id), 0);
+    });
+
+    test('while charges_suspended is on a charge is refused with nothing written, and it works again once off', async () => {
+      await fixture.bank.services.operators.setSwitch(fixture.operator.id, 'charges_suspended', true);
+      const before = await fixture.snapshot();
+      const response = await charge(fixture, token, { amount_yen: 1000 }, nextKey());
+      assert.equal(response.statusCode, 403);
+      assert.equal(response.json().code, 'charges_suspended');
+      assert.deepEqual(await fixture.snapshot(), before);
+      await fixture.bank.services.operators.setSwitch(fixture.operator.id, 'charges_suspended', false);
+      assert.equal((await charge(fixture, token, { amount_yen: 1000 }, nextKey())).statusCode, 201);
+    });
+
+    test('new_links_suspended leaves existing links charging, as Docomo did in September 2020', async () => {
+      await fixture.bank.services.operators.setSwitch(fixture.operator.id, 'new_links_suspended', true);
+      assert.equal((await charge(fixture, token, { amount_yen: 1000 }, nextKey())).statusCode, 201);
+    });
+
+    test('a revoked link is refused with link_revoked and changes nothing', async () => {
+      const revoke = await fixture.bank.app.inject({ method: 'POST', url: `/v1/links/${linkId}/revoke`, headers: { authorization: fixture.operator.basic } });
+      assert.equal(revoke.statusCode, 200);
+      assert.equal(revoke.json().status, 'revoked');
+      const before = await fixture.snapshot();
+      const response = await charge(fixture, token, { amount_yen: 1000 }, nextKey());
+      assert.equal(response.statusCode, 403);
+      assert.equal(response.json().code, 'link_revoked');
+      assert.deepEqual(await fixture.snapshot(), before);
+    });
+
+    test('a burst of concurrent charges over several links keeps the ledger summing to zero', async () => {
+      const tokens = [token];
+      for (let i = 0; i < 3; i++) tokens.push((await legacyLink(fixture)).body.link_token);
+      const responses = await Promise.all(
+        Array.from({ length: 120 }, (_, i) => charge(fixture, tokens[i % tokens.length]!, { amount_yen: 1000 + i }, nextKey())),
+      );
+      assert.ok(responses.every((r) => r.statusCode === 201));
+      const expected = Array.from({ length: 120 }, (_, i) => 1000 + i).reduce((a, b) => a + b, 0);
+      assert.equal(await fixture.bank.services.core.balance(fixture.operator.settlement_account_id), expected);
+      const report = await fixture.bank.services.ledger.checkInvariants();
+      assert.equal(report.ok, true, JSON.stringify(report));
+    });
+  });
+}

@@ -1,0 +1,22 @@
+import type { ChargeStep } from './charge.ts';
+import { authenticate } from './steps/authenticate.ts';
+import { idempotency } from './steps/idempotency.ts';
+import { policy } from './steps/policy.ts';
+import { limits } from './steps/limits.ts';
+import { ledger } from './steps/ledger.ts';
+import { record } from './steps/record.ts';
+import { passbook } from './steps/passbook.ts';
+
+/**
+ * The charge path, in order (DESIGN.md, "A charge, end to end"). Every step runs inside the batch's one
+ * database transaction, so a refusal anywhere leaves nothing behind and the reply follows the commit.
+ */
+export const chargeSteps: readonly ChargeStep[] = [
+  authenticate, // the credential names an active link; locks the link, share-locks the operator
+  idempotency, // a reused key answers with the first charge, or refuses a different body
+  policy, // the operator's charges_suspended switch
+  limits, // per-charge and monthly caps
+  ledger, // customer → operator settlement, no overdraft
+  record, // charge rows and monthly totals
+  passbook, // the operator's label on the customer's passbook line
+];

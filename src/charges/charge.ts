@@ -1,0 +1,75 @@
+import type { Queryable } from '../storage/database.ts';
+import type { Ledger } from '../ledger/ledger-types.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Ids } from '../shared/ids.ts';
+import type { FurikaeError } from '../errors/furikae-error.ts';
+import type { Operator } from '../operators/operator.ts';
+import type { Link } from '../linking/link.ts';
+
+/** A charge as the operator sees it. */
+export interface Charge {
+  id: string;
+  link_id: string;
+  amount_yen: number;
+  refunded_yen: number;
+  status: 'succeeded';
+  description: string | null;
+  created_at: Date;
+}
+
+export const CHARGE_COLUMNS = `id, link_id, amount_yen, refunded_yen, status, description, created_at`;
+
+/** What arrives from the HTTP layer: already schema-checked. */
+export interface ChargeRequest {
+  /** The link credential presented by the operator (bearer token). */
+  link_token: string;
+  idempotency_key: string;
+  amount_yen: number;
+  description: string | null;
+}
+
+/** Where one request stands as it goes down the steps. */
+export type ChargeOutcome =
+  | { kind: 'open' }
+  | { kind: 'charged'; charge: Charge; replayed: boolean }
+  | { kind: 'refused'; error: FurikaeError }
+  /** The same key and body as an earlier item in this batch: answered with that item's outcome. */
+  | { kind: 'same_as'; first: ChargeItem };
+
+/** One request inside a batch, filled in by the steps. */
+export interface ChargeItem {
+  request: ChargeRequest;
+  /** Assigned on entry: the charge id and the id of its ledger transfer. */
+  charge_id: string;
+  link?: Link;
+  operator?: Operator;
+  /** Fingerprint of link + body, to catch a reused Idempotency-Key. */
+  request_hash?: string;
+  /** Calendar month in Japan time (YYYY-MM-01) the charge counts against. */
+  month?: string;
+  outcome: ChargeOutcome;
+}
+
+/** What every step may use: the batch's open transaction and the injected parts. */
+export interface ChargeContext {
+  tx: Queryable;
+  ledger: Ledger;
+  clock: Clock;
+  ids: Ids;
+  /** When this batch runs, from the clock: one instant for all its charges. */
+  now: Date;
+}
+
+/**
+ * A step of the charge path. It sees every item of the batch, acts only on those still `open`,
+ * and may refuse an item by setting its outcome. Steps are set-based: one query per step, not per item.
+ */
+export interface ChargeStep {
+  name: string;
+  run(context: ChargeContext, items: ChargeItem[]): Promise<void>;
+}
+
+/** The items no step has refused or answered yet. */
+export function openItems(items: ChargeItem[]): ChargeItem[] {
+  return items.filter((item) => item.outcome.kind === 'open');
+}

@@ -1,0 +1,36 @@
+/** furikae's configuration: environment variables, parsed and checked once at start-up. */
+export interface Config {
+  /** `postgres://…` to run on a PostgreSQL server; unset for embedded PGlite. */
+  database_url: string | undefined;
+  /** Where PGlite keeps its files (bank/ and wallet/ beneath it). */
+  data_dir: string;
+  host: string;
+  bank_port: number;
+  wallet_port: number;
+  log_level: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function port(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new Error(`${name} must be a port number, got ${value}`);
+  return parsed;
+}
+
+/** Reads the configuration from `env`; throws one clear message for the first bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const database_url = env.DATABASE_URL || undefined;
+  if (database_url && !/^postgres(ql)?:\/\//.test(database_url)) throw new Error('DATABASE_URL must start with postgres://');
+  const log_level = env.LOG_LEVEL ?? 'info';
+  if (!LOG_LEVELS.includes(log_level)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  return {
+    database_url,
+    data_dir: env.FURIKAE_DATA_DIR ?? './data',
+    host: env.HOST ?? '127.0.0.1',
+    bank_port: port('BANK_PORT', env.BANK_PORT, 3000),
+    wallet_port: port('WALLET_PORT', env.WALLET_PORT, 3001),
+    log_level,
+  };
+}

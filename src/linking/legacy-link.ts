@@ -1,0 +1,63 @@
+import type { Database } from '../storage/database.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Ids } from '../shared/ids.ts';
+import { FurikaeError } from '../errors/furikae-error.ts';
+import { DECOY_SECRET_HASH, hashToken, newToken, verifySecret } from '../shared/secret-hash.ts';
+import type { Operator } from '../operators/operator.ts';
+import { normalizeKanaName } from './kana-name.ts';
+import { LINK_COLUMNS, type Link } from './link.ts';
+
+export interface LegacyLinkRequest {
+  branch_code: string;
+  account_number: string;
+  pin: string;
+  name_kana: string;
+  birth_date: string;
+}
+
+interface AccountForLink {
+  id: string;
+  pin_hash: string;
+  name_kana: string;
+  birth_date: string;
+}
+
+/**
+ * The 2020 link path: account number, 4-digit PIN, name and date of birth, sent by the operator,
+ * and no second factor. It is what the thieves used; it exists so the lab can reproduce them,
+ * and only operators whose policy lists `legacy_pin` may call it.
+ * Every mismatch gives the same answer, and an unknown account costs the same scrypt as a wrong PIN.
+ */
+export async function createLegacyLink(
+  { db, clock, ids }: { db: Database; clock: Clock; ids: Ids },
+  operator: Operator,
+  request: LegacyLinkRequest,
+): Promise<{ link: Link; link_token: string }> {
+  if (!operator.link_methods_allowed.includes('legacy_pin')) {
+    throw new FurikaeError('link_method_not_allowed', `${operator.display_name} may not link with account number and PIN`);
+  }
+  if (operator.new_links_suspended) throw new FurikaeError('new_links_suspended', `New links to ${operator.display_name} are suspended`);
+
+  const [account] = await db.query<AccountForLink>(
+    `SELECT a.id, a.pin_hash, c.name_kana, c.birth_date::text AS birth_date
+       FROM bank_accounts a JOIN customers c ON c.id = a.customer_id
+      WHERE a.branch_code = $1 AND a.account_number = $2`,
+    [request.branch_code, request.account_number],
+  );
+  const pinMatches = await verifySecret(request.pin, account?.pin_hash ?? DECOY_SECRET_HASH);
+  const matches =
+    account !== undefined &&
+    pinMatches &&
+    normalizeKanaName(account.name_kana) === normalizeKanaName(request.name_kana) &&
+    account.birth_date === request.birth_date;
+  if (!account || !matches) throw new FurikaeError('link_credentials_mismatch', 'The account details do not match');
+
+  const link_token = newToken('lk');
+  const [link] = await db.query<Link>(
+    `INSERT INTO links (id, operator_id, account_id, method, status, token_hash, charge_yen_max, charges_yen_per_month_max, created_at)
+     VALUES ($1, $2, $3, 'legacy_pin', 'active', $4, $5, $6, $7) RETURNING ${LINK_COLUMNS}`,
+    [ids.next(), operator.id, account.id, hashToken(link_token), operator.charge_yen_max, operator.charges_yen_per_month_max, clock.now()],
+  );
+  if (!link) throw new Error('link insert returned nothing');
+  return { link, link_token };
+}

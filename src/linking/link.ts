@@ -1,0 +1,22 @@
+import type { LinkMethod } from '../operators/operator.ts';
+
+/** The bank's record of a consent: this operator may charge this account within these limits. */
+export interface Link {
+  id: string;
+  operator_id: string;
+  account_id: string;
+  method: LinkMethod;
+  status: 'active' | 'revoked';
+  charge_yen_max: number;
+  charges_yen_per_month_max: number;
+  created_at: Date;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+}
+
+export const LINK_COLUMNS = `id, operator_id, account_id, method, status, charge_yen_max, charges_yen_per_month_max, created_at, revoked_at, revoked_by`;
+
+/** Shows the last three digits only, as the bank's own pages do. */
+export function maskAccountNumber(account_number: string): string {
+  return `****${account_number.slice(-3)}`;
+}

@@ -1,0 +1,95 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Database } from '../storage/database.ts';
+import type { Ledger } from '../ledger/ledger-types.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Ids } from '../shared/ids.ts';
+import { assert } from '../shared/assert.ts';
+import { hashToken, newToken } from '../shared/secret-hash.ts';
+import { AccountCode } from '../bank/chart-of-accounts.ts';
+import {
+  CHARGE_YEN_MAX_DEFAULT,
+  CHARGES_YEN_PER_MONTH_MAX_DEFAULT,
+  OPERATOR_COLUMNS,
+  type KycLevel,
+  type LinkMethod,
+  type Operator,
+} from './operator.ts';
+
+export interface NewOperator {
+  display_name: string;
+  passbook_label: string;
+  link_methods_allowed?: LinkMethod[];
+  kyc_level_min?: KycLevel;
+  charge_yen_max?: number;
+  charges_yen_per_month_max?: number;
+  /** Fixed credentials for the demo; otherwise generated. */
+  client_id?: string;
+  client_secret?: string;
+}
+
+/** The switches staff flip in an incident. */
+export type OperatorSwitch = 'new_links_suspended' | 'charges_suspended';
+
+/** Registry of operators: registration, credentials, policy and switches. */
+export function createOperatorRegistry({ db, ledger, clock, ids }: { db: Database; ledger: Ledger; clock: Clock; ids: Ids }) {
+  return {
+    /** Registers an operator and its settlement account; the secret is returned once and stored hashed. */
+    async register(input: NewOperator): Promise<{ operator: Operator; client_secret: string }> {
+      const id = ids.next();
+      const settlement_account_id = ids.next();
+      const [created] = await ledger.createAccounts([
+        { id: settlement_account_id, code: AccountCode.operator_settlement, flags: { debits_must_not_exceed_credits: true } },
+      ]);
+      assert(created === 'ok', `settlement account: ${created}`);
+      const client_id = input.client_id ?? `op_${id.replaceAll('-', '').slice(-16)}`;
+      const client_secret = input.client_secret ?? newToken('sk');
+      const [operator] = await db.query<Operator>(
+        `INSERT INTO operators (id, display_name, passbook_label, client_id, client_secret_hash, settlement_account_id,
+           link_methods_allowed, kyc_level_min, charge_yen_max, charges_yen_per_month_max, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${OPERATOR_COLUMNS}`,
+        [id, input.display_name, input.passbook_label, client_id, hashToken(client_secret), settlement_account_id,
+          input.link_methods_allowed ?? ['fapi2'], input.kyc_level_min ?? 'ekyc_document_face',
+          input.charge_yen_max ?? CHARGE_YEN_MAX_DEFAULT, input.charges_yen_per_month_max ?? CHARGES_YEN_PER_MONTH_MAX_DEFAULT, clock.now()],
+      );
+      assert(operator, 'operator inserted');
+      return { operator, client_secret };
+    },
+
+    /** The operator these credentials belong to, or undefined; constant-time on the secret. */
+    async authenticate(client_id: string, client_secret: string): Promise<Operator | undefined> {
+      const [row] = await db.query<Operator & { client_secret_hash: string }>(
+        `SELECT ${OPERATOR_COLUMNS}, client_secret_hash FROM operators WHERE client_id = $1`, [client_id]);
+      const expected = Buffer.from(row?.client_secret_hash ?? hashToken('no such operator'));
+      const actual = Buffer.from(hashToken(client_secret));
+      if (!row || !timingSafeEqual(expected, actual)) return undefined;
+      const { client_secret_hash: _, ...operator } = row;
+      return operator;
+    },
+
+    async get(id: string): Promise<Operator | undefined> {
+      const [row] = await db.query<Operator>(`SELECT ${OPERATOR_COLUMNS} FROM operators WHERE id = $1`, [id]);
+      return row;
+    },
+
+    async list(): Promise<Operator[]> {
+      return db.query<Operator>(`SELECT ${OPERATOR_COLUMNS} FROM operators ORDER BY created_at, id`);
+    },
+
+    /**
+     * Flips a kill switch. The UPDATE waits for charge batches holding the operator row FOR SHARE,
+     * so once this returns no charge can commit under the old setting.
+     */
+    async setSwitch(id: string, name: OperatorSwitch, on: boolean): Promise<Operator | undefined> {
+      const column = name === 'new_links_suspended' ? 'new_links_suspended' : 'charges_suspended';
+      const [row] = await db.query<Operator>(`UPDATE operators SET ${column} = $2 WHERE id = $1 RETURNING ${OPERATOR_COLUMNS}`, [id, on]);
+      return row;
+    },
+
+    /** Replaces the allowed link methods (the demo turns on legacy_pin for its 2020 operator). */
+    async setLinkMethods(id: string, methods: LinkMethod[]): Promise<void> {
+      await db.query(`UPDATE operators SET link_methods_allowed = $2 WHERE id = $1`, [id, methods]);
+    },
+  };
+}
+
+export type OperatorRegistry = ReturnType<typeof createOperatorRegistry>;

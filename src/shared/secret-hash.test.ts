@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hashSecret, verifySecret, hashToken, newToken } from './secret-hash.ts';
+
+test('a PIN verifies against its own salted hash and not against a neighbour', async () => {
+  const stored = await hashSecret('1234');
+  assert.match(stored, /^scrypt\$32768\$8\$1\$/);
+  assert.equal(await verifySecret('1234', stored), true);
+  assert.equal(await verifySecret('1235', stored), false);
+});
+
+test('the same PIN hashes differently each time because of the salt', async () => {
+  assert.notEqual(await hashSecret('0000'), await hashSecret('0000'));
+});
+
+test('a malformed stored hash never verifies', async () => {
+  assert.equal(await verifySecret('1234', 'plain$1234'), false);
+});
+
+test('tokens are long, prefixed and hash to a stable value', () => {
+  const token = newToken('lk');
+  assert.match(token, /^lk_[A-Za-z0-9_-]{43}$/);
+  assert.equal(hashToken(token), hashToken(token));
+  assert.notEqual(hashToken(token), hashToken(newToken('lk')));
+});

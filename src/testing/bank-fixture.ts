@@ -1,0 +1,104 @@
+import type { Database } from '../storage/database.ts';
+import { migrate } from '../storage/migrate.ts';
+import { ledgerMigrations } from '../ledger/ledger-migrations.ts';
+import { bankMigrations } from '../bank/bank-migrations.ts';
+import { createBankApp, type BankApp } from '../bank-app.ts';
+import { ManualClock } from '../shared/clock.ts';
+import { createIds } from '../shared/ids.ts';
+import { createLogger } from '../shared/logger.ts';
+import type { TestBackend } from './test-databases.ts';
+import type { LinkMethod } from '../operators/operator.ts';
+
+/** A migrated bank on one backend with a frozen clock, one 2020-policy operator and one customer with ¥500,000. */
+export interface BankFixture {
+  db: Database;
+  bank: BankApp;
+  clock: ManualClock;
+  operator: { id: string; client_id: string; client_secret: string; basic: string; settlement_account_id: string };
+  customer: { id: string; account_id: string; branch_code: string; account_number: string; pin: string; name_kana: string; birth_date: string };
+  /** Rows and balances that a refused request must leave exactly as they were. */
+  snapshot(): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+export const FIXTURE_START = '2026-11-10T01:00:00Z';
+
+/** Basic credentials header for an operator. */
+export function basicAuth(client_id: string, client_secret: string): string {
+  return `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`;
+}
+
+/** Builds the fixture; `link_methods` defaults to the 2020 policy. */
+export async function createBankFixture(backend: TestBackend, options: { link_methods?: LinkMethod[] } = {}): Promise<BankFixture> {
+  const db = await backend.open();
+  await migrate(db, [ledgerMigrations, bankMigrations]);
+  const clock = new ManualClock(FIXTURE_START);
+  const bank = await createBankApp({ db, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }) });
+  const { core, operators } = bank.services;
+  const { operator, client_secret } = await operators.register({
+    display_name: 'ドコモ口座 (テスト)',
+    passbook_label: 'ドコモ口座',
+    link_methods_allowed: options.link_methods ?? ['legacy_pin'],
+  });
+  const person = await core.openCustomer({
+    name_kanji: '山田 花子', name_kana: 'ヤマダ ハナコ', birth_date: '1948-03-15', phone: '090-1111-2222',
+    email: 'hanako@example.jp', address: '宮城県仙台市青葉区1-1', login_id: 'hanako', password: 'correct horse battery',
+  });
+  const account = await core.openAccount({ customer_id: person.id, branch_code: '001', account_number: '1234567', pin: '4321' });
+  await core.deposit(account.id, 500_000, '給与');
+  return {
+    db,
+    bank,
+    clock,
+    operator: {
+      id: operator.id, client_id: operator.client_id, client_secret, basic: basicAuth(operator.client_id, client_secret),
+      settlement_account_id: operator.settlement_account_id,
+    },
+    customer: {
+      id: person.id, account_id: account.id, branch_code: '001', account_number: '1234567', pin: '4321',
+      name_kana: 'ヤマダ ハナコ', birth_date: '1948-03-15',
+    },
+    async snapshot() {
+      const [counts] = await db.query(
+        `SELECT (SELECT count(*) FROM links) AS links, (SELECT count(*) FROM charges) AS charges,
+                (SELECT count(*) FROM refunds) AS refunds, (SELECT count(*) FROM ledger_transfers) AS transfers,
+                (SELECT count(*) FROM passbook_labels) AS labels,
+                (SELECT coalesce(sum(charged_yen), 0) FROM link_monthly_totals) AS monthly_totals,
+                (SELECT count(*) FROM links WHERE status = 'active') AS active_links`,
+      );
+      const balances = await db.query(
+        `SELECT id, debits_posted, credits_posted, debits_pending, credits_pending FROM ledger_accounts ORDER BY id`,
+      );
+      return { counts, balances };
+    },
+    async close() {
+      await bank.close();
+      await db.close();
+    },
+  };
+}
+
+/** Links the fixture customer through the legacy path and returns the link and its bearer credential. */
+export async function legacyLink(fixture: BankFixture, overrides: Record<string, unknown> = {}) {
+  const { customer } = fixture;
+  const response = await fixture.bank.app.inject({
+    method: 'POST',
+    url: '/v1/links/legacy',
+    headers: { authorization: fixture.operator.basic },
+    payload: {
+      branch_code: customer.branch_code, account_number: customer.account_number, pin: customer.pin,
+      name_kana: customer.name_kana, birth_date: customer.birth_date, ...overrides,
+    },
+  });
+  return { response, body: response.json() as { link: { id: string }; link_token: string; code?: string } };
+}
+
+/** Sends one charge with a link credential. */
+export function charge(fixture: BankFixture, link_token: string, body: unknown, idempotency_key?: string) {
+  return fixture.bank.app.inject({
+    method: 'POST',
+    url: '/v1/charges',
+    headers: { authorization: `Bearer ${link_token}`, ...(idempotency_key === undefined ? {} : { 'idempotency-key': idempotency_key }) },
+    payload: body as Record<string, unknown>,
+  });
+}

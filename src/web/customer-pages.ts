@@ -1,0 +1,76 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { BankServices } from '../bank-services.ts';
+import { readPassbook } from '../bank/passbook.ts';
+import { maskAccountNumber } from '../linking/link.ts';
+import { verifySecret, DECOY_SECRET_HASH } from '../shared/secret-hash.ts';
+import { formatYen } from '../shared/yen.ts';
+import { html } from './html.ts';
+import { bankPage } from './layout.ts';
+import { csrfMatches, type SessionStore } from './session-store.ts';
+
+const COOKIE = 'furikae_customer';
+
+function loginPage(error?: string): string {
+  return bankPage('ログイン', html`<h1>インターネットバンキング ログイン / Log in</h1>
+<div class="card"><form method="post" action="/bank/login">
+${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+<label for="login_id">ログインID / Login ID</label><input id="login_id" name="login_id" autocomplete="username" required>
+<label for="password">パスワード / Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<p class="muted">キャッシュカードの暗証番号(4桁)ではありません。 This is not your 4-digit cash-card PIN.</p>
+<button type="submit">ログイン / Log in</button></form></div>`);
+}
+
+/** Customer pages: log in, read the passbook, see linked services. */
+export async function customerPages(app: FastifyInstance, services: BankServices, sessions: SessionStore): Promise<void> {
+  const requireCustomer = async (request: FastifyRequest, reply: FastifyReply) => {
+    const session = await sessions.read('customer', request.cookies[COOKIE]);
+    if (!session) {
+      await reply.redirect('/bank/login');
+      return undefined;
+    }
+    return session;
+  };
+
+  app.get('/bank/login', async (_request, reply) => reply.type('text/html').send(loginPage()));
+
+  app.post<{ Body: { login_id: string; password: string } }>('/bank/login', {
+    schema: { body: Type.Object({ login_id: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 128 }) }) },
+  }, async (request, reply) => {
+    const customer = await services.core.findCustomerByLogin(request.body.login_id);
+    const ok = await verifySecret(request.body.password, customer?.password_hash ?? DECOY_SECRET_HASH);
+    if (!customer || !ok) return reply.status(401).type('text/html').send(loginPage('ログインIDまたはパスワードが違います。 Wrong login ID or password.'));
+    const cookie = await sessions.start('customer', customer.id);
+    reply.setCookie(COOKIE, cookie, { path: '/bank', httpOnly: true, sameSite: 'lax' });
+    return reply.redirect('/bank/passbook');
+  });
+
+  app.post<{ Body: { csrf?: string } }>('/bank/logout', async (request, reply) => {
+    const session = await sessions.read('customer', request.cookies[COOKIE]);
+    if (session && csrfMatches(session, request.body?.csrf)) await sessions.end(request.cookies[COOKIE]);
+    reply.clearCookie(COOKIE, { path: '/bank' });
+    return reply.redirect('/bank/login');
+  });
+
+  app.get('/bank/passbook', async (request, reply) => {
+    const session = await requireCustomer(request, reply);
+    if (!session) return reply;
+    const customer = await services.core.getCustomer(session.subject_id);
+    const accounts = await services.core.accountsOf(session.subject_id);
+    const sections = [];
+    for (const account of accounts) {
+      const lines = await readPassbook(services.db, services.ledger, account.id);
+      const links = await services.links.listForAccount(account.id);
+      const operators = new Map((await services.operators.list()).map((operator) => [operator.id, operator]));
+      sections.push(html`<div class="card"><h2>普通預金 支店 ${account.branch_code} 口座番号 ${maskAccountNumber(account.account_number)}</h2>
+<p>残高 Balance: <strong id="balance">${formatYen(await services.core.balance(account.id))}</strong></p>
+<table id="passbook"><thead><tr><th>年月日 Date</th><th>摘要 Description</th><th class="yen">お支払金額 Out</th><th class="yen">お預り金額 In</th><th class="yen">差引残高 Balance</th></tr></thead>
+<tbody>${lines.map((line) => html`<tr><td>${line.date}</td><td>${line.label}</td><td class="yen">${line.withdrawal_yen === null ? '' : formatYen(line.withdrawal_yen)}</td><td class="yen">${line.deposit_yen === null ? '' : formatYen(line.deposit_yen)}</td><td class="yen">${formatYen(line.balance_yen)}</td></tr>`)}</tbody></table>
+<h2>連携サービス Linked services</h2>
+${links.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="links"><thead><tr><th>サービス Service</th><th>方式 Method</th><th>状態 Status</th><th>連携日 Since</th></tr></thead><tbody>${links.map((link) => html`<tr><td>${operators.get(link.operator_id)?.display_name ?? ''}</td><td>${link.method === 'legacy_pin' ? '口座番号+暗証番号 (2FAなし)' : 'FAPI 2.0 + 2FA'}</td><td>${link.status}</td><td>${link.created_at.toISOString().slice(0, 10)}</td></tr>`)}</tbody></table>`}
+<p class="muted">身に覚えのない取引があれば、すぐにご連絡ください。 If you see a line you do not recognise, contact us at once.</p></div>`);
+    }
+    const nav = html`<form method="post" action="/bank/logout" style="display:inline"><input type="hidden" name="csrf" value="${session.csrf_token}"><button type="submit">ログアウト</button></form>`;
+    return reply.type('text/html').send(bankPage('通帳', html`<h1>${customer?.name_kanji ?? ''} 様の通帳 / Passbook</h1>${sections}`, nav));
+  });
+}
