@@ -1,0 +1,43 @@
+/**
+ * The bank, seeded for the charge benchmark, in its own process so the load generator does not share its
+ * event loop. Prints one JSON line { url, tokens } on stdout when ready; exits on SIGTERM.
+ * Env: BENCH_DATABASE_URL (PostgreSQL) or none for in-memory PGlite; BENCH_LINKS.
+ */
+import { openDatabase } from '../storage/open-database.ts';
+import { migrate } from '../storage/migrate.ts';
+import { ledgerMigrations } from '../ledger/ledger-migrations.ts';
+import { bankMigrations } from '../bank/bank-migrations.ts';
+import { createBankApp } from '../bank-app.ts';
+import { systemClock } from '../shared/clock.ts';
+import { createIds } from '../shared/ids.ts';
+import { createLogger } from '../shared/logger.ts';
+import { createLegacyLink } from '../linking/legacy-link.ts';
+
+const links_count = Number(process.env.BENCH_LINKS ?? 50);
+const db = await openDatabase({ database_url: process.env.BENCH_DATABASE_URL || undefined });
+await migrate(db, [ledgerMigrations, bankMigrations]);
+const ids = createIds(systemClock);
+const bank = await createBankApp({ db, clock: systemClock, ids, log: createLogger({ level: 'warn' }) });
+const { core, operators } = bank.services;
+const { operator } = await operators.register({ display_name: 'Bench Pay', passbook_label: 'ベンチペイ', link_methods_allowed: ['legacy_pin'] });
+const tokens: string[] = [];
+for (let i = 0; i < links_count; i++) {
+  const account_number = String(1_000_000 + i);
+  const customer = await core.openCustomer({
+    name_kanji: `顧客 ${i}`, name_kana: `コキャク ${i}`, birth_date: '1970-01-01', phone: '090-0000-0000',
+    email: `c${i}@example.jp`, address: '東京都', login_id: `bench${i}`, password: 'bench-password',
+  });
+  const account = await core.openAccount({ customer_id: customer.id, branch_code: '001', account_number, pin: '1234' });
+  await core.deposit(account.id, 100_000_000);
+  const { link_token } = await createLegacyLink({ db, clock: systemClock, ids }, operator, {
+    branch_code: '001', account_number, pin: '1234', name_kana: `コキャク ${i}`, birth_date: '1970-01-01',
+  });
+  tokens.push(link_token);
+}
+const url = await bank.app.listen({ host: '127.0.0.1', port: 0 });
+process.stdout.write(`${JSON.stringify({ url, tokens })}\n`);
+process.once('SIGTERM', async () => {
+  await bank.close();
+  await db.close();
+  process.exit(0);
+});

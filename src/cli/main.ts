@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+/** The `furikae` command: demo | serve | migrate | seed | bench. */
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from '../config.ts';
+import { createBankApp } from '../bank-app.ts';
+import { systemClock } from '../shared/clock.ts';
+import { createIds } from '../shared/ids.ts';
+import { createLogger } from '../shared/logger.ts';
+import { seedDemoBank } from '../demo/demo-seed.ts';
+import { openStores } from './open-stores.ts';
+import { demoBanner, startDemo } from './start-demo.ts';
+import { runBench } from '../bench/run-bench.ts';
+
+const HELP = `furikae — a bank's instant account-transfer service, hardened against the 2020 thefts
+
+Usage: furikae <command> [options]
+
+Commands:
+  demo      migrate, seed the demo bank, and start the bank and the reference wallet (npm start)
+  serve     migrate and start the bank alone
+  migrate   apply database migrations and exit
+  seed      seed the demo bank (customers, accounts, the 2020-policy wallet operator, a staff login) and exit
+  bench     run the benchmarks and print a table (npm run bench)
+
+Options:
+  -h, --help   show help for a command
+
+Environment:
+  DATABASE_URL      postgres://… to use a PostgreSQL server (default: embedded PGlite)
+  FURIKAE_DATA_DIR  where PGlite keeps its files (default ./data)
+  HOST              address to listen on (default 127.0.0.1)
+  BANK_PORT         bank port (default 3000)
+  WALLET_PORT       wallet port (default 3001)
+  LOG_LEVEL         fatal|error|warn|info|debug|trace|silent (default info)
+`;
+
+const COMMAND_HELP: Record<string, string> = {
+  demo: 'furikae demo\n  Starts the seeded bank and the reference wallet, prints URLs and demo logins. Data persists in FURIKAE_DATA_DIR.\n',
+  serve: 'furikae serve\n  Starts the bank (API, customer and staff pages) on BANK_PORT.\n',
+  migrate: 'furikae migrate\n  Applies pending migrations to the bank and wallet databases, then exits.\n',
+  seed: 'furikae seed\n  Seeds the demo bank once; running it again changes nothing.\n',
+  bench: `furikae bench [--db postgres|pglite] [--quick]
+  Runs the ledger benchmark (batched engine against a naive one-transaction-per-transfer engine, same run)
+  and the end-to-end HTTP charge benchmark, and prints a table with ratios, medians and p99s.
+  --db postgres (default) uses DATABASE_URL or starts a throwaway cluster with the system's initdb.
+  --quick runs smaller loads (for a smoke check).
+`,
+};
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+async function serve(config: Config): Promise<void> {
+  const log = createLogger({ level: config.log_level });
+  const { bankDb } = await openStores(config, { wallet: false });
+  const bank = await createBankApp({ db: bankDb, clock: systemClock, ids: createIds(systemClock), log });
+  const address = await bank.app.listen({ host: config.host, port: config.bank_port });
+  console.log(`furikae bank listening on ${address} (docs at ${address}/docs)`);
+  await waitForSignal();
+  await bank.close();
+  await bankDb.close();
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' }, db: { type: 'string' }, quick: { type: 'boolean' } },
+  });
+  const [command] = positionals;
+  if (!command) {
+    console.log(HELP);
+    return values.help ? 0 : 1;
+  }
+  if (!(command in COMMAND_HELP)) {
+    console.error(`furikae: unknown command "${command}"\n\n${HELP}`);
+    return 1;
+  }
+  if (values.help) {
+    console.log(COMMAND_HELP[command]);
+    return 0;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'demo': {
+      const demo = await startDemo(config);
+      console.log(demoBanner(demo, config));
+      await waitForSignal();
+      await demo.close();
+      return 0;
+    }
+    case 'serve':
+      await serve(config);
+      return 0;
+    case 'migrate': {
+      const { bankDb, walletDb } = await openStores(config, { wallet: true });
+      await bankDb.close();
+      await walletDb?.close();
+      console.log('migrations applied');
+      return 0;
+    }
+    case 'seed': {
+      const { bankDb } = await openStores(config, { wallet: false });
+      const bank = await createBankApp({ db: bankDb, clock: systemClock, ids: createIds(systemClock), log: createLogger({ level: 'warn' }) });
+      const { seeded } = await seedDemoBank(bank.services);
+      console.log(seeded ? 'demo bank seeded' : 'demo bank already seeded; nothing changed');
+      await bank.close();
+      await bankDb.close();
+      return 0;
+    }
+    case 'bench': {
+      const db = values.db ?? 'postgres';
+      if (db !== 'postgres' && db !== 'pglite') {
+        console.error('furikae bench: --db must be postgres or pglite');
+        return 1;
+      }
+      await runBench({ backend: db, quick: values.quick ?? false, database_url: config.database_url });
+      return 0;
+    }
+  }
+  return 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
