@@ -22,7 +22,7 @@ interface Balances {
   credits_pending: number;
 }
 
-async function expireChunk(db: Database, now: Date): Promise<number> {
+async function expireChunk(db: Database, now: Date, chunk_max: number): Promise<number> {
   return db.transaction(async (tx) => {
     // Lock order as in applyTransfers: state rows by id, then accounts by id. A row a concurrent post settled
     // meanwhile is re-checked after the wait and drops out.
@@ -31,7 +31,7 @@ async function expireChunk(db: Database, now: Date): Promise<number> {
          FROM ledger_pending_transfers p JOIN ledger_transfers t ON t.id = p.id
         WHERE p.state = 'pending' AND p.expires_at IS NOT NULL AND p.expires_at <= $1
         ORDER BY p.id LIMIT $2 FOR UPDATE OF p`,
-      [now, EXPIRE_TRANSFERS_PER_BATCH_MAX],
+      [now, chunk_max],
     );
     if (expiring.length === 0) return 0;
     const account_ids = [...new Set(expiring.flatMap((row) => [row.debit_account_id, row.credit_account_id]))];
@@ -74,12 +74,13 @@ async function expireChunk(db: Database, now: Date): Promise<number> {
   });
 }
 
-/** Expires every pending transfer whose timeout has passed at `now`; returns how many. */
-export async function expirePendingTransfers(db: Database, now: Date): Promise<number> {
+/** Expires every pending transfer whose timeout has passed at `now`, `chunk_max` per transaction; returns how many. */
+export async function expirePendingTransfers(db: Database, now: Date, chunk_max = EXPIRE_TRANSFERS_PER_BATCH_MAX): Promise<number> {
+  assert(Number.isSafeInteger(chunk_max) && chunk_max >= 1, 'chunk_max is a positive integer');
   let expired_count = 0;
   for (;;) {
-    const chunk_count = await expireChunk(db, now);
+    const chunk_count = await expireChunk(db, now, chunk_max);
     expired_count += chunk_count;
-    if (chunk_count < EXPIRE_TRANSFERS_PER_BATCH_MAX) return expired_count;
+    if (chunk_count < chunk_max) return expired_count;
   }
 }
