@@ -10,7 +10,6 @@ export const errorCodes = {
   route_not_found: { status: 404, title: 'No such endpoint' },
   idempotency_key_required: { status: 400, title: 'This request needs an Idempotency-Key header' },
   idempotency_key_reused: { status: 409, title: 'This Idempotency-Key was used with a different request' },
-  rate_limited: { status: 429, title: 'Too many requests' },
   // Operator authentication and policy
   operator_unauthenticated: { status: 401, title: 'Operator credentials are missing or wrong' },
   link_method_not_allowed: { status: 403, title: "The operator's policy does not allow this link method" },
@@ -28,10 +27,6 @@ export const errorCodes = {
   charge_not_found: { status: 404, title: 'No such charge for this operator' },
   refund_exceeds_charge: { status: 422, title: 'The refund is larger than what remains of the charge' },
   operator_funds_insufficient: { status: 422, title: "The operator's settlement account cannot cover the refund" },
-  // Bank and staff pages
-  customer_unauthenticated: { status: 401, title: 'Please log in' },
-  staff_unauthenticated: { status: 401, title: 'Staff login required' },
-  account_not_found: { status: 404, title: 'No such bank account' },
   // Wallet
   wallet_unauthenticated: { status: 401, title: 'Please log in to the wallet' },
   wallet_email_taken: { status: 409, title: 'A wallet account with this e-mail exists' },
