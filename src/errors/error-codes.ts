@@ -20,6 +20,11 @@ export const errorCodes = {
   link_token_invalid: { status: 401, title: 'The link credential is missing or unknown' },
   link_not_found: { status: 404, title: 'No such link for this operator' },
   link_revoked: { status: 403, title: 'The link has been revoked' },
+  // KYC attestation and identity match
+  kyc_attestation_invalid: { status: 422, title: "The KYC attestation is not a valid one signed by this operator's registered key" },
+  kyc_attestation_expired: { status: 422, title: 'The KYC attestation has expired' },
+  kyc_level_too_low: { status: 403, title: "The KYC level is below the operator's minimum" },
+  identity_mismatch: { status: 422, title: "The wallet's verified identity does not match the account holder" },
   // Charges and refunds
   charge_yen_max_exceeded: { status: 422, title: "The amount exceeds the operator's per-charge limit" },
   charges_yen_per_month_max_exceeded: { status: 422, title: "The amount would exceed the link's monthly limit" },
