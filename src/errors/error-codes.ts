@@ -25,6 +25,13 @@ export const errorCodes = {
   kyc_attestation_expired: { status: 422, title: 'The KYC attestation has expired' },
   kyc_level_too_low: { status: 403, title: "The KYC level is below the operator's minimum" },
   identity_mismatch: { status: 422, title: "The wallet's verified identity does not match the account holder" },
+  // Second factors and throttling
+  second_factor_failed: { status: 401, title: 'The second factor was not accepted' },
+  second_factor_locked: { status: 423, title: 'This second factor is locked after too many failures; the bank must unlock it' },
+  totp_already_enrolled: { status: 409, title: 'An authenticator app is already registered' },
+  totp_enrolment_not_started: { status: 409, title: 'No authenticator registration is waiting for a code' },
+  credential_attempts_locked: { status: 423, title: 'This credential is locked after too many failures; the bank must unlock it' },
+  too_many_attempts: { status: 429, title: 'Too many attempts; try again later' },
   // Charges and refunds
   charge_yen_max_exceeded: { status: 422, title: "The amount exceeds the operator's per-charge limit" },
   charges_yen_per_month_max_exceeded: { status: 422, title: "The amount would exceed the link's monthly limit" },

@@ -1,0 +1,331 @@
+import { randomInt } from 'node:crypto';
+import type { Database, Queryable } from '../storage/database.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Ids } from '../shared/ids.ts';
+import type { Logger } from '../shared/logger.ts';
+import { assert } from '../shared/assert.ts';
+import { hashSecret, verifySecret } from '../shared/secret-hash.ts';
+import { isUuid } from '../ledger/is-uuid.ts';
+import { maskPhone, type SmsChannel } from '../notify/sms-channel.ts';
+import type { NotifyCustomer } from './notify-customer.ts';
+import { matchTotpCode, newTotpSecret, totpUri } from './totp-code.ts';
+import type { FactorView, LockedFactor, SecondFactorKind, SecondFactorProof, SecondFactorResult } from './second-factor.ts';
+
+/**
+ * Consecutive failures after which a factor locks: PSD2 RTS (Delegated Regulation 2018/389) Art. 4(3)(b)
+ * allows at most five. Only staff unlock it, after checking with the customer (Art. 4(4)).
+ */
+export const SECOND_FACTOR_FAILURES_MAX = 5;
+/** How long an SMS code works: room for a slow carrier and slow typing, short enough that a code read over a shoulder goes stale. */
+export const SMS_CODE_TTL_MS = 5 * 60 * 1000;
+/** Codes sent to one customer per hour: each SMS costs money, and unlimited sends let anyone flood a victim's phone. */
+export const SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX = 5;
+/** Live codes compared per attempt: each comparison is a ~50 ms scrypt, and a new code for a purpose retires the old one. */
+export const SMS_CODES_COMPARED_MAX = 3;
+/** How long a TOTP secret shown for enrolment may be confirmed; after that the customer starts again. */
+export const TOTP_ENROLMENT_TTL_MS = 10 * 60 * 1000;
+/** Wrong confirmation codes before a pending TOTP secret is thrown away, so it cannot be guessed at leisure. */
+export const TOTP_ENROLMENT_CONFIRMATIONS_MAX = 5;
+/** Locked factors listed on the staff console. */
+export const LOCKED_FACTORS_LISTED_MAX = 200;
+
+const HOUR_MS = 60 * 60 * 1000;
+const PURPOSE = /^[a-z_]{1,40}$/;
+const PURPOSE_WORDS: Record<string, string> = {
+  login: 'ログイン (log-in)',
+  consent: '口座連携の承認 (approving a link)',
+  enrol_totp: '認証アプリの登録 (registering an authenticator app)',
+};
+
+interface FactorRow {
+  status: 'pending' | 'active';
+  totp_secret: string | null;
+  totp_time_step_last: number | null;
+  failures_consecutive: number;
+  locked_at: Date | null;
+  created_at: Date;
+  enrolled_at: Date | null;
+}
+
+export interface SecondFactorsDeps {
+  db: Database;
+  clock: Clock;
+  ids: Ids;
+  sms: SmsChannel;
+  log: Logger;
+  /** How a customer hears of a lock or a new factor: SMS today, e-mail through the outbox later. */
+  notifyCustomer: NotifyCustomer;
+}
+
+function smsText(code: string, purpose: string): string {
+  const what = PURPOSE_WORDS[purpose] ?? purpose;
+  return `【ふりかえ銀行】認証コード ${code} (${what}、5分間有効)。他人に教えないでください。当行がこのコードを伺うことはありません。 ` +
+    `Your code ${code} for ${what}. Never share it: the bank will never ask you for it.`;
+}
+
+/** Customers' second factors: TOTP and SMS codes, with lockout after five failures and explicit unlock. */
+export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }: SecondFactorsDeps) {
+  const lockFor = (tx: Queryable, customer_id: string, factor: SecondFactorKind) =>
+    tx.query<FactorRow>(
+      `SELECT status, totp_secret, totp_time_step_last, failures_consecutive, locked_at, created_at, enrolled_at
+         FROM second_factors WHERE customer_id = $1 AND factor = $2 FOR UPDATE`,
+      [customer_id, factor],
+    );
+
+  /** The SMS factor exists for every customer with a phone on file; its row appears on first use. */
+  const ensureSmsFactor = (tx: Queryable, customer_id: string) =>
+    tx.query(
+      `INSERT INTO second_factors (customer_id, factor, status, created_at, enrolled_at)
+       SELECT id, 'sms', 'active', $2, created_at FROM customers WHERE id = $1
+       ON CONFLICT (customer_id, factor) DO NOTHING`,
+      [customer_id, clock.now()],
+    );
+
+  const recordEvent = (tx: Queryable, customer_id: string, factor: SecondFactorKind, event: 'enrolled' | 'locked' | 'unlocked', actor: string) =>
+    tx.query(
+      `INSERT INTO second_factor_events (id, customer_id, factor, event, actor, at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [ids.next(), customer_id, factor, event, actor, clock.now()],
+    );
+
+  /** Notifications go out after the commit and never undo it: a lock must hold even if the SMS gateway is down. */
+  const notifyAfterCommit = async (customer_id: string, notice: Parameters<NotifyCustomer>[1]) => {
+    try {
+      await notifyCustomer(customer_id, notice);
+    } catch (error) {
+      log.error({ err: error, customer_id, notice: notice.kind }, 'customer notification failed');
+    }
+  };
+
+  const pendingExpired = (row: FactorRow) => row.created_at.getTime() + TOTP_ENROLMENT_TTL_MS <= clock.now().getTime();
+
+  /** Does the code match, and how would a success change the row? (Reads SMS codes; writes nothing.) */
+  const matchProof = async (tx: Queryable, customer_id: string, row: FactorRow, proof: SecondFactorProof) => {
+    if (proof.factor === 'totp') {
+      assert(row.totp_secret !== null, 'an active TOTP factor has a secret');
+      const time_step = await matchTotpCode(row.totp_secret, proof.code, clock.now(), row.totp_time_step_last);
+      return time_step === undefined ? undefined : { time_step, sms_code_id: null };
+    }
+    if (!/^[0-9]{6}$/.test(proof.code)) return undefined;
+    const live = await tx.query<{ id: string; code_hash: string }>(
+      `SELECT id, code_hash FROM sms_codes
+        WHERE customer_id = $1 AND spent_at IS NULL AND expires_at > $2 AND ($3::text IS NULL OR purpose = $3)
+        ORDER BY created_at DESC LIMIT $4`,
+      [customer_id, clock.now(), proof.purpose ?? null, SMS_CODES_COMPARED_MAX],
+    );
+    for (const candidate of live) {
+      if (await verifySecret(proof.code, candidate.code_hash)) return { time_step: null, sms_code_id: candidate.id };
+    }
+    return undefined;
+  };
+
+  return {
+    /** Starts TOTP enrolment: a new secret and its otpauth URI, pending until confirmed with a code. */
+    async startTotpEnrolment(customer_id: string): Promise<
+      { ok: true; secret: string; otpauth_uri: string; expires_at: Date } | { ok: false; code: 'totp_already_enrolled' }
+    > {
+      const [customer] = await db.query<{ login_id: string }>(`SELECT login_id FROM customers WHERE id = $1`, [customer_id]);
+      assert(customer, `customer ${customer_id} exists`);
+      const secret = newTotpSecret();
+      const now = clock.now();
+      // Only a pending enrolment may be replaced: an active authenticator is never swapped from here.
+      const [row] = await db.query(
+        `INSERT INTO second_factors (customer_id, factor, status, totp_secret, created_at) VALUES ($1, 'totp', 'pending', $2, $3)
+         ON CONFLICT (customer_id, factor) DO UPDATE SET totp_secret = EXCLUDED.totp_secret, created_at = EXCLUDED.created_at,
+                failures_consecutive = 0, totp_time_step_last = NULL
+          WHERE second_factors.status = 'pending'
+         RETURNING 1`,
+        [customer_id, secret, now],
+      );
+      if (!row) return { ok: false, code: 'totp_already_enrolled' };
+      log.info({ customer_id }, 'totp enrolment started');
+      return { ok: true, secret, otpauth_uri: totpUri(secret, customer.login_id), expires_at: new Date(now.getTime() + TOTP_ENROLMENT_TTL_MS) };
+    },
+
+    /** The TOTP enrolment waiting for its code, to show the secret again; undefined if none or expired. */
+    async pendingTotpEnrolment(customer_id: string): Promise<{ secret: string; otpauth_uri: string; expires_at: Date } | undefined> {
+      const [row] = await db.query<FactorRow & { login_id: string }>(
+        `SELECT f.totp_secret, f.created_at, c.login_id FROM second_factors f JOIN customers c ON c.id = f.customer_id
+          WHERE f.customer_id = $1 AND f.factor = 'totp' AND f.status = 'pending'`,
+        [customer_id],
+      );
+      if (!row || row.totp_secret === null || pendingExpired(row)) return undefined;
+      return { secret: row.totp_secret, otpauth_uri: totpUri(row.totp_secret, row.login_id), expires_at: new Date(row.created_at.getTime() + TOTP_ENROLMENT_TTL_MS) };
+    },
+
+    /** Confirms TOTP enrolment with a code from the app; the factor is active from then on and the customer is told. */
+    async confirmTotpEnrolment(customer_id: string, code: string): Promise<
+      { ok: true } | { ok: false; code: 'second_factor_failed' | 'totp_enrolment_not_started' }
+    > {
+      if (!isUuid(customer_id)) return { ok: false, code: 'totp_enrolment_not_started' };
+      const outcome = await db.transaction(async (tx) => {
+        const [row] = await lockFor(tx, customer_id, 'totp');
+        if (!row || row.status !== 'pending') return 'not_started' as const;
+        if (pendingExpired(row)) {
+          await tx.query(`DELETE FROM second_factors WHERE customer_id = $1 AND factor = 'totp' AND status = 'pending'`, [customer_id]);
+          return 'not_started' as const;
+        }
+        assert(row.totp_secret !== null, 'a pending TOTP factor has a secret');
+        const time_step = await matchTotpCode(row.totp_secret, code, clock.now(), null);
+        if (time_step === undefined) {
+          if (row.failures_consecutive + 1 >= TOTP_ENROLMENT_CONFIRMATIONS_MAX) {
+            await tx.query(`DELETE FROM second_factors WHERE customer_id = $1 AND factor = 'totp' AND status = 'pending'`, [customer_id]);
+          } else {
+            await tx.query(`UPDATE second_factors SET failures_consecutive = failures_consecutive + 1 WHERE customer_id = $1 AND factor = 'totp'`, [customer_id]);
+          }
+          return 'failed' as const;
+        }
+        await tx.query(
+          `UPDATE second_factors SET status = 'active', enrolled_at = $2, failures_consecutive = 0, totp_time_step_last = $3
+            WHERE customer_id = $1 AND factor = 'totp'`,
+          [customer_id, clock.now(), time_step],
+        );
+        await recordEvent(tx, customer_id, 'totp', 'enrolled', 'customer');
+        return 'enrolled' as const;
+      });
+      if (outcome === 'not_started') return { ok: false, code: 'totp_enrolment_not_started' };
+      if (outcome === 'failed') return { ok: false, code: 'second_factor_failed' };
+      log.info({ customer_id, factor: 'totp' }, 'second factor enrolled');
+      // Telling the customer on another channel catches a thief who enrols their own app with a stolen password.
+      await notifyAfterCommit(customer_id, { kind: 'second_factor_enrolled', factor: 'totp' });
+      return { ok: true };
+    },
+
+    /** Sends a 6-digit code to the customer's registered phone; a newer code for the same purpose retires the older. */
+    async sendSmsCode(customer_id: string, purpose: string): Promise<
+      { ok: true; expires_at: Date } | { ok: false; code: 'second_factor_locked' | 'too_many_attempts' }
+    > {
+      assert(PURPOSE.test(purpose), `an SMS code purpose is a short lower-case word, got ${purpose}`);
+      const [customer] = await db.query<{ phone: string }>(`SELECT phone FROM customers WHERE id = $1`, [customer_id]);
+      assert(customer, `customer ${customer_id} exists`);
+      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      const code_hash = await hashSecret(code);
+      const now = clock.now();
+      const expires_at = new Date(now.getTime() + SMS_CODE_TTL_MS);
+      const outcome = await db.transaction(async (tx) => {
+        await ensureSmsFactor(tx, customer_id);
+        // The row lock serialises sends for one customer, so the hourly count holds across processes.
+        const [row] = await lockFor(tx, customer_id, 'sms');
+        assert(row, 'the SMS factor row exists');
+        if (row.locked_at) return 'locked' as const;
+        const [sent] = await tx.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM sms_codes WHERE customer_id = $1 AND created_at > $2`,
+          [customer_id, new Date(now.getTime() - HOUR_MS)],
+        );
+        if ((sent?.n ?? 0) >= SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX) return 'too_many' as const;
+        await tx.query(`UPDATE sms_codes SET spent_at = $3 WHERE customer_id = $1 AND purpose = $2 AND spent_at IS NULL`, [customer_id, purpose, now]);
+        await tx.query(
+          `INSERT INTO sms_codes (id, customer_id, purpose, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [ids.next(), customer_id, purpose, code_hash, now, expires_at],
+        );
+        return 'sent' as const;
+      });
+      if (outcome === 'locked') return { ok: false, code: 'second_factor_locked' };
+      if (outcome === 'too_many') return { ok: false, code: 'too_many_attempts' };
+      await sms.send({ to_phone: customer.phone, text: smsText(code, purpose), purpose });
+      log.info({ customer_id, purpose, to_phone: maskPhone(customer.phone) }, 'sms code sent');
+      return { ok: true, expires_at };
+    },
+
+    /**
+     * Checks a second factor. Success resets the failure count; the fifth consecutive failure locks the factor
+     * and notifies the customer; a locked factor refuses even the right code until staff unlock it.
+     */
+    async verify(customer_id: string, proof: SecondFactorProof): Promise<SecondFactorResult> {
+      if (!isUuid(customer_id)) return { ok: false, code: 'second_factor_failed' };
+      const outcome = await db.transaction(async (tx) => {
+        if (proof.factor === 'sms') await ensureSmsFactor(tx, customer_id);
+        const [row] = await lockFor(tx, customer_id, proof.factor);
+        // No such factor (e.g. no authenticator enrolled): the same answer as a wrong code, and nothing to count.
+        if (!row || row.status !== 'active') return 'failed' as const;
+        if (row.locked_at) return 'locked' as const;
+        const match = await matchProof(tx, customer_id, row, proof);
+        if (match) {
+          await tx.query(
+            `UPDATE second_factors SET failures_consecutive = 0, totp_time_step_last = coalesce($3, totp_time_step_last)
+              WHERE customer_id = $1 AND factor = $2`,
+            [customer_id, proof.factor, match.time_step],
+          );
+          if (match.sms_code_id) await tx.query(`UPDATE sms_codes SET spent_at = $2 WHERE id = $1`, [match.sms_code_id, clock.now()]);
+          return 'ok' as const;
+        }
+        const failures = row.failures_consecutive + 1;
+        const locking = failures >= SECOND_FACTOR_FAILURES_MAX;
+        await tx.query(
+          `UPDATE second_factors SET failures_consecutive = $3, locked_at = CASE WHEN $4::boolean THEN $5::timestamptz ELSE locked_at END
+            WHERE customer_id = $1 AND factor = $2`,
+          [customer_id, proof.factor, failures, locking, clock.now()],
+        );
+        if (!locking) return 'failed' as const;
+        await recordEvent(tx, customer_id, proof.factor, 'locked', 'system');
+        return 'locked_now' as const;
+      });
+      switch (outcome) {
+        case 'ok':
+          return { ok: true, factor: proof.factor };
+        case 'failed':
+          return { ok: false, code: 'second_factor_failed' };
+        case 'locked':
+          return { ok: false, code: 'second_factor_locked' };
+        case 'locked_now':
+          log.warn({ customer_id, factor: proof.factor, failures_max: SECOND_FACTOR_FAILURES_MAX }, 'second factor locked');
+          await notifyAfterCommit(customer_id, { kind: 'second_factor_locked', factor: proof.factor });
+          return { ok: false, code: 'second_factor_locked' };
+      }
+    },
+
+    /** Unlocks a locked factor (staff only, after checking with the customer); recorded with who did it. False if it was not locked. */
+    async unlock(customer_id: string, factor: SecondFactorKind, { by }: { by: string }): Promise<boolean> {
+      assert(by.length > 0, 'an unlock names who did it');
+      if (!isUuid(customer_id)) return false;
+      const unlocked = await db.transaction(async (tx) => {
+        const rows = await tx.query(
+          `UPDATE second_factors SET locked_at = NULL, failures_consecutive = 0
+            WHERE customer_id = $1 AND factor = $2 AND locked_at IS NOT NULL RETURNING 1`,
+          [customer_id, factor],
+        );
+        if (rows.length === 0) return false;
+        await recordEvent(tx, customer_id, factor, 'unlocked', `staff:${by}`);
+        return true;
+      });
+      if (unlocked) log.info({ customer_id, factor, staff_id: by }, 'second factor unlocked');
+      return unlocked;
+    },
+
+    /** The customer's factors: SMS (always, to the registered phone) and TOTP once enrolment has started. */
+    async listFactors(customer_id: string): Promise<FactorView[]> {
+      if (!isUuid(customer_id)) return [];
+      const [customer] = await db.query<{ phone: string; created_at: Date }>(`SELECT phone, created_at FROM customers WHERE id = $1`, [customer_id]);
+      if (!customer) return [];
+      const rows = await db.query<FactorRow & { factor: SecondFactorKind }>(
+        `SELECT factor, status, totp_secret, totp_time_step_last, failures_consecutive, locked_at, created_at, enrolled_at
+           FROM second_factors WHERE customer_id = $1`,
+        [customer_id],
+      );
+      const view = (row: FactorRow & { factor: SecondFactorKind }): FactorView => ({
+        factor: row.factor,
+        status: row.locked_at ? 'locked' : row.status,
+        failures_consecutive: row.failures_consecutive,
+        enrolled_at: row.enrolled_at,
+        locked_at: row.locked_at,
+      });
+      const sms = rows.find((row) => row.factor === 'sms');
+      const totp = rows.find((row) => row.factor === 'totp' && !(row.status === 'pending' && pendingExpired(row)));
+      const smsView: FactorView = sms
+        ? view(sms)
+        : { factor: 'sms', status: 'active', failures_consecutive: 0, enrolled_at: customer.created_at, locked_at: null };
+      return [...(totp ? [view(totp)] : []), { ...smsView, phone_masked: maskPhone(customer.phone) }];
+    },
+
+    /** Locked factors across all customers, newest lock first, for the staff console. */
+    async listLocked(): Promise<LockedFactor[]> {
+      return db.query<LockedFactor>(
+        `SELECT f.customer_id, c.name_kanji, f.factor, f.failures_consecutive, f.locked_at
+           FROM second_factors f JOIN customers c ON c.id = f.customer_id
+          WHERE f.locked_at IS NOT NULL ORDER BY f.locked_at DESC LIMIT $1`,
+        [LOCKED_FACTORS_LISTED_MAX],
+      );
+    },
+  };
+}
+
+export type SecondFactors = ReturnType<typeof createSecondFactors>;

@@ -1,0 +1,48 @@
+import type { CredentialKind } from './credential-attempt.ts';
+
+/**
+ * Consecutive failures after which a cash-card PIN stops working for linking: three, as at Japanese ATMs.
+ * The 2020 thieves had name and birth date already, so each try was a straight guess at the PIN.
+ */
+export const PIN_FAILURES_PER_ACCOUNT_MAX = 3;
+/** Consecutive failures after which an internet-banking password locks: at most five (PSD2 RTS Art. 4(3)(b)). */
+export const PASSWORD_FAILURES_PER_ACCOUNT_MAX = 5;
+/**
+ * Per-account limits by credential. Second factors lock per factor in src/mfa (SECOND_FACTOR_FAILURES_MAX),
+ * so here they count only towards the source limits.
+ */
+export const ACCOUNT_FAILURES_MAX: Record<CredentialKind, number | null> = {
+  legacy_pin: PIN_FAILURES_PER_ACCOUNT_MAX,
+  password: PASSWORD_FAILURES_PER_ACCOUNT_MAX,
+  second_factor: null,
+};
+
+/** The sliding window for the per-source and per-operator failure counts. */
+export const FAILURE_WINDOW_MS = 60 * 60 * 1000;
+/**
+ * Failures from one IP address per window. Typos from one person stay far below; on the legacy path the
+ * address is the operator's server relaying all its users, so a wallet under attack pauses as a whole.
+ */
+export const SOURCE_IP_FAILURES_PER_WINDOW_MAX = 30;
+/** Failures from one device id per window: one phone fumbling its PIN does not fail ten times an hour. */
+export const DEVICE_FAILURES_PER_WINDOW_MAX = 10;
+/**
+ * Failures relayed by one operator per window: far above its users' typos, far below an attack on the
+ * scale of 2020 (Docomo account: hundreds of accounts tried). Beyond it the operator's attempts are refused
+ * and staff get an alert, the automatic form of "halt new links per service".
+ */
+export const OPERATOR_FAILURES_PER_WINDOW_MAX = 100;
+
+/**
+ * Distinct accounts one secret may fail on before it is reverse brute force: one PIN such as 1234 tried
+ * against many accounts, as suspected in 2020. A person mistypes their own account, not five others.
+ */
+export const REVERSE_BRUTE_FORCE_ACCOUNTS_MIN = 5;
+/** How far back the reverse brute force detector looks: slow sprays of a day are still one spray. */
+export const REVERSE_BRUTE_FORCE_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** How long a detected source and secret stay blocked unless staff lift the block earlier. */
+export const SOURCE_BLOCK_MS = 24 * 60 * 60 * 1000;
+/** Sources named on one alert: enough to act on, bounded so an alert row cannot grow without limit. */
+export const ALERT_SOURCES_LISTED_MAX = 20;
+/** Rows on each list of the staff console. */
+export const STAFF_ROWS_LISTED_MAX = 200;
