@@ -6,7 +6,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { ledgerMigrations } from '../ledger/ledger-migrations.ts';
 import { ManualClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
-import { createLogger } from '../shared/logger.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
 import { migrate } from '../storage/migrate.ts';
 import type { TestBackend } from '../testing/test-databases.ts';
 import { createWalletApp, type WalletApp } from './wallet-app.ts';
@@ -29,12 +29,16 @@ export interface TestWallet extends WalletApp {
 }
 
 /** Opens a migrated wallet database on `backend` and a wallet app over it. */
-export async function openTestWallet(backend: TestBackend, bank: { base_url: string; client_id: string; client_secret: string } = { base_url: NO_BANK_URL, client_id: 'unused', client_secret: 'unused' }): Promise<TestWallet> {
+export async function openTestWallet(
+  backend: TestBackend,
+  options: { bank?: { base_url: string; client_id: string; client_secret: string }; log?: Logger } = {},
+): Promise<TestWallet> {
+  const bank = options.bank ?? { base_url: NO_BANK_URL, client_id: 'unused', client_secret: 'unused' };
   const db = await backend.open('wallet');
   await migrate(db, [ledgerMigrations, walletMigrations]);
   const clock = new ManualClock();
   const ids = createIds(clock);
-  const wallet = await createWalletApp({ db, clock, ids, log: createLogger({ level: 'silent' }), bank });
+  const wallet = await createWalletApp({ db, clock, ids, log: options.log ?? createLogger({ level: 'silent' }), bank });
   const test_wallet: TestWallet = {
     ...wallet,
     clock,

@@ -1,0 +1,312 @@
+/**
+ * The wallet against the real bank, over real HTTP on a loopback port: the legacy link, top-ups and their
+ * limits, revocation, and what happens when the network fails between the two.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
+import { testBackends } from '../testing/test-databases.ts';
+import { REDACTED_PATHS } from '../shared/logger.ts';
+import { formValue, openTestWallet, type TestBrowser, type TestWallet } from './open-test-wallet.ts';
+import { openFaultProxy, type FaultProxy } from './open-fault-proxy.ts';
+import { createBankClient } from './bank-client.ts';
+import { BankError } from './bank-error.ts';
+
+for (const backend of testBackends) {
+  describe(`the wallet with the real bank on ${backend.name}`, { skip: backend.skip }, () => {
+    let fixture: BankFixture;
+    let proxy: FaultProxy;
+    let wallet: TestWallet;
+    const log_lines: string[] = [];
+    let serial = 0;
+
+    before(async () => {
+      fixture = await createBankFixture(backend);
+      await fixture.bank.app.listen({ port: 0, host: '127.0.0.1' });
+      proxy = await openFaultProxy((fixture.bank.app.server.address() as AddressInfo).port);
+      const sink = new Writable({ write: (chunk, _encoding, done) => void (log_lines.push(String(chunk)), done()) });
+      const log = pino({ level: 'debug', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
+      wallet = await openTestWallet(backend, {
+        bank: { base_url: `http://127.0.0.1:${proxy.port}`, client_id: fixture.operator.client_id, client_secret: fixture.operator.client_secret },
+        log,
+      });
+    });
+    after(async () => {
+      assert.equal((await wallet.context.ledger.checkInvariants()).ok, true, "the wallet's ledger balances");
+      await wallet?.closeAll();
+      await proxy?.close();
+      await fixture?.close();
+    });
+
+    async function bankBalance(account_id: string): Promise<number> {
+      const [account] = await fixture.bank.services.ledger.lookupAccounts([account_id]);
+      assert.ok(account);
+      return account.credits_posted - account.debits_posted;
+    }
+
+    /** A wallet user; `customer` names which bank customer's details they will type in. */
+    async function walletUser(): Promise<{ browser: TestBrowser; email: string }> {
+      const email = `wallet${++serial}@example.jp`;
+      const browser = wallet.browser();
+      await browser.signUp(`ウォレット利用者 ${serial}`, email);
+      return { browser, email };
+    }
+
+    async function openBankCustomer(deposit_yen: number) {
+      const n = ++serial;
+      const person = await fixture.bank.services.core.openCustomer({
+        name_kanji: '佐藤 次郎', name_kana: 'サトウ ジロウ', birth_date: '1960-01-02', phone: `090-0000-${String(1000 + n)}`,
+        email: `jiro${n}@example.jp`, address: '東京都', login_id: `jiro${n}`, password: 'correct horse battery',
+      });
+      const account_number = String(7_000_000 + n);
+      const account = await fixture.bank.services.core.openAccount({ customer_id: person.id, branch_code: '002', account_number, pin: '9876' });
+      if (deposit_yen > 0) await fixture.bank.services.core.deposit(account.id, deposit_yen, '入金');
+      return { account_id: account.id, fields: { branch_code: '002', account_number, pin: '9876', name_kana: 'サトウ ジロウ', birth_date: '1960-01-02' } };
+    }
+
+    const link = (browser: TestBrowser, fields: Record<string, string>) => browser.submit('/link', '/link', fields);
+    const topUp = (browser: TestBrowser, amount_yen: string) => browser.submit('/charge', '/charge', { amount_yen }, ['top_up_id']);
+    const hanako = () => {
+      const { branch_code, account_number, pin, name_kana, birth_date } = fixture.customer;
+      return { branch_code, account_number, pin, name_kana, birth_date };
+    };
+
+    test('the link page warns in red that this is the 2020 legacy link with no second factor', async () => {
+      const { browser } = await walletUser();
+      const page = await browser.get('/link');
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /id="legacy-link-warning"/);
+      assert.match(page.body, /LEGACY link/);
+      for (const name of ['branch_code', 'account_number', 'pin', 'name_kana', 'birth_date']) assert.match(page.body, new RegExp(`name="${name}"`));
+    });
+
+    test('a wrong PIN is refused by the bank and shown with its message; the PIN is not echoed and nothing is stored', async () => {
+      const { browser } = await walletUser();
+      const links = await wallet.count('wallet_bank_links');
+      const { response } = await link(browser, { ...hanako(), pin: '0000' });
+      assert.equal(response.statusCode, 422);
+      assert.match(response.body, /data-code="bank_refused"/);
+      assert.match(response.body, /data-bank-code="link_credentials_mismatch"/);
+      assert.match(response.body, /口座情報が一致しません/);
+      assert.equal(formValue(response.body, 'pin'), undefined);
+      assert.equal(formValue(response.body, 'account_number'), fixture.customer.account_number);
+      assert.equal(await wallet.count('wallet_bank_links'), links);
+    });
+
+    test('malformed link details are refused by the wallet before anything reaches the bank', async () => {
+      const { browser } = await walletUser();
+      const cases: [string, Record<string, string>][] = [
+        ['branch_code', { branch_code: '01' }],
+        ['account_number', { account_number: '123456' }],
+        ['pin', { pin: '12345' }],
+        ['name_kana', { name_kana: 'Yamada Hanako' }],
+        ['birth_date', { birth_date: '1948-02-30' }],
+        ['birth_date', { birth_date: '2099-01-01' }],
+      ];
+      for (const [field, override] of cases) {
+        const { response } = await link(browser, { ...hanako(), ...override });
+        assert.equal(response.statusCode, 400, field);
+        assert.match(response.body, new RegExp(`id="${field}"[^>]*aria-invalid="true"`));
+      }
+    });
+
+    describe('a wallet user who links Hanako’s account with her leaked details', () => {
+      let user: { browser: TestBrowser; email: string };
+      let link_id: string;
+
+      before(async () => {
+        user = await walletUser();
+      });
+
+      test('the link succeeds with no second factor and the home page shows the masked account', async () => {
+        // Half-width kana and an ideographic space are read as the bank's standard form.
+        const { response } = await link(user.browser, { ...hanako(), name_kana: 'ﾔﾏﾀﾞ　ﾊﾅｺ' });
+        assert.equal(response.statusCode, 303);
+        assert.equal(response.headers.location, '/?done=linked');
+        const home = await user.browser.get('/');
+        assert.match(home.body, /data-link-status="active"/);
+        assert.match(home.body, /\*\*\*\*567/);
+        const [row] = await wallet.context.db.query<{ id: string; link_token: string }>(`SELECT id, link_token FROM wallet_bank_links WHERE status = 'active' ORDER BY created_at DESC LIMIT 1`);
+        assert.ok(row && row.link_token.startsWith('lk_'));
+        link_id = row.id;
+      });
+
+      test('the PIN is stored nowhere in the wallet and never written to its log, nor is the link token', async () => {
+        const tables = ['wallet_users', 'wallet_sessions', 'wallet_bank_links', 'wallet_top_ups'];
+        for (const table of tables) {
+          const rows = await wallet.context.db.query(`SELECT * FROM ${table}`);
+          for (const row of rows) for (const value of Object.values(row)) assert.notEqual(value, fixture.customer.pin, `${table} holds the PIN`);
+        }
+        const columns = await wallet.context.db.query(
+          `SELECT table_name, column_name FROM information_schema.columns WHERE table_name LIKE 'wallet%' AND column_name ILIKE '%pin%'`);
+        assert.deepEqual(columns, []);
+        const token = (await wallet.context.db.query<{ link_token: string }>(`SELECT link_token FROM wallet_bank_links WHERE id = $1`, [link_id]))[0]?.link_token ?? 'none';
+        const logged = log_lines.join('');
+        assert.match(logged, /bank account linked/, 'the wallet did log the link');
+        assert.doesNotMatch(logged, new RegExp(`"${fixture.customer.pin}"`));
+        assert.equal(logged.includes(token), false);
+        assert.equal(logged.includes(fixture.customer.account_number), false);
+      });
+
+      test('a second link while one is active is refused with 409 before the bank is asked', async () => {
+        const links = await wallet.count('wallet_bank_links');
+        const { response } = await link(user.browser, hanako());
+        assert.equal(response.statusCode, 409);
+        assert.match(response.body, /data-code="wallet_bank_link_exists"/);
+        assert.equal(await wallet.count('wallet_bank_links'), links);
+      });
+
+      test('a ¥5,000 top-up charges the bank once and credits the wallet once', async () => {
+        const bank_before = await bankBalance(fixture.customer.account_id);
+        const { response, sent } = await topUp(user.browser, '5000');
+        assert.equal(response.statusCode, 303);
+        assert.equal(response.headers.location, `/top-ups/${sent.top_up_id}`);
+        const receipt = await user.browser.get(String(response.headers.location));
+        assert.match(receipt.body, /data-status="succeeded"/);
+        assert.equal(await wallet.balance(user.email), 5000);
+        assert.equal(await bankBalance(fixture.customer.account_id), bank_before - 5000);
+      });
+
+      test('the same top-up form submitted twice charges once: the bank replays and the wallet does not credit again', async () => {
+        const bank_before = await bankBalance(fixture.customer.account_id);
+        const wallet_before = await wallet.balance(user.email);
+        const { sent } = await topUp(user.browser, '1000');
+        const again = await user.browser.post('/charge', sent);
+        assert.equal(again.statusCode, 303);
+        assert.equal(again.headers.location, `/top-ups/${sent.top_up_id}?replayed=1`);
+        assert.equal(await wallet.balance(user.email), wallet_before + 1000);
+        assert.equal(await bankBalance(fixture.customer.account_id), bank_before - 1000);
+        const charges = await wallet.context.bank.listCharges({ link_id, limit: 100 });
+        assert.equal(charges.filter((c) => c.amount_yen === 1000).length, 1);
+      });
+
+      test('a reply lost after the bank charged leaves the top-up pending; submitting again credits it exactly once', async () => {
+        const bank_before = await bankBalance(fixture.customer.account_id);
+        const wallet_before = await wallet.balance(user.email);
+        proxy.mode = 'lose_response';
+        const { response, sent } = await topUp(user.browser, '2000').finally(() => (proxy.mode = 'forward'));
+        assert.equal(response.statusCode, 504);
+        assert.match(response.body, /data-code="wallet_bank_unreachable"/);
+        assert.equal(formValue(response.body, 'top_up_id'), sent.top_up_id, 'the form keeps the same id so a resubmit retries');
+        assert.equal(formValue(response.body, 'amount_yen'), '2000');
+        assert.equal(await bankBalance(fixture.customer.account_id), bank_before - 2000, 'the bank did charge');
+        assert.equal(await wallet.balance(user.email), wallet_before, 'the wallet has not credited yet');
+        const [pending] = await wallet.context.db.query<{ status: string }>(`SELECT status FROM wallet_top_ups WHERE id = $1`, [sent.top_up_id]);
+        assert.equal(pending?.status, 'pending');
+
+        const retry = await user.browser.post('/charge', { ...sent, csrf_token: formValue(response.body, 'csrf_token') ?? '' });
+        assert.equal(retry.statusCode, 303);
+        assert.equal(await wallet.balance(user.email), wallet_before + 2000);
+        assert.equal(await bankBalance(fixture.customer.account_id), bank_before - 2000, 'the bank charged once');
+      });
+
+      test('a bank that cannot be reached leaves nothing charged and nothing credited', async () => {
+        const bank_before = await bankBalance(fixture.customer.account_id);
+        const wallet_before = await wallet.balance(user.email);
+        proxy.mode = 'refuse';
+        const { response } = await topUp(user.browser, '3000').finally(() => (proxy.mode = 'forward'));
+        assert.equal(response.statusCode, 504);
+        assert.equal(await bankBalance(fixture.customer.account_id), bank_before);
+        assert.equal(await wallet.balance(user.email), wallet_before);
+      });
+
+      test('¥100,000 passes the per-charge limit and ¥100,001 is refused with the bank’s message', async () => {
+        const { response: over } = await topUp(user.browser, '100001');
+        assert.equal(over.statusCode, 422);
+        assert.match(over.body, /data-bank-code="charge_yen_max_exceeded"/);
+        assert.match(over.body, /1回のチャージ上限/);
+        assert.notEqual(formValue(over.body, 'top_up_id'), undefined);
+        const { response: exact } = await topUp(user.browser, '100000');
+        assert.equal(exact.statusCode, 303);
+      });
+
+      test('the monthly limit of ¥300,000 stops the next yen, and the refused top-up is kept as failed', async () => {
+        const [{ n: charged } = { n: 0 }] = await wallet.context.db.query<{ n: number }>(
+          `SELECT coalesce(sum(amount_yen), 0)::int AS n FROM wallet_top_ups WHERE status = 'succeeded' AND link_id = $1`, [link_id]);
+        // Charges that reached the bank count toward the month, including the one whose reply was lost (now credited).
+        for (let left = 300_000 - charged; left > 0; left -= 100_000) {
+          assert.equal((await topUp(user.browser, String(Math.min(left, 100_000)))).response.statusCode, 303);
+        }
+        const wallet_before = await wallet.balance(user.email);
+        const { response, sent } = await topUp(user.browser, '1');
+        assert.equal(response.statusCode, 422);
+        assert.match(response.body, /data-bank-code="charges_yen_per_month_max_exceeded"/);
+        assert.equal(await wallet.balance(user.email), wallet_before);
+        const receipt = await user.browser.get(`/top-ups/${sent.top_up_id}`);
+        assert.match(receipt.body, /data-status="failed"/);
+        const home = await user.browser.get('/');
+        assert.match(home.body, /失敗 \/ failed/);
+      });
+
+      test('the topped-up e-money can be spent at a merchant', async () => {
+        const balance = await wallet.balance(user.email);
+        const { response } = await user.browser.submit('/pay', '/pay', { merchant_id: '0190a000-0000-7000-8000-000000000102', amount_yen: String(balance) }, ['payment_id']);
+        assert.equal(response.statusCode, 303);
+        assert.equal(await wallet.balance(user.email), 0);
+      });
+
+      test('removing the link revokes it at the bank, and top-ups then ask for a link', async () => {
+        const home = await user.browser.get('/link');
+        const response = await user.browser.post('/link/revoke', { csrf_token: formValue(home.body, 'csrf_token') ?? '' });
+        assert.equal(response.statusCode, 303);
+        assert.equal(response.headers.location, '/?done=unlinked');
+        assert.equal((await wallet.context.bank.getLink(link_id)).status, 'revoked');
+        const page = await user.browser.get('/charge');
+        assert.match(page.body, /id="no-bank-link"/);
+      });
+    });
+
+    test('a link the bank revoked on its side is forgotten at the next top-up', async () => {
+      const customer = await openBankCustomer(50_000);
+      const { browser, email } = await walletUser();
+      assert.equal((await link(browser, customer.fields)).response.statusCode, 303);
+      const [row] = await wallet.context.db.query<{ id: string }>(`SELECT id FROM wallet_bank_links WHERE status = 'active' ORDER BY created_at DESC LIMIT 1`);
+      assert.ok(row);
+      await fixture.bank.services.links.revoke(fixture.operator.id, row.id, 'staff:test');
+      const { response } = await topUp(browser, '1000');
+      assert.equal(response.statusCode, 403);
+      assert.match(response.body, /data-bank-code="link_revoked"/);
+      assert.equal(await wallet.balance(email), 0);
+      assert.match((await browser.get('/')).body, /data-link-status="none"/);
+    });
+
+    test('a top-up larger than the bank balance is refused as insufficient funds; the exact balance passes', async () => {
+      const customer = await openBankCustomer(1_000);
+      const { browser, email } = await walletUser();
+      assert.equal((await link(browser, customer.fields)).response.statusCode, 303);
+      const { response: over } = await topUp(browser, '1001');
+      assert.equal(over.statusCode, 422);
+      assert.match(over.body, /data-bank-code="insufficient_funds"/);
+      assert.match(over.body, /残高が足りません/);
+      assert.equal(await bankBalance(customer.account_id), 1_000);
+      assert.equal((await topUp(browser, '1000')).response.statusCode, 303);
+      assert.equal(await wallet.balance(email), 1_000);
+      assert.equal(await bankBalance(customer.account_id), 0);
+    });
+
+    test('a top-up without a bank link is refused with 409 and asks for one', async () => {
+      const { browser } = await walletUser();
+      const top_ups = await wallet.count('wallet_top_ups');
+      const page = await browser.get('/charge');
+      assert.match(page.body, /id="no-bank-link"/);
+      const csrf_token = formValue(page.body, 'csrf_token') ?? '';
+      const response = await browser.post('/charge', { csrf_token, top_up_id: wallet.context.ids.next(), amount_yen: '1000' });
+      assert.equal(response.statusCode, 409);
+      assert.match(response.body, /data-code="wallet_no_bank_link"/);
+      assert.equal(await wallet.count('wallet_top_ups'), top_ups);
+    });
+
+    test('the bank client turns a problem+json into an error carrying the bank’s code', async () => {
+      const client = createBankClient({ base_url: `http://127.0.0.1:${proxy.port}`, client_id: fixture.operator.client_id, client_secret: 'wrong' });
+      await assert.rejects(client.getLink('0190a000-0000-7000-8000-000000000001'), (error: unknown) => {
+        assert.ok(error instanceof BankError);
+        assert.equal(error.bank_code, 'operator_unauthenticated');
+        assert.equal(error.bank_status, 401);
+        return true;
+      });
+    });
+  });
+}
