@@ -1,18 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import type { Database } from './storage/database.ts';
-import type { Clock } from './shared/clock.ts';
-import type { Ids } from './shared/ids.ts';
-import type { Logger } from './shared/logger.ts';
 import { createHttpApp } from './http/create-http-app.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { linkRoutes } from './http/routes/link-routes.ts';
 import { chargeRoutes } from './http/routes/charge-routes.ts';
-import { createBankServices, type BankServices } from './bank-services.ts';
+import { createBankServices, type BankServices, type BankServicesDeps } from './bank-services.ts';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import { createSessionStore } from './web/session-store.ts';
 import { customerPages } from './web/customer-pages.ts';
 import { staffPages } from './web/staff-pages.ts';
+import { securityPages } from './web/security-pages.ts';
+import { staffSecurityPages } from './web/staff-security-pages.ts';
 
 export interface BankApp {
   app: FastifyInstance;
@@ -21,7 +19,7 @@ export interface BankApp {
 }
 
 /** The bank: instant-transfer API, OpenAPI docs, customer and staff pages. The database must be migrated. */
-export async function createBankApp(deps: { db: Database; clock: Clock; ids: Ids; log: Logger }): Promise<BankApp> {
+export async function createBankApp(deps: BankServicesDeps): Promise<BankApp> {
   const services = await createBankServices(deps);
   const app = createHttpApp({ log: deps.log });
   await registerOpenApi(app);
@@ -36,6 +34,8 @@ export async function createBankApp(deps: { db: Database; clock: Clock; ids: Ids
     const sessions = createSessionStore({ db: deps.db, clock: deps.clock });
     await customerPages(pages, services, sessions);
     await staffPages(pages, services, sessions);
+    await securityPages(pages, services, sessions);
+    await staffSecurityPages(pages, services, sessions);
   });
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/bank/login'));
   return {

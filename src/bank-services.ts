@@ -8,6 +8,11 @@ import { createBankCore, type BankCore } from './bank/bank-core.ts';
 import { createOperatorRegistry, type OperatorRegistry } from './operators/operator-registry.ts';
 import { createLinkStore, type LinkStore } from './linking/link-store.ts';
 import { createChargePipeline, type ChargePipeline } from './charges/charge-pipeline.ts';
+import type { SmsChannel } from './notify/sms-channel.ts';
+import { createSmsSimulator } from './notify/sms-simulator.ts';
+import { createSmsCustomerNotifier, type NotifyCustomer } from './mfa/notify-customer.ts';
+import { createSecondFactors, type SecondFactors } from './mfa/second-factors.ts';
+import { createCredentialThrottle, type CredentialThrottle } from './throttle/credential-throttle.ts';
 
 /** Everything the bank's routes and pages use, wired once. */
 export interface BankServices {
@@ -20,17 +25,36 @@ export interface BankServices {
   operators: OperatorRegistry;
   links: LinkStore;
   charges: ChargePipeline;
+  sms: SmsChannel;
+  notifyCustomer: NotifyCustomer;
+  secondFactors: SecondFactors;
+  throttle: CredentialThrottle;
   close(): Promise<void>;
 }
 
+/** What the bank is built from. */
+export interface BankServicesDeps {
+  db: Database;
+  clock: Clock;
+  ids: Ids;
+  log: Logger;
+  /** HMAC key for credential fingerprints (src/throttle): the same in every process, kept out of the database. */
+  credential_fingerprint_key: string;
+  /** Where text messages go; the simulator when not given (this project ships no real carrier). */
+  sms?: SmsChannel;
+}
+
 /** Wires the bank's services over a migrated database. */
-export async function createBankServices({ db, clock, ids, log }: { db: Database; clock: Clock; ids: Ids; log: Logger }): Promise<BankServices> {
+export async function createBankServices({ db, clock, ids, log, credential_fingerprint_key, sms = createSmsSimulator({ clock, log }) }: BankServicesDeps): Promise<BankServices> {
   const ledger = createLedger({ db, clock, log });
   const core = createBankCore({ db, ledger, clock, ids });
   await core.ensureCashAccount();
   const charges = createChargePipeline({ db, ledger, clock, ids, log });
+  const notifyCustomer = createSmsCustomerNotifier({ db, sms, log });
   return {
-    db, ledger, clock, ids, log, core, charges,
+    db, ledger, clock, ids, log, core, charges, sms, notifyCustomer,
+    secondFactors: createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }),
+    throttle: createCredentialThrottle({ db, clock, ids, log, fingerprint_key: credential_fingerprint_key, notifyCustomer }),
     operators: createOperatorRegistry({ db, ledger, clock, ids }),
     links: createLinkStore({ db, clock }),
     async close() {

@@ -1,3 +1,5 @@
+import { FINGERPRINT_KEY_CHARS_MIN } from './throttle/secret-fingerprint.ts';
+
 /** furikae's configuration: environment variables, parsed and checked once at start-up. */
 export interface Config {
   /** `postgres://…` to run on a PostgreSQL server; unset for embedded PGlite. */
@@ -8,7 +10,15 @@ export interface Config {
   bank_port: number;
   wallet_port: number;
   log_level: string;
+  /**
+   * HMAC key for fingerprints of the PINs and passwords tried (src/throttle): the same in every process so
+   * their counts agree, and kept out of the database so its attempts table cannot be searched for PINs.
+   */
+  credential_fingerprint_key: string;
 }
+
+/** The key used when FURIKAE_CREDENTIAL_KEY is unset: public, so fit only for the demo and the lab. */
+export const DEMO_CREDENTIAL_FINGERPRINT_KEY = 'furikae-demo-credential-key-not-for-production';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -25,6 +35,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (database_url && !/^postgres(ql)?:\/\//.test(database_url)) throw new Error('DATABASE_URL must start with postgres://');
   const log_level = env.LOG_LEVEL ?? 'info';
   if (!LOG_LEVELS.includes(log_level)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const credential_fingerprint_key = env.FURIKAE_CREDENTIAL_KEY || DEMO_CREDENTIAL_FINGERPRINT_KEY;
+  if (credential_fingerprint_key.length < FINGERPRINT_KEY_CHARS_MIN) throw new Error(`FURIKAE_CREDENTIAL_KEY must be at least ${FINGERPRINT_KEY_CHARS_MIN} characters`);
   return {
     database_url,
     data_dir: env.FURIKAE_DATA_DIR ?? './data',
@@ -32,5 +44,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bank_port: port('BANK_PORT', env.BANK_PORT, 3000),
     wallet_port: port('WALLET_PORT', env.WALLET_PORT, 3001),
     log_level,
+    credential_fingerprint_key,
   };
 }

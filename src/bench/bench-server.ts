@@ -7,6 +7,9 @@ import { openDatabase } from '../storage/open-database.ts';
 import { migrate } from '../storage/migrate.ts';
 import { ledgerMigrations } from '../ledger/ledger-migrations.ts';
 import { bankMigrations } from '../bank/bank-migrations.ts';
+import { mfaMigrations } from '../mfa/mfa-migrations.ts';
+import { throttleMigrations } from '../throttle/throttle-migrations.ts';
+import { DEMO_CREDENTIAL_FINGERPRINT_KEY } from '../config.ts';
 import { createBankApp } from '../bank-app.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
@@ -15,9 +18,9 @@ import { createLegacyLink } from '../linking/legacy-link.ts';
 
 const links_count = Number(process.env.BENCH_LINKS ?? 50);
 const db = await openDatabase({ database_url: process.env.BENCH_DATABASE_URL || undefined });
-await migrate(db, [ledgerMigrations, bankMigrations]);
+await migrate(db, [ledgerMigrations, bankMigrations, mfaMigrations, throttleMigrations]);
 const ids = createIds(systemClock);
-const bank = await createBankApp({ db, clock: systemClock, ids, log: createLogger({ level: 'warn' }) });
+const bank = await createBankApp({ db, clock: systemClock, ids, log: createLogger({ level: 'warn' }), credential_fingerprint_key: DEMO_CREDENTIAL_FINGERPRINT_KEY });
 const { core, operators } = bank.services;
 const { operator } = await operators.register({ display_name: 'Bench Pay', passbook_label: 'ベンチペイ', link_methods_allowed: ['legacy_pin'] });
 const tokens: string[] = [];
@@ -29,9 +32,9 @@ for (let i = 0; i < links_count; i++) {
   });
   const account = await core.openAccount({ customer_id: customer.id, branch_code: '001', account_number, pin: '1234' });
   await core.deposit(account.id, 100_000_000);
-  const { link_token } = await createLegacyLink({ db, clock: systemClock, ids }, operator, {
+  const { link_token } = await createLegacyLink(bank.services, operator, {
     branch_code: '001', account_number, pin: '1234', name_kana: `コキャク ${i}`, birth_date: '1970-01-01',
-  });
+  }, { ip: '127.0.0.1' });
   tokens.push(link_token);
 }
 const url = await bank.app.listen({ host: '127.0.0.1', port: 0 });

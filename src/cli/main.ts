@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `furikae` command: demo | serve | migrate | seed | bench. */
 import { parseArgs } from 'node:util';
-import { loadConfig, type Config } from '../config.ts';
+import { DEMO_CREDENTIAL_FINGERPRINT_KEY, loadConfig, type Config } from '../config.ts';
 import { createBankApp } from '../bank-app.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
@@ -32,6 +32,8 @@ Environment:
   BANK_PORT         bank port (default 3000)
   WALLET_PORT       wallet port (default 3001)
   LOG_LEVEL         fatal|error|warn|info|debug|trace|silent (default info)
+  FURIKAE_CREDENTIAL_KEY  secret key (32+ characters) for fingerprints of PINs and passwords tried; the same
+                    in every bank process (default: a public demo key, not for production)
 `;
 
 const COMMAND_HELP: Record<string, string> = {
@@ -57,7 +59,8 @@ function waitForSignal(): Promise<void> {
 async function serve(config: Config): Promise<void> {
   const log = createLogger({ level: config.log_level });
   const { bankDb } = await openStores(config, { wallet: false });
-  const bank = await createBankApp({ db: bankDb, clock: systemClock, ids: createIds(systemClock), log });
+  if (config.credential_fingerprint_key === DEMO_CREDENTIAL_FINGERPRINT_KEY) log.warn('FURIKAE_CREDENTIAL_KEY is unset: using the public demo key for credential fingerprints');
+  const bank = await createBankApp({ db: bankDb, clock: systemClock, ids: createIds(systemClock), log, credential_fingerprint_key: config.credential_fingerprint_key });
   const address = await bank.app.listen({ host: config.host, port: config.bank_port });
   console.log(`furikae bank listening on ${address} (docs at ${address}/docs)`);
   await waitForSignal();
@@ -105,7 +108,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'seed': {
       const { bankDb } = await openStores(config, { wallet: false });
-      const bank = await createBankApp({ db: bankDb, clock: systemClock, ids: createIds(systemClock), log: createLogger({ level: 'warn' }) });
+      const bank = await createBankApp({
+        db: bankDb, clock: systemClock, ids: createIds(systemClock), log: createLogger({ level: 'warn' }), credential_fingerprint_key: config.credential_fingerprint_key,
+      });
       const { seeded } = await seedDemoBank(bank.services);
       console.log(seeded ? 'demo bank seeded' : 'demo bank already seeded; nothing changed');
       await bank.close();

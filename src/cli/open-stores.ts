@@ -6,6 +6,8 @@ import { openDatabase } from '../storage/open-database.ts';
 import { migrate } from '../storage/migrate.ts';
 import { ledgerMigrations } from '../ledger/ledger-migrations.ts';
 import { bankMigrations } from '../bank/bank-migrations.ts';
+import { mfaMigrations } from '../mfa/mfa-migrations.ts';
+import { throttleMigrations } from '../throttle/throttle-migrations.ts';
 import { walletMigrations } from '../wallet/wallet-migrations.ts';
 
 /**
@@ -20,7 +22,7 @@ export async function openStores(config: Config, which: { wallet: boolean }): Pr
     return dir;
   };
   const bankDb = await openDatabase({ database_url: config.database_url, pglite_dir: config.database_url ? undefined : pgliteDir('bank') });
-  await migrate(bankDb, [ledgerMigrations, bankMigrations]);
+  await migrate(bankDb, [ledgerMigrations, bankMigrations, mfaMigrations, throttleMigrations]);
   if (!which.wallet) return { bankDb };
   const walletDb = await openDatabase({
     database_url: config.database_url,

@@ -6,6 +6,8 @@ import { DECOY_SECRET_HASH, hashToken, newToken, verifySecret } from '../shared/
 import type { Operator } from '../operators/operator.ts';
 import { normalizeKanaName } from './kana-name.ts';
 import { LINK_COLUMNS, type Link } from './link.ts';
+import type { CredentialThrottle } from '../throttle/credential-throttle.ts';
+import { pinAccountKey, type CredentialAttempt } from '../throttle/credential-attempt.ts';
 
 export interface LegacyLinkRequest {
   branch_code: string;
@@ -15,8 +17,15 @@ export interface LegacyLinkRequest {
   birth_date: string;
 }
 
+/** Where a legacy link request came from: the operator's server address and the device id it relayed, if any. */
+export interface LegacyLinkSource {
+  ip: string;
+  device_id?: string;
+}
+
 interface AccountForLink {
   id: string;
+  customer_id: string;
   pin_hash: string;
   name_kana: string;
   birth_date: string;
@@ -27,19 +36,28 @@ interface AccountForLink {
  * and no second factor. It is what the thieves used; it exists so the lab can reproduce them,
  * and only operators whose policy lists `legacy_pin` may call it.
  * Every mismatch gives the same answer, and an unknown account costs the same scrypt as a wrong PIN.
+ * The credential throttle decides before the PIN is looked at, so its refusal never says whether the PIN was right.
  */
 export async function createLegacyLink(
-  { db, clock, ids }: { db: Database; clock: Clock; ids: Ids },
+  { db, clock, ids, throttle }: { db: Database; clock: Clock; ids: Ids; throttle: CredentialThrottle },
   operator: Operator,
   request: LegacyLinkRequest,
+  source: LegacyLinkSource,
 ): Promise<{ link: Link; link_token: string }> {
   if (!operator.link_methods_allowed.includes('legacy_pin')) {
     throw new FurikaeError('link_method_not_allowed', `${operator.display_name} may not link with account number and PIN`);
   }
   if (operator.new_links_suspended) throw new FurikaeError('new_links_suspended', `New links to ${operator.display_name} are suspended`);
 
+  const attempt: CredentialAttempt = {
+    credential: 'legacy_pin', account_key: pinAccountKey(request.branch_code, request.account_number), operator_id: operator.id,
+    source_ip: source.ip, ...(source.device_id === undefined ? {} : { device_id: source.device_id }), secret: request.pin,
+  };
+  const decision = await throttle.check(attempt);
+  if (!decision.ok) throw new FurikaeError(decision.code);
+
   const [account] = await db.query<AccountForLink>(
-    `SELECT a.id, a.pin_hash, c.name_kana, c.birth_date::text AS birth_date
+    `SELECT a.id, a.customer_id, a.pin_hash, c.name_kana, c.birth_date::text AS birth_date
        FROM bank_accounts a JOIN customers c ON c.id = a.customer_id
       WHERE a.branch_code = $1 AND a.account_number = $2`,
     [request.branch_code, request.account_number],
@@ -50,7 +68,11 @@ export async function createLegacyLink(
     pinMatches &&
     normalizeKanaName(account.name_kana) === normalizeKanaName(request.name_kana) &&
     account.birth_date === request.birth_date;
-  if (!account || !matches) throw new FurikaeError('link_credentials_mismatch', 'The account details do not match');
+  if (!account || !matches) {
+    await throttle.recordFailure({ ...attempt, ...(account ? { customer_id: account.customer_id } : {}) });
+    throw new FurikaeError('link_credentials_mismatch', 'The account details do not match');
+  }
+  await throttle.recordSuccess({ ...attempt, customer_id: account.customer_id });
 
   const link_token = newToken('lk');
   const [link] = await db.query<Link>(

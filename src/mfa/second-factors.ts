@@ -118,6 +118,53 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }
     return undefined;
   };
 
+  /**
+   * Checks a second factor. Success resets the failure count; the fifth consecutive failure locks the factor
+   * and notifies the customer; a locked factor refuses even the right code until staff unlock it.
+   */
+  const verify = async (customer_id: string, proof: SecondFactorProof): Promise<SecondFactorResult> => {
+    if (!isUuid(customer_id)) return { ok: false, code: 'second_factor_failed' };
+    const outcome = await db.transaction(async (tx) => {
+      if (proof.factor === 'sms') await ensureSmsFactor(tx, customer_id);
+      const [row] = await lockFor(tx, customer_id, proof.factor);
+      // No such factor (e.g. no authenticator enrolled): the same answer as a wrong code, and nothing to count.
+      if (!row || row.status !== 'active') return 'failed' as const;
+      if (row.locked_at) return 'locked' as const;
+      const match = await matchProof(tx, customer_id, row, proof);
+      if (match) {
+        await tx.query(
+          `UPDATE second_factors SET failures_consecutive = 0, totp_time_step_last = coalesce($3, totp_time_step_last)
+            WHERE customer_id = $1 AND factor = $2`,
+          [customer_id, proof.factor, match.time_step],
+        );
+        if (match.sms_code_id) await tx.query(`UPDATE sms_codes SET spent_at = $2 WHERE id = $1`, [match.sms_code_id, clock.now()]);
+        return 'ok' as const;
+      }
+      const failures = row.failures_consecutive + 1;
+      const locking = failures >= SECOND_FACTOR_FAILURES_MAX;
+      await tx.query(
+        `UPDATE second_factors SET failures_consecutive = $3, locked_at = CASE WHEN $4::boolean THEN $5::timestamptz ELSE locked_at END
+          WHERE customer_id = $1 AND factor = $2`,
+        [customer_id, proof.factor, failures, locking, clock.now()],
+      );
+      if (!locking) return 'failed' as const;
+      await recordEvent(tx, customer_id, proof.factor, 'locked', 'system');
+      return 'locked_now' as const;
+    });
+    switch (outcome) {
+      case 'ok':
+        return { ok: true, factor: proof.factor };
+      case 'failed':
+        return { ok: false, code: 'second_factor_failed' };
+      case 'locked':
+        return { ok: false, code: 'second_factor_locked' };
+      case 'locked_now':
+        log.warn({ customer_id, factor: proof.factor, failures_max: SECOND_FACTOR_FAILURES_MAX }, 'second factor locked');
+        await notifyAfterCommit(customer_id, { kind: 'second_factor_locked', factor: proof.factor });
+        return { ok: false, code: 'second_factor_locked' };
+    }
+  };
+
   return {
     /** Starts TOTP enrolment: a new secret and its otpauth URI, pending until confirmed with a code. */
     async startTotpEnrolment(customer_id: string): Promise<
@@ -152,40 +199,53 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }
       return { secret: row.totp_secret, otpauth_uri: totpUri(row.totp_secret, row.login_id), expires_at: new Date(row.created_at.getTime() + TOTP_ENROLMENT_TTL_MS) };
     },
 
-    /** Confirms TOTP enrolment with a code from the app; the factor is active from then on and the customer is told. */
-    async confirmTotpEnrolment(customer_id: string, code: string): Promise<
-      { ok: true } | { ok: false; code: 'second_factor_failed' | 'totp_enrolment_not_started' }
+    /**
+     * Confirms TOTP enrolment with a code from the app. With `existing`, a factor the customer already holds must
+     * verify too (checked only once the app's code is right, so a typo in one never costs the other a failure).
+     * The factor is active from then on, and the customer is told on another channel.
+     */
+    async confirmTotpEnrolment(customer_id: string, code: string, existing?: SecondFactorProof): Promise<
+      { ok: true } | { ok: false; code: 'second_factor_failed' | 'second_factor_locked' | 'totp_enrolment_not_started' }
     > {
       if (!isUuid(customer_id)) return { ok: false, code: 'totp_enrolment_not_started' };
-      const outcome = await db.transaction(async (tx) => {
+      const checked = await db.transaction(async (tx) => {
         const [row] = await lockFor(tx, customer_id, 'totp');
-        if (!row || row.status !== 'pending') return 'not_started' as const;
+        if (!row || row.status !== 'pending') return { outcome: 'not_started' } as const;
         if (pendingExpired(row)) {
           await tx.query(`DELETE FROM second_factors WHERE customer_id = $1 AND factor = 'totp' AND status = 'pending'`, [customer_id]);
-          return 'not_started' as const;
+          return { outcome: 'not_started' } as const;
         }
         assert(row.totp_secret !== null, 'a pending TOTP factor has a secret');
         const time_step = await matchTotpCode(row.totp_secret, code, clock.now(), null);
-        if (time_step === undefined) {
-          if (row.failures_consecutive + 1 >= TOTP_ENROLMENT_CONFIRMATIONS_MAX) {
-            await tx.query(`DELETE FROM second_factors WHERE customer_id = $1 AND factor = 'totp' AND status = 'pending'`, [customer_id]);
-          } else {
-            await tx.query(`UPDATE second_factors SET failures_consecutive = failures_consecutive + 1 WHERE customer_id = $1 AND factor = 'totp'`, [customer_id]);
-          }
-          return 'failed' as const;
+        if (time_step !== undefined) return { outcome: 'matched', time_step, secret: row.totp_secret } as const;
+        if (row.failures_consecutive + 1 >= TOTP_ENROLMENT_CONFIRMATIONS_MAX) {
+          await tx.query(`DELETE FROM second_factors WHERE customer_id = $1 AND factor = 'totp' AND status = 'pending'`, [customer_id]);
+        } else {
+          await tx.query(`UPDATE second_factors SET failures_consecutive = failures_consecutive + 1 WHERE customer_id = $1 AND factor = 'totp'`, [customer_id]);
         }
-        await tx.query(
-          `UPDATE second_factors SET status = 'active', enrolled_at = $2, failures_consecutive = 0, totp_time_step_last = $3
-            WHERE customer_id = $1 AND factor = 'totp'`,
-          [customer_id, clock.now(), time_step],
-        );
-        await recordEvent(tx, customer_id, 'totp', 'enrolled', 'customer');
-        return 'enrolled' as const;
+        return { outcome: 'failed' } as const;
       });
-      if (outcome === 'not_started') return { ok: false, code: 'totp_enrolment_not_started' };
-      if (outcome === 'failed') return { ok: false, code: 'second_factor_failed' };
+      if (checked.outcome === 'not_started') return { ok: false, code: 'totp_enrolment_not_started' };
+      if (checked.outcome === 'failed') return { ok: false, code: 'second_factor_failed' };
+      if (existing) {
+        assert(existing.factor !== 'totp', 'the existing factor that vouches for a new authenticator is not the authenticator itself');
+        const vouched = await verify(customer_id, existing);
+        if (!vouched.ok) return vouched;
+      }
+      const enrolled = await db.transaction(async (tx) => {
+        // Only the secret whose code was just checked becomes active, even if a new enrolment started meanwhile.
+        const rows = await tx.query(
+          `UPDATE second_factors SET status = 'active', enrolled_at = $3, failures_consecutive = 0, totp_time_step_last = $4
+            WHERE customer_id = $1 AND factor = 'totp' AND status = 'pending' AND totp_secret = $2 RETURNING 1`,
+          [customer_id, checked.secret, clock.now(), checked.time_step],
+        );
+        if (rows.length === 0) return false;
+        await recordEvent(tx, customer_id, 'totp', 'enrolled', 'customer');
+        return true;
+      });
+      if (!enrolled) return { ok: false, code: 'totp_enrolment_not_started' };
       log.info({ customer_id, factor: 'totp' }, 'second factor enrolled');
-      // Telling the customer on another channel catches a thief who enrols their own app with a stolen password.
+      // Telling the customer on another channel catches a thief who registers their own app with a stolen password.
       await notifyAfterCommit(customer_id, { kind: 'second_factor_enrolled', factor: 'totp' });
       return { ok: true };
     },
@@ -226,52 +286,7 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }
       return { ok: true, expires_at };
     },
 
-    /**
-     * Checks a second factor. Success resets the failure count; the fifth consecutive failure locks the factor
-     * and notifies the customer; a locked factor refuses even the right code until staff unlock it.
-     */
-    async verify(customer_id: string, proof: SecondFactorProof): Promise<SecondFactorResult> {
-      if (!isUuid(customer_id)) return { ok: false, code: 'second_factor_failed' };
-      const outcome = await db.transaction(async (tx) => {
-        if (proof.factor === 'sms') await ensureSmsFactor(tx, customer_id);
-        const [row] = await lockFor(tx, customer_id, proof.factor);
-        // No such factor (e.g. no authenticator enrolled): the same answer as a wrong code, and nothing to count.
-        if (!row || row.status !== 'active') return 'failed' as const;
-        if (row.locked_at) return 'locked' as const;
-        const match = await matchProof(tx, customer_id, row, proof);
-        if (match) {
-          await tx.query(
-            `UPDATE second_factors SET failures_consecutive = 0, totp_time_step_last = coalesce($3, totp_time_step_last)
-              WHERE customer_id = $1 AND factor = $2`,
-            [customer_id, proof.factor, match.time_step],
-          );
-          if (match.sms_code_id) await tx.query(`UPDATE sms_codes SET spent_at = $2 WHERE id = $1`, [match.sms_code_id, clock.now()]);
-          return 'ok' as const;
-        }
-        const failures = row.failures_consecutive + 1;
-        const locking = failures >= SECOND_FACTOR_FAILURES_MAX;
-        await tx.query(
-          `UPDATE second_factors SET failures_consecutive = $3, locked_at = CASE WHEN $4::boolean THEN $5::timestamptz ELSE locked_at END
-            WHERE customer_id = $1 AND factor = $2`,
-          [customer_id, proof.factor, failures, locking, clock.now()],
-        );
-        if (!locking) return 'failed' as const;
-        await recordEvent(tx, customer_id, proof.factor, 'locked', 'system');
-        return 'locked_now' as const;
-      });
-      switch (outcome) {
-        case 'ok':
-          return { ok: true, factor: proof.factor };
-        case 'failed':
-          return { ok: false, code: 'second_factor_failed' };
-        case 'locked':
-          return { ok: false, code: 'second_factor_locked' };
-        case 'locked_now':
-          log.warn({ customer_id, factor: proof.factor, failures_max: SECOND_FACTOR_FAILURES_MAX }, 'second factor locked');
-          await notifyAfterCommit(customer_id, { kind: 'second_factor_locked', factor: proof.factor });
-          return { ok: false, code: 'second_factor_locked' };
-      }
-    },
+    verify,
 
     /** Unlocks a locked factor (staff only, after checking with the customer); recorded with who did it. False if it was not locked. */
     async unlock(customer_id: string, factor: SecondFactorKind, { by }: { by: string }): Promise<boolean> {

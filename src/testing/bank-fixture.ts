@@ -2,6 +2,9 @@ import type { Database } from '../storage/database.ts';
 import { migrate } from '../storage/migrate.ts';
 import { ledgerMigrations } from '../ledger/ledger-migrations.ts';
 import { bankMigrations } from '../bank/bank-migrations.ts';
+import { mfaMigrations } from '../mfa/mfa-migrations.ts';
+import { throttleMigrations } from '../throttle/throttle-migrations.ts';
+import { createSmsSimulator, type SmsSimulator } from '../notify/sms-simulator.ts';
 import { createBankApp, type BankApp } from '../bank-app.ts';
 import { ManualClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
@@ -14,6 +17,8 @@ export interface BankFixture {
   db: Database;
   bank: BankApp;
   clock: ManualClock;
+  /** Every SMS the bank sent, with the codes. */
+  sms: SmsSimulator;
   operator: { id: string; client_id: string; client_secret: string; basic: string; settlement_account_id: string };
   customer: { id: string; account_id: string; branch_code: string; account_number: string; pin: string; name_kana: string; birth_date: string };
   /** Rows and balances that a refused request must leave exactly as they were. */
@@ -22,6 +27,8 @@ export interface BankFixture {
 }
 
 export const FIXTURE_START = '2026-11-10T01:00:00Z';
+/** The fixture's credential fingerprint key: fixed, as a deployment's is, so separate app instances agree. */
+export const FIXTURE_CREDENTIAL_KEY = 'test-credential-fingerprint-key-0123456789abcdef';
 
 /** Basic credentials header for an operator. */
 export function basicAuth(client_id: string, client_secret: string): string {
@@ -31,9 +38,11 @@ export function basicAuth(client_id: string, client_secret: string): string {
 /** Builds the fixture; `link_methods` defaults to the 2020 policy. */
 export async function createBankFixture(backend: TestBackend, options: { link_methods?: LinkMethod[] } = {}): Promise<BankFixture> {
   const db = await backend.open();
-  await migrate(db, [ledgerMigrations, bankMigrations]);
+  await migrate(db, [ledgerMigrations, bankMigrations, mfaMigrations, throttleMigrations]);
   const clock = new ManualClock(FIXTURE_START);
-  const bank = await createBankApp({ db, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }) });
+  const log = createLogger({ level: 'silent' });
+  const sms = createSmsSimulator({ clock, log });
+  const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, sms });
   const { core, operators } = bank.services;
   const { operator, client_secret } = await operators.register({
     display_name: 'ドコモ口座 (テスト)',
@@ -50,6 +59,7 @@ export async function createBankFixture(backend: TestBackend, options: { link_me
     db,
     bank,
     clock,
+    sms,
     operator: {
       id: operator.id, client_id: operator.client_id, client_secret, basic: basicAuth(operator.client_id, client_secret),
       settlement_account_id: operator.settlement_account_id,
@@ -78,13 +88,14 @@ export async function createBankFixture(backend: TestBackend, options: { link_me
   };
 }
 
-/** Links the fixture customer through the legacy path and returns the link and its bearer credential. */
-export async function legacyLink(fixture: BankFixture, overrides: Record<string, unknown> = {}) {
+/** Links the fixture customer through the legacy path (from `source`, if given) and returns the link and its bearer credential. */
+export async function legacyLink(fixture: BankFixture, overrides: Record<string, unknown> = {}, source: { ip?: string; device_id?: string } = {}) {
   const { customer } = fixture;
   const response = await fixture.bank.app.inject({
     method: 'POST',
     url: '/v1/links/legacy',
-    headers: { authorization: fixture.operator.basic },
+    ...(source.ip ? { remoteAddress: source.ip } : {}),
+    headers: { authorization: fixture.operator.basic, ...(source.device_id === undefined ? {} : { 'x-device-id': source.device_id }) },
     payload: {
       branch_code: customer.branch_code, account_number: customer.account_number, pin: customer.pin,
       name_kana: customer.name_kana, birth_date: customer.birth_date, ...overrides,

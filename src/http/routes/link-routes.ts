@@ -23,18 +23,25 @@ const viewResponse = (link: LinkView) => linkResponse(link, link);
 
 /** /v1/links: the 2020 legacy link, reading and revoking links. */
 export async function linkRoutes(app: FastifyInstance, services: BankServices): Promise<void> {
-  app.post<{ Body: LegacyLinkBody }>('/v1/links/legacy', {
+  app.post<{ Body: LegacyLinkBody; Headers: { 'x-device-id'?: string } }>('/v1/links/legacy', {
     schema: {
       tags: ['links'],
       summary: 'Link an account with account number, PIN, name and date of birth (2020 path, lab only)',
       description: 'No second factor: enabled only for operators whose policy lists `legacy_pin`. Off by default.',
       security: [{ operatorBasic: [] }],
+      headers: Type.Object({
+        'x-device-id': Type.Optional(Type.String({
+          pattern: '^[A-Za-z0-9._:-]{1,128}$',
+          description: "The end user's device id as the operator knows it; lets the bank throttle one device without pausing the operator's other users",
+        })),
+      }),
       body: LegacyLinkBody,
       response: { 201: Type.Object({ link: LinkResponse, link_token: Type.String() }), ...problemResponses },
     },
   }, async (request, reply) => {
     const operator = await authenticateOperator(request, services.operators);
-    const { link, link_token } = await createLegacyLink(services, operator, request.body);
+    const device_id = request.headers['x-device-id'];
+    const { link, link_token } = await createLegacyLink(services, operator, request.body, { ip: request.ip, ...(device_id ? { device_id } : {}) });
     request.log.info({ link_id: link.id, operator_id: operator.id }, 'legacy link created');
     return reply.status(201).send({ link: linkResponse(link, request.body), link_token });
   });
