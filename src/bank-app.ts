@@ -11,23 +11,42 @@ import { customerPages } from './web/customer-pages.ts';
 import { staffPages } from './web/staff-pages.ts';
 import { securityPages } from './web/security-pages.ts';
 import { staffSecurityPages } from './web/staff-security-pages.ts';
+import type Provider from 'oidc-provider';
+import { createAuthorizationServer } from './authorization/create-authorization-server.ts';
+import { loadAuthorizationSecrets } from './authorization/authorization-secrets.ts';
+import { createAccessTokenVerifier } from './authorization/access-token-verifier.ts';
+import { mountProvider, OIDC_PATH } from './authorization/mount-provider.ts';
+import { interactionRoutes } from './authorization/interaction-routes.ts';
 
 export interface BankApp {
   app: FastifyInstance;
   services: BankServices;
+  /** The FAPI 2.0 authorization server, mounted at /oidc. */
+  provider: Provider;
+  issuer: string;
   close(): Promise<void>;
 }
 
-/** The bank: instant-transfer API, OpenAPI docs, customer and staff pages. The database must be migrated. */
-export async function createBankApp(deps: BankServicesDeps): Promise<BankApp> {
+export interface BankAppDeps extends BankServicesDeps {
+  /** The origin customers and operators reach the bank at; the issuer and the API resource derive from it. */
+  public_url: string;
+}
+
+/** The bank: instant-transfer API, authorization server, OpenAPI docs, customer and staff pages. The database must be migrated. */
+export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
   const services = await createBankServices(deps);
+  const issuer = `${deps.public_url}${OIDC_PATH}`;
+  const resource = `${deps.public_url}/v1`;
+  const provider = await createAuthorizationServer({ db: deps.db, operators: services.operators, log: deps.log, issuer, resource });
+  const verifier = createAccessTokenVerifier({ issuer, resource, jwks: (await loadAuthorizationSecrets(deps.db)).jwks });
   const app = createHttpApp({ log: deps.log });
   await registerOpenApi(app);
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
   await app.register(async (api) => {
     await linkRoutes(api, services);
-    await chargeRoutes(api, services);
+    await chargeRoutes(api, services, verifier);
   });
+  await mountProvider(app, provider);
   await app.register(async (pages) => {
     await pages.register(cookie);
     await pages.register(formbody);
@@ -36,11 +55,14 @@ export async function createBankApp(deps: BankServicesDeps): Promise<BankApp> {
     await staffPages(pages, services, sessions);
     await securityPages(pages, services, sessions);
     await staffSecurityPages(pages, services, sessions);
+    await interactionRoutes(pages, { services, provider, issuer, resource });
   });
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/bank/login'));
   return {
     app,
     services,
+    provider,
+    issuer,
     async close() {
       await app.close();
       await services.close();

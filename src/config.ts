@@ -8,6 +8,8 @@ export interface Config {
   data_dir: string;
   host: string;
   bank_port: number;
+  /** The bank's origin as customers and operators reach it: the OAuth issuer and the API resource derive from it. */
+  public_url: string;
   wallet_port: number;
   log_level: string;
   /**
@@ -37,11 +39,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(log_level)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const credential_fingerprint_key = env.FURIKAE_CREDENTIAL_KEY || DEMO_CREDENTIAL_FINGERPRINT_KEY;
   if (credential_fingerprint_key.length < FINGERPRINT_KEY_CHARS_MIN) throw new Error(`FURIKAE_CREDENTIAL_KEY must be at least ${FINGERPRINT_KEY_CHARS_MIN} characters`);
+  const host = env.HOST ?? '127.0.0.1';
+  const bank_port = port('BANK_PORT', env.BANK_PORT, 3000);
+  if (env.FURIKAE_PUBLIC_URL && !/^https?:\/\/[^/]+$/.test(env.FURIKAE_PUBLIC_URL.replace(/\/$/, ''))) {
+    throw new Error('FURIKAE_PUBLIC_URL must be an origin like https://bank.example');
+  }
   return {
     database_url,
     data_dir: env.FURIKAE_DATA_DIR ?? './data',
-    host: env.HOST ?? '127.0.0.1',
-    bank_port: port('BANK_PORT', env.BANK_PORT, 3000),
+    host,
+    bank_port,
+    public_url: (env.FURIKAE_PUBLIC_URL || `http://${host}:${bank_port}`).replace(/\/$/, ''),
     wallet_port: port('WALLET_PORT', env.WALLET_PORT, 3001),
     log_level,
     credential_fingerprint_key,

@@ -4,11 +4,8 @@
  * Env: BENCH_DATABASE_URL (PostgreSQL) or none for in-memory PGlite; BENCH_LINKS.
  */
 import { openDatabase } from '../storage/open-database.ts';
+import { bankMigrationSets } from '../bank-migration-sets.ts';
 import { migrate } from '../storage/migrate.ts';
-import { ledgerMigrations } from '../ledger/ledger-migrations.ts';
-import { bankMigrations } from '../bank/bank-migrations.ts';
-import { mfaMigrations } from '../mfa/mfa-migrations.ts';
-import { throttleMigrations } from '../throttle/throttle-migrations.ts';
 import { DEMO_CREDENTIAL_FINGERPRINT_KEY } from '../config.ts';
 import { createBankApp } from '../bank-app.ts';
 import { systemClock } from '../shared/clock.ts';
@@ -18,9 +15,9 @@ import { createLegacyLink } from '../linking/legacy-link.ts';
 
 const links_count = Number(process.env.BENCH_LINKS ?? 50);
 const db = await openDatabase({ database_url: process.env.BENCH_DATABASE_URL || undefined });
-await migrate(db, [ledgerMigrations, bankMigrations, mfaMigrations, throttleMigrations]);
+await migrate(db, bankMigrationSets);
 const ids = createIds(systemClock);
-const bank = await createBankApp({ db, clock: systemClock, ids, log: createLogger({ level: 'warn' }), credential_fingerprint_key: DEMO_CREDENTIAL_FINGERPRINT_KEY });
+const bank = await createBankApp({ db, clock: systemClock, ids, log: createLogger({ level: 'warn' }), credential_fingerprint_key: DEMO_CREDENTIAL_FINGERPRINT_KEY, public_url: 'http://127.0.0.1' });
 const { core, operators } = bank.services;
 const { operator } = await operators.register({ display_name: 'Bench Pay', passbook_label: 'ベンチペイ', link_methods_allowed: ['legacy_pin'] });
 const tokens: string[] = [];

@@ -19,10 +19,16 @@ export interface Charge {
 
 export const CHARGE_COLUMNS = `id, link_id, amount_yen, refunded_yen, status, description, created_at`;
 
+/** How the operator proved it may charge a link: the 2020 bearer credential, or a verified DPoP-bound access token. */
+export type ChargeCredential =
+  | { kind: 'link_token'; token: string }
+  | { kind: 'access_token'; link_id: string; client_id: string; dpop_jti: string; dpop_expires_at: Date };
+
 /** What arrives from the HTTP layer: already schema-checked. */
 export interface ChargeRequest {
-  /** The link credential presented by the operator (bearer token). */
-  link_token: string;
+  credential: ChargeCredential;
+  /** The link the operator means to charge, if it says; must be the credential's link. */
+  link_id: string | null;
   idempotency_key: string;
   amount_yen: number;
   description: string | null;

@@ -60,7 +60,7 @@ async function serve(config: Config): Promise<void> {
   const log = createLogger({ level: config.log_level });
   const { bankDb } = await openStores(config, { wallet: false });
   if (config.credential_fingerprint_key === DEMO_CREDENTIAL_FINGERPRINT_KEY) log.warn('FURIKAE_CREDENTIAL_KEY is unset: using the public demo key for credential fingerprints');
-  const bank = await createBankApp({ db: bankDb, clock: systemClock, ids: createIds(systemClock), log, credential_fingerprint_key: config.credential_fingerprint_key });
+  const bank = await createBankApp({ db: bankDb, clock: systemClock, ids: createIds(systemClock), log, credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url });
   const address = await bank.app.listen({ host: config.host, port: config.bank_port });
   console.log(`furikae bank listening on ${address} (docs at ${address}/docs)`);
   await waitForSignal();
@@ -109,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
     case 'seed': {
       const { bankDb } = await openStores(config, { wallet: false });
       const bank = await createBankApp({
-        db: bankDb, clock: systemClock, ids: createIds(systemClock), log: createLogger({ level: 'warn' }), credential_fingerprint_key: config.credential_fingerprint_key,
+        db: bankDb, clock: systemClock, ids: createIds(systemClock), log: createLogger({ level: 'warn' }), credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url,
       });
       const { seeded } = await seedDemoBank(bank.services);
       console.log(seeded ? 'demo bank seeded' : 'demo bank already seeded; nothing changed');

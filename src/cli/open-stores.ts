@@ -3,11 +3,9 @@ import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { Database } from '../storage/database.ts';
 import { openDatabase } from '../storage/open-database.ts';
+import { bankMigrationSets } from '../bank-migration-sets.ts';
 import { migrate } from '../storage/migrate.ts';
 import { ledgerMigrations } from '../ledger/ledger-migrations.ts';
-import { bankMigrations } from '../bank/bank-migrations.ts';
-import { mfaMigrations } from '../mfa/mfa-migrations.ts';
-import { throttleMigrations } from '../throttle/throttle-migrations.ts';
 import { walletMigrations } from '../wallet/wallet-migrations.ts';
 
 /**
@@ -22,7 +20,7 @@ export async function openStores(config: Config, which: { wallet: boolean }): Pr
     return dir;
   };
   const bankDb = await openDatabase({ database_url: config.database_url, pglite_dir: config.database_url ? undefined : pgliteDir('bank') });
-  await migrate(bankDb, [ledgerMigrations, bankMigrations, mfaMigrations, throttleMigrations]);
+  await migrate(bankDb, bankMigrationSets);
   if (!which.wallet) return { bankDb };
   const walletDb = await openDatabase({
     database_url: config.database_url,

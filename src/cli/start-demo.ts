@@ -19,7 +19,7 @@ export async function startDemo(config: Config): Promise<RunningDemo> {
   const clock = systemClock;
   const ids = createIds(clock);
   const { bankDb, walletDb } = await openStores(config, { wallet: true });
-  const bank = await createBankApp({ db: bankDb, clock, ids, log: log.child({ app: 'bank' }), credential_fingerprint_key: config.credential_fingerprint_key });
+  const bank = await createBankApp({ db: bankDb, clock, ids, log: log.child({ app: 'bank' }), credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url });
   await seedDemoBank(bank.services);
   const bankAddress = await bank.app.listen({ host: config.host, port: config.bank_port });
   const wallet = await createWalletApp({

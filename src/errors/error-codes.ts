@@ -20,6 +20,11 @@ export const errorCodes = {
   link_token_invalid: { status: 401, title: 'The link credential is missing or unknown' },
   link_not_found: { status: 404, title: 'No such link for this operator' },
   link_revoked: { status: 403, title: 'The link has been revoked' },
+  link_mismatch: { status: 403, title: 'The credential is for another link' },
+  consent_expired: { status: 403, title: "The customer's consent for this link has expired" },
+  access_token_invalid: { status: 401, title: 'The access token is missing, expired, or not for this API' },
+  dpop_proof_invalid: { status: 401, title: 'The DPoP proof is missing or does not match the token and request' },
+  dpop_proof_replayed: { status: 401, title: 'This DPoP proof was already used' },
   // KYC attestation and identity match
   kyc_attestation_invalid: { status: 422, title: "The KYC attestation is not a valid one signed by this operator's registered key" },
   kyc_attestation_expired: { status: 422, title: 'The KYC attestation has expired' },

@@ -46,6 +46,7 @@ export const ChargeBody = Type.Object(
   {
     amount_yen: AmountYen,
     description: Type.Optional(Type.String({ minLength: 1, maxLength: DESCRIPTION_CHARS_MAX })),
+    link_id: Type.Optional(Type.String({ format: 'uuid', description: 'The link to charge; if sent, it must be the credential’s link' })),
   },
   { additionalProperties: false },
 );

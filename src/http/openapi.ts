@@ -15,7 +15,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       components: {
         securitySchemes: {
           operatorBasic: { type: 'http', scheme: 'basic', description: 'client_id:client_secret issued at registration' },
-          linkBearer: { type: 'http', scheme: 'bearer', description: 'The credential issued for one link' },
+          linkBearer: { type: 'http', scheme: 'bearer', description: 'The 2020 path: the credential issued for one legacy link' },
+          linkDpop: { type: 'http', scheme: 'DPoP', description: 'A DPoP-bound access token for one link from the bank’s FAPI 2.0 authorization server, with a DPoP proof header' },
         },
       },
     },

@@ -22,6 +22,10 @@ export interface NewOperator {
   kyc_level_min?: KycLevel;
   charge_yen_max?: number;
   charges_yen_per_month_max?: number;
+  /** Public keys (JWKS) for private_key_jwt and KYC attestations: required for FAPI 2.0 links. */
+  jwks?: { keys: Record<string, unknown>[] };
+  /** Exact redirect URIs for FAPI 2.0 links. */
+  redirect_uris?: string[];
   /** Fixed credentials for the demo; otherwise generated. */
   client_id?: string;
   client_secret?: string;
@@ -45,11 +49,12 @@ export function createOperatorRegistry({ db, ledger, clock, ids }: { db: Databas
       const client_secret = input.client_secret ?? newToken('sk');
       const [operator] = await db.query<Operator>(
         `INSERT INTO operators (id, display_name, passbook_label, client_id, client_secret_hash, settlement_account_id,
-           link_methods_allowed, kyc_level_min, charge_yen_max, charges_yen_per_month_max, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${OPERATOR_COLUMNS}`,
+           link_methods_allowed, kyc_level_min, charge_yen_max, charges_yen_per_month_max, created_at, jwks, redirect_uris)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${OPERATOR_COLUMNS}`,
         [id, input.display_name, input.passbook_label, client_id, hashToken(client_secret), settlement_account_id,
           input.link_methods_allowed ?? ['fapi2'], input.kyc_level_min ?? 'ekyc_document_face',
-          input.charge_yen_max ?? CHARGE_YEN_MAX_DEFAULT, input.charges_yen_per_month_max ?? CHARGES_YEN_PER_MONTH_MAX_DEFAULT, clock.now()],
+          input.charge_yen_max ?? CHARGE_YEN_MAX_DEFAULT, input.charges_yen_per_month_max ?? CHARGES_YEN_PER_MONTH_MAX_DEFAULT, clock.now(),
+          input.jwks ? JSON.stringify(input.jwks) : null, input.redirect_uris ?? []],
       );
       assert(operator, 'operator inserted');
       return { operator, client_secret };
@@ -82,6 +87,13 @@ export function createOperatorRegistry({ db, ledger, clock, ids }: { db: Databas
     async setSwitch(id: string, name: OperatorSwitch, on: boolean): Promise<Operator | undefined> {
       const column = name === 'new_links_suspended' ? 'new_links_suspended' : 'charges_suspended';
       const [row] = await db.query<Operator>(`UPDATE operators SET ${column} = $2 WHERE id = $1 RETURNING ${OPERATOR_COLUMNS}`, [id, on]);
+      return row;
+    },
+
+    /** The operator's OAuth client registration (public keys and redirect URIs), by client id. */
+    async clientRegistration(client_id: string): Promise<(Operator & { jwks: { keys: Record<string, unknown>[] } | null; redirect_uris: string[] }) | undefined> {
+      const [row] = await db.query<Operator & { jwks: { keys: Record<string, unknown>[] } | null; redirect_uris: string[] }>(
+        `SELECT ${OPERATOR_COLUMNS}, jwks, redirect_uris FROM operators WHERE client_id = $1`, [client_id]);
       return row;
     },
 

@@ -1,9 +1,6 @@
 import type { Database } from '../storage/database.ts';
+import { bankMigrationSets } from '../bank-migration-sets.ts';
 import { migrate } from '../storage/migrate.ts';
-import { ledgerMigrations } from '../ledger/ledger-migrations.ts';
-import { bankMigrations } from '../bank/bank-migrations.ts';
-import { mfaMigrations } from '../mfa/mfa-migrations.ts';
-import { throttleMigrations } from '../throttle/throttle-migrations.ts';
 import { createSmsSimulator, type SmsSimulator } from '../notify/sms-simulator.ts';
 import { createBankApp, type BankApp } from '../bank-app.ts';
 import { ManualClock } from '../shared/clock.ts';
@@ -38,11 +35,11 @@ export function basicAuth(client_id: string, client_secret: string): string {
 /** Builds the fixture; `link_methods` defaults to the 2020 policy. */
 export async function createBankFixture(backend: TestBackend, options: { link_methods?: LinkMethod[] } = {}): Promise<BankFixture> {
   const db = await backend.open();
-  await migrate(db, [ledgerMigrations, bankMigrations, mfaMigrations, throttleMigrations]);
+  await migrate(db, bankMigrationSets);
   const clock = new ManualClock(FIXTURE_START);
   const log = createLogger({ level: 'silent' });
   const sms = createSmsSimulator({ clock, log });
-  const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, sms });
+  const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, sms, public_url: 'http://bank.test' });
   const { core, operators } = bank.services;
   const { operator, client_secret } = await operators.register({
     display_name: 'ドコモ口座 (テスト)',
@@ -104,7 +101,7 @@ export async function legacyLink(fixture: BankFixture, overrides: Record<string,
   return { response, body: response.json() as { link: { id: string }; link_token: string; code?: string } };
 }
 
-/** Sends one charge with a link credential. */
+/** Sends one charge with a legacy link credential. */
 export function charge(fixture: BankFixture, link_token: string, body: unknown, idempotency_key?: string) {
   return fixture.bank.app.inject({
     method: 'POST',

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../../bank-services.ts';
 import { CHARGES_PAGE_MAX, getCharge, listCharges } from '../../charges/charge-queries.ts';
 import { refundCharge } from '../../charges/refund-charge.ts';
+import type { AccessTokenVerifier } from '../../authorization/access-token-verifier.ts';
 import { authenticateOperator, bearerToken, idempotencyKey } from '../operator-auth.ts';
 import {
   ChargeBody,
@@ -15,24 +16,28 @@ import {
 } from '../api-schemas.ts';
 
 /** /v1/charges: pull money from a linked account, list charges, refund them. */
-export async function chargeRoutes(app: FastifyInstance, services: BankServices): Promise<void> {
+export async function chargeRoutes(app: FastifyInstance, services: BankServices, verifier: AccessTokenVerifier): Promise<void> {
   app.post<{ Body: ChargeBody }>('/v1/charges', {
     schema: {
       tags: ['charges'],
       summary: "Charge a linked account into the operator's settlement account",
       description:
-        'Authenticated with the link credential (`Authorization: Bearer`). The same Idempotency-Key with the same body ' +
+        'Authenticated with a DPoP-bound access token for one link (`Authorization: DPoP` plus a `DPoP` proof), or on the ' +
+        '2020 path with the link credential (`Authorization: Bearer`). The same Idempotency-Key with the same body ' +
         'returns the first charge (header `Idempotent-Replayed: true`); with a different body it is refused.',
-      security: [{ linkBearer: [] }],
+      security: [{ linkDpop: [] }, { linkBearer: [] }],
       headers: IdempotencyHeaders,
       body: ChargeBody,
       response: { 201: ChargeResponse, ...problemResponses },
     },
   }, async (request, reply) => {
-    const link_token = bearerToken(request);
+    const credential = verifier.presentsAccessToken(request)
+      ? { kind: 'access_token' as const, ...(await verifier.verify(request)) }
+      : { kind: 'link_token' as const, token: bearerToken(request) };
     const idempotency_key = idempotencyKey(request);
     const result = await services.charges.charge({
-      link_token,
+      credential,
+      link_id: request.body.link_id ?? null,
       idempotency_key,
       amount_yen: request.body.amount_yen,
       description: request.body.description ?? null,

@@ -1,0 +1,87 @@
+import { html, type SafeHtml } from '../web/html.ts';
+import { bankPage } from '../web/layout.ts';
+import { formatYen } from '../shared/yen.ts';
+import { INTERACTION_TEXT, type Lang } from './interaction-text.ts';
+
+interface Frame {
+  uid: string;
+  lang: Lang;
+  csrf_token: string;
+}
+
+function page(frame: Frame, title: string, body: SafeHtml): string {
+  const other = frame.lang === 'ja' ? 'en' : 'ja';
+  const nav = html`<a href="/interaction/${frame.uid}?lang=${other}" id="lang-switch">${INTERACTION_TEXT[frame.lang].other_lang}</a>`;
+  return bankPage(title, body, nav);
+}
+
+const hidden = (frame: Frame) => html`<input type="hidden" name="csrf_token" value="${frame.csrf_token}"><input type="hidden" name="lang" value="${frame.lang}">`;
+
+/** Internet-banking login (password, never the PIN). */
+export function loginPage(frame: Frame, error?: string): string {
+  const t = INTERACTION_TEXT[frame.lang];
+  return page(frame, t.login_title, html`<h1>${t.login_title}</h1><p>${t.login_lead}</p>
+<div class="card"><form method="post" action="/interaction/${frame.uid}/login">${hidden(frame)}
+${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+<label for="login_id">${t.login_id}</label><input id="login_id" name="login_id" autocomplete="username" required>
+<label for="password">${t.password}</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<p class="muted">${t.not_pin}</p><button type="submit" id="login-button">${t.login_button}</button></form></div>`);
+}
+
+function factorFields(frame: Frame, factors: readonly string[]) {
+  const t = INTERACTION_TEXT[frame.lang];
+  return html`<label for="factor">${t.factor}</label><select id="factor" name="factor">
+${factors.map((factor) => html`<option value="${factor}">${factor === 'totp' ? t.totp : t.sms}</option>`)}</select>
+<label for="code">${t.code}</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>`;
+}
+
+function smsButton(frame: Frame, factors: readonly string[], purpose: string) {
+  const t = INTERACTION_TEXT[frame.lang];
+  if (!factors.includes('sms')) return '';
+  return html`<form method="post" action="/interaction/${frame.uid}/sms" style="margin-top:8px">${hidden(frame)}<input type="hidden" name="purpose" value="${purpose}">
+<button type="submit" id="send-sms">${t.send_sms}</button></form>`;
+}
+
+/** The second factor after the password. */
+export function secondFactorPage(frame: Frame, factors: readonly string[], message?: { error?: string; info?: string }): string {
+  const t = INTERACTION_TEXT[frame.lang];
+  return page(frame, t.mfa_title, html`<h1>${t.mfa_title}</h1><p>${t.mfa_lead}</p>
+<div class="card">${message?.error ? html`<p class="error" role="alert">${message.error}</p>` : ''}${message?.info ? html`<p>${message.info}</p>` : ''}
+<form method="post" action="/interaction/${frame.uid}/mfa">${hidden(frame)}${factorFields(frame, factors)}
+<button type="submit" id="verify-button">${t.verify_button}</button></form>${smsButton(frame, factors, 'login')}</div>`);
+}
+
+export interface ConsentModel {
+  operator_name: string;
+  accounts: Array<{ id: string; label: string }>;
+  charge_yen_max: number;
+  charges_yen_per_month_max: number;
+  kyc: { level: string; name_kana: string } | undefined;
+  consent_expires: string;
+  factors: readonly string[];
+}
+
+/** The consent: who, which account, what, the limits; approval needs the second factor again. */
+export function consentPage(frame: Frame, model: ConsentModel, message?: { error?: string; info?: string }): string {
+  const t = INTERACTION_TEXT[frame.lang];
+  return page(frame, t.consent_title, html`<h1>${t.consent_title}</h1><p>${t.consent_lead}</p>
+<div class="card" id="consent">${message?.error ? html`<p class="error" role="alert">${message.error}</p>` : ''}${message?.info ? html`<p>${message.info}</p>` : ''}
+<form method="post" action="/interaction/${frame.uid}/consent">${hidden(frame)}
+<table><tbody>
+<tr><th>${t.operator}</th><td id="consent-operator"><strong>${model.operator_name}</strong></td></tr>
+<tr><th>${t.account}</th><td>${model.accounts.map((account, index) => html`<label style="font-weight:normal"><input type="radio" name="account_id" value="${account.id}" ${index === 0 ? html`checked` : ''} style="width:auto"> ${account.label}</label>`)}</td></tr>
+<tr><th>${t.may_do}</th><td>${t.may_do_text}</td></tr>
+<tr><th>${t.limits}</th><td id="consent-limits">${formatYen(model.charge_yen_max)} ${t.per_charge} · ${formatYen(model.charges_yen_per_month_max)} ${t.per_month}</td></tr>
+<tr><th>${t.identity}</th><td>${model.kyc ? `${model.kyc.name_kana} (${model.kyc.level})` : '—'}</td></tr>
+<tr><th>${t.consent_expires}</th><td>${model.consent_expires}</td></tr>
+</tbody></table>
+<p class="muted">${t.approve_needs_factor}</p>${factorFields(frame, model.factors)}
+<button type="submit" name="decision" value="approve" id="approve-button">${t.approve}</button>
+<button type="submit" name="decision" value="deny" class="danger" id="deny-button" formnovalidate>${t.deny}</button></form>
+${smsButton(frame, model.factors, 'consent')}</div>`);
+}
+
+/** A dead end inside the interaction (bad form token, no factor). */
+export function interactionMessagePage(frame: Frame, title: string, message: string): string {
+  return page(frame, title, html`<h1>${title}</h1><div class="card"><p class="error" role="alert">${message}</p></div>`);
+}

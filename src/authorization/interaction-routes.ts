@@ -1,0 +1,221 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import { Type } from '@sinclair/typebox';
+import type { BankServices } from '../bank-services.ts';
+import type { SecondFactorKind } from '../mfa/second-factor.ts';
+import { loginAccountKey, type CredentialAttempt } from '../throttle/credential-attempt.ts';
+import { verifySecret, DECOY_SECRET_HASH } from '../shared/secret-hash.ts';
+import { verifyKycAttestation } from '../kyc/kyc-attestation.ts';
+import { matchIdentity, IDENTITY_MATCH_SCORE_MIN } from '../kyc/identity-match.ts';
+import { insertConsentedLink } from '../linking/consented-link.ts';
+import { maskAccountNumber } from '../linking/link.ts';
+import { japanDate } from '../bank/passbook.ts';
+import { CHARGES_SCOPE, CONSENT_TTL_SECONDS, INTERACTION_TTL_SECONDS } from './create-authorization-server.ts';
+import { consentPage, interactionMessagePage, loginPage, secondFactorPage } from './interaction-pages.ts';
+import { INTERACTION_TEXT, pickLang, type Lang } from './interaction-text.ts';
+
+interface InteractionState {
+  uid: string;
+  csrf_token: string;
+  customer_id: string | null;
+  password_verified: boolean;
+}
+
+interface Deps {
+  services: BankServices;
+  provider: Provider;
+  issuer: string;
+  resource: string;
+}
+
+/** Longest form field read on these pages. */
+const FIELD_CHARS_MAX = 200;
+
+const FormBody = Type.Object(
+  {
+    csrf_token: Type.String({ maxLength: FIELD_CHARS_MAX }),
+    lang: Type.Optional(Type.String({ maxLength: 2 })),
+    login_id: Type.Optional(Type.String({ maxLength: 64 })),
+    password: Type.Optional(Type.String({ maxLength: 128 })),
+    factor: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('sms')])),
+    code: Type.Optional(Type.String({ maxLength: 12 })),
+    purpose: Type.Optional(Type.Union([Type.Literal('login'), Type.Literal('consent')])),
+    decision: Type.Optional(Type.Union([Type.Literal('approve'), Type.Literal('deny')])),
+    account_id: Type.Optional(Type.String({ format: 'uuid' })),
+  },
+  { additionalProperties: false },
+);
+type FormBody = {
+  csrf_token: string; lang?: string; login_id?: string; password?: string; factor?: SecondFactorKind; code?: string;
+  purpose?: 'login' | 'consent'; decision?: 'approve' | 'deny'; account_id?: string;
+};
+
+function sameToken(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * The bank's side of the FAPI 2.0 authorization: password login, second factor, and the consent that
+ * creates the link. Every form carries a per-interaction CSRF token; oidc-provider's own cookie ties the
+ * browser to the interaction.
+ */
+export async function interactionRoutes(app: FastifyInstance, { services, provider, issuer, resource }: Deps): Promise<void> {
+  const { db, clock, ids, core, operators, secondFactors, throttle } = services;
+
+  async function stateFor(uid: string): Promise<InteractionState> {
+    await db.query(
+      `INSERT INTO interaction_states (uid, csrf_token, expires_at) VALUES ($1, $2, $3) ON CONFLICT (uid) DO NOTHING`,
+      [uid, randomBytes(24).toString('base64url'), new Date(clock.now().getTime() + INTERACTION_TTL_SECONDS * 1000)],
+    );
+    const [state] = await db.query<InteractionState>(`SELECT uid, csrf_token, customer_id, password_verified FROM interaction_states WHERE uid = $1`, [uid]);
+    return state!;
+  }
+
+  async function activeFactors(customer_id: string): Promise<SecondFactorKind[]> {
+    return (await secondFactors.listFactors(customer_id)).filter((f) => f.status === 'active').map((f) => f.factor);
+  }
+
+  async function consentModel(customer_id: string, client_id: string, kyc_jws: unknown) {
+    const operator = (await operators.clientRegistration(client_id))!;
+    const accounts = await core.accountsOf(customer_id);
+    const attested = typeof kyc_jws === 'string' && operator.jwks
+      ? await verifyKycAttestation(kyc_jws, { jwks: operator.jwks as never, client_id, audience: issuer, now: clock.now(), level_min: operator.kyc_level_min })
+      : undefined;
+    return {
+      operator,
+      model: {
+        operator_name: operator.display_name,
+        accounts: accounts.map((account) => ({ id: account.id, label: `${account.branch_code} 普通 ${maskAccountNumber(account.account_number)}` })),
+        charge_yen_max: operator.charge_yen_max,
+        charges_yen_per_month_max: operator.charges_yen_per_month_max,
+        kyc: attested?.ok ? { level: attested.attestation.kyc.level, name_kana: attested.attestation.kyc.name_kana } : undefined,
+        consent_expires: japanDate(new Date(clock.now().getTime() + CONSENT_TTL_SECONDS * 1000)),
+        factors: await activeFactors(customer_id),
+      },
+    };
+  }
+
+  /** Shows whichever step the interaction is at. */
+  async function render(request: FastifyRequest, reply: FastifyReply, lang: Lang, message?: { error?: string; info?: string }, status = 200) {
+    const details = await provider.interactionDetails(request.raw, reply.raw);
+    const state = await stateFor(details.uid);
+    const frame = { uid: details.uid, lang, csrf_token: state.csrf_token };
+    const t = INTERACTION_TEXT[lang];
+    reply.status(status).type('text/html');
+    if (details.prompt.name === 'login') {
+      if (!state.password_verified || !state.customer_id) return reply.send(loginPage(frame, message?.error));
+      const factors = await activeFactors(state.customer_id);
+      if (factors.length === 0) return reply.send(interactionMessagePage(frame, t.mfa_title, t.no_factor));
+      return reply.send(secondFactorPage(frame, factors, message));
+    }
+    const { model } = await consentModel(details.session!.accountId, String(details.params.client_id), details.params.kyc_attestation);
+    return reply.send(consentPage(frame, model, message));
+  }
+
+  /** Loads the interaction and checks the form's CSRF token; answers 403 itself when it does not match. */
+  async function checkForm(request: FastifyRequest<{ Body: FormBody }>, reply: FastifyReply) {
+    const details = await provider.interactionDetails(request.raw, reply.raw);
+    const state = await stateFor(details.uid);
+    const lang = pickLang(request.body.lang);
+    if (!sameToken(state.csrf_token, request.body.csrf_token)) {
+      const t = INTERACTION_TEXT[lang];
+      reply.status(403).type('text/html').send(interactionMessagePage({ uid: details.uid, lang, csrf_token: state.csrf_token }, t.consent_title, t.csrf_failed));
+      return undefined;
+    }
+    return { details, state, lang, t: INTERACTION_TEXT[lang] };
+  }
+
+  const finish = (request: FastifyRequest, reply: FastifyReply, result: Parameters<Provider['interactionFinished']>[2]) => {
+    reply.hijack();
+    return provider.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+  };
+
+  app.get<{ Params: { uid: string }; Querystring: { lang?: string } }>('/interaction/:uid', async (request, reply) =>
+    render(request, reply, pickLang(request.query.lang)));
+
+  app.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/login', { schema: { body: FormBody } }, async (request, reply) => {
+    const form = await checkForm(request, reply);
+    if (!form) return reply;
+    const login_id = request.body.login_id ?? '';
+    const attempt: CredentialAttempt = { credential: 'password', account_key: loginAccountKey(login_id), source_ip: request.ip, secret: request.body.password ?? '' };
+    const allowed = await throttle.check(attempt);
+    const customer = await core.findCustomerByLogin(login_id);
+    const passwordOk = await verifySecret(request.body.password ?? '', customer?.password_hash ?? DECOY_SECRET_HASH);
+    if (!allowed.ok || !customer || !passwordOk) {
+      if (allowed.ok) await throttle.recordFailure({ ...attempt, customer_id: customer?.id });
+      return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
+    }
+    await throttle.recordSuccess({ ...attempt, customer_id: customer.id });
+    await db.query(`UPDATE interaction_states SET customer_id = $2, password_verified = true WHERE uid = $1`, [form.details.uid, customer.id]);
+    return render(request, reply, form.lang);
+  });
+
+  app.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/sms', { schema: { body: FormBody } }, async (request, reply) => {
+    const form = await checkForm(request, reply);
+    if (!form) return reply;
+    const customer_id = form.state.customer_id ?? form.details.session?.accountId;
+    if (!customer_id) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
+    const sent = await secondFactors.sendSmsCode(customer_id, request.body.purpose ?? 'login');
+    return render(request, reply, form.lang, sent.ok ? { info: form.t.sms_sent } : { error: form.t.factor_locked }, sent.ok ? 200 : 429);
+  });
+
+  app.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/mfa', { schema: { body: FormBody } }, async (request, reply) => {
+    const form = await checkForm(request, reply);
+    if (!form) return reply;
+    const { state } = form;
+    if (!state.password_verified || !state.customer_id || !request.body.factor) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
+    const result = await secondFactors.verify(state.customer_id, { factor: request.body.factor, code: request.body.code ?? '', purpose: 'login' });
+    if (!result.ok) {
+      return render(request, reply, form.lang, { error: result.code === 'second_factor_locked' ? form.t.factor_locked : form.t.factor_failed }, 401);
+    }
+    await db.query(`DELETE FROM interaction_states WHERE uid = $1`, [state.uid]);
+    return finish(request, reply, { login: { accountId: state.customer_id, acr: 'urn:furikae:acr:mfa', amr: ['pwd', result.factor === 'totp' ? 'otp' : 'sms'], remember: false } });
+  });
+
+  app.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/consent', { schema: { body: FormBody } }, async (request, reply) => {
+    const form = await checkForm(request, reply);
+    if (!form) return reply;
+    const { details, t } = form;
+    const customer_id = details.session?.accountId;
+    if (details.prompt.name !== 'consent' || !customer_id) return render(request, reply, form.lang, { error: t.login_failed }, 400);
+    const client_id = String(details.params.client_id);
+    if (request.body.decision !== 'approve') {
+      return finish(request, reply, { error: 'access_denied', error_description: 'The customer declined the link' });
+    }
+    const { operator, model } = await consentModel(customer_id, client_id, details.params.kyc_attestation);
+    const account = model.accounts.find((candidate) => candidate.id === request.body.account_id);
+    if (!account || !request.body.factor) return render(request, reply, form.lang, { error: t.factor_failed }, 400);
+    const approval = await secondFactors.verify(customer_id, { factor: request.body.factor, code: request.body.code ?? '', purpose: 'consent' });
+    if (!approval.ok) return render(request, reply, form.lang, { error: approval.code === 'second_factor_locked' ? t.factor_locked : t.factor_failed }, 401);
+
+    const refuse = (code: string, description: string) => {
+      request.log.info({ client_id, customer_id, code }, 'link refused at consent');
+      return finish(request, reply, { error: 'access_denied', error_description: `${code}: ${description}` });
+    };
+    if (!operator.link_methods_allowed.includes('fapi2')) return refuse('link_method_not_allowed', 'The operator may not link');
+    if (operator.new_links_suspended) return refuse('new_links_suspended', 'New links to this operator are suspended');
+    const attestation = await verifyKycAttestation(String(details.params.kyc_attestation ?? ''), {
+      jwks: operator.jwks as never, client_id, audience: issuer, now: clock.now(), level_min: operator.kyc_level_min,
+    });
+    if (!attestation.ok) return refuse(attestation.code, attestation.detail);
+    const customer = (await core.getCustomer(customer_id))!;
+    const identity = matchIdentity(attestation.attestation.kyc, customer);
+    if (identity.score < IDENTITY_MATCH_SCORE_MIN) {
+      return refuse('identity_mismatch', `The verified identity does not match the account holder (${identity.reasons.join(', ')})`);
+    }
+
+    const grant = new provider.Grant({ accountId: customer_id, clientId: client_id });
+    grant.addOIDCScope('openid offline_access');
+    grant.addResourceScope(resource, CHARGES_SCOPE);
+    const grant_id = await grant.save();
+    const link = await db.transaction((tx) => insertConsentedLink(tx, { clock, ids }, {
+      operator, account_id: account.id, grant_id, factor: approval.factor, attestation: attestation.attestation, identity,
+      consent_expires_at: new Date(clock.now().getTime() + CONSENT_TTL_SECONDS * 1000),
+    }));
+    request.log.info({ link_id: link.id, operator_id: operator.id, identity_score: identity.score }, 'link consented');
+    return finish(request, reply, { consent: { grantId: grant_id } });
+  });
+}

@@ -1,0 +1,15 @@
+import type { MigrationSet } from './storage/migrate.ts';
+import { ledgerMigrations } from './ledger/ledger-migrations.ts';
+import { bankMigrations } from './bank/bank-migrations.ts';
+import { mfaMigrations } from './mfa/mfa-migrations.ts';
+import { throttleMigrations } from './throttle/throttle-migrations.ts';
+import { authorizationMigrations } from './authorization/authorization-migrations.ts';
+
+/** Every migration set of the bank's database, in the order they must run (later sets reference earlier tables). */
+export const bankMigrationSets: readonly MigrationSet[] = [
+  ledgerMigrations,
+  bankMigrations,
+  mfaMigrations,
+  throttleMigrations,
+  authorizationMigrations,
+];
