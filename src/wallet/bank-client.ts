@@ -11,6 +11,8 @@ export const BANK_REQUEST_TIMEOUT_MS = 10_000;
 export const BANK_RESPONSE_BYTES_MAX = 256 * 1024;
 /** The bank's cap on a charge description. */
 export const CHARGE_DESCRIPTION_CHARS_MAX = 40;
+/** The bank's largest page of charges. */
+export const CHARGES_PAGE_MAX = 100;
 
 export interface BankClientOptions {
   base_url: string;
@@ -34,6 +36,7 @@ export interface BankCharge {
   amount_yen: number;
   refunded_yen: number;
   status: string;
+  description: string | null;
   created_at: string;
 }
 
@@ -110,6 +113,7 @@ function readCharge(value: unknown): BankCharge {
     amount_yen: yen(value, 'amount_yen'),
     refunded_yen: yen(value, 'refunded_yen'),
     status: text(value, 'status'),
+    description: typeof value.description === 'string' ? value.description : null,
     created_at: text(value, 'created_at'),
   };
 }

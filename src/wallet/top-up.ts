@@ -1,25 +1,29 @@
 /**
  * チャージ: pulling money from the linked bank account into the wallet. The top-up id is chosen once
- * (embedded in the form) and used three ways: the wallet's record, the bank's Idempotency-Key, and the
- * ledger transfer id. So a double submit, a retry after a timeout, or a crash between the bank's answer
- * and the credit all end with exactly one charge at the bank and exactly one credit in the wallet.
+ * (embedded in the form) and used four ways: the wallet's record, the bank's Idempotency-Key, the charge's
+ * description (the reference on the receipt), and the ledger transfer id. So a double submit, a retry after
+ * a timeout, or a crash between the bank's answer and the credit all end with exactly one charge at the
+ * bank and exactly one credit in the wallet.
  */
 import { assert } from '../shared/assert.ts';
 import { isAmountYen } from '../shared/yen.ts';
 import type { Queryable } from '../storage/database.ts';
 import { BankError } from './bank-error.ts';
-import type { BankCharge } from './bank-client.ts';
+import { CHARGE_DESCRIPTION_CHARS_MAX, CHARGES_PAGE_MAX, type BankCharge } from './bank-client.ts';
 import { bankFailure } from './bank-failure.ts';
 import { parseUuid } from './form-fields.ts';
 import { isLinkGone } from './link-bank-account.ts';
 import type { WalletContext } from './wallet-context.ts';
-import { findActiveBankLink, findBankLink, markBankLinkRevoked } from './wallet-bank-links.ts';
+import { findActiveBankLink, findBankLink, markBankLinkRevoked, type WalletBankLink } from './wallet-bank-links.ts';
 import { BANK_FUNDING_ACCOUNT_ID, walletTransferCodes } from './wallet-ledger-codes.ts';
-import { walletFailure, type WalletOutcome } from './wallet-outcome.ts';
+import { walletFailure, type WalletFailure, type WalletOutcome } from './wallet-outcome.ts';
 import type { WalletUser } from './wallet-users.ts';
 
-/** What the bank's statement shows beside each charge (the bank caps it at 40 characters). */
-export const TOP_UP_DESCRIPTION = 'ウォレットへのチャージ';
+/**
+ * Bank refusals of the link credential itself. The bank checks the credential before the Idempotency-Key,
+ * so a retry after the link was revoked gets one of these even if the first attempt did charge.
+ */
+const CREDENTIAL_REFUSALS = new Set(['link_revoked', 'link_token_invalid']);
 /** Bank charge states that are neither done nor dead: wait, and ask again later. */
 const BANK_CHARGE_STATUSES_PENDING = new Set(['pending', 'held', 'challenged', 'requires_action']);
 
@@ -44,6 +48,17 @@ export async function findTopUp(db: Queryable, user_id: string, id: string): Pro
   return top_up ?? null;
 }
 
+async function findTopUpById(db: Queryable, id: string): Promise<WalletTopUp | null> {
+  const [top_up] = await db.query<WalletTopUp>(`SELECT ${TOP_UP_COLUMNS} FROM wallet_top_ups WHERE id = $1`, [id]);
+  return top_up ?? null;
+}
+
+/** The charge description: the top-up id, which the receipt shows as its reference and which finds the charge again. */
+function chargeDescription(top_up: WalletTopUp): string {
+  assert(top_up.id.length <= CHARGE_DESCRIPTION_CHARS_MAX, 'a top-up id fits in a charge description');
+  return top_up.id;
+}
+
 export interface TopUpResult {
   top_up: WalletTopUp;
   /** True when this id had already been settled: nothing new happened. */
@@ -63,6 +78,8 @@ export async function topUp(
   if (!isAmountYen(amount_yen)) return walletFailure('validation_failed', '金額は1円以上の整数です / Enter a whole number of yen, at least ¥1', { field: 'amount_yen' });
 
   let top_up = await findTopUpById(db, top_up_id);
+  // A row that is already there and pending means an earlier attempt got no answer: the bank may have charged.
+  const retry = top_up !== null;
   if (!top_up) {
     const link = await findActiveBankLink(db, user.id);
     if (!link) return walletFailure('wallet_no_bank_link', '先に銀行口座と連携してください / Link a bank account first');
@@ -78,23 +95,20 @@ export async function topUp(
     return walletFailure('idempotency_key_reused', 'このフォームは別の内容で送信済みです / This form was already sent with different details');
   }
   if (top_up.status === 'succeeded') return { ok: true, value: { top_up, replayed: true } };
-  if (top_up.status === 'failed') {
-    return walletFailure('bank_refused', top_up.failure_detail ?? '銀行が処理できませんでした / The bank refused the top-up', {
-      bank_code: top_up.failure_code ?? undefined,
-      status: 422,
-    });
-  }
-  return settleWithBank(context, user, top_up);
+  if (top_up.status === 'failed') return storedFailure(top_up);
+  return settleWithBank(context, user, top_up, retry);
 }
 
-async function findTopUpById(db: Queryable, id: string): Promise<WalletTopUp | null> {
-  const [top_up] = await db.query<WalletTopUp>(`SELECT ${TOP_UP_COLUMNS} FROM wallet_top_ups WHERE id = $1`, [id]);
-  return top_up ?? null;
+function storedFailure(top_up: WalletTopUp): WalletFailure {
+  return walletFailure('bank_refused', top_up.failure_detail ?? '銀行が処理できませんでした / The bank refused the top-up', {
+    bank_code: top_up.failure_code ?? undefined,
+    status: 422,
+  });
 }
 
 /** Asks the bank (again, with the same key) and settles a pending top-up by the answer. */
-async function settleWithBank(context: WalletContext, user: WalletUser, top_up: WalletTopUp): Promise<WalletOutcome<TopUpResult>> {
-  const { db, bank, clock, log } = context;
+async function settleWithBank(context: WalletContext, user: WalletUser, top_up: WalletTopUp, retry: boolean): Promise<WalletOutcome<TopUpResult>> {
+  const { db, bank, log } = context;
   const link = await findBankLink(db, top_up.link_id);
   assert(link && link.user_id === user.id, 'a top-up belongs to a link of its own user');
   let charge: BankCharge;
@@ -102,18 +116,22 @@ async function settleWithBank(context: WalletContext, user: WalletUser, top_up: 
     // A charge the bank is still reviewing is looked up; anything else is (re)posted with the same key.
     charge = top_up.bank_charge_id
       ? await bank.getCharge(top_up.bank_charge_id)
-      : (await bank.createCharge({ link_token: link.link_token, idempotency_key: top_up.id, amount_yen: top_up.amount_yen, description: TOP_UP_DESCRIPTION })).charge;
+      : (await bank.createCharge({ link_token: link.link_token, idempotency_key: top_up.id, amount_yen: top_up.amount_yen, description: chargeDescription(top_up) })).charge;
   } catch (error) {
-    const failure = bankFailure(error);
-    const definitive = error instanceof BankError && error.bank_status >= 400 && error.bank_status < 500 && error.bank_status !== 429;
-    log.info({ wallet_user_id: user.id, top_up_id: top_up.id, code: failure.code, bank_code: failure.bank_code, definitive }, 'top-up not done');
-    if (!definitive) return { ...failure, retryable: true };
-    if (isLinkGone(error)) await markBankLinkRevoked(db, link.id, clock.now());
-    await db.query(
-      `UPDATE wallet_top_ups SET status = 'failed', failure_code = $2, failure_detail = $3, completed_at = $4 WHERE id = $1 AND status = 'pending'`,
-      [top_up.id, failure.bank_code ?? failure.code, failure.detail, clock.now()],
-    );
-    return failure;
+    const credential_refused = error instanceof BankError && CREDENTIAL_REFUSALS.has(error.bank_code);
+    if (!(retry && credential_refused)) return refused(context, user, top_up, link, error);
+    if (isLinkGone(error)) await markBankLinkRevoked(db, link.id, context.clock.now());
+    // The credential no longer works, so the bank would not replay; find the charge by its reference instead.
+    let found: BankCharge | null | undefined;
+    try {
+      found = await findChargeByReference(context, link, top_up);
+    } catch (lookup_error) {
+      return { ...bankFailure(lookup_error), retryable: true };
+    }
+    if (found === undefined) return { ...bankFailure(error), retryable: true };
+    if (found === null) return refused(context, user, top_up, link, error);
+    charge = found;
+    log.info({ top_up_id: top_up.id, bank_charge_id: charge.id }, 'top-up found at the bank by its reference after the link stopped working');
   }
   assert(charge.amount_yen === top_up.amount_yen, `the bank charged ¥${charge.amount_yen} for a ¥${top_up.amount_yen} top-up`);
   if (charge.status === 'succeeded') return credit(context, top_up, charge);
@@ -121,11 +139,42 @@ async function settleWithBank(context: WalletContext, user: WalletUser, top_up: 
     await db.query(`UPDATE wallet_top_ups SET bank_charge_id = $2 WHERE id = $1`, [top_up.id, charge.id]);
     return walletFailure('bank_refused', `銀行で確認中です / The bank is reviewing this top-up (${charge.status})`, { bank_code: charge.status, status: 202, retryable: true });
   }
-  await db.query(
-    `UPDATE wallet_top_ups SET status = 'failed', bank_charge_id = $2, failure_code = $3, failure_detail = $4, completed_at = $5 WHERE id = $1 AND status = 'pending'`,
-    [top_up.id, charge.id, charge.status, `銀行がチャージを取り消しました / The bank did not complete the charge (${charge.status})`, clock.now()],
+  const detail = `銀行がチャージを取り消しました / The bank did not complete the charge (${charge.status})`;
+  await markFailed(context, top_up, charge.status, detail, charge.id);
+  return walletFailure('bank_refused', detail, { bank_code: charge.status, status: 422 });
+}
+
+/**
+ * The charge with this top-up's reference among the link's newest charges (operator credentials, which
+ * outlive the link): the charge, null if it is certainly not there, undefined if the page was too full to say.
+ */
+async function findChargeByReference(context: WalletContext, link: WalletBankLink, top_up: WalletTopUp): Promise<BankCharge | null | undefined> {
+  const charges = await context.bank.listCharges({ link_id: link.id, limit: CHARGES_PAGE_MAX });
+  const found = charges.find((charge) => charge.description === chargeDescription(top_up));
+  if (found) return found;
+  // Newest first: a full page whose oldest charge is newer than this top-up may have pushed it off.
+  const oldest = charges.at(-1);
+  const complete = charges.length < CHARGES_PAGE_MAX || (oldest !== undefined && new Date(oldest.created_at) < top_up.created_at);
+  return complete ? null : undefined;
+}
+
+/** Settles a bank refusal: a definite one fails the top-up; anything else leaves it pending for a retry. */
+async function refused(context: WalletContext, user: WalletUser, top_up: WalletTopUp, link: WalletBankLink, error: unknown): Promise<WalletFailure> {
+  const failure = bankFailure(error);
+  const definitive = error instanceof BankError && error.bank_status >= 400 && error.bank_status < 500 && error.bank_status !== 429;
+  context.log.info({ wallet_user_id: user.id, top_up_id: top_up.id, code: failure.code, bank_code: failure.bank_code, definitive }, 'top-up not done');
+  if (isLinkGone(error)) await markBankLinkRevoked(context.db, link.id, context.clock.now());
+  if (!definitive) return { ...failure, retryable: true };
+  await markFailed(context, top_up, failure.bank_code ?? failure.code, failure.detail, null);
+  return failure;
+}
+
+async function markFailed(context: WalletContext, top_up: WalletTopUp, code: string, detail: string, bank_charge_id: string | null): Promise<void> {
+  await context.db.query(
+    `UPDATE wallet_top_ups SET status = 'failed', failure_code = $2, failure_detail = $3, bank_charge_id = coalesce($4, bank_charge_id), completed_at = $5
+      WHERE id = $1 AND status = 'pending'`,
+    [top_up.id, code, detail, bank_charge_id, context.clock.now()],
   );
-  return walletFailure('bank_refused', `銀行がチャージを取り消しました / The bank did not complete the charge (${charge.status})`, { bank_code: charge.status, status: 422 });
 }
 
 /** Credits the e-money for a charge the bank confirmed; the transfer id is the top-up id, so this runs at most once in effect. */

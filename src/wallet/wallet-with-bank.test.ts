@@ -67,6 +67,14 @@ for (const backend of testBackends) {
       return { account_id: account.id, fields: { branch_code: '002', account_number, pin: '9876', name_kana: 'サトウ ジロウ', birth_date: '1960-01-02' } };
     }
 
+    /** The bank's id of the wallet user's active link. */
+    async function activeLinkId(email: string): Promise<string> {
+      const [row] = await wallet.context.db.query<{ id: string }>(
+        `SELECT l.id FROM wallet_bank_links l JOIN wallet_users u ON u.id = l.user_id WHERE u.email = $1 AND l.status = 'active'`, [email]);
+      assert.ok(row, `${email} has an active link`);
+      return row.id;
+    }
+
     const link = (browser: TestBrowser, fields: Record<string, string>) => browser.submit('/link', '/link', fields);
     const topUp = (browser: TestBrowser, amount_yen: string) => browser.submit('/charge', '/charge', { amount_yen }, ['top_up_id']);
     const hanako = () => {
@@ -129,9 +137,9 @@ for (const backend of testBackends) {
         const home = await user.browser.get('/');
         assert.match(home.body, /data-link-status="active"/);
         assert.match(home.body, /\*\*\*\*567/);
-        const [row] = await wallet.context.db.query<{ id: string; link_token: string }>(`SELECT id, link_token FROM wallet_bank_links WHERE status = 'active' ORDER BY created_at DESC LIMIT 1`);
-        assert.ok(row && row.link_token.startsWith('lk_'));
-        link_id = row.id;
+        link_id = await activeLinkId(user.email);
+        const [row] = await wallet.context.db.query<{ link_token: string }>(`SELECT link_token FROM wallet_bank_links WHERE id = $1`, [link_id]);
+        assert.ok(row?.link_token.startsWith('lk_'));
       });
 
       test('the PIN is stored nowhere in the wallet and never written to its log, nor is the link token', async () => {
@@ -263,14 +271,56 @@ for (const backend of testBackends) {
       const customer = await openBankCustomer(50_000);
       const { browser, email } = await walletUser();
       assert.equal((await link(browser, customer.fields)).response.statusCode, 303);
-      const [row] = await wallet.context.db.query<{ id: string }>(`SELECT id FROM wallet_bank_links WHERE status = 'active' ORDER BY created_at DESC LIMIT 1`);
-      assert.ok(row);
-      await fixture.bank.services.links.revoke(fixture.operator.id, row.id, 'staff:test');
+      await fixture.bank.services.links.revoke(fixture.operator.id, await activeLinkId(email), 'staff:test');
       const { response } = await topUp(browser, '1000');
       assert.equal(response.statusCode, 403);
       assert.match(response.body, /data-bank-code="link_revoked"/);
       assert.equal(await wallet.balance(email), 0);
       assert.match((await browser.get('/')).body, /data-link-status="none"/);
+    });
+
+    async function linkedUser(deposit_yen: number) {
+      const customer = await openBankCustomer(deposit_yen);
+      const user = await walletUser();
+      assert.equal((await link(user.browser, customer.fields)).response.statusCode, 303);
+      return { ...user, customer, link_id: await activeLinkId(user.email) };
+    }
+
+    test('each charge carries the top-up id as its description, the reference the receipt shows', async () => {
+      const user = await linkedUser(10_000);
+      const { sent } = await topUp(user.browser, '700');
+      const [charge] = await wallet.context.bank.listCharges({ link_id: user.link_id });
+      assert.equal(charge?.description, sent.top_up_id);
+      assert.match((await user.browser.get(`/top-ups/${sent.top_up_id}`)).body, new RegExp(`Reference ${sent.top_up_id}`));
+    });
+
+    test('a charge whose reply was lost is still credited once when the bank revoked the link before the retry', async () => {
+      const user = await linkedUser(10_000);
+      proxy.mode = 'lose_response';
+      const { response, sent } = await topUp(user.browser, '4000').finally(() => (proxy.mode = 'forward'));
+      assert.equal(response.statusCode, 504);
+      await fixture.bank.services.links.revoke(fixture.operator.id, user.link_id, 'staff:test');
+      const retry = await user.browser.post('/charge', { ...sent, csrf_token: formValue(response.body, 'csrf_token') ?? '' });
+      assert.equal(retry.statusCode, 303);
+      assert.equal(retry.headers.location, `/top-ups/${sent.top_up_id}`);
+      assert.equal(await wallet.balance(user.email), 4000);
+      assert.equal(await bankBalance(user.customer.account_id), 6000);
+      assert.match((await user.browser.get('/')).body, /data-link-status="none"/, 'the revoked link is forgotten');
+    });
+
+    test('an attempt the bank never saw fails cleanly when the link is revoked before the retry', async () => {
+      const user = await linkedUser(10_000);
+      proxy.mode = 'refuse';
+      const { response, sent } = await topUp(user.browser, '4000').finally(() => (proxy.mode = 'forward'));
+      assert.equal(response.statusCode, 504);
+      assert.equal(await bankBalance(user.customer.account_id), 10_000, 'the bank never saw the attempt');
+      await fixture.bank.services.links.revoke(fixture.operator.id, user.link_id, 'staff:test');
+      const retry = await user.browser.post('/charge', { ...sent, csrf_token: formValue(response.body, 'csrf_token') ?? '' });
+      assert.equal(retry.statusCode, 403);
+      assert.match(retry.body, /data-bank-code="link_revoked"/);
+      assert.equal(await wallet.balance(user.email), 0);
+      assert.equal(await bankBalance(user.customer.account_id), 10_000);
+      assert.match((await user.browser.get(`/top-ups/${sent.top_up_id}`)).body, /data-status="failed"/);
     });
 
     test('a top-up larger than the bank balance is refused as insufficient funds; the exact balance passes', async () => {
