@@ -52,10 +52,13 @@ export function createAccessTokenVerifier({ issuer, resource, jwks }: { issuer: 
         claims = await oauth.validateJwtAccessToken(as, new Request(url, { method: request.method, headers }), resource, {
           requireDPoP: true,
           [oauth.customFetch]: fetchKeys as never,
+          // Only the loopback demo and tests run on plain http; a deployment's https issuer keeps the check.
+          [oauth.allowInsecureRequests]: issuer.startsWith('http:'),
         });
       } catch (error) {
         const message = error instanceof Error ? error.message : 'invalid';
-        const aboutProof = /dpop/i.test(message);
+        // A proof by another key shows as a confirmation (cnf.jkt) mismatch; anything else naming DPoP is the proof too.
+        const aboutProof = /dpop|confirmation/i.test(message);
         throw new FurikaeError(aboutProof ? 'dpop_proof_invalid' : 'access_token_invalid', message);
       }
       const scopes = (claims.scope ?? '').split(' ');

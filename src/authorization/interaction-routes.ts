@@ -208,7 +208,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
     }
 
     const grant = new provider.Grant({ accountId: customer_id, clientId: client_id });
-    grant.addOIDCScope('openid offline_access');
+    grant.addOIDCScope(`openid offline_access ${CHARGES_SCOPE}`);
     grant.addResourceScope(resource, CHARGES_SCOPE);
     const grant_id = await grant.save();
     const link = await db.transaction((tx) => insertConsentedLink(tx, { clock, ids }, {

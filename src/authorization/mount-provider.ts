@@ -16,6 +16,8 @@ export async function mountProvider(app: FastifyInstance, provider: Provider): P
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
     const handler = async (request: { raw: import('node:http').IncomingMessage }, reply: { hijack(): void; raw: import('node:http').ServerResponse }) => {
       reply.hijack();
+      // oidc-provider finds its mount path by comparing originalUrl with url, as under Express.
+      (request.raw as { originalUrl?: string }).originalUrl = request.raw.url;
       request.raw.url = request.raw.url!.slice(OIDC_PATH.length) || '/';
       callback(request.raw, reply.raw);
     };

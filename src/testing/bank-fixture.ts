@@ -8,11 +8,14 @@ import { createIds } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
 import type { TestBackend } from './test-databases.ts';
 import type { LinkMethod } from '../operators/operator.ts';
+import { freePort } from './free-port.ts';
 
 /** A migrated bank on one backend with a frozen clock, one 2020-policy operator and one customer with ¥500,000. */
 export interface BankFixture {
   db: Database;
   bank: BankApp;
+  /** With `listen`: where the bank answers on loopback. */
+  url: string;
   clock: ManualClock;
   /** Every SMS the bank sent, with the codes. */
   sms: SmsSimulator;
@@ -33,13 +36,20 @@ export function basicAuth(client_id: string, client_secret: string): string {
 }
 
 /** Builds the fixture; `link_methods` defaults to the 2020 policy. */
-export async function createBankFixture(backend: TestBackend, options: { link_methods?: LinkMethod[] } = {}): Promise<BankFixture> {
+export async function createBankFixture(
+  backend: TestBackend,
+  options: { link_methods?: LinkMethod[]; listen?: boolean } = {},
+): Promise<BankFixture> {
   const db = await backend.open();
   await migrate(db, bankMigrationSets);
-  const clock = new ManualClock(FIXTURE_START);
-  const log = createLogger({ level: 'silent' });
+  // A listening bank talks to real OAuth clients, whose tokens carry real time: its frozen clock starts now.
+  const clock = new ManualClock(options.listen ? new Date() : FIXTURE_START);
+  const port = options.listen ? await freePort() : 0;
+  const url = options.listen ? `http://127.0.0.1:${port}` : 'http://bank.test';
+  const log = createLogger({ level: process.env.FURIKAE_TEST_LOG ?? 'silent' });
   const sms = createSmsSimulator({ clock, log });
-  const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, sms, public_url: 'http://bank.test' });
+  const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, sms, public_url: url });
+  if (options.listen) await bank.app.listen({ host: '127.0.0.1', port });
   const { core, operators } = bank.services;
   const { operator, client_secret } = await operators.register({
     display_name: 'ドコモ口座 (テスト)',
@@ -55,6 +65,7 @@ export async function createBankFixture(backend: TestBackend, options: { link_me
   return {
     db,
     bank,
+    url,
     clock,
     sms,
     operator: {

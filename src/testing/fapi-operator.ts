@@ -12,6 +12,8 @@ export interface FapiOperatorOptions {
   passbook_label?: string;
   kyc_level_min?: KycLevel;
   redirect_uri?: string;
+  /** The time attestations are stamped with: the bank's clock in tests that move it. */
+  now?: () => Date;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function createFapiOperator(options: FapiOperatorOptions) {
 
     /** Signs a KYC attestation about this operator's user, as a wallet does after eKYC. */
     attest(kyc: Partial<KycClaims> & Pick<KycClaims, 'name_kana' | 'birth_date' | 'phone'>, key: CryptoKey = privateKey as CryptoKey) {
-      const now = Math.floor(Date.now() / 1000);
+      const now = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
       return signKycAttestation(
         {
           iss: operator.client_id, aud: issuer.href, sub: `wallet-user-${randomUUID()}`, iat: now, exp: now + 300, jti: randomUUID(),

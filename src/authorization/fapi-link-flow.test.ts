@@ -1,0 +1,211 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import * as client from 'openid-client';
+import { testBackends } from '../testing/test-databases.ts';
+import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
+import { createFapiOperator, type FapiOperator } from '../testing/fapi-operator.ts';
+import { enrolTotp, walkConsent } from '../testing/consent-walk.ts';
+import { readPassbook } from '../bank/passbook.ts';
+
+const HANAKO = { name_kana: 'ﾔﾏﾀﾞ ﾊﾅｺ', birth_date: '1948-03-15', phone: '+81 90 1111 2222' };
+
+/** A DPoP proof made by hand, for attacks openid-client would never send. */
+async function handMadeProof(key: CryptoKey, publicJwk: object, access_token: string, htu: string, jti = randomUUID()) {
+  const ath = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(access_token))).toString('base64url');
+  return new SignJWT({ htm: 'POST', htu, jti, ath })
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: publicJwk as never })
+    .setIssuedAt()
+    .sign(key);
+}
+
+for (const backend of testBackends) {
+  describe(`FAPI 2.0 link and DPoP charges with an outside openid-client on ${backend.name}`, { skip: backend.skip }, () => {
+    let fixture: BankFixture;
+    let operator: FapiOperator;
+    let totp: string;
+    let access_token: string;
+    let link_id: string;
+
+    before(async () => {
+      fixture = await createBankFixture(backend, { listen: true });
+      totp = await enrolTotp(fixture);
+      operator = await createFapiOperator({ bank_url: fixture.url, operators: fixture.bank.services.operators, now: () => fixture.clock.now() });
+    });
+    after(() => fixture?.close());
+
+    /** A whole link: PAR, the customer at the bank, code exchange. */
+    async function link(kyc = HANAKO, consent_factor: 'totp' | 'sms' = 'totp') {
+      const { url, code_verifier } = await operator.startLink(await operator.attest(kyc));
+      const walked = await walkConsent(fixture, url, { totp_secret: totp, consent_factor });
+      fixture.clock.advance(30_000);
+      assert.ok(walked.callback, `the bank sent the browser back (status ${walked.status}): ${walked.page.slice(0, 300)}`);
+      return { callback: walked.callback, code_verifier };
+    }
+
+    test('PAR, login with password and TOTP, consent approved with an SMS code, then a ¥5,000 charge with a DPoP-bound token', async () => {
+      const { callback, code_verifier } = await link(HANAKO, 'sms');
+      assert.equal(callback.searchParams.get('iss'), `${fixture.url}/oidc`, 'the authorization response carries iss (RFC 9207)');
+      const tokens = await operator.exchange(callback, code_verifier);
+      assert.equal(tokens.token_type.toLowerCase(), 'dpop');
+      access_token = tokens.access_token;
+      const response = await operator.charge(access_token, { amount_yen: 5000 });
+      assert.equal(response.status, 201, await response.clone().text());
+      const charge = await response.json();
+      link_id = charge.link_id;
+      const [stored] = await fixture.db.query<{ method: string; approved_with_factor: string; identity_match_score: number; kyc: string; consent_expires_at: Date }>(
+        `SELECT method, approved_with_factor, identity_match_score, kyc_attestation->'kyc'->>'level' AS kyc, consent_expires_at FROM links WHERE id = $1`, [link_id]);
+      assert.equal(stored?.method, 'fapi2');
+      assert.equal(stored?.approved_with_factor, 'sms');
+      assert.equal(stored?.kyc, 'ekyc_document_face');
+      assert.equal(stored?.identity_match_score, 100);
+      assert.ok(stored!.consent_expires_at > fixture.clock.now());
+      const last = (await readPassbook(fixture.db, fixture.bank.services.ledger, fixture.customer.account_id)).at(-1)!;
+      assert.deepEqual([last.label, last.withdrawal_yen], ['セキュアペイ', 5000]);
+    });
+
+    test('the authorization code works once: a second exchange of the same code is refused', async () => {
+      const { callback, code_verifier } = await link();
+      await operator.exchange(callback, code_verifier);
+      await assert.rejects(operator.exchange(callback, code_verifier), (error: { error?: string }) => error.error === 'invalid_grant');
+    });
+
+    test('a code issued to one operator cannot be redeemed by another', async () => {
+      const { callback, code_verifier } = await link();
+      const other = await createFapiOperator({ bank_url: fixture.url, operators: fixture.bank.services.operators, display_name: 'Other Pay', passbook_label: 'アザー' });
+      await assert.rejects(other.exchange(callback, code_verifier), (error: { error?: string }) => ['invalid_grant', 'invalid_client'].includes(error.error ?? ''));
+    });
+
+    test('a charge with the access token but no DPoP proof is refused with dpop_proof_invalid', async () => {
+      const response = await fetch(`${fixture.url}/v1/charges`, {
+        method: 'POST', body: JSON.stringify({ amount_yen: 100 }),
+        headers: { authorization: `DPoP ${access_token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      });
+      assert.equal(response.status, 401);
+      assert.equal((await response.json()).code, 'dpop_proof_invalid');
+    });
+
+    test('the access token as a plain bearer token charges nothing', async () => {
+      const response = await fetch(`${fixture.url}/v1/charges`, {
+        method: 'POST', body: JSON.stringify({ amount_yen: 100 }),
+        headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      });
+      assert.equal(response.status, 401);
+      assert.equal((await response.json()).code, 'link_token_invalid');
+    });
+
+    const thief = generateKeyPair('ES256', { extractable: true });
+    const postWithProof = async (proof: string) => fetch(`${fixture.url}/v1/charges`, {
+      method: 'POST', body: JSON.stringify({ amount_yen: 100 }),
+      headers: { authorization: `DPoP ${access_token}`, dpop: proof, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    });
+
+    test('a DPoP proof signed with another key than the token is bound to is refused', async () => {
+      const { privateKey, publicKey } = await thief;
+      const response = await postWithProof(await handMadeProof(privateKey, await exportJWK(publicKey), access_token, `${fixture.url}/v1/charges`));
+      assert.equal(response.status, 401);
+      assert.equal((await response.json()).code, 'dpop_proof_invalid');
+    });
+
+    test('a DPoP proof made for another URL is refused', async () => {
+      const { privateKey, publicKey } = operator.dpopKeys;
+      const response = await postWithProof(await handMadeProof(privateKey, await exportJWK(publicKey), access_token, `${fixture.url}/v1/refunds`));
+      assert.equal(response.status, 401);
+      assert.equal((await response.json()).code, 'dpop_proof_invalid');
+    });
+
+    test('a DPoP proof that was used once is refused the second time', async () => {
+      const { privateKey, publicKey } = operator.dpopKeys;
+      const jwk = await exportJWK(publicKey);
+      assert.equal(await calculateJwkThumbprint(jwk), JSON.parse(Buffer.from(access_token.split('.')[1]!, 'base64url').toString()).cnf.jkt);
+      const proof = await handMadeProof(privateKey, jwk, access_token, `${fixture.url}/v1/charges`);
+      assert.equal((await postWithProof(proof)).status, 201);
+      const replay = await postWithProof(proof);
+      assert.equal(replay.status, 401);
+      assert.equal((await replay.json()).code, 'dpop_proof_replayed');
+    });
+
+    test('a token used to charge another link is refused with link_mismatch', async () => {
+      const response = await operator.charge(access_token, { amount_yen: 100, link_id: randomUUID() });
+      assert.equal(response.status, 403);
+      assert.equal((await response.json()).code, 'link_mismatch');
+    });
+
+    test('PAR with plain PKCE, or none, is refused', async () => {
+      const attestation = await operator.attest(HANAKO);
+      type OAuthError = { error?: string; error_description?: string };
+      await assert.rejects(operator.startLink(attestation, { code_challenge_method: 'plain', code_challenge: 'a'.repeat(43) }),
+        (error: OAuthError) => error.error === 'invalid_request' && /code_challenge_method/.test(error.error_description ?? ''));
+      await assert.rejects(
+        client.buildAuthorizationUrlWithPAR(operator.config, { redirect_uri: operator.redirect_uri, scope: 'openid charges', kyc_attestation: attestation }, { DPoP: operator.dpop }),
+        (error: OAuthError) => error.error === 'invalid_request' && /PKCE/.test(error.error_description ?? ''));
+    });
+
+    test('PAR with a redirect URI the operator never registered is refused', async () => {
+      await assert.rejects(operator.startLink(await operator.attest(HANAKO), { redirect_uri: 'https://evil.example/callback' }),
+        (error: { error?: string }) => error.error === 'invalid_redirect_uri' || error.error === 'invalid_request');
+    });
+
+    test('PAR without client authentication is refused with invalid_client', async () => {
+      const response = await fetch(`${fixture.url}/oidc/request`, {
+        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ client_id: operator.operator.client_id, response_type: 'code', redirect_uri: operator.redirect_uri, scope: 'openid charges', code_challenge: 'a'.repeat(43), code_challenge_method: 'S256' }),
+      });
+      assert.equal(response.status, 401);
+      assert.equal((await response.json()).error, 'invalid_client');
+    });
+
+    test('an expired request_uri is refused at the bank and never reaches login', async () => {
+      const { url } = await operator.startLink(await operator.attest(HANAKO));
+      await fixture.db.query(`UPDATE oidc_payloads SET expires_at = now() - interval '1 second' WHERE model = 'PushedAuthorizationRequest'`);
+      const response = await fetch(url, { redirect: 'manual' });
+      assert.equal(response.status, 400);
+      assert.match(await response.text(), /invalid_request_uri/);
+    });
+
+    const refusedAtConsent: Array<[string, () => Promise<string>, RegExp]> = [
+      ['a KYC name that is not the account holder’s', () => operator.attest({ ...HANAKO, name_kana: 'ヤマダ タロウ' }), /identity_mismatch/],
+      ['a KYC date of birth that is not the account holder’s', () => operator.attest({ ...HANAKO, birth_date: '1949-03-15' }), /identity_mismatch/],
+      ['an attestation signed with a key the operator never registered', async () => operator.attest(HANAKO, (await thief).privateKey), /kyc_attestation_invalid/],
+      ['an attestation below the operator’s minimum KYC level', () => operator.attest({ ...HANAKO, level: 'email' }), /kyc_level_too_low/],
+    ];
+    for (const [name, attestation, code] of refusedAtConsent) {
+      test(`${name} is refused at consent with access_denied and no link is written`, async () => {
+        const before = await fixture.snapshot();
+        const { url } = await operator.startLink(await attestation());
+          const walked = await walkConsent(fixture, url, { totp_secret: totp });
+        fixture.clock.advance(30_000);
+        assert.equal(walked.callback?.searchParams.get('error'), 'access_denied');
+        assert.match(walked.callback?.searchParams.get('error_description') ?? '', code);
+        assert.deepEqual(await fixture.snapshot(), before);
+      });
+    }
+
+    test('a customer who declines sends the operator access_denied and nothing is linked', async () => {
+      const before = await fixture.snapshot();
+      const { url } = await operator.startLink(await operator.attest(HANAKO));
+      const walked = await walkConsent(fixture, url, { totp_secret: totp, decision: 'deny' });
+      fixture.clock.advance(30_000);
+      assert.equal(walked.callback?.searchParams.get('error'), 'access_denied');
+      assert.deepEqual(await fixture.snapshot(), before);
+    });
+
+    test('a consent form posted without the session’s CSRF token is refused and nothing is linked', async () => {
+      const before = await fixture.snapshot();
+      const { url } = await operator.startLink(await operator.attest(HANAKO));
+      const walked = await walkConsent(fixture, url, { totp_secret: totp, decision: 'none' });
+      fixture.clock.advance(30_000);
+      const forged = await walked.agent.post(`${fixture.url}/interaction/${walked.uid}/consent`, { csrf_token: 'forged', decision: 'approve', account_id: fixture.customer.account_id, factor: 'totp', code: '000000' });
+      assert.equal(forged.status, 403);
+      assert.deepEqual(await fixture.snapshot(), before);
+    });
+
+    test('after the operator revokes the link, its token charges nothing', async () => {
+      await fixture.bank.services.links.revoke(operator.operator.id, link_id, 'test');
+      const response = await operator.charge(access_token, { amount_yen: 100 });
+      assert.equal(response.status, 403);
+      assert.equal((await response.json()).code, 'link_revoked');
+    });
+  });
+}

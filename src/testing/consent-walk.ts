@@ -1,0 +1,83 @@
+import { generate } from 'otplib';
+import type { BankFixture } from './bank-fixture.ts';
+import { createCookieAgent, formValue } from './cookie-agent.ts';
+
+/** Enrols an authenticator app for the fixture customer and returns its secret; the clock then moves past that code. */
+export async function enrolTotp(fixture: BankFixture): Promise<string> {
+  const factors = fixture.bank.services.secondFactors;
+  const started = await factors.startTotpEnrolment(fixture.customer.id);
+  if (!started.ok) throw new Error(started.code);
+  const confirmed = await factors.confirmTotpEnrolment(fixture.customer.id, await totpNow(fixture, started.secret));
+  if (!confirmed.ok) throw new Error(confirmed.code);
+  fixture.clock.advance(30_000);
+  return started.secret;
+}
+
+/** The authenticator app's code at the bank's clock; moves the clock one step on so the next code is fresh. */
+export async function totpNow(fixture: BankFixture, secret: string): Promise<string> {
+  return generate({ secret, period: 30, epoch: Math.floor(fixture.clock.now().getTime() / 1000) });
+}
+
+export interface ConsentWalk {
+  login_id?: string;
+  password?: string;
+  /** The login's second factor: an authenticator code, or a wrong code. */
+  totp_secret: string;
+  login_code?: string;
+  /** approve, deny, or stop at the consent page. */
+  decision?: 'approve' | 'deny' | 'none';
+  /** The factor that approves the consent: the next authenticator code (default) or an SMS code. */
+  consent_factor?: 'totp' | 'sms';
+}
+
+/**
+ * Walks a customer's browser through the bank: the authorization URL, password login, authenticator code,
+ * then consent approved with an SMS code. Returns where the bank sent the browser back to (the operator's
+ * redirect URI with code or error), and the last page if it stopped at the bank.
+ */
+export async function walkConsent(fixture: BankFixture, authorizationUrl: URL, walk: ConsentWalk) {
+  const agent = createCookieAgent();
+  const leavesBank = (url: URL) => url.origin !== new URL(fixture.url).origin;
+  let { response, url } = await agent.follow(authorizationUrl, leavesBank);
+  if (leavesBank(url)) return { callback: url, page: '', agent };
+  let page = await response.text();
+  const interactionOf = (at: URL) => /\/interaction\/([^/?]+)/.exec(at.pathname)?.[1];
+  let uid = interactionOf(url);
+  if (!uid) return { callback: undefined, page, agent, status: response.status };
+  let base = `${fixture.url}/interaction/${uid}`;
+
+  response = await agent.post(`${base}/login`, {
+    csrf_token: formValue(page, 'csrf_token'), login_id: walk.login_id ?? 'hanako', password: walk.password ?? 'correct horse battery',
+  });
+  page = await response.text();
+  if (response.status !== 200 || !page.includes('/mfa')) return { callback: undefined, page, agent, status: response.status, uid };
+
+  const code = walk.login_code ?? (await totpNow(fixture, walk.totp_secret));
+  response = await agent.post(`${base}/mfa`, { csrf_token: formValue(page, 'csrf_token'), factor: 'totp', code });
+  if (response.status !== 303) return { callback: undefined, page: await response.text(), agent, status: response.status, uid };
+  ({ response, url } = await agent.follow(new URL(response.headers.get('location')!, fixture.url), leavesBank));
+  if (leavesBank(url)) return { callback: url, page: '', agent };
+  page = await response.text();
+  // Consent is an interaction of its own, with a new uid.
+  uid = interactionOf(url) ?? uid;
+  base = `${fixture.url}/interaction/${uid}`;
+  if (walk.decision === 'none') return { callback: undefined, page, agent, status: response.status, uid };
+
+  const csrf_token = formValue(page, 'csrf_token');
+  const account_id = /name="account_id" value="([^"]+)"/.exec(page)?.[1] ?? '';
+  const fields: Record<string, string> = { csrf_token, decision: walk.decision ?? 'approve', account_id };
+  if ((walk.decision ?? 'approve') === 'approve' && walk.consent_factor === 'sms') {
+    await agent.post(`${base}/sms`, { csrf_token, purpose: 'consent' });
+    fields.factor = 'sms';
+    fields.code = fixture.sms.lastCode('090-1111-2222') ?? '';
+  } else if ((walk.decision ?? 'approve') === 'approve') {
+    // A used authenticator code is refused as a replay, so the approval waits for the next one.
+    fixture.clock.advance(30_000);
+    fields.factor = 'totp';
+    fields.code = await totpNow(fixture, walk.totp_secret);
+  }
+  response = await agent.post(`${base}/consent`, fields);
+  if (response.status !== 303) return { callback: undefined, page: await response.text(), agent, status: response.status, uid };
+  ({ response, url } = await agent.follow(new URL(response.headers.get('location')!, fixture.url), leavesBank));
+  return { callback: leavesBank(url) ? url : undefined, page: leavesBank(url) ? '' : await response.text(), agent, status: response.status, uid };
+}
