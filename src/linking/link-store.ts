@@ -26,14 +26,29 @@ export function createLinkStore({ db, clock }: { db: Database; clock: Clock }) {
       return db.query<LinkView>(`${select} WHERE l.account_id = $1 ORDER BY l.created_at DESC`, [account_id]);
     },
 
-    /** Revokes a link; revoking it again changes nothing. The credential stops working at once. */
+    /**
+     * Revokes a link; revoking it again changes nothing. Its credential stops charging at once (the charge path
+     * reads the status under lock), and the OAuth grant behind a FAPI link goes too, so refresh tokens die with it.
+     */
     async revoke(operator_id: string, link_id: string, revoked_by: string): Promise<LinkView> {
-      await db.query(
-        `UPDATE links SET status = 'revoked', revoked_at = $3, revoked_by = $4
-          WHERE id = $1 AND operator_id = $2 AND status <> 'revoked'`,
-        [link_id, operator_id, clock.now(), revoked_by],
-      );
+      await db.transaction(async (tx) => {
+        const [revoked] = await tx.query<{ grant_id: string | null }>(
+          `UPDATE links SET status = 'revoked', revoked_at = $3, revoked_by = $4
+            WHERE id = $1 AND operator_id = $2 AND status <> 'revoked' RETURNING grant_id`,
+          [link_id, operator_id, clock.now(), revoked_by],
+        );
+        if (revoked?.grant_id) await tx.query(`DELETE FROM oidc_payloads WHERE grant_id = $1`, [revoked.grant_id]);
+      });
       return this.getForOperator(operator_id, link_id);
+    },
+
+    /** Revokes one of the customer's own links from the "linked services" page; undefined if it is not theirs. */
+    async revokeByCustomer(customer_id: string, link_id: string): Promise<LinkView | undefined> {
+      const [owned] = await db.query<{ operator_id: string }>(
+        `SELECT l.operator_id FROM links l JOIN bank_accounts a ON a.id = l.account_id WHERE l.id = $1 AND a.customer_id = $2`,
+        [link_id, customer_id],
+      );
+      return owned ? this.revoke(owned.operator_id, link_id, `customer:${customer_id}`) : undefined;
     },
   };
 }

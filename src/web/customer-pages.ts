@@ -52,6 +52,18 @@ export async function customerPages(app: FastifyInstance, services: BankServices
     return reply.redirect('/bank/login');
   });
 
+  app.post<{ Params: { id: string }; Body: { csrf: string } }>('/bank/links/:id/revoke', {
+    schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }), body: Type.Object({ csrf: Type.String({ maxLength: 100 }) }) },
+  }, async (request, reply) => {
+    const session = await requireCustomer(request, reply);
+    if (!session) return reply;
+    if (!csrfMatches(session, request.body.csrf)) return reply.status(403).type('text/html').send(bankPage('Refused', html`<p class="error">The form expired. Go back and try again.</p>`));
+    const link = await services.links.revokeByCustomer(session.subject_id, request.params.id);
+    if (!link) return reply.status(404).type('text/html').send(bankPage('Not found', html`<p class="error">No such link.</p>`));
+    request.log.info({ link_id: link.id, customer_id: session.subject_id }, 'link revoked by customer');
+    return reply.redirect('/bank/passbook');
+  });
+
   app.get('/bank/passbook', async (request, reply) => {
     const session = await requireCustomer(request, reply);
     if (!session) return reply;
@@ -67,7 +79,8 @@ export async function customerPages(app: FastifyInstance, services: BankServices
 <table id="passbook"><thead><tr><th>年月日 Date</th><th>摘要 Description</th><th class="yen">お支払金額 Out</th><th class="yen">お預り金額 In</th><th class="yen">差引残高 Balance</th></tr></thead>
 <tbody>${lines.map((line) => html`<tr><td>${line.date}</td><td>${line.label}</td><td class="yen">${line.withdrawal_yen === null ? '' : formatYen(line.withdrawal_yen)}</td><td class="yen">${line.deposit_yen === null ? '' : formatYen(line.deposit_yen)}</td><td class="yen">${formatYen(line.balance_yen)}</td></tr>`)}</tbody></table>
 <h2>連携サービス Linked services</h2>
-${links.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="links"><thead><tr><th>サービス Service</th><th>方式 Method</th><th>状態 Status</th><th>連携日 Since</th></tr></thead><tbody>${links.map((link) => html`<tr><td>${operators.get(link.operator_id)?.display_name ?? ''}</td><td>${link.method === 'legacy_pin' ? '口座番号+暗証番号 (2FAなし)' : 'FAPI 2.0 + 2FA'}</td><td>${link.status}</td><td>${link.created_at.toISOString().slice(0, 10)}</td></tr>`)}</tbody></table>`}
+${links.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="links"><thead><tr><th>サービス Service</th><th>方式 Method</th><th>状態 Status</th><th>連携日 Since</th><th></th></tr></thead><tbody>${links.map((link) => html`<tr data-link="${link.id}"><td>${operators.get(link.operator_id)?.display_name ?? ''}</td><td>${link.method === 'legacy_pin' ? '口座番号+暗証番号 (2FAなし)' : 'FAPI 2.0 + 2FA'}</td><td>${link.status === 'active' ? '有効 active' : '解除済 revoked'}</td><td>${link.created_at.toISOString().slice(0, 10)}</td>
+<td>${link.status === 'active' ? html`<form method="post" action="/bank/links/${link.id}/revoke"><input type="hidden" name="csrf" value="${session.csrf_token}"><button type="submit" class="danger">連携を解除 Revoke</button></form>` : ''}</td></tr>`)}</tbody></table>`}
 <p class="muted">身に覚えのない取引があれば、すぐにご連絡ください。 If you see a line you do not recognise, contact us at once.</p></div>`);
     }
     const nav = html`<form method="post" action="/bank/logout" style="display:inline"><input type="hidden" name="csrf" value="${session.csrf_token}"><button type="submit">ログアウト</button></form>`;

@@ -1,0 +1,69 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { testBackends } from '../testing/test-databases.ts';
+import { charge, createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
+
+for (const backend of testBackends) {
+  describe(`customer pages on ${backend.name}`, { skip: backend.skip }, () => {
+    let fixture: BankFixture;
+    let cookie: string;
+    before(async () => {
+      fixture = await createBankFixture(backend);
+      const login = await fixture.bank.app.inject({ method: 'POST', url: '/bank/login', payload: { login_id: 'hanako', password: 'correct horse battery' } });
+      assert.equal(login.statusCode, 302);
+      cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    });
+    after(() => fixture?.close());
+
+    const passbook = () => fixture.bank.app.inject({ url: '/bank/passbook', headers: { cookie } });
+    const csrfOn = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+
+    test('a wrong password shows the login again and never says which part was wrong', async () => {
+      const response = await fixture.bank.app.inject({ method: 'POST', url: '/bank/login', payload: { login_id: 'hanako', password: 'wrong' } });
+      assert.equal(response.statusCode, 401);
+      assert.match(response.body, /ログインIDまたはパスワードが違います/);
+    });
+
+    test('the passbook lists the operator’s label on each charge line and the linked services', async () => {
+      const { body } = await legacyLink(fixture);
+      assert.equal((await charge(fixture, body.link_token, { amount_yen: 5000 }, 'p-1')).statusCode, 201);
+      const page = (await passbook()).body;
+      assert.match(page, /<td>ドコモ口座<\/td><td class="yen">¥5,000<\/td>/);
+      assert.match(page, /口座番号\+暗証番号 \(2FAなし\)/);
+    });
+
+    test('the customer revokes a link from linked services and its credential stops charging at once', async () => {
+      const { body } = await legacyLink(fixture);
+      const revoke = await fixture.bank.app.inject({
+        method: 'POST', url: `/bank/links/${body.link.id}/revoke`, headers: { cookie }, payload: { csrf: csrfOn((await passbook()).body) },
+      });
+      assert.equal(revoke.statusCode, 302);
+      const refused = await charge(fixture, body.link_token, { amount_yen: 100 }, 'p-2');
+      assert.equal(refused.json().code, 'link_revoked');
+      const [row] = await fixture.db.query<{ revoked_by: string }>(`SELECT revoked_by FROM links WHERE id = $1`, [body.link.id]);
+      assert.equal(row?.revoked_by, `customer:${fixture.customer.id}`);
+    });
+
+    test('a revoke posted without the session’s CSRF token is refused and the link stays', async () => {
+      const { body } = await legacyLink(fixture);
+      const forged = await fixture.bank.app.inject({ method: 'POST', url: `/bank/links/${body.link.id}/revoke`, headers: { cookie }, payload: { csrf: 'forged' } });
+      assert.equal(forged.statusCode, 403);
+      assert.equal((await charge(fixture, body.link_token, { amount_yen: 100 }, 'p-3')).statusCode, 201);
+    });
+
+    test('a customer cannot revoke a link on someone else’s account', async () => {
+      const other = await fixture.bank.services.core.openCustomer({
+        name_kanji: '佐藤 一郎', name_kana: 'サトウ イチロウ', birth_date: '1979-11-02', phone: '080-2345-6789', email: 'i@example.jp',
+        address: '福島県', login_id: 'ichiro', password: 'another password',
+      });
+      const login = await fixture.bank.app.inject({ method: 'POST', url: '/bank/login', payload: { login_id: 'ichiro', password: 'another password' } });
+      const otherCookie = String(login.headers['set-cookie']).split(';')[0]!;
+      const page = (await fixture.bank.app.inject({ url: '/bank/passbook', headers: { cookie: otherCookie } })).body;
+      const { body } = await legacyLink(fixture);
+      const response = await fixture.bank.app.inject({ method: 'POST', url: `/bank/links/${body.link.id}/revoke`, headers: { cookie: otherCookie }, payload: { csrf: csrfOn(page) } });
+      assert.equal(response.statusCode, 404);
+      assert.ok(other.id);
+      assert.equal((await charge(fixture, body.link_token, { amount_yen: 100 }, 'p-4')).statusCode, 201);
+    });
+  });
+}
