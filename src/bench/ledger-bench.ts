@@ -6,6 +6,7 @@
  *   npx tsx src/bench/ledger-bench.ts --db pglite
  * Options: --transfers N --accounts N --concurrency N --per-call N --batch N --naive-transfers N --naive-concurrency N
  */
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -224,7 +225,10 @@ async function main(): Promise<void> {
     throw new Error(`--db must be postgres or pglite, not ${values.db}`);
   }
   try {
+    // Other work on the machine skews every figure, so the run says how busy the machine was.
+    console.error(`# ${cpus().length} cores, load average before: ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
     const rows = await runLedgerBench({ db, ...options });
+    console.error(`# load average after: ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
     console.table(rows);
     const [batched, naive] = rows;
     if (batched && naive) console.log(`batched / naive: ${(batched.transfers_per_second / naive.transfers_per_second).toFixed(1)}×`);

@@ -22,6 +22,7 @@ import {
   transferFlagBits,
   type TransferRow,
 } from './ledger-rows.ts';
+import { integerArrayLiteral, timestampArrayLiteral, uuidArrayLiteral, wordArrayLiteral } from './array-literal.ts';
 import { transferExists } from './transfer-exists.ts';
 import { assertTransferShape, validateTransfer } from './validate-transfer.ts';
 
@@ -91,8 +92,8 @@ export async function applyTransfers(
     const rows = await tx.query<TransferRow & { state: PendingState; expires_at: Date | null; settled_by: string | null }>(
       `SELECT ${TRANSFER_COLUMNS.split(', ').map((column) => `t.${column}`).join(', ')}, p.state, p.expires_at, p.settled_by
          FROM ledger_pending_transfers p JOIN ledger_transfers t ON t.id = p.id
-        WHERE p.id = ANY($1::uuid[]) ORDER BY p.id FOR UPDATE OF p`,
-      [[...pending_ids]],
+        WHERE p.id = ANY($1::text::uuid[]) ORDER BY p.id FOR UPDATE OF p`,
+      [uuidArrayLiteral([...pending_ids])],
     );
     for (const { state, expires_at, settled_by, ...transfer } of rows) {
       known.set(transfer.id, transfer);
@@ -131,8 +132,8 @@ export async function applyTransfers(
   });
   for (const id of pending_ids) if (!known.has(id)) lookup_ids.add(id);
   const existing_rows = await tx.query<TransferRow>(
-    `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE id = ANY($1::uuid[])`,
-    [[...lookup_ids]],
+    `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE id = ANY($1::text::uuid[])`,
+    [uuidArrayLiteral([...lookup_ids])],
   );
   for (const row of existing_rows) known.set(row.id, row);
 
@@ -181,50 +182,51 @@ export async function applyTransfers(
          INSERT INTO ledger_transfers
            (id, debit_account_id, credit_account_id, amount_yen, pending_id, code, user_data, flags, timeout_seconds, created_at)
          SELECT id, debit_account_id, credit_account_id, amount_yen, pending_id, code, user_data, flags, timeout_seconds, $10
-           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int8[], $5::uuid[], $6::int4[], $7::uuid[], $8::int4[], $9::int4[])
+           FROM unnest($1::text::uuid[], $2::text::uuid[], $3::text::uuid[], $4::text::int8[], $5::text::uuid[],
+                       $6::text::int4[], $7::text::uuid[], $8::text::int4[], $9::text::int4[])
              AS u (id, debit_account_id, credit_account_id, amount_yen, pending_id, code, user_data, flags, timeout_seconds)
        ), accounts AS (
          UPDATE ledger_accounts a
             SET debits_pending = u.debits_pending, debits_posted = u.debits_posted,
                 credits_pending = u.credits_pending, credits_posted = u.credits_posted
-           FROM unnest($11::uuid[], $12::int8[], $13::int8[], $14::int8[], $15::int8[])
+           FROM unnest($11::text::uuid[], $12::text::int8[], $13::text::int8[], $14::text::int8[], $15::text::int8[])
              AS u (id, debits_pending, debits_posted, credits_pending, credits_posted)
           WHERE a.id = u.id
          RETURNING 1
        ), created_states AS (
          INSERT INTO ledger_pending_transfers (id, state, expires_at, settled_by)
-         SELECT * FROM unnest($16::uuid[], $17::text[], $18::timestamptz[], $19::uuid[])
+         SELECT * FROM unnest($16::text::uuid[], $17::text::text[], $18::text::timestamptz[], $19::text::uuid[])
        ), settled_states AS (
          UPDATE ledger_pending_transfers p SET state = u.state, settled_by = u.settled_by
-           FROM unnest($20::uuid[], $21::text[], $22::uuid[]) AS u (id, state, settled_by)
+           FROM unnest($20::text::uuid[], $21::text::text[], $22::text::uuid[]) AS u (id, state, settled_by)
           WHERE p.id = u.id
          RETURNING 1
        )
        SELECT (SELECT count(*) FROM accounts)::int AS accounts_updated,
               (SELECT count(*) FROM settled_states)::int AS states_updated`,
       [
-        accepted.map((t) => t.id),
-        accepted.map((t) => t.debit_account_id),
-        accepted.map((t) => t.credit_account_id),
-        accepted.map((t) => t.amount_yen),
-        accepted.map((t) => t.pending_id),
-        accepted.map((t) => t.code),
-        accepted.map((t) => t.user_data),
-        accepted.map((t) => t.flags),
-        accepted.map((t) => t.timeout_seconds),
+        uuidArrayLiteral(accepted.map((t) => t.id)),
+        uuidArrayLiteral(accepted.map((t) => t.debit_account_id)),
+        uuidArrayLiteral(accepted.map((t) => t.credit_account_id)),
+        integerArrayLiteral(accepted.map((t) => t.amount_yen)),
+        uuidArrayLiteral(accepted.map((t) => t.pending_id)),
+        integerArrayLiteral(accepted.map((t) => t.code)),
+        uuidArrayLiteral(accepted.map((t) => t.user_data)),
+        integerArrayLiteral(accepted.map((t) => t.flags)),
+        integerArrayLiteral(accepted.map((t) => t.timeout_seconds)),
         now,
-        changed.map((a) => a.id),
-        changed.map((a) => a.debits_pending),
-        changed.map((a) => a.debits_posted),
-        changed.map((a) => a.credits_pending),
-        changed.map((a) => a.credits_posted),
-        created_states.map((s) => s.id),
-        created_states.map((s) => s.state),
-        created_states.map((s) => s.expires_at),
-        created_states.map((s) => s.settled_by),
-        settled_states.map((s) => s.id),
-        settled_states.map((s) => s.state),
-        settled_states.map((s) => s.settled_by),
+        uuidArrayLiteral(changed.map((a) => a.id)),
+        integerArrayLiteral(changed.map((a) => a.debits_pending)),
+        integerArrayLiteral(changed.map((a) => a.debits_posted)),
+        integerArrayLiteral(changed.map((a) => a.credits_pending)),
+        integerArrayLiteral(changed.map((a) => a.credits_posted)),
+        uuidArrayLiteral(created_states.map((s) => s.id)),
+        wordArrayLiteral(created_states.map((s) => s.state)),
+        timestampArrayLiteral(created_states.map((s) => s.expires_at)),
+        uuidArrayLiteral(created_states.map((s) => s.settled_by)),
+        uuidArrayLiteral(settled_states.map((s) => s.id)),
+        wordArrayLiteral(settled_states.map((s) => s.state)),
+        uuidArrayLiteral(settled_states.map((s) => s.settled_by)),
       ],
     );
     assert(written?.accounts_updated === changed.length, 'every changed account is updated');
