@@ -42,6 +42,8 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
   const app = createHttpApp({ log: deps.log });
   await registerOpenApi(app);
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics()));
   await app.register(async (api) => {
     await linkRoutes(api, services);
     await chargeRoutes(api, services, verifier);

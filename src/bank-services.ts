@@ -13,6 +13,7 @@ import { createSmsSimulator } from './notify/sms-simulator.ts';
 import { createSmsCustomerNotifier, type NotifyCustomer } from './mfa/notify-customer.ts';
 import { createSecondFactors, type SecondFactors } from './mfa/second-factors.ts';
 import { createCredentialThrottle, type CredentialThrottle } from './throttle/credential-throttle.ts';
+import { createBankMetrics, type BankMetrics } from './metrics/bank-metrics.ts';
 
 /** Everything the bank's routes and pages use, wired once. */
 export interface BankServices {
@@ -29,6 +30,7 @@ export interface BankServices {
   notifyCustomer: NotifyCustomer;
   secondFactors: SecondFactors;
   throttle: CredentialThrottle;
+  metrics: BankMetrics;
   close(): Promise<void>;
 }
 
@@ -52,7 +54,7 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
   const charges = createChargePipeline({ db, ledger, clock, ids, log });
   const notifyCustomer = createSmsCustomerNotifier({ db, sms, log });
   return {
-    db, ledger, clock, ids, log, core, charges, sms, notifyCustomer,
+    db, ledger, clock, ids, log, core, charges, sms, notifyCustomer, metrics: createBankMetrics(),
     secondFactors: createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }),
     throttle: createCredentialThrottle({ db, clock, ids, log, fingerprint_key: credential_fingerprint_key, notifyCustomer }),
     operators: createOperatorRegistry({ db, ledger, clock, ids }),

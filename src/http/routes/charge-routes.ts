@@ -42,6 +42,7 @@ export async function chargeRoutes(app: FastifyInstance, services: BankServices,
       amount_yen: request.body.amount_yen,
       description: request.body.description ?? null,
     });
+    services.metrics.charges.inc({ outcome: result.kind === 'refused' ? result.error.code : 'allow' });
     if (result.kind === 'refused') throw result.error;
     if (result.replayed) reply.header('idempotent-replayed', 'true');
     else request.log.info({ charge_id: result.charge.id, link_id: result.charge.link_id, amount_yen: result.charge.amount_yen }, 'charge succeeded');
