@@ -29,5 +29,5 @@ export function registerHomeRoutes(app: FastifyInstance, kit: PageKit, context: 
     return kit.sendPage(reply, 200, renderHomePage(kit.frame('ホーム / Home', signed_in), { balance_yen, link, history, notice }));
   });
 
-  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/health', async () => ({ ok: true }));
 }
