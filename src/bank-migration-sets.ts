@@ -4,6 +4,9 @@ import { bankMigrations } from './bank/bank-migrations.ts';
 import { mfaMigrations } from './mfa/mfa-migrations.ts';
 import { throttleMigrations } from './throttle/throttle-migrations.ts';
 import { authorizationMigrations } from './authorization/authorization-migrations.ts';
+import { staffMigrations } from './staff/staff-migrations.ts';
+import { auditMigrations } from './audit/audit-migrations.ts';
+import { casesMigrations } from './cases/cases-migrations.ts';
 
 /** Every migration set of the bank's database, in the order they must run (later sets reference earlier tables). */
 export const bankMigrationSets: readonly MigrationSet[] = [
@@ -12,4 +15,7 @@ export const bankMigrationSets: readonly MigrationSet[] = [
   mfaMigrations,
   throttleMigrations,
   authorizationMigrations,
+  staffMigrations,
+  auditMigrations,
+  casesMigrations,
 ];

@@ -14,6 +14,8 @@ import { createSmsCustomerNotifier, type NotifyCustomer } from './mfa/notify-cus
 import { createSecondFactors, type SecondFactors } from './mfa/second-factors.ts';
 import { createCredentialThrottle, type CredentialThrottle } from './throttle/credential-throttle.ts';
 import { createBankMetrics, type BankMetrics } from './metrics/bank-metrics.ts';
+import { createAuditLog, type AuditLog } from './audit/audit-log.ts';
+import { createCaseStore, type CaseStore } from './cases/case-store.ts';
 
 /** Everything the bank's routes and pages use, wired once. */
 export interface BankServices {
@@ -31,6 +33,10 @@ export interface BankServices {
   secondFactors: SecondFactors;
   throttle: CredentialThrottle;
   metrics: BankMetrics;
+  /** Append-only, hash-chained record of every staff action. */
+  audit: AuditLog;
+  /** Alerts (risk, credentials, "not me") and the cases staff work them in. */
+  cases: CaseStore;
   close(): Promise<void>;
 }
 
@@ -51,10 +57,14 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
   const ledger = createLedger({ db, clock, log });
   const core = createBankCore({ db, ledger, clock, ids });
   await core.ensureCashAccount();
+  // Before the charge pipeline: its risk step raises alerts in the batch's transaction.
+  const audit = createAuditLog({ db, clock, ids });
+  const cases = createCaseStore({ db, clock, ids, audit });
   const charges = createChargePipeline({ db, ledger, clock, ids, log });
   const notifyCustomer = createSmsCustomerNotifier({ db, sms, log });
   return {
     db, ledger, clock, ids, log, core, charges, sms, notifyCustomer, metrics: createBankMetrics(),
+    audit, cases,
     secondFactors: createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }),
     throttle: createCredentialThrottle({ db, clock, ids, log, fingerprint_key: credential_fingerprint_key, notifyCustomer }),
     operators: createOperatorRegistry({ db, ledger, clock, ids }),

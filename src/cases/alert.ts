@@ -1,0 +1,56 @@
+/** What raised an alert. New kinds go here, so the console can label them. */
+export const ALERT_KINDS = [
+  'risk_hold', // the risk pipeline held a charge for staff review
+  'risk_deny', // the risk pipeline denied a charge
+  'risk_challenge', // the risk pipeline asked the customer to step up
+  'risk_link', // the risk pipeline flagged a new link
+  'credential_reverse_brute_force', // one PIN tried across many accounts
+  'credential_operator_failure_rate', // an operator's users failing far beyond typos
+  'not_me', // the customer said "this wasn't me"
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+export const ALERT_SEVERITIES = ['low', 'medium', 'high'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+/** open: nobody has looked; acknowledged: someone is looking; closed: done (dismissed or its case resolved). */
+export type AlertStatus = 'open' | 'acknowledged' | 'closed';
+
+/** An alert as stored. */
+export interface Alert {
+  id: string;
+  at: Date;
+  kind: AlertKind;
+  severity: AlertSeverity;
+  summary: string | null;
+  customer_id: string | null;
+  link_id: string | null;
+  charge_id: string | null;
+  operator_id: string | null;
+  reason_codes: string[];
+  details: Record<string, unknown>;
+  status: AlertStatus;
+  status_changed_at: Date | null;
+  status_changed_by: string | null;
+  case_id: string | null;
+}
+
+/** What a caller raises; the store fills in the id (unless given, for idempotency), the time and the status. */
+export interface NewAlert {
+  /** A client-made id: raising the same id twice keeps the first. */
+  id?: string;
+  kind: AlertKind;
+  severity?: AlertSeverity;
+  summary?: string;
+  customer_id?: string | null;
+  link_id?: string | null;
+  charge_id?: string | null;
+  operator_id?: string | null;
+  reason_codes?: readonly string[];
+  details?: Record<string, unknown>;
+  /** Defaults to the store's clock. */
+  at?: Date;
+}
+
+export const ALERT_COLUMNS = `id, at, kind, severity, summary, customer_id, link_id, charge_id, operator_id, reason_codes, details,
+  status, status_changed_at, status_changed_by, case_id`;
