@@ -69,6 +69,8 @@ export async function createAuthorizationServer({ db, operators, log, issuer, re
       return { accountId: sub, claims: async () => ({ sub }) };
     },
     clientAuthMethods: ['private_key_jwt'],
+    // FAPI 2.0 allows the code flow only; nothing implicit is advertised or accepted.
+    responseTypes: ['code'],
     scopes: ['openid', 'offline_access', CHARGES_SCOPE],
     extraParams: ['kyc_attestation'],
     features: {
