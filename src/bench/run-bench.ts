@@ -1,9 +1,8 @@
 import { cpus, totalmem } from 'node:os';
-import pg from 'pg';
 import type { Database } from '../storage/database.ts';
 import { createPostgresDatabase } from '../storage/postgres-database.ts';
 import { createPgliteDatabase } from '../storage/pglite-database.ts';
-import { findPostgresBin, startThrowawayCluster } from '../testing/postgres-cluster.ts';
+import { createFreshDatabase, findPostgresBin, startThrowawayCluster } from '../testing/postgres-cluster.ts';
 import { runLedgerBench, type BenchRow } from './ledger-bench.ts';
 import { runChargeHttpBench, type HttpBenchRow } from './charge-http-bench.ts';
 import { BATCH_TRANSFERS_MAX } from '../ledger/batcher.ts';
@@ -18,20 +17,6 @@ export interface RunBenchOptions {
 
 /** Concurrent callers of the naive engine: each holds one pool connection. */
 const NAIVE_CALLERS = 16;
-
-async function freshDatabase(adminUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 function ms(value: number): string {
   return value.toFixed(2);
@@ -51,7 +36,7 @@ export async function runBench(options: RunBenchOptions): Promise<{ ledger: Benc
   const openLedgerDb = async (): Promise<Database> =>
     options.backend === 'pglite'
       ? createPgliteDatabase()
-      : createPostgresDatabase({ url: await freshDatabase(adminUrl!, 'furikae_bench_ledger'), connections_max: NAIVE_CALLERS + 2 });
+      : createPostgresDatabase({ url: await createFreshDatabase(adminUrl!, 'furikae_bench_ledger'), connections_max: NAIVE_CALLERS + 2 });
   try {
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
     console.log(`# furikae bench on ${options.backend}${options.backend === 'postgres' ? ' (synchronous_commit on)' : ' (in memory)'}; ${machine}; ${new Date().toISOString().slice(0, 10)}`);
@@ -72,7 +57,7 @@ export async function runBench(options: RunBenchOptions): Promise<{ ledger: Benc
       await ledgerDb.close();
     }
     const http = await runChargeHttpBench({
-      database_url: options.backend === 'postgres' ? await freshDatabase(adminUrl!, 'furikae_bench_http') : undefined,
+      database_url: options.backend === 'postgres' ? await createFreshDatabase(adminUrl!, 'furikae_bench_http') : undefined,
       duration_seconds: options.quick ? 3 : 10,
       connections: 64,
       links_count: 50,
