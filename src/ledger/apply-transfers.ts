@@ -4,7 +4,8 @@
  *   1. lock the state rows of pending transfers that posts and voids settle (only if there are any);
  *   2. lock every touched account, ordered by id so concurrent writers never deadlock;
  *   3. read the transfers whose ids already exist (idempotency), after the locks, so a concurrent duplicate
- *      that committed meanwhile is seen;
+ *      that committed meanwhile is seen; or, optimistically, skip that read and let the primary key say so
+ *      (see ApplyTransfersOptions);
  *   4. evaluate every transfer in input order in memory, each seeing the balances left by the ones before;
  *   5. write the accepted transfers, the new balances and the pending states in one statement.
  * Lock order everywhere in the ledger: pending state rows by id, then accounts by id.
@@ -66,27 +67,73 @@ function overdrawn(account: AccountBalances): boolean {
   return false;
 }
 
+/** How applyTransfers learns which of the batch's ids are already stored. */
+export interface ApplyTransfersOptions {
+  /**
+   * true: read the stored transfers with the batch's ids before evaluating (one index probe per id).
+   * false: assume the ids are new, write inside a savepoint, and only if an id turns out to exist roll back
+   * to the savepoint, read, evaluate again and write. New ids are the normal case, so this saves the reads;
+   * the caller switches back to true for a while after a conflict (see createLedger) so retry storms pay once.
+   */
+  lookup_ids_first: boolean;
+  /** Called when an optimistic batch turned out to hold a stored id and was evaluated again. */
+  on_id_conflict?: () => void;
+}
+
+/** What evaluating a batch decided, before anything is written. */
+interface Evaluation {
+  results: CreateTransferResult[];
+  accepted: TransferRow[];
+  changed_accounts: AccountBalances[];
+  created_states: PendingStateRow[];
+  settled_states: PendingStateRow[];
+}
+
+/** What the reads found: locked accounts, pending transfers with their locked states, stored transfers. */
+interface Snapshot {
+  accounts: Map<string, AccountBalances>;
+  states: Map<string, PendingStateRow>;
+  known: Map<string, TransferRow>;
+}
+
+const settles = (transfer: NewTransfer) => !!transfer.flags?.post_pending_transfer || !!transfer.flags?.void_pending_transfer;
+
+/** The savepoint an optimistic write runs under. */
+const OPTIMISTIC_WRITE = 'ledger_optimistic_write';
+
+/** A primary-key violation on a transfer or pending-state id: an id in the batch is already stored. */
+function isIdConflict(error: unknown): boolean {
+  const { code, constraint } = (error ?? {}) as { code?: string; constraint?: string };
+  return code === '23505' && (constraint === 'ledger_transfers_pkey' || constraint === 'ledger_pending_transfers_pkey');
+}
+
+async function lookupTransfers(tx: Queryable, ids: Set<string>, known: Map<string, TransferRow>): Promise<void> {
+  if (ids.size === 0) return;
+  const rows = await tx.query<TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE id = ANY($1::text::uuid[])`, [
+    uuidArrayLiteral([...ids]),
+  ]);
+  for (const row of rows) known.set(row.id, row);
+}
+
 /** Applies `transfers` in order inside `tx`, set-based, and returns one result per transfer. */
 export async function applyTransfers(
   tx: Queryable,
   transfers: readonly NewTransfer[],
   now: Date,
+  options: ApplyTransfersOptions = { lookup_ids_first: true },
 ): Promise<CreateTransferResult[]> {
   assert(transfers.length <= APPLY_TRANSFERS_MAX, `at most ${APPLY_TRANSFERS_MAX} transfers per call`);
   assert(!Number.isNaN(now.getTime()), 'the clock must give a valid time');
   for (const transfer of transfers) assertTransferShape(transfer);
-  const results: (CreateTransferResult | undefined)[] = transfers.map(validateTransfer);
-  if (results.every((result) => result !== undefined)) return results as CreateTransferResult[];
-
-  const settles = (transfer: NewTransfer) =>
-    !!transfer.flags?.post_pending_transfer || !!transfer.flags?.void_pending_transfer;
+  const validated: (CreateTransferResult | undefined)[] = transfers.map(validateTransfer);
+  if (validated.every((result) => result !== undefined)) return validated as CreateTransferResult[];
 
   // 1. Pending transfers named by posts and voids, their state rows locked.
   const known = new Map<string, TransferRow>();
   const states = new Map<string, PendingStateRow>();
   const pending_ids = new Set<string>();
   transfers.forEach((transfer, index) => {
-    if (results[index] === undefined && settles(transfer)) pending_ids.add(transfer.pending_id as string);
+    if (validated[index] === undefined && settles(transfer)) pending_ids.add(transfer.pending_id as string);
   });
   if (pending_ids.size > 0) {
     const rows = await tx.query<TransferRow & { state: PendingState; expires_at: Date | null; settled_by: string | null }>(
@@ -104,7 +151,7 @@ export async function applyTransfers(
   // 2. Every account any transfer touches, locked in id order.
   const account_ids = new Set<string>();
   transfers.forEach((transfer, index) => {
-    if (results[index] !== undefined) return;
+    if (validated[index] !== undefined) return;
     if (transfer.debit_account_id !== undefined) account_ids.add(transfer.debit_account_id);
     if (transfer.credit_account_id !== undefined) account_ids.add(transfer.credit_account_id);
     const pending = settles(transfer) ? known.get(transfer.pending_id as string) : undefined;
@@ -115,45 +162,84 @@ export async function applyTransfers(
   });
   const account_rows = await tx.query<AccountBalances>(
     `SELECT id, flags, debits_pending, debits_posted, credits_pending, credits_posted
-       FROM ledger_accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-    [[...account_ids]],
+       FROM ledger_accounts WHERE id = ANY($1::text::uuid[]) ORDER BY id FOR UPDATE`,
+    [uuidArrayLiteral([...account_ids])],
   );
-  const accounts = new Map<string, AccountBalances>();
-  const before = new Map<string, AccountBalances>();
-  for (const row of account_rows) {
-    accounts.set(row.id, { ...row });
-    before.set(row.id, row);
-  }
+  const accounts = new Map(account_rows.map((row) => [row.id, row]));
 
-  // 3. Transfers already stored under these ids (and pending ids that are not pending transfers).
-  const lookup_ids = new Set<string>();
+  // 3. Pending ids that are not pending transfers: read always, they are few and decide not_found vs not_pending.
+  const unresolved = new Set([...pending_ids].filter((id) => !known.has(id)));
+  // The batch's own ids: read now, after the locks so a concurrent duplicate that committed meanwhile is
+  // seen, or (optimistically) only if the write says one exists.
+  const own_ids = new Set<string>();
   transfers.forEach((transfer, index) => {
-    if (results[index] === undefined) lookup_ids.add(transfer.id);
+    if (validated[index] === undefined) own_ids.add(transfer.id);
   });
-  for (const id of pending_ids) if (!known.has(id)) lookup_ids.add(id);
-  const existing_rows = await tx.query<TransferRow>(
-    `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE id = ANY($1::text::uuid[])`,
-    [uuidArrayLiteral([...lookup_ids])],
-  );
-  for (const row of existing_rows) known.set(row.id, row);
+  if (options.lookup_ids_first) for (const id of own_ids) unresolved.add(id);
+  await lookupTransfers(tx, unresolved, known);
 
-  // 4. Evaluate in input order.
+  // 4 and 5. Evaluate in input order, then write.
+  if (options.lookup_ids_first) {
+    const evaluation = evaluate(transfers, validated, now, { accounts, states, known });
+    await write(tx, evaluation, now);
+    return evaluation.results;
+  }
+  const optimistic = evaluate(transfers, validated, now, { accounts, states, known });
+  // A transfer refused on its merits writes nothing, so the primary key cannot say it was a retry of a stored
+  // one that must answer `exists`: read those few ids now.
+  const refused = new Set<string>();
+  optimistic.results.forEach((result, index) => {
+    if (validated[index] === undefined && result !== 'ok') refused.add((transfers[index] as NewTransfer).id);
+  });
+  await lookupTransfers(tx, refused, known);
+  if (![...refused].some((id) => known.has(id))) {
+    if (optimistic.accepted.length === 0) return optimistic.results;
+    await tx.query(`SAVEPOINT ${OPTIMISTIC_WRITE}`);
+    try {
+      await write(tx, optimistic, now);
+      return optimistic.results;
+    } catch (error) {
+      if (!isIdConflict(error)) throw error;
+      // The locks taken before the savepoint stay held, so the snapshot read under them is still true.
+      await tx.query(`ROLLBACK TO SAVEPOINT ${OPTIMISTIC_WRITE}`);
+    }
+  }
+  options.on_id_conflict?.();
+  await lookupTransfers(tx, own_ids, known);
+  const evaluation = evaluate(transfers, validated, now, { accounts, states, known });
+  await write(tx, evaluation, now);
+  return evaluation.results;
+}
+
+/**
+ * Decides every transfer in input order against copies of the snapshot, so the same snapshot can be
+ * evaluated again; asserts the batch's invariants before anything is written.
+ */
+function evaluate(
+  transfers: readonly NewTransfer[],
+  validated: readonly (CreateTransferResult | undefined)[],
+  now: Date,
+  snapshot: Snapshot,
+): Evaluation {
+  const accounts = new Map([...snapshot.accounts].map(([id, row]) => [id, { ...row }]));
+  const states = new Map([...snapshot.states].map(([id, row]) => [id, { ...row }]));
+  const known = new Map(snapshot.known);
   const accepted: TransferRow[] = [];
-  transfers.forEach((transfer, index) => {
-    if (results[index] !== undefined) return;
-    results[index] = settles(transfer)
+  const results = transfers.map((transfer, index): CreateTransferResult => {
+    const invalid = validated[index];
+    if (invalid !== undefined) return invalid;
+    return settles(transfer)
       ? settlePending(transfer, now, known, states, accounts, accepted)
       : createTransfer(transfer, now, known, states, accounts, accepted);
   });
 
-  // Invariants of the evaluation, before anything is written.
   let debits_posted_yen = 0;
   let credits_posted_yen = 0;
   let debits_pending_yen = 0;
   let credits_pending_yen = 0;
-  const changed: AccountBalances[] = [];
+  const changed_accounts: AccountBalances[] = [];
   for (const account of accounts.values()) {
-    const old = before.get(account.id) as AccountBalances;
+    const old = snapshot.accounts.get(account.id) as AccountBalances;
     debits_posted_yen += account.debits_posted - old.debits_posted;
     credits_posted_yen += account.credits_posted - old.credits_posted;
     debits_pending_yen += account.debits_pending - old.debits_pending;
@@ -166,73 +252,80 @@ export async function applyTransfers(
       account.credits_pending !== old.credits_pending ||
       account.credits_posted !== old.credits_posted
     ) {
-      changed.push(account);
+      changed_accounts.push(account);
     }
   }
   assert(debits_posted_yen === credits_posted_yen, `batch posts ${debits_posted_yen} debits but ${credits_posted_yen} credits`);
   assert(debits_pending_yen === credits_pending_yen, `batch reserves ${debits_pending_yen} debits but ${credits_pending_yen} credits`);
   assert(accepted.length === results.filter((result) => result === 'ok').length, 'every ok transfer is written once');
+  const all_states = [...states.values()];
+  return {
+    results,
+    accepted,
+    changed_accounts,
+    created_states: all_states.filter((state) => state.created),
+    settled_states: all_states.filter((state) => !state.created && state.changed),
+  };
+}
 
-  // 5. One statement writes it all.
-  if (accepted.length > 0) {
-    const created_states = [...states.values()].filter((state) => state.created);
-    const settled_states = [...states.values()].filter((state) => !state.created && state.changed);
-    const [written] = await tx.query<{ accounts_updated: number; states_updated: number }>(
-      `WITH transfers AS (
-         INSERT INTO ledger_transfers
-           (id, debit_account_id, credit_account_id, amount_yen, pending_id, code, user_data, flags, timeout_seconds, created_at)
-         SELECT id, debit_account_id, credit_account_id, amount_yen, pending_id, code, user_data, flags, timeout_seconds, $10
-           FROM unnest($1::text::uuid[], $2::text::uuid[], $3::text::uuid[], $4::text::int8[], $5::text::uuid[],
-                       $6::text::int4[], $7::text::uuid[], $8::text::int4[], $9::text::int4[])
-             AS u (id, debit_account_id, credit_account_id, amount_yen, pending_id, code, user_data, flags, timeout_seconds)
-       ), accounts AS (
-         UPDATE ledger_accounts a
-            SET debits_pending = u.debits_pending, debits_posted = u.debits_posted,
-                credits_pending = u.credits_pending, credits_posted = u.credits_posted
-           FROM unnest($11::text::uuid[], $12::text::int8[], $13::text::int8[], $14::text::int8[], $15::text::int8[])
-             AS u (id, debits_pending, debits_posted, credits_pending, credits_posted)
-          WHERE a.id = u.id
-         RETURNING 1
-       ), created_states AS (
-         INSERT INTO ledger_pending_transfers (id, state, expires_at, settled_by)
-         SELECT * FROM unnest($16::text::uuid[], $17::text::text[], $18::text::timestamptz[], $19::text::uuid[])
-       ), settled_states AS (
-         UPDATE ledger_pending_transfers p SET state = u.state, settled_by = u.settled_by
-           FROM unnest($20::text::uuid[], $21::text::text[], $22::text::uuid[]) AS u (id, state, settled_by)
-          WHERE p.id = u.id
-         RETURNING 1
-       )
-       SELECT (SELECT count(*) FROM accounts)::int AS accounts_updated,
-              (SELECT count(*) FROM settled_states)::int AS states_updated`,
-      [
-        uuidArrayLiteral(accepted.map((t) => t.id)),
-        uuidArrayLiteral(accepted.map((t) => t.debit_account_id)),
-        uuidArrayLiteral(accepted.map((t) => t.credit_account_id)),
-        integerArrayLiteral(accepted.map((t) => t.amount_yen)),
-        uuidArrayLiteral(accepted.map((t) => t.pending_id)),
-        integerArrayLiteral(accepted.map((t) => t.code)),
-        uuidArrayLiteral(accepted.map((t) => t.user_data)),
-        integerArrayLiteral(accepted.map((t) => t.flags)),
-        integerArrayLiteral(accepted.map((t) => t.timeout_seconds)),
-        now,
-        uuidArrayLiteral(changed.map((a) => a.id)),
-        integerArrayLiteral(changed.map((a) => a.debits_pending)),
-        integerArrayLiteral(changed.map((a) => a.debits_posted)),
-        integerArrayLiteral(changed.map((a) => a.credits_pending)),
-        integerArrayLiteral(changed.map((a) => a.credits_posted)),
-        uuidArrayLiteral(created_states.map((s) => s.id)),
-        wordArrayLiteral(created_states.map((s) => s.state)),
-        timestampArrayLiteral(created_states.map((s) => s.expires_at)),
-        uuidArrayLiteral(created_states.map((s) => s.settled_by)),
-        uuidArrayLiteral(settled_states.map((s) => s.id)),
-        wordArrayLiteral(settled_states.map((s) => s.state)),
-        uuidArrayLiteral(settled_states.map((s) => s.settled_by)),
-      ],
-    );
-    assert(written?.accounts_updated === changed.length, 'every changed account is updated');
-    assert(written?.states_updated === settled_states.length, 'every settled pending transfer is updated');
-  }
-  return results as CreateTransferResult[];
+/** Writes an evaluation with one statement: transfers, balances and pending states. */
+async function write(tx: Queryable, evaluation: Evaluation, now: Date): Promise<void> {
+  const { accepted, changed_accounts: changed, created_states, settled_states } = evaluation;
+  if (accepted.length === 0) return;
+  const [written] = await tx.query<{ accounts_updated: number; states_updated: number }>(
+    `WITH transfers AS (
+       INSERT INTO ledger_transfers
+         (id, debit_account_id, credit_account_id, amount_yen, pending_id, code, user_data, flags, timeout_seconds, created_at)
+       SELECT id, debit_account_id, credit_account_id, amount_yen, pending_id, code, user_data, flags, timeout_seconds, $10
+         FROM unnest($1::text::uuid[], $2::text::uuid[], $3::text::uuid[], $4::text::int8[], $5::text::uuid[],
+                     $6::text::int4[], $7::text::uuid[], $8::text::int4[], $9::text::int4[])
+           AS u (id, debit_account_id, credit_account_id, amount_yen, pending_id, code, user_data, flags, timeout_seconds)
+     ), accounts AS (
+       UPDATE ledger_accounts a
+          SET debits_pending = u.debits_pending, debits_posted = u.debits_posted,
+              credits_pending = u.credits_pending, credits_posted = u.credits_posted
+         FROM unnest($11::text::uuid[], $12::text::int8[], $13::text::int8[], $14::text::int8[], $15::text::int8[])
+           AS u (id, debits_pending, debits_posted, credits_pending, credits_posted)
+        WHERE a.id = u.id
+       RETURNING 1
+     ), created_states AS (
+       INSERT INTO ledger_pending_transfers (id, state, expires_at, settled_by)
+       SELECT * FROM unnest($16::text::uuid[], $17::text::text[], $18::text::timestamptz[], $19::text::uuid[])
+     ), settled_states AS (
+       UPDATE ledger_pending_transfers p SET state = u.state, settled_by = u.settled_by
+         FROM unnest($20::text::uuid[], $21::text::text[], $22::text::uuid[]) AS u (id, state, settled_by)
+        WHERE p.id = u.id
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM accounts)::int AS accounts_updated,
+            (SELECT count(*) FROM settled_states)::int AS states_updated`,
+    [
+      uuidArrayLiteral(accepted.map((t) => t.id)),
+      uuidArrayLiteral(accepted.map((t) => t.debit_account_id)),
+      uuidArrayLiteral(accepted.map((t) => t.credit_account_id)),
+      integerArrayLiteral(accepted.map((t) => t.amount_yen)),
+      uuidArrayLiteral(accepted.map((t) => t.pending_id)),
+      integerArrayLiteral(accepted.map((t) => t.code)),
+      uuidArrayLiteral(accepted.map((t) => t.user_data)),
+      integerArrayLiteral(accepted.map((t) => t.flags)),
+      integerArrayLiteral(accepted.map((t) => t.timeout_seconds)),
+      now,
+      uuidArrayLiteral(changed.map((a) => a.id)),
+      integerArrayLiteral(changed.map((a) => a.debits_pending)),
+      integerArrayLiteral(changed.map((a) => a.debits_posted)),
+      integerArrayLiteral(changed.map((a) => a.credits_pending)),
+      integerArrayLiteral(changed.map((a) => a.credits_posted)),
+      uuidArrayLiteral(created_states.map((s) => s.id)),
+      wordArrayLiteral(created_states.map((s) => s.state)),
+      timestampArrayLiteral(created_states.map((s) => s.expires_at)),
+      uuidArrayLiteral(created_states.map((s) => s.settled_by)),
+      uuidArrayLiteral(settled_states.map((s) => s.id)),
+      wordArrayLiteral(settled_states.map((s) => s.state)),
+      uuidArrayLiteral(settled_states.map((s) => s.settled_by)),
+    ],
+  );
+  assert(written?.accounts_updated === changed.length, 'every changed account is updated');
+  assert(written?.states_updated === settled_states.length, 'every settled pending transfer is updated');
 }
 
 /** A single-phase or pending transfer: checks the accounts and their limits, then moves or reserves the amount. */

@@ -5,7 +5,7 @@
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { assert } from '../shared/assert.ts';
-import type { Database } from '../storage/database.ts';
+import type { Database, Queryable } from '../storage/database.ts';
 import { accountHistory } from './account-history.ts';
 import { applyTransfers } from './apply-transfers.ts';
 import { BATCH_TRANSFERS_MAX, createBatcher } from './batcher.ts';
@@ -23,6 +23,12 @@ import {
 } from './ledger-rows.ts';
 import type { CreateTransferResult, Ledger, NewTransfer } from './ledger-types.ts';
 import { assertTransferShape } from './validate-transfer.ts';
+
+/**
+ * After an optimistic write finds an id already stored (a client retrying), this many following batches
+ * read their ids first: retries come in bursts, and a burst should not make every batch write twice.
+ */
+export const LOOKUP_FIRST_BATCHES_AFTER_CONFLICT = 16;
 
 /** Most ids one lookup takes, the same as a batch, so a lookup never costs more than a write. */
 export const LOOKUP_IDS_MAX = 8190;
@@ -43,10 +49,22 @@ function assertIds(ids: readonly string[]): void {
 /** Creates a ledger over `db` (migrated with ledgerMigrations), stamping times from `clock`. */
 export function createLedger(options: LedgerOptions): Ledger {
   const { db, clock, log } = options;
+  let lookup_first_batches = 0;
+  const apply = (tx: Queryable, transfers: readonly NewTransfer[]) => {
+    const lookup_ids_first = lookup_first_batches > 0;
+    if (lookup_ids_first) lookup_first_batches--;
+    return applyTransfers(tx, transfers, clock.now(), {
+      lookup_ids_first,
+      on_id_conflict: () => {
+        lookup_first_batches = LOOKUP_FIRST_BATCHES_AFTER_CONFLICT;
+        log?.debug({ transfers: transfers.length }, 'a batch held stored ids; reading ids first for a while');
+      },
+    });
+  };
   const batcher = createBatcher<NewTransfer, CreateTransferResult>({
     db,
     items_max: options.batch_transfers_max ?? BATCH_TRANSFERS_MAX,
-    process: (tx, transfers) => applyTransfers(tx, transfers, clock.now()),
+    process: apply,
     log,
   });
   return {
@@ -56,7 +74,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       for (const transfer of transfers) assertTransferShape(transfer);
       return batcher.submitMany(transfers);
     },
-    applyTransfers: (tx, transfers) => applyTransfers(tx, transfers, clock.now()),
+    applyTransfers: apply,
     async lookupAccounts(ids) {
       assertIds(ids);
       const rows = await db.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ANY($1::uuid[])`, [ids]);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { AssertionFailed } from '../shared/assert.ts';
 import { AMOUNT_YEN_MAX } from '../shared/yen.ts';
 import { testBackends } from '../testing/test-databases.ts';
+import { applyTransfers } from './apply-transfers.ts';
 import type { NewTransfer } from './ledger-types.ts';
 import { openTestLedger, type TestLedger } from './open-test-ledger.ts';
 import { PENDING_TIMEOUT_SECONDS_MAX } from './validate-transfer.ts';
@@ -237,6 +238,31 @@ for (const backend of testBackends) {
       const results = await t.db.transaction((tx) => t.ledger.applyTransfers(tx, [transfer]));
       assert.deepEqual(results, ['ok']);
       assert.equal(await t.balance(customer), 700);
+    });
+
+    test('a batch written optimistically that holds stored ids is evaluated again and answers as one that read them first', async () => {
+      const { bank, customer } = await fundedCustomer(1_000);
+      const stored = { id: t.ids.next(), debit_account_id: customer, credit_account_id: bank, amount_yen: 600, code: 2 };
+      assert.deepEqual(await t.ledger.createTransfers([stored]), ['ok']);
+      const fresh = { ...stored, id: t.ids.next(), amount_yen: 100 };
+      // The retry would overdraw if it were new, so only a read can tell it is `exists`; the changed retry would be `ok` if new.
+      const batch = [fresh, stored, { ...stored, amount_yen: 50 }];
+      const expected = ['ok', 'exists', 'exists_with_different_amount'];
+      for (const lookup_ids_first of [false, true]) {
+        let conflicts = 0;
+        const results = await t.db.transaction(async (tx) => {
+          const answered = await applyTransfers(tx, batch, t.clock.now(), { lookup_ids_first, on_id_conflict: () => conflicts++ });
+          throw Object.assign(new Error('roll back'), { answered });
+        }).catch((error: { answered: unknown }) => error.answered);
+        assert.deepEqual(results, expected);
+        assert.equal(conflicts, lookup_ids_first ? 0 : 1);
+      }
+      const only_new = [{ ...stored, id: t.ids.next(), amount_yen: 50 }, { ...stored, amount_yen: 50 }];
+      let conflicts = 0;
+      const results = await t.db.transaction((tx) => applyTransfers(tx, only_new, t.clock.now(), { lookup_ids_first: false, on_id_conflict: () => conflicts++ }));
+      assert.deepEqual(results, ['ok', 'exists_with_different_amount']);
+      assert.equal(conflicts, 1);
+      assert.equal(await t.balance(customer), 350);
     });
 
     test('lookupTransfers returns stored transfers in the order asked and leaves out unknown ids', async () => {
