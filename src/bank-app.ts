@@ -17,6 +17,10 @@ import { loadAuthorizationSecrets } from './authorization/authorization-secrets.
 import { createAccessTokenVerifier } from './authorization/access-token-verifier.ts';
 import { mountProvider, OIDC_PATH } from './authorization/mount-provider.ts';
 import { interactionRoutes } from './authorization/interaction-routes.ts';
+import { createNotificationDispatcher, type NotificationDispatcher } from './notify/notification-dispatcher.ts';
+import { createSmtpMailChannel } from './notify/smtp-mail-channel.ts';
+import { notMePages } from './disputes/not-me-pages.ts';
+import { MAIL_FROM_DEFAULT } from './config.ts';
 
 export interface BankApp {
   app: FastifyInstance;
@@ -24,12 +28,19 @@ export interface BankApp {
   /** The FAPI 2.0 authorization server, mounted at /oidc. */
   provider: Provider;
   issuer: string;
+  /** Sends the outbox's notices; the app starts it and stops it on close. */
+  notices: NotificationDispatcher;
   close(): Promise<void>;
 }
 
 export interface BankAppDeps extends BankServicesDeps {
   /** The origin customers and operators reach the bank at; the issuer and the API resource derive from it. */
   public_url: string;
+  /** SMTP server for customer e-mail notices (SMTP_URL); without one, e-mails wait in the outbox. */
+  smtp_url?: string;
+  mail_from?: string;
+  /** False: the app does not poll the outbox, and tests drive it with `notices.dispatchOnce()`. */
+  notice_polling?: boolean;
 }
 
 /** The bank: instant-transfer API, authorization server, OpenAPI docs, customer and staff pages. The database must be migrated. */
@@ -60,13 +71,25 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
     await interactionRoutes(pages, { services, provider, issuer, resource });
   });
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/bank/login'));
+  await notMePages(app, { notMe: services.notMe });
+
+  const mail = deps.smtp_url ? createSmtpMailChannel({ smtp_url: deps.smtp_url, from: deps.mail_from ?? MAIL_FROM_DEFAULT }) : undefined;
+  if (!mail) deps.log.warn('SMTP_URL is unset: e-mail notices wait in the outbox until the bank runs with one');
+  const notices = createNotificationDispatcher({
+    db: deps.db, clock: deps.clock, log: deps.log.child({ part: 'notices' }), sms: services.sms, ...(mail ? { mail } : {}),
+    tokens: services.notMeTokens, public_url: deps.public_url, metrics: services.metrics,
+  });
+  if (deps.notice_polling !== false) notices.start();
   return {
     app,
     services,
     provider,
     issuer,
+    notices,
     async close() {
       await app.close();
+      await notices.stop();
+      await mail?.close();
       await services.close();
     },
   };

@@ -7,6 +7,7 @@ import { authorizationMigrations } from './authorization/authorization-migration
 import { staffMigrations } from './staff/staff-migrations.ts';
 import { auditMigrations } from './audit/audit-migrations.ts';
 import { casesMigrations } from './cases/cases-migrations.ts';
+import { notifyMigrations } from './notify/notify-migrations.ts';
 
 /** Every migration set of the bank's database, in the order they must run (later sets reference earlier tables). */
 export const bankMigrationSets: readonly MigrationSet[] = [
@@ -18,4 +19,5 @@ export const bankMigrationSets: readonly MigrationSet[] = [
   staffMigrations,
   auditMigrations,
   casesMigrations,
+  notifyMigrations,
 ];

@@ -16,6 +16,10 @@ import { createCredentialThrottle, type CredentialThrottle } from './throttle/cr
 import { createBankMetrics, type BankMetrics } from './metrics/bank-metrics.ts';
 import { createAuditLog, type AuditLog } from './audit/audit-log.ts';
 import { createCaseStore, type CaseStore } from './cases/case-store.ts';
+import { createOutboxCustomerNotifier } from './notify/outbox-customer-notifier.ts';
+import { createNotMeTokens, type NotMeTokens } from './notify/not-me-token.ts';
+import { createNotMeReports, type NotMeReports } from './disputes/not-me-reports.ts';
+import { DEMO_NOT_ME_KEY } from './config.ts';
 
 /** Everything the bank's routes and pages use, wired once. */
 export interface BankServices {
@@ -37,6 +41,10 @@ export interface BankServices {
   audit: AuditLog;
   /** Alerts (risk, credentials, "not me") and the cases staff work them in. */
   cases: CaseStore;
+  /** Signs and checks the "this wasn't me" links in notices. */
+  notMeTokens: NotMeTokens;
+  /** Redeems a "this wasn't me" link: freezes the link and opens a dispute case. */
+  notMe: NotMeReports;
   close(): Promise<void>;
 }
 
@@ -50,10 +58,12 @@ export interface BankServicesDeps {
   credential_fingerprint_key: string;
   /** Where text messages go; the simulator when not given (this project ships no real carrier). */
   sms?: SmsChannel;
+  /** HMAC key for "this wasn't me" links (src/notify/not-me-token.ts); the public demo key when not given. */
+  not_me_key?: string;
 }
 
 /** Wires the bank's services over a migrated database. */
-export async function createBankServices({ db, clock, ids, log, credential_fingerprint_key, sms = createSmsSimulator({ clock, log }) }: BankServicesDeps): Promise<BankServices> {
+export async function createBankServices({ db, clock, ids, log, credential_fingerprint_key, sms = createSmsSimulator({ clock, log }), not_me_key = DEMO_NOT_ME_KEY }: BankServicesDeps): Promise<BankServices> {
   const ledger = createLedger({ db, clock, log });
   const core = createBankCore({ db, ledger, clock, ids });
   await core.ensureCashAccount();
@@ -61,10 +71,12 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
   const audit = createAuditLog({ db, clock, ids });
   const cases = createCaseStore({ db, clock, ids, audit });
   const charges = createChargePipeline({ db, ledger, clock, ids, log });
-  const notifyCustomer = createSmsCustomerNotifier({ db, sms, log });
+  // Security notices go by SMS at once and, through the outbox, by e-mail too.
+  const notifyCustomer = createOutboxCustomerNotifier({ db, ids, clock, sms: createSmsCustomerNotifier({ db, sms, log }) });
+  const notMeTokens = createNotMeTokens({ key: not_me_key, clock });
   return {
     db, ledger, clock, ids, log, core, charges, sms, notifyCustomer, metrics: createBankMetrics(),
-    audit, cases,
+    audit, cases, notMeTokens, notMe: createNotMeReports({ db, clock, tokens: notMeTokens, cases, log }),
     secondFactors: createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }),
     throttle: createCredentialThrottle({ db, clock, ids, log, fingerprint_key: credential_fingerprint_key, notifyCustomer }),
     operators: createOperatorRegistry({ db, ledger, clock, ids }),

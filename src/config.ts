@@ -1,4 +1,5 @@
 import { FINGERPRINT_KEY_CHARS_MIN } from './throttle/secret-fingerprint.ts';
+import { NOT_ME_KEY_CHARS_MIN } from './notify/not-me-token.ts';
 
 /** furikae's configuration: environment variables, parsed and checked once at start-up. */
 export interface Config {
@@ -17,10 +18,22 @@ export interface Config {
    * their counts agree, and kept out of the database so its attempts table cannot be searched for PINs.
    */
   credential_fingerprint_key: string;
+  /** `smtp://host:port` (or smtps://user:pass@host) for customer notices by e-mail; unset: e-mails wait in the outbox. */
+  smtp_url: string | undefined;
+  /** The From of customer notices. */
+  mail_from: string;
+  /** HMAC key (HS256) for the "this wasn't me" links in notices: the same in every process, kept out of the database. */
+  not_me_key: string;
 }
 
 /** The key used when FURIKAE_CREDENTIAL_KEY is unset: public, so fit only for the demo and the lab. */
 export const DEMO_CREDENTIAL_FINGERPRINT_KEY = 'furikae-demo-credential-key-not-for-production';
+
+/** The key used when FURIKAE_NOT_ME_KEY is unset: public, so fit only for the demo and the lab. */
+export const DEMO_NOT_ME_KEY = 'furikae-demo-not-me-key-not-for-production';
+
+/** The From of notices when FURIKAE_MAIL_FROM is unset. */
+export const MAIL_FROM_DEFAULT = 'ふりかえ銀行 <notices@furikae-bank.example>';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -44,6 +57,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.FURIKAE_PUBLIC_URL && !/^https?:\/\/[^/]+$/.test(env.FURIKAE_PUBLIC_URL.replace(/\/$/, ''))) {
     throw new Error('FURIKAE_PUBLIC_URL must be an origin like https://bank.example');
   }
+  const smtp_url = env.SMTP_URL || undefined;
+  if (smtp_url && !/^smtps?:\/\/[^/]+/.test(smtp_url)) throw new Error('SMTP_URL must look like smtp://host:port or smtps://user:password@host:port');
+  const mail_from = env.FURIKAE_MAIL_FROM || MAIL_FROM_DEFAULT;
+  if (!/^[^<>@]*<?[^\s<>@]+@[^\s<>@]+>?$/.test(mail_from)) throw new Error('FURIKAE_MAIL_FROM must be an address like Bank <notices@bank.example>');
+  const not_me_key = env.FURIKAE_NOT_ME_KEY || DEMO_NOT_ME_KEY;
+  if (not_me_key.length < NOT_ME_KEY_CHARS_MIN) throw new Error(`FURIKAE_NOT_ME_KEY must be at least ${NOT_ME_KEY_CHARS_MIN} characters`);
   return {
     database_url,
     data_dir: env.FURIKAE_DATA_DIR ?? './data',
@@ -53,5 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wallet_port: port('WALLET_PORT', env.WALLET_PORT, 3001),
     log_level,
     credential_fingerprint_key,
+    smtp_url,
+    mail_from,
+    not_me_key,
   };
 }

@@ -9,6 +9,7 @@ import { verifySecret, DECOY_SECRET_HASH } from '../shared/secret-hash.ts';
 import { verifyKycAttestation } from '../kyc/kyc-attestation.ts';
 import { matchIdentity, IDENTITY_MATCH_SCORE_MIN } from '../kyc/identity-match.ts';
 import { insertConsentedLink } from '../linking/consented-link.ts';
+import { enqueueLinkNotices } from '../notify/enqueue-link-notices.ts';
 import { maskAccountNumber } from '../linking/link.ts';
 import { japanDate } from '../bank/passbook.ts';
 import { CHARGES_SCOPE, CONSENT_TTL_SECONDS, INTERACTION_TTL_SECONDS } from './create-authorization-server.ts';
@@ -211,10 +212,15 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
     grant.addOIDCScope(`openid offline_access ${CHARGES_SCOPE}`);
     grant.addResourceScope(resource, CHARGES_SCOPE);
     const grant_id = await grant.save();
-    const link = await db.transaction((tx) => insertConsentedLink(tx, { clock, ids }, {
-      operator, account_id: account.id, grant_id, factor: approval.factor, attestation: attestation.attestation, identity,
-      consent_expires_at: new Date(clock.now().getTime() + CONSENT_TTL_SECONDS * 1000),
-    }));
+    // The customer's notice commits with the link, or neither does.
+    const link = await db.transaction(async (tx) => {
+      const inserted = await insertConsentedLink(tx, { clock, ids }, {
+        operator, account_id: account.id, grant_id, factor: approval.factor, attestation: attestation.attestation, identity,
+        consent_expires_at: new Date(clock.now().getTime() + CONSENT_TTL_SECONDS * 1000),
+      });
+      await enqueueLinkNotices(tx, { ids, clock }, inserted.id);
+      return inserted;
+    });
     request.log.info({ link_id: link.id, operator_id: operator.id, identity_score: identity.score }, 'link consented');
     return finish(request, reply, { consent: { grantId: grant_id } });
   });

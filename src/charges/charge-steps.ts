@@ -6,6 +6,7 @@ import { limits } from './steps/limits.ts';
 import { ledger } from './steps/ledger.ts';
 import { record } from './steps/record.ts';
 import { passbook } from './steps/passbook.ts';
+import { outbox } from './steps/outbox.ts';
 
 /**
  * The charge path, in order (DESIGN.md, "A charge, end to end"). Every step runs inside the batch's one
@@ -19,4 +20,5 @@ export const chargeSteps: readonly ChargeStep[] = [
   ledger, // customer → operator settlement, no overdraft
   record, // charge rows and monthly totals
   passbook, // the operator's label on the customer's passbook line
+  outbox, // the customer's charge notice, committed with the money
 ];

@@ -57,6 +57,11 @@ export const errorCodes = {
   wallet_send_to_self: { status: 422, title: 'A wallet cannot send money to itself' },
   wallet_bank_link_exists: { status: 409, title: 'This wallet already has an active bank link' },
   wallet_bank_unreachable: { status: 504, title: 'The bank did not answer in time' },
+  // Notifications and disputes
+  link_frozen: { status: 403, title: 'The link is frozen: the customer reported it as not theirs' },
+  not_me_token_used: { status: 409, title: 'This "not me" link was already used' },
+  not_me_token_expired: { status: 410, title: 'This "not me" link has expired' },
+  not_me_token_invalid: { status: 400, title: 'This "not me" link is not valid' },
   // Anything else
   internal_error: { status: 500, title: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; title: string }>;

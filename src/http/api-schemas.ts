@@ -34,7 +34,7 @@ export type LegacyLinkBody = Static<typeof LegacyLinkBody>;
 
 export const LinkResponse = Type.Object({
   id: Uuid,
-  status: Type.Union([Type.Literal('active'), Type.Literal('revoked')]),
+  status: Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('frozen')]),
   method: Type.Union([Type.Literal('legacy_pin'), Type.Literal('fapi2')]),
   account: Type.Object({ branch_code: Type.String(), account_number_masked: Type.String() }),
   limits: Type.Object({ charge_yen_max: Type.Integer(), charges_yen_per_month_max: Type.Integer() }),

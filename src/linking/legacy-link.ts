@@ -8,6 +8,7 @@ import { normalizeKanaName } from './kana-name.ts';
 import { LINK_COLUMNS, type Link } from './link.ts';
 import type { CredentialThrottle } from '../throttle/credential-throttle.ts';
 import { pinAccountKey, type CredentialAttempt } from '../throttle/credential-attempt.ts';
+import { enqueueLinkNotices } from '../notify/enqueue-link-notices.ts';
 
 export interface LegacyLinkRequest {
   branch_code: string;
@@ -75,11 +76,16 @@ export async function createLegacyLink(
   await throttle.recordSuccess({ ...attempt, customer_id: account.customer_id });
 
   const link_token = newToken('lk');
-  const [link] = await db.query<Link>(
-    `INSERT INTO links (id, operator_id, account_id, method, status, token_hash, charge_yen_max, charges_yen_per_month_max, created_at)
-     VALUES ($1, $2, $3, 'legacy_pin', 'active', $4, $5, $6, $7) RETURNING ${LINK_COLUMNS}`,
-    [ids.next(), operator.id, account.id, hashToken(link_token), operator.charge_yen_max, operator.charges_yen_per_month_max, clock.now()],
-  );
-  if (!link) throw new Error('link insert returned nothing');
+  // The customer's notice commits with the link, or neither does: no link is ever made in silence.
+  const link = await db.transaction(async (tx) => {
+    const [inserted] = await tx.query<Link>(
+      `INSERT INTO links (id, operator_id, account_id, method, status, token_hash, charge_yen_max, charges_yen_per_month_max, created_at)
+       VALUES ($1, $2, $3, 'legacy_pin', 'active', $4, $5, $6, $7) RETURNING ${LINK_COLUMNS}`,
+      [ids.next(), operator.id, account.id, hashToken(link_token), operator.charge_yen_max, operator.charges_yen_per_month_max, clock.now()],
+    );
+    if (!inserted) throw new Error('link insert returned nothing');
+    await enqueueLinkNotices(tx, { ids, clock }, inserted.id);
+    return inserted;
+  });
   return { link, link_token };
 }

@@ -6,7 +6,8 @@ export interface Link {
   operator_id: string;
   account_id: string;
   method: LinkMethod;
-  status: 'active' | 'revoked';
+  /** frozen: the customer said "this wasn't me" (src/disputes); charges are refused until staff act. */
+  status: 'active' | 'revoked' | 'frozen';
   charge_yen_max: number;
   charges_yen_per_month_max: number;
   created_at: Date;

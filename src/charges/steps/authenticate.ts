@@ -47,11 +47,12 @@ const refuse = (item: ChargeItem, error: FurikaeError) => {
 };
 
 /**
- * authenticate: the credential names an active link of this operator. A legacy credential is found by its hash;
- * an access token (already verified against its DPoP proof) names its link, must come from the link's operator,
- * within the consent's lifetime, and its proof may be used once. Link rows are locked for the batch (ordered by id,
- * so batches in several processes never deadlock), which serialises charges with revocation and monthly totals;
- * operator rows are share-locked so a kill switch waits for this batch.
+ * authenticate: the credential names an active link of this operator (neither revoked nor frozen by the customer's
+ * "this wasn't me"). A legacy credential is found by its hash; an access token (already verified against its DPoP
+ * proof) names its link, must come from the link's operator, within the consent's lifetime, and its proof may be
+ * used once. Link rows are locked for the batch (ordered by id, so batches in several processes never deadlock),
+ * which serialises charges with revocation, freezing and monthly totals; operator rows are share-locked so a kill
+ * switch waits for this batch.
  */
 export const authenticate: ChargeStep = {
   name: 'authenticate',
@@ -92,6 +93,8 @@ export const authenticate: ChargeStep = {
         refuse(item, new FurikaeError('link_mismatch', 'The access token was not issued to this link’s operator'));
       } else if (item.request.link_id !== null && item.request.link_id !== row.id) {
         refuse(item, new FurikaeError('link_mismatch', `The credential is for another link than ${item.request.link_id}`));
+      } else if (row.status === 'frozen') {
+        refuse(item, new FurikaeError('link_frozen', `Link ${row.id} is frozen: the customer reported it as not theirs`));
       } else if (row.status !== 'active') {
         refuse(item, new FurikaeError('link_revoked', `Link ${row.id} was revoked`));
       } else if (row.consent_expires_at && row.consent_expires_at <= now) {

@@ -1,0 +1,113 @@
+import type { Database } from '../storage/database.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { assert } from '../shared/assert.ts';
+import type { CaseStore } from '../cases/case-store.ts';
+import type { NotMeTokens } from '../notify/not-me-token.ts';
+import { NOT_ME_TEMPLATES, type ChargeSucceededData, type LinkCreatedData, type NoticeTemplate } from '../notify/notice.ts';
+
+/** Why a "not me" click changed nothing; each is a stable code in the error registry. */
+export type NotMeRefusal = 'not_me_token_used' | 'not_me_token_expired' | 'not_me_token_invalid';
+
+/** What a "not me" click did, for the page the customer sees. */
+export type NotMeOutcome =
+  | {
+    ok: true;
+    /** True when this click froze the link; false when it was already frozen or revoked. */
+    frozen_now: boolean;
+    link_status_before: 'active' | 'frozen' | 'revoked';
+    operator_name: string;
+    branch_code: string;
+    account_masked: string;
+    /** The charge the notice was about, if it was a charge notice. */
+    charge: { id: string; amount_yen: number; charged_at: string } | null;
+    case_id: string;
+  }
+  | { ok: false; code: NotMeRefusal };
+
+interface NoticeRow {
+  id: string;
+  customer_id: string;
+  template: NoticeTemplate;
+  data: LinkCreatedData | ChargeSucceededData;
+}
+
+interface LinkRow {
+  id: string;
+  status: 'active' | 'frozen' | 'revoked';
+  operator_id: string;
+  operator_name: string;
+  customer_id: string;
+}
+
+/**
+ * "This wasn't me": redeems a token from a link or charge notice. In one transaction it spends the token (the
+ * insert into not_me_reports is the single-use check, so two racing clicks cannot both count), freezes the link
+ * under the same row lock the charge path takes (a batch in flight finishes first; every later one is refused
+ * with link_frozen), raises a high-severity alert and opens a dispute case for staff. A refused token changes nothing.
+ */
+export function createNotMeReports({ db, clock, tokens, cases, log }: {
+  db: Database;
+  clock: Clock;
+  tokens: NotMeTokens;
+  cases: Pick<CaseStore, 'openCase' | 'raiseAlert'>;
+  log: Logger;
+}) {
+  return {
+    async report(token: string): Promise<NotMeOutcome> {
+      const check = await tokens.verify(token);
+      if (!check.ok) return { ok: false, code: check.code };
+      const outcome = await db.transaction(async (tx): Promise<NotMeOutcome> => {
+        const [notice] = await tx.query<NoticeRow>(
+          `SELECT id, customer_id, template, data FROM notification_outbox WHERE id = $1 AND template = ANY($2::text[])`,
+          [check.notice_id, NOT_ME_TEMPLATES],
+        );
+        // A genuine signature over a notice this bank never wrote: another deployment's key, or a restored database.
+        if (!notice) return { ok: false, code: 'not_me_token_invalid' };
+        const data = notice.data;
+        const charge = notice.template === 'charge_succeeded' ? (data as ChargeSucceededData) : null;
+        const [link] = await tx.query<LinkRow>(
+          `SELECT l.id, l.status, l.operator_id, o.display_name AS operator_name, a.customer_id
+             FROM links l JOIN operators o ON o.id = l.operator_id JOIN bank_accounts a ON a.id = l.account_id
+            WHERE l.id = $1 FOR NO KEY UPDATE OF l`,
+          [data.link_id],
+        );
+        assert(link, `notice ${notice.id} names link ${data.link_id}, which exists`);
+        assert(link.customer_id === notice.customer_id, 'a notice goes to the holder of the linked account');
+        const now = clock.now();
+        const spent = await tx.query(
+          `INSERT INTO not_me_reports (token_id, customer_id, link_id, charge_id, reported_at, link_status_before)
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (token_id) DO NOTHING RETURNING token_id`,
+          [notice.id, notice.customer_id, link.id, charge?.charge_id ?? null, now, link.status],
+        );
+        if (spent.length === 0) return { ok: false, code: 'not_me_token_used' };
+        if (link.status === 'active') {
+          await tx.query(`UPDATE links SET status = 'frozen', frozen_at = $2 WHERE id = $1`, [link.id, now]);
+        }
+        const summary = charge
+          ? `Customer says a charge of ¥${charge.amount_yen.toLocaleString('en-US')} by ${link.operator_name} was not them`
+          : `Customer says the link to ${link.operator_name} was not them`;
+        const alert_ids = await cases.raiseAlert(tx, {
+          kind: 'not_me', severity: 'high', summary, customer_id: notice.customer_id, link_id: link.id,
+          charge_id: charge?.charge_id ?? null, operator_id: link.operator_id, reason_codes: ['customer_not_me'],
+          details: { notice_id: notice.id, template: notice.template, link_status_before: link.status },
+        });
+        const case_id = await cases.openCase(tx, {
+          kind: 'dispute', opened_by: 'customer', summary, customer_id: notice.customer_id, link_id: link.id,
+          operator_id: link.operator_id, charge_ids: charge ? [charge.charge_id] : [], alert_ids,
+        });
+        await tx.query(`UPDATE not_me_reports SET case_id = $2 WHERE token_id = $1`, [notice.id, case_id]);
+        return {
+          ok: true, frozen_now: link.status === 'active', link_status_before: link.status, operator_name: link.operator_name,
+          branch_code: data.branch_code, account_masked: data.account_masked,
+          charge: charge ? { id: charge.charge_id, amount_yen: charge.amount_yen, charged_at: charge.charged_at } : null, case_id,
+        };
+      });
+      if (outcome.ok) log.warn({ case_id: outcome.case_id, frozen_now: outcome.frozen_now }, 'customer reported "not me"; link frozen');
+      else log.info({ code: outcome.code }, '"not me" token refused');
+      return outcome;
+    },
+  };
+}
+
+export type NotMeReports = ReturnType<typeof createNotMeReports>;

@@ -1,0 +1,161 @@
+import { describe, test, before, after, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { testBackends } from '../testing/test-databases.ts';
+import { startMailSink, type MailSink } from '../notify/mail-sink.ts';
+import { createNoticeFixture, notMePath, NOTICE_FIXTURE_NOT_ME_KEY, type NoticeFixture } from '../notify/notice-fixture.ts';
+import { createNotMeTokens, NOT_ME_TOKEN_TTL_SECONDS } from '../notify/not-me-token.ts';
+import { ManualClock } from '../shared/clock.ts';
+
+const counts = async (fixture: NoticeFixture) =>
+  (await fixture.db.query<Record<string, number>>(
+    `SELECT (SELECT count(*)::int FROM not_me_reports) AS reports, (SELECT count(*)::int FROM cases) AS cases,
+            (SELECT count(*)::int FROM alerts) AS alerts, (SELECT count(*)::int FROM links WHERE status = 'frozen') AS frozen`,
+  ))[0]!;
+
+const linkStatus = async (fixture: NoticeFixture, link_id: string) =>
+  (await fixture.db.query<{ status: string }>(`SELECT status FROM links WHERE id = $1`, [link_id]))[0]!.status;
+
+for (const backend of testBackends) {
+  describe(`"this wasn't me" on ${backend.name}`, { skip: backend.skip }, () => {
+    let sink: MailSink;
+    let fixture: NoticeFixture;
+
+    before(async () => {
+      sink = await startMailSink();
+    });
+    after(() => sink?.close());
+    beforeEach(async () => {
+      sink.clear();
+      fixture = await createNoticeFixture(await backend.open(), { smtp_url: sink.url });
+    });
+    afterEach(async () => {
+      await fixture.close();
+      await fixture.db.close();
+    });
+
+    /** Links, charges ¥5,000, sends the outbox and returns the charge mail's "not me" path. */
+    async function chargedAndMailed() {
+      const { link_id, link_token } = await fixture.link();
+      const charged = await fixture.charge(link_token, 5000);
+      assert.equal(charged.statusCode, 201);
+      const result = await fixture.bank.notices.dispatchOnce();
+      assert.equal(result.failed + result.retrying, 0);
+      const mail = sink.messages(fixture.customer.email).find((m) => m.purpose === 'charge_succeeded');
+      assert.ok(mail, 'the charge mail arrived at the SMTP sink');
+      return { link_id, link_token, mail, charge_id: charged.json().id as string };
+    }
+
+    test('a real e-mail through SMTP carries a "not me" link that freezes the link, and the next charge is refused', async () => {
+      const { link_id, link_token, mail, charge_id } = await chargedAndMailed();
+      assert.match(mail.subject, /¥5,000/);
+      assert.match(mail.text, /ドコモ口座/);
+
+      const page = await fixture.bank.app.inject({ method: 'GET', url: notMePath(mail.text) });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /data-result="frozen"/);
+      assert.match(page.body, /0120-000-000/);
+      assert.equal(page.headers['referrer-policy'], 'no-referrer');
+      assert.equal(await linkStatus(fixture, link_id), 'frozen');
+
+      const refused = await fixture.charge(link_token, 1000);
+      assert.equal(refused.statusCode, 403);
+      assert.equal(refused.json().code, 'link_frozen');
+
+      const read = await fixture.bank.app.inject({ method: 'GET', url: `/v1/links/${link_id}`, headers: { authorization: fixture.operator.basic } });
+      assert.equal(read.json().status, 'frozen', 'the operator sees the link frozen');
+
+      const [dispute] = await fixture.bank.services.cases.listCases({ customer_id: fixture.customer.id });
+      assert.equal(dispute?.kind, 'dispute');
+      assert.equal(dispute?.opened_by, 'customer');
+      assert.equal(dispute?.link_id, link_id);
+      assert.deepEqual(dispute?.charge_ids, [charge_id]);
+      const [alert] = await fixture.bank.services.cases.listAlerts({ customer_id: fixture.customer.id });
+      assert.equal(alert?.kind, 'not_me');
+      assert.equal(alert?.severity, 'high');
+      assert.equal(alert?.case_id, dispute?.id);
+      assert.match(page.body, new RegExp(dispute!.id.slice(-12).toUpperCase()));
+    });
+
+    test('a link notice\'s "not me" link freezes the link before any charge, and its case names no charge', async () => {
+      const { link_id, link_token } = await fixture.link();
+      await fixture.bank.notices.dispatchOnce();
+      const mail = sink.messages(fixture.customer.email).find((m) => m.purpose === 'link_created')!;
+      assert.equal((await fixture.bank.app.inject({ method: 'GET', url: notMePath(mail.text) })).statusCode, 200);
+      assert.equal((await fixture.charge(link_token, 1000)).json().code, 'link_frozen');
+      const [dispute] = await fixture.bank.services.cases.listCases({ customer_id: fixture.customer.id });
+      assert.equal(dispute?.link_id, link_id);
+      assert.deepEqual(dispute?.charge_ids, []);
+    });
+
+    test('a replayed "not me" link shows not_me_token_used and changes nothing', async () => {
+      const { mail } = await chargedAndMailed();
+      await fixture.bank.app.inject({ method: 'GET', url: notMePath(mail.text) });
+      const before = await counts(fixture);
+      const again = await fixture.bank.app.inject({ method: 'GET', url: notMePath(mail.text) });
+      assert.equal(again.statusCode, 409);
+      assert.match(again.body, /data-code="not_me_token_used"/);
+      assert.deepEqual(await counts(fixture), before);
+    });
+
+    test('two clicks at once on one link: one freezes and opens a case, the other is refused as used', async () => {
+      const { mail } = await chargedAndMailed();
+      const pages = await Promise.all([1, 2].map(() => fixture.bank.app.inject({ method: 'GET', url: notMePath(mail.text) })));
+      assert.deepEqual(pages.map((p) => p.statusCode).sort(), [200, 409]);
+      assert.deepEqual(await counts(fixture), { reports: 1, cases: 1, alerts: 1, frozen: 1 });
+    });
+
+    test(`a "not me" link works until ${NOT_ME_TOKEN_TTL_SECONDS / 86_400} days after its notice and then shows not_me_token_expired`, async () => {
+      const { link_id, mail } = await chargedAndMailed();
+      fixture.clock.advance(NOT_ME_TOKEN_TTL_SECONDS * 1000);
+      const expired = await fixture.bank.app.inject({ method: 'GET', url: notMePath(mail.text) });
+      assert.equal(expired.statusCode, 410);
+      assert.match(expired.body, /data-code="not_me_token_expired"/);
+      assert.equal(await linkStatus(fixture, link_id), 'active');
+      assert.deepEqual(await counts(fixture), { reports: 0, cases: 0, alerts: 0, frozen: 0 });
+      fixture.clock.advance(-1000);
+      assert.equal((await fixture.bank.app.inject({ method: 'GET', url: notMePath(mail.text) })).statusCode, 200, 'one second earlier it still worked');
+    });
+
+    test('a tampered, foreign-key, truncated, missing or oversized token shows not_me_token_invalid and changes nothing', async () => {
+      const { link_id, mail } = await chargedAndMailed();
+      const path = notMePath(mail.text);
+      const token = new URL(path, 'http://bank.test').searchParams.get('token')!;
+      const [header, payload, signature] = token.split('.');
+      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+      const otherNotice = { ...claims, jti: '01900000-0000-7000-8000-000000000000' };
+      const foreign = await createNotMeTokens({ key: 'another-bank-key-0123456789abcdef-xyz', clock: new ManualClock(fixture.clock.now()) })
+        .sign({ id: claims.jti, created_at: fixture.clock.now() });
+      const unknownNotice = await createNotMeTokens({ key: NOTICE_FIXTURE_NOT_ME_KEY, clock: fixture.clock })
+        .sign({ id: '01900000-0000-7000-8000-000000000000', created_at: fixture.clock.now() });
+      const bad = [
+        `${header}.${Buffer.from(JSON.stringify(otherNotice)).toString('base64url')}.${signature}`,
+        `${header}.${payload}.${signature!.slice(0, -2)}${signature!.endsWith('AA') ? 'BB' : 'AA'}`,
+        foreign,
+        unknownNotice,
+        `${Buffer.from('{"alg":"none","typ":"not-me+jwt"}').toString('base64url')}.${payload}.`,
+        token.slice(0, 40),
+        '',
+        'x'.repeat(3000),
+      ];
+      for (const candidate of bad) {
+        const page = await fixture.bank.app.inject({ method: 'GET', url: `/notices/not-me?token=${encodeURIComponent(candidate)}` });
+        assert.equal(page.statusCode, 400, candidate.slice(0, 60));
+        assert.match(page.body, /data-code="not_me_token_invalid"/);
+      }
+      const bare = await fixture.bank.app.inject({ method: 'GET', url: '/notices/not-me' });
+      assert.equal(bare.statusCode, 400);
+      assert.equal(await linkStatus(fixture, link_id), 'active');
+      assert.deepEqual(await counts(fixture), { reports: 0, cases: 0, alerts: 0, frozen: 0 });
+    });
+
+    test('"not me" on a link the operator already revoked keeps it revoked, still opens a case and says it was already stopped', async () => {
+      const { link_id, mail } = await chargedAndMailed();
+      await fixture.bank.services.links.revoke(fixture.operator.id, link_id, 'operator:test');
+      const page = await fixture.bank.app.inject({ method: 'GET', url: notMePath(mail.text) });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /data-result="already-revoked"/);
+      assert.equal(await linkStatus(fixture, link_id), 'revoked');
+      assert.deepEqual(await counts(fixture), { reports: 1, cases: 1, alerts: 1, frozen: 0 });
+    });
+  });
+}

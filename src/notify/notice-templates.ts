@@ -1,0 +1,147 @@
+import { formatYen } from '../shared/yen.ts';
+import type { CustomerNotice } from '../mfa/notify-customer.ts';
+import type { LinkMethod } from '../operators/operator.ts';
+import { BANK_FRAUD_DESK_PHONE, BANK_NAME } from './bank-contact.ts';
+import { formatJapanDateTime } from './japan-date-time.ts';
+import type { Notice } from './notice.ts';
+
+/** An e-mail ready to send: plain text only, so no client hides where a link really goes. */
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+}
+
+/** The "this wasn't me" link a link or charge notice carries, and until when it works. */
+export interface NotMeLink {
+  url: string;
+  expires_at: Date;
+}
+
+export interface EmailContext {
+  /** The customer's name as the bank records it: a phishing mail cannot know it. */
+  customer_name: string;
+  not_me?: NotMeLink;
+}
+
+const METHOD_TEXT: Record<LinkMethod, { ja: string; en: string }> = {
+  legacy_pin: { ja: '口座番号・暗証番号による連携 (二段階認証なし)', en: 'account number and PIN (no two-step verification)' },
+  fapi2: { ja: '当行での本人確認と二段階認証による同意', en: 'your consent at the bank, with two-step verification' },
+};
+
+const FACTOR_TEXT = {
+  totp: { ja: '認証アプリ', en: 'authenticator app' },
+  sms: { ja: 'SMS認証コード', en: 'SMS code' },
+} as const;
+
+const CREDENTIAL_TEXT = {
+  legacy_pin: { ja: 'キャッシュカード暗証番号による口座連携', en: 'account linking with your cash-card PIN' },
+  password: { ja: 'インターネットバンキングのログイン', en: 'internet-banking login' },
+} as const;
+
+const FOOTER = {
+  ja: `当行がメールやSMSで暗証番号・パスワード・認証コードをお尋ねすることはありません。\nお問い合わせ: ${BANK_NAME.ja} 不正利用ダイヤル ${BANK_FRAUD_DESK_PHONE} (24時間)`,
+  en: `We never ask for your PIN, password or codes by e-mail or SMS.\nQuestions: ${BANK_NAME.en} fraud desk ${BANK_FRAUD_DESK_PHONE} (24 hours)`,
+};
+
+function notMeBlock(notMe: NotMeLink | undefined): { ja: string; en: string } {
+  if (!notMe) {
+    return {
+      ja: `お心当たりがない場合は、すぐに ${BANK_FRAUD_DESK_PHONE} へお電話ください。`,
+      en: `If this was not you, call ${BANK_FRAUD_DESK_PHONE} at once.`,
+    };
+  }
+  const until = formatJapanDateTime(notMe.expires_at);
+  return {
+    ja: `お心当たりがない場合は、次のリンクを開いてください。連携をただちに停止し、以後の引き落としを止めます。\n${notMe.url}\n(リンクの有効期限: ${until}、1回限り)`,
+    en: `If this was not you, open this link: it stops the link at once and blocks any further charge.\n${notMe.url}\n(valid until ${until}, once)`,
+  };
+}
+
+function securityLines(notice: CustomerNotice): { subject_ja: string; subject_en: string; ja: string; en: string } {
+  switch (notice.kind) {
+    case 'second_factor_locked':
+      return {
+        subject_ja: `${FACTOR_TEXT[notice.factor].ja}をロックしました`, subject_en: `Your ${FACTOR_TEXT[notice.factor].en} is locked`,
+        ja: `${FACTOR_TEXT[notice.factor].ja}の入力を続けて5回間違えたため、ロックしました。解除は当行窓口・お電話で承ります。`,
+        en: `Your ${FACTOR_TEXT[notice.factor].en} was locked after 5 wrong codes in a row. The bank unlocks it at a branch or by phone.`,
+      };
+    case 'second_factor_enrolled':
+      return {
+        subject_ja: `${FACTOR_TEXT[notice.factor].ja}が登録されました`, subject_en: `A new ${FACTOR_TEXT[notice.factor].en} was registered`,
+        ja: `お客さまのインターネットバンキングに${FACTOR_TEXT[notice.factor].ja}が登録されました。`,
+        en: `A new ${FACTOR_TEXT[notice.factor].en} was registered to your internet banking.`,
+      };
+    case 'credential_locked':
+      return {
+        subject_ja: `${CREDENTIAL_TEXT[notice.credential].ja}をロックしました`, subject_en: `Your ${CREDENTIAL_TEXT[notice.credential].en} is locked`,
+        ja: `口座 ${notice.account_masked} の${CREDENTIAL_TEXT[notice.credential].ja}を、続けて間違えた入力があったためロックしました。`,
+        en: `The ${CREDENTIAL_TEXT[notice.credential].en} for account ${notice.account_masked} was locked after repeated wrong attempts.`,
+      };
+  }
+}
+
+/** Both languages in one message, Japanese first, as a Japanese bank writes to all its customers. */
+function bilingual(subject_ja: string, subject_en: string, name: string, ja: string, en: string): RenderedEmail {
+  return {
+    subject: `【${BANK_NAME.ja}】${subject_ja} / ${subject_en}`,
+    text: `${name} 様\n\n${ja}\n\n${FOOTER.ja}\n\n----- English -----\n\nDear ${name},\n\n${en}\n\n${FOOTER.en}\n`,
+  };
+}
+
+/** Renders a notice as an e-mail in Japanese and English. Carries no PIN, code, credential or full account number. */
+export function renderEmail(notice: Notice, { customer_name, not_me }: EmailContext): RenderedEmail {
+  const action = notMeBlock(not_me);
+  switch (notice.template) {
+    case 'link_created': {
+      const d = notice.data;
+      const account = `${d.branch_code} 普通 ${d.account_masked}`;
+      const limits = { ja: `1回 ${formatYen(d.charge_yen_max)} / 1か月 ${formatYen(d.charges_yen_per_month_max)}`, en: `${formatYen(d.charge_yen_max)} per charge, ${formatYen(d.charges_yen_per_month_max)} a month` };
+      const when = formatJapanDateTime(d.linked_at);
+      return bilingual(
+        '口座連携のお知らせ', `Your account was linked to ${d.operator_name}`, customer_name,
+        `お客さまの口座が次のサービスと連携されました。このサービスは、お客さまの口座から引き落としができるようになります。\n\n` +
+          `  サービス: ${d.operator_name}\n  口座: ${account}\n  方式: ${METHOD_TEXT[d.method].ja}\n  上限: ${limits.ja}\n  日時: ${when}\n\n${action.ja}`,
+        `Your account was linked to the service below. It can now pull money from your account.\n\n` +
+          `  Service: ${d.operator_name}\n  Account: ${account}\n  Method: ${METHOD_TEXT[d.method].en}\n  Limits: ${limits.en}\n  Time: ${when}\n\n${action.en}`,
+      );
+    }
+    case 'charge_succeeded': {
+      const d = notice.data;
+      const account = `${d.branch_code} 普通 ${d.account_masked}`;
+      const when = formatJapanDateTime(d.charged_at);
+      return bilingual(
+        `${formatYen(d.amount_yen)} の引き落としのお知らせ`, `${formatYen(d.amount_yen)} was charged to your account`, customer_name,
+        `お客さまの口座から次の引き落としがありました。\n\n` +
+          `  金額: ${formatYen(d.amount_yen)}\n  サービス: ${d.operator_name}\n  通帳の摘要: ${d.passbook_label}\n  口座: ${account}\n  日時: ${when}\n\n${action.ja}`,
+        `This amount was charged to your account.\n\n` +
+          `  Amount: ${formatYen(d.amount_yen)}\n  Service: ${d.operator_name}\n  Passbook label: ${d.passbook_label}\n  Account: ${account}\n  Time: ${when}\n\n${action.en}`,
+      );
+    }
+    default: {
+      const lines = securityLines(notice.data as CustomerNotice);
+      return bilingual(lines.subject_ja, lines.subject_en, customer_name, `${lines.ja}\n\n${action.ja}`, `${lines.en}\n\n${action.en}`);
+    }
+  }
+}
+
+/**
+ * Renders a notice as a text message. SMS notices never carry a link: the bank tells customers it sends no URLs
+ * by SMS, so a smishing message with one stands out. The "not me" link comes by e-mail; SMS gives the phone number.
+ */
+export function renderSms(notice: Notice): string {
+  const call = `お心当たりがない場合は ${BANK_FRAUD_DESK_PHONE} へ。 Not you? Call ${BANK_FRAUD_DESK_PHONE}.`;
+  switch (notice.template) {
+    case 'link_created': {
+      const d = notice.data;
+      return `【${BANK_NAME.ja}】口座 ${d.account_masked} が「${d.operator_name}」と連携されました。 Account ${d.account_masked} was linked to ${d.operator_name}. ${call}`;
+    }
+    case 'charge_succeeded': {
+      const d = notice.data;
+      return `【${BANK_NAME.ja}】${d.operator_name} により ${formatYen(d.amount_yen)} を引き落としました。 ${formatYen(d.amount_yen)} charged by ${d.operator_name}. ${call}`;
+    }
+    default: {
+      const lines = securityLines(notice.data as CustomerNotice);
+      return `【${BANK_NAME.ja}】${lines.ja} ${lines.en} ${call}`;
+    }
+  }
+}
