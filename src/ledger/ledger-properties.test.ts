@@ -197,7 +197,8 @@ for (const backend of testBackends) {
 
     /** Fresh accounts for one run, funded from the bank in the first group. */
     async function setUp(run: Scenario) {
-      const accounts = await Promise.all(ACCOUNT_FLAGS.map((flags) => t.account(flags)));
+      const accounts = ACCOUNT_FLAGS.map(() => t.ids.next());
+      assert.deepEqual(await t.ledger.createAccounts(accounts.map((id, index) => ({ id, code: 1, flags: ACCOUNT_FLAGS[index] }))), accounts.map(() => 'ok'));
       const opening: NewTransfer[] = run.opening_yen.flatMap((amount_yen, index) =>
         amount_yen > 0 ? [{ id: t.ids.next(), debit_account_id: accounts[0], credit_account_id: accounts[index + 1], amount_yen, code: 9 }] : [],
       );
