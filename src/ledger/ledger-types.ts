@@ -157,7 +157,7 @@ export interface Ledger {
   applyTransfers(tx: Queryable, transfers: readonly NewTransfer[]): Promise<CreateTransferResult[]>;
   lookupAccounts(ids: readonly string[]): Promise<Account[]>;
   lookupTransfers(ids: readonly string[]): Promise<Transfer[]>;
-  /** Posted lines for one account, oldest first, with the running balance. */
+  /** Posted lines for one account, oldest first, with the running balance: the latest `limit` lines (100 unless given, at most 1,000). */
   accountHistory(account_id: string, options?: { limit?: number }): Promise<AccountHistoryEntry[]>;
   /** Voids every pending transfer whose timeout has passed by the injected clock; returns how many. */
   expirePendingTransfers(): Promise<number>;
