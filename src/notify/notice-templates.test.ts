@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderEmail, renderSms } from './notice-templates.ts';
+import { formatJapanDateTime } from './japan-date-time.ts';
+import type { Notice } from './notice.ts';
+
+const link: Notice = {
+  template: 'link_created',
+  data: {
+    link_id: '01900000-0000-7000-8000-000000000001', operator_name: 'ドコモ口座', branch_code: '101', account_masked: '****567',
+    method: 'legacy_pin', charge_yen_max: 100_000, charges_yen_per_month_max: 300_000, linked_at: '2026-11-10T15:30:00.000Z',
+  },
+};
+const charge: Notice = {
+  template: 'charge_succeeded',
+  data: {
+    charge_id: '01900000-0000-7000-8000-000000000002', link_id: '01900000-0000-7000-8000-000000000001', operator_name: 'ドコモ口座',
+    passbook_label: 'ﾄﾞｺﾓｺｳｻﾞ', amount_yen: 100_000, branch_code: '101', account_masked: '****567', charged_at: '2026-11-10T15:30:00.000Z',
+  },
+};
+const notMe = { url: 'https://bank.example/notices/not-me?token=abc', expires_at: new Date('2026-12-10T15:30:00Z') };
+
+test('times are shown in Japan time, which is UTC+9 and crosses midnight', () => {
+  assert.equal(formatJapanDateTime('2026-11-10T15:30:00Z'), '2026/11/11 00:30 (JST)');
+  assert.equal(formatJapanDateTime(new Date('2026-12-31T14:59:00Z')), '2026/12/31 23:59 (JST)');
+});
+
+test('a charge e-mail names the amount, the passbook label, the masked account and the Japan time, Japanese first', () => {
+  const { subject, text } = renderEmail(charge, { customer_name: '山田 花子', not_me: notMe });
+  assert.equal(subject, '【ふりかえ銀行】¥100,000 の引き落としのお知らせ / ¥100,000 was charged to your account');
+  assert.ok(text.startsWith('山田 花子 様'));
+  assert.ok(text.indexOf('金額: ¥100,000') < text.indexOf('Amount: ¥100,000'));
+  assert.match(text, /通帳の摘要: ﾄﾞｺﾓｺｳｻﾞ/);
+  assert.match(text, /101 普通 \*\*\*\*567/);
+  assert.match(text, /2026\/11\/11 00:30 \(JST\)/);
+  assert.equal(text.split(notMe.url).length - 1, 2, 'the "not me" link in both languages');
+  assert.match(text, /有効期限: 2026\/12\/11 00:30 \(JST\)/);
+  assert.match(text, /0120-000-000/);
+});
+
+test('a link e-mail names the operator, the method and the limits, and warns of a link without two-step verification', () => {
+  const { subject, text } = renderEmail(link, { customer_name: '山田 花子', not_me: notMe });
+  assert.match(subject, /口座連携のお知らせ \/ Your account was linked to ドコモ口座/);
+  assert.match(text, /方式: 口座番号・暗証番号による連携 \(二段階認証なし\)/);
+  assert.match(text, /Limits: ¥100,000 per charge, ¥300,000 a month/);
+});
+
+test('a security e-mail has no "not me" link and sends the customer to the phone instead', () => {
+  const { subject, text } = renderEmail(
+    { template: 'credential_locked', data: { kind: 'credential_locked', credential: 'legacy_pin', account_masked: '****567' } },
+    { customer_name: '山田 花子' },
+  );
+  assert.match(subject, /キャッシュカード暗証番号による口座連携をロックしました/);
+  assert.doesNotMatch(text, /https?:/);
+  assert.match(text, /call 0120-000-000 at once/);
+});
+
+test('SMS notices carry no link and nothing a code reader could take for a six-digit code', () => {
+  for (const notice of [link, charge, { template: 'second_factor_locked', data: { kind: 'second_factor_locked', factor: 'sms' } } as Notice]) {
+    const text = renderSms(notice);
+    assert.doesNotMatch(text, /https?:|www\./);
+    assert.doesNotMatch(text, /\b\d{6}\b/);
+    assert.match(text, /^【ふりかえ銀行】/);
+  }
+  assert.match(renderSms(charge), /¥100,000/);
+});
