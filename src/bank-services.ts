@@ -16,6 +16,7 @@ import { createCredentialThrottle, type CredentialThrottle } from './throttle/cr
 import { createBankMetrics, type BankMetrics } from './metrics/bank-metrics.ts';
 import { createAuditLog, type AuditLog } from './audit/audit-log.ts';
 import { createCaseStore, type CaseStore } from './cases/case-store.ts';
+import { createStaffDirectory, type StaffDirectory } from './staff/staff-directory.ts';
 import { createOutboxCustomerNotifier } from './notify/outbox-customer-notifier.ts';
 import { createNotMeTokens, type NotMeTokens } from './notify/not-me-token.ts';
 import { createNotMeReports, type NotMeReports } from './disputes/not-me-reports.ts';
@@ -41,6 +42,8 @@ export interface BankServices {
   audit: AuditLog;
   /** Alerts (risk, credentials, "not me") and the cases staff work them in. */
   cases: CaseStore;
+  /** Staff users and their roles. */
+  staff: StaffDirectory;
   /** Signs and checks the "this wasn't me" links in notices. */
   notMeTokens: NotMeTokens;
   /** Redeems a "this wasn't me" link: freezes the link and opens a dispute case. */
@@ -76,10 +79,10 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
   const notMeTokens = createNotMeTokens({ key: not_me_key, clock });
   return {
     db, ledger, clock, ids, log, core, charges, sms, notifyCustomer, metrics: createBankMetrics(),
-    audit, cases, notMeTokens, notMe: createNotMeReports({ db, clock, tokens: notMeTokens, cases, log }),
+    audit, cases, staff: createStaffDirectory({ db, clock, ids }), notMeTokens, notMe: createNotMeReports({ db, clock, tokens: notMeTokens, cases, log }),
     secondFactors: createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }),
     throttle: createCredentialThrottle({ db, clock, ids, log, fingerprint_key: credential_fingerprint_key, notifyCustomer }),
-    operators: createOperatorRegistry({ db, ledger, clock, ids }),
+    operators: createOperatorRegistry({ db, ledger, clock, ids, audit }),
     links: createLinkStore({ db, clock }),
     async close() {
       await charges.close();

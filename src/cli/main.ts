@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `furikae` command: demo | serve | migrate | seed | bench. */
+/** The `furikae` command: demo | serve | migrate | seed | bench | audit verify. */
 import { parseArgs } from 'node:util';
 import { DEMO_CREDENTIAL_FINGERPRINT_KEY, loadConfig, type Config } from '../config.ts';
 import { createBankApp } from '../bank-app.ts';
@@ -10,6 +10,8 @@ import { seedDemoBank } from '../demo/demo-seed.ts';
 import { openStores } from './open-stores.ts';
 import { demoBanner, startDemo } from './start-demo.ts';
 import { runBench } from '../bench/run-bench.ts';
+import { verifyAuditChain } from '../audit/verify-audit-chain.ts';
+import { formatAuditVerification } from '../audit/format-audit-verification.ts';
 
 const HELP = `furikae — a bank's instant account-transfer service, hardened against the 2020 thefts
 
@@ -21,6 +23,7 @@ Commands:
   migrate   apply database migrations and exit
   seed      seed the demo bank (customers, accounts, the 2020-policy wallet operator, a staff login) and exit
   bench     run the benchmarks and print a table (npm run bench)
+  audit verify  walk the staff audit log's hash chain; exits non-zero at the first broken entry
 
 Options:
   -h, --help   show help for a command
@@ -37,6 +40,11 @@ Environment:
 `;
 
 const COMMAND_HELP: Record<string, string> = {
+  audit: `furikae audit verify
+  Walks the append-only audit log of staff actions from the first entry, recomputing each SHA-256 over the entry
+  and the previous hash. Prints OK with the count and the head hash (note it somewhere safe: dropping entries from
+  the end leaves a shorter valid chain), or the first broken entry, and exits 1.
+`,
   demo: 'furikae demo\n  Starts the seeded bank and the reference wallet, prints URLs and demo logins. Data persists in FURIKAE_DATA_DIR.\n',
   serve: 'furikae serve\n  Starts the bank (API, customer and staff pages) on BANK_PORT.\n',
   migrate: 'furikae migrate\n  Applies pending migrations to the bank and wallet databases, then exits.\n',
@@ -116,6 +124,20 @@ async function main(argv: string[]): Promise<number> {
       await bank.close();
       await bankDb.close();
       return 0;
+    }
+    case 'audit': {
+      if (positionals[1] !== 'verify') {
+        console.error(`furikae audit: unknown subcommand "${positionals[1] ?? ''}"\n\n${COMMAND_HELP.audit}`);
+        return 1;
+      }
+      const { bankDb } = await openStores(config, { wallet: false });
+      try {
+        const result = await verifyAuditChain(bankDb);
+        (result.ok ? console.log : console.error)(formatAuditVerification(result));
+        return result.ok ? 0 : 1;
+      } finally {
+        await bankDb.close();
+      }
     }
     case 'bench': {
       const db = values.db ?? 'postgres';

@@ -1,5 +1,5 @@
 import type { BankServices } from '../bank-services.ts';
-import { hashSecret } from '../shared/secret-hash.ts';
+import type { StaffRole } from '../staff/staff-role.ts';
 
 /** The demo wallet's fixed API credentials: a demo needs them across restarts. Never use them anywhere real. */
 export const DEMO_WALLET_CLIENT_ID = 'furikae-wallet-demo';
@@ -24,11 +24,33 @@ export const DEMO_CUSTOMERS = [
   },
 ] as const;
 
-export const DEMO_STAFF = { login_id: 'staff', password: 'staff-demo-2026', display_name: '監視チーム 田中' } as const;
+/** The demo's staff admin: may flip kill switches and unlock, besides everything the others may do. */
+export const DEMO_STAFF = { login_id: 'staff', password: 'staff-demo-2026', display_name: '監視チーム 田中', role: 'admin' } as const;
+
+/** Demo staff, one per role, so the console can be tried as each (src/staff/staff-role.ts). */
+export const DEMO_STAFF_MEMBERS = [
+  DEMO_STAFF,
+  { login_id: 'analyst', password: 'analyst-demo-2026', display_name: '不正調査 佐藤', role: 'analyst' },
+  { login_id: 'viewer', password: 'viewer-demo-2026', display_name: '監査室 鈴木', role: 'viewer' },
+] as const satisfies readonly { login_id: string; password: string; display_name: string; role: StaffRole }[];
+
+/**
+ * Adds the demo staff who are missing and gives each their demo role. It runs on every seed, so a demo database
+ * made before staff had roles (when everyone became a viewer) gets its admin back.
+ */
+async function seedDemoStaff(services: BankServices): Promise<void> {
+  const existing = new Map((await services.staff.list()).map((member) => [member.login_id, member]));
+  for (const member of DEMO_STAFF_MEMBERS) {
+    const found = existing.get(member.login_id);
+    if (!found) await services.staff.create(member);
+    else if (found.role !== member.role) await services.staff.setRole(found.id, member.role);
+  }
+}
 
 /** Seeds the demo bank once; a second run finds the wallet operator and changes nothing. */
 export async function seedDemoBank(services: BankServices): Promise<{ seeded: boolean }> {
-  const { db, core, operators, clock, ids } = services;
+  const { db, core, operators } = services;
+  await seedDemoStaff(services);
   const [existing] = await db.query(`SELECT 1 FROM operators WHERE client_id = $1`, [DEMO_WALLET_CLIENT_ID]);
   if (existing) return { seeded: false };
   await operators.register({
@@ -45,9 +67,5 @@ export async function seedDemoBank(services: BankServices): Promise<{ seeded: bo
     const account = await core.openAccount({ customer_id: customer.id, branch_code: person.branch_code, account_number: person.account_number, pin: person.pin });
     await core.deposit(account.id, person.balance_yen, '振込 キュウヨ');
   }
-  await db.query(
-    `INSERT INTO staff_users (id, login_id, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)`,
-    [ids.next(), DEMO_STAFF.login_id, DEMO_STAFF.display_name, await hashSecret(DEMO_STAFF.password), clock.now()],
-  );
   return { seeded: true };
 }

@@ -62,6 +62,14 @@ export const errorCodes = {
   not_me_token_used: { status: 409, title: 'This "not me" link was already used' },
   not_me_token_expired: { status: 410, title: 'This "not me" link has expired' },
   not_me_token_invalid: { status: 400, title: 'This "not me" link is not valid' },
+  // Staff console
+  staff_login_failed: { status: 401, title: 'Wrong staff ID or password' },
+  staff_csrf_token_invalid: { status: 403, title: 'The form has expired; reload it and try again' },
+  staff_role_insufficient: { status: 403, title: 'Your staff role does not allow this action' },
+  staff_reason_invalid: { status: 422, title: 'Say why, in 1 to 200 characters' },
+  staff_note_invalid: { status: 422, title: 'A note is 1 to 2,000 characters' },
+  staff_target_not_found: { status: 404, title: 'No such operator, alert, case or lock' },
+  staff_target_not_open: { status: 409, title: 'Already done: the alert is closed, the case resolved or the lock lifted' },
   // Anything else
   internal_error: { status: 500, title: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; title: string }>;

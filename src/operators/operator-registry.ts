@@ -6,6 +6,7 @@ import type { Ids } from '../shared/ids.ts';
 import { assert } from '../shared/assert.ts';
 import { hashToken, newToken } from '../shared/secret-hash.ts';
 import { AccountCode } from '../bank/chart-of-accounts.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import {
   CHARGE_YEN_MAX_DEFAULT,
   CHARGES_YEN_PER_MONTH_MAX_DEFAULT,
@@ -34,8 +35,14 @@ export interface NewOperator {
 /** The switches staff flip in an incident. */
 export type OperatorSwitch = 'new_links_suspended' | 'charges_suspended';
 
+/** Who flipped a switch and why: the audit log keeps both with the time. */
+export interface SwitchChange {
+  staff_id: string;
+  reason: string;
+}
+
 /** Registry of operators: registration, credentials, policy and switches. */
-export function createOperatorRegistry({ db, ledger, clock, ids }: { db: Database; ledger: Ledger; clock: Clock; ids: Ids }) {
+export function createOperatorRegistry({ db, ledger, clock, ids, audit }: { db: Database; ledger: Ledger; clock: Clock; ids: Ids; audit?: AuditLog }) {
   return {
     /** Registers an operator and its settlement account; the secret is returned once and stored hashed. */
     async register(input: NewOperator): Promise<{ operator: Operator; client_secret: string }> {
@@ -82,12 +89,27 @@ export function createOperatorRegistry({ db, ledger, clock, ids }: { db: Databas
 
     /**
      * Flips a kill switch. The UPDATE waits for charge batches holding the operator row FOR SHARE,
-     * so once this returns no charge can commit under the old setting.
+     * so once this returns no charge can commit under the old setting. A staff flip (`change`) is audited
+     * with who and why in the same transaction: the switch and its record commit together.
      */
-    async setSwitch(id: string, name: OperatorSwitch, on: boolean): Promise<Operator | undefined> {
+    async setSwitch(id: string, name: OperatorSwitch, on: boolean, change?: SwitchChange): Promise<Operator | undefined> {
       const column = name === 'new_links_suspended' ? 'new_links_suspended' : 'charges_suspended';
-      const [row] = await db.query<Operator>(`UPDATE operators SET ${column} = $2 WHERE id = $1 RETURNING ${OPERATOR_COLUMNS}`, [id, on]);
-      return row;
+      if (!change) {
+        const [row] = await db.query<Operator>(`UPDATE operators SET ${column} = $2 WHERE id = $1 RETURNING ${OPERATOR_COLUMNS}`, [id, on]);
+        return row;
+      }
+      assert(audit, 'a staff switch flip needs the audit log');
+      assert(change.reason.trim().length > 0, 'a staff switch flip needs a reason');
+      return db.transaction(async (tx) => {
+        const [before] = await tx.query<Record<OperatorSwitch, boolean>>(`SELECT ${column} FROM operators WHERE id = $1 FOR UPDATE`, [id]);
+        if (!before) return undefined;
+        const [row] = await tx.query<Operator>(`UPDATE operators SET ${column} = $2 WHERE id = $1 RETURNING ${OPERATOR_COLUMNS}`, [id, on]);
+        await audit.append(tx, {
+          staff_id: change.staff_id, action: 'operator.switch', subject: id, reason: change.reason.trim(),
+          details: { switch: name, on, was: before[column] },
+        });
+        return row;
+      });
     },
 
     /** The operator's OAuth client registration (public keys and redirect URIs), by client id. */

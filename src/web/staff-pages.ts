@@ -1,102 +1,99 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
-import { verifySecret, DECOY_SECRET_HASH } from '../shared/secret-hash.ts';
+import { errorCodes } from '../errors/error-codes.ts';
+import { japanDate } from '../bank/passbook.ts';
 import { formatYen } from '../shared/yen.ts';
-import { maskAccountNumber } from '../linking/link.ts';
-import type { Operator } from '../operators/operator.ts';
 import { html } from './html.ts';
 import { bankPage } from './layout.ts';
-import { csrfMatches, type Session, type SessionStore } from './session-store.ts';
+import type { SessionStore } from './session-store.ts';
+import { createStaffGate, STAFF_COOKIE } from './staff-gate.ts';
+import { jst, staffPage } from './staff-frame.ts';
+import { alertLabel } from './staff-alerts-page.ts';
+import { staffOperatorsPage } from './staff-operators-page.ts';
+import { staffChargesPage } from './staff-charges-page.ts';
+import { staffAlertsPage } from './staff-alerts-page.ts';
+import { staffCasesPages } from './staff-cases-pages.ts';
+import { staffCustomerPages } from './staff-customer-pages.ts';
+import { staffAuditPage } from './staff-audit-page.ts';
 
-const COOKIE = 'furikae_staff';
-/** Customers listed on the console's first page. */
-const CUSTOMERS_LISTED_MAX = 100;
+/** Alerts and audit entries the dashboard previews; the full lists are a click away. */
+const DASHBOARD_ROWS_MAX = 8;
 
 function loginPage(error?: string): string {
   return bankPage('Staff login', html`<h1>行員ログイン / Staff login</h1><div class="card"><form method="post" action="/staff/login">
-${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-<label for="login_id">ID</label><input id="login_id" name="login_id" required>
-<label for="password">Password</label><input id="password" name="password" type="password" required>
+${error ? html`<p class="error" role="alert" data-code="staff_login_failed">${error}</p>` : ''}
+<label for="login_id">ID</label><input id="login_id" name="login_id" autocomplete="username" required>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Log in</button></form></div>`);
 }
 
-function switchForm(operator: Operator, name: 'new_links_suspended' | 'charges_suspended', session: Session) {
-  const on = operator[name];
-  return html`<form method="post" action="/staff/operators/${operator.id}/switches" style="display:inline">
-<input type="hidden" name="csrf" value="${session.csrf_token}"><input type="hidden" name="name" value="${name}"><input type="hidden" name="on" value="${on ? 'false' : 'true'}">
-<span class="tag ${on ? 'on' : 'off'}" data-switch="${name}">${on ? 'SUSPENDED' : 'open'}</span>
-<button type="submit" class="${on ? '' : 'danger'}" data-action="${name}">${on ? 'Resume' : 'Suspend'}</button></form>`;
-}
-
-/** Staff console: operators with their kill switches, and customers. */
+/** Staff console: login, the dashboard, and every console section (operators, charges, alerts, cases, customers, audit). */
 export async function staffPages(app: FastifyInstance, services: BankServices, sessions: SessionStore): Promise<void> {
-  const requireStaff = async (request: FastifyRequest, reply: FastifyReply) => {
-    const session = await sessions.read('staff', request.cookies[COOKIE]);
-    if (!session) await reply.redirect('/staff/login');
-    return session;
-  };
+  const gate = createStaffGate(services, sessions);
 
   app.get('/staff/login', async (_request, reply) => reply.type('text/html').send(loginPage()));
 
   app.post<{ Body: { login_id: string; password: string } }>('/staff/login', {
     schema: { body: Type.Object({ login_id: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 128 }) }) },
   }, async (request, reply) => {
-    const [staff] = await services.db.query<{ id: string; password_hash: string }>(
-      `SELECT id, password_hash FROM staff_users WHERE login_id = $1`, [request.body.login_id]);
-    const ok = await verifySecret(request.body.password, staff?.password_hash ?? DECOY_SECRET_HASH);
-    if (!staff || !ok) return reply.status(401).type('text/html').send(loginPage('Wrong ID or password.'));
-    reply.setCookie(COOKIE, await sessions.start('staff', staff.id), { path: '/staff', httpOnly: true, sameSite: 'strict' });
-    return reply.redirect('/staff');
+    const staff = await services.staff.authenticate(request.body.login_id, request.body.password);
+    if (!staff) return reply.status(401).type('text/html').send(loginPage(errorCodes.staff_login_failed.title));
+    reply.setCookie(STAFF_COOKIE, await sessions.start('staff', staff.id), { path: '/staff', httpOnly: true, sameSite: 'strict' });
+    await services.audit.record({ staff_id: staff.id, action: 'staff.login', subject: staff.id, details: { role: staff.role, source_ip: request.ip } });
+    return reply.redirect('/staff', 303);
+  });
+
+  app.post<{ Body: { csrf?: string } }>('/staff/logout', {
+    schema: { body: Type.Object({ csrf: Type.Optional(Type.String({ maxLength: 100 })) }) },
+  }, async (request, reply) => {
+    const context = await gate.action(request, reply, 'viewer');
+    if (!context) return reply;
+    await sessions.end(request.cookies[STAFF_COOKIE]);
+    reply.clearCookie(STAFF_COOKIE, { path: '/staff' });
+    return reply.redirect('/staff/login', 303);
   });
 
   app.get('/staff', async (request, reply) => {
-    const session = await requireStaff(request, reply);
-    if (!session) return reply;
-    const operators = await services.operators.list();
-    const customers = await services.core.listCustomers(CUSTOMERS_LISTED_MAX);
-    const customerRows = [];
-    for (const customer of customers) {
-      for (const account of await services.core.accountsOf(customer.id)) {
-        const links = await services.links.listForAccount(account.id);
-        customerRows.push(html`<tr><td>${customer.name_kanji}<br><span class="muted">${customer.name_kana} · ${customer.birth_date}</span></td>
-<td>${account.branch_code}-${maskAccountNumber(account.account_number)}</td><td class="yen">${formatYen(await services.core.balance(account.id))}</td>
-<td>${links.filter((link) => link.status === 'active').length}</td></tr>`);
-      }
-    }
+    const context = await gate.page(request, reply);
+    if (!context) return reply;
+    const dayStart = new Date(`${japanDate(services.clock.now())}T00:00:00+09:00`);
+    const [counts, [today], operators, alerts, myCases, audit] = await Promise.all([
+      services.cases.counts(),
+      services.db.query<{ charges: number; amount_yen: number }>(
+        `SELECT count(*)::int AS charges, coalesce(sum(amount_yen), 0)::bigint AS amount_yen FROM charges WHERE created_at >= $1`, [dayStart]),
+      services.operators.list(),
+      services.cases.listAlerts({ status: 'active', limit: DASHBOARD_ROWS_MAX }),
+      services.cases.listCases({ status: 'open', assignee_staff_id: context.staff.id, limit: DASHBOARD_ROWS_MAX }),
+      services.audit.list({ limit: DASHBOARD_ROWS_MAX }),
+    ]);
+    const suspended = operators.filter((operator) => operator.new_links_suspended || operator.charges_suspended);
+    const stat = (href: string, n: number | string, label: string, alarm: boolean, id: string) =>
+      html`<a class="stat ${alarm ? 'alarm' : ''}" href="${href}" id="${id}"><div class="n">${n}</div><div class="label">${label}</div></a>`;
     const body = html`<h1>監視コンソール / Console</h1>
-<h2>決済事業者 Operators</h2>
-<table id="operators"><thead><tr><th>Operator</th><th>Passbook label</th><th>Link methods</th><th>Limits</th><th>New links</th><th>Charges</th></tr></thead><tbody>
-${operators.map((operator) => html`<tr data-operator="${operator.client_id}"><td>${operator.display_name}</td><td>${operator.passbook_label}</td>
-<td>${operator.link_methods_allowed.join(', ')}${operator.link_methods_allowed.includes('legacy_pin') ? html`<br><span class="tag on">⚠ 2020 legacy PIN path enabled</span>` : ''}</td>
-<td class="yen">${formatYen(operator.charge_yen_max)} / charge<br>${formatYen(operator.charges_yen_per_month_max)} / month</td>
-<td>${switchForm(operator, 'new_links_suspended', session)}</td><td>${switchForm(operator, 'charges_suspended', session)}</td></tr>`)}
-</tbody></table>
-<h2>顧客 Customers</h2>
-<table id="customers"><thead><tr><th>Name</th><th>Account</th><th class="yen">Balance</th><th>Active links</th></tr></thead><tbody>${customerRows}</tbody></table>`;
-    return reply.type('text/html').send(bankPage('Console', body));
+<div class="stats">
+${stat('/staff/alerts', counts.alerts_open, `未対応アラート Open alerts (+${counts.alerts_acknowledged} acknowledged)`, counts.alerts_open > 0, 'stat-alerts')}
+${stat('/staff/cases', counts.cases_open, '対応中の案件 Open cases', counts.cases_open > 0, 'stat-cases')}
+${stat('/staff/charges', today?.charges ?? 0, `本日の取引 Charges today · ${formatYen(today?.amount_yen ?? 0)}`, false, 'stat-charges')}
+${stat('/staff/operators', `${suspended.length} / ${operators.length}`, '停止中の事業者 Operators suspended', suspended.length > 0, 'stat-suspended')}
+</div>
+${suspended.length > 0 ? html`<p class="banner-warn" role="status">停止中 Suspended: ${suspended.map((operator, index) => html`${index ? ', ' : ''}${operator.display_name} (${[
+      operator.new_links_suspended ? 'new links' : '', operator.charges_suspended ? 'charges' : ''].filter(Boolean).join(' + ')})`)}</p>` : ''}
+<h2>新しいアラート Latest alerts</h2>
+${alerts.length === 0 ? html`<p class="muted">なし None</p>` : html`<table><tbody>${alerts.map((alert) => html`<tr><td>${jst(alert.at)}</td>
+<td class="sev-${alert.severity}">${alert.severity}</td><td>${alertLabel(alert.kind)}</td><td>${alert.reason_codes.map((code) => html`<span class="code">${code}</span> `)}</td><td>${alert.status}</td></tr>`)}</tbody></table>`}
+<h2>担当中の案件 My open cases</h2>
+${myCases.length === 0 ? html`<p class="muted">なし None</p>` : html`<table><tbody>${myCases.map((c) => html`<tr><td><a href="/staff/cases/${c.id}">${c.summary}</a></td><td>${c.kind}</td><td>${jst(c.opened_at)}</td></tr>`)}</tbody></table>`}
+<h2>最近の操作 Recent staff actions</h2>
+${audit.length === 0 ? html`<p class="muted">なし None</p>` : html`<table><tbody>${audit.map((entry) => html`<tr><td>${jst(entry.at)}</td><td><span class="code">${entry.action}</span></td><td>${entry.reason ?? ''}</td></tr>`)}</tbody></table>
+<p><a href="/staff/audit">監査ログ Audit log →</a></p>`}`;
+    return reply.type('text/html').send(staffPage(context, 'Dashboard', '/staff', body));
   });
 
-  app.post<{ Params: { id: string }; Body: { csrf: string; name: 'new_links_suspended' | 'charges_suspended'; on: 'true' | 'false' } }>(
-    '/staff/operators/:id/switches',
-    {
-      schema: {
-        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
-        body: Type.Object({
-          csrf: Type.String({ maxLength: 100 }),
-          name: Type.Union([Type.Literal('new_links_suspended'), Type.Literal('charges_suspended')]),
-          on: Type.Union([Type.Literal('true'), Type.Literal('false')]),
-        }),
-      },
-    },
-    async (request, reply) => {
-      const session = await requireStaff(request, reply);
-      if (!session) return reply;
-      if (!csrfMatches(session, request.body.csrf)) return reply.status(403).type('text/html').send(bankPage('Refused', html`<p class="error">The form expired. Go back and try again.</p>`));
-      const operator = await services.operators.setSwitch(request.params.id, request.body.name, request.body.on === 'true');
-      request.log.info({ staff_id: session.subject_id, operator_id: request.params.id, switch: request.body.name, on: request.body.on }, 'operator switch flipped');
-      if (!operator) return reply.status(404).type('text/html').send(bankPage('Not found', html`<p class="error">No such operator.</p>`));
-      return reply.redirect('/staff');
-    },
-  );
+  await staffOperatorsPage(app, services, gate);
+  await staffChargesPage(app, services, gate);
+  await staffAlertsPage(app, services, gate);
+  await staffCasesPages(app, services, gate);
+  await staffCustomerPages(app, services, gate);
+  await staffAuditPage(app, services, gate);
 }

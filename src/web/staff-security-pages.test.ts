@@ -7,6 +7,8 @@ import { hashToken } from '../shared/secret-hash.ts';
 import { SESSION_TTL_MS, type SessionKind } from './session-store.ts';
 import { SECOND_FACTOR_FAILURES_MAX } from '../mfa/second-factors.ts';
 import { PIN_FAILURES_PER_ACCOUNT_MAX, REVERSE_BRUTE_FORCE_ACCOUNTS_MIN } from '../throttle/credential-limits.ts';
+import type { StaffRole } from '../staff/staff-role.ts';
+import { verifyAuditChain } from '../audit/verify-audit-chain.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -21,11 +23,11 @@ async function session(fixture: BankFixture, kind: SessionKind, subject_id: stri
   return { cookies: { [kind === 'customer' ? 'furikae_customer' : 'furikae_staff']: cookie }, csrf };
 }
 
-async function staffMember(fixture: BankFixture) {
+async function staffMember(fixture: BankFixture, role: StaffRole = 'admin') {
   const id = fixture.bank.services.ids.next();
   await fixture.db.query(
-    `INSERT INTO staff_users (id, login_id, display_name, password_hash, created_at) VALUES ($1, 'tanaka', '田中', 'scrypt$unused', $2)`,
-    [id, fixture.clock.now()],
+    `INSERT INTO staff_users (id, login_id, display_name, password_hash, role, created_at) VALUES ($1, $2, '田中', 'scrypt$unused', $3, $4)`,
+    [id, `tanaka-${role}`, role, fixture.clock.now()],
   );
   return { id, ...(await session(fixture, 'staff', id)) };
 }
@@ -74,7 +76,10 @@ for (const backend of testBackends) {
         assert.deepEqual(await services.secondFactors.listLocked(), []);
         const [event] = await fixture.db.query<{ actor: string }>(`SELECT actor FROM second_factor_events WHERE event = 'unlocked'`);
         assert.equal(event?.actor, `staff:${staff.id}`);
+        const [entry] = await services.audit.list({ action: 'factor.unlock' });
+        assert.deepEqual([entry?.staff_id, entry?.subject, entry?.details], [staff.id, fixture.customer.id, { customer_id: fixture.customer.id, factor: 'sms' }]);
         assert.equal((await unlock(staff.csrf)).statusCode, 404, 'nothing left to unlock');
+        assert.equal((await services.audit.list({ action: 'factor.unlock' })).length, 1, 'a refused unlock is not audited');
       });
     });
 
@@ -119,6 +124,40 @@ for (const backend of testBackends) {
         const after = await app.inject({ method: 'GET', url: '/staff/security', cookies: staff.cookies });
         assert.doesNotMatch(after.body, /data-alert=/);
         assert.equal([...after.body.matchAll(/data-block=/g)].length, 1, 'one block lifted, one left');
+      });
+    });
+
+    test('a viewer sees the security page without action buttons and is refused every action with 403; an analyst may resolve an alert but not unlock', async () => {
+      await withFixture(backend, async (fixture) => {
+        const { app, services } = fixture.bank;
+        for (let i = 0; i < SECOND_FACTOR_FAILURES_MAX; i++) await services.secondFactors.verify(fixture.customer.id, { factor: 'sms', code: '000000' });
+        for (let n = 1; n <= REVERSE_BRUTE_FORCE_ACCOUNTS_MIN; n++) {
+          await legacyLink(fixture, { account_number: String(n).padStart(7, '0'), pin: '1234' }, { ip: '203.0.113.66' });
+        }
+        const [alert] = await services.throttle.listAlerts();
+        const [block] = await services.throttle.listBlocks();
+        assert.ok(alert && block);
+        const viewer = await staffMember(fixture, 'viewer');
+        const analyst = await staffMember(fixture, 'analyst');
+        const page = await app.inject({ method: 'GET', url: '/staff/security', cookies: viewer.cookies });
+        assert.equal(page.statusCode, 200);
+        assert.doesNotMatch(page.body, /action="\/staff\/security\/[^"]+"/, 'no forms for a viewer');
+        const post = (who: { cookies: Record<string, string>; csrf: string }, url: string, fields: Record<string, string> = {}) =>
+          app.inject({ method: 'POST', url, cookies: who.cookies, headers: FORM, payload: form({ csrf: who.csrf, ...fields }) });
+        for (const who of [viewer, analyst]) {
+          const refused = await post(who, '/staff/security/factors/unlock', { customer_id: fixture.customer.id, factor: 'sms' });
+          assert.equal(refused.statusCode, 403);
+          assert.match(refused.body, /data-code="staff_role_insufficient"/);
+          assert.equal((await post(who, `/staff/security/blocks/${block.id}/lift`)).statusCode, 403);
+        }
+        assert.equal((await post(viewer, `/staff/security/alerts/${alert.id}/resolve`)).statusCode, 403);
+        assert.equal((await services.secondFactors.listLocked()).length, 1, 'still locked');
+        assert.equal((await services.throttle.listBlocks()).length, 2, 'no block lifted');
+        assert.equal((await services.audit.list()).length, 0, 'refusals are not audited');
+        assert.equal((await post(analyst, `/staff/security/alerts/${alert.id}/resolve`)).statusCode, 303);
+        assert.deepEqual(await services.throttle.listAlerts(), []);
+        assert.deepEqual((await services.audit.list()).map((entry) => [entry.action, entry.staff_id]), [['credential_alert.resolve', analyst.id]]);
+        assert.equal((await verifyAuditChain(fixture.db)).ok, true);
       });
     });
   });

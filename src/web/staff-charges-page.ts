@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { BankServices } from '../bank-services.ts';
+import { maskAccountNumber } from '../linking/link.ts';
+import { formatYen } from '../shared/yen.ts';
+import { html, raw, type SafeHtml } from './html.ts';
+import type { StaffGate } from './staff-gate.ts';
+import { jst, staffPage } from './staff-frame.ts';
+
+/** Charges the live view shows: the last few minutes of a busy afternoon, still one screen to scan. */
+export const CHARGES_LISTED_MAX = 100;
+/** How often the live view reloads itself: staff watching an incident see a new charge within this. */
+export const CHARGES_REFRESH_MS = 5000;
+
+/** Columns the view lays out itself; any other column of charges (added by a later migration) is shown generically. */
+const KNOWN_COLUMNS = new Set([
+  'id', 'operator_id', 'link_id', 'account_id', 'idempotency_key', 'request_hash', 'amount_yen', 'refunded_yen', 'description',
+  'status', 'created_at', 'risk_decision', 'risk_reasons',
+]);
+
+type ChargeRow = Record<string, unknown> & {
+  id: string; link_id: string; amount_yen: number; refunded_yen: number; status: string; created_at: Date; description: string | null;
+  x_operator_name: string; x_branch_code: string; x_account_number: string; x_customer_name: string; x_customer_id: string;
+};
+
+function cellValue(value: unknown): string {
+  if (value instanceof Date) return `${jst(value)} JST`;
+  if (Array.isArray(value)) return value.join(', ');
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** Extra columns of a charge row, as `name: value` lines; empty values left out. */
+function extraColumns(row: Record<string, unknown>): SafeHtml {
+  const extras = Object.entries(row).filter(([key, value]) =>
+    !KNOWN_COLUMNS.has(key) && !key.startsWith('x_') && value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0));
+  return html`${extras.map(([key, value]) => html`<div class="muted">${key}: ${cellValue(value)}</div>`)}`;
+}
+
+function decisionCell(row: Record<string, unknown>): SafeHtml {
+  if (!('risk_decision' in row)) return html`<span class="muted">—</span>`;
+  const decision = row.risk_decision as string | null;
+  const reasons = (row.risk_reasons as string[] | null | undefined) ?? [];
+  return html`${decision ? html`<span class="decision-${decision}" data-decision="${decision}">${decision}</span>` : html`<span class="muted">—</span>`}
+${reasons.length ? html`<br>${reasons.map((code) => html`<span class="code">${code}</span> `)}` : ''}`;
+}
+
+/** The live charges view: the latest charges with operator, customer, link, amount, status and the risk decision. */
+export async function staffChargesPage(app: FastifyInstance, services: BankServices, gate: StaffGate): Promise<void> {
+  app.get<{ Querystring: { status?: string; live?: '0' | '1' } }>('/staff/charges', {
+    schema: { querystring: Type.Object({ status: Type.Optional(Type.String({ pattern: '^[a-z_]{1,32}$' })), live: Type.Optional(Type.Union([Type.Literal('0'), Type.Literal('1')])) }) },
+  }, async (request, reply) => {
+    const context = await gate.page(request, reply);
+    if (!context) return reply;
+    const status = request.query.status ?? null;
+    const live = request.query.live !== '0';
+    // c.* on purpose: columns added by later migrations (risk decisions, approvals) appear without a change here.
+    const rows = await services.db.query<ChargeRow>(
+      `SELECT c.*, o.display_name AS x_operator_name, a.branch_code AS x_branch_code, a.account_number AS x_account_number,
+              cu.name_kanji AS x_customer_name, cu.id AS x_customer_id
+         FROM charges c JOIN operators o ON o.id = c.operator_id JOIN bank_accounts a ON a.id = c.account_id JOIN customers cu ON cu.id = a.customer_id
+        WHERE ($1::text IS NULL OR c.status = $1)
+        ORDER BY c.created_at DESC, c.id DESC LIMIT $2`,
+      [status, CHARGES_LISTED_MAX],
+    );
+    const statuses = (await services.db.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM charges GROUP BY status ORDER BY status`));
+    const filter = html`<p class="actions">${[{ status: '', n: statuses.reduce((sum, row) => sum + row.n, 0) }, ...statuses].map((row) =>
+      html`<a href="/staff/charges${row.status ? `?status=${row.status}` : ''}" class="tag ${(status ?? '') === row.status ? 'on' : ''}">${row.status || 'all'} (${row.n})</a>`)}
+<span class="muted">${live ? html`自動更新 Live: every ${CHARGES_REFRESH_MS / 1000} s · <a href="?${status ? `status=${status}&` : ''}live=0">pause</a>` : html`<a href="?${status ? `status=${status}&` : ''}live=1">resume live</a>`}</span></p>`;
+    const body = html`<h1>取引 / Live charges</h1>${filter}
+${rows.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="charges" class="wide"><thead><tr><th>Time (JST)</th><th>Operator</th><th>Customer · account</th><th>Link</th><th class="yen">Amount</th><th>Status</th><th>Decision · reasons</th><th>More</th></tr></thead><tbody>
+${rows.map((row) => html`<tr data-charge="${row.id}" data-status="${row.status}"><td>${jst(row.created_at)}</td><td>${row.x_operator_name}</td>
+<td><a href="/staff/customers/${row.x_customer_id}">${row.x_customer_name}</a><br><span class="muted">${row.x_branch_code}-${maskAccountNumber(row.x_account_number)}</span></td>
+<td><code title="${row.link_id}">${row.link_id.slice(-8)}</code></td>
+<td class="yen">${formatYen(row.amount_yen)}${row.refunded_yen > 0 ? html`<br><span class="muted">refunded ${formatYen(row.refunded_yen)}</span>` : ''}</td>
+<td><span class="tag ${row.status === 'succeeded' ? 'off' : 'on'}">${row.status}</span>${row.description ? html`<br><span class="muted">${row.description}</span>` : ''}</td>
+<td>${decisionCell(row)}</td><td>${extraColumns(row)}</td></tr>`)}
+</tbody></table>`}
+${live ? raw(`<script>setTimeout(() => location.reload(), ${CHARGES_REFRESH_MS});</script>`) : ''}`;
+    return reply.type('text/html').send(staffPage(context, 'Charges', '/staff/charges', body));
+  });
+}

@@ -1,0 +1,95 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { BankServices } from '../bank-services.ts';
+import { readPassbook } from '../bank/passbook.ts';
+import { maskAccountNumber } from '../linking/link.ts';
+import { formatYen } from '../shared/yen.ts';
+import { roleAllows } from '../staff/staff-role.ts';
+import { html } from './html.ts';
+import { csrfField, sendStaffRefusal, type StaffGate } from './staff-gate.ts';
+import { jst, staffPage } from './staff-frame.ts';
+import { alertsTable } from './staff-alerts-page.ts';
+import { casesTable } from './staff-cases-pages.ts';
+
+/** Customers the list shows: the console is for looking someone up, not for browsing the bank. */
+export const CUSTOMERS_LISTED_MAX = 100;
+/** Passbook lines shown per account on the customer page: the latest month or two for most customers. */
+export const PASSBOOK_LINES_SHOWN = 30;
+
+const CREDENTIAL_LABELS = { legacy_pin: '暗証番号 PIN (2020 legacy link)', password: 'IBパスワード Password', second_factor: '第二要素 Second factor' } as const;
+const LINK_STATUS_CLASS: Record<string, string> = { active: 'off', revoked: '', frozen: 'on' };
+
+/** Customers: the list, and one customer's passbook, links, second factors and locks, with admin unlocks. */
+export async function staffCustomerPages(app: FastifyInstance, services: BankServices, gate: StaffGate): Promise<void> {
+  app.get('/staff/customers', async (request, reply) => {
+    const context = await gate.page(request, reply);
+    if (!context) return reply;
+    const customers = await services.core.listCustomers(CUSTOMERS_LISTED_MAX);
+    const rows = [];
+    for (const customer of customers) {
+      for (const account of await services.core.accountsOf(customer.id)) {
+        const links = await services.links.listForAccount(account.id);
+        rows.push(html`<tr data-customer="${customer.id}"><td><a href="/staff/customers/${customer.id}">${customer.name_kanji}</a><br><span class="muted">${customer.name_kana} · ${customer.birth_date}</span></td>
+<td>${account.branch_code}-${maskAccountNumber(account.account_number)}</td><td class="yen">${formatYen(await services.core.balance(account.id))}</td>
+<td>${links.filter((link) => link.status === 'active').length}${links.some((link) => link.status === 'frozen') ? html` <span class="tag on">frozen</span>` : ''}</td></tr>`);
+      }
+    }
+    const body = html`<h1>顧客 / Customers</h1>
+<table id="customers"><thead><tr><th>Name</th><th>Account</th><th class="yen">Balance</th><th>Active links</th></tr></thead><tbody>${rows}</tbody></table>`;
+    return reply.type('text/html').send(staffPage(context, 'Customers', '/staff/customers', body));
+  });
+
+  app.get<{ Params: { id: string } }>('/staff/customers/:id', {
+    schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }) },
+  }, async (request, reply) => {
+    const context = await gate.page(request, reply);
+    if (!context) return reply;
+    const customer = await services.core.getCustomer(request.params.id);
+    if (!customer) return sendStaffRefusal(reply, 'staff_target_not_found');
+    const admin = roleAllows(context.staff.role, 'admin');
+    const csrf = csrfField(context);
+    const [accounts, operators, factors, locks, alerts, cases, staff] = await Promise.all([
+      services.core.accountsOf(customer.id),
+      services.operators.list(),
+      services.secondFactors.listFactors(customer.id),
+      services.throttle.listLocks(),
+      services.cases.listAlerts({ customer_id: customer.id }),
+      services.cases.listCases({ customer_id: customer.id }),
+      services.staff.list(),
+    ]);
+    const operatorNames = new Map(operators.map((operator) => [operator.id, operator.display_name]));
+    const sections = [];
+    for (const account of accounts) {
+      const [balance, lines, links] = await Promise.all([
+        services.core.balance(account.id), readPassbook(services.db, services.ledger, account.id), services.links.listForAccount(account.id)]);
+      sections.push(html`<div class="card" data-account="${account.id}"><h2 style="margin-top:0">普通預金 ${account.branch_code}-${maskAccountNumber(account.account_number)} · ${formatYen(balance)}</h2>
+<h3>連携サービス Links</h3>
+${links.length === 0 ? html`<p class="muted">なし None</p>` : html`<table class="links"><thead><tr><th>Operator</th><th>Method</th><th>Status</th><th>Linked (JST)</th><th class="yen">Limits</th></tr></thead><tbody>
+${links.map((link) => html`<tr data-link="${link.id}"><td>${operatorNames.get(link.operator_id) ?? link.operator_id}</td>
+<td>${link.method === 'legacy_pin' ? html`<span class="tag on">legacy PIN</span>` : 'FAPI 2.0'}</td>
+<td><span class="tag ${LINK_STATUS_CLASS[link.status] ?? ''}">${link.status}</span>${link.revoked_by ? html`<br><span class="muted">by ${link.revoked_by}</span>` : ''}</td>
+<td>${jst(link.created_at)}</td><td class="yen">${formatYen(link.charge_yen_max)} / charge<br>${formatYen(link.charges_yen_per_month_max)} / month</td></tr>`)}</tbody></table>`}
+<h3>通帳 Passbook <span class="muted">(latest ${PASSBOOK_LINES_SHOWN})</span></h3>
+<table class="passbook"><thead><tr><th>年月日 Date</th><th>摘要 Description</th><th class="yen">お支払 Out</th><th class="yen">お預り In</th><th class="yen">残高 Balance</th></tr></thead>
+<tbody>${lines.slice(-PASSBOOK_LINES_SHOWN).map((line) => html`<tr><td>${line.date}</td><td>${line.label}</td><td class="yen">${line.withdrawal_yen === null ? '' : formatYen(line.withdrawal_yen)}</td><td class="yen">${line.deposit_yen === null ? '' : formatYen(line.deposit_yen)}</td><td class="yen">${formatYen(line.balance_yen)}</td></tr>`)}</tbody></table></div>`);
+    }
+    const myLocks = locks.filter((lock) => lock.customer_id === customer.id);
+    const names = new Map(staff.map((member) => [member.id, member.display_name]));
+    const body = html`<h1>${customer.name_kanji} <span class="muted">${customer.name_kana}</span></h1>
+<div class="card"><p>生年月日 Born ${customer.birth_date} · ☎ ${customer.phone} · ${customer.email}<br><span class="muted">${customer.address} · customer <code>${customer.id}</code></span></p></div>
+<h2>第二要素 Second factors</h2>
+<table id="factors"><thead><tr><th>Factor</th><th>Status</th><th>Failures in a row</th><th>Locked (JST)</th><th></th></tr></thead><tbody>
+${factors.map((factor) => html`<tr data-factor="${factor.factor}" data-status="${factor.status}"><td>${factor.factor === 'totp' ? '認証アプリ TOTP' : html`SMS ${factor.phone_masked ?? ''}`}</td>
+<td><span class="tag ${factor.status === 'locked' ? 'on' : 'off'}">${factor.status}</span></td><td>${factor.failures_consecutive}</td><td>${jst(factor.locked_at)}</td>
+<td>${factor.status === 'locked' ? admin ? html`<form method="post" action="/staff/security/factors/unlock">${csrf}<input type="hidden" name="customer_id" value="${customer.id}"><input type="hidden" name="factor" value="${factor.factor}"><button type="submit" data-action="unlock-factor">解除 Unlock (after calling the customer)</button></form>` : html`<span class="muted">admin only</span>` : ''}</td></tr>`)}
+</tbody></table>
+<h2>ロック Credential locks</h2>
+${myLocks.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="locks"><thead><tr><th>Credential</th><th>Account</th><th>Failures</th><th>Locked (JST)</th><th></th></tr></thead><tbody>
+${myLocks.map((lock) => html`<tr data-lock="${lock.id}"><td>${CREDENTIAL_LABELS[lock.credential]}</td><td>${lock.account_masked}</td><td>${lock.failures_consecutive}</td><td>${jst(lock.locked_at)}</td>
+<td>${admin ? html`<form method="post" action="/staff/security/credentials/${lock.id}/unlock">${csrf}<button type="submit" data-action="unlock-credential">解除 Unlock (after calling the customer)</button></form>` : html`<span class="muted">admin only</span>`}</td></tr>`)}</tbody></table>`}
+${sections}
+<h2>アラート Alerts</h2>${alertsTable(context, alerts)}
+<h2>案件 Cases</h2>${casesTable(cases, names)}`;
+    return reply.type('text/html').send(staffPage(context, customer.name_kanji, '/staff/customers', body));
+  });
+}
