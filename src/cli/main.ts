@@ -10,6 +10,7 @@ import { seedDemoBank } from '../demo/demo-seed.ts';
 import { openStores } from './open-stores.ts';
 import { demoBanner, startDemo } from './start-demo.ts';
 import { runBench } from '../bench/run-bench.ts';
+import { noticeOptions } from '../notify/notice-options.ts';
 import { verifyAuditChain } from '../audit/verify-audit-chain.ts';
 import { formatAuditVerification } from '../audit/format-audit-verification.ts';
 
@@ -37,6 +38,11 @@ Environment:
   LOG_LEVEL         fatal|error|warn|info|debug|trace|silent (default info)
   FURIKAE_CREDENTIAL_KEY  secret key (32+ characters) for fingerprints of PINs and passwords tried; the same
                     in every bank process (default: a public demo key, not for production)
+  SMTP_URL          smtp://host:port (or smtps://user:password@host:port) for customer e-mail notices; unset: the
+                    demo runs its own SMTP sink (mail shown at /demo/mailbox), serve keeps e-mails in the outbox
+  FURIKAE_MAIL_FROM the From of customer notices (default ふりかえ銀行 <notices@furikae-bank.example>)
+  FURIKAE_NOT_ME_KEY  secret key (32+ characters) signing the "this wasn't me" links in notices; the same in every
+                    bank process (default: a public demo key, not for production)
 `;
 
 const COMMAND_HELP: Record<string, string> = {
@@ -68,7 +74,10 @@ async function serve(config: Config): Promise<void> {
   const log = createLogger({ level: config.log_level });
   const { bankDb } = await openStores(config, { wallet: false });
   if (config.credential_fingerprint_key === DEMO_CREDENTIAL_FINGERPRINT_KEY) log.warn('FURIKAE_CREDENTIAL_KEY is unset: using the public demo key for credential fingerprints');
-  const bank = await createBankApp({ db: bankDb, clock: systemClock, ids: createIds(systemClock), log, credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url });
+  const bank = await createBankApp({
+    db: bankDb, clock: systemClock, ids: createIds(systemClock), log, credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url,
+    ...noticeOptions(config),
+  });
   const address = await bank.app.listen({ host: config.host, port: config.bank_port });
   console.log(`furikae bank listening on ${address} (docs at ${address}/docs)`);
   await waitForSignal();

@@ -6,10 +6,15 @@ import { createIds } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
 import { DEMO_CUSTOMERS, DEMO_STAFF, DEMO_WALLET_CLIENT_ID, DEMO_WALLET_CLIENT_SECRET, seedDemoBank } from '../demo/demo-seed.ts';
 import { openStores } from './open-stores.ts';
+import { startMailSink } from '../notify/mail-sink.ts';
+import { mailboxPage, MAILBOX_PATH } from '../notify/mailbox-page.ts';
+import { noticeOptions } from '../notify/notice-options.ts';
 
 export interface RunningDemo {
   bank_url: string;
   wallet_url: string;
+  /** Where the demo shows the e-mails the bank sent, when it runs its own SMTP sink (SMTP_URL unset). */
+  mailbox_url: string | undefined;
   close(): Promise<void>;
 }
 
@@ -19,7 +24,13 @@ export async function startDemo(config: Config): Promise<RunningDemo> {
   const clock = systemClock;
   const ids = createIds(clock);
   const { bankDb, walletDb } = await openStores(config, { wallet: true });
-  const bank = await createBankApp({ db: bankDb, clock, ids, log: log.child({ app: 'bank' }), credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url });
+  // Without SMTP_URL the demo runs its own SMTP sink on loopback: the bank sends real SMTP, and /demo/mailbox shows it.
+  const sink = config.smtp_url ? undefined : await startMailSink({ host: '127.0.0.1' });
+  const bank = await createBankApp({
+    db: bankDb, clock, ids, log: log.child({ app: 'bank' }), credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url,
+    ...noticeOptions(config), ...(sink ? { smtp_url: sink.url } : {}),
+  });
+  if (sink) mailboxPage(bank.app, sink);
   await seedDemoBank(bank.services);
   const bankAddress = await bank.app.listen({ host: config.host, port: config.bank_port });
   const wallet = await createWalletApp({
@@ -34,9 +45,11 @@ export async function startDemo(config: Config): Promise<RunningDemo> {
   return {
     bank_url: bankAddress,
     wallet_url: walletAddress,
+    mailbox_url: sink ? `${bankAddress}${MAILBOX_PATH}` : undefined,
     async close() {
       await wallet.close();
       await bank.close();
+      await sink?.close();
       await walletDb!.close();
       await bankDb.close();
     },
@@ -56,6 +69,7 @@ furikae demo is running on ${storage}
     API docs         ${demo.bank_url}/docs      OpenAPI ${demo.bank_url}/openapi.json
     Customer pages   ${demo.bank_url}/bank/login
     Staff console    ${demo.bank_url}/staff/login   login ${DEMO_STAFF.login_id} / ${DEMO_STAFF.password}
+    Mail to customers ${demo.mailbox_url ?? `sent to SMTP_URL (${config.smtp_url})`}   SMS ${demo.bank_url}/simulator/sms
   Reference wallet  ${demo.wallet_url}
 
   ⚠  The demo wallet runs on the 2020 legacy link policy: account number + PIN + name + birth date,
@@ -66,6 +80,8 @@ ${customers}
 
   Try it: open the wallet, sign up, link 山田 花子's account, charge ¥5,000, pay a merchant,
   then log in to the bank as hanako and find the passbook line labelled フリカエウォレット.
+  Every link and charge is mailed to the customer: open the mailbox, click 「お心当たりがない場合」's link,
+  and the link is frozen; the wallet's next charge is refused with link_frozen, and staff see a dispute case.
   Ctrl-C stops.
 `;
 }

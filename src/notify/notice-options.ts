@@ -1,0 +1,6 @@
+import type { Config } from '../config.ts';
+
+/** The bank's notice settings from the configuration, as createBankApp takes them. */
+export function noticeOptions(config: Pick<Config, 'smtp_url' | 'mail_from' | 'not_me_key'>): { smtp_url?: string; mail_from: string; not_me_key: string } {
+  return { ...(config.smtp_url ? { smtp_url: config.smtp_url } : {}), mail_from: config.mail_from, not_me_key: config.not_me_key };
+}
