@@ -1,0 +1,193 @@
+import type { RiskConfig } from './risk-config.ts';
+import type { NewLinkLargeChargeConfig } from './rules/new-link-large-charge.ts';
+import type { SeveralLinksOneDeviceConfig } from './rules/several-links-one-device.ts';
+import type { ManyWalletsOneSourceConfig } from './rules/many-wallets-one-source.ts';
+import type { IdentityMatchBelowStrongConfig } from './rules/identity-match-below-strong.ts';
+import type { LegacyLinkUnusedOperatorConfig } from './rules/legacy-link-unused-operator.ts';
+import type { VelocityOverCapsConfig } from './rules/velocity-over-caps.ts';
+import type { ChargeAfterFailedLoginConfig } from './rules/charge-after-failed-login.ts';
+import type { DormantAccountChargedConfig } from './rules/dormant-account-charged.ts';
+import type { ElderlyCustomerNewLinkConfig } from './rules/elderly-customer-new-link.ts';
+import type { AmountAboveHistoryConfig } from './rules/amount-above-history.ts';
+import type { AccountLinksSpreadConfig } from './rules/account-links-spread.ts';
+import { IDENTITY_MATCH_SCORE_MIN, IDENTITY_MATCH_STRONG_SCORE_MIN } from '../kyc/identity-match.ts';
+
+const HOUR_SECONDS = 60 * 60;
+const DAY_SECONDS = 24 * HOUR_SECONDS;
+
+const newLinkLargeCharge: NewLinkLargeChargeConfig = {
+  // "Within hours": a day covers a thief who links at night and charges in the morning.
+  new_link_seconds_max: DAY_SECONDS,
+  amount_yen_bands: [
+    { lower: 0, upper: 30_000, outcome: 'pass', reason: 'small_charge_on_new_link' },
+    { lower: 30_000, upper: 80_000, outcome: 'alert', reason: 'large_charge_on_new_link' },
+    { lower: 80_000, upper: null, outcome: 'block', reason: 'maximum_charge_on_new_link' },
+  ],
+};
+
+const severalLinksOneDevice: SeveralLinksOneDeviceConfig = {
+  device_accounts_30d_bands: [
+    { lower: 0, upper: 2, outcome: 'pass', reason: 'device_one_account' },
+    // Two: a couple sharing a tablet is plausible, so only an alert.
+    { lower: 2, upper: 4, outcome: 'alert', reason: 'device_links_several_accounts' },
+    { lower: 4, upper: null, outcome: 'block', reason: 'device_links_many_accounts' },
+  ],
+};
+
+const manyWalletsOneSource: ManyWalletsOneSourceConfig = {
+  device_links_24h_bands: [
+    { lower: 0, upper: 3, outcome: 'pass', reason: 'device_few_new_links' },
+    { lower: 3, upper: 6, outcome: 'alert', reason: 'device_many_new_links' },
+    { lower: 6, upper: null, outcome: 'block', reason: 'device_link_farm' },
+  ],
+  ip_links_24h_bands: [
+    { lower: 0, upper: 200, outcome: 'pass', reason: 'ip_few_new_links' },
+    { lower: 200, upper: 1_000, outcome: 'alert', reason: 'ip_many_new_links' },
+    { lower: 1_000, upper: null, outcome: 'block', reason: 'ip_link_farm' },
+  ],
+};
+
+const identityMatchBelowStrong: IdentityMatchBelowStrongConfig = {
+  score_bands: [
+    { lower: 0, upper: IDENTITY_MATCH_SCORE_MIN, outcome: 'block', reason: 'identity_mismatch' },
+    { lower: IDENTITY_MATCH_SCORE_MIN, upper: IDENTITY_MATCH_STRONG_SCORE_MIN, outcome: 'alert', reason: 'identity_weak' },
+    { lower: IDENTITY_MATCH_STRONG_SCORE_MIN, upper: null, outcome: 'pass', reason: 'identity_strong' },
+  ],
+  unattested_outcome: 'alert',
+  kyc_level_min: 'phone_verified',
+};
+
+const velocityOverCaps: VelocityOverCapsConfig = {
+  // Per link the monthly cap already bounds the money; these catch a script, not a person topping up.
+  link_charges_1h_bands: [
+    { lower: 0, upper: 21, outcome: 'pass', reason: 'link_velocity_normal' },
+    { lower: 21, upper: 61, outcome: 'alert', reason: 'link_velocity_high' },
+    { lower: 61, upper: null, outcome: 'block', reason: 'link_velocity_over_cap' },
+  ],
+  customer_charges_24h_bands: [
+    { lower: 0, upper: 31, outcome: 'pass', reason: 'customer_velocity_normal' },
+    { lower: 31, upper: 101, outcome: 'alert', reason: 'customer_velocity_high' },
+    { lower: 101, upper: null, outcome: 'block', reason: 'customer_velocity_over_cap' },
+  ],
+  device_charges_1h_bands: [
+    { lower: 0, upper: 21, outcome: 'pass', reason: 'device_velocity_normal' },
+    { lower: 21, upper: 61, outcome: 'alert', reason: 'device_velocity_high' },
+    { lower: 61, upper: null, outcome: 'block', reason: 'device_velocity_over_cap' },
+  ],
+  ip_charges_1h_bands: [
+    { lower: 0, upper: 100_001, outcome: 'pass', reason: 'ip_velocity_normal' },
+    { lower: 100_001, upper: 1_000_001, outcome: 'alert', reason: 'ip_velocity_high' },
+    { lower: 1_000_001, upper: null, outcome: 'block', reason: 'ip_velocity_over_cap' },
+  ],
+};
+
+const chargeAfterFailedLogin: ChargeAfterFailedLoginConfig = {
+  failure_seconds_ago_bands: [
+    { lower: 0, upper: HOUR_SECONDS, outcome: 'block', reason: 'within_hour_of_failed_login' },
+    { lower: HOUR_SECONDS, upper: null, outcome: 'alert', reason: 'within_day_of_failed_login' },
+  ],
+  lock_seconds_ago_bands: [
+    { lower: 0, upper: DAY_SECONDS, outcome: 'block', reason: 'within_day_of_credential_lock' },
+    { lower: DAY_SECONDS, upper: null, outcome: 'alert', reason: 'within_week_of_credential_lock' },
+  ],
+};
+
+const dormantAccountCharged: DormantAccountChargedConfig = {
+  idle_days_bands: [
+    { lower: 0, upper: 180, outcome: 'pass', reason: 'account_active' },
+    { lower: 180, upper: 365, outcome: 'alert', reason: 'account_dormant_6_months' },
+    { lower: 365, upper: null, outcome: 'block', reason: 'account_dormant_1_year' },
+  ],
+};
+
+const elderlyCustomerNewLink: ElderlyCustomerNewLinkConfig = {
+  new_link_seconds_max: 7 * DAY_SECONDS,
+  age_years_bands: [
+    { lower: 0, upper: 65, outcome: 'pass', reason: 'customer_under_65' },
+    // 65: Japan's statistical threshold for 高齢者 (elderly).
+    { lower: 65, upper: null, outcome: 'alert', reason: 'elderly_customer_new_link' },
+  ],
+};
+
+const amountAboveHistory: AmountAboveHistoryConfig = {
+  history_charges_min: 3,
+  amount_yen_min: 10_000,
+  percent_of_largest_bands: [
+    { lower: 0, upper: 300, outcome: 'pass', reason: 'amount_within_history' },
+    { lower: 300, upper: 1_000, outcome: 'alert', reason: 'amount_above_history' },
+    { lower: 1_000, upper: null, outcome: 'block', reason: 'amount_far_above_history' },
+  ],
+};
+
+const accountLinksSpread: AccountLinksSpreadConfig = {
+  account_links_7d_bands: [
+    { lower: 0, upper: 3, outcome: 'pass', reason: 'account_few_new_links' },
+    { lower: 3, upper: 5, outcome: 'alert', reason: 'account_linked_to_several_services' },
+    { lower: 5, upper: null, outcome: 'block', reason: 'account_linked_to_many_services' },
+  ],
+};
+
+/**
+ * The shipped config. Tuned so that an ordinary ¥5,000 top-up is allowed, even on a new legacy link of an elderly
+ * customer (score 45 < 50), while the 2020 pattern (new legacy link, operator never used, elderly customer,
+ * ¥100,000 within hours: 45 + 20 + 10 + 15 = 90) is challenged, and held (≥ 100) if the account was dormant
+ * or a credential failed in the last day. docs/risk-rules.md has the arithmetic.
+ */
+export const DEFAULT_RISK_CONFIG: RiskConfig = {
+  id: 'furikae-default@1',
+  rules: {
+    'new-link-large-charge@1': newLinkLargeCharge,
+    'several-links-one-device@1': severalLinksOneDevice,
+    'many-wallets-one-source@1': manyWalletsOneSource,
+    'identity-match-below-strong@1': identityMatchBelowStrong,
+    'legacy-link-unused-operator@1': { weak_link_methods: ['legacy_pin'], outcome: 'alert' } satisfies LegacyLinkUnusedOperatorConfig,
+    'velocity-over-caps@1': velocityOverCaps,
+    'charge-after-failed-login@1': chargeAfterFailedLogin,
+    'dormant-account-charged@1': dormantAccountCharged,
+    'elderly-customer-new-link@1': elderlyCustomerNewLink,
+    'amount-above-history@1': amountAboveHistory,
+    'account-links-spread@1': accountLinksSpread,
+  },
+  typologies: [
+    {
+      id: 'link-and-drain-2020@1',
+      describes: 'an account linked with leaked details and drained: the Docomo account pattern of 2020',
+      weights: {
+        'new-link-large-charge@1': { alert: 25, block: 45 },
+        'legacy-link-unused-operator@1': { alert: 20, block: 40 },
+        'identity-match-below-strong@1': { alert: 10, block: 60 },
+        'elderly-customer-new-link@1': { alert: 15, block: 15 },
+        'dormant-account-charged@1': { alert: 20, block: 35 },
+        'charge-after-failed-login@1': { alert: 20, block: 40 },
+        'amount-above-history@1': { alert: 15, block: 30 },
+      },
+      // A challenge goes to the account holder's own phone, which the thief does not hold: cheap, and decisive.
+      alert_threshold: 50,
+      block_threshold: 100,
+      on_alert: 'challenge',
+      on_block: 'hold',
+    },
+    {
+      id: 'wallet-farm@1',
+      describes: 'one device or address opening wallets on many people’s accounts',
+      weights: {
+        'several-links-one-device@1': { alert: 30, block: 60 },
+        'many-wallets-one-source@1': { alert: 30, block: 60 },
+        'account-links-spread@1': { alert: 25, block: 50 },
+      },
+      alert_threshold: 50,
+      block_threshold: 100,
+      on_alert: 'hold',
+      on_block: 'deny',
+    },
+    {
+      id: 'velocity-burst@1',
+      describes: 'charges faster than a person tops up',
+      weights: { 'velocity-over-caps@1': { alert: 50, block: 100 } },
+      alert_threshold: 50,
+      block_threshold: 100,
+      on_alert: 'challenge',
+      on_block: 'deny',
+    },
+  ],
+};

@@ -1,0 +1,61 @@
+import type { LinkMethod } from '../operators/operator.ts';
+
+/** Where the pipeline runs: on a charge request, or on a new link before it is written. */
+export type RiskStage = 'charge' | 'link';
+
+/**
+ * Everything a rule may look at, for one charge or one new link. Loaded from SQL tables kept in the same
+ * transactions as the ledger (src/risk/load-charge-features.ts, src/risk/load-link-features.ts), so every API
+ * process computes the same values. Counts include the charge or link being decided ("the 11th this hour").
+ * Plain numbers, booleans and strings only: a decision row stores them as JSON and the lab replays it.
+ */
+export interface RiskFeatures {
+  stage: RiskStage;
+  /** The charge's amount; 0 at link time. */
+  amount_yen: number;
+  /** The per-charge cap in force for this link (the lower of the link's and the operator's). */
+  charge_yen_max: number;
+  link_method: LinkMethod;
+  /** Seconds since the link was created; 0 at link time. */
+  link_age_seconds: number;
+  /** The KYC level the operator attested at link time; null for a legacy link (none was sent). */
+  kyc_level: string | null;
+  /** Identity-match score 0–100 stored with the link (src/kyc/identity-match.ts); null when nothing was attested. */
+  identity_match_score: number | null;
+  /** Charges on this link whose money moved, before this one. */
+  link_charges_count: number;
+  /** The customer's charges whose money moved (all links), before this one. */
+  customer_charges_count: number;
+  /** The largest of those, in yen; 0 with no history. */
+  customer_charge_yen_largest: number;
+  /** Charges on this link in the last hour, this one included. */
+  link_charges_1h: number;
+  /** Charges by this customer in the last 24 hours, this one included. */
+  customer_charges_24h: number;
+  /** Charges from this device in the last hour, this one included; null when the operator sent no X-Device-Id. */
+  device_charges_1h: number | null;
+  /** Charges from this source IP in the last hour, this one included. */
+  ip_charges_1h: number;
+  /** Active links on this bank account (this one included). */
+  account_links_active: number;
+  /** Links made on this bank account in the last 7 days (this one included). */
+  account_links_7d: number;
+  /** Links made from the link's device in the 24 hours up to its creation; null without a device id. */
+  device_links_24h: number | null;
+  /** Links made from the link's source IP in the 24 hours up to its creation. */
+  ip_links_24h: number;
+  /** Distinct bank accounts linked from the link's device in the 30 days up to its creation; null without a device id. */
+  device_accounts_30d: number | null;
+  /** The customer's age in whole years on today's Japan date; null if unknown. */
+  customer_age_years: number | null;
+  /** Failed PIN or password attempts on the customer's credentials in the last 24 hours. */
+  credential_failures_24h: number;
+  /** Seconds since the last such failure; null if none in the last 24 hours. */
+  credential_failure_seconds_ago: number | null;
+  /** Seconds since a credential or second factor of the customer locked; null if none locked in the last 7 days and none is locked now. */
+  credential_lock_seconds_ago: number | null;
+  /** The customer had charges through this operator before this link was made (a re-link, not a first contact). */
+  operator_used_before_link: boolean;
+  /** Whole days since money last left the account (or since it was opened, if never). */
+  account_idle_days: number;
+}

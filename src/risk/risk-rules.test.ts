@@ -1,0 +1,172 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RiskBand } from './risk-band.ts';
+import type { RiskFeatures } from './risk-features.ts';
+import type { RiskRule } from './risk-rule.ts';
+import { riskRules } from './risk-rules.ts';
+import { DEFAULT_RISK_CONFIG } from './default-risk-config.ts';
+import { riskFeatures, THEFT_2020_CHARGE } from './sample-risk-features.ts';
+import { newLinkLargeCharge } from './rules/new-link-large-charge.ts';
+import { severalLinksOneDevice } from './rules/several-links-one-device.ts';
+import { manyWalletsOneSource } from './rules/many-wallets-one-source.ts';
+import { identityMatchBelowStrong } from './rules/identity-match-below-strong.ts';
+import { legacyLinkUnusedOperator } from './rules/legacy-link-unused-operator.ts';
+import { velocityOverCaps } from './rules/velocity-over-caps.ts';
+import { chargeAfterFailedLogin } from './rules/charge-after-failed-login.ts';
+import { dormantAccountCharged } from './rules/dormant-account-charged.ts';
+import { elderlyCustomerNewLink } from './rules/elderly-customer-new-link.ts';
+import { amountAboveHistory } from './rules/amount-above-history.ts';
+import { accountLinksSpread } from './rules/account-links-spread.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const configOf = (rule: RiskRule<any>): any => DEFAULT_RISK_CONFIG.rules[`${rule.id}@${rule.version}`];
+
+/** How to put a band's value into the features so that the rule reads that band (and only that band decides). */
+interface BandCase {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  rule: RiskRule<any>;
+  bands: string;
+  features: (value: number) => RiskFeatures;
+  config?: Record<string, unknown>;
+}
+
+const HOUR = 60 * 60;
+const bandCases: BandCase[] = [
+  { rule: newLinkLargeCharge, bands: 'amount_yen_bands', features: (v) => riskFeatures({ link_age_seconds: HOUR, amount_yen: v, charge_yen_max: 1_000_000_000 }) },
+  { rule: severalLinksOneDevice, bands: 'device_accounts_30d_bands', features: (v) => riskFeatures({ device_accounts_30d: v }) },
+  { rule: manyWalletsOneSource, bands: 'device_links_24h_bands', features: (v) => riskFeatures({ device_links_24h: v, ip_links_24h: 1 }) },
+  { rule: manyWalletsOneSource, bands: 'ip_links_24h_bands', features: (v) => riskFeatures({ device_links_24h: null, ip_links_24h: v }) },
+  { rule: identityMatchBelowStrong, bands: 'score_bands', features: (v) => riskFeatures({ identity_match_score: v, kyc_level: 'ekyc_document_face' }) },
+  { rule: velocityOverCaps, bands: 'link_charges_1h_bands', features: (v) => riskFeatures({ link_charges_1h: v }) },
+  { rule: velocityOverCaps, bands: 'customer_charges_24h_bands', features: (v) => riskFeatures({ customer_charges_24h: v }) },
+  { rule: velocityOverCaps, bands: 'device_charges_1h_bands', features: (v) => riskFeatures({ device_charges_1h: v }) },
+  { rule: velocityOverCaps, bands: 'ip_charges_1h_bands', features: (v) => riskFeatures({ ip_charges_1h: v }) },
+  { rule: chargeAfterFailedLogin, bands: 'failure_seconds_ago_bands', features: (v) => riskFeatures({ credential_failure_seconds_ago: v }) },
+  { rule: chargeAfterFailedLogin, bands: 'lock_seconds_ago_bands', features: (v) => riskFeatures({ credential_lock_seconds_ago: v }) },
+  { rule: dormantAccountCharged, bands: 'idle_days_bands', features: (v) => riskFeatures({ account_idle_days: v }) },
+  { rule: elderlyCustomerNewLink, bands: 'age_years_bands', features: (v) => riskFeatures({ link_age_seconds: HOUR, customer_age_years: v }) },
+  {
+    rule: amountAboveHistory, bands: 'percent_of_largest_bands', config: { amount_yen_min: 0 },
+    // Largest earlier charge ¥1,000,000: an amount of v × ¥10,000 is exactly v percent of it.
+    features: (v) => riskFeatures({ customer_charges_count: 10, customer_charge_yen_largest: 1_000_000, amount_yen: v * 10_000 }),
+  },
+  { rule: accountLinksSpread, bands: 'account_links_7d_bands', features: (v) => riskFeatures({ account_links_7d: v }) },
+];
+
+describe('every band of every shipped rule at its boundaries', () => {
+  test('every band list of the shipped config has a case below', () => {
+    const covered = new Set(bandCases.map((c) => `${c.rule.id}:${c.bands}`));
+    for (const rule of riskRules) {
+      for (const name of Object.keys(configOf(rule)).filter((key) => key.endsWith('_bands'))) {
+        assert.ok(covered.has(`${rule.id}:${name}`), `${rule.id}.${name} has no boundary test`);
+      }
+    }
+  });
+
+  for (const { rule, bands: name, features, config: overrides } of bandCases) {
+    const config = { ...configOf(rule), ...overrides };
+    const bands = config[name] as RiskBand[];
+    bands.forEach((band, index) => {
+      const next = bands[index + 1];
+      // A rule reading several band lists answers with the first list's reason when all pass, so a pass is checked by outcome.
+      const check = (value: number, b: RiskBand) => {
+        const result = rule.evaluate(features(value), config);
+        if (b.outcome === 'pass') assert.equal(result.outcome, 'pass', `${value}`);
+        else assert.deepEqual(result, { outcome: b.outcome, reason: b.reason }, `${value}`);
+      };
+      test(`${rule.id}@${rule.version} ${name}: ${band.lower} and ${band.upper === null ? 'beyond' : band.upper - 1} give ${band.reason}${next ? `, ${band.upper} gives ${next.reason}` : ''}`, () => {
+        check(band.lower, band);
+        check(band.upper === null ? band.lower * 10 + 1_000 : band.upper - 1, band);
+        if (next) check(band.upper!, next);
+      });
+    });
+  }
+});
+
+describe('what each rule does besides its bands', () => {
+  test('new-link-large-charge: a link is new until new_link_seconds_max and established from it', () => {
+    const config = configOf(newLinkLargeCharge);
+    const at = (age: number) => newLinkLargeCharge.evaluate(riskFeatures({ link_age_seconds: age, amount_yen: 90_000 }), config);
+    assert.equal(at(config.new_link_seconds_max - 1).reason, 'maximum_charge_on_new_link');
+    assert.deepEqual(at(config.new_link_seconds_max), { outcome: 'pass', reason: 'link_established' });
+  });
+
+  test('new-link-large-charge: the cap itself blocks on a new link whatever the bands say, one yen under follows the bands', () => {
+    const config = configOf(newLinkLargeCharge);
+    const features = (amount_yen: number) => riskFeatures({ link_age_seconds: HOUR, charge_yen_max: 20_000, amount_yen });
+    assert.deepEqual(newLinkLargeCharge.evaluate(features(20_000), config), { outcome: 'block', reason: 'maximum_charge_on_new_link' });
+    assert.deepEqual(newLinkLargeCharge.evaluate(features(19_999), config), { outcome: 'pass', reason: 'small_charge_on_new_link' });
+  });
+
+  test('several-links-one-device and many-wallets-one-source pass a link with no device id on the device count', () => {
+    assert.deepEqual(severalLinksOneDevice.evaluate(riskFeatures({ device_accounts_30d: null }), configOf(severalLinksOneDevice)), { outcome: 'pass', reason: 'device_unknown' });
+    assert.equal(manyWalletsOneSource.evaluate(riskFeatures({ device_links_24h: null, ip_links_24h: 1 }), configOf(manyWalletsOneSource)).outcome, 'pass');
+  });
+
+  test('many-wallets-one-source takes the worse of the device and the address', () => {
+    const config = configOf(manyWalletsOneSource);
+    assert.equal(manyWalletsOneSource.evaluate(riskFeatures({ device_links_24h: 6, ip_links_24h: 1 }), config).reason, 'device_link_farm');
+    assert.equal(manyWalletsOneSource.evaluate(riskFeatures({ device_links_24h: 1, ip_links_24h: 1_000 }), config).reason, 'ip_link_farm');
+  });
+
+  test('identity-match-below-strong: no attestation alerts, a strong match with a low KYC level alerts, a strong eKYC match passes', () => {
+    const config = configOf(identityMatchBelowStrong);
+    assert.deepEqual(identityMatchBelowStrong.evaluate(riskFeatures({ identity_match_score: null, kyc_level: null }), config), { outcome: 'alert', reason: 'identity_not_attested' });
+    assert.deepEqual(identityMatchBelowStrong.evaluate(riskFeatures({ kyc_level: 'email' }), config), { outcome: 'alert', reason: 'kyc_level_low' });
+    assert.deepEqual(identityMatchBelowStrong.evaluate(riskFeatures({ kyc_level: 'phone_verified' }), config), { outcome: 'pass', reason: 'identity_strong' });
+  });
+
+  test('legacy-link-unused-operator: only a PIN link to an operator never used before the link alerts', () => {
+    const config = configOf(legacyLinkUnusedOperator);
+    const evaluate = (overrides: Partial<RiskFeatures>) => legacyLinkUnusedOperator.evaluate(riskFeatures(overrides), config);
+    assert.deepEqual(evaluate({ link_method: 'legacy_pin', operator_used_before_link: false }), { outcome: 'alert', reason: 'legacy_link_operator_never_used' });
+    assert.deepEqual(evaluate({ link_method: 'legacy_pin', operator_used_before_link: true }), { outcome: 'pass', reason: 'operator_used_before' });
+    assert.deepEqual(evaluate({ link_method: 'fapi2', operator_used_before_link: false }), { outcome: 'pass', reason: 'strong_link_method' });
+  });
+
+  test('velocity-over-caps skips the device windows when the operator sent no device id', () => {
+    const result = velocityOverCaps.evaluate(riskFeatures({ device_charges_1h: null }), configOf(velocityOverCaps));
+    assert.equal(result.outcome, 'pass');
+  });
+
+  test('charge-after-failed-login passes with no failure and no lock, and takes the worse of the two', () => {
+    const config = configOf(chargeAfterFailedLogin);
+    assert.deepEqual(chargeAfterFailedLogin.evaluate(riskFeatures(), config), { outcome: 'pass', reason: 'no_recent_failures' });
+    const both = chargeAfterFailedLogin.evaluate(riskFeatures({ credential_failure_seconds_ago: 2 * HOUR, credential_lock_seconds_ago: 60 }), config);
+    assert.deepEqual(both, { outcome: 'block', reason: 'within_day_of_credential_lock' });
+  });
+
+  test('elderly-customer-new-link passes once the link is established or when the age is unknown', () => {
+    const config = configOf(elderlyCustomerNewLink);
+    assert.equal(elderlyCustomerNewLink.evaluate(riskFeatures({ customer_age_years: 78, link_age_seconds: config.new_link_seconds_max - 1 }), config).outcome, 'alert');
+    assert.deepEqual(elderlyCustomerNewLink.evaluate(riskFeatures({ customer_age_years: 78, link_age_seconds: config.new_link_seconds_max }), config), { outcome: 'pass', reason: 'link_established' });
+    assert.deepEqual(elderlyCustomerNewLink.evaluate(riskFeatures({ customer_age_years: null, link_age_seconds: 0 }), config), { outcome: 'pass', reason: 'age_unknown' });
+  });
+
+  test('amount-above-history needs history_charges_min earlier charges and an amount of at least amount_yen_min', () => {
+    const config = configOf(amountAboveHistory);
+    const evaluate = (overrides: Partial<RiskFeatures>) => amountAboveHistory.evaluate(riskFeatures({ customer_charge_yen_largest: 1_000, amount_yen: 50_000, ...overrides }), config);
+    assert.equal(evaluate({ customer_charges_count: config.history_charges_min - 1 }).reason, 'too_little_history');
+    assert.equal(evaluate({ customer_charges_count: config.history_charges_min }).reason, 'amount_far_above_history');
+    assert.equal(evaluate({ customer_charges_count: 5, amount_yen: config.amount_yen_min - 1 }).reason, 'small_amount');
+    assert.equal(evaluate({ customer_charges_count: 5, amount_yen: config.amount_yen_min }).reason, 'amount_far_above_history');
+  });
+
+  test('the 2020 theft trips the new-link, legacy, identity and age rules and nothing else', () => {
+    const hits = riskRules.filter((rule) => rule.stages.includes('charge'))
+      .map((rule) => [rule.id, rule.evaluate(THEFT_2020_CHARGE, configOf(rule)).outcome] as const)
+      .filter(([, outcome]) => outcome !== 'pass');
+    assert.deepEqual(Object.fromEntries(hits), {
+      'new-link-large-charge': 'block', 'identity-match-below-strong': 'alert', 'legacy-link-unused-operator': 'alert', 'elderly-customer-new-link': 'alert',
+    });
+  });
+
+  test('every rule is pure: the same features and config give the same outcome, and nothing is changed', () => {
+    for (const rule of riskRules) {
+      const features = riskFeatures({}, THEFT_2020_CHARGE);
+      const frozen = JSON.stringify(features);
+      assert.deepEqual(rule.evaluate(features, configOf(rule)), rule.evaluate(features, configOf(rule)), rule.id);
+      assert.equal(JSON.stringify(features), frozen, `${rule.id} changed its features`);
+    }
+  });
+});

@@ -1,0 +1,32 @@
+import type { RiskRule } from './risk-rule.ts';
+import { newLinkLargeCharge } from './rules/new-link-large-charge.ts';
+import { severalLinksOneDevice } from './rules/several-links-one-device.ts';
+import { manyWalletsOneSource } from './rules/many-wallets-one-source.ts';
+import { identityMatchBelowStrong } from './rules/identity-match-below-strong.ts';
+import { legacyLinkUnusedOperator } from './rules/legacy-link-unused-operator.ts';
+import { velocityOverCaps } from './rules/velocity-over-caps.ts';
+import { chargeAfterFailedLogin } from './rules/charge-after-failed-login.ts';
+import { dormantAccountCharged } from './rules/dormant-account-charged.ts';
+import { elderlyCustomerNewLink } from './rules/elderly-customer-new-link.ts';
+import { amountAboveHistory } from './rules/amount-above-history.ts';
+import { accountLinksSpread } from './rules/account-links-spread.ts';
+
+/**
+ * Every risk rule the bank knows, in one table (after node-oidc-provider's check table and Tazama's rule
+ * processors). A config names the rules it runs as `id@version`; an id not in this table is refused at start-up.
+ * docs/risk-rules.md lists them with the fraud pattern each catches.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each rule checks its own config type
+export const riskRules: readonly RiskRule<any>[] = [
+  newLinkLargeCharge, // a large or maximum charge within hours of a new link
+  severalLinksOneDevice, // several customers' accounts linked from one device
+  manyWalletsOneSource, // many new wallets from one device or IP in a day
+  identityMatchBelowStrong, // wallet identity weak, unverified or low KYC
+  legacyLinkUnusedOperator, // PIN-only link to an operator never used
+  velocityOverCaps, // charges per link, customer, device, IP over caps
+  chargeAfterFailedLogin, // right after failed or locked credentials
+  dormantAccountCharged, // no money out for months, then linked or charged
+  elderlyCustomerNewLink, // new link on an elderly customer's account
+  amountAboveHistory, // far above the customer's largest charge
+  accountLinksSpread, // one account linked to several services in a week
+];
