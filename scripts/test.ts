@@ -37,7 +37,7 @@ delete env.DATABASE_URL;
 try {
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...files],
+    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...files],
     { stdio: 'inherit', env },
   );
   process.exitCode = result.status ?? 1;
