@@ -29,7 +29,7 @@ function switchCard(context: StaffContext, operator: Operator, name: OperatorSwi
 <input name="reason" required maxlength="${SWITCH_REASON_CHARS_MAX}" placeholder="理由 Reason (required)" aria-label="Reason for ${on ? 'resuming' : 'suspending'} ${name}" data-reason="${name}">
 <button type="submit" class="${on ? 'secondary' : 'danger'}" data-action="${name}">${on ? '再開 Resume' : '停止 Suspend'}</button></form>`
     : html`<div class="since">管理者のみ変更可 Only an admin can flip this.</div>`;
-  return html`<div class="switch ${on ? 'on' : 'off'}" data-switch="${name}" data-on="${on}">
+  return html`<div class="switch ${on ? 'on' : 'off'}" data-switch="${name}" data-on="${String(on)}">
 <div>${label}: <span class="state">${on ? '停止中 SUSPENDED' : '受付中 open'}</span></div>
 <div class="since">${effect}</div>${since}${form}</div>`;
 }

@@ -1,0 +1,119 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { testBackends } from '../testing/test-databases.ts';
+import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
+import { staffGet, staffPost, staffSession, type StaffSession } from '../testing/staff-session.ts';
+import { verifyAuditChain } from '../audit/verify-audit-chain.ts';
+
+for (const backend of testBackends) {
+  describe(`alerts and cases in the console on ${backend.name}`, { skip: backend.skip }, () => {
+    let fixture: BankFixture;
+    let viewer: StaffSession;
+    let analyst: StaffSession;
+    let admin: StaffSession;
+
+    // One bank for the suite: each test leaves what it did, and the last checks the chain over all of it.
+    before(async () => {
+      fixture = await createBankFixture(backend);
+      viewer = await staffSession(fixture, 'viewer');
+      analyst = await staffSession(fixture, 'analyst');
+      admin = await staffSession(fixture, 'admin');
+    });
+    after(() => fixture?.close());
+
+    const raise = (kind: 'risk_hold' | 'not_me', reason_codes: string[]) => fixture.db.transaction((tx) =>
+      fixture.bank.services.cases.raiseAlert(tx, { kind, severity: 'high', customer_id: fixture.customer.id, reason_codes, summary: `${kind} for 山田 花子` }));
+
+    test('an analyst opens a case from an alert, assigns it to themselves, notes and resolves it as fraud; a viewer sees it all but may do none of it', async () => {
+      const [alert_id] = await raise('risk_hold', ['new_link_large_charge', 'elderly_customer']);
+      const queue = await staffGet(fixture, viewer, '/staff/alerts');
+      assert.equal(queue.statusCode, 200);
+      assert.match(queue.body, new RegExp(`data-alert="${alert_id}"`));
+      assert.match(queue.body, /new_link_large_charge/);
+      assert.doesNotMatch(queue.body, /data-action="open-case"/, 'no buttons for a viewer');
+      assert.match((await staffGet(fixture, analyst, '/staff/alerts')).body, /data-action="open-case"/);
+
+      for (const url of [`/staff/alerts/${alert_id}/case`, `/staff/alerts/${alert_id}/acknowledge`, `/staff/alerts/${alert_id}/close`]) {
+        const refused = await staffPost(fixture, viewer, url);
+        assert.equal(refused.statusCode, 403, url);
+        assert.match(refused.body, /data-code="staff_role_insufficient"/);
+      }
+      assert.equal((await fixture.bank.services.cases.getAlert(alert_id!))!.status, 'open');
+
+      const opened = await staffPost(fixture, analyst, `/staff/alerts/${alert_id}/case`);
+      assert.equal(opened.statusCode, 303);
+      const case_id = /^\/staff\/cases\/([0-9a-f-]{36})$/.exec(opened.headers.location as string)?.[1];
+      assert.ok(case_id);
+
+      for (const [url, fields] of [[`/staff/cases/${case_id}/assign`, {}], [`/staff/cases/${case_id}/notes`, { text: 'hi' }], [`/staff/cases/${case_id}/resolve`, { resolution: 'legitimate' }]] as const) {
+        assert.equal((await staffPost(fixture, viewer, url, fields)).statusCode, 403, url);
+      }
+      assert.equal((await staffPost(fixture, analyst, `/staff/cases/${case_id}/assign`)).statusCode, 303);
+      for (const text of ['', '   ', 'x'.repeat(2001)]) {
+        const refused = await staffPost(fixture, analyst, `/staff/cases/${case_id}/notes`, { text });
+        assert.equal(refused.statusCode, 422);
+        assert.match(refused.body, /data-code="staff_note_invalid"/);
+      }
+      assert.equal((await staffPost(fixture, analyst, `/staff/cases/${case_id}/notes`, { text: '<script>alert(1)</script> 本人に電話: ウォレットは開設していない' })).statusCode, 303);
+      const page = await staffGet(fixture, viewer, `/staff/cases/${case_id}`);
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt; 本人に電話/, 'notes are escaped');
+      assert.doesNotMatch(page.body, /data-action="resolve-fraud"/);
+      assert.match((await staffGet(fixture, analyst, `/staff/cases/${case_id}`)).body, /data-action="resolve-fraud"/);
+
+      const resolved = await staffPost(fixture, analyst, `/staff/cases/${case_id}/resolve`, { resolution: 'fraud', reason: 'customer confirmed' });
+      assert.equal(resolved.statusCode, 303);
+      const again = await staffPost(fixture, analyst, `/staff/cases/${case_id}/resolve`, { resolution: 'legitimate' });
+      assert.equal(again.statusCode, 409);
+      assert.match(again.body, /data-code="staff_target_not_open"/);
+
+      const detail = (await fixture.bank.services.cases.getCase(case_id))!;
+      assert.deepEqual([detail.case.status, detail.case.resolution, detail.case.assignee_staff_id, detail.case.resolved_by], ['resolved', 'fraud', analyst.id, analyst.id]);
+      assert.equal(detail.alerts[0]!.status, 'closed');
+      assert.match((await staffGet(fixture, viewer, `/staff/cases/${case_id}`)).body, /data-case-status="resolved"/);
+      assert.deepEqual((await fixture.bank.services.audit.list()).map((entry) => [entry.action, entry.staff_id]).reverse(), [
+        ['case.open', analyst.id], ['case.assign', analyst.id], ['case.note', analyst.id], ['case.resolve', analyst.id]]);
+    });
+
+    test('an analyst can resolve a case but not flip a switch: 403 and the operator unchanged', async () => {
+      const case_id = await fixture.db.transaction((tx) => fixture.bank.services.cases.openCase(tx, { kind: 'dispute', opened_by: 'customer', summary: 'この出金に覚えがない', customer_id: fixture.customer.id }));
+      assert.equal((await staffPost(fixture, analyst, `/staff/cases/${case_id}/resolve`, { resolution: 'legitimate' })).statusCode, 303);
+      const refused = await staffPost(fixture, analyst, `/staff/operators/${fixture.operator.id}/switches`, { name: 'charges_suspended', on: 'true', reason: 'fraud confirmed' });
+      assert.equal(refused.statusCode, 403);
+      assert.match(refused.body, /data-code="staff_role_insufficient"/);
+      assert.equal((await fixture.bank.services.operators.get(fixture.operator.id))!.charges_suspended, false);
+      assert.equal((await fixture.bank.services.audit.list({ action: 'operator.switch' })).length, 0);
+      assert.equal((await staffPost(fixture, admin, `/staff/operators/${fixture.operator.id}/switches`, { name: 'charges_suspended', on: 'true', reason: 'fraud confirmed' })).statusCode, 303);
+    });
+
+    test('alerts are acknowledged and closed once; unknown, malformed and forged requests are refused and change nothing', async () => {
+      const [alert_id] = await raise('not_me', []);
+      const before = (await fixture.bank.services.audit.list()).length;
+      assert.equal((await staffPost(fixture, analyst, `/staff/alerts/${alert_id}/acknowledge`, { csrf: 'forged' })).statusCode, 403);
+      assert.equal((await staffPost(fixture, analyst, `/staff/alerts/${fixture.bank.services.ids.next()}/acknowledge`)).statusCode, 404);
+      assert.equal((await staffPost(fixture, analyst, `/staff/cases/${fixture.bank.services.ids.next()}/resolve`, { resolution: 'fraud' })).statusCode, 404);
+      assert.equal((await staffPost(fixture, analyst, `/staff/cases/not-a-case/resolve`, { resolution: 'fraud' })).statusCode, 400);
+      assert.equal((await staffPost(fixture, analyst, `/staff/cases/${fixture.bank.services.ids.next()}/resolve`, { resolution: 'maybe' })).statusCode, 400);
+      assert.equal((await staffPost(fixture, analyst, `/staff/alerts/${alert_id}/close`, { reason: 'x'.repeat(201) })).statusCode, 422);
+      assert.equal((await fixture.bank.services.audit.list()).length, before);
+
+      assert.equal((await staffPost(fixture, analyst, `/staff/alerts/${alert_id}/acknowledge`)).statusCode, 303);
+      assert.equal((await staffPost(fixture, analyst, `/staff/alerts/${alert_id}/acknowledge`)).statusCode, 409);
+      const closed = await fixture.bank.app.inject({
+        method: 'POST', url: `/staff/alerts/${alert_id}/close`, cookies: analyst.cookies,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', referer: 'http://evil.example/staff/customers' },
+        payload: new URLSearchParams({ csrf: analyst.csrf, reason: 'customer mistyped' }).toString(),
+      });
+      assert.equal(closed.statusCode, 303);
+      assert.equal(closed.headers.location, '/staff/customers', 'only the path of the referer is kept');
+      assert.equal((await fixture.bank.services.cases.getAlert(alert_id!))!.status, 'closed');
+      assert.equal((await staffGet(fixture, analyst, `/staff/cases/${fixture.bank.services.ids.next()}`)).statusCode, 404);
+    });
+
+    test('after every action above the audit chain verifies', async () => {
+      const result = await verifyAuditChain(fixture.db);
+      assert.equal(result.ok, true);
+      assert.ok(result.entries_count >= 8);
+    });
+  });
+}

@@ -1,0 +1,170 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { testBackends } from '../testing/test-databases.ts';
+import { charge, createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
+import { FORM_HEADERS, formBody, staffGet, staffPost, staffSession, type StaffSession } from '../testing/staff-session.ts';
+import { SECOND_FACTOR_FAILURES_MAX } from '../mfa/second-factors.ts';
+
+const PAGES = ['/staff', '/staff/operators', '/staff/charges', '/staff/alerts', '/staff/cases', '/staff/customers', '/staff/security', '/staff/audit'];
+
+/** The number on a dashboard tile. */
+function tile(body: string, id: string): string | undefined {
+  return new RegExp(`id="${id}"><div class="n">([^<]*)</div>`).exec(body)?.[1];
+}
+
+for (const backend of testBackends) {
+  describe(`the staff console pages on ${backend.name}`, { skip: backend.skip }, () => {
+    let fixture: BankFixture;
+    let viewer: StaffSession;
+    let admin: StaffSession;
+    let link: Awaited<ReturnType<typeof legacyLink>>;
+
+    before(async () => {
+      fixture = await createBankFixture(backend);
+      viewer = await staffSession(fixture, 'viewer');
+      admin = await staffSession(fixture, 'admin');
+      link = await legacyLink(fixture);
+      assert.equal(link.response.statusCode, 201);
+    });
+    after(() => fixture?.close());
+
+    test('every console page sends a visitor without a staff session to the login, and a customer’s cookie is not one', async () => {
+      for (const url of [...PAGES, `/staff/customers/${fixture.customer.id}`]) {
+        const jars: Record<string, string>[] = [{}, { furikae_customer: viewer.cookies.furikae_staff }, { furikae_staff: 'made-up' }];
+        for (const cookies of jars) {
+          const response = await fixture.bank.app.inject({ method: 'GET', url, cookies });
+          assert.equal(response.statusCode, 302, url);
+          assert.equal(response.headers.location, '/staff/login');
+        }
+      }
+    });
+
+    test('every console page answers a viewer with the navigation, their name and role', async () => {
+      for (const url of [...PAGES, `/staff/customers/${fixture.customer.id}`]) {
+        const response = await staffGet(fixture, viewer, url);
+        assert.equal(response.statusCode, 200, url);
+        assert.match(response.body, /data-staff-role="viewer"/);
+        assert.match(response.body, /<nav class="console">/);
+      }
+    });
+
+    test('a wrong password or an unknown login is refused with one message; the right one starts a session and is audited', async () => {
+      await fixture.bank.services.staff.create({ login_id: 'yamamoto', display_name: '山本', password: 'correct staff password', role: 'analyst' });
+      const login = (login_id: string, password: string) => fixture.bank.app.inject({
+        method: 'POST', url: '/staff/login', headers: FORM_HEADERS, payload: formBody({ login_id, password }) });
+      for (const [login_id, password] of [['yamamoto', 'wrong'], ['nobody', 'correct staff password']] as const) {
+        const refused = await login(login_id, password);
+        assert.equal(refused.statusCode, 401);
+        assert.match(refused.body, /data-code="staff_login_failed"/);
+        assert.equal(refused.cookies.length, 0);
+      }
+      const ok = await login('yamamoto', 'correct staff password');
+      assert.equal(ok.statusCode, 303);
+      assert.equal(ok.headers.location, '/staff');
+      const cookie = ok.cookies.find((c) => c.name === 'furikae_staff');
+      assert.ok(cookie?.httpOnly);
+      const dashboard = await fixture.bank.app.inject({ method: 'GET', url: '/staff', cookies: { furikae_staff: cookie.value } });
+      assert.equal(dashboard.statusCode, 200);
+      assert.match(dashboard.body, /山本/);
+      assert.match(dashboard.body, /data-staff-role="analyst"/);
+      const [entry] = await fixture.bank.services.audit.list({ action: 'staff.login' });
+      assert.equal(entry?.details.role, 'analyst');
+
+      const csrf = /name="csrf" value="([^"]+)"/.exec(dashboard.body)?.[1];
+      assert.ok(csrf);
+      const forged = await fixture.bank.app.inject({ method: 'POST', url: '/staff/logout', cookies: { furikae_staff: cookie.value }, headers: FORM_HEADERS, payload: formBody({ csrf: 'forged' }) });
+      assert.equal(forged.statusCode, 403);
+      const out = await fixture.bank.app.inject({ method: 'POST', url: '/staff/logout', cookies: { furikae_staff: cookie.value }, headers: FORM_HEADERS, payload: formBody({ csrf }) });
+      assert.equal(out.statusCode, 303);
+      assert.equal((await fixture.bank.app.inject({ method: 'GET', url: '/staff', cookies: { furikae_staff: cookie.value } })).statusCode, 302, 'the session ended');
+    });
+
+    test('the dashboard counts open alerts, open cases, today’s charges and suspended operators', async () => {
+      const { cases } = fixture.bank.services;
+      const before = await staffGet(fixture, viewer, '/staff');
+      assert.equal(tile(before.body, 'stat-alerts'), '0');
+      assert.equal(tile(before.body, 'stat-suspended'), '0 / 1');
+      await fixture.db.transaction(async (tx) => {
+        await cases.raiseAlert(tx, [{ kind: 'risk_hold', reason_codes: ['velocity_over_caps'] }, { kind: 'risk_deny' }]);
+        await cases.openCase(tx, { kind: 'dispute', summary: 'not me' });
+      });
+      for (let n = 0; n < 2; n++) assert.ok((await charge(fixture, link.body.link_token, { amount_yen: 3000 }, `dash-${n}`)).statusCode < 300);
+      await fixture.bank.services.operators.setSwitch(fixture.operator.id, 'new_links_suspended', true, { staff_id: admin.id, reason: 'incident' });
+      const after = await staffGet(fixture, viewer, '/staff');
+      assert.equal(tile(after.body, 'stat-alerts'), '2');
+      assert.equal(tile(after.body, 'stat-cases'), '1');
+      assert.equal(tile(after.body, 'stat-charges'), '2');
+      assert.match(after.body, /Charges today · ¥6,000/);
+      assert.equal(tile(after.body, 'stat-suspended'), '1 / 1');
+      assert.match(after.body, /class="banner-warn"[^>]*>停止中 Suspended: ドコモ口座 \(テスト\) \(new links\)/);
+      assert.match(after.body, /velocity_over_caps/);
+      await fixture.bank.services.operators.setSwitch(fixture.operator.id, 'new_links_suspended', false, { staff_id: admin.id, reason: 'over' });
+    });
+
+    test('the charges view shows the latest charges with masked accounts, hides request hashes, and shows a column added later without a change', async () => {
+      const response = await charge(fixture, link.body.link_token, { amount_yen: 12_345, description: 'top-up 42' }, 'view-1');
+      const id = response.json().id as string;
+      await fixture.db.exec(`ALTER TABLE charges ADD COLUMN review_label text`);
+      await fixture.db.query(`UPDATE charges SET review_label = 'checked by lab' WHERE id = $1`, [id]);
+      const page = await staffGet(fixture, viewer, '/staff/charges');
+      assert.equal(page.statusCode, 200);
+      const row = new RegExp(`<tr data-charge="${id}"[\\s\\S]*?</tr>`).exec(page.body)?.[0];
+      assert.ok(row);
+      assert.match(row, /¥12,345/);
+      assert.match(row, /001-\*\*\*\*567/);
+      assert.match(row, /ドコモ口座 \(テスト\)/);
+      assert.match(row, /review_label: checked by lab/);
+      assert.match(row, /top-up 42/);
+      assert.doesNotMatch(page.body, /1234567/);
+      assert.doesNotMatch(page.body, /request_hash/);
+      assert.doesNotMatch(page.body, /idempotency_key/);
+      assert.match(page.body, /setTimeout\(\(\) => location\.reload\(\), 5000\)/);
+      assert.doesNotMatch((await staffGet(fixture, viewer, '/staff/charges?live=0')).body, /location\.reload/);
+      assert.equal((await staffGet(fixture, viewer, '/staff/charges?status=%3Cscript%3E')).statusCode, 400);
+      await fixture.db.exec(`ALTER TABLE charges DROP COLUMN review_label`);
+    });
+
+    test('the customer page shows the passbook with the operator’s label, the links and the factors; only an admin may unlock, and the unlock is audited', async () => {
+      const { secondFactors } = fixture.bank.services;
+      for (let i = 0; i < SECOND_FACTOR_FAILURES_MAX; i++) await secondFactors.verify(fixture.customer.id, { factor: 'sms', code: '000000' });
+      const url = `/staff/customers/${fixture.customer.id}`;
+      const seen = await staffGet(fixture, viewer, url);
+      assert.equal(seen.statusCode, 200);
+      assert.match(seen.body, /<td>ドコモ口座<\/td>/, 'a passbook line carries the operator’s label');
+      assert.match(seen.body, new RegExp(`data-link="${link.body.link.id}"`));
+      assert.match(seen.body, /data-factor="sms" data-status="locked"/);
+      assert.doesNotMatch(seen.body, /data-action="unlock-factor"/);
+      const adminView = await staffGet(fixture, admin, url);
+      assert.match(adminView.body, /data-action="unlock-factor"/);
+
+      const unlock = (who: StaffSession) => fixture.bank.app.inject({
+        method: 'POST', url: '/staff/security/factors/unlock', cookies: who.cookies, headers: { ...FORM_HEADERS, referer: `http://bank.test${url}` },
+        payload: formBody({ csrf: who.csrf, customer_id: fixture.customer.id, factor: 'sms' }) });
+      assert.equal((await unlock(viewer)).statusCode, 403);
+      assert.equal((await secondFactors.listLocked()).length, 1);
+      const done = await unlock(admin);
+      assert.equal(done.statusCode, 303);
+      assert.equal(done.headers.location, url, 'back to the customer page');
+      assert.deepEqual(await secondFactors.listLocked(), []);
+      const [entry] = await fixture.bank.services.audit.list({ action: 'factor.unlock' });
+      assert.equal(entry?.staff_id, admin.id);
+      assert.equal((await staffGet(fixture, viewer, `/staff/customers/${fixture.bank.services.ids.next()}`)).statusCode, 404);
+    });
+
+    test('a role change takes effect on the next request: a demoted admin is refused at once', async () => {
+      const demoted = await staffSession(fixture, 'admin', 'to-be-demoted');
+      await fixture.bank.services.staff.setRole(demoted.id, 'viewer');
+      const refused = await staffPost(fixture, demoted, `/staff/operators/${fixture.operator.id}/switches`, { name: 'charges_suspended', on: 'true', reason: 'x' });
+      assert.equal(refused.statusCode, 403);
+      assert.match(refused.body, /data-code="staff_role_insufficient"/);
+    });
+
+    test('the audit page lists staff actions and verifies the chain on request', async () => {
+      const page = await staffGet(fixture, viewer, '/staff/audit?verify=1');
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /id="audit-verdict" data-ok="true"/);
+      assert.match(page.body, /operator\.switch/);
+      assert.match(page.body, /factor\.unlock/);
+    });
+  });
+}
