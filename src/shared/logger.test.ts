@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { REDACTED_PATHS } from './logger.ts';
+import { createHttpApp } from '../http/create-http-app.ts';
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk)); done(); } });
+  return { lines, log: pino({ redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, stream) };
+}
+
+test('PINs, passwords, OTPs, tokens, secrets and account numbers are redacted from log lines', () => {
+  const { lines, log } = capture();
+  log.info({ request: { pin: '4321', password: 'hunter2', otp: '123456', token: 'lk_secret', link_token: 'lk_other', client_secret: 'sk_x', account_number: '1234567' } }, 'attempt');
+  const line = lines.join('');
+  for (const secret of ['4321', 'hunter2', '123456', 'lk_secret', 'lk_other', 'sk_x', '1234567']) assert.ok(!line.includes(secret), `${secret} leaked`);
+  assert.match(line, /\[redacted\]/);
+});
+
+test('request logs carry neither the Authorization, DPoP nor Cookie header, nor the body', async () => {
+  const { lines, log } = capture();
+  const app = createHttpApp({ log });
+  app.post('/echo', async () => ({ ok: true }));
+  await app.inject({
+    method: 'POST', url: '/echo', payload: { pin: '9876' },
+    headers: { authorization: 'Bearer lk_topsecret', dpop: 'eyJproof', cookie: 'furikae_customer=sessionsecret' },
+  });
+  const output = lines.join('');
+  for (const secret of ['lk_topsecret', 'eyJproof', 'sessionsecret', '9876']) assert.ok(!output.includes(secret), `${secret} leaked`);
+  assert.match(output, /incoming request/);
+});
