@@ -47,7 +47,7 @@ ${alert.status !== 'closed' ? html`<form method="post" action="/staff/alerts/${a
 export function alertsTable(context: StaffContext, alerts: Alert[]) {
   if (alerts.length === 0) return html`<p class="muted">なし None</p>`;
   return html`<table class="wide alerts"><thead><tr><th>Raised (JST)</th><th>Severity</th><th>Kind</th><th>Reasons</th><th>Subject</th><th>Status</th><th></th></tr></thead><tbody>
-${alerts.map((alert) => html`<tr data-alert="${alert.id}" data-kind="${alert.kind}" data-status="${alert.status}"><td>${jst(alert.at)}</td><td class="sev-${alert.severity}">${alert.severity}</td>
+${alerts.map((alert) => html`<tr data-alert="${alert.id}" data-kind="${alert.kind}" data-status="${alert.status}"><td class="nowrap">${jst(alert.at)}</td><td class="sev-${alert.severity}">${alert.severity}</td>
 <td>${alertLabel(alert.kind)}${alert.summary ? html`<br><span class="muted">${alert.summary}</span>` : ''}</td>
 <td>${alert.reason_codes.map((code) => html`<span class="code">${code}</span> `)}</td>
 <td class="muted">${alert.customer_id ? html`<a href="/staff/customers/${alert.customer_id}">customer</a><br>` : ''}${alert.charge_id ? html`charge <code>${alert.charge_id.slice(-8)}</code><br>` : ''}${alert.link_id ? html`link <code>${alert.link_id.slice(-8)}</code>` : ''}</td>

@@ -28,9 +28,9 @@ export async function staffAuditPage(app: FastifyInstance, services: BankService
     const body = html`<h1>監査ログ / Audit log</h1>
 <p class="muted">Append-only: the database refuses updates and deletes, and each entry's SHA-256 covers the previous entry's hash.</p>${verdict}
 <table id="audit" class="wide"><thead><tr><th>#</th><th>Time (JST)</th><th>Staff</th><th>Action</th><th>Subject</th><th>Reason</th><th>Details</th></tr></thead><tbody>
-${entries.map((entry) => html`<tr data-seq="${entry.seq}"><td>${entry.seq}</td><td>${jst(entry.at)}</td><td>${names.get(entry.staff_id) ?? entry.staff_id}</td>
-<td><span class="code">${entry.action}</span></td><td><code>${entry.subject.length > 12 ? `…${entry.subject.slice(-8)}` : entry.subject}</code></td><td>${entry.reason ?? ''}</td>
-<td class="muted"><code>${JSON.stringify(entry.details)}</code><br><span title="${entry.hash}">${entry.hash.slice(0, 12)}…</span></td></tr>`)}
+${entries.map((entry) => html`<tr data-seq="${entry.seq}"><td>${entry.seq}</td><td class="nowrap">${jst(entry.at)}</td><td class="nowrap">${names.get(entry.staff_id) ?? entry.staff_id}</td>
+<td><span class="code">${entry.action}</span></td><td class="nowrap"><code>${entry.subject.length > 12 ? `…${entry.subject.slice(-8)}` : entry.subject}</code></td><td>${entry.reason ?? ''}</td>
+<td class="muted details"><code>${JSON.stringify(entry.details)}</code><br><span title="${entry.hash}">${entry.hash.slice(0, 12)}…</span></td></tr>`)}
 </tbody></table>`;
     return reply.type('text/html').send(staffPage(context, 'Audit', '/staff/audit', body));
   });

@@ -69,7 +69,7 @@ export async function staffChargesPage(app: FastifyInstance, services: BankServi
 <span class="muted">${live ? html`自動更新 Live: every ${CHARGES_REFRESH_MS / 1000} s · <a href="?${status ? `status=${status}&` : ''}live=0">pause</a>` : html`<a href="?${status ? `status=${status}&` : ''}live=1">resume live</a>`}</span></p>`;
     const body = html`<h1>取引 / Live charges</h1>${filter}
 ${rows.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="charges" class="wide"><thead><tr><th>Time (JST)</th><th>Operator</th><th>Customer · account</th><th>Link</th><th class="yen">Amount</th><th>Status</th><th>Decision · reasons</th><th>More</th></tr></thead><tbody>
-${rows.map((row) => html`<tr data-charge="${row.id}" data-status="${row.status}"><td>${jst(row.created_at)}</td><td>${row.x_operator_name}</td>
+${rows.map((row) => html`<tr data-charge="${row.id}" data-status="${row.status}"><td class="nowrap">${jst(row.created_at)}</td><td>${row.x_operator_name}</td>
 <td><a href="/staff/customers/${row.x_customer_id}">${row.x_customer_name}</a><br><span class="muted">${row.x_branch_code}-${maskAccountNumber(row.x_account_number)}</span></td>
 <td><code title="${row.link_id}">${row.link_id.slice(-8)}</code></td>
 <td class="yen">${formatYen(row.amount_yen)}${row.refunded_yen > 0 ? html`<br><span class="muted">refunded ${formatYen(row.refunded_yen)}</span>` : ''}</td>

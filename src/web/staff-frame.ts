@@ -35,7 +35,7 @@ const CONSOLE_STYLE = raw(`<style>
   table.wide td, table.wide th { padding:6px 8px; }
   .switch { border:1px solid var(--line); border-radius:8px; padding:10px 12px; margin:4px 0; background:#fafbfc; }
   .switch.on { background:#fdecea; border-color:#f3b8b2; }
-  .switch .state { font-weight:700; } .switch.on .state { color:var(--warn); } .switch.off .state { color:var(--ok); }
+  .switch .state { font-weight:700; font-size:1.05rem; } .switch.on .state { color:var(--warn); } .switch.off .state { color:var(--ok); }
   .switch form { display:flex; gap:6px; align-items:center; margin-top:6px; }
   .switch input[name=reason] { flex:1; max-width:none; font-size:.9rem; padding:6px; }
   .switch button, td form button, .actions button { margin:0; padding:6px 12px; font-size:.9rem; }
@@ -45,6 +45,7 @@ const CONSOLE_STYLE = raw(`<style>
   .sev-high { color:var(--warn); font-weight:700; } .sev-medium { color:#a15c00; font-weight:600; } .sev-low { color:var(--muted); }
   .decision-allow { color:var(--ok); } .decision-challenge { color:#a15c00; font-weight:600; } .decision-hold, .decision-deny { color:var(--warn); font-weight:700; }
   .since { font-size:.82rem; color:var(--muted); margin-top:4px; }
+  .nowrap { white-space:nowrap; } td.details code { word-break:break-all; }
   textarea { width:100%; min-height:80px; padding:8px; border:1px solid var(--line); border-radius:4px; font:inherit; }
   select { padding:6px; border:1px solid var(--line); border-radius:4px; font-size:.95rem; }
 </style>`);

@@ -17,7 +17,7 @@ const SWITCH_HISTORY_READ_MAX = 500;
 
 const SWITCHES: { name: OperatorSwitch; label: string; effect: string }[] = [
   { name: 'new_links_suspended', label: '新規連携 New links', effect: 'Existing links keep charging (Docomo, 10 Sep 2020).' },
-  { name: 'charges_suspended', label: '入金（チャージ） Charges', effect: 'Every charge by this operator is refused.' },
+  { name: 'charges_suspended', label: 'チャージ Charges', effect: 'Every charge by this operator is refused (Japan Post Bank, Sep 2020).' },
 ];
 
 function switchCard(context: StaffContext, operator: Operator, name: OperatorSwitch, label: string, effect: string, last: AuditEntry | undefined, names: Map<string, string>) {
@@ -30,7 +30,7 @@ function switchCard(context: StaffContext, operator: Operator, name: OperatorSwi
 <button type="submit" class="${on ? 'secondary' : 'danger'}" data-action="${name}">${on ? '再開 Resume' : '停止 Suspend'}</button></form>`
     : html`<div class="since">管理者のみ変更可 Only an admin can flip this.</div>`;
   return html`<div class="switch ${on ? 'on' : 'off'}" data-switch="${name}" data-on="${String(on)}">
-<div>${label}: <span class="state">${on ? '停止中 SUSPENDED' : '受付中 open'}</span></div>
+<div class="state" aria-label="${label}">${on ? '停止中 SUSPENDED' : '受付中 Open'}</div>
 <div class="since">${effect}</div>${since}${form}</div>`;
 }
 
@@ -52,9 +52,9 @@ export async function staffOperatorsPage(app: FastifyInstance, services: BankSer
     }
     const body = html`<h1>決済事業者 / Operators</h1>
 <p class="muted">Kill switches take effect at once: when a flip returns, no charge commits under the old setting. Every flip is audited with who, when and why.</p>
-<table id="operators" class="wide"><thead><tr><th>Operator</th><th>Policy</th><th style="width:30%">新規連携 New links</th><th style="width:30%">チャージ Charges</th></tr></thead><tbody>
+<table id="operators" class="wide"><thead><tr><th style="width:20%">Operator</th><th style="width:18%">Policy</th>${SWITCHES.map(({ label }) => html`<th style="width:31%">${label}</th>`)}</tr></thead><tbody>
 ${operators.map((operator) => html`<tr id="op-${operator.id}" data-operator="${operator.client_id}">
-<td><strong>${operator.display_name}</strong><br><span class="muted">通帳 passbook: ${operator.passbook_label}<br><code>${operator.client_id}</code></span></td>
+<td><strong>${operator.display_name}</strong><br><span class="muted">通帳表示 Passbook: ${operator.passbook_label}</span><br><span class="code" style="word-break:break-all">${operator.client_id}</span></td>
 <td>${operator.link_methods_allowed.join(', ')}${operator.link_methods_allowed.includes('legacy_pin') ? html`<br><span class="tag on">⚠ 2020 legacy PIN path</span>` : ''}
 <br><span class="muted">KYC ≥ ${operator.kyc_level_min}<br>${formatYen(operator.charge_yen_max)} / charge · ${formatYen(operator.charges_yen_per_month_max)} / month</span></td>
 ${SWITCHES.map(({ name, label, effect }) => html`<td>${switchCard(context, operator, name, label, effect, lastFlip.get(`${operator.id}:${name}`), names)}</td>`)}

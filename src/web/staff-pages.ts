@@ -58,7 +58,7 @@ export async function staffPages(app: FastifyInstance, services: BankServices, s
     const context = await gate.page(request, reply);
     if (!context) return reply;
     const dayStart = new Date(`${japanDate(services.clock.now())}T00:00:00+09:00`);
-    const [counts, [today], operators, alerts, myCases, audit] = await Promise.all([
+    const [counts, [today], operators, alerts, myCases, audit, staff] = await Promise.all([
       services.cases.counts(),
       services.db.query<{ charges: number; amount_yen: number }>(
         `SELECT count(*)::int AS charges, coalesce(sum(amount_yen), 0)::bigint AS amount_yen FROM charges WHERE created_at >= $1`, [dayStart]),
@@ -66,7 +66,9 @@ export async function staffPages(app: FastifyInstance, services: BankServices, s
       services.cases.listAlerts({ status: 'active', limit: DASHBOARD_ROWS_MAX }),
       services.cases.listCases({ status: 'open', assignee_staff_id: context.staff.id, limit: DASHBOARD_ROWS_MAX }),
       services.audit.list({ limit: DASHBOARD_ROWS_MAX }),
+      services.staff.list(),
     ]);
+    const names = new Map(staff.map((member) => [member.id, member.display_name]));
     const suspended = operators.filter((operator) => operator.new_links_suspended || operator.charges_suspended);
     const stat = (href: string, n: number | string, label: string, alarm: boolean, id: string) =>
       html`<a class="stat ${alarm ? 'alarm' : ''}" href="${href}" id="${id}"><div class="n">${n}</div><div class="label">${label}</div></a>`;
@@ -85,7 +87,7 @@ ${alerts.length === 0 ? html`<p class="muted">なし None</p>` : html`<table><tb
 <h2>担当中の案件 My open cases</h2>
 ${myCases.length === 0 ? html`<p class="muted">なし None</p>` : html`<table><tbody>${myCases.map((c) => html`<tr><td><a href="/staff/cases/${c.id}">${c.summary}</a></td><td>${c.kind}</td><td>${jst(c.opened_at)}</td></tr>`)}</tbody></table>`}
 <h2>最近の操作 Recent staff actions</h2>
-${audit.length === 0 ? html`<p class="muted">なし None</p>` : html`<table><tbody>${audit.map((entry) => html`<tr><td>${jst(entry.at)}</td><td><span class="code">${entry.action}</span></td><td>${entry.reason ?? ''}</td></tr>`)}</tbody></table>
+${audit.length === 0 ? html`<p class="muted">なし None</p>` : html`<table><tbody>${audit.map((entry) => html`<tr><td>${jst(entry.at)}</td><td>${names.get(entry.staff_id) ?? entry.staff_id}</td><td><span class="code">${entry.action}</span></td><td>${entry.reason ?? ''}</td></tr>`)}</tbody></table>
 <p><a href="/staff/audit">監査ログ Audit log →</a></p>`}`;
     return reply.type('text/html').send(staffPage(context, 'Dashboard', '/staff', body));
   });
