@@ -6,6 +6,7 @@
  *   npx tsx src/bench/ledger-bench.ts --db pglite
  * Options: --transfers N --accounts N --concurrency N --per-call N --batch N --naive-transfers N --naive-concurrency N
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -29,6 +30,12 @@ export interface BenchRow {
   /** Submit to answer, per transfer. */
   latency_ms_median: number;
   latency_ms_p99: number;
+  /**
+   * CPU spent per transfer by this process and the PostgreSQL server together (all its processes, WAL writer
+   * and checkpointer included), in microseconds; null when the server's CPU cannot be read (not local Linux).
+   * Unlike the wall-clock figures it barely moves when other work shares the machine.
+   */
+  cpu_us_per_transfer: number | null;
 }
 
 export interface LedgerBenchOptions {
@@ -74,6 +81,61 @@ function randomTransfers(ids: Ids, accounts: string[], count: number): NewTransf
   return transfers;
 }
 
+/** Linux reports process CPU in clock ticks of 1/100 s (USER_HZ) on every common build. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * From /proc/PID/stat, in ticks: the process's own CPU (utime + stime) and that of its children that have
+ * exited (cutime + cstime), so a pool connection closing mid-run still counts; with its parent's pid.
+ */
+function processTicks(pid: number): { parent_pid: number; ticks: number; exited_children_ticks: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name sits in parentheses and may hold spaces: fields are counted after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return {
+      parent_pid: Number(fields[1]),
+      ticks: Number(fields[11]) + Number(fields[12]),
+      exited_children_ticks: Number(fields[13]) + Number(fields[14]),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds used so far by the local PostgreSQL server behind `db`: its postmaster and every child.
+ * PGlite runs inside this process, so its share is already in process.cpuUsage() and counts as 0 here.
+ */
+async function serverCpuSeconds(db: Database): Promise<number | undefined> {
+  if (db.backend === 'pglite') return 0;
+  if (process.platform !== 'linux') return undefined;
+  const [row] = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  const postmaster = row ? processTicks(row.pid)?.parent_pid : undefined;
+  if (postmaster === undefined) return undefined;
+  const server = processTicks(postmaster);
+  if (!server) return undefined;
+  let ticks = server.ticks + server.exited_children_ticks;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const child = processTicks(Number(name));
+    if (child?.parent_pid === postmaster) ticks += child.ticks;
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+/** CPU seconds used so far by this process and the server; the server part is undefined when unreadable. */
+async function cpuSeconds(db: Database): Promise<{ own: number; server: number | undefined }> {
+  const usage = process.cpuUsage();
+  return { own: (usage.user + usage.system) / 1e6, server: await serverCpuSeconds(db) };
+}
+
+function cpuSplit(before: { own: number; server: number | undefined }, after: { own: number; server: number | undefined }, transfers: number): string {
+  const per = (seconds: number) => `${Math.round((seconds * 1e6) / transfers)} µs`;
+  const server = before.server === undefined || after.server === undefined ? 'unknown' : per(after.server - before.server);
+  return `CPU per transfer: this process ${per(after.own - before.own)}, server ${server}`;
+}
+
 function percentile(sorted: Float64Array, fraction: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * (sorted.length - 1)))] as number;
@@ -109,8 +171,16 @@ async function drive(
   return { seconds: (performance.now() - started_ms) / 1000, latencies_ms, failures };
 }
 
-function row(name: string, concurrency: number, run: { seconds: number; latencies_ms: Float64Array }): BenchRow {
+function row(
+  name: string,
+  concurrency: number,
+  run: { seconds: number; latencies_ms: Float64Array },
+  cpu_before: { own: number; server: number | undefined },
+  cpu_after: { own: number; server: number | undefined },
+): BenchRow {
   const sorted = run.latencies_ms.slice().sort();
+  const server_seconds = cpu_before.server === undefined || cpu_after.server === undefined ? undefined : cpu_after.server - cpu_before.server;
+  const own_seconds = cpu_after.own - cpu_before.own;
   return {
     name,
     transfers_total: run.latencies_ms.length,
@@ -118,6 +188,7 @@ function row(name: string, concurrency: number, run: { seconds: number; latencie
     transfers_per_second: Math.round(run.latencies_ms.length / run.seconds),
     latency_ms_median: Number(percentile(sorted, 0.5).toFixed(2)),
     latency_ms_p99: Number(percentile(sorted, 0.99).toFixed(2)),
+    cpu_us_per_transfer: server_seconds === undefined ? null : Math.round(((own_seconds + server_seconds) * 1e6) / run.latencies_ms.length),
   };
 }
 
@@ -160,18 +231,22 @@ export async function runLedgerBench(options: LedgerBenchOptions): Promise<Bench
     ]);
 
     progress(`batched: ${transfers_total} transfers, ${concurrency} callers × ${per_call} per call, batches of ≤ ${batch_transfers_max}`);
-    const batched = await drive(randomTransfers(ids, accounts, transfers_total), concurrency, per_call, (group) =>
-      ledger.createTransfers(group),
-    );
+    const batched_transfers = randomTransfers(ids, accounts, transfers_total);
+    const batched_cpu_before = await cpuSeconds(db);
+    const batched = await drive(batched_transfers, concurrency, per_call, (group) => ledger.createTransfers(group));
+    const batched_cpu_after = await cpuSeconds(db);
     assert(batched.failures === 0, `the batched ledger refused ${batched.failures} transfers`);
-    rows.push(row(`batched (${per_call} per call, batch ≤ ${batch_transfers_max})`, concurrency, batched));
+    progress(cpuSplit(batched_cpu_before, batched_cpu_after, transfers_total));
+    rows.push(row(`batched (${per_call} per call, batch ≤ ${batch_transfers_max})`, concurrency, batched, batched_cpu_before, batched_cpu_after));
 
     progress(`naive: ${naive_total} transfers, ${naive_concurrency} callers, one transaction each`);
-    const plain = await drive(randomTransfers(ids, accounts, naive_total), naive_concurrency, 1, async ([transfer]) => [
-      await naive.createTransfer(transfer as NewTransfer),
-    ]);
+    const naive_transfers = randomTransfers(ids, accounts, naive_total);
+    const naive_cpu_before = await cpuSeconds(db);
+    const plain = await drive(naive_transfers, naive_concurrency, 1, async ([transfer]) => [await naive.createTransfer(transfer as NewTransfer)]);
+    const naive_cpu_after = await cpuSeconds(db);
     assert(plain.failures === 0, `the naive ledger refused ${plain.failures} transfers`);
-    rows.push(row('naive (1 transaction per transfer)', naive_concurrency, plain));
+    progress(cpuSplit(naive_cpu_before, naive_cpu_after, naive_total));
+    rows.push(row('naive (1 transaction per transfer)', naive_concurrency, plain, naive_cpu_before, naive_cpu_after));
 
     progress('checking the ledger invariants over everything both engines wrote');
     const report = await ledger.checkInvariants();
