@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { testBackends, type TestBackend } from '../testing/test-databases.ts';
@@ -19,10 +19,10 @@ import {
   REVERSE_BRUTE_FORCE_ACCOUNTS_MIN, SOURCE_BLOCK_MS, SOURCE_IP_FAILURES_PER_WINDOW_MAX,
 } from './credential-limits.ts';
 
-const KEY = 'throttle-test-key-0123456789abcdef0123456789';
-const PHONE = '090-1111-2222';
+let scopesMade = 0;
 
-async function openThrottle(backend: TestBackend) {
+/** One migrated database per backend, shared by the tests of that backend. */
+async function openSharedDatabase(backend: TestBackend) {
   const db = await backend.open();
   await migrate(db, [ledgerMigrations, bankMigrations, throttleMigrations]);
   const clock = new ManualClock('2026-11-10T01:00:00Z');
@@ -30,19 +30,54 @@ async function openThrottle(backend: TestBackend) {
   const log = createLogger({ level: 'silent' });
   const sms = createSmsSimulator({ clock });
   const notifyCustomer = createSmsCustomerNotifier({ db, sms, log });
-  const make = (fingerprint_key = KEY) => createCredentialThrottle({ db, clock, ids, log, fingerprint_key, notifyCustomer });
-  const customer_id = ids.next();
-  await db.query(
-    `INSERT INTO customers (id, name_kanji, name_kana, birth_date, phone, email, address, login_id, password_hash, created_at)
-     VALUES ($1, '山田 花子', 'ヤマダ ハナコ', '1948-03-15', $2, 'h@example.jp', '仙台', 'hanako', 'scrypt$unused', $3)`,
-    [customer_id, PHONE, clock.now()],
-  );
-  return { db, clock, ids, sms, throttle: make(), make, customer_id, close: () => db.close() };
+  return { db, clock, ids, log, sms, notifyCustomer };
 }
 
-/** A legacy PIN attempt on account `n` (7 digits) from one address, overridable. */
-function pinAttempt(n: number, overrides: Partial<CredentialAttempt> = {}): CredentialAttempt {
-  return { credential: 'legacy_pin', account_key: pinAccountKey('001', String(n).padStart(7, '0')), source_ip: '198.51.100.1', secret: '1234', ...overrides };
+/**
+ * What one test sees of the shared database: its own fingerprint key (so equal PINs in other tests are other
+ * fingerprints), its own branch code, addresses, devices and customer, and the staff lists narrowed to them.
+ */
+async function newScope(shared: Awaited<ReturnType<typeof openSharedDatabase>>) {
+  const { db, clock, ids, log, notifyCustomer } = shared;
+  const k = ++scopesMade;
+  const key = `throttle-test-key-${k}-0123456789abcdef0123456789`;
+  const make = (fingerprint_key = key) => createCredentialThrottle({ db, clock, ids, log, fingerprint_key, notifyCustomer });
+  const branch = String(100 + k).padStart(3, '0');
+  const ipPrefix = `10.${k}.`;
+  const devicePrefix = `t${k}-`;
+  const customer_id = ids.next();
+  const phone = `090-0000-${String(k).padStart(4, '0')}`;
+  await db.query(
+    `INSERT INTO customers (id, name_kanji, name_kana, birth_date, phone, email, address, login_id, password_hash, created_at)
+     VALUES ($1, '山田 花子', 'ヤマダ ハナコ', '1948-03-15', $2, $3, '仙台', $4, 'scrypt$unused', $5)`,
+    [customer_id, phone, `t${k}@example.jp`, `t${k}`, clock.now()],
+  );
+  const throttle = make();
+  const operators = new Set<string>();
+  const alerts = async () => (await throttle.listAlerts()).filter((alert) =>
+    [...alert.source_ips, ...alert.device_ids].some((source) => source.startsWith(ipPrefix) || source.startsWith(devicePrefix))
+    || alert.operator_ids.some((operator_id) => operators.has(operator_id)));
+  return {
+    ...shared, key, make, throttle, branch, customer_id, phone, login_key: `login:t${k}`,
+    /** An address of this test's own: n from 0 to 65535. */
+    ip: (n: number) => `${ipPrefix}${n >> 8}.${n & 255}`,
+    device: (name: string) => `${devicePrefix}${name}`,
+    operator: () => {
+      const id = ids.next();
+      operators.add(id);
+      return id;
+    },
+    /** A legacy PIN attempt on account `n` of this test's branch, from its first address, overridable. */
+    attempt: (n: number, overrides: Partial<CredentialAttempt> = {}): CredentialAttempt => ({
+      credential: 'legacy_pin', account_key: pinAccountKey(branch, String(n).padStart(7, '0')), source_ip: `${ipPrefix}0.1`, secret: '1234', ...overrides,
+    }),
+    locks: async () => (await throttle.listLocks()).filter((lock) => lock.account_masked.startsWith(`${branch}-`)),
+    alerts,
+    blocks: async () => {
+      const mine = new Set((await alerts()).map((alert) => alert.id));
+      return (await throttle.listBlocks()).filter((block) => block.alert_id !== null && mine.has(block.alert_id));
+    },
+  };
 }
 
 /** check, then a failure: what the legacy link does with a wrong PIN. */
@@ -54,233 +89,184 @@ async function fail(throttle: ReturnType<typeof createCredentialThrottle>, attem
 
 for (const backend of testBackends) {
   describe(`credential throttle on ${backend.name}`, { skip: backend.skip }, () => {
-    test(`the ${PIN_FAILURES_PER_ACCOUNT_MAX}th consecutive PIN failure locks the account: ${PIN_FAILURES_PER_ACCOUNT_MAX} attempts are checked, the next is refused even with the right PIN`, async () => {
-      const t = await openThrottle(backend);
-      try {
-        const victim = pinAttempt(1234567, { customer_id: t.customer_id });
-        for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX; i++) {
-          assert.deepEqual(await fail(t.throttle, { ...victim, secret: String(1000 + i), source_ip: `198.51.100.${i + 1}` }), { ok: true }, `attempt ${i + 1}`);
-        }
-        assert.deepEqual(await t.throttle.check({ ...victim, secret: '4321', source_ip: '203.0.113.9' }), { ok: false, code: 'credential_attempts_locked' });
-        const notice = t.sms.messages(PHONE).at(-1);
-        assert.equal(notice?.purpose, 'credential_locked');
-        assert.match(notice!.text, /001-\*\*\*\*567/);
-        assert.doesNotMatch(notice!.text, /1234567/, 'never the full account number');
-        const [lock] = await t.throttle.listLocks();
-        assert.equal(lock?.account_masked, '001-****567');
-        assert.equal(lock?.customer_id, t.customer_id);
-        assert.equal(lock?.name_kanji, '山田 花子');
-        assert.ok(lock?.locked_at);
-      } finally {
-        await t.close();
+    let shared: Awaited<ReturnType<typeof openSharedDatabase>>;
+    before(async () => {
+      shared = await openSharedDatabase(backend);
+    });
+    after(() => shared?.db.close());
+
+    test(`${PIN_FAILURES_PER_ACCOUNT_MAX} consecutive PIN failures lock the account: ${PIN_FAILURES_PER_ACCOUNT_MAX} attempts are checked, the next is refused even with the right PIN`, async () => {
+      const t = await newScope(shared);
+      const victim = t.attempt(1234567, { customer_id: t.customer_id });
+      for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX; i++) {
+        assert.deepEqual(await fail(t.throttle, { ...victim, secret: String(1000 + i), source_ip: t.ip(i + 1) }), { ok: true }, `attempt ${i + 1}`);
       }
+      assert.deepEqual(await t.throttle.check({ ...victim, secret: '4321', source_ip: t.ip(9) }), { ok: false, code: 'credential_attempts_locked' });
+      const notice = t.sms.messages(t.phone).at(-1);
+      assert.equal(notice?.purpose, 'credential_locked');
+      assert.match(notice!.text, new RegExp(`${t.branch}-\\*{4}567`));
+      assert.doesNotMatch(notice!.text, /1234567/, 'never the full account number');
+      const [lock] = await t.locks();
+      assert.equal(lock?.account_masked, `${t.branch}-****567`);
+      assert.equal(lock?.customer_id, t.customer_id);
+      assert.equal(lock?.name_kanji, '山田 花子');
+      assert.ok(lock?.locked_at);
     });
 
     test('a success before the limit starts the count again', async () => {
-      const t = await openThrottle(backend);
-      try {
-        const attempt = pinAttempt(7);
-        for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX - 1; i++) await fail(t.throttle, attempt);
-        assert.deepEqual(await t.throttle.check(attempt), { ok: true });
-        await t.throttle.recordSuccess(attempt);
-        for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX - 1; i++) assert.deepEqual(await fail(t.throttle, attempt), { ok: true });
-        assert.deepEqual(await t.throttle.check(attempt), { ok: true });
-      } finally {
-        await t.close();
-      }
+      const t = await newScope(shared);
+      const attempt = t.attempt(7);
+      for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX - 1; i++) await fail(t.throttle, attempt);
+      assert.deepEqual(await t.throttle.check(attempt), { ok: true });
+      await t.throttle.recordSuccess(attempt);
+      for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX - 1; i++) assert.deepEqual(await fail(t.throttle, attempt), { ok: true });
+      assert.deepEqual(await t.throttle.check(attempt), { ok: true });
     });
 
     test('attempts racing past check together can never verify more than the limit', async () => {
-      const t = await openThrottle(backend);
-      try {
-        const decisions = await Promise.all(Array.from({ length: PIN_FAILURES_PER_ACCOUNT_MAX + 5 }, () => t.throttle.check(pinAttempt(42))));
-        assert.equal(decisions.filter((decision) => decision.ok).length, PIN_FAILURES_PER_ACCOUNT_MAX);
-        assert.ok(decisions.filter((decision) => !decision.ok).every((decision) => !decision.ok && decision.code === 'credential_attempts_locked'));
-      } finally {
-        await t.close();
-      }
+      const t = await newScope(shared);
+      const decisions = await Promise.all(Array.from({ length: PIN_FAILURES_PER_ACCOUNT_MAX + 5 }, () => t.throttle.check(t.attempt(42))));
+      assert.equal(decisions.filter((decision) => decision.ok).length, PIN_FAILURES_PER_ACCOUNT_MAX);
+      assert.ok(decisions.filter((decision) => !decision.ok).every((decision) => !decision.ok && decision.code === 'credential_attempts_locked'));
     });
 
     test('an unknown account locks exactly like a real one, so a lock says nothing about existence', async () => {
-      const t = await openThrottle(backend);
-      try {
-        for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX; i++) await fail(t.throttle, pinAttempt(9999999, { secret: String(2000 + i) }));
-        assert.deepEqual(await t.throttle.check(pinAttempt(9999999)), { ok: false, code: 'credential_attempts_locked' });
-        assert.equal(t.sms.messages().length, 0, 'nobody to notify');
-        assert.equal((await t.throttle.listLocks())[0]?.name_kanji, null);
-      } finally {
-        await t.close();
-      }
+      const t = await newScope(shared);
+      const sent = t.sms.messages().length;
+      for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX; i++) await fail(t.throttle, t.attempt(9999999, { secret: String(2000 + i) }));
+      assert.deepEqual(await t.throttle.check(t.attempt(9999999)), { ok: false, code: 'credential_attempts_locked' });
+      assert.equal(t.sms.messages().length, sent, 'nobody to notify');
+      assert.equal((await t.locks())[0]?.name_kanji, null);
     });
 
     test('staff unlock, recorded with who did it, lets the account try again; a second unlock changes nothing', async () => {
-      const t = await openThrottle(backend);
-      try {
-        for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX; i++) await fail(t.throttle, pinAttempt(5, { secret: String(3000 + i) }));
-        t.clock.advance(7 * 24 * 60 * 60 * 1000);
-        assert.deepEqual(await t.throttle.check(pinAttempt(5)), { ok: false, code: 'credential_attempts_locked' }, 'time alone does not unlock');
-        const [lock] = await t.throttle.listLocks();
-        const staff_id = t.ids.next();
-        assert.equal(await t.throttle.unlockAccount(lock!.id, { by: staff_id }), true);
-        assert.equal(await t.throttle.unlockAccount(lock!.id, { by: staff_id }), false);
-        assert.equal(await t.throttle.unlockAccount('not-a-uuid', { by: staff_id }), false);
-        assert.deepEqual(await t.throttle.check(pinAttempt(5)), { ok: true });
-        const events = await t.db.query<{ event: string; actor: string }>(`SELECT event, actor FROM credential_lock_events ORDER BY id`);
-        assert.deepEqual(events, [{ event: 'locked', actor: 'system' }, { event: 'unlocked', actor: `staff:${staff_id}` }]);
-      } finally {
-        await t.close();
-      }
+      const t = await newScope(shared);
+      for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX; i++) await fail(t.throttle, t.attempt(5, { secret: String(3000 + i) }));
+      t.clock.advance(7 * 24 * 60 * 60 * 1000);
+      assert.deepEqual(await t.throttle.check(t.attempt(5)), { ok: false, code: 'credential_attempts_locked' }, 'time alone does not unlock');
+      const [lock] = await t.locks();
+      const staff_id = t.ids.next();
+      assert.equal(await t.throttle.unlockAccount(lock!.id, { by: staff_id }), true);
+      assert.equal(await t.throttle.unlockAccount(lock!.id, { by: staff_id }), false);
+      assert.equal(await t.throttle.unlockAccount('not-a-uuid', { by: staff_id }), false);
+      assert.deepEqual(await t.throttle.check(t.attempt(5)), { ok: true });
+      const events = await t.db.query<{ event: string; actor: string }>(`SELECT e.event, e.actor FROM credential_lock_events e JOIN credential_account_states s ON s.id = e.state_id WHERE s.account_key LIKE $1 ORDER BY e.id`, [`${t.branch}-%`]);
+      assert.deepEqual(events, [{ event: 'locked', actor: 'system' }, { event: 'unlocked', actor: `staff:${staff_id}` }]);
     });
 
     test(`one PIN failing on ${REVERSE_BRUTE_FORCE_ACCOUNTS_MIN - 1} accounts is tolerated; on ${REVERSE_BRUTE_FORCE_ACCOUNTS_MIN} it blocks the source and the PIN and raises one alert`, async () => {
-      const t = await openThrottle(backend);
-      try {
-        for (let n = 1; n < REVERSE_BRUTE_FORCE_ACCOUNTS_MIN; n++) assert.deepEqual(await fail(t.throttle, pinAttempt(n)), { ok: true });
-        assert.deepEqual(await t.throttle.listAlerts(), []);
-        assert.deepEqual(await fail(t.throttle, pinAttempt(REVERSE_BRUTE_FORCE_ACCOUNTS_MIN)), { ok: true });
+      const t = await newScope(shared);
+      for (let n = 1; n < REVERSE_BRUTE_FORCE_ACCOUNTS_MIN; n++) assert.deepEqual(await fail(t.throttle, t.attempt(n)), { ok: true });
+      assert.deepEqual(await t.alerts(), []);
+      assert.deepEqual(await fail(t.throttle, t.attempt(REVERSE_BRUTE_FORCE_ACCOUNTS_MIN)), { ok: true });
 
-        const [alert, ...others] = await t.throttle.listAlerts();
-        assert.equal(others.length, 0);
-        assert.equal(alert?.kind, 'reverse_brute_force');
-        assert.equal(alert?.accounts_count, REVERSE_BRUTE_FORCE_ACCOUNTS_MIN);
-        assert.deepEqual(alert?.source_ips, ['198.51.100.1']);
-        assert.ok(!alert?.subject.includes('1234'), 'staff see a shortened fingerprint, never the PIN');
+      const [alert, ...others] = await t.alerts();
+      assert.equal(others.length, 0);
+      assert.equal(alert?.kind, 'reverse_brute_force');
+      assert.equal(alert?.accounts_count, REVERSE_BRUTE_FORCE_ACCOUNTS_MIN);
+      assert.deepEqual(alert?.source_ips, [t.ip(1)]);
+      assert.ok(!alert?.subject.includes('1234'), 'staff see a shortened fingerprint, never the PIN');
 
-        assert.deepEqual(await t.throttle.check(pinAttempt(100, { secret: '9999' })), { ok: false, code: 'too_many_attempts' }, 'the source is blocked');
-        assert.deepEqual(await t.throttle.check(pinAttempt(101, { source_ip: '203.0.113.50' })), { ok: false, code: 'too_many_attempts' }, 'the PIN is blocked from anywhere');
-        assert.deepEqual(await t.throttle.check(pinAttempt(102, { source_ip: '203.0.113.50', secret: '9999' })), { ok: true }, 'others are not');
-        assert.deepEqual((await t.throttle.listBlocks()).map((block) => block.dimension).sort(), ['secret_fingerprint', 'source_ip']);
+      assert.deepEqual(await t.throttle.check(t.attempt(100, { secret: '9999' })), { ok: false, code: 'too_many_attempts' }, 'the source is blocked');
+      assert.deepEqual(await t.throttle.check(t.attempt(101, { source_ip: t.ip(50) })), { ok: false, code: 'too_many_attempts' }, 'the PIN is blocked from anywhere');
+      assert.deepEqual(await t.throttle.check(t.attempt(102, { source_ip: t.ip(50), secret: '9999' })), { ok: true }, 'others are not');
+      assert.deepEqual((await t.blocks()).map((block) => block.dimension).sort(), ['secret_fingerprint', 'source_ip']);
 
-        await fail(t.throttle, pinAttempt(REVERSE_BRUTE_FORCE_ACCOUNTS_MIN + 1, { source_ip: '203.0.113.51', secret: '1234' }));
-        assert.equal((await t.throttle.listAlerts()).length, 1, 'the open alert is refreshed, not duplicated');
+      await fail(t.throttle, t.attempt(REVERSE_BRUTE_FORCE_ACCOUNTS_MIN + 1, { source_ip: t.ip(51), secret: '1234' }));
+      assert.equal((await t.alerts()).length, 1, 'the open alert is refreshed, not duplicated');
 
-        t.clock.advance(SOURCE_BLOCK_MS);
-        assert.deepEqual(await t.throttle.listBlocks(), []);
-      } finally {
-        await t.close();
-      }
+      t.clock.advance(SOURCE_BLOCK_MS);
+      assert.deepEqual(await t.blocks(), []);
     });
 
     test('when the operator relays device ids, the spraying device is blocked and the address is not', async () => {
-      const t = await openThrottle(backend);
-      try {
-        for (let n = 1; n <= REVERSE_BRUTE_FORCE_ACCOUNTS_MIN; n++) await fail(t.throttle, pinAttempt(n, { device_id: 'phone-evil' }));
-        assert.deepEqual(await t.throttle.check(pinAttempt(200, { device_id: 'phone-evil', secret: '5555' })), { ok: false, code: 'too_many_attempts' });
-        assert.deepEqual(await t.throttle.check(pinAttempt(201, { device_id: 'phone-good', secret: '5555' })), { ok: true });
-      } finally {
-        await t.close();
-      }
+      const t = await newScope(shared);
+      for (let n = 1; n <= REVERSE_BRUTE_FORCE_ACCOUNTS_MIN; n++) await fail(t.throttle, t.attempt(n, { device_id: t.device('phone-evil') }));
+      assert.deepEqual(await t.throttle.check(t.attempt(200, { device_id: t.device('phone-evil'), secret: '5555' })), { ok: false, code: 'too_many_attempts' });
+      assert.deepEqual(await t.throttle.check(t.attempt(201, { device_id: t.device('phone-good'), secret: '5555' })), { ok: true });
     });
 
     test('fingerprints are keyed: the PIN is not stored, equal keys agree across throttles, other keys do not', async () => {
-      const t = await openThrottle(backend);
-      try {
-        await fail(t.throttle, pinAttempt(1, { secret: '1234' }));
-        const [row] = await t.db.query<{ secret_fingerprint: string }>(`SELECT secret_fingerprint FROM credential_attempts`);
-        const expected = createHmac('sha256', KEY).update('legacy_pin').update('\0').update('1234').digest('base64url');
-        assert.equal(row?.secret_fingerprint, expected);
+      const t = await newScope(shared);
+      await fail(t.throttle, t.attempt(1, { secret: '1234' }));
+      const [row] = await t.db.query<{ secret_fingerprint: string }>(`SELECT secret_fingerprint FROM credential_attempts WHERE account_key LIKE $1`, [`${t.branch}-%`]);
+      const expected = createHmac('sha256', t.key).update('legacy_pin').update('\0').update('1234').digest('base64url');
+      assert.equal(row?.secret_fingerprint, expected);
 
-        // A second process with the same key sees the first one's failures as the same PIN.
-        const sameKey = t.make(KEY);
-        for (let n = 2; n <= REVERSE_BRUTE_FORCE_ACCOUNTS_MIN; n++) await fail(sameKey, pinAttempt(n, { source_ip: `203.0.113.${n}` }));
-        assert.equal((await t.throttle.listAlerts()).length, 1);
+      // A second process with the same key sees the first one's failures as the same PIN.
+      const sameKey = t.make(t.key);
+      for (let n = 2; n <= REVERSE_BRUTE_FORCE_ACCOUNTS_MIN; n++) await fail(sameKey, t.attempt(n, { source_ip: t.ip(100 + n) }));
+      assert.equal((await t.alerts()).length, 1);
 
-        const otherKey = t.make('another-key-entirely-0123456789abcdef');
-        await fail(otherKey, pinAttempt(300, { source_ip: '192.0.2.1' }));
-        const fingerprints = await t.db.query<{ n: number }>(`SELECT count(DISTINCT secret_fingerprint)::int AS n FROM credential_attempts`);
-        assert.equal(fingerprints[0]?.n, 2, 'the same PIN under another key is another fingerprint');
-      } finally {
-        await t.close();
-      }
+      const otherKey = t.make('another-key-entirely-0123456789abcdef');
+      await fail(otherKey, t.attempt(300, { source_ip: t.ip(200) }));
+      const fingerprints = await t.db.query<{ n: number }>(`SELECT count(DISTINCT secret_fingerprint)::int AS n FROM credential_attempts WHERE account_key LIKE $1`, [`${t.branch}-%`]);
+      assert.equal(fingerprints[0]?.n, 2, 'the same PIN under another key is another fingerprint');
     });
 
     test(`an address with ${SOURCE_IP_FAILURES_PER_WINDOW_MAX - 1} failures in the window may try again, with ${SOURCE_IP_FAILURES_PER_WINDOW_MAX} it is refused until the window has passed`, async () => {
-      const t = await openThrottle(backend);
-      try {
-        // Each failure on another account with another PIN: only the address ties them together.
-        for (let i = 0; i < SOURCE_IP_FAILURES_PER_WINDOW_MAX - 1; i++) await fail(t.throttle, pinAttempt(1000 + i, { secret: String(5000 + i) }));
-        assert.deepEqual(await fail(t.throttle, pinAttempt(2000, { secret: '7000' })), { ok: true });
-        assert.deepEqual(await t.throttle.check(pinAttempt(2001, { secret: '7001' })), { ok: false, code: 'too_many_attempts' });
-        assert.deepEqual(await t.throttle.check(pinAttempt(2001, { secret: '7001', source_ip: '198.51.100.2' })), { ok: true });
-        t.clock.advance(FAILURE_WINDOW_MS);
-        assert.deepEqual(await t.throttle.check(pinAttempt(2002, { secret: '7002' })), { ok: true });
-      } finally {
-        await t.close();
-      }
+      const t = await newScope(shared);
+      // Each failure on another account with another PIN: only the address ties them together.
+      for (let i = 0; i < SOURCE_IP_FAILURES_PER_WINDOW_MAX - 1; i++) await fail(t.throttle, t.attempt(1000 + i, { secret: String(5000 + i) }));
+      assert.deepEqual(await fail(t.throttle, t.attempt(2000, { secret: '7000' })), { ok: true });
+      assert.deepEqual(await t.throttle.check(t.attempt(2001, { secret: '7001' })), { ok: false, code: 'too_many_attempts' });
+      assert.deepEqual(await t.throttle.check(t.attempt(2001, { secret: '7001', source_ip: t.ip(2) })), { ok: true });
+      t.clock.advance(FAILURE_WINDOW_MS);
+      assert.deepEqual(await t.throttle.check(t.attempt(2002, { secret: '7002' })), { ok: true });
     });
 
     test(`a device with ${DEVICE_FAILURES_PER_WINDOW_MAX} failures in the window is refused, the same address with another device is not`, async () => {
-      const t = await openThrottle(backend);
-      try {
-        for (let i = 0; i < DEVICE_FAILURES_PER_WINDOW_MAX; i++) await fail(t.throttle, pinAttempt(3000 + i, { secret: String(6000 + i), device_id: 'phone-A' }));
-        assert.deepEqual(await t.throttle.check(pinAttempt(4000, { secret: '8000', device_id: 'phone-A' })), { ok: false, code: 'too_many_attempts' });
-        assert.deepEqual(await t.throttle.check(pinAttempt(4000, { secret: '8000', device_id: 'phone-B' })), { ok: true });
-      } finally {
-        await t.close();
-      }
+      const t = await newScope(shared);
+      for (let i = 0; i < DEVICE_FAILURES_PER_WINDOW_MAX; i++) await fail(t.throttle, t.attempt(3000 + i, { secret: String(6000 + i), device_id: t.device('phone-A') }));
+      assert.deepEqual(await t.throttle.check(t.attempt(4000, { secret: '8000', device_id: t.device('phone-A') })), { ok: false, code: 'too_many_attempts' });
+      assert.deepEqual(await t.throttle.check(t.attempt(4000, { secret: '8000', device_id: t.device('phone-B') })), { ok: true });
     });
 
     test(`an operator whose users fail ${OPERATOR_FAILURES_PER_WINDOW_MAX} times in the window is refused and staff get an alert`, async () => {
-      const t = await openThrottle(backend);
-      try {
-        const operator_id = t.ids.next();
-        // Spread over many addresses and PINs so only the operator ties the failures together.
-        for (let i = 0; i < OPERATOR_FAILURES_PER_WINDOW_MAX; i++) {
-          await fail(t.throttle, pinAttempt(10_000 + i, { operator_id, secret: String(1000 + i), source_ip: `10.0.${Math.floor(i / 10)}.${i % 10}` }));
-        }
-        assert.deepEqual(await t.throttle.check(pinAttempt(20_000, { operator_id, secret: '9998', source_ip: '10.9.9.9' })), { ok: false, code: 'too_many_attempts' });
-        assert.deepEqual(await t.throttle.check(pinAttempt(20_000, { secret: '9998', source_ip: '10.9.9.9' })), { ok: true }, 'other operators are not');
-        const alerts = await t.throttle.listAlerts();
-        assert.deepEqual(alerts.map((alert) => [alert.kind, alert.subject, alert.failures_count]), [['operator_failure_rate', operator_id, OPERATOR_FAILURES_PER_WINDOW_MAX]]);
-      } finally {
-        await t.close();
+      const t = await newScope(shared);
+      const operator_id = t.operator();
+      // Spread over many addresses and PINs so only the operator ties the failures together.
+      for (let i = 0; i < OPERATOR_FAILURES_PER_WINDOW_MAX; i++) {
+        await fail(t.throttle, t.attempt(10_000 + i, { operator_id, secret: String(1000 + i), source_ip: t.ip(1000 + i) }));
       }
+      assert.deepEqual(await t.throttle.check(t.attempt(20_000, { operator_id, secret: '9998', source_ip: t.ip(999) })), { ok: false, code: 'too_many_attempts' });
+      assert.deepEqual(await t.throttle.check(t.attempt(20_000, { secret: '9998', source_ip: t.ip(999) })), { ok: true }, 'other operators are not');
+      const alerts = await t.alerts();
+      assert.deepEqual(alerts.map((alert) => [alert.kind, alert.subject, alert.failures_count]), [['operator_failure_rate', operator_id, OPERATOR_FAILURES_PER_WINDOW_MAX]]);
     });
 
     test('staff lift a block and resolve an alert, each recorded with who did it, and neither twice', async () => {
-      const t = await openThrottle(backend);
-      try {
-        for (let n = 1; n <= REVERSE_BRUTE_FORCE_ACCOUNTS_MIN; n++) await fail(t.throttle, pinAttempt(n));
-        const staff_id = t.ids.next();
-        const [alert] = await t.throttle.listAlerts();
-        for (const block of await t.throttle.listBlocks()) {
-          assert.equal(await t.throttle.liftBlock(block.id, { by: staff_id }), true);
-          assert.equal(await t.throttle.liftBlock(block.id, { by: staff_id }), false);
-        }
-        assert.equal(await t.throttle.resolveAlert(alert!.id, { by: staff_id }), true);
-        assert.equal(await t.throttle.resolveAlert(alert!.id, { by: staff_id }), false);
-        assert.deepEqual(await t.throttle.listAlerts(), []);
-        assert.deepEqual(await t.throttle.check(pinAttempt(500, { secret: '5678' })), { ok: true });
-        const lifted = await t.db.query<{ lifted_by: string }>(`SELECT DISTINCT lifted_by FROM credential_blocks`);
-        assert.deepEqual(lifted, [{ lifted_by: `staff:${staff_id}` }]);
-      } finally {
-        await t.close();
+      const t = await newScope(shared);
+      for (let n = 1; n <= REVERSE_BRUTE_FORCE_ACCOUNTS_MIN; n++) await fail(t.throttle, t.attempt(n));
+      const staff_id = t.ids.next();
+      const [alert] = await t.alerts();
+      for (const block of await t.blocks()) {
+        assert.equal(await t.throttle.liftBlock(block.id, { by: staff_id }), true);
+        assert.equal(await t.throttle.liftBlock(block.id, { by: staff_id }), false);
       }
+      assert.equal(await t.throttle.resolveAlert(alert!.id, { by: staff_id }), true);
+      assert.equal(await t.throttle.resolveAlert(alert!.id, { by: staff_id }), false);
+      assert.deepEqual(await t.alerts(), []);
+      assert.deepEqual(await t.throttle.check(t.attempt(500, { secret: '5678' })), { ok: true });
+      const lifted = await t.db.query<{ lifted_by: string }>(`SELECT DISTINCT lifted_by FROM credential_blocks WHERE alert_id = $1`, [alert!.id]);
+      assert.deepEqual(lifted, [{ lifted_by: `staff:${staff_id}` }]);
     });
 
     test('second-factor attempts count towards the source limits but never lock the account here', async () => {
-      const t = await openThrottle(backend);
-      try {
-        const attempt: CredentialAttempt = { credential: 'second_factor', account_key: 'login:hanako', source_ip: '198.51.100.7', secret: '000000' };
-        for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX + 2; i++) assert.deepEqual(await fail(t.throttle, { ...attempt, secret: String(i).padStart(6, '0') }), { ok: true });
-        assert.deepEqual(await t.throttle.listLocks(), []);
-      } finally {
-        await t.close();
-      }
+      const t = await newScope(shared);
+      const attempt: CredentialAttempt = { credential: 'second_factor', account_key: t.login_key, source_ip: t.ip(7), secret: '000000' };
+      for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX + 2; i++) assert.deepEqual(await fail(t.throttle, { ...attempt, secret: String(i).padStart(6, '0') }), { ok: true });
+      assert.deepEqual(await t.db.query(`SELECT 1 FROM credential_account_states WHERE account_key = $1`, [t.login_key]), []);
     });
 
     test('malformed attempts are programmer errors, and a short fingerprint key is refused at start', async () => {
-      const t = await openThrottle(backend);
-      try {
-        await assert.rejects(t.throttle.check(pinAttempt(1, { device_id: 'has spaces' })), AssertionFailed);
-        await assert.rejects(t.throttle.check(pinAttempt(1, { account_key: '' })), AssertionFailed);
-        await assert.rejects(t.throttle.check(pinAttempt(1, { source_ip: '' })), AssertionFailed);
-        await assert.rejects(t.throttle.check(pinAttempt(1, { operator_id: 'op' })), AssertionFailed);
-        assert.throws(() => t.make('short'), AssertionFailed);
-        assert.deepEqual(await t.db.query(`SELECT * FROM credential_attempts`), []);
-      } finally {
-        await t.close();
-      }
+      const t = await newScope(shared);
+      await assert.rejects(t.throttle.check(t.attempt(1, { device_id: 'has spaces' })), AssertionFailed);
+      await assert.rejects(t.throttle.check(t.attempt(1, { account_key: '' })), AssertionFailed);
+      await assert.rejects(t.throttle.check(t.attempt(1, { source_ip: '' })), AssertionFailed);
+      await assert.rejects(t.throttle.check(t.attempt(1, { operator_id: 'op' })), AssertionFailed);
+      assert.throws(() => t.make('short'), AssertionFailed);
+      assert.deepEqual(await t.db.query(`SELECT * FROM credential_attempts WHERE account_key LIKE $1`, [`${t.branch}-%`]), []);
     });
   });
 }
