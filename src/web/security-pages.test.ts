@@ -1,13 +1,12 @@
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { generate } from 'otplib';
-import { testBackends, type TestBackend } from '../testing/test-databases.ts';
+import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
 import { hashToken } from '../shared/secret-hash.ts';
 import { SESSION_TTL_MS, type SessionKind } from './session-store.ts';
 
-const PHONE = '090-1111-2222';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 /** A live session straight in the table (the login pages are tested elsewhere): the cookie and its CSRF token. */
@@ -24,94 +23,100 @@ async function session(fixture: BankFixture, kind: SessionKind, subject_id: stri
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const errorText = (body: string) => /<p class="error" role="alert">([^<]*)<\/p>/.exec(body)?.[1];
 
-async function withFixture(backend: TestBackend, run: (fixture: BankFixture) => Promise<void>) {
-  const fixture = await createBankFixture(backend);
-  try {
-    await run(fixture);
-  } finally {
-    await fixture.close();
-  }
+let customersMade = 0;
+
+/** A customer of this test alone, with a session: the tests share one bank per backend. */
+async function newCustomer(fixture: BankFixture) {
+  const n = ++customersMade;
+  const phone = `070-0000-${String(n).padStart(4, '0')}`;
+  const customer = await fixture.bank.services.core.openCustomer({
+    name_kanji: '鈴木 美咲', name_kana: 'スズキ ミサキ', birth_date: '1995-07-21', phone,
+    email: `page${n}@example.jp`, address: '岡山', login_id: `page${n}`, password: 'page password 2026',
+  });
+  return { id: customer.id, phone, ...(await session(fixture, 'customer', customer.id)) };
 }
 
 for (const backend of testBackends) {
   describe(`the customer security page on ${backend.name}`, { skip: backend.skip }, () => {
+    let fixture: BankFixture;
+    before(async () => {
+      fixture = await createBankFixture(backend);
+    });
+    after(() => fixture?.close());
+
     test('without a session the security page sends the customer to log in', async () => {
-      await withFixture(backend, async (fixture) => {
-        const response = await fixture.bank.app.inject({ method: 'GET', url: '/bank/security' });
-        assert.equal(response.statusCode, 302);
-        assert.equal(response.headers.location, '/bank/login');
-      });
+      const response = await fixture.bank.app.inject({ method: 'GET', url: '/bank/security' });
+      assert.equal(response.statusCode, 302);
+      assert.equal(response.headers.location, '/bank/login');
     });
 
     test('a customer registers an authenticator app with a code from the app and an SMS code to the registered phone', async () => {
-      await withFixture(backend, async (fixture) => {
-        const { app } = fixture.bank;
-        const { cookies, csrf } = await session(fixture, 'customer', fixture.customer.id);
-        const first = await app.inject({ method: 'GET', url: '/bank/security', cookies });
-        assert.equal(first.statusCode, 200);
-        assert.match(first.body, /data-factor="sms"/);
-        assert.match(first.body, /\*{7}2222/, 'the phone is masked');
-        assert.match(first.body, /id="start-totp"/);
+      const { app } = fixture.bank;
+      const customer = await newCustomer(fixture);
+      const { cookies, csrf } = customer;
+      const first = await app.inject({ method: 'GET', url: '/bank/security', cookies });
+      assert.equal(first.statusCode, 200);
+      assert.match(first.body, /data-factor="sms"/);
+      assert.match(first.body, new RegExp(`\\*{7}${customer.phone.slice(-4)}`), 'the phone is masked');
+      assert.ok(!first.body.includes(customer.phone));
+      assert.match(first.body, /id="start-totp"/);
 
-        const start = await app.inject({ method: 'POST', url: '/bank/security/totp/start', cookies, headers: FORM, payload: form({ csrf }) });
-        assert.equal(start.statusCode, 303);
-        const smsCode = fixture.sms.lastCode(PHONE, 'enrol_totp');
-        assert.ok(smsCode);
+      const start = await app.inject({ method: 'POST', url: '/bank/security/totp/start', cookies, headers: FORM, payload: form({ csrf }) });
+      assert.equal(start.statusCode, 303);
+      const smsCode = fixture.sms.lastCode(customer.phone, 'enrol_totp');
+      assert.ok(smsCode);
 
-        const pending = await app.inject({ method: 'GET', url: '/bank/security', cookies });
-        const secret = /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(pending.body)?.[1];
-        assert.ok(secret);
-        assert.match(pending.body, /href="otpauth:\/\/totp\/[^"]*secret=[A-Z2-7]+&amp;/, 'the URI is escaped in the attribute');
+      const pending = await app.inject({ method: 'GET', url: '/bank/security', cookies });
+      const secret = /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(pending.body)?.[1];
+      assert.ok(secret);
+      assert.match(pending.body, /href="otpauth:\/\/totp\/[^"]*secret=[A-Z2-7]+&amp;/, 'the URI is escaped in the attribute');
 
-        const totpCode = await generate({ secret, epoch: Math.floor(fixture.clock.now().getTime() / 1000) });
-        const confirm = await app.inject({
-          method: 'POST', url: '/bank/security/totp/confirm', cookies, headers: FORM, payload: form({ csrf, totp_code: totpCode, sms_code: smsCode }),
-        });
-        assert.equal(confirm.statusCode, 303);
-        assert.equal(confirm.headers.location, '/bank/security?enrolled=1');
-        const done = await app.inject({ method: 'GET', url: '/bank/security?enrolled=1', cookies });
-        assert.match(done.body, /data-factor="totp"[\s\S]*?data-status="active"/);
-        assert.doesNotMatch(done.body, new RegExp(secret), 'the secret is never shown again');
-        assert.equal(fixture.sms.messages(PHONE).at(-1)?.purpose, 'second_factor_enrolled');
+      const totpCode = await generate({ secret, epoch: Math.floor(fixture.clock.now().getTime() / 1000) });
+      const confirm = await app.inject({
+        method: 'POST', url: '/bank/security/totp/confirm', cookies, headers: FORM, payload: form({ csrf, totp_code: totpCode, sms_code: smsCode }),
       });
+      assert.equal(confirm.statusCode, 303);
+      assert.equal(confirm.headers.location, '/bank/security?enrolled=1');
+      const done = await app.inject({ method: 'GET', url: '/bank/security?enrolled=1', cookies });
+      assert.match(done.body, /data-factor="totp"[\s\S]*?data-status="active"/);
+      assert.doesNotMatch(done.body, new RegExp(secret), 'the secret is never shown again');
+      assert.equal(fixture.sms.messages(customer.phone).at(-1)?.purpose, 'second_factor_enrolled');
     });
 
     test('a form without the session’s CSRF token is refused and registers nothing', async () => {
-      await withFixture(backend, async (fixture) => {
-        const { cookies, csrf } = await session(fixture, 'customer', fixture.customer.id);
-        for (const forged of ['', 'x'.repeat(csrf.length), `${csrf}x`]) {
-          const response = await fixture.bank.app.inject({ method: 'POST', url: '/bank/security/totp/start', cookies, headers: FORM, payload: form({ csrf: forged }) });
-          assert.equal(response.statusCode, 403);
-        }
-        const confirm = await fixture.bank.app.inject({
-          method: 'POST', url: '/bank/security/totp/confirm', cookies, headers: FORM, payload: form({ csrf: 'forged', totp_code: '123456', sms_code: '123456' }),
-        });
-        assert.equal(confirm.statusCode, 403);
-        assert.equal((await fixture.bank.services.secondFactors.listFactors(fixture.customer.id)).some((f) => f.factor === 'totp'), false);
-        assert.equal(fixture.sms.messages(PHONE).length, 0, 'no code was sent');
+      const customer = await newCustomer(fixture);
+      const { cookies, csrf } = customer;
+      for (const forged of ['', 'x'.repeat(csrf.length), `${csrf}x`]) {
+        const response = await fixture.bank.app.inject({ method: 'POST', url: '/bank/security/totp/start', cookies, headers: FORM, payload: form({ csrf: forged }) });
+        assert.equal(response.statusCode, 403);
+      }
+      const confirm = await fixture.bank.app.inject({
+        method: 'POST', url: '/bank/security/totp/confirm', cookies, headers: FORM, payload: form({ csrf: 'forged', totp_code: '123456', sms_code: '123456' }),
       });
+      assert.equal(confirm.statusCode, 403);
+      assert.equal((await fixture.bank.services.secondFactors.listFactors(customer.id)).some((f) => f.factor === 'totp'), false);
+      assert.equal(fixture.sms.messages(customer.phone).length, 0, 'no code was sent');
     });
 
     test('a wrong app code and a wrong SMS code get the same message, which never says which was wrong', async () => {
-      await withFixture(backend, async (fixture) => {
-        const { app, services } = fixture.bank;
-        const { cookies, csrf } = await session(fixture, 'customer', fixture.customer.id);
-        await app.inject({ method: 'POST', url: '/bank/security/totp/start', cookies, headers: FORM, payload: form({ csrf }) });
-        const pending = await services.secondFactors.pendingTotpEnrolment(fixture.customer.id);
-        const smsCode = fixture.sms.lastCode(PHONE, 'enrol_totp')!;
-        const totpCode = await generate({ secret: pending!.secret, epoch: Math.floor(fixture.clock.now().getTime() / 1000) });
-        const wrongTotp = totpCode === '000000' ? '000001' : '000000';
-        const wrongSms = smsCode === '000000' ? '000001' : '000000';
-        const confirm = (totp_code: string, sms_code: string) =>
-          app.inject({ method: 'POST', url: '/bank/security/totp/confirm', cookies, headers: FORM, payload: form({ csrf, totp_code, sms_code }) });
-        const badApp = await confirm(wrongTotp, smsCode);
-        const badSms = await confirm(totpCode, wrongSms);
-        assert.equal(badApp.statusCode, 401);
-        assert.equal(badSms.statusCode, 401);
-        assert.ok(errorText(badApp.body));
-        assert.equal(errorText(badApp.body), errorText(badSms.body));
-        assert.equal((await services.secondFactors.listFactors(fixture.customer.id)).find((f) => f.factor === 'totp')?.status, 'pending');
-      });
+      const { app, services } = fixture.bank;
+      const customer = await newCustomer(fixture);
+      const { cookies, csrf } = customer;
+      await app.inject({ method: 'POST', url: '/bank/security/totp/start', cookies, headers: FORM, payload: form({ csrf }) });
+      const pending = await services.secondFactors.pendingTotpEnrolment(customer.id);
+      const smsCode = fixture.sms.lastCode(customer.phone, 'enrol_totp')!;
+      const totpCode = await generate({ secret: pending!.secret, epoch: Math.floor(fixture.clock.now().getTime() / 1000) });
+      const wrongTotp = totpCode === '000000' ? '000001' : '000000';
+      const wrongSms = smsCode === '000000' ? '000001' : '000000';
+      const confirm = (totp_code: string, sms_code: string) =>
+        app.inject({ method: 'POST', url: '/bank/security/totp/confirm', cookies, headers: FORM, payload: form({ csrf, totp_code, sms_code }) });
+      const badApp = await confirm(wrongTotp, smsCode);
+      const badSms = await confirm(totpCode, wrongSms);
+      assert.equal(badApp.statusCode, 401);
+      assert.equal(badSms.statusCode, 401);
+      assert.ok(errorText(badApp.body));
+      assert.equal(errorText(badApp.body), errorText(badSms.body));
+      assert.equal((await services.secondFactors.listFactors(customer.id)).find((f) => f.factor === 'totp')?.status, 'pending');
     });
   });
 }
