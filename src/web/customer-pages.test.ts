@@ -24,6 +24,19 @@ for (const backend of testBackends) {
       assert.match(response.body, /ログインIDまたはパスワードが違います/);
     });
 
+    test('five wrong passwords lock the login, and then even the right password is refused', async () => {
+      await fixture.bank.services.core.openCustomer({
+        name_kanji: '鈴木 美咲', name_kana: 'スズキ ミサキ', birth_date: '1995-07-21', phone: '070-3456-7890', email: 'm@example.jp',
+        address: '岡山県', login_id: 'misaki', password: 'misaki right password',
+      });
+      const attempt = (password: string) => fixture.bank.app.inject({ method: 'POST', url: '/bank/login', payload: { login_id: 'misaki', password } });
+      for (let i = 0; i < 5; i++) assert.equal((await attempt(`guess-${i}`)).statusCode, 401);
+      assert.equal((await attempt('misaki right password')).statusCode, 401);
+      const [state] = await fixture.db.query<{ locked: boolean }>(
+        `SELECT locked_at IS NOT NULL AS locked FROM credential_account_states WHERE credential = 'password' AND account_key = 'login:misaki'`);
+      assert.equal(state?.locked, true);
+    });
+
     test('the passbook lists the operator’s label on each charge line and the linked services', async () => {
       const { body } = await legacyLink(fixture);
       assert.equal((await charge(fixture, body.link_token, { amount_yen: 5000 }, 'p-1')).statusCode, 201);

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
 import { readPassbook } from '../bank/passbook.ts';
 import { maskAccountNumber } from '../linking/link.ts';
-import { verifySecret, DECOY_SECRET_HASH } from '../shared/secret-hash.ts';
+import { verifyCustomerPassword } from '../bank/customer-login.ts';
 import { formatYen } from '../shared/yen.ts';
 import { html } from './html.ts';
 import { bankPage } from './layout.ts';
@@ -37,9 +37,8 @@ export async function customerPages(app: FastifyInstance, services: BankServices
   app.post<{ Body: { login_id: string; password: string } }>('/bank/login', {
     schema: { body: Type.Object({ login_id: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 128 }) }) },
   }, async (request, reply) => {
-    const customer = await services.core.findCustomerByLogin(request.body.login_id);
-    const ok = await verifySecret(request.body.password, customer?.password_hash ?? DECOY_SECRET_HASH);
-    if (!customer || !ok) return reply.status(401).type('text/html').send(loginPage('ログインIDまたはパスワードが違います。 Wrong login ID or password.'));
+    const customer = await verifyCustomerPassword(services, { login_id: request.body.login_id, password: request.body.password, source_ip: request.ip });
+    if (!customer) return reply.status(401).type('text/html').send(loginPage('ログインIDまたはパスワードが違います。 Wrong login ID or password.'));
     const cookie = await sessions.start('customer', customer.id);
     reply.setCookie(COOKIE, cookie, { path: '/bank', httpOnly: true, sameSite: 'lax' });
     return reply.redirect('/bank/passbook');
