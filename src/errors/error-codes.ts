@@ -57,6 +57,18 @@ export const errorCodes = {
   wallet_send_to_self: { status: 422, title: 'A wallet cannot send money to itself' },
   wallet_bank_link_exists: { status: 409, title: 'This wallet already has an active bank link' },
   wallet_bank_unreachable: { status: 504, title: 'The bank did not answer in time' },
+  // Hardened wallet
+  wallet_phone_code_invalid: { status: 422, title: 'The code is wrong or has expired' },
+  wallet_phone_codes_too_many: { status: 429, title: 'Too many codes were sent to this phone; try again later' },
+  wallet_phone_taken: { status: 409, title: 'This phone number already belongs to another wallet' },
+  wallet_phone_not_verified: { status: 403, title: 'Verify your phone number first' },
+  wallet_ekyc_document_invalid: { status: 422, title: 'The identity document must be a PNG, JPEG or WebP image' },
+  wallet_ekyc_document_too_large: { status: 413, title: 'The identity document image is too large' },
+  wallet_ekyc_refused: { status: 422, title: 'The identity verification failed' },
+  wallet_ekyc_required: { status: 403, title: 'Verify your identity (eKYC) before linking a bank account' },
+  wallet_link_state_invalid: { status: 400, title: 'This answer from the bank is unknown, expired or already used' },
+  wallet_link_declined: { status: 403, title: 'The bank did not link the account' },
+  wallet_bank_authorization_failed: { status: 502, title: "The bank's authorization server refused the wallet's request" },
   // Notifications and disputes
   link_frozen: { status: 403, title: 'The link is frozen: the customer reported it as not theirs' },
   not_me_token_used: { status: 409, title: 'This "not me" link was already used' },
