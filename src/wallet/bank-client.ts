@@ -105,7 +105,8 @@ function readLink(value: unknown): BankLink {
   };
 }
 
-function readCharge(value: unknown): BankCharge {
+/** A charge as the bank's API returns it, checked field by field. */
+export function readCharge(value: unknown): BankCharge {
   if (!isObject(value)) throw invalid('charge');
   return {
     id: text(value, 'id'),
@@ -118,6 +119,38 @@ function readCharge(value: unknown): BankCharge {
   };
 }
 
+/** A bank answer that was not a refusal. */
+export interface BankAnswer {
+  status: number;
+  body: unknown;
+  headers: Headers;
+}
+
+/**
+ * Reads a bank response, whoever sent the request (this client, or openid-client for DPoP calls): the body as
+ * JSON within BANK_RESPONSE_BYTES_MAX, and a problem+json refusal as a BankError with the bank's own code.
+ * A network failure while reading is thrown as it is, for the caller to treat as "no answer".
+ */
+export async function readBankAnswer(response: Response, what: string): Promise<BankAnswer> {
+  const length = Number(response.headers.get('content-length') ?? 0);
+  if (length > BANK_RESPONSE_BYTES_MAX) throw new BankError(502, 'bank_response_invalid', 'the answer is too large');
+  const raw = await response.text();
+  if (raw.length > BANK_RESPONSE_BYTES_MAX) throw new BankError(502, 'bank_response_invalid', 'the answer is too large');
+  let body: unknown = undefined;
+  try {
+    body = raw.length > 0 ? JSON.parse(raw) : undefined;
+  } catch {
+    throw new BankError(response.status >= 400 ? response.status : 502, 'bank_response_invalid', `the answer to ${what} is not JSON`);
+  }
+  if (response.status >= 400) {
+    const problem = isObject(body) ? body : {};
+    const code = typeof problem.code === 'string' ? problem.code : 'bank_error';
+    const detail = typeof problem.detail === 'string' ? problem.detail : typeof problem.title === 'string' ? problem.title : `HTTP ${response.status}`;
+    throw new BankError(response.status, code, detail);
+  }
+  return { status: response.status, body, headers: response.headers };
+}
+
 /** Creates a client for one bank, authenticated as one operator. */
 export function createBankClient(options: BankClientOptions): BankClient {
   const base = new URL(options.base_url);
@@ -128,42 +161,24 @@ export function createBankClient(options: BankClientOptions): BankClient {
     method: 'GET' | 'POST',
     path: string,
     init: { authorization: string; body?: unknown; idempotency_key?: string },
-  ): Promise<{ status: number; body: unknown; headers: Headers }> {
+  ): Promise<BankAnswer> {
     const headers: Record<string, string> = { authorization: init.authorization, accept: 'application/json' };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     if (init.idempotency_key !== undefined) headers['idempotency-key'] = init.idempotency_key;
-    let response: Response;
-    let raw: string;
     try {
-      response = await fetch(new URL(path, base), {
+      const response = await fetch(new URL(path, base), {
         method,
         headers,
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
         signal: AbortSignal.timeout(timeout_ms),
         redirect: 'error',
       });
-      const length = Number(response.headers.get('content-length') ?? 0);
-      if (length > BANK_RESPONSE_BYTES_MAX) throw new BankError(502, 'bank_response_invalid', 'the answer is too large');
-      raw = await response.text();
+      return await readBankAnswer(response, `${method} ${path}`);
     } catch (error) {
       if (error instanceof BankError) throw error;
       // A timeout or a dropped connection: the bank may or may not have acted, so the caller must retry with the same key.
       throw new FurikaeError('wallet_bank_unreachable', `${method} ${path} got no answer: ${(error as Error).name}`);
     }
-    if (raw.length > BANK_RESPONSE_BYTES_MAX) throw new BankError(502, 'bank_response_invalid', 'the answer is too large');
-    let body: unknown = undefined;
-    try {
-      body = raw.length > 0 ? JSON.parse(raw) : undefined;
-    } catch {
-      throw new BankError(response.status >= 400 ? response.status : 502, 'bank_response_invalid', `the answer to ${method} ${path} is not JSON`);
-    }
-    if (response.status >= 400) {
-      const problem = isObject(body) ? body : {};
-      const code = typeof problem.code === 'string' ? problem.code : 'bank_error';
-      const detail = typeof problem.detail === 'string' ? problem.detail : typeof problem.title === 'string' ? problem.title : `HTTP ${response.status}`;
-      throw new BankError(response.status, code, detail);
-    }
-    return { status: response.status, body, headers: response.headers };
   }
 
   return {

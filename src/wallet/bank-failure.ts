@@ -15,6 +15,11 @@ const BANK_CODE_MESSAGES: Record<string, string> = {
   link_token_invalid: '口座連携が無効です / The bank link is no longer valid',
   validation_failed: '銀行が入力を受け付けませんでした / The bank did not accept the input',
   rate_limited: 'しばらくしてからお試しください / Too many attempts; try again later',
+  access_token_invalid: '口座連携の認可が無効です / The bank link authorization is no longer valid',
+  dpop_proof_invalid: '銀行が署名を受け付けませんでした / The bank did not accept the wallet’s proof of possession',
+  invalid_grant: '口座連携は銀行側で終了しています。もう一度連携してください / The bank ended this link; link the account again',
+  consent_expired: '口座連携の同意期限が切れました。もう一度連携してください / The consent expired; link the account again',
+  link_frozen: '口座連携は停止されています / The bank has frozen this link',
 };
 
 /**

@@ -51,3 +51,26 @@ export function parseName(value: unknown): string | null {
   // eslint-disable-next-line no-control-regex
   return /[\u0000-\u001f\u007f]/.test(text) ? null : text;
 }
+
+/** Longest katakana name the form takes; bank records hold far less. */
+export const NAME_KANA_CHARS_MAX = 40;
+/** Oldest birth year the form takes. */
+export const BIRTH_YEAR_MIN = 1900;
+
+/** Full-width katakana words (ァ…ヺ, ・, ー) separated by single spaces. */
+export const NAME_KANA_TEXT = /^[\u30a1-\u30fc]+( [\u30a1-\u30fc]+)*$/u;
+
+/** Half-width kana and the ideographic space become their standard forms, so ﾔﾏﾀﾞ　ﾀﾛｳ reads as ヤマダ タロウ. */
+export function normalizeNameKana(text: string): string {
+  return text.normalize('NFKC').trim().replace(/\s+/g, ' ');
+}
+
+/** A real calendar date, YYYY-MM-DD, from BIRTH_YEAR_MIN up to today. */
+export function isBirthDate(text: string, today: Date): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  const real = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return real && year >= BIRTH_YEAR_MIN && date.getTime() <= today.getTime();
+}

@@ -6,16 +6,13 @@
  */
 import { BankError } from './bank-error.ts';
 import { bankFailure } from './bank-failure.ts';
-import { textField } from './form-fields.ts';
+import { isBirthDate, NAME_KANA_CHARS_MAX, NAME_KANA_TEXT, normalizeNameKana, textField } from './form-fields.ts';
 import type { WalletContext } from './wallet-context.ts';
 import { findActiveBankLink, type WalletBankLink } from './wallet-bank-links.ts';
 import { walletFailure, type WalletOutcome } from './wallet-outcome.ts';
 import type { WalletUser } from './wallet-users.ts';
 
-/** Longest katakana name the form takes; bank records hold far less. */
-export const NAME_KANA_CHARS_MAX = 40;
-/** Oldest birth year the form takes. */
-const BIRTH_YEAR_MIN = 1900;
+export { NAME_KANA_CHARS_MAX, normalizeNameKana } from './form-fields.ts';
 
 export interface LegacyLinkInput {
   branch_code: string;
@@ -23,23 +20,6 @@ export interface LegacyLinkInput {
   pin: string;
   name_kana: string;
   birth_date: string;
-}
-
-/** Full-width katakana words (ァ…ヺ, ・, ー) separated by single spaces. */
-const NAME_KANA_TEXT = /^[\u30a1-\u30fc]+( [\u30a1-\u30fc]+)*$/u;
-
-/** Half-width kana and the ideographic space become their standard forms, so ﾔﾏﾀﾞ　ﾀﾛｳ reads as ヤマダ タロウ. */
-export function normalizeNameKana(text: string): string {
-  return text.normalize('NFKC').trim().replace(/\s+/g, ' ');
-}
-
-function isBirthDate(text: string, today: Date): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  const real = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-  return real && year >= BIRTH_YEAR_MIN && date.getTime() <= today.getTime();
 }
 
 type Checked = { ok: true; value: LegacyLinkInput } | ReturnType<typeof walletFailure>;
@@ -97,5 +77,6 @@ export async function linkBankAccount(context: WalletContext, user: WalletUser, 
 
 /** Whether the bank error says the link is already gone, so the wallet can forget it too. */
 export function isLinkGone(error: unknown): boolean {
-  return error instanceof BankError && (error.bank_code === 'link_revoked' || error.bank_code === 'link_not_found');
+  // invalid_grant: a FAPI 2.0 refresh refused because the bank dropped the grant with the link.
+  return error instanceof BankError && ['link_revoked', 'link_not_found', 'invalid_grant'].includes(error.bank_code);
 }

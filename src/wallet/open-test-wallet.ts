@@ -12,6 +12,8 @@ import type { TestBackend } from '../testing/test-databases.ts';
 import { createWalletApp, type WalletApp } from './wallet-app.ts';
 import { BANK_FUNDING_ACCOUNT_ID, walletTransferCodes } from './wallet-ledger-codes.ts';
 import { walletMigrations } from './wallet-migrations.ts';
+import { createSmsSimulator, type SmsSimulator } from '../notify/sms-simulator.ts';
+import { createEkycSimulator } from './ekyc-simulator.ts';
 import { findWalletUserByEmail } from './wallet-users.ts';
 
 /** Nothing listens on the discard port: a wallet under test that calls the bank by mistake fails at once. */
@@ -19,29 +21,42 @@ const NO_BANK_URL = 'http://127.0.0.1:9';
 
 export interface TestWallet extends WalletApp {
   clock: ManualClock;
+  /** The wallet's own SMS gateway (a simulator): where hardened sign-up codes go. */
+  sms: SmsSimulator;
   /** A new browser with its own cookie jar. */
   browser(): TestBrowser;
   /** Puts e-money in a user's account as a confirmed top-up would, without a bank (for payment and send tests). */
   fund(email: string, amount_yen: number): Promise<void>;
   balance(email: string): Promise<number>;
-  count(table: 'wallet_users' | 'wallet_payments' | 'wallet_sends' | 'wallet_top_ups' | 'wallet_bank_links'): Promise<number>;
+  count(table: 'wallet_users' | 'wallet_payments' | 'wallet_sends' | 'wallet_top_ups' | 'wallet_bank_links' | 'wallet_bank_grants' | 'wallet_ekyc_checks' | 'wallet_link_authorizations'): Promise<number>;
   closeAll(): Promise<void>;
 }
 
+export interface TestWalletOptions {
+  bank?: { base_url: string; client_id: string; client_secret: string };
+  log?: Logger;
+  /** The wallet's clock; a hardened wallet shares the bank fixture's, as synchronised servers would. */
+  clock?: ManualClock;
+  /** Hardened mode, with the wallet's own SMS simulator, the eKYC simulator and this public URL. */
+  hardened?: { public_url: string };
+}
+
 /** Opens a migrated wallet database on `backend` and a wallet app over it. */
-export async function openTestWallet(
-  backend: TestBackend,
-  options: { bank?: { base_url: string; client_id: string; client_secret: string }; log?: Logger } = {},
-): Promise<TestWallet> {
+export async function openTestWallet(backend: TestBackend, options: TestWalletOptions = {}): Promise<TestWallet> {
   const bank = options.bank ?? { base_url: NO_BANK_URL, client_id: 'unused', client_secret: 'unused' };
   const db = await backend.open('wallet');
   await migrate(db, [ledgerMigrations, walletMigrations]);
-  const clock = new ManualClock();
+  const clock = options.clock ?? new ManualClock();
   const ids = createIds(clock);
-  const wallet = await createWalletApp({ db, clock, ids, log: options.log ?? createLogger({ level: 'silent' }), bank });
+  const sms = createSmsSimulator({ clock });
+  const wallet = await createWalletApp({
+    db, clock, ids, log: options.log ?? createLogger({ level: 'silent' }), bank,
+    ...(options.hardened ? { mode: 'hardened' as const, sms, ekyc: createEkycSimulator({ clock }), public_url: options.hardened.public_url } : {}),
+  });
   const test_wallet: TestWallet = {
     ...wallet,
     clock,
+    sms,
     browser: () => new TestBrowser(wallet),
     async fund(email, amount_yen) {
       const user = await findWalletUserByEmail(db, email);
@@ -90,6 +105,22 @@ export class TestBrowser {
 
   #cookieHeader(): string {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
+  /** Posts `fields` as multipart/form-data, with `files` as file parts (no CSRF token added). */
+  async postMultipart(url: string, fields: Record<string, string>, files: Record<string, { bytes: Uint8Array; name: string; type: string }> = {}): Promise<LightMyRequestResponse> {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    for (const [name, file] of Object.entries(files)) form.append(name, new Blob([Uint8Array.from(file.bytes)], { type: file.type }), file.name);
+    const encoded = new Request('http://wallet.test/', { method: 'POST', body: form });
+    const response = await this.wallet.app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: this.#cookieHeader(), 'content-type': encoded.headers.get('content-type')! },
+      payload: Buffer.from(await encoded.arrayBuffer()),
+    });
+    this.#remember(response);
+    return response;
   }
 
   async get(url: string): Promise<LightMyRequestResponse> {

@@ -20,10 +20,11 @@ import { walletFailure, type WalletFailure, type WalletOutcome } from './wallet-
 import type { WalletUser } from './wallet-users.ts';
 
 /**
- * Bank refusals of the link credential itself. The bank checks the credential before the Idempotency-Key,
- * so a retry after the link was revoked gets one of these even if the first attempt did charge.
+ * Bank refusals of the link credential itself (a 2020 link token, or a FAPI 2.0 access or refresh token). The bank
+ * checks the credential before the Idempotency-Key, so a retry after the link was revoked gets one of these even if
+ * the first attempt did charge.
  */
-const CREDENTIAL_REFUSALS = new Set(['link_revoked', 'link_token_invalid']);
+const CREDENTIAL_REFUSALS = new Set(['link_revoked', 'link_token_invalid', 'access_token_invalid', 'invalid_grant']);
 /** Bank charge states that are neither done nor dead: wait, and ask again later. */
 const BANK_CHARGE_STATUSES_PENDING = new Set(['pending', 'held', 'challenged', 'requires_action']);
 
@@ -116,7 +117,7 @@ async function settleWithBank(context: WalletContext, user: WalletUser, top_up: 
     // A charge the bank is still reviewing is looked up; anything else is (re)posted with the same key.
     charge = top_up.bank_charge_id
       ? await bank.getCharge(top_up.bank_charge_id)
-      : (await bank.createCharge({ link_token: link.link_token, idempotency_key: top_up.id, amount_yen: top_up.amount_yen, description: chargeDescription(top_up) })).charge;
+      : (await context.chargeSender.send(link, { idempotency_key: top_up.id, amount_yen: top_up.amount_yen, description: chargeDescription(top_up) })).charge;
   } catch (error) {
     const credential_refused = error instanceof BankError && CREDENTIAL_REFUSALS.has(error.bank_code);
     if (!(retry && credential_refused)) return refused(context, user, top_up, link, error);

@@ -4,8 +4,8 @@ import type { Queryable } from '../storage/database.ts';
 export interface WalletBankLink {
   id: string;
   user_id: string;
-  /** Secret: sent only to the bank, never logged or shown. */
-  link_token: string;
+  /** A 2020 link's credential (secret: sent only to the bank, never logged or shown); null for a FAPI 2.0 link, whose tokens are in wallet_bank_grants. */
+  link_token: string | null;
   status: 'active' | 'revoked';
   method: string;
   branch_code: string;
@@ -31,7 +31,8 @@ export async function findBankLink(db: Queryable, id: string): Promise<WalletBan
   return link ?? null;
 }
 
-/** Records that a link no longer works (revoked by the user, or the bank said so). */
+/** Records that a link no longer works (revoked by the user, or the bank said so), and forgets its tokens and DPoP key. */
 export async function markBankLinkRevoked(db: Queryable, id: string, at: Date): Promise<void> {
   await db.query(`UPDATE wallet_bank_links SET status = 'revoked', revoked_at = $2 WHERE id = $1 AND status = 'active'`, [id, at]);
+  await db.query(`DELETE FROM wallet_bank_grants WHERE link_id = $1`, [id]);
 }

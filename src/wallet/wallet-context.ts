@@ -4,6 +4,7 @@ import type { Ids } from '../shared/ids.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Database } from '../storage/database.ts';
 import type { BankClient } from './bank-client.ts';
+import type { BankChargeSender } from './bank-charge-sender.ts';
 
 /** What every wallet action needs: its own database and e-money ledger, time, ids, a log, and the bank over HTTP. */
 export interface WalletContext {
@@ -13,4 +14,6 @@ export interface WalletContext {
   ids: Ids;
   log: Logger;
   bank: BankClient;
+  /** How top-ups reach the bank: the link token (2020 mode) or a DPoP-bound access token (hardened mode). */
+  chargeSender: BankChargeSender;
 }

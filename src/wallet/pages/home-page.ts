@@ -2,6 +2,7 @@ import { formatYen } from '../../shared/yen.ts';
 import { html, type SafeHtml } from '../../web/html.ts';
 import type { WalletBankLink } from '../wallet-bank-links.ts';
 import type { WalletHistoryEntry } from '../wallet-history.ts';
+import { renderIdentitySteps, type IdentityStep } from './identity-steps.ts';
 import { formatTokyoTime, renderPage, type PageFrame } from './page-layout.ts';
 
 const KIND_LABELS: Record<WalletHistoryEntry['kind'], string> = {
@@ -37,11 +38,23 @@ function historyRow(entry: WalletHistoryEntry): SafeHtml {
   </tr>`;
 }
 
-/** The signed-in home: balance, bank link, what to do next, and recent history. */
-export function renderHomePage(frame: PageFrame, model: { balance_yen: number; link: WalletBankLink | null; history: WalletHistoryEntry[]; notice?: string }): string {
-  const { link } = model;
+const NEXT_STEP: Record<Exclude<IdentityStep, 'done'>, SafeHtml> = {
+  phone: html`<a href="/verify-phone" id="next-step">電話番号を確認する / Verify your phone</a>`,
+  ekyc: html`<a href="/ekyc" id="next-step">本人確認（eKYC）をする / Verify your identity</a>`,
+  link: html`<a href="/link" id="next-step">銀行口座を連携する / Link bank account</a>`,
+};
+
+/** The signed-in home: balance, bank link, what to do next, and recent history; in hardened mode, the sign-up steps too. */
+export function renderHomePage(
+  frame: PageFrame,
+  model: { balance_yen: number; link: WalletBankLink | null; history: WalletHistoryEntry[]; notice?: string; identity_step?: IdentityStep },
+): string {
+  const { link, identity_step } = model;
   return renderPage(frame, html`
 ${model.notice ? html`<p class="notice" id="notice">${model.notice}</p>` : ''}
+${identity_step !== undefined && identity_step !== 'done'
+    ? html`<section class="card" id="identity">${renderIdentitySteps(identity_step)}<p>次のステップ / Next: ${NEXT_STEP[identity_step]}</p></section>`
+    : ''}
 <section class="card">
   <div class="muted">残高 / Balance</div>
   <div class="balance" id="balance" data-balance-yen="${model.balance_yen}">${formatYen(model.balance_yen)}</div>

@@ -1,5 +1,5 @@
 import { formatYen } from '../../shared/yen.ts';
-import { html } from '../../web/html.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 import { NAME_KANA_CHARS_MAX } from '../link-bank-account.ts';
 import type { WalletBankLink } from '../wallet-bank-links.ts';
 import type { WalletFailure } from '../wallet-outcome.ts';
@@ -20,20 +20,7 @@ export function renderLinkPage(
 ): string {
   const { link, failure } = model;
   const values = model.values ?? {};
-  if (link) {
-    return renderPage(frame, html`
-${renderFailure(failure)}
-<section class="card" id="bank-link" data-link-status="active">
-  <p>連携中 / Linked: 支店 <span id="link-branch-code">${link.branch_code}</span> 口座 <span id="link-account">${link.account_number_masked}</span></p>
-  <p class="muted">方式 / Method: ${link.method} · 連携日 / Since: ${formatTokyoTime(link.created_at)}<br>
-  上限 / Limits: 1回 ${formatYen(link.charge_yen_max)} · 月 ${formatYen(link.charges_yen_per_month_max)}</p>
-  <form method="post" action="/link/revoke">
-    ${csrfField(model.csrf_token)}
-    <button type="submit" class="secondary" id="revoke-submit">連携を解除 / Remove bank link</button>
-  </form>
-</section>
-`);
-  }
+  if (link) return renderPage(frame, html`${renderFailure(failure)}${renderLinkedAccount(link, model.csrf_token)}`);
   return renderPage(frame, html`
 <div class="warning" role="alert" id="legacy-link-warning">
   ⚠ 2020年方式の口座連携（二要素認証なし）
@@ -56,4 +43,19 @@ ${renderFailure(failure)}
   <button type="submit" class="primary" id="link-submit">連携する / Link account</button>
 </form>
 `);
+}
+
+/** The active link, its limits and a button to remove it: the same for 2020 and FAPI 2.0 links. */
+export function renderLinkedAccount(link: WalletBankLink, csrf_token: string): SafeHtml {
+  return html`
+<section class="card" id="bank-link" data-link-status="active" data-link-method="${link.method}">
+  <p>連携中 / Linked: 支店 <span id="link-branch-code">${link.branch_code}</span> 口座 <span id="link-account">${link.account_number_masked}</span></p>
+  <p class="muted">方式 / Method: ${link.method} · 連携日 / Since: ${formatTokyoTime(link.created_at)}<br>
+  上限 / Limits: 1回 ${formatYen(link.charge_yen_max)} · 月 ${formatYen(link.charges_yen_per_month_max)}</p>
+  <form method="post" action="/link/revoke">
+    ${csrfField(csrf_token)}
+    <button type="submit" class="secondary" id="revoke-submit">連携を解除 / Remove bank link</button>
+  </form>
+</section>
+`;
 }

@@ -23,7 +23,7 @@ button.primary{margin-top:1.2rem;padding:.6rem 1.4rem;background:#0b5cad;color:#
 button.secondary{padding:.35rem .9rem;background:#fff;color:#0b5cad;border:1px solid #0b5cad;border-radius:4px;font:inherit;cursor:pointer}
 .error{background:#fdecea;border:1px solid #c62828;color:#8e1c1c;padding:.6rem .9rem;border-radius:6px}
 .notice{background:#e8f5e9;border:1px solid #2e7d32;color:#1b5e20;padding:.6rem .9rem;border-radius:6px}
-.warning{background:#c62828;color:#fff;padding:.8rem 1rem;border-radius:6px;font-weight:600}
+.warning{background:#c62828;color:#fff;padding:.8rem 1rem;border-radius:6px;font-weight:600;margin:0 0 1rem}
 .warning p{margin:.2rem 0;font-weight:400}
 table{width:100%;border-collapse:collapse;font-size:.95rem}
 th,td{text-align:left;padding:.4rem .3rem;border-bottom:1px solid #e3e7ee}
@@ -31,6 +31,18 @@ td.amount{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .in{color:#1b5e20}.out{color:#8e1c1c}
 .muted{color:#5b6577;font-size:.9rem}
 footer{text-align:center;color:#5b6577;font-size:.8rem;margin:2rem 0}
+ol.steps{display:flex;gap:.4rem;list-style:none;padding:0;margin:0 0 1rem;font-size:.85rem}
+ol.steps li{flex:1;padding:.35rem .5rem;border-radius:4px;background:#e3e7ee;color:#5b6577;text-align:center;line-height:1.35}
+ol.steps small{display:block;font-size:.75rem;opacity:.85}
+ol.steps li.done{background:#e8f5e9;color:#1b5e20}
+ol.steps li.current{background:#0b5cad;color:#fff;font-weight:600}
+.secure{background:#e8f0fb;border:1px solid #0b5cad;color:#0b3d73;padding:.8rem 1rem;border-radius:6px;margin:0 0 1rem}
+.secure p{margin:.2rem 0}
+fieldset{border:1px solid #d8dde6;border-radius:6px;margin:.8rem 0 0;padding:.4rem .9rem .7rem}
+fieldset label{display:inline-flex;align-items:center;gap:.35rem;font-weight:400;margin:.3rem 1.2rem 0 0}
+fieldset input{width:auto}
+legend{font-weight:600;padding:0 .3rem}
+input[type=file]{padding:.35rem;background:#fff}
 `);
 
 export interface PageFrame {

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { renderHomePage, renderWelcomePage } from '../pages/home-page.ts';
+import { identityStepOf } from '../pages/identity-steps.ts';
+import { findWalletIdentity } from '../wallet-identity.ts';
 import { findActiveBankLink } from '../wallet-bank-links.ts';
 import { walletBalanceYen } from '../wallet-balance.ts';
 import type { WalletContext } from '../wallet-context.ts';
@@ -11,22 +13,26 @@ const NOTICES: Record<string, string> = {
   signed_up: 'ウォレットを開設しました / Your wallet is open',
   linked: '銀行口座と連携しました / Your bank account is linked',
   unlinked: '銀行口座との連携を解除しました / The bank link has been removed',
+  phone_verified: '電話番号を確認しました / Your phone number is verified',
+  ekyc_verified: '本人確認が完了しました / Your identity is verified',
 };
 
-/** GET /: balance, bank link and history when signed in; a welcome otherwise. */
-export function registerHomeRoutes(app: FastifyInstance, kit: PageKit, context: WalletContext): void {
+/** GET /: balance, bank link and history when signed in (and, hardened, the sign-up steps); a welcome otherwise. */
+export function registerHomeRoutes(app: FastifyInstance, kit: PageKit, context: WalletContext, options: { hardened?: boolean } = {}): void {
   app.get('/', { schema: { querystring: { type: 'object', properties: { done: { type: 'string', maxLength: 32 } } } } }, async (request, reply) => {
     const signed_in = await kit.signedIn(request);
     if (!signed_in) return kit.sendPage(reply, 200, renderWelcomePage(kit.frame('ようこそ / Welcome')));
     const { user } = signed_in;
-    const [balance_yen, link, history] = await Promise.all([
+    const [balance_yen, link, history, identity] = await Promise.all([
       walletBalanceYen(context.ledger, user.account_id),
       findActiveBankLink(context.db, user.id),
       listWalletHistory(context.db, user.id),
+      options.hardened ? findWalletIdentity(context.db, user.id) : undefined,
     ]);
     const { done } = request.query as { done?: string };
     const notice = done !== undefined && Object.hasOwn(NOTICES, done) ? NOTICES[done] : undefined;
-    return kit.sendPage(reply, 200, renderHomePage(kit.frame('ホーム / Home', signed_in), { balance_yen, link, history, notice }));
+    const identity_step = identity ? identityStepOf(identity, link !== null) : undefined;
+    return kit.sendPage(reply, 200, renderHomePage(kit.frame('ホーム / Home', signed_in), { balance_yen, link, history, notice, identity_step }));
   });
 
   app.get('/health', async () => ({ ok: true }));

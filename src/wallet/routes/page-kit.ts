@@ -14,6 +14,8 @@ import { findWalletUserById, type WalletUser } from '../wallet-users.ts';
 
 /** The session cookie's name: distinct from the bank's own cookies, which may share the host. */
 export const SESSION_COOKIE = 'wallet_session';
+/** The hardened wallet's cookie: cookies ignore ports, so two wallets on one demo host need two names. */
+export const HARDENED_SESSION_COOKIE = 'wallet_secure_session';
 
 export interface PageKitOptions {
   context: WalletContext;
@@ -21,6 +23,8 @@ export interface PageKitOptions {
   operator_name: string;
   /** Mark the cookie Secure: on whenever the wallet is served over https. */
   secure_cookies: boolean;
+  /** The session cookie's name; SESSION_COOKIE unless given. */
+  cookie_name?: string;
 }
 
 export interface SignedIn {
@@ -45,9 +49,10 @@ export type PageKit = ReturnType<typeof createPageKit>;
 /** Builds the page helpers for one wallet app. */
 export function createPageKit(options: PageKitOptions) {
   const { context, sessions, operator_name, secure_cookies } = options;
+  const cookie_name = options.cookie_name ?? SESSION_COOKIE;
 
   function setSessionCookie(reply: FastifyReply, cookie_value: string, user_id: string | null) {
-    reply.setCookie(SESSION_COOKIE, cookie_value, {
+    reply.setCookie(cookie_name, cookie_value, {
       path: '/',
       httpOnly: true,
       sameSite: 'lax',
@@ -65,8 +70,12 @@ export function createPageKit(options: PageKitOptions) {
         : { operator_name, title };
     },
 
-    /** Sends a page with headers that keep it out of frames, caches and other origins' scripts. */
-    sendPage(reply: FastifyReply, status: number, page: string) {
+    /**
+     * Sends a page with headers that keep it out of frames, caches and other origins' scripts. Forms post only to
+     * the wallet, plus `form_targets`: origins a form's answer may redirect to (the bank, for the hardened link).
+     */
+    sendPage(reply: FastifyReply, status: number, page: string, form_targets: readonly string[] = []) {
+      const form_action = ["'self'", ...form_targets].join(' ');
       return reply
         .status(status)
         .header('content-type', 'text/html; charset=utf-8')
@@ -74,7 +83,7 @@ export function createPageKit(options: PageKitOptions) {
         .header('x-content-type-options', 'nosniff')
         .header('x-frame-options', 'DENY')
         .header('referrer-policy', 'same-origin')
-        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        .header('content-security-policy', `default-src 'none'; style-src 'unsafe-inline'; form-action ${form_action}; frame-ancestors 'none'; base-uri 'none'`)
         .send(page);
     },
 
@@ -90,7 +99,7 @@ export function createPageKit(options: PageKitOptions) {
 
     /** The live session behind the request's cookie, or null. */
     async session(request: FastifyRequest): Promise<WalletSession | null> {
-      return sessions.find(request.cookies[SESSION_COOKIE]);
+      return sessions.find(request.cookies[cookie_name]);
     },
 
     /** The signed-in user, or null for a visitor (or a session whose user is gone). */
@@ -112,14 +121,14 @@ export function createPageKit(options: PageKitOptions) {
 
     /** Starts a signed-in session in place of whatever the browser had (no session fixation). */
     async startSignedIn(request: FastifyRequest, reply: FastifyReply, user: WalletUser) {
-      await sessions.close(request.cookies[SESSION_COOKIE]);
+      await sessions.close(request.cookies[cookie_name]);
       const opened = await sessions.open(user.id);
       setSessionCookie(reply, opened.cookie_value, user.id);
     },
 
     async endSession(request: FastifyRequest, reply: FastifyReply) {
-      await sessions.close(request.cookies[SESSION_COOKIE]);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      await sessions.close(request.cookies[cookie_name]);
+      reply.clearCookie(cookie_name, { path: '/' });
     },
 
     /** For GET pages: the signed-in user, or a redirect to login (and null). */

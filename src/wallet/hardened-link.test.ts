@@ -1,0 +1,217 @@
+/**
+ * The hardened wallet against the real bank over loopback HTTP: a FAPI 2.0 link through the bank's login, TOTP and
+ * consent (walked without a browser here; src/e2e does it in Chromium), DPoP charges, refresh, revocation, and the
+ * callbacks the wallet refuses.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readPassbook } from '../bank/passbook.ts';
+import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
+import { enrolTotp, walkConsent } from '../testing/consent-walk.ts';
+import { testBackends } from '../testing/test-databases.ts';
+import { openTestWallet, formValue, type TestBrowser, type TestWallet } from './open-test-wallet.ts';
+import { hardenedTestSteps } from './hardened-test-steps.ts';
+
+const WALLET_URL = 'http://wallet.test';
+
+for (const backend of testBackends) {
+  describe(`the hardened wallet with the real bank on ${backend.name}`, { skip: backend.skip }, () => {
+    let fixture: BankFixture;
+    let wallet: TestWallet;
+    let totp_secret: string;
+    const client_id = 'wallet-hardened-test';
+    let steps: ReturnType<typeof hardenedTestSteps>;
+
+    before(async () => {
+      fixture = await createBankFixture(backend, { listen: true });
+      totp_secret = await enrolTotp(fixture);
+      const client_secret = 'sk_hardened_wallet_test_secret_0123456789';
+      wallet = await openTestWallet(backend, {
+        bank: { base_url: fixture.url, client_id, client_secret },
+        clock: fixture.clock,
+        hardened: { public_url: WALLET_URL },
+      });
+      assert.ok(wallet.registration);
+      steps = hardenedTestSteps(wallet);
+      await fixture.bank.services.operators.register({
+        display_name: 'セキュア・ウォレット (テスト)', passbook_label: 'セキュアウォレット', client_id, client_secret,
+        link_methods_allowed: ['fapi2'], kyc_level_min: 'ekyc_document_face',
+        jwks: wallet.registration.jwks as { keys: Record<string, unknown>[] }, redirect_uris: [wallet.registration.redirect_uri],
+      });
+    });
+    after(async () => {
+      assert.equal((await wallet.context.ledger.checkInvariants()).ok, true, "the wallet's ledger balances");
+      await wallet?.closeAll();
+      await fixture?.close();
+    });
+
+    /** From "Link bank account" to the bank's answer, with the customer at the bank walked through login, TOTP and consent. */
+    async function linkAtBank(browser: TestBrowser, walk: { decision?: 'approve' | 'deny' } = {}) {
+      const { response } = await browser.submit('/link', '/link/start', {});
+      assert.equal(response.statusCode, 303, response.body);
+      const authorization_url = new URL(String(response.headers.location));
+      const walked = await walkConsent(fixture, authorization_url, { totp_secret, ...walk });
+      fixture.clock.advance(30_000);
+      assert.ok(walked.callback, `the bank sent the browser back (status ${walked.status}): ${walked.page.slice(0, 300)}`);
+      return { authorization_url, callback: walked.callback };
+    }
+
+    test('the hardened link page has no legacy form: no account number, no PIN, one button to the bank', async () => {
+      const user = await steps.verifiedIdentity();
+      const page = await user.browser.get('/link');
+      assert.equal(page.statusCode, 200);
+      for (const name of ['branch_code', 'account_number', 'pin', 'name_kana', 'birth_date']) assert.doesNotMatch(page.body, new RegExp(`name="${name}"`));
+      assert.doesNotMatch(page.body, /legacy-link-warning/);
+      assert.match(page.body, /id="link-start"/);
+      assert.match(String(page.headers['content-security-policy']), new RegExp(`form-action 'self' ${fixture.url}`));
+      assert.equal((await user.browser.get('/signup')).statusCode, 303, 'a signed-in user is sent home');
+      const anonymous = await wallet.browser().get('/signup');
+      assert.match(anonymous.body, /name="phone"/);
+    });
+
+    describe('a user who links Hanako’s account through the bank', () => {
+      let user: Awaited<ReturnType<ReturnType<typeof hardenedTestSteps>['verifiedIdentity']>>;
+      let link_id: string;
+
+      before(async () => {
+        user = await steps.verifiedIdentity();
+      });
+
+      test('"Link bank account" pushes the request to the bank and sends the browser there with only a request_uri', async () => {
+        const { authorization_url, callback } = await linkAtBank(user.browser);
+        assert.equal(authorization_url.origin, fixture.url);
+        assert.deepEqual([...authorization_url.searchParams.keys()].sort(), ['client_id', 'request_uri']);
+        assert.equal(callback.origin + callback.pathname, `${WALLET_URL}/link/callback`);
+        const back = await user.browser.get(callback.pathname + callback.search);
+        assert.equal(back.statusCode, 303, back.body);
+        assert.equal(back.headers.location, '/?done=linked');
+        const [link] = await wallet.context.db.query<{ id: string; method: string; link_token: string | null; account_number_masked: string }>(
+          `SELECT l.id, l.method, l.link_token, l.account_number_masked FROM wallet_bank_links l JOIN wallet_users u ON u.id = l.user_id
+            WHERE u.email = $1 AND l.status = 'active'`, [user.email]);
+        assert.ok(link);
+        assert.equal(link.method, 'fapi2');
+        assert.equal(link.link_token, null, 'a FAPI link has no link token');
+        assert.match(link.account_number_masked, /567$/);
+        link_id = link.id;
+        const [grant] = await wallet.context.db.query<{ access_token: string; refresh_token: string | null; dpop_private_jwk: { d?: string } }>(
+          `SELECT access_token, refresh_token, dpop_private_jwk FROM wallet_bank_grants WHERE link_id = $1`, [link_id]);
+        assert.ok(grant?.refresh_token, 'a refresh token is kept');
+        assert.ok(grant?.dpop_private_jwk.d, 'the DPoP private key stays on the wallet’s server');
+        const claims = JSON.parse(Buffer.from(grant.access_token.split('.')[1]!, 'base64url').toString());
+        assert.equal(claims.link_id, link_id);
+        assert.ok(claims.cnf?.jkt, 'the access token is DPoP-bound');
+        const [bank_link] = await fixture.db.query<{ method: string; kyc: string; method_kyc: string }>(
+          `SELECT method, kyc_attestation->'kyc'->>'level' AS kyc, kyc_attestation->'kyc'->>'method' AS method_kyc FROM links WHERE id = $1`, [link_id]);
+        assert.deepEqual(bank_link, { method: 'fapi2', kyc: 'ekyc_document_face', method_kyc: 'ekyc_document_face:simulator' });
+        const home = await user.browser.get('/?done=linked');
+        assert.match(home.body, /data-link-status="active"/);
+        assert.doesNotMatch(home.body, /id="identity-steps"/);
+      });
+
+      test('a ¥5,000 top-up goes as a DPoP-bound charge and the bank passbook line carries the operator’s label', async () => {
+        const { response } = await user.browser.submit('/charge', '/charge', { amount_yen: '5000' }, ['top_up_id']);
+        assert.equal(response.statusCode, 303, response.body);
+        assert.equal(await wallet.balance(user.email), 5000);
+        const last = (await readPassbook(fixture.db, fixture.bank.services.ledger, fixture.customer.account_id)).at(-1)!;
+        assert.deepEqual([last.label, last.withdrawal_yen], ['セキュアウォレット', 5000]);
+      });
+
+      test('an expired access token is refreshed with a DPoP-bound refresh before the next charge', async () => {
+        const [before_refresh] = await wallet.context.db.query<{ access_token: string }>(`SELECT access_token FROM wallet_bank_grants WHERE link_id = $1`, [link_id]);
+        await wallet.context.db.query(`UPDATE wallet_bank_grants SET access_token_expires_at = $2 WHERE link_id = $1`, [link_id, new Date(0)]);
+        const { response } = await user.browser.submit('/charge', '/charge', { amount_yen: '1000' }, ['top_up_id']);
+        assert.equal(response.statusCode, 303, response.body);
+        const [after_refresh] = await wallet.context.db.query<{ access_token: string; access_token_expires_at: Date }>(
+          `SELECT access_token, access_token_expires_at FROM wallet_bank_grants WHERE link_id = $1`, [link_id]);
+        assert.notEqual(after_refresh?.access_token, before_refresh?.access_token);
+        assert.ok(after_refresh!.access_token_expires_at > wallet.clock.now());
+        assert.equal(await wallet.balance(user.email), 6000);
+      });
+
+      test('a second "Link bank account" while linked is refused', async () => {
+        const page = await user.browser.get('/link');
+        assert.doesNotMatch(page.body, /id="link-start"/, 'the linked page offers no start button');
+        const posted = await user.browser.post('/link/start', { csrf_token: formValue(page.body, 'csrf_token')! });
+        assert.equal(posted.statusCode, 409);
+        assert.match(posted.body, /data-code="wallet_bank_link_exists"/);
+      });
+
+      test('after the customer revokes the link at the bank, a top-up fails and the wallet forgets the link and its tokens', async () => {
+        await fixture.bank.services.links.revokeByCustomer(fixture.customer.id, link_id);
+        const { response } = await user.browser.submit('/charge', '/charge', { amount_yen: '1000' }, ['top_up_id']);
+        assert.equal(response.statusCode, 403, response.body);
+        assert.match(response.body, /data-bank-code="link_revoked"/);
+        const [link] = await wallet.context.db.query<{ status: string }>(`SELECT status FROM wallet_bank_links WHERE id = $1`, [link_id]);
+        assert.equal(link?.status, 'revoked');
+        assert.equal((await wallet.context.db.query(`SELECT 1 FROM wallet_bank_grants WHERE link_id = $1`, [link_id])).length, 0);
+        assert.equal(await wallet.balance(user.email), 6000);
+      });
+    });
+
+    test('a callback with a state the wallet never issued is refused, and nothing is exchanged or stored', async () => {
+      const user = await steps.verifiedIdentity();
+      const { callback } = await linkAtBank(user.browser);
+      const links = await wallet.count('wallet_bank_links');
+      const forged = new URL(callback);
+      forged.searchParams.set('state', 'not-a-state-this-wallet-issued');
+      const response = await user.browser.get(forged.pathname + forged.search);
+      assert.equal(response.statusCode, 400);
+      assert.match(response.body, /data-code="wallet_link_state_invalid"/);
+      assert.equal(await wallet.count('wallet_bank_links'), links);
+      const honest = await user.browser.get(callback.pathname + callback.search);
+      assert.equal(honest.statusCode, 303, 'the real answer still works once');
+      const replayed = await user.browser.get(callback.pathname + callback.search);
+      assert.equal(replayed.statusCode, 400, 'and only once');
+      assert.match(replayed.body, /data-code="wallet_link_state_invalid"/);
+    });
+
+    test('another wallet user’s callback is refused for this user', async () => {
+      const victim = await steps.verifiedIdentity();
+      const { callback } = await linkAtBank(victim.browser);
+      const attacker = await steps.verifiedIdentity();
+      const links = await wallet.count('wallet_bank_links');
+      const response = await attacker.browser.get(callback.pathname + callback.search);
+      assert.equal(response.statusCode, 400);
+      assert.match(response.body, /data-code="wallet_link_state_invalid"/);
+      assert.equal(await wallet.count('wallet_bank_links'), links);
+    });
+
+    test('a customer who declines at the bank comes back to wallet_link_declined and nothing is linked', async () => {
+      const user = await steps.verifiedIdentity();
+      const links = await wallet.count('wallet_bank_links');
+      const { callback } = await linkAtBank(user.browser, { decision: 'deny' });
+      const response = await user.browser.get(callback.pathname + callback.search);
+      assert.equal(response.statusCode, 403);
+      assert.match(response.body, /data-code="wallet_link_declined"/);
+      assert.match(response.body, /data-bank-code="access_denied"/);
+      assert.equal(await wallet.count('wallet_bank_links'), links);
+    });
+
+    test('an eKYC name that is not the account holder’s comes back refused by the bank with identity_mismatch', async () => {
+      const user = await steps.verifiedPhone();
+      assert.equal((await steps.ekyc(user.browser, { name_kana: 'ヤマダ タロウ' })).statusCode, 303);
+      const { callback } = await linkAtBank(user.browser);
+      const response = await user.browser.get(callback.pathname + callback.search);
+      assert.equal(response.statusCode, 403);
+      assert.match(response.body, /data-bank-code="identity_mismatch"/);
+    });
+
+    test('"Link bank account" before eKYC is refused with wallet_ekyc_required and nothing is sent to the bank', async () => {
+      const user = await steps.verifiedPhone();
+      const page = await user.browser.get('/link');
+      assert.match(page.body, /id="ekyc-required"/);
+      const pending = await wallet.count('wallet_link_authorizations');
+      const response = await user.browser.post('/link/start', { csrf_token: formValue(page.body, 'csrf_token')! });
+      assert.equal(response.statusCode, 403);
+      assert.match(response.body, /data-code="wallet_ekyc_required"/);
+      assert.equal(await wallet.count('wallet_link_authorizations'), pending);
+    });
+
+    test('"Link bank account" without the session’s CSRF token is refused', async () => {
+      const user = await steps.verifiedIdentity();
+      const response = await user.browser.post('/link/start', { csrf_token: 'forged' });
+      assert.equal(response.statusCode, 403);
+      assert.match(response.body, /data-code="wallet_csrf_token_invalid"/);
+    });
+  });
+}

@@ -1,0 +1,50 @@
+import { html } from '../../web/html.ts';
+import type { WalletBankLink } from '../wallet-bank-links.ts';
+import type { WalletIdentity } from '../wallet-identity.ts';
+import type { WalletFailure } from '../wallet-outcome.ts';
+import { renderIdentitySteps } from './identity-steps.ts';
+import { renderLinkedAccount } from './link-page.ts';
+import { csrfField, renderFailure, renderPage, type PageFrame } from './page-layout.ts';
+
+/**
+ * The hardened wallet's bank link page: no account number, no PIN, no form fields at all. One button sends the
+ * user to the bank, which authenticates its own customer with two factors and asks for consent.
+ */
+export function renderBankAuthorizationPage(
+  frame: PageFrame,
+  model: { csrf_token: string; link: WalletBankLink | null; identity: WalletIdentity; bank_name: string; failure?: WalletFailure; notice?: string },
+): string {
+  const { link, identity, failure } = model;
+  if (link) return renderPage(frame, html`${renderIdentitySteps('done')}${renderFailure(failure)}${renderLinkedAccount(link, model.csrf_token)}`);
+  if (!identity.phone_verified_at || !identity.ekyc) {
+    const next = !identity.phone_verified_at
+      ? html`<a href="/verify-phone" id="next-step">電話番号を確認する / Verify your phone</a>`
+      : html`<a href="/ekyc" id="next-step">本人確認をする / Verify your identity</a>`;
+    return renderPage(frame, html`
+${renderIdentitySteps(identity.phone_verified_at ? 'ekyc' : 'phone')}
+${renderFailure(failure)}
+<p class="card" id="ekyc-required">銀行口座の連携には、電話番号の確認と本人確認（eKYC）が必要です。 ${next}<br>
+<span class="muted">A bank link needs a verified phone and a passed identity check (eKYC) first.</span></p>
+`);
+  }
+  return renderPage(frame, html`
+${model.notice ? html`<p class="notice" id="notice">${model.notice}</p>` : ''}
+${renderIdentitySteps('link')}
+${renderFailure(failure)}
+<div class="secure" id="hardened-link-info">
+  <p><strong>銀行のページで認証します / You sign in at the bank, not here</strong></p>
+  <p>このあと${model.bank_name}のページに移動します。銀行のログインと二段階認証（認証アプリまたはSMS）のあと、
+  連携先・口座・上限を確認して承認してください。ウォレットは口座番号や暗証番号、パスワードを受け取りません。</p>
+  <p class="muted">Next you go to ${model.bank_name}. Log in there with your internet-banking password and a second factor,
+  check who is asking, which account and the limits, and approve. The wallet never sees your bank credentials.</p>
+</div>
+<section class="card">
+  <p>本人確認済み / Verified: <strong id="verified-name">${identity.ekyc.name_kana}</strong> (${identity.ekyc.birth_date})<br>
+  <span class="muted">${identity.ekyc.level} · ${identity.ekyc.method}</span></p>
+  <form method="post" action="/link/start" id="link-start-form">
+    ${csrfField(model.csrf_token)}
+    <button type="submit" class="primary" id="link-start">銀行口座を連携する / Link bank account</button>
+  </form>
+</section>
+`);
+}
