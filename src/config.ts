@@ -12,6 +12,10 @@ export interface Config {
   /** The bank's origin as customers and operators reach it: the OAuth issuer and the API resource derive from it. */
   public_url: string;
   wallet_port: number;
+  /** The hardened reference wallet's port: the demo runs it beside the 2020 one. */
+  wallet_secure_port: number;
+  /** The hardened wallet's origin as browsers reach it: the bank sends customers back to its /link/callback. */
+  wallet_secure_public_url: string;
   log_level: string;
   /**
    * HMAC key for fingerprints of the PINs and passwords tried (src/throttle): the same in every process so
@@ -63,6 +67,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^[^<>@]*<?[^\s<>@]+@[^\s<>@]+>?$/.test(mail_from)) throw new Error('FURIKAE_MAIL_FROM must be an address like Bank <notices@bank.example>');
   const not_me_key = env.FURIKAE_NOT_ME_KEY || DEMO_NOT_ME_KEY;
   if (not_me_key.length < NOT_ME_KEY_CHARS_MIN) throw new Error(`FURIKAE_NOT_ME_KEY must be at least ${NOT_ME_KEY_CHARS_MIN} characters`);
+  const wallet_secure_port = port('WALLET_SECURE_PORT', env.WALLET_SECURE_PORT, 3002);
+  if (env.WALLET_SECURE_PUBLIC_URL && !/^https?:\/\/[^/]+$/.test(env.WALLET_SECURE_PUBLIC_URL.replace(/\/$/, ''))) {
+    throw new Error('WALLET_SECURE_PUBLIC_URL must be an origin like https://wallet.example');
+  }
   return {
     database_url,
     data_dir: env.FURIKAE_DATA_DIR ?? './data',
@@ -70,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bank_port,
     public_url: (env.FURIKAE_PUBLIC_URL || `http://${host}:${bank_port}`).replace(/\/$/, ''),
     wallet_port: port('WALLET_PORT', env.WALLET_PORT, 3001),
+    wallet_secure_port,
+    wallet_secure_public_url: (env.WALLET_SECURE_PUBLIC_URL || `http://${host}:${wallet_secure_port}`).replace(/\/$/, ''),
     log_level,
     credential_fingerprint_key,
     smtp_url,

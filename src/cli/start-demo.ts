@@ -1,10 +1,22 @@
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { Config } from '../config.ts';
-import { createBankApp } from '../bank-app.ts';
+import { createBankApp, type BankApp } from '../bank-app.ts';
 import { createWalletApp } from '../wallet/wallet-app.ts';
-import { systemClock } from '../shared/clock.ts';
+import { createEkycSimulator } from '../wallet/ekyc-simulator.ts';
+import { walletMigrations } from '../wallet/wallet-migrations.ts';
+import { WALLET_SMS_SIMULATOR_PATH } from '../wallet/routes/sms-simulator-routes.ts';
+import { ledgerMigrations } from '../ledger/ledger-migrations.ts';
+import { createSmsSimulator, type SmsSimulator } from '../notify/sms-simulator.ts';
+import { migrate } from '../storage/migrate.ts';
+import { openDatabase } from '../storage/open-database.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
-import { DEMO_CUSTOMERS, DEMO_STAFF, DEMO_WALLET_CLIENT_ID, DEMO_WALLET_CLIENT_SECRET, seedDemoBank } from '../demo/demo-seed.ts';
+import {
+  DEMO_CUSTOMERS, DEMO_SECURE_WALLET, DEMO_SECURE_WALLET_CLIENT_ID, DEMO_SECURE_WALLET_CLIENT_SECRET, DEMO_STAFF,
+  DEMO_WALLET_CLIENT_ID, DEMO_WALLET_CLIENT_SECRET, seedDemoBank, seedDemoHardenedOperator,
+} from '../demo/demo-seed.ts';
 import { openStores } from './open-stores.ts';
 import { startMailSink } from '../notify/mail-sink.ts';
 import { mailboxPage, MAILBOX_PATH } from '../notify/mailbox-page.ts';
@@ -12,18 +24,30 @@ import { noticeOptions } from '../notify/notice-options.ts';
 
 export interface RunningDemo {
   bank_url: string;
+  /** The 2020-policy wallet. */
   wallet_url: string;
+  /** The hardened wallet (phone + eKYC sign-up, FAPI 2.0 link). */
+  wallet_secure_url: string;
+  /** The running bank, for tests and the lab (e.g. enrolling a customer's authenticator). */
+  bank: BankApp;
+  /** The hardened wallet's own SMS gateway: a simulator whose inbox is also at `${wallet_secure_url}/simulator/sms`. */
+  wallet_secure_sms: SmsSimulator;
   /** Where the demo shows the e-mails the bank sent, when it runs its own SMTP sink (SMTP_URL unset). */
   mailbox_url: string | undefined;
   close(): Promise<void>;
 }
 
-/** Starts the seeded bank and the reference wallet (on the 2020 policy) and returns their URLs. */
-export async function startDemo(config: Config): Promise<RunningDemo> {
+/** Starts the seeded bank, the 2020-policy wallet and the hardened wallet, and returns their URLs. `clock` is for tests. */
+export async function startDemo(config: Config, options: { clock?: Clock } = {}): Promise<RunningDemo> {
   const log = createLogger({ level: config.log_level });
-  const clock = systemClock;
+  const clock = options.clock ?? systemClock;
   const ids = createIds(clock);
   const { bankDb, walletDb } = await openStores(config, { wallet: true });
+  // The hardened wallet is another operator, so another database: its own PGlite folder, or its own schema.
+  const secureDir = config.database_url ? undefined : join(config.data_dir, 'wallet-secure');
+  if (secureDir) mkdirSync(secureDir, { recursive: true });
+  const walletSecureDb = await openDatabase({ database_url: config.database_url, pglite_dir: secureDir, schema: config.database_url ? 'wallet_secure' : undefined });
+  await migrate(walletSecureDb, [ledgerMigrations, walletMigrations]);
   // Without SMTP_URL the demo runs its own SMTP sink on loopback: the bank sends real SMTP, and /demo/mailbox shows it.
   const sink = config.smtp_url ? undefined : await startMailSink({ host: '127.0.0.1' });
   const bank = await createBankApp({
@@ -42,14 +66,38 @@ export async function startDemo(config: Config): Promise<RunningDemo> {
     operator_name: 'フリカエ・ウォレット (2020 mode)',
   });
   const walletAddress = await wallet.app.listen({ host: config.host, port: config.wallet_port });
+
+  const wallet_secure_sms = createSmsSimulator({ clock, log: log.child({ app: 'wallet-secure' }) });
+  const walletSecure = await createWalletApp({
+    db: walletSecureDb,
+    clock,
+    ids,
+    log: log.child({ app: 'wallet-secure' }),
+    // The bank's public origin, not its listen address: the OAuth issuer is named after it.
+    bank: { base_url: config.public_url, client_id: DEMO_SECURE_WALLET_CLIENT_ID, client_secret: DEMO_SECURE_WALLET_CLIENT_SECRET },
+    public_url: config.wallet_secure_public_url,
+    operator_name: DEMO_SECURE_WALLET.display_name,
+    mode: 'hardened',
+    sms: wallet_secure_sms,
+    ekyc: createEkycSimulator({ clock }),
+    bank_name: 'ふりかえ銀行 / Furikae Bank',
+  });
+  const registration = walletSecure.registration!;
+  await seedDemoHardenedOperator(bank.services, { jwks: registration.jwks as { keys: Record<string, unknown>[] }, redirect_uris: [registration.redirect_uri] });
+  await walletSecure.app.listen({ host: config.host, port: config.wallet_secure_port });
   return {
     bank_url: bankAddress,
     wallet_url: walletAddress,
+    wallet_secure_url: config.wallet_secure_public_url,
+    bank,
+    wallet_secure_sms,
     mailbox_url: sink ? `${bankAddress}${MAILBOX_PATH}` : undefined,
     async close() {
+      await walletSecure.close();
       await wallet.close();
       await bank.close();
       await sink?.close();
+      await walletSecureDb.close();
       await walletDb!.close();
       await bankDb.close();
     },
@@ -70,16 +118,24 @@ furikae demo is running on ${storage}
     Customer pages   ${demo.bank_url}/bank/login
     Staff console    ${demo.bank_url}/staff/login   login ${DEMO_STAFF.login_id} / ${DEMO_STAFF.password}
     Mail to customers ${demo.mailbox_url ?? `sent to SMTP_URL (${config.smtp_url})`}   SMS ${demo.bank_url}/simulator/sms
-  Reference wallet  ${demo.wallet_url}
+    Authenticator app registration   ${demo.bank_url}/bank/security
+  Reference wallet, 2020 mode   ${demo.wallet_url}
+  Reference wallet, hardened    ${demo.wallet_secure_url}   its SMS ${demo.wallet_secure_url}${WALLET_SMS_SIMULATOR_PATH}
 
-  ⚠  The demo wallet runs on the 2020 legacy link policy: account number + PIN + name + birth date,
+  ⚠  The 2020-mode wallet runs on the 2020 legacy link policy: account number + PIN + name + birth date,
      no second factor. It exists to reproduce the Docomo account thefts. Never enable it elsewhere.
 
   Demo bank customers:
 ${customers}
 
-  Try it: open the wallet, sign up, link 山田 花子's account, charge ¥5,000, pay a merchant,
-  then log in to the bank as hanako and find the passbook line labelled フリカエウォレット.
+  Try the 2020 way: open the 2020-mode wallet, sign up, link 山田 花子's account with her PIN, charge ¥5,000,
+  pay a merchant, then log in to the bank as hanako and find the passbook line labelled フリカエウォレット.
+
+  Try the hardened way: open the hardened wallet, sign up with a mobile number (the code is in the wallet's
+  SMS simulator), pass the eKYC simulator (any photo, ヤマダ ハナコ, 1948-03-15, face "match"), press
+  "Link bank account": the bank asks for hanako's password, a second factor (SMS: the code is in the bank's
+  SMS simulator; or an authenticator app registered at /bank/security) and her consent. Charge ¥5,000 and
+  find the line labelled ${DEMO_SECURE_WALLET.passbook_label} in her passbook.
   Every link and charge is mailed to the customer: open the mailbox, click 「お心当たりがない場合」's link,
   and the link is frozen; the wallet's next charge is refused with link_frozen, and staff see a dispute case.
   Ctrl-C stops.

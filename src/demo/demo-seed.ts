@@ -4,6 +4,14 @@ import type { StaffRole } from '../staff/staff-role.ts';
 /** The demo wallet's fixed API credentials: a demo needs them across restarts. Never use them anywhere real. */
 export const DEMO_WALLET_CLIENT_ID = 'furikae-wallet-demo';
 export const DEMO_WALLET_CLIENT_SECRET = 'sk_demo_wallet_2020_legacy_not_for_production';
+/**
+ * The hardened demo wallet's client id, and its secret for the operator API only (reading and revoking links):
+ * it links and charges through OAuth with its own key pair, whose public half the demo registers at start.
+ */
+export const DEMO_SECURE_WALLET_CLIENT_ID = 'furikae-wallet-secure-demo';
+export const DEMO_SECURE_WALLET_CLIENT_SECRET = 'sk_demo_wallet_secure_operator_api_not_for_production';
+/** What the hardened demo wallet shows in its header and the bank prints on the passbook. */
+export const DEMO_SECURE_WALLET = { display_name: 'フリカエ・ウォレット セキュア', passbook_label: 'フリカエセキュア' } as const;
 
 /** Demo customers: the first is elderly, as many of 2020's victims were. Their PINs are printed by `furikae demo`. */
 export const DEMO_CUSTOMERS = [
@@ -67,5 +75,32 @@ export async function seedDemoBank(services: BankServices): Promise<{ seeded: bo
     const account = await core.openAccount({ customer_id: customer.id, branch_code: person.branch_code, account_number: person.account_number, pin: person.pin });
     await core.deposit(account.id, person.balance_yen, '振込 キュウヨ');
   }
+  return { seeded: true };
+}
+
+/**
+ * Registers the hardened demo wallet as a FAPI 2.0 operator with the wallet's public keys and callback, or, when it
+ * is there already, brings its keys and callback up to date (the wallet's database may have been reset on its own).
+ */
+export async function seedDemoHardenedOperator(
+  services: BankServices,
+  registration: { jwks: { keys: Record<string, unknown>[] }; redirect_uris: string[] },
+): Promise<{ seeded: boolean }> {
+  const { db, operators } = services;
+  const updated = await db.query(
+    `UPDATE operators SET jwks = $2, redirect_uris = $3 WHERE client_id = $1 RETURNING id`,
+    [DEMO_SECURE_WALLET_CLIENT_ID, JSON.stringify(registration.jwks), registration.redirect_uris],
+  );
+  if (updated.length > 0) return { seeded: false };
+  await operators.register({
+    ...DEMO_SECURE_WALLET,
+    // The hardened policy: FAPI 2.0 consent only, after document-and-face eKYC.
+    link_methods_allowed: ['fapi2'],
+    kyc_level_min: 'ekyc_document_face',
+    client_id: DEMO_SECURE_WALLET_CLIENT_ID,
+    client_secret: DEMO_SECURE_WALLET_CLIENT_SECRET,
+    jwks: registration.jwks,
+    redirect_uris: registration.redirect_uris,
+  });
   return { seeded: true };
 }
