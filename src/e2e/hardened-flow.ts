@@ -1,0 +1,144 @@
+/**
+ * Issue 3's whole hardened flow in real Chromium, against the demo as `furikae demo` starts it: sign up at the
+ * hardened wallet with a phone (the code read from the wallet's SMS simulator) and eKYC (a PNG made here), press
+ * "Link bank account", log in at the bank with hanako's password and an authenticator code, approve the consent
+ * with another code (screenshots in Japanese and English), come back to the wallet, charge ¥5,000, and find the
+ * passbook line with the hardened operator's label.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generate } from 'otplib';
+import type { Browser, Page } from 'playwright-core';
+import { DEMO_CUSTOMERS, DEMO_SECURE_WALLET } from '../demo/demo-seed.ts';
+import { browserSkip, launchBrowser, screenshotPath } from '../testing/browser.ts';
+import type { TestBackend } from '../testing/test-databases.ts';
+import { PHONE_CODE_PURPOSE } from '../wallet/phone-verification.ts';
+import { tinyPng } from '../wallet/tiny-png.ts';
+import { startE2eDemo, type E2eDemo } from './start-e2e-demo.ts';
+
+const HANAKO = DEMO_CUSTOMERS[0];
+/** An authenticator step: each code works once, so the clock moves one step before the next is made. */
+const TOTP_STEP_MS = 30_000;
+
+/** Registers the suite for one backend; each backend has its own test file, so each file stays well inside the per-file time limit. */
+export function describeHardenedFlow(backend: TestBackend): void {
+  describe(`the hardened flow in Chromium on ${backend.name}`, { skip: browserSkip || backend.skip }, () => {
+    let demo: E2eDemo;
+    let browser: Browser;
+    let page: Page;
+    let totp_secret: string;
+
+    /** The authenticator app's next code at the bank's clock. */
+    async function nextTotp(): Promise<string> {
+      demo.clock.advance(TOTP_STEP_MS);
+      return generate({ secret: totp_secret, period: 30, epoch: Math.floor(demo.clock.now().getTime() / 1000) });
+    }
+
+    before(async () => {
+      demo = await startE2eDemo(backend);
+      // Hanako registers an authenticator app at her bank first (the bank's security page does the same).
+      const factors = demo.bank.services.secondFactors;
+      const customer = await demo.bank.services.core.findCustomerByLogin(HANAKO.login_id);
+      assert.ok(customer);
+      const started = await factors.startTotpEnrolment(customer.id);
+      assert.ok(started.ok);
+      totp_secret = started.secret;
+      const confirmed = await factors.confirmTotpEnrolment(customer.id, await nextTotp());
+      assert.ok(confirmed.ok);
+      browser = await launchBrowser();
+      page = await (await browser.newContext({ locale: 'ja-JP', viewport: { width: 1000, height: 900 } })).newPage();
+    });
+    after(async () => {
+      await browser?.close();
+      await demo?.stop();
+    });
+
+    test('sign-up with a mobile number is confirmed with the code from the wallet’s SMS simulator', async () => {
+      await page.goto(`${demo.wallet_secure_url}/signup`);
+      await page.fill('#name', HANAKO.name_kanji);
+      await page.fill('#email', 'hanako.secure@example.jp');
+      await page.fill('#phone', HANAKO.phone);
+      await page.fill('#password', 'correct horse battery');
+      await page.click('#sign-up-submit');
+      await page.waitForURL(`${demo.wallet_secure_url}/verify-phone`);
+      const code = demo.wallet_secure_sms.lastCode('+819012345678', PHONE_CODE_PURPOSE);
+      assert.match(code ?? '', /^[0-9]{6}$/);
+      await page.fill('#code', code!);
+      await page.click('#verify-phone-submit');
+      await page.waitForURL(`${demo.wallet_secure_url}/ekyc?done=phone_verified`);
+    });
+
+    test('eKYC with a document photo and a face match passes', async () => {
+      await page.setInputFiles('#document', { name: 'licence.png', mimeType: 'image/png', buffer: tinyPng() });
+      await page.fill('#name_kana', HANAKO.name_kana);
+      await page.fill('#birth_date', HANAKO.birth_date);
+      await page.check('#face-match-yes');
+      await page.screenshot({ path: screenshotPath(`e2e-hardened-ekyc-${backend.name}`), fullPage: true });
+      await page.click('#ekyc-submit');
+      await page.waitForURL(`${demo.wallet_secure_url}/link?done=ekyc_verified`);
+      assert.equal(await page.textContent('#verified-name'), HANAKO.name_kana);
+      assert.equal(await page.locator('input[name=pin], input[name=account_number]').count(), 0, 'no legacy form at all');
+      await page.screenshot({ path: screenshotPath(`e2e-hardened-link-${backend.name}`), fullPage: true });
+    });
+
+    test('"Link bank account" leads to the bank, where hanako logs in with her password and an authenticator code', async () => {
+      await page.click('#link-start');
+      await page.waitForURL(new RegExp(`^${demo.bank_url}/interaction/`));
+      await page.fill('#login_id', HANAKO.login_id);
+      await page.fill('#password', HANAKO.password);
+      await page.click('#login-button');
+      await page.waitForSelector('#verify-button');
+      await page.selectOption('#factor', 'totp');
+      await page.fill('#code', await nextTotp());
+      await page.click('#verify-button');
+      await page.waitForSelector('#approve-button');
+    });
+
+    test('the consent page names the operator, the masked account and the limits, in Japanese and in English', async () => {
+      assert.equal(await page.textContent('#consent-operator'), DEMO_SECURE_WALLET.display_name);
+      assert.match(await page.locator('#consent').innerText(), /\*\*\*\*567/);
+      assert.match(await page.textContent('#consent-limits') ?? '', /¥100,000/);
+      assert.equal((await page.textContent('#approve-button'))?.trim(), '承認する');
+      await page.screenshot({ path: screenshotPath(`e2e-hardened-consent-ja-${backend.name}`), fullPage: true });
+      await page.click('#lang-switch');
+      await page.waitForURL(/lang=en/);
+      assert.match(await page.locator('#consent').innerText(), /¥300,000/);
+      assert.equal((await page.textContent('#approve-button'))?.trim(), 'Approve');
+      await page.screenshot({ path: screenshotPath(`e2e-hardened-consent-en-${backend.name}`), fullPage: true });
+    });
+
+    test('approving with another authenticator code brings hanako back to the wallet, linked', async () => {
+      await page.selectOption('#factor', 'totp');
+      await page.fill('#code', await nextTotp());
+      await page.click('#approve-button');
+      await page.waitForURL(`${demo.wallet_secure_url}/?done=linked`);
+      assert.equal(await page.getAttribute('#bank-link', 'data-link-status'), 'active');
+      assert.match(await page.textContent('#bank-link') ?? '', /\*\*\*\*567/);
+    });
+
+    test('a ¥5,000 top-up goes through as a DPoP-bound charge', async () => {
+      await page.goto(`${demo.wallet_secure_url}/charge`);
+      await page.fill('#amount_yen', '5000');
+      await page.click('#charge-submit');
+      await page.waitForURL(/\/top-ups\//);
+      assert.equal(await page.getAttribute('#receipt', 'data-status'), 'succeeded');
+      await page.goto(demo.wallet_secure_url);
+      assert.equal(await page.getAttribute('#balance', 'data-balance-yen'), '5000');
+      await page.screenshot({ path: screenshotPath(`e2e-hardened-wallet-home-${backend.name}`), fullPage: true });
+    });
+
+    test('hanako’s passbook shows the ¥5,000 line with the hardened operator’s label, and the link as FAPI 2.0 + 2FA', async () => {
+      const bank = await browser.newPage({ locale: 'ja-JP', viewport: { width: 1000, height: 900 } });
+      await bank.goto(`${demo.bank_url}/bank/login`);
+      await bank.fill('#login_id', HANAKO.login_id);
+      await bank.fill('#password', HANAKO.password);
+      await bank.click('button[type=submit]');
+      await bank.waitForURL(`${demo.bank_url}/bank/passbook`);
+      const cells = await bank.locator('#passbook tbody tr', { hasText: DEMO_SECURE_WALLET.passbook_label }).locator('td').allTextContents();
+      assert.deepEqual([cells[1], cells[2]], [DEMO_SECURE_WALLET.passbook_label, '¥5,000']);
+      assert.match(await bank.locator('#links').innerText(), /FAPI 2\.0 \+ 2FA/);
+      await bank.screenshot({ path: screenshotPath(`e2e-hardened-passbook-${backend.name}`), fullPage: true });
+      await bank.close();
+    });
+  });
+}
