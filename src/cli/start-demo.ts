@@ -22,6 +22,7 @@ import { startMailSink } from '../notify/mail-sink.ts';
 import { mailboxPage, MAILBOX_PATH } from '../notify/mailbox-page.ts';
 import { noticeOptions } from '../notify/notice-options.ts';
 
+/** The demo's servers, as started: where they are, and handles for tests and the lab. */
 export interface RunningDemo {
   bank_url: string;
   /** The 2020-policy wallet. */

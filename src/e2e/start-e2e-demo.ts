@@ -12,6 +12,7 @@ import { ManualClock } from '../shared/clock.ts';
 import { freePort } from '../testing/free-port.ts';
 import { freshPostgresUrl, type TestBackend } from '../testing/test-databases.ts';
 
+/** The running demo, with its configuration and its clock. */
 export interface E2eDemo extends RunningDemo {
   config: Config;
   clock: ManualClock;

@@ -20,6 +20,7 @@ export interface EkycRequest {
 /** Why a vendor refused: stable codes the wallet records. */
 export type EkycRefusalCode = 'face_mismatch' | 'document_unreadable';
 
+/** The vendor's answer: verified, with what it read from the document, or refused with a stable code. */
 export type EkycResult =
   | {
       ok: true;

@@ -35,6 +35,7 @@ export async function importDpopKeys(private_jwk: JWK, public_jwk: JWK): Promise
   return { pair: { privateKey, publicKey }, private_jwk, public_jwk };
 }
 
+/** Where the bank is and who the wallet is to it. */
 export interface FapiOperatorClientOptions {
   /** The bank's origin, e.g. http://127.0.0.1:3000: the issuer is this plus /oidc, the API this plus /v1. */
   bank_url: string;
@@ -91,4 +92,5 @@ export function createFapiOperatorClient(options: FapiOperatorClientOptions) {
   };
 }
 
+/** The wallet's OAuth client of one bank, as createFapiOperatorClient builds it. */
 export type FapiOperatorClient = ReturnType<typeof createFapiOperatorClient>;

@@ -10,6 +10,7 @@ import { tinyPng } from './tiny-png.ts';
 /** The demo and fixture customer 山田 花子 as an identity document shows her. */
 export const HANAKO_DOCUMENT = { name_kana: 'ヤマダ ハナコ', birth_date: '1948-03-15' };
 
+/** A file as a browser uploads it. */
 export type DocumentUpload = { bytes: Uint8Array; name: string; type: string };
 
 /** Sign-up steps against one hardened test wallet. */

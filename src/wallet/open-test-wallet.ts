@@ -32,6 +32,7 @@ export interface TestWallet extends WalletApp {
   closeAll(): Promise<void>;
 }
 
+/** How a test wallet is opened: 2020 mode with no bank unless told otherwise. */
 export interface TestWalletOptions {
   bank?: { base_url: string; client_id: string; client_secret: string };
   log?: Logger;

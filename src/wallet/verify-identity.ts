@@ -17,6 +17,7 @@ import type { WalletUser } from './wallet-users.ts';
 /** Largest document image: a phone photo of a licence at full resolution fits; anything bigger is not a photo of a card. */
 export const EKYC_DOCUMENT_BYTES_MAX = 4 * 1024 * 1024;
 
+/** The eKYC form as posted: nothing here is trusted until verifyIdentity has checked it. */
 export interface VerifyIdentityInput {
   /** The uploaded file's bytes, or null when none came. */
   document: Uint8Array | null;

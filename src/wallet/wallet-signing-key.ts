@@ -11,6 +11,7 @@ import type { Database } from '../storage/database.ts';
 /** ES256: allowed by FAPI 2.0, and its keys and signatures are small. */
 export const WALLET_SIGNING_ALG = 'ES256';
 
+/** The wallet's signing key, ready to sign, with the public JWKS the bank registers. */
 export interface WalletSigningKey {
   /** The key id: the JWK thumbprint (RFC 7638), so the same key always has the same id. */
   kid: string;
