@@ -21,6 +21,9 @@ import { createNotificationDispatcher, type NotificationDispatcher } from './not
 import { createSmtpMailChannel } from './notify/smtp-mail-channel.ts';
 import { notMePages } from './disputes/not-me-pages.ts';
 import { MAIL_FROM_DEFAULT } from './config.ts';
+import { webhookRoutes } from './webhooks/webhook-routes.ts';
+import { approvalPages } from './stepup/approval-pages.ts';
+import { createWaitingChargeJobs } from './stepup/waiting-charge-jobs.ts';
 
 export interface BankApp {
   app: FastifyInstance;
@@ -41,6 +44,8 @@ export interface BankAppDeps extends BankServicesDeps {
   mail_from?: string;
   /** False: the app does not poll the outbox, and tests drive it with `notices.dispatchOnce()`. */
   notice_polling?: boolean;
+  /** False: waiting charges are not expired nor webhooks sent in the background; tests call stepUp.expireDue() and webhookDispatcher.dispatchDue(). */
+  waiting_charge_jobs?: boolean;
 }
 
 /** The bank: instant-transfer API, authorization server, OpenAPI docs, customer and staff pages. The database must be migrated. */
@@ -58,6 +63,7 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
   await app.register(async (api) => {
     await linkRoutes(api, services);
     await chargeRoutes(api, services, verifier);
+    await webhookRoutes(api, services);
   });
   await mountProvider(app, provider);
   await app.register(async (pages) => {
@@ -69,6 +75,7 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
     await securityPages(pages, services, sessions);
     await staffSecurityPages(pages, services, sessions);
     await interactionRoutes(pages, { services, provider, issuer, resource });
+    await approvalPages(pages, services, sessions);
   });
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/bank/login'));
   await notMePages(app, { notMe: services.notMe });
@@ -80,6 +87,8 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
     tokens: services.notMeTokens, public_url: deps.public_url, metrics: services.metrics,
   });
   if (deps.notice_polling !== false) notices.start();
+  const waitingJobs = createWaitingChargeJobs({ stepUp: services.stepUp, webhooks: services.webhookDispatcher, log: deps.log.child({ part: 'waiting-charges' }) });
+  if (deps.waiting_charge_jobs !== false) waitingJobs.start();
   return {
     app,
     services,
@@ -89,6 +98,7 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
     async close() {
       await app.close();
       await notices.stop();
+      await waitingJobs.stop();
       await mail?.close();
       await services.close();
     },

@@ -8,6 +8,8 @@ import { staffMigrations } from './staff/staff-migrations.ts';
 import { auditMigrations } from './audit/audit-migrations.ts';
 import { casesMigrations } from './cases/cases-migrations.ts';
 import { notifyMigrations } from './notify/notify-migrations.ts';
+import { riskMigrations } from './risk/risk-migrations.ts';
+import { webhookMigrations } from './webhooks/webhook-migrations.ts';
 
 /** Every migration set of the bank's database, in the order they must run (later sets reference earlier tables). */
 export const bankMigrationSets: readonly MigrationSet[] = [
@@ -20,4 +22,6 @@ export const bankMigrationSets: readonly MigrationSet[] = [
   auditMigrations,
   casesMigrations,
   notifyMigrations,
+  riskMigrations,
+  webhookMigrations,
 ];

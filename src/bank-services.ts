@@ -16,6 +16,14 @@ import { createCredentialThrottle, type CredentialThrottle } from './throttle/cr
 import { createBankMetrics, type BankMetrics } from './metrics/bank-metrics.ts';
 import { createAuditLog, type AuditLog } from './audit/audit-log.ts';
 import { createCaseStore, type CaseStore } from './cases/case-store.ts';
+import type { ChargeStep } from './charges/charge.ts';
+import type { RiskConfig, RiskMode } from './risk/risk-config.ts';
+import { DEFAULT_RISK_CONFIG } from './risk/default-risk-config.ts';
+import { createRiskPipeline, type RiskPipeline } from './risk/risk-pipeline.ts';
+import { createLinkRisk, type LinkRisk } from './risk/link-risk.ts';
+import { createStepUpApprovals, type StepUpApprovals } from './stepup/step-up-approvals.ts';
+import { createOperatorWebhooks, type OperatorWebhooks } from './webhooks/operator-webhooks.ts';
+import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks/webhook-dispatcher.ts';
 import { createStaffDirectory, type StaffDirectory } from './staff/staff-directory.ts';
 import { createOutboxCustomerNotifier } from './notify/outbox-customer-notifier.ts';
 import { createNotMeTokens, type NotMeTokens } from './notify/not-me-token.ts';
@@ -42,6 +50,16 @@ export interface BankServices {
   audit: AuditLog;
   /** Alerts (risk, credentials, "not me") and the cases staff work them in. */
   cases: CaseStore;
+  /** The risk rules, typologies and config every charge and link is decided by (checked at start-up). */
+  risk: RiskPipeline;
+  /** Risk at link time: decides a new link and records where it came from. */
+  linkRisk: LinkRisk;
+  /** Waiting charges: the customer's step-up approval, staff review of holds (approveHeld, denyHeld), timeouts. */
+  stepUp: StepUpApprovals;
+  /** Operators' webhook URLs and secrets. */
+  webhooks: OperatorWebhooks;
+  /** Sends webhook deliveries with retries. */
+  webhookDispatcher: WebhookDispatcher;
   /** Staff users and their roles. */
   staff: StaffDirectory;
   /** Signs and checks the "this wasn't me" links in notices. */
@@ -61,26 +79,49 @@ export interface BankServicesDeps {
   credential_fingerprint_key: string;
   /** Where text messages go; the simulator when not given (this project ships no real carrier). */
   sms?: SmsChannel;
+  /** The risk config (the shipped one when not given) and whether it is enforced or only observed. */
+  risk?: { config?: RiskConfig; mode?: RiskMode };
+  /** The bank's public origin, for links in messages (the step-up approval page). */
+  public_url?: string;
+  /** The charge path's steps; the shipped table unless a benchmark drops one. */
+  charge_steps?: readonly ChargeStep[];
+  /** How webhooks are sent; the global fetch unless a test brings its own. */
+  webhook_fetch?: typeof globalThis.fetch;
   /** HMAC key for "this wasn't me" links (src/notify/not-me-token.ts); the public demo key when not given. */
   not_me_key?: string;
 }
 
 /** Wires the bank's services over a migrated database. */
-export async function createBankServices({ db, clock, ids, log, credential_fingerprint_key, sms = createSmsSimulator({ clock, log }), not_me_key = DEMO_NOT_ME_KEY }: BankServicesDeps): Promise<BankServices> {
+export async function createBankServices({ db, clock, ids, log, credential_fingerprint_key, sms = createSmsSimulator({ clock, log }), not_me_key = DEMO_NOT_ME_KEY,
+  risk = {}, public_url = 'http://127.0.0.1', charge_steps, webhook_fetch }: BankServicesDeps): Promise<BankServices> {
   const ledger = createLedger({ db, clock, log });
   const core = createBankCore({ db, ledger, clock, ids });
   await core.ensureCashAccount();
   // Before the charge pipeline: its risk step raises alerts in the batch's transaction.
   const audit = createAuditLog({ db, clock, ids });
   const cases = createCaseStore({ db, clock, ids, audit });
-  const charges = createChargePipeline({ db, ledger, clock, ids, log });
+  // An unknown rule or a bad band in the config stops the bank here, with every problem listed.
+  const riskPipeline = createRiskPipeline(risk.config ?? DEFAULT_RISK_CONFIG, {
+    onRuleError: (rule, error) => log.error({ err: error, rule }, 'risk rule failed; the decision holds'),
+  });
+  const riskMode = risk.mode ?? 'enforce';
+  const raiseAlerts = (tx: Parameters<CaseStore['raiseAlert']>[0], alerts: Parameters<CaseStore['raiseAlert']>[1]) => cases.raiseAlert(tx, alerts);
+  const charges = createChargePipeline({
+    db, ledger, clock, ids, log, risk: { pipeline: riskPipeline, mode: riskMode, raiseAlerts }, ...(charge_steps ? { steps: charge_steps } : {}),
+  });
   // Security notices go by SMS at once and, through the outbox, by e-mail too.
   const notifyCustomer = createOutboxCustomerNotifier({ db, ids, clock, sms: createSmsCustomerNotifier({ db, sms, log }) });
   const notMeTokens = createNotMeTokens({ key: not_me_key, clock });
+  const secondFactors = createSecondFactors({ db, clock, ids, sms, log, notifyCustomer });
   return {
     db, ledger, clock, ids, log, core, charges, sms, notifyCustomer, metrics: createBankMetrics(),
     audit, cases, staff: createStaffDirectory({ db, clock, ids }), notMeTokens, notMe: createNotMeReports({ db, clock, tokens: notMeTokens, cases, log }),
-    secondFactors: createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }),
+    secondFactors,
+    risk: riskPipeline,
+    linkRisk: createLinkRisk({ db, clock, ids, log, pipeline: riskPipeline, mode: riskMode, raiseAlerts }),
+    stepUp: createStepUpApprovals({ db, ledger, clock, ids, log, secondFactors, sms, public_url, raiseAlerts }),
+    webhooks: createOperatorWebhooks({ db, clock }),
+    webhookDispatcher: createWebhookDispatcher({ db, clock, log, ...(webhook_fetch ? { fetch: webhook_fetch } : {}) }),
     throttle: createCredentialThrottle({ db, clock, ids, log, fingerprint_key: credential_fingerprint_key, notifyCustomer }),
     operators: createOperatorRegistry({ db, ledger, clock, ids, audit }),
     links: createLinkStore({ db, clock }),

@@ -9,6 +9,7 @@ import { verifySecret, DECOY_SECRET_HASH } from '../shared/secret-hash.ts';
 import { verifyKycAttestation } from '../kyc/kyc-attestation.ts';
 import { matchIdentity, IDENTITY_MATCH_SCORE_MIN } from '../kyc/identity-match.ts';
 import { insertConsentedLink } from '../linking/consented-link.ts';
+import { FurikaeError } from '../errors/furikae-error.ts';
 import { enqueueLinkNotices } from '../notify/enqueue-link-notices.ts';
 import { maskAccountNumber } from '../linking/link.ts';
 import { japanDate } from '../bank/passbook.ts';
@@ -64,7 +65,7 @@ function sameToken(a: string, b: string): boolean {
  * browser to the interaction.
  */
 export async function interactionRoutes(app: FastifyInstance, { services, provider, issuer, resource }: Deps): Promise<void> {
-  const { db, clock, ids, core, operators, secondFactors, throttle } = services;
+  const { db, clock, ids, core, operators, secondFactors, throttle, linkRisk } = services;
 
   async function stateFor(uid: string): Promise<InteractionState> {
     await db.query(
@@ -208,6 +209,17 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       return refuse('identity_mismatch', `The verified identity does not match the account holder (${identity.reasons.join(', ')})`);
     }
 
+    let assessment;
+    try {
+      assessment = await linkRisk.assess({
+        operator_id: operator.id, charge_yen_max: operator.charge_yen_max, account_id: account.id, method: 'fapi2',
+        kyc_level: attestation.attestation.kyc.level, identity_match_score: identity.score, source_ip: request.ip, device_id: null,
+      });
+    } catch (error) {
+      if (error instanceof FurikaeError && error.code === 'link_denied') return refuse('link_denied', 'The bank declined this link');
+      throw error;
+    }
+
     const grant = new provider.Grant({ accountId: customer_id, clientId: client_id });
     grant.addOIDCScope(`openid offline_access ${CHARGES_SCOPE}`);
     grant.addResourceScope(resource, CHARGES_SCOPE);
@@ -219,6 +231,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
         consent_expires_at: new Date(clock.now().getTime() + CONSENT_TTL_SECONDS * 1000),
       });
       await enqueueLinkNotices(tx, { ids, clock }, inserted.id);
+      await linkRisk.record(tx, assessment, inserted.id);
       return inserted;
     });
     request.log.info({ link_id: link.id, operator_id: operator.id, identity_score: identity.score }, 'link consented');

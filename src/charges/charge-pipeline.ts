@@ -8,6 +8,8 @@ import { isAmountYen } from '../shared/yen.ts';
 import { createBatcher } from '../ledger/batcher.ts';
 import { chargeSteps } from './charge-steps.ts';
 import type { ChargeItem, ChargeOutcome, ChargeRequest, ChargeStep } from './charge.ts';
+import type { ChargeRisk } from '../risk/charge-risk.ts';
+import type { RiskDecision } from '../risk/risk-outcome.ts';
 
 /**
  * Charges per database transaction. Each charge locks a link row and writes four rows besides its transfer;
@@ -23,27 +25,30 @@ export interface ChargePipelineDeps {
   log?: Logger;
   steps?: readonly ChargeStep[];
   batch_charges_max?: number;
+  /** The risk pipeline the risk step runs; required when the steps include it. */
+  risk?: ChargeRisk;
 }
 
-/** The answer for one request once its batch has committed. */
-export type ChargeResult = Exclude<ChargeOutcome, { kind: 'open' } | { kind: 'same_as' }>;
+/** The answer for one request once its batch has committed, with the risk decision when one was made for it. */
+export type ChargeResult = Exclude<ChargeOutcome, { kind: 'open' } | { kind: 'same_as' }> & { decision?: RiskDecision };
 
 function settle(item: ChargeItem): ChargeResult {
   const outcome = item.outcome.kind === 'same_as' ? item.outcome.first.outcome : item.outcome;
-  assert(outcome.kind === 'charged' || outcome.kind === 'refused', `charge ${item.charge_id} left ${outcome.kind} after every step`);
+  assert(outcome.kind === 'charged' || outcome.kind === 'pending' || outcome.kind === 'refused', `charge ${item.charge_id} left ${outcome.kind} after every step`);
   // A repeat within the batch is a replay of the first, exactly as if it had come a moment later.
-  if (item.outcome.kind === 'same_as' && outcome.kind === 'charged') return { ...outcome, replayed: true };
-  return outcome;
+  if (item.outcome.kind === 'same_as' && outcome.kind !== 'refused') return { ...outcome, replayed: true };
+  return item.risk ? { ...outcome, decision: item.risk.decision } : outcome;
 }
 
 /** Runs the charge steps over batches of concurrent requests, one transaction per batch. */
-export function createChargePipeline({ db, ledger, clock, ids, log, steps = chargeSteps, batch_charges_max = BATCH_CHARGES_MAX }: ChargePipelineDeps) {
+export function createChargePipeline({ db, ledger, clock, ids, log, steps = chargeSteps, batch_charges_max = BATCH_CHARGES_MAX, risk }: ChargePipelineDeps) {
+  assert(risk || !steps.some((step) => step.name === 'risk'), 'the risk step needs a risk pipeline');
   const batcher = createBatcher<ChargeItem, ChargeResult>({
     db,
     items_max: batch_charges_max,
     log,
     async process(tx, items) {
-      const context = { tx, ledger, clock, ids, now: clock.now() };
+      const context = { tx, ledger, clock, ids, now: clock.now(), ...(risk ? { risk } : {}) };
       for (const step of steps) await step.run(context, items);
       return items.map(settle);
     },

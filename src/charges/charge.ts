@@ -5,6 +5,14 @@ import type { Ids } from '../shared/ids.ts';
 import type { FurikaeError } from '../errors/furikae-error.ts';
 import type { Operator } from '../operators/operator.ts';
 import type { Link } from '../linking/link.ts';
+import type { ChargeRisk, ChargeRiskVerdict } from '../risk/charge-risk.ts';
+
+/**
+ * Where a charge stands. `pending_approval`: the customer must approve it at the bank with a second factor;
+ * `held`: staff must review it. Both reserve the money (a pending ledger transfer) until approved (→ succeeded)
+ * or declined or timed out (→ declined, expired), when the reservation is voided and no money moves.
+ */
+export type ChargeStatus = 'succeeded' | 'pending_approval' | 'held' | 'declined' | 'expired';
 
 /** A charge as the operator sees it. */
 export interface Charge {
@@ -12,12 +20,14 @@ export interface Charge {
   link_id: string;
   amount_yen: number;
   refunded_yen: number;
-  status: 'succeeded';
+  status: ChargeStatus;
   description: string | null;
   created_at: Date;
+  /** While pending_approval or held: when the reservation runs out and the charge expires. */
+  approval_expires_at: Date | null;
 }
 
-export const CHARGE_COLUMNS = `id, link_id, amount_yen, refunded_yen, status, description, created_at`;
+export const CHARGE_COLUMNS = `id, link_id, amount_yen, refunded_yen, status, description, created_at, approval_expires_at`;
 
 /** How the operator proved it may charge a link: the 2020 bearer credential, or a verified DPoP-bound access token. */
 export type ChargeCredential =
@@ -32,12 +42,18 @@ export interface ChargeRequest {
   idempotency_key: string;
   amount_yen: number;
   description: string | null;
+  /** Where the request came from (the operator's server, for a server-to-server call): a risk feature. */
+  source_ip: string;
+  /** The end user's device as the operator relayed it (X-Device-Id), if it did: a risk feature. */
+  device_id: string | null;
 }
 
 /** Where one request stands as it goes down the steps. */
 export type ChargeOutcome =
   | { kind: 'open' }
   | { kind: 'charged'; charge: Charge; replayed: boolean }
+  /** Money reserved, not moved: waiting for the customer's step-up approval or for staff (charge.status says which). */
+  | { kind: 'pending'; charge: Charge; replayed: boolean }
   | { kind: 'refused'; error: FurikaeError }
   /** The same key and body as an earlier item in this batch: answered with that item's outcome. */
   | { kind: 'same_as'; first: ChargeItem };
@@ -53,6 +69,8 @@ export interface ChargeItem {
   request_hash?: string;
   /** Calendar month in Japan time (YYYY-MM-01) the charge counts against. */
   month?: string;
+  /** What the risk step decided, and what it let happen (`allow` for everything in observe mode). */
+  risk?: ChargeRiskVerdict;
   outcome: ChargeOutcome;
 }
 
@@ -64,6 +82,8 @@ export interface ChargeContext {
   ids: Ids;
   /** When this batch runs, from the clock: one instant for all its charges. */
   now: Date;
+  /** The risk pipeline and where its alerts go; required by the risk step. */
+  risk?: ChargeRisk;
 }
 
 /**

@@ -34,11 +34,13 @@ export async function refundCharge(
 ): Promise<{ refund: Refund; replayed: boolean }> {
   const request_hash = createHash('sha256').update(JSON.stringify([request.charge_id, request.amount_yen])).digest('base64url');
   return db.transaction(async (tx) => {
-    const [charge] = await tx.query<{ id: string; account_id: string; amount_yen: number; refunded_yen: number }>(
-      `SELECT id, account_id, amount_yen, refunded_yen FROM charges WHERE id = $1 AND operator_id = $2 FOR UPDATE`,
+    const [charge] = await tx.query<{ id: string; account_id: string; amount_yen: number; refunded_yen: number; status: string }>(
+      `SELECT id, account_id, amount_yen, refunded_yen, status FROM charges WHERE id = $1 AND operator_id = $2 FOR UPDATE`,
       [request.charge_id, operator.id],
     );
     if (!charge) throw new FurikaeError('charge_not_found', `No charge ${request.charge_id}`);
+    // A waiting, declined or expired charge moved no money, so there is nothing to give back.
+    if (charge.status !== 'succeeded') throw new FurikaeError('charge_not_settled', `Charge ${charge.id} is ${charge.status}`);
     const [previous] = await tx.query<Refund & { request_hash: string }>(
       `SELECT id, charge_id, amount_yen, created_at, request_hash FROM refunds WHERE operator_id = $1 AND idempotency_key = $2`,
       [operator.id, request.idempotency_key],

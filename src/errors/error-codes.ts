@@ -82,6 +82,11 @@ export const errorCodes = {
   staff_note_invalid: { status: 422, title: 'A note is 1 to 2,000 characters' },
   staff_target_not_found: { status: 404, title: 'No such operator, alert, case or lock' },
   staff_target_not_open: { status: 409, title: 'Already done: the alert is closed, the case resolved or the lock lifted' },
+  // Risk and step-up
+  charge_denied: { status: 403, title: "The bank's risk checks declined this charge" },
+  link_denied: { status: 403, title: "The bank's risk checks declined this link" },
+  charge_not_settled: { status: 409, title: 'The charge is waiting for approval or review, or was never settled' },
+  webhook_url_invalid: { status: 422, title: 'The webhook URL must be https (http only to loopback), without credentials' },
   // Anything else
   internal_error: { status: 500, title: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -57,9 +57,15 @@ export const ChargeResponse = Type.Object({
   link_id: Uuid,
   amount_yen: Type.Integer(),
   refunded_yen: Type.Integer(),
-  status: Type.Literal('succeeded'),
+  status: Type.Union(
+    [Type.Literal('succeeded'), Type.Literal('pending_approval'), Type.Literal('held'), Type.Literal('declined'), Type.Literal('expired')],
+    { description: 'succeeded: the money moved. pending_approval: the customer must approve at the bank; held: bank staff review it (both reserve the money). declined, expired: it never moved.' },
+  ),
   description: Type.Union([Type.String(), Type.Null()]),
   created_at: Type.String({ format: 'date-time' }),
+  approval_expires_at: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'While pending_approval or held: when the charge expires if nobody decides',
+  })),
 });
 
 export const RefundBody = Type.Object({ amount_yen: AmountYen }, { additionalProperties: false });
@@ -71,6 +77,16 @@ export const RefundResponse = Type.Object({
   amount_yen: Type.Integer(),
   created_at: Type.String({ format: 'date-time' }),
 });
+
+/** An end user's device id as an operator relays it: the throttle and the risk rules count by it. */
+export const DeviceId = Type.String({
+  pattern: '^[A-Za-z0-9._:-]{1,128}$',
+  description: "The end user's device id as the operator knows it; lets the bank count one device's links and charges",
+});
+
+/** Where an operator registers its webhook for charge outcomes. */
+export const WebhookBody = Type.Object({ url: Type.String({ minLength: 8, maxLength: 2000, description: 'https URL (http only to loopback)' }) }, { additionalProperties: false });
+export type WebhookBody = Static<typeof WebhookBody>;
 
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: IDEMPOTENCY_KEY_CHARS_MAX })),

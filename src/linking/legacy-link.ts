@@ -8,6 +8,7 @@ import { normalizeKanaName } from './kana-name.ts';
 import { LINK_COLUMNS, type Link } from './link.ts';
 import type { CredentialThrottle } from '../throttle/credential-throttle.ts';
 import { pinAccountKey, type CredentialAttempt } from '../throttle/credential-attempt.ts';
+import type { LinkRisk } from '../risk/link-risk.ts';
 import { enqueueLinkNotices } from '../notify/enqueue-link-notices.ts';
 
 export interface LegacyLinkRequest {
@@ -40,7 +41,7 @@ interface AccountForLink {
  * The credential throttle decides before the PIN is looked at, so its refusal never says whether the PIN was right.
  */
 export async function createLegacyLink(
-  { db, clock, ids, throttle }: { db: Database; clock: Clock; ids: Ids; throttle: CredentialThrottle },
+  { db, clock, ids, throttle, linkRisk }: { db: Database; clock: Clock; ids: Ids; throttle: CredentialThrottle; linkRisk: LinkRisk },
   operator: Operator,
   request: LegacyLinkRequest,
   source: LegacyLinkSource,
@@ -74,6 +75,15 @@ export async function createLegacyLink(
     throw new FurikaeError('link_credentials_mismatch', 'The account details do not match');
   }
   await throttle.recordSuccess({ ...attempt, customer_id: account.customer_id });
+  // Risk at link time, once the details matched. A denial (recorded, and alerted to staff) answers exactly like a
+  // mismatch: a distinct refusal here would tell whoever is guessing that the PIN was right.
+  const assessment = await linkRisk.assess({
+    operator_id: operator.id, charge_yen_max: operator.charge_yen_max, account_id: account.id, method: 'legacy_pin',
+    kyc_level: null, identity_match_score: null, source_ip: source.ip, device_id: source.device_id ?? null,
+  }).catch((error: unknown) => {
+    if (error instanceof FurikaeError && error.code === 'link_denied') throw new FurikaeError('link_credentials_mismatch', 'The account details do not match');
+    throw error;
+  });
 
   const link_token = newToken('lk');
   // The customer's notice commits with the link, or neither does: no link is ever made in silence.
@@ -85,6 +95,7 @@ export async function createLegacyLink(
     );
     if (!inserted) throw new Error('link insert returned nothing');
     await enqueueLinkNotices(tx, { ids, clock }, inserted.id);
+    await linkRisk.record(tx, assessment, inserted.id);
     return inserted;
   });
   return { link, link_token };

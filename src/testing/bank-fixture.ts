@@ -2,7 +2,7 @@ import type { Database } from '../storage/database.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
 import { migrate } from '../storage/migrate.ts';
 import { createSmsSimulator, type SmsSimulator } from '../notify/sms-simulator.ts';
-import { createBankApp, type BankApp } from '../bank-app.ts';
+import { createBankApp, type BankApp, type BankAppDeps } from '../bank-app.ts';
 import { ManualClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
@@ -38,7 +38,14 @@ export function basicAuth(client_id: string, client_secret: string): string {
 /** Builds the fixture; `link_methods` defaults to the 2020 policy. */
 export async function createBankFixture(
   backend: TestBackend,
-  options: { link_methods?: LinkMethod[]; listen?: boolean } = {},
+  options: {
+    link_methods?: LinkMethod[];
+    listen?: boolean;
+    /** The risk config and mode (enforce by default, as the bank ships). */
+    risk?: BankAppDeps['risk'];
+    /** False: no background expiry of waiting charges nor webhook sending; the test drives them. */
+    waiting_charge_jobs?: boolean;
+  } = {},
 ): Promise<BankFixture> {
   const db = await backend.open();
   await migrate(db, bankMigrationSets);
@@ -48,7 +55,8 @@ export async function createBankFixture(
   const url = options.listen ? `http://127.0.0.1:${port}` : 'http://bank.test';
   const log = createLogger({ level: process.env.FURIKAE_TEST_LOG ?? 'silent' });
   const sms = createSmsSimulator({ clock, log });
-  const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, sms, public_url: url });
+  const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, sms, public_url: url,
+    ...(options.risk ? { risk: options.risk } : {}), ...(options.waiting_charge_jobs === false ? { waiting_charge_jobs: false } : {}) });
   if (options.listen) await bank.app.listen({ host: '127.0.0.1', port });
   const { core, operators } = bank.services;
   const { operator, client_secret } = await operators.register({

@@ -26,7 +26,7 @@ import type { WalletUser } from './wallet-users.ts';
  */
 const CREDENTIAL_REFUSALS = new Set(['link_revoked', 'link_token_invalid', 'access_token_invalid', 'invalid_grant']);
 /** Bank charge states that are neither done nor dead: wait, and ask again later. */
-const BANK_CHARGE_STATUSES_PENDING = new Set(['pending', 'held', 'challenged', 'requires_action']);
+const BANK_CHARGE_STATUSES_PENDING = new Set(['pending', 'pending_approval', 'held', 'challenged', 'requires_action']);
 
 export interface WalletTopUp {
   id: string;

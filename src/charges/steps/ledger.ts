@@ -1,11 +1,14 @@
 import { FurikaeError } from '../../errors/furikae-error.ts';
 import { assert } from '../../shared/assert.ts';
 import { TransferCode } from '../../bank/chart-of-accounts.ts';
+import { pendingTimeoutSeconds } from '../../stepup/pending-charge-timeouts.ts';
 import { openItems, type ChargeStep } from '../charge.ts';
 
 /**
  * ledger: debit the customer's account and credit the operator's settlement account, all open items in one
  * set-based call. The customer account forbids overdraft, so the ledger itself refuses a charge beyond the balance.
+ * A charge the risk step challenged or held is a pending transfer instead: the money is reserved (and counts
+ * against the balance) until the customer or staff post it, or it is voided by denial or timeout.
  */
 export const ledger: ChargeStep = {
   name: 'ledger',
@@ -14,14 +17,19 @@ export const ledger: ChargeStep = {
     if (open.length === 0) return;
     const results = await engine.applyTransfers(
       tx,
-      open.map((item) => ({
-        id: item.charge_id,
-        debit_account_id: item.link!.account_id,
-        credit_account_id: item.operator!.settlement_account_id,
-        amount_yen: item.request.amount_yen,
-        code: TransferCode.charge,
-        user_data: item.link!.id,
-      })),
+      open.map((item) => {
+        const action = item.risk?.action ?? 'allow';
+        assert(action !== 'deny', 'a denied charge never reaches the ledger');
+        return {
+          id: item.charge_id,
+          debit_account_id: item.link!.account_id,
+          credit_account_id: item.operator!.settlement_account_id,
+          amount_yen: item.request.amount_yen,
+          code: TransferCode.charge,
+          user_data: item.link!.id,
+          ...(action === 'allow' ? {} : { flags: { pending: true }, timeout_seconds: pendingTimeoutSeconds(action) }),
+        };
+      }),
     );
     assert(results.length === open.length, 'one ledger result per charge');
     open.forEach((item, index) => {

@@ -4,16 +4,24 @@ import type { BankServices } from '../../bank-services.ts';
 import { CHARGES_PAGE_MAX, getCharge, listCharges } from '../../charges/charge-queries.ts';
 import { refundCharge } from '../../charges/refund-charge.ts';
 import type { AccessTokenVerifier } from '../../authorization/access-token-verifier.ts';
+import type { ChargeResult } from '../../charges/charge-pipeline.ts';
 import { authenticateOperator, bearerToken, idempotencyKey } from '../operator-auth.ts';
 import {
   ChargeBody,
   ChargeResponse,
+  DeviceId,
   IdempotencyHeaders,
   RefundBody,
   RefundResponse,
   Uuid,
   problemResponses,
 } from '../api-schemas.ts';
+
+/** The metrics label for an answered charge: the action that took effect (allow, challenge, hold, deny) or the refusal code. */
+function outcomeLabel(result: ChargeResult): string {
+  if (result.kind === 'refused') return result.error.code === 'charge_denied' ? 'deny' : result.error.code;
+  return ({ pending_approval: 'challenge', held: 'hold' } as Record<string, string>)[result.charge.status] ?? 'allow';
+}
 
 /** /v1/charges: pull money from a linked account, list charges, refund them. */
 export async function chargeRoutes(app: FastifyInstance, services: BankServices, verifier: AccessTokenVerifier): Promise<void> {
@@ -24,11 +32,15 @@ export async function chargeRoutes(app: FastifyInstance, services: BankServices,
       description:
         'Authenticated with a DPoP-bound access token for one link (`Authorization: DPoP` plus a `DPoP` proof), or on the ' +
         '2020 path with the link credential (`Authorization: Bearer`). The same Idempotency-Key with the same body ' +
-        'returns the first charge (header `Idempotent-Replayed: true`); with a different body it is refused.',
+        'returns the first charge (header `Idempotent-Replayed: true`); with a different body it is refused.\n\n' +
+        'Every charge goes through the bank\'s risk rules. **201** `succeeded`: the money moved. **202** `pending_approval`: ' +
+        'the money is reserved and the customer must approve this exact amount and payee at the bank with a second factor ' +
+        'within 10 minutes; **202** `held`: reserved for bank staff to review (up to 3 days). Learn the outcome by webhook ' +
+        '(`PUT /v1/webhook`) or by polling `GET /v1/charges/{id}`. **403** `charge_denied`: refused, no money moved.',
       security: [{ linkDpop: [] }, { linkBearer: [] }],
-      headers: IdempotencyHeaders,
+      headers: Type.Composite([IdempotencyHeaders, Type.Object({ 'x-device-id': Type.Optional(DeviceId) })]),
       body: ChargeBody,
-      response: { 201: ChargeResponse, ...problemResponses },
+      response: { 201: ChargeResponse, 202: ChargeResponse, ...problemResponses },
     },
   }, async (request, reply) => {
     const credential = verifier.presentsAccessToken(request)
@@ -41,12 +53,22 @@ export async function chargeRoutes(app: FastifyInstance, services: BankServices,
       idempotency_key,
       amount_yen: request.body.amount_yen,
       description: request.body.description ?? null,
+      source_ip: request.ip,
+      device_id: (request.headers['x-device-id'] as string | undefined) ?? null,
     });
-    services.metrics.charges.inc({ outcome: result.kind === 'refused' ? result.error.code : 'allow' });
+    services.metrics.charges.inc({ outcome: outcomeLabel(result) });
+    for (const rule of result.decision?.rules ?? []) {
+      if (rule.outcome !== 'pass') services.metrics.ruleHits.inc({ rule: rule.rule, outcome: rule.outcome });
+    }
     if (result.kind === 'refused') throw result.error;
+    const { charge } = result;
     if (result.replayed) reply.header('idempotent-replayed', 'true');
-    else request.log.info({ charge_id: result.charge.id, link_id: result.charge.link_id, amount_yen: result.charge.amount_yen }, 'charge succeeded');
-    return reply.status(201).send(result.charge);
+    else request.log.info({ charge_id: charge.id, link_id: charge.link_id, amount_yen: charge.amount_yen, status: charge.status }, 'charge answered');
+    if (result.kind === 'pending' && !result.replayed) {
+      // After the commit, and never undoing it: a lost SMS leaves the charge to expire, which voids it.
+      await services.stepUp.notifyWaiting(charge.id).catch((error: unknown) => request.log.error({ err: error, charge_id: charge.id }, 'waiting-charge notice failed'));
+    }
+    return reply.status(charge.status === 'succeeded' ? 201 : 202).send(charge);
   });
 
   app.get<{ Querystring: { link_id?: string; limit: number; before?: string } }>('/v1/charges', {
@@ -69,7 +91,7 @@ export async function chargeRoutes(app: FastifyInstance, services: BankServices,
 
   app.get<{ Params: { id: string } }>('/v1/charges/:id', {
     schema: {
-      tags: ['charges'], summary: 'Read a charge', security: [{ operatorBasic: [] }],
+      tags: ['charges'], summary: 'Read a charge; poll it for the outcome of a pending_approval or held charge', security: [{ operatorBasic: [] }],
       params: Type.Object({ id: Uuid }), response: { 200: ChargeResponse, ...problemResponses },
     },
   }, async (request) => {

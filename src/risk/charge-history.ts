@@ -1,0 +1,62 @@
+import type { Queryable } from '../storage/database.ts';
+
+/** A charge whose money moved, as the history tables count it. */
+export interface MovedCharge {
+  customer_id: string;
+  operator_id: string;
+  link_id: string;
+  amount_yen: number;
+}
+
+function sortedBy<T>(entries: Iterable<[string, T]>): T[] {
+  return [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, value]) => value);
+}
+
+/**
+ * Adds charges whose money moved to the customers', links' and customer–operator history, in three upserts.
+ * Rows go in key order so concurrent batches lock them in the same order. Called in the transaction that
+ * moved the money: the charge batch (allowed charges) or the step-up approval (a pending charge posted).
+ */
+export async function recordChargeHistory(tx: Queryable, charges: readonly MovedCharge[], now: Date): Promise<void> {
+  if (charges.length === 0) return;
+  const customers = new Map<string, { id: string; count: number; total: number; largest: number }>();
+  const links = new Map<string, { id: string; count: number }>();
+  const pairs = new Map<string, { customer_id: string; operator_id: string; count: number }>();
+  for (const charge of charges) {
+    const customer = customers.get(charge.customer_id) ?? { id: charge.customer_id, count: 0, total: 0, largest: 0 };
+    customer.count += 1;
+    customer.total += charge.amount_yen;
+    customer.largest = Math.max(customer.largest, charge.amount_yen);
+    customers.set(charge.customer_id, customer);
+    const link = links.get(charge.link_id) ?? { id: charge.link_id, count: 0 };
+    link.count += 1;
+    links.set(charge.link_id, link);
+    const pairKey = `${charge.customer_id}:${charge.operator_id}`;
+    const pair = pairs.get(pairKey) ?? { customer_id: charge.customer_id, operator_id: charge.operator_id, count: 0 };
+    pair.count += 1;
+    pairs.set(pairKey, pair);
+  }
+  const c = sortedBy(customers.entries());
+  await tx.query(
+    `INSERT INTO risk_customer_stats (customer_id, charges_count, charged_yen_total, charge_yen_largest, last_charge_at)
+     SELECT id, n, total, largest, $5 FROM unnest($1::uuid[], $2::int[], $3::int8[], $4::int8[]) AS t (id, n, total, largest)
+     ON CONFLICT (customer_id) DO UPDATE SET charges_count = risk_customer_stats.charges_count + EXCLUDED.charges_count,
+       charged_yen_total = risk_customer_stats.charged_yen_total + EXCLUDED.charged_yen_total,
+       charge_yen_largest = greatest(risk_customer_stats.charge_yen_largest, EXCLUDED.charge_yen_largest),
+       last_charge_at = EXCLUDED.last_charge_at`,
+    [c.map((x) => x.id), c.map((x) => x.count), c.map((x) => x.total), c.map((x) => x.largest), now],
+  );
+  const l = sortedBy(links.entries());
+  await tx.query(
+    `INSERT INTO risk_link_stats (link_id, charges_count, first_charge_at) SELECT id, n, $3 FROM unnest($1::uuid[], $2::int[]) AS t (id, n)
+     ON CONFLICT (link_id) DO UPDATE SET charges_count = risk_link_stats.charges_count + EXCLUDED.charges_count`,
+    [l.map((x) => x.id), l.map((x) => x.count), now],
+  );
+  const p = sortedBy(pairs.entries());
+  await tx.query(
+    `INSERT INTO risk_customer_operators (customer_id, operator_id, charges_count, first_charge_at)
+     SELECT c, o, n, $4 FROM unnest($1::uuid[], $2::uuid[], $3::int[]) AS t (c, o, n)
+     ON CONFLICT (customer_id, operator_id) DO UPDATE SET charges_count = risk_customer_operators.charges_count + EXCLUDED.charges_count`,
+    [p.map((x) => x.customer_id), p.map((x) => x.operator_id), p.map((x) => x.count), now],
+  );
+}

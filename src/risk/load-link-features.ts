@@ -1,0 +1,106 @@
+import type { Queryable } from '../storage/database.ts';
+import type { LinkMethod } from '../operators/operator.ts';
+import { assert } from '../shared/assert.ts';
+import { japanDate } from '../bank/passbook.ts';
+import type { RiskFeatures } from './risk-features.ts';
+import { customerAgeYears } from './customer-age.ts';
+import { credentialHistoryOf, loadCredentialHistory, type CredentialSubject } from './credential-history.ts';
+import { ACCOUNT_LINKS_LOOKBACK_MS } from './load-charge-features.ts';
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+/** "New wallets from one source": links in the last day. */
+export const SOURCE_LINKS_LOOKBACK_MS = DAY_MS;
+/** "Several accounts from one device": distinct accounts in the last 30 days, long enough to span a thief's campaign. */
+export const DEVICE_ACCOUNTS_LOOKBACK_MS = 30 * DAY_MS;
+
+/** A link about to be made, as the risk pipeline sees it. */
+export interface LinkRiskRequest {
+  operator_id: string;
+  /** The operator's per-charge cap, which the link will carry. */
+  charge_yen_max: number;
+  account_id: string;
+  method: LinkMethod;
+  kyc_level: string | null;
+  identity_match_score: number | null;
+  source_ip: string;
+  device_id: string | null;
+}
+
+/** Features of a link request, and the counts to keep on its origin row. */
+export interface LinkFeatureSet {
+  features: RiskFeatures;
+  customer_id: string;
+}
+
+interface Row extends CredentialSubject {
+  birth_date: string;
+  customer_charges_count: number;
+  customer_charge_yen_largest: number;
+  operator_used_before_link: boolean;
+  account_links_active: number;
+  account_links_7d: number;
+  device_links_24h: number | null;
+  ip_links_24h: number;
+  device_accounts_30d: number | null;
+  last_money_out_at: Date;
+}
+
+/** Loads the features of one link request (counts include the link being made) in two queries. */
+export async function loadLinkFeatures(tx: Queryable, request: LinkRiskRequest, now: Date): Promise<LinkFeatureSet> {
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+  const [row] = await tx.query<Row>(
+    `SELECT a.customer_id, a.branch_code, a.account_number, c.login_id, c.birth_date::text AS birth_date,
+            coalesce(cs.charges_count, 0) AS customer_charges_count, coalesce(cs.charge_yen_largest, 0)::int8 AS customer_charge_yen_largest,
+            (co.first_charge_at IS NOT NULL) AS operator_used_before_link,
+            (SELECT count(*)::int + 1 FROM links x WHERE x.account_id = a.id AND x.status = 'active') AS account_links_active,
+            (SELECT count(*)::int + 1 FROM links x WHERE x.account_id = a.id AND x.created_at > $3) AS account_links_7d,
+            CASE WHEN $4::text IS NULL THEN NULL
+                 ELSE (SELECT count(*)::int + 1 FROM link_origins o WHERE o.device_id = $4::text AND o.created_at > $5) END AS device_links_24h,
+            (SELECT count(*)::int + 1 FROM link_origins o WHERE o.source_ip = $6 AND o.created_at > $5) AS ip_links_24h,
+            CASE WHEN $4::text IS NULL THEN NULL
+                 ELSE (SELECT count(*)::int FROM (SELECT o.account_id FROM link_origins o WHERE o.device_id = $4::text AND o.created_at > $7
+                                                  UNION SELECT a.id) u) END AS device_accounts_30d,
+            greatest(la.created_at, (SELECT t.created_at FROM ledger_transfers t
+                                      WHERE t.debit_account_id = a.id AND t.flags & 5 = 0 ORDER BY t.seq DESC LIMIT 1)) AS last_money_out_at
+       FROM bank_accounts a
+       JOIN customers c ON c.id = a.customer_id
+       JOIN ledger_accounts la ON la.id = a.id
+       LEFT JOIN risk_customer_stats cs ON cs.customer_id = a.customer_id
+       LEFT JOIN risk_customer_operators co ON co.customer_id = a.customer_id AND co.operator_id = $2
+      WHERE a.id = $1`,
+    [request.account_id, request.operator_id, ago(ACCOUNT_LINKS_LOOKBACK_MS), request.device_id, ago(SOURCE_LINKS_LOOKBACK_MS),
+      request.source_ip, ago(DEVICE_ACCOUNTS_LOOKBACK_MS)],
+  );
+  assert(row, `account ${request.account_id} exists`);
+  const history = credentialHistoryOf(await loadCredentialHistory(tx, [row], now), row);
+  const secondsSince = (at: Date | null) => (at === null ? null : Math.max(0, Math.floor((now.getTime() - at.getTime()) / 1000)));
+  const features: RiskFeatures = {
+    stage: 'link',
+    amount_yen: 0,
+    charge_yen_max: request.charge_yen_max,
+    link_method: request.method,
+    link_age_seconds: 0,
+    kyc_level: request.kyc_level,
+    identity_match_score: request.identity_match_score,
+    link_charges_count: 0,
+    customer_charges_count: row.customer_charges_count,
+    customer_charge_yen_largest: Number(row.customer_charge_yen_largest),
+    link_charges_1h: 0,
+    customer_charges_24h: 0,
+    device_charges_1h: null,
+    ip_charges_1h: 0,
+    account_links_active: row.account_links_active,
+    account_links_7d: row.account_links_7d,
+    device_links_24h: row.device_links_24h,
+    ip_links_24h: row.ip_links_24h,
+    device_accounts_30d: row.device_accounts_30d,
+    customer_age_years: customerAgeYears(row.birth_date, japanDate(now)),
+    credential_failures_24h: history.failures_24h,
+    credential_failure_seconds_ago: secondsSince(history.last_failure_at),
+    credential_lock_seconds_ago: secondsSince(history.last_lock_at),
+    operator_used_before_link: row.operator_used_before_link,
+    account_idle_days: Math.max(0, Math.floor((now.getTime() - row.last_money_out_at.getTime()) / DAY_MS)),
+  };
+  return { features, customer_id: row.customer_id };
+}

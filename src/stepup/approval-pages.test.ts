@@ -1,0 +1,101 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { testBackends } from '../testing/test-databases.ts';
+import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
+import { stepUpPurpose } from './step-up-purpose.ts';
+import { balances, chargeLink, linkedElderlyCustomer, type WaitingChargeCustomer } from './waiting-charge-fixture.ts';
+
+for (const backend of testBackends) {
+  describe(`the step-up approval page on ${backend.name}`, { skip: backend.skip }, () => {
+    let fixture: BankFixture;
+    before(async () => {
+      fixture = await createBankFixture(backend, { waiting_charge_jobs: false });
+    });
+    after(() => fixture?.close());
+
+    const page = (path: string, cookie?: string) => fixture.bank.app.inject({ url: path, headers: cookie ? { cookie } : {} });
+    const post = (path: string, payload: Record<string, string>, cookie?: string) =>
+      fixture.bank.app.inject({ method: 'POST', url: path, payload: new URLSearchParams(payload).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) } });
+    const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
+
+    /** A challenged ¥100,000 and the customer logged in at the bank through the approval link. */
+    async function atApprovalPage(): Promise<{ customer: WaitingChargeCustomer; charge_id: string; cookie: string; url: string }> {
+      const customer = await linkedElderlyCustomer(fixture);
+      const charge_id = (await chargeLink(fixture, customer, 100_000)).json().id as string;
+      const url = `/bank/approvals/${charge_id}`;
+      const login = await post(`${url}/login`, { login_id: customer.login_id, password: customer.password });
+      assert.equal(login.statusCode, 302);
+      assert.equal(login.headers.location, url);
+      return { customer, charge_id, cookie: String(login.headers['set-cookie']).split(';')[0]!, url };
+    }
+
+    test('the link in the text asks for a login first, and a wrong password is refused', async () => {
+      const customer = await linkedElderlyCustomer(fixture);
+      const charge_id = (await chargeLink(fixture, customer, 100_000)).json().id;
+      const first = await page(`/bank/approvals/${charge_id}`);
+      assert.equal(first.statusCode, 200);
+      assert.match(first.body, /action="\/bank\/approvals\/[0-9a-f-]+\/login"/);
+      assert.doesNotMatch(first.body, /¥100,000/, 'nothing about the charge before login');
+      const wrong = await post(`/bank/approvals/${charge_id}/login`, { login_id: customer.login_id, password: 'wrong' });
+      assert.equal(wrong.statusCode, 401);
+    });
+
+    test('after login the page shows the exact amount and payee; the texted code approves it and the money moves', async () => {
+      const { customer, charge_id, cookie, url } = await atApprovalPage();
+      const shown = await page(url, cookie);
+      assert.match(shown.body, /id="amount"[^>]*>¥100,000</);
+      assert.match(shown.body, /id="payee">ドコモ口座 \(テスト\)</);
+      assert.match(shown.body, /data-status="pending_approval"/);
+      const csrf = field(shown.body, 'csrf')!;
+      assert.equal((await post(`${url}/sms`, { csrf }, cookie)).statusCode, 200);
+      const code = fixture.sms.lastCode(customer.phone, stepUpPurpose({ charge_id, amount_yen: 100_000, payee_operator_id: fixture.operator.id }))!;
+      const before = await balances(fixture, customer.account_id);
+      const approved = await post(`${url}/approve`, {
+        csrf, factor: 'sms', code, amount_yen: field(shown.body, 'amount_yen')!, payee_operator_id: field(shown.body, 'payee_operator_id')!,
+      }, cookie);
+      assert.equal(approved.statusCode, 200);
+      assert.match(approved.body, /data-status="succeeded"/);
+      assert.equal((await balances(fixture, customer.account_id)).posted_yen, before.posted_yen - 100_000);
+    });
+
+    test('a form altered to a different amount is refused and nothing moves', async () => {
+      const { customer, charge_id, cookie, url } = await atApprovalPage();
+      const shown = await page(url, cookie);
+      const csrf = field(shown.body, 'csrf')!;
+      await post(`${url}/sms`, { csrf }, cookie);
+      const code = fixture.sms.lastCode(customer.phone, stepUpPurpose({ charge_id, amount_yen: 100_000, payee_operator_id: fixture.operator.id }))!;
+      const before = await balances(fixture, customer.account_id);
+      const altered = await post(`${url}/approve`, { csrf, factor: 'sms', code, amount_yen: '1000', payee_operator_id: fixture.operator.id }, cookie);
+      assert.equal(altered.statusCode, 401);
+      assert.match(altered.body, /data-status="pending_approval"/);
+      assert.deepEqual(await balances(fixture, customer.account_id), before);
+    });
+
+    test('a form without the session’s CSRF token changes nothing', async () => {
+      const { customer, cookie, url } = await atApprovalPage();
+      const before = await balances(fixture, customer.account_id);
+      const refused = await post(`${url}/decline`, { csrf: 'forged' }, cookie);
+      assert.equal(refused.statusCode, 403);
+      assert.deepEqual(await balances(fixture, customer.account_id), before);
+      assert.match((await page(url, cookie)).body, /data-status="pending_approval"/);
+    });
+
+    test('declining on the page voids the reservation and says no money moved', async () => {
+      const { customer, cookie, url } = await atApprovalPage();
+      const before = await balances(fixture, customer.account_id);
+      const csrf = field((await page(url, cookie)).body, 'csrf')!;
+      const declined = await post(`${url}/decline`, { csrf }, cookie);
+      assert.equal(declined.statusCode, 200);
+      assert.match(declined.body, /data-status="declined"/);
+      assert.deepEqual(await balances(fixture, customer.account_id), { ...before, debits_pending_yen: 0 });
+    });
+
+    test('another customer’s charge is not found, and a malformed id is refused', async () => {
+      const { charge_id } = await atApprovalPage();
+      const other = await atApprovalPage();
+      const response = await page(`/bank/approvals/${charge_id}`, other.cookie);
+      assert.equal(response.statusCode, 404);
+      assert.equal((await page('/bank/approvals/not-a-uuid', other.cookie)).statusCode, 400);
+    });
+  });
+}

@@ -1,0 +1,163 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { BankServices } from '../bank-services.ts';
+import { html, type SafeHtml } from '../web/html.ts';
+import { bankPage } from '../web/layout.ts';
+import { csrfMatches, type Session, type SessionStore } from '../web/session-store.ts';
+import { formatYen } from '../shared/yen.ts';
+import { formatJapanDateTime } from '../notify/japan-date-time.ts';
+import { verifySecret, DECOY_SECRET_HASH } from '../shared/secret-hash.ts';
+import { loginAccountKey, type CredentialAttempt } from '../throttle/credential-attempt.ts';
+import type { SecondFactorKind } from '../mfa/second-factor.ts';
+import type { ApprovalOutcome, ApprovalView } from './step-up-approvals.ts';
+
+/** The customer pages' session cookie (src/web/customer-pages.ts): one login serves the passbook and approvals. */
+const CUSTOMER_COOKIE = 'furikae_customer';
+/** Longest form field read here. */
+const FIELD_CHARS_MAX = 128;
+
+const Params = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const LoginBody = Type.Object({ login_id: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: FIELD_CHARS_MAX }) });
+const CsrfBody = Type.Object({ csrf: Type.String({ maxLength: FIELD_CHARS_MAX }) });
+const ApproveBody = Type.Object({
+  csrf: Type.String({ maxLength: FIELD_CHARS_MAX }),
+  factor: Type.Union([Type.Literal('sms'), Type.Literal('totp')]),
+  code: Type.String({ maxLength: 12 }),
+  // What the page showed the customer: the approval is bound to it, and refused if it is not the charge's.
+  // Form fields are text; whole yen up to 2^53 are at most 16 digits.
+  amount_yen: Type.String({ pattern: '^[1-9][0-9]{0,15}$' }),
+  payee_operator_id: Type.String({ format: 'uuid' }),
+});
+
+const MESSAGES: Record<Exclude<ApprovalOutcome, { ok: true }>['code'], string> = {
+  approval_not_found: 'この承認依頼は見つかりません。 No such approval.',
+  approval_not_waiting: 'この取引はすでに処理されています。 This charge is no longer waiting for you.',
+  second_factor_failed: '認証コードが正しくありません。 The code was not accepted.',
+  second_factor_locked: '認証がロックされています。当行にご連絡ください。 This factor is locked; please call us.',
+  step_up_binding_mismatch: '表示された金額または支払先が取引と一致しません。承認していません。 The amount or payee does not match this charge; nothing was approved.',
+  too_many_attempts: '送信回数の上限に達しました。しばらくしてからお試しください。 Too many codes sent; try again later.',
+};
+
+const STATUS_WORDS: Record<string, string> = {
+  succeeded: '承認済み・お支払い完了 / Approved: the money moved',
+  declined: '拒否済み・お支払いなし / Declined: no money moved',
+  expired: '期限切れ・お支払いなし / Expired: no money moved',
+  held: '当行で確認中 / Under review by the bank',
+  pending_approval: '承認待ち / Waiting for your approval',
+};
+
+function loginForm(charge_id: string, error?: string): SafeHtml {
+  return html`<h1>お取引の承認 / Approve a charge</h1>
+<div class="card"><p>承認の前にインターネットバンキングにログインしてください。 Log in first.</p>
+${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+<form method="post" action="/bank/approvals/${charge_id}/login">
+<label for="login_id">ログインID / Login ID</label><input id="login_id" name="login_id" autocomplete="username" required>
+<label for="password">パスワード / Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">ログイン / Log in</button></form></div>`;
+}
+
+function approvalCard(view: ApprovalView, session: Session, factors: SecondFactorKind[], message?: { error?: string; info?: string }): SafeHtml {
+  const waiting = view.status === 'pending_approval';
+  return html`<h1>お取引の承認 / Approve a charge</h1>
+${message?.error ? html`<p class="error" role="alert">${message.error}</p>` : ''}${message?.info ? html`<p role="status">${message.info}</p>` : ''}
+<div class="card" id="approval" data-status="${view.status}">
+<p>支払先 Payee: <strong id="payee">${view.payee_name}</strong> <span class="muted">(通帳の表示 passbook: ${view.passbook_label})</span></p>
+<p>金額 Amount: <strong id="amount" style="font-size:1.6rem">${formatYen(view.amount_yen)}</strong></p>
+<p>口座 Account: ${view.account_masked}　依頼日時 Requested: ${formatJapanDateTime(view.created_at)}</p>
+<p>状態 Status: <strong>${STATUS_WORDS[view.status] ?? view.status}</strong>${waiting && view.expires_at ? html` — 期限 until ${formatJapanDateTime(view.expires_at)}` : ''}</p>
+${waiting ? html`<p class="banner-warn">ご自身で依頼したお取引でなければ、承認せず「拒否」を押してください。 If you did not ask for this, press Decline.</p>
+<form method="post" action="/bank/approvals/${view.charge_id}/sms"><input type="hidden" name="csrf" value="${session.csrf_token}">
+<button type="submit">認証コードをSMSで受け取る / Text me a code for this charge</button></form>
+<form method="post" action="/bank/approvals/${view.charge_id}/approve"><input type="hidden" name="csrf" value="${session.csrf_token}">
+<input type="hidden" name="amount_yen" value="${view.amount_yen}"><input type="hidden" name="payee_operator_id" value="${view.payee_operator_id}">
+<label for="factor">認証方法 / Factor</label><select id="factor" name="factor">${factors.map((factor) => html`<option value="${factor}">${factor === 'sms' ? 'SMS' : '認証アプリ / Authenticator app'}</option>`)}</select>
+<label for="code">認証コード / Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
+<button type="submit">${formatYen(view.amount_yen)} を承認 / Approve</button></form>
+<form method="post" action="/bank/approvals/${view.charge_id}/decline"><input type="hidden" name="csrf" value="${session.csrf_token}">
+<button type="submit" class="danger">拒否 / Decline</button></form>` : ''}
+</div>`;
+}
+
+/**
+ * The bank's approval page for a challenged charge: after a password login, it shows the exact payee and amount and
+ * takes a second factor bound to both (PSD2 RTS Art. 5). Declining voids the reservation and alerts staff.
+ */
+export async function approvalPages(app: FastifyInstance, services: BankServices, sessions: SessionStore): Promise<void> {
+  const { stepUp, secondFactors, throttle, core } = services;
+
+  const activeFactors = async (customer_id: string) =>
+    (await secondFactors.listFactors(customer_id)).filter((factor) => factor.status === 'active').map((factor) => factor.factor);
+
+  async function render(reply: FastifyReply, session: Session, charge_id: string, message?: { error?: string; info?: string }, status = 200) {
+    const view = await stepUp.view(session.subject_id, charge_id);
+    if (!view) return reply.status(404).type('text/html').send(bankPage('Not found', html`<p class="error">${MESSAGES.approval_not_found}</p>`));
+    return reply.status(status).type('text/html').send(bankPage('お取引の承認', approvalCard(view, session, await activeFactors(session.subject_id), message)));
+  }
+
+  /** The session, or undefined after answering with the login form (or a CSRF refusal). */
+  async function sessionFor(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, csrf?: string): Promise<Session | undefined> {
+    const session = await sessions.read('customer', request.cookies[CUSTOMER_COOKIE]);
+    if (!session) {
+      await reply.status(401).type('text/html').send(bankPage('ログイン', loginForm(request.params.id)));
+      return undefined;
+    }
+    if (csrf !== undefined && !csrfMatches(session, csrf)) {
+      await reply.status(403).type('text/html').send(bankPage('Refused', html`<p class="error">The form expired. Go back and try again.</p>`));
+      return undefined;
+    }
+    return session;
+  }
+
+  app.get<{ Params: { id: string } }>('/bank/approvals/:id', { schema: { params: Params } }, async (request, reply) => {
+    const session = await sessions.read('customer', request.cookies[CUSTOMER_COOKIE]);
+    if (!session) return reply.type('text/html').send(bankPage('ログイン', loginForm(request.params.id)));
+    return render(reply, session, request.params.id);
+  });
+
+  app.post<{ Params: { id: string }; Body: { login_id: string; password: string } }>('/bank/approvals/:id/login', { schema: { params: Params, body: LoginBody } }, async (request, reply) => {
+    const attempt: CredentialAttempt = { credential: 'password', account_key: loginAccountKey(request.body.login_id), source_ip: request.ip, secret: request.body.password };
+    const allowed = await throttle.check(attempt);
+    const customer = await core.findCustomerByLogin(request.body.login_id);
+    const ok = await verifySecret(request.body.password, customer?.password_hash ?? DECOY_SECRET_HASH);
+    if (!allowed.ok || !customer || !ok) {
+      if (allowed.ok) await throttle.recordFailure({ ...attempt, ...(customer ? { customer_id: customer.id } : {}) });
+      return reply.status(401).type('text/html').send(bankPage('ログイン', loginForm(request.params.id, 'ログインIDまたはパスワードが違います。 Wrong login ID or password.')));
+    }
+    await throttle.recordSuccess({ ...attempt, customer_id: customer.id });
+    reply.setCookie(CUSTOMER_COOKIE, await sessions.start('customer', customer.id), { path: '/bank', httpOnly: true, sameSite: 'lax' });
+    return reply.redirect(`/bank/approvals/${request.params.id}`);
+  });
+
+  app.post<{ Params: { id: string }; Body: { csrf: string } }>('/bank/approvals/:id/sms', { schema: { params: Params, body: CsrfBody } }, async (request, reply) => {
+    const session = await sessionFor(request, reply, request.body.csrf);
+    if (!session) return reply;
+    const sent = await stepUp.sendCode(session.subject_id, request.params.id);
+    if (sent.ok) return render(reply, session, request.params.id, { info: '認証コードを送信しました (5分間有効)。 Code sent; it works for 5 minutes.' });
+    return render(reply, session, request.params.id, { error: MESSAGES[sent.code] }, sent.code === 'approval_not_found' ? 404 : 409);
+  });
+
+  app.post<{ Params: { id: string }; Body: { csrf: string; factor: SecondFactorKind; code: string; amount_yen: string; payee_operator_id: string } }>(
+    '/bank/approvals/:id/approve', { schema: { params: Params, body: ApproveBody } }, async (request, reply) => {
+      const session = await sessionFor(request, reply, request.body.csrf);
+      if (!session) return reply;
+      const { factor, code, payee_operator_id } = request.body;
+      const amount_yen = Number(request.body.amount_yen);
+      if (!Number.isSafeInteger(amount_yen)) return render(reply, session, request.params.id, { error: MESSAGES.step_up_binding_mismatch }, 422);
+      const outcome = await stepUp.approve(session.subject_id, request.params.id, { factor, code, amount_yen, payee_operator_id });
+      if (outcome.ok) {
+        request.log.info({ charge_id: request.params.id, status: outcome.status }, 'step-up approval');
+        return render(reply, session, request.params.id);
+      }
+      const status = { approval_not_found: 404, approval_not_waiting: 409, second_factor_locked: 423, step_up_binding_mismatch: 422, too_many_attempts: 429, second_factor_failed: 401 }[outcome.code];
+      return render(reply, session, request.params.id, { error: MESSAGES[outcome.code] }, status);
+    });
+
+  app.post<{ Params: { id: string }; Body: { csrf: string } }>('/bank/approvals/:id/decline', { schema: { params: Params, body: CsrfBody } }, async (request, reply) => {
+    const session = await sessionFor(request, reply, request.body.csrf);
+    if (!session) return reply;
+    const outcome = await stepUp.decline(session.subject_id, request.params.id);
+    if (!outcome.ok) return render(reply, session, request.params.id, { error: MESSAGES[outcome.code] }, outcome.code === 'approval_not_found' ? 404 : 409);
+    request.log.warn({ charge_id: request.params.id }, 'customer declined a step-up');
+    return render(reply, session, request.params.id, { info: '拒否しました。お支払いは行われません。当行からご連絡する場合があります。 Declined: no money moves. We may contact you.' });
+  });
+}

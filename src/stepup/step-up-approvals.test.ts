@@ -1,0 +1,232 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { testBackends } from '../testing/test-databases.ts';
+import { createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
+import { readPassbook } from '../bank/passbook.ts';
+import { STEP_UP_TIMEOUT_SECONDS, HOLD_TIMEOUT_SECONDS } from './pending-charge-timeouts.ts';
+import { balances, chargeLink, enrolAuthenticator, linkedElderlyCustomer, stepUpCode, type WaitingChargeCustomer } from './waiting-charge-fixture.ts';
+
+for (const backend of testBackends) {
+  describe(`step-up approval and held charges on ${backend.name}`, { skip: backend.skip }, () => {
+    let fixture: BankFixture;
+    before(async () => {
+      fixture = await createBankFixture(backend, { waiting_charge_jobs: false });
+    });
+    after(() => fixture?.close());
+
+    const getCharge = (id: string) => fixture.bank.app.inject({ url: `/v1/charges/${id}`, headers: { authorization: fixture.operator.basic } });
+    const monthTotal = async (link_id: string) =>
+      (await fixture.db.query<{ charged_yen: number }>(`SELECT coalesce(sum(charged_yen), 0)::int8 AS charged_yen FROM link_monthly_totals WHERE link_id = $1`, [link_id]))[0]!.charged_yen;
+
+    /** A fresh elderly customer whose ¥100,000 on a new PIN link was just challenged. */
+    async function challenged(amount_yen = 100_000): Promise<{ customer: WaitingChargeCustomer; charge: { id: string; amount_yen: number; status: string } }> {
+      const customer = await linkedElderlyCustomer(fixture);
+      const response = await chargeLink(fixture, customer, amount_yen);
+      assert.equal(response.statusCode, 202, response.body);
+      return { customer, charge: response.json() };
+    }
+
+    /** A fresh customer whose ¥100,000 came five minutes after a wrong PIN, and was held. */
+    async function held() {
+      const customer = await linkedElderlyCustomer(fixture);
+      assert.equal((await legacyLink(fixture, { ...customer.fields, pin: '0000' })).response.statusCode, 422);
+      const response = await chargeLink(fixture, customer, 100_000);
+      assert.equal(response.json().status, 'held', response.body);
+      return { customer, charge: response.json() as { id: string; amount_yen: number; status: string } };
+    }
+
+    test('the 2020 pattern is answered 202 pending_approval; the money is reserved, not moved, and the customer is texted the amount, payee and link', async () => {
+      const customer = await linkedElderlyCustomer(fixture);
+      const before = await balances(fixture, customer.account_id);
+      const response = await chargeLink(fixture, customer, 100_000);
+      assert.equal(response.statusCode, 202);
+      const body = response.json();
+      assert.equal(body.status, 'pending_approval');
+      assert.equal(new Date(body.approval_expires_at).getTime() - fixture.clock.now().getTime(), STEP_UP_TIMEOUT_SECONDS * 1000);
+      assert.deepEqual(await balances(fixture, customer.account_id), { ...before, debits_pending_yen: 100_000 });
+      assert.equal((await balances(fixture, fixture.operator.settlement_account_id)).credits_pending_yen >= 100_000, true);
+      assert.equal(await monthTotal(customer.link_id), 100_000, 'the reservation counts against the month');
+      const text = fixture.sms.messages(customer.phone).at(-1)!;
+      assert.equal(text.purpose, 'charge_approval');
+      assert.match(text.text, /¥100,000/);
+      assert.match(text.text, /ドコモ口座 \(テスト\)/);
+      assert.ok(text.text.includes(`${fixture.url}/bank/approvals/${body.id}`));
+      assert.doesNotMatch(text.text, /\b\d{6}\b/, 'the notice carries no code');
+      const polled = await getCharge(body.id);
+      assert.equal(polled.json().status, 'pending_approval');
+    });
+
+    test('approving with the SMS code bound to the amount and payee moves the money once and the passbook names the operator', async () => {
+      const { customer, charge } = await challenged();
+      const before = await balances(fixture, customer.account_id);
+      const code = await stepUpCode(fixture, customer, charge);
+      const outcome = await fixture.bank.services.stepUp.approve(customer.customer_id, charge.id, { amount_yen: 100_000, payee_operator_id: fixture.operator.id, factor: 'sms', code });
+      assert.deepEqual(outcome, { ok: true, status: 'succeeded' });
+      assert.deepEqual(await balances(fixture, customer.account_id), { posted_yen: before.posted_yen - 100_000, debits_pending_yen: 0, credits_pending_yen: 0 });
+      assert.equal(await monthTotal(customer.link_id), 100_000);
+      const polled = (await getCharge(charge.id)).json();
+      assert.equal(polled.status, 'succeeded');
+      const last = (await readPassbook(fixture.db, fixture.bank.services.ledger, customer.account_id)).at(-1)!;
+      assert.deepEqual([last.label, last.withdrawal_yen], ['ドコモ口座', 100_000]);
+      const again = await fixture.bank.services.stepUp.approve(customer.customer_id, charge.id, { amount_yen: 100_000, payee_operator_id: fixture.operator.id, factor: 'sms', code });
+      assert.deepEqual(again, { ok: false, code: 'approval_not_waiting' });
+      const [history] = await fixture.db.query<{ charges_count: number }>(`SELECT charges_count FROM risk_customer_stats WHERE customer_id = $1`, [customer.customer_id]);
+      assert.equal(history?.charges_count, 1, 'an approved charge joins the history the risk features read');
+    });
+
+    test('a replay of a challenged charge answers 202 with the same charge, and 201 once it was approved', async () => {
+      const customer = await linkedElderlyCustomer(fixture);
+      const first = await chargeLink(fixture, customer, 100_000, `replay-${customer.customer_id}`);
+      const again = await chargeLink(fixture, customer, 100_000, `replay-${customer.customer_id}`);
+      assert.deepEqual([again.statusCode, again.headers['idempotent-replayed'], again.json().id], [202, 'true', first.json().id]);
+      const code = await stepUpCode(fixture, customer, first.json());
+      await fixture.bank.services.stepUp.approve(customer.customer_id, first.json().id, { amount_yen: 100_000, payee_operator_id: fixture.operator.id, factor: 'sms', code });
+      const after = await chargeLink(fixture, customer, 100_000, `replay-${customer.customer_id}`);
+      assert.deepEqual([after.statusCode, after.json().status], [201, 'succeeded']);
+    });
+
+    test('an approval for a different amount or payee is refused and nothing moves, whether by SMS code or authenticator app', async () => {
+      const { customer, charge } = await challenged();
+      const before = await balances(fixture, customer.account_id);
+      const { stepUp } = fixture.bank.services;
+      const code = await stepUpCode(fixture, customer, charge);
+      const other_payee = '0190a000-0000-7000-8000-00000000dead';
+      assert.deepEqual(await stepUp.approve(customer.customer_id, charge.id, { amount_yen: 100_001, payee_operator_id: fixture.operator.id, factor: 'sms', code }), { ok: false, code: 'second_factor_failed' });
+      assert.deepEqual(await stepUp.approve(customer.customer_id, charge.id, { amount_yen: 99_999, payee_operator_id: fixture.operator.id, factor: 'sms', code }), { ok: false, code: 'second_factor_failed' });
+      assert.deepEqual(await stepUp.approve(customer.customer_id, charge.id, { amount_yen: 100_000, payee_operator_id: other_payee, factor: 'sms', code }), { ok: false, code: 'second_factor_failed' });
+      // An authenticator code carries no binding of its own: the bank compares what the customer was shown.
+      const totp = await enrolAuthenticator(fixture, customer);
+      assert.deepEqual(await stepUp.approve(customer.customer_id, charge.id, { amount_yen: 1, payee_operator_id: fixture.operator.id, factor: 'totp', code: await totp() }), { ok: false, code: 'step_up_binding_mismatch' });
+      assert.deepEqual(await balances(fixture, customer.account_id), before);
+      assert.equal((await getCharge(charge.id)).json().status, 'pending_approval');
+      // The right amount and payee with the same SMS code (never spent by the failures) still approves.
+      assert.deepEqual(await stepUp.approve(customer.customer_id, charge.id, { amount_yen: 100_000, payee_operator_id: fixture.operator.id, factor: 'sms', code }), { ok: true, status: 'succeeded' });
+    });
+
+    test('an SMS code for one charge does not approve another charge of the same amount', async () => {
+      const customer = await linkedElderlyCustomer(fixture);
+      const a = (await chargeLink(fixture, customer, 100_000)).json();
+      const b = (await chargeLink(fixture, customer, 100_000)).json();
+      assert.deepEqual([a.status, b.status], ['pending_approval', 'pending_approval']);
+      const code = await stepUpCode(fixture, customer, a);
+      const outcome = await fixture.bank.services.stepUp.approve(customer.customer_id, b.id, { amount_yen: 100_000, payee_operator_id: fixture.operator.id, factor: 'sms', code });
+      assert.deepEqual(outcome, { ok: false, code: 'second_factor_failed' });
+    });
+
+    test('declining voids the reservation: balance and month total as before, and staff are alerted', async () => {
+      const customer = await linkedElderlyCustomer(fixture);
+      const before = await balances(fixture, customer.account_id);
+      const charge = (await chargeLink(fixture, customer, 100_000)).json();
+      assert.deepEqual(await fixture.bank.services.stepUp.decline(customer.customer_id, charge.id), { ok: true, status: 'declined' });
+      assert.deepEqual(await balances(fixture, customer.account_id), before);
+      assert.equal(await monthTotal(customer.link_id), 0);
+      assert.equal((await getCharge(charge.id)).json().status, 'declined');
+      const alerts = await fixture.bank.services.cases.listAlerts({ customer_id: customer.customer_id });
+      assert.ok(alerts.some((alert) => alert.kind === 'risk_challenge' && alert.reason_codes.includes('customer_declined_step_up')));
+    });
+
+    test('a challenge not approved within 10 minutes expires: one second before nothing happens, at the timeout the reservation is voided', async () => {
+      const customer = await linkedElderlyCustomer(fixture);
+      const before = await balances(fixture, customer.account_id);
+      const charge = (await chargeLink(fixture, customer, 100_000)).json();
+      const { stepUp } = fixture.bank.services;
+      // Earlier tests on this bank left waiting charges too: watch this one, not the counts.
+      fixture.clock.advance(STEP_UP_TIMEOUT_SECONDS * 1000 - 1_000);
+      await stepUp.expireDue();
+      assert.equal((await getCharge(charge.id)).json().status, 'pending_approval');
+      assert.equal((await balances(fixture, customer.account_id)).debits_pending_yen, 100_000);
+      fixture.clock.advance(1_000);
+      assert.ok(await stepUp.expireDue() >= 1);
+      assert.equal((await getCharge(charge.id)).json().status, 'expired');
+      assert.deepEqual(await balances(fixture, customer.account_id), before);
+      assert.equal(await monthTotal(customer.link_id), 0);
+      assert.equal(await stepUp.expireDue(), 0, 'expiring again changes nothing');
+      const late = await stepUp.decline(customer.customer_id, charge.id);
+      assert.deepEqual(late, { ok: false, code: 'approval_not_waiting' });
+    });
+
+    test('an approval after the timeout but before the expiry job moves nothing, and the charge reads expired', async () => {
+      const customer = await linkedElderlyCustomer(fixture);
+      const totp = await enrolAuthenticator(fixture, customer);
+      const before = await balances(fixture, customer.account_id);
+      const charge = (await chargeLink(fixture, customer, 100_000)).json();
+      // An SMS code would itself have expired (5 minutes); an authenticator code is fresh at any time.
+      fixture.clock.advance(STEP_UP_TIMEOUT_SECONDS * 1000);
+      const late = await fixture.bank.services.stepUp.approve(customer.customer_id, charge.id, { amount_yen: 100_000, payee_operator_id: fixture.operator.id, factor: 'totp', code: await totp() });
+      assert.deepEqual(late, { ok: true, status: 'expired' });
+      assert.equal((await getCharge(charge.id)).json().status, 'expired');
+      assert.deepEqual(await balances(fixture, customer.account_id), before);
+      assert.equal(await monthTotal(customer.link_id), 0);
+    });
+
+    test('staff release a held charge with approveHeld (the money moves) and refuse one with denyHeld (it does not)', async () => {
+      const { stepUp } = fixture.bank.services;
+      const first = await held();
+      assert.equal(new Date((await getCharge(first.charge.id)).json().approval_expires_at).getTime() - fixture.clock.now().getTime(), HOLD_TIMEOUT_SECONDS * 1000);
+      const before = await balances(fixture, first.customer.account_id);
+      assert.deepEqual(await stepUp.approveHeld(first.charge.id, { by: 'staff-1' }), { ok: true, status: 'succeeded' });
+      assert.equal((await balances(fixture, first.customer.account_id)).posted_yen, before.posted_yen - 100_000);
+      const [resolved] = await fixture.db.query(`SELECT resolved_by FROM charges WHERE id = $1`, [first.charge.id]);
+      assert.deepEqual(resolved, { resolved_by: 'staff:staff-1' });
+
+      const second = await held();
+      const before2 = await balances(fixture, second.customer.account_id);
+      assert.deepEqual(await stepUp.denyHeld(second.charge.id, { by: 'staff-1' }), { ok: true, status: 'declined' });
+      assert.deepEqual(await balances(fixture, second.customer.account_id), { ...before2, debits_pending_yen: 0 });
+      assert.deepEqual(await stepUp.denyHeld(second.charge.id, { by: 'staff-1' }), { ok: false, code: 'approval_not_waiting' });
+    });
+
+    test('staff cannot release a challenged charge, nor a customer a held one', async () => {
+      const { charge } = await challenged();
+      assert.deepEqual(await fixture.bank.services.stepUp.approveHeld(charge.id, { by: 'staff-1' }), { ok: false, code: 'approval_not_waiting' });
+      const hold = await held();
+      assert.deepEqual(await fixture.bank.services.stepUp.sendCode(hold.customer.customer_id, hold.charge.id), { ok: false, code: 'approval_not_waiting' });
+      assert.deepEqual(await fixture.bank.services.stepUp.decline(hold.customer.customer_id, hold.charge.id), { ok: false, code: 'approval_not_waiting' });
+      assert.equal((await getCharge(charge.id)).json().status, 'pending_approval');
+      assert.equal((await getCharge(hold.charge.id)).json().status, 'held');
+    });
+
+    test('an approval on a link revoked meanwhile voids the reservation instead, and the charge reads declined', async () => {
+      const { customer, charge } = await challenged();
+      const before = await balances(fixture, customer.account_id);
+      const code = await stepUpCode(fixture, customer, charge);
+      await fixture.bank.services.links.revoke(fixture.operator.id, customer.link_id, 'staff:test');
+      const outcome = await fixture.bank.services.stepUp.approve(customer.customer_id, charge.id, { amount_yen: 100_000, payee_operator_id: fixture.operator.id, factor: 'sms', code });
+      assert.deepEqual(outcome, { ok: true, status: 'declined' });
+      assert.deepEqual(await balances(fixture, customer.account_id), { ...before, debits_pending_yen: 0 });
+      const [row] = await fixture.db.query(`SELECT resolved_by FROM charges WHERE id = $1`, [charge.id]);
+      assert.deepEqual(row, { resolved_by: 'link_revoked' });
+    });
+
+    test('a waiting charge cannot be refunded; once approved it can', async () => {
+      const { customer, charge } = await challenged();
+      const refund = () => fixture.bank.app.inject({
+        method: 'POST', url: `/v1/charges/${charge.id}/refunds`, payload: { amount_yen: 1_000 },
+        headers: { authorization: fixture.operator.basic, 'idempotency-key': `refund-${charge.id}` },
+      });
+      const refused = await refund();
+      assert.equal(refused.statusCode, 409);
+      assert.equal(refused.json().code, 'charge_not_settled');
+      const code = await stepUpCode(fixture, customer, charge);
+      await fixture.bank.services.stepUp.approve(customer.customer_id, charge.id, { amount_yen: 100_000, payee_operator_id: fixture.operator.id, factor: 'sms', code });
+      assert.equal((await refund()).statusCode, 201);
+    });
+
+    test('a customer can neither see nor approve nor decline another customer’s charge', async () => {
+      const { charge } = await challenged();
+      const stranger = await linkedElderlyCustomer(fixture);
+      const { stepUp } = fixture.bank.services;
+      assert.equal(await stepUp.view(stranger.customer_id, charge.id), undefined);
+      assert.deepEqual(await stepUp.sendCode(stranger.customer_id, charge.id), { ok: false, code: 'approval_not_found' });
+      assert.deepEqual(await stepUp.decline(stranger.customer_id, charge.id), { ok: false, code: 'approval_not_found' });
+      assert.deepEqual(await stepUp.approve(stranger.customer_id, charge.id, { amount_yen: 100_000, payee_operator_id: fixture.operator.id, factor: 'sms', code: '000000' }), { ok: false, code: 'approval_not_found' });
+      assert.deepEqual(await stepUp.approveHeld('not-a-uuid', { by: 'staff-1' }), { ok: false, code: 'approval_not_found' });
+      assert.equal((await getCharge(charge.id)).json().status, 'pending_approval');
+    });
+
+    test('the ledger still sums to zero after approvals, declines and expiries', async () => {
+      const report = await fixture.bank.services.ledger.checkInvariants();
+      assert.equal(report.ok, true, JSON.stringify(report));
+    });
+  });
+}

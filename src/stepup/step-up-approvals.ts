@@ -1,0 +1,270 @@
+import type { Database, Queryable } from '../storage/database.ts';
+import type { Ledger } from '../ledger/ledger-types.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Ids } from '../shared/ids.ts';
+import type { Logger } from '../shared/logger.ts';
+import { assert } from '../shared/assert.ts';
+import { formatYen } from '../shared/yen.ts';
+import { isUuid } from '../ledger/is-uuid.ts';
+import { TransferCode } from '../bank/chart-of-accounts.ts';
+import { japanMonth } from '../charges/steps/limits.ts';
+import { CHARGE_COLUMNS, type Charge, type ChargeStatus } from '../charges/charge.ts';
+import { maskAccountNumber } from '../linking/link.ts';
+import type { SmsChannel } from '../notify/sms-channel.ts';
+import type { SecondFactors } from '../mfa/second-factors.ts';
+import type { SecondFactorKind } from '../mfa/second-factor.ts';
+import type { NewAlert } from '../cases/alert.ts';
+import { recordChargeHistory } from '../risk/charge-history.ts';
+import { enqueueWebhook, type WebhookEventType } from '../webhooks/webhook-event.ts';
+import { stepUpPurpose } from './step-up-purpose.ts';
+import { waitingChargeText } from './step-up-notice.ts';
+
+/** Charges one expiry pass settles per transaction: a backlog after downtime becomes several short transactions. */
+export const EXPIRED_CHARGES_PER_PASS_MAX = 500;
+
+/** A waiting charge as the approval page shows it: exactly what is being approved, and to whom. */
+export interface ApprovalView {
+  charge_id: string;
+  status: ChargeStatus;
+  amount_yen: number;
+  payee_operator_id: string;
+  payee_name: string;
+  /** What the passbook line will say. */
+  passbook_label: string;
+  account_masked: string;
+  created_at: Date;
+  expires_at: Date | null;
+}
+
+/** What an approval or decline came to, as a value. */
+export type ApprovalOutcome =
+  | { ok: true; status: ChargeStatus }
+  | { ok: false; code: 'approval_not_found' | 'approval_not_waiting' | 'second_factor_failed' | 'second_factor_locked' | 'step_up_binding_mismatch' | 'too_many_attempts' };
+
+export interface StepUpApprovalsDeps {
+  db: Database;
+  ledger: Ledger;
+  clock: Clock;
+  ids: Ids;
+  log: Logger;
+  secondFactors: SecondFactors;
+  sms: SmsChannel;
+  /** The bank's public origin, for the approval link in the SMS. */
+  public_url: string;
+  /** Where alerts go (src/cases raiseAlert), in the caller's transaction; none when no case store is wired. */
+  raiseAlerts?: (tx: Queryable, alerts: readonly NewAlert[]) => Promise<unknown>;
+}
+
+interface WaitingRow {
+  id: string;
+  status: ChargeStatus;
+  amount_yen: number;
+  operator_id: string;
+  link_id: string;
+  account_id: string;
+  customer_id: string;
+  created_at: Date;
+  approval_expires_at: Date | null;
+  display_name: string;
+  passbook_label: string;
+  account_number: string;
+  phone: string;
+}
+
+const WAITING_SELECT = `SELECT c.id, c.status, c.amount_yen, c.operator_id, c.link_id, c.account_id, a.customer_id, c.created_at,
+         c.approval_expires_at, o.display_name, o.passbook_label, a.account_number, cu.phone
+    FROM charges c JOIN operators o ON o.id = c.operator_id JOIN bank_accounts a ON a.id = c.account_id JOIN customers cu ON cu.id = a.customer_id`;
+
+const EVENT_FOR_STATUS: Partial<Record<ChargeStatus, WebhookEventType>> = { succeeded: 'charge.succeeded', declined: 'charge.declined', expired: 'charge.expired' };
+
+/**
+ * Step-up approval with dynamic linking, and staff review of held charges. A waiting charge is a pending ledger
+ * transfer; approving posts it, declining or timing out voids it, each in one transaction with the charge's new
+ * status, the monthly total, the history the risk features read, and the operator's webhook.
+ */
+export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFactors, sms, public_url, raiseAlerts }: StepUpApprovalsDeps) {
+  async function waiting(charge_id: string): Promise<WaitingRow | undefined> {
+    if (!isUuid(charge_id)) return undefined;
+    const [row] = await db.query<WaitingRow>(`${WAITING_SELECT} WHERE c.id = $1`, [charge_id]);
+    return row;
+  }
+
+  const viewOf = (row: WaitingRow): ApprovalView => ({
+    charge_id: row.id, status: row.status, amount_yen: row.amount_yen, payee_operator_id: row.operator_id, payee_name: row.display_name,
+    passbook_label: row.passbook_label, account_masked: maskAccountNumber(row.account_number), created_at: row.created_at, expires_at: row.approval_expires_at,
+  });
+
+  /** Gives the reservation back to the link's month: the money never left. */
+  const releaseMonthlyTotal = (tx: Queryable, row: { link_id: string; created_at: Date; amount_yen: number }) =>
+    tx.query(`UPDATE link_monthly_totals SET charged_yen = charged_yen - $3 WHERE link_id = $1 AND month = $2`,
+      [row.link_id, japanMonth(row.created_at), row.amount_yen]);
+
+  /**
+   * Posts (approve) or voids (decline) a charge still in `expect`, under the charge row's lock. An approval of a
+   * charge whose link was revoked or frozen meanwhile, or whose operator's charges were suspended, voids instead;
+   * one whose reservation ran out becomes expired.
+   */
+  async function settle(charge_id: string, expect: 'pending_approval' | 'held', intent: 'approve' | 'decline', resolved_by: string, alert?: (row: WaitingRow) => NewAlert) {
+    if (!isUuid(charge_id)) return undefined;
+    const settled = await db.transaction(async (tx) => {
+      const [row] = await tx.query<WaitingRow & { link_status: string; charges_suspended: boolean }>(
+        `SELECT c.id, c.status, c.amount_yen, c.operator_id, c.link_id, c.account_id, a.customer_id, c.created_at, c.approval_expires_at,
+                o.display_name, o.passbook_label, o.charges_suspended, l.status AS link_status
+           FROM charges c JOIN operators o ON o.id = c.operator_id JOIN links l ON l.id = c.link_id JOIN bank_accounts a ON a.id = c.account_id
+          WHERE c.id = $1 FOR UPDATE OF c`,
+        [charge_id],
+      );
+      if (!row || row.status !== expect) return undefined;
+      let post = intent === 'approve';
+      let by = resolved_by;
+      if (post && row.link_status !== 'active') [post, by] = [false, `link_${row.link_status}`];
+      if (post && row.charges_suspended) [post, by] = [false, 'charges_suspended'];
+      const [result] = await ledger.applyTransfers(tx, [{
+        id: ids.next(), pending_id: row.id, code: TransferCode.charge,
+        flags: post ? { post_pending_transfer: true } : { void_pending_transfer: true },
+      }]);
+      let status: ChargeStatus;
+      if (result === 'ok') status = post ? 'succeeded' : 'declined';
+      else if (result === 'pending_transfer_expired') [status, by] = ['expired', 'timeout'];
+      else throw new Error(`settling charge ${row.id}: the ledger answered ${result}`);
+      const now = clock.now();
+      const [charge] = await tx.query<Charge>(
+        `UPDATE charges SET status = $2, resolved_at = $3, resolved_by = $4 WHERE id = $1 RETURNING ${CHARGE_COLUMNS}`,
+        [row.id, status, now, by],
+      );
+      assert(charge, 'the locked charge is updated');
+      if (status === 'succeeded') {
+        // The passbook prints a posted reservation under the pending transfer's id (src/bank/passbook.ts).
+        await tx.query(`INSERT INTO passbook_labels (transfer_id, label) VALUES ($1, $2) ON CONFLICT (transfer_id) DO NOTHING`, [row.id, row.passbook_label]);
+        await recordChargeHistory(tx, [{ customer_id: row.customer_id, operator_id: row.operator_id, link_id: row.link_id, amount_yen: row.amount_yen }], now);
+      } else {
+        await releaseMonthlyTotal(tx, row);
+      }
+      await enqueueWebhook(tx, { id: ids.next(), operator_id: row.operator_id, type: EVENT_FOR_STATUS[status]!, charge, at: now });
+      if (alert && raiseAlerts) await raiseAlerts(tx, [alert(row)]);
+      return { status, by };
+    });
+    if (!settled) return undefined;
+    log.info({ charge_id, status: settled.status, resolved_by: settled.by }, 'waiting charge settled');
+    // A reservation that ran out is released by the ledger's expiry, not by a void.
+    if (settled.status === 'expired') await ledger.expirePendingTransfers();
+    return settled;
+  }
+
+  /** The customer's own waiting or settled charge, for the approval page; undefined if it is not theirs. */
+  async function view(customer_id: string, charge_id: string): Promise<ApprovalView | undefined> {
+    const row = await waiting(charge_id);
+    return row && row.customer_id === customer_id ? viewOf(row) : undefined;
+  }
+
+  return {
+    view,
+
+    /** Tells the customer a charge waits for them (challenge) or for staff (hold), by SMS to the registered phone. */
+    async notifyWaiting(charge_id: string): Promise<void> {
+      const row = await waiting(charge_id);
+      assert(row, `charge ${charge_id} exists`);
+      if (row.status !== 'pending_approval' && row.status !== 'held') return;
+      const text = waitingChargeText({
+        status: row.status, payee: row.display_name, amount_yen: row.amount_yen,
+        approval_url: `${public_url}/bank/approvals/${row.id}`, expires_at: row.approval_expires_at ?? clock.now(),
+      });
+      await sms.send({ to_phone: row.phone, text, purpose: row.status === 'held' ? 'charge_held' : 'charge_approval' });
+    },
+
+    /** Sends the SMS code bound to this charge's amount and payee. */
+    async sendCode(customer_id: string, charge_id: string): Promise<{ ok: true } | { ok: false; code: 'approval_not_found' | 'approval_not_waiting' | 'second_factor_locked' | 'too_many_attempts' }> {
+      const found = await view(customer_id, charge_id);
+      if (!found) return { ok: false, code: 'approval_not_found' };
+      if (found.status !== 'pending_approval') return { ok: false, code: 'approval_not_waiting' };
+      const sent = await secondFactors.sendSmsCode(customer_id, stepUpPurpose({ charge_id, amount_yen: found.amount_yen, payee_operator_id: found.payee_operator_id }));
+      return sent.ok ? { ok: true } : sent;
+    },
+
+    /**
+     * Approves a challenged charge with a second factor, bound to the amount and payee the customer was shown
+     * (PSD2 RTS Art. 5): an SMS code verifies only for the purpose derived from those, and with either factor
+     * they must equal the charge's. Any mismatch moves nothing.
+     */
+    async approve(customer_id: string, charge_id: string, shown: { amount_yen: number; payee_operator_id: string; factor: SecondFactorKind; code: string }): Promise<ApprovalOutcome> {
+      const found = await view(customer_id, charge_id);
+      if (!found) return { ok: false, code: 'approval_not_found' };
+      if (found.status !== 'pending_approval') return { ok: false, code: 'approval_not_waiting' };
+      const purpose = stepUpPurpose({ charge_id, amount_yen: shown.amount_yen, payee_operator_id: shown.payee_operator_id });
+      const verified = await secondFactors.verify(customer_id, shown.factor === 'sms' ? { factor: 'sms', code: shown.code, purpose } : { factor: 'totp', code: shown.code });
+      if (!verified.ok) return verified;
+      if (shown.amount_yen !== found.amount_yen || shown.payee_operator_id !== found.payee_operator_id) {
+        log.warn({ charge_id, customer_id }, 'step-up approval for another amount or payee refused');
+        return { ok: false, code: 'step_up_binding_mismatch' };
+      }
+      const settled = await settle(charge_id, 'pending_approval', 'approve', 'customer');
+      return settled ? { ok: true, status: settled.status } : { ok: false, code: 'approval_not_waiting' };
+    },
+
+    /** The customer says no: the reservation is voided and staff get an alert, since this may be theft in progress. */
+    async decline(customer_id: string, charge_id: string): Promise<ApprovalOutcome> {
+      const found = await view(customer_id, charge_id);
+      if (!found) return { ok: false, code: 'approval_not_found' };
+      const settled = await settle(charge_id, 'pending_approval', 'decline', 'customer', (row) => ({
+        kind: 'risk_challenge', severity: 'high', summary: `Customer declined ${formatYen(row.amount_yen)} to ${row.display_name}`,
+        customer_id: row.customer_id, link_id: row.link_id, charge_id: row.id, operator_id: row.operator_id, reason_codes: ['customer_declined_step_up'],
+      }));
+      return settled ? { ok: true, status: settled.status } : { ok: false, code: 'approval_not_waiting' };
+    },
+
+    /** Staff release a held charge: the money moves (unless the link or operator was stopped meanwhile). */
+    async approveHeld(charge_id: string, { by }: { by: string }): Promise<ApprovalOutcome> {
+      assert(by.length > 0, 'a staff decision names who made it');
+      const settled = await settle(charge_id, 'held', 'approve', `staff:${by}`);
+      return settled ? { ok: true, status: settled.status } : { ok: false, code: (await waiting(charge_id)) ? 'approval_not_waiting' : 'approval_not_found' };
+    },
+
+    /** Staff refuse a held charge: the reservation is voided and the money stays with the customer. */
+    async denyHeld(charge_id: string, { by }: { by: string }): Promise<ApprovalOutcome> {
+      assert(by.length > 0, 'a staff decision names who made it');
+      const settled = await settle(charge_id, 'held', 'decline', `staff:${by}`);
+      return settled ? { ok: true, status: settled.status } : { ok: false, code: (await waiting(charge_id)) ? 'approval_not_waiting' : 'approval_not_found' };
+    },
+
+    /**
+     * Times out waiting charges: the ledger releases reservations past their timeout, then their charges become
+     * expired (monthly totals given back, operators' webhooks written), in chunks. Returns how many expired.
+     */
+    async expireDue(): Promise<number> {
+      await ledger.expirePendingTransfers();
+      let expired_count = 0;
+      for (;;) {
+        const chunk = await db.transaction(async (tx) => {
+          const now = clock.now();
+          const rows = await tx.query<Charge & { operator_id: string }>(
+            `UPDATE charges c SET status = 'expired', resolved_at = $1, resolved_by = 'timeout'
+               FROM (SELECT c2.id FROM charges c2 JOIN ledger_pending_transfers p ON p.id = c2.id
+                      WHERE c2.status IN ('pending_approval', 'held') AND c2.approval_expires_at <= $1 AND p.state = 'expired'
+                      ORDER BY c2.id LIMIT $2 FOR UPDATE OF c2 SKIP LOCKED) due
+              WHERE c.id = due.id
+              RETURNING ${CHARGE_COLUMNS.split(', ').map((column) => `c.${column}`).join(', ')}, c.operator_id`,
+            [now, EXPIRED_CHARGES_PER_PASS_MAX],
+          );
+          const totals = new Map<string, { link_id: string; created_at: Date; amount_yen: number }>();
+          for (const row of rows) {
+            const key = `${row.link_id}:${japanMonth(row.created_at)}`;
+            const total = totals.get(key) ?? { link_id: row.link_id, created_at: row.created_at, amount_yen: 0 };
+            total.amount_yen += row.amount_yen;
+            totals.set(key, total);
+          }
+          for (const [, total] of [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) await releaseMonthlyTotal(tx, total);
+          for (const { operator_id, ...charge } of rows) {
+            await enqueueWebhook(tx, { id: ids.next(), operator_id, type: 'charge.expired', charge, at: now });
+          }
+          return rows.length;
+        });
+        expired_count += chunk;
+        if (chunk < EXPIRED_CHARGES_PER_PASS_MAX) break;
+      }
+      if (expired_count > 0) log.info({ expired_count }, 'waiting charges expired');
+      return expired_count;
+    },
+  };
+}
+
+export type StepUpApprovals = ReturnType<typeof createStepUpApprovals>;
