@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
-import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
+import { createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
+import { chargeLink, linkedElderlyCustomer } from '../stepup/waiting-charge-fixture.ts';
 import { staffGet, staffPost, staffSession, type StaffSession } from '../testing/staff-session.ts';
 import { verifyAuditChain } from '../audit/verify-audit-chain.ts';
 
@@ -14,7 +15,7 @@ for (const backend of testBackends) {
 
     // One bank for the suite: each test leaves what it did, and the last checks the chain over all of it.
     before(async () => {
-      fixture = await createBankFixture(backend);
+      fixture = await createBankFixture(backend, { waiting_charge_jobs: false });
       viewer = await staffSession(fixture, 'viewer');
       analyst = await staffSession(fixture, 'analyst');
       admin = await staffSession(fixture, 'admin');
@@ -84,6 +85,7 @@ for (const backend of testBackends) {
       assert.equal((await fixture.bank.services.operators.get(fixture.operator.id))!.charges_suspended, false);
       assert.equal((await fixture.bank.services.audit.list({ action: 'operator.switch' })).length, 0);
       assert.equal((await staffPost(fixture, admin, `/staff/operators/${fixture.operator.id}/switches`, { name: 'charges_suspended', on: 'true', reason: 'fraud confirmed' })).statusCode, 303);
+      assert.equal((await staffPost(fixture, admin, `/staff/operators/${fixture.operator.id}/switches`, { name: 'charges_suspended', on: 'false', reason: 'operator fixed its sign-up' })).statusCode, 303);
     });
 
     test('alerts are acknowledged and closed once; unknown, malformed and forged requests are refused and change nothing', async () => {
@@ -108,6 +110,51 @@ for (const backend of testBackends) {
       assert.equal(closed.headers.location, '/staff/customers', 'only the path of the referer is kept');
       assert.equal((await fixture.bank.services.cases.getAlert(alert_id!))!.status, 'closed');
       assert.equal((await staffGet(fixture, analyst, `/staff/cases/${fixture.bank.services.ids.next()}`)).statusCode, 404);
+    });
+
+    /** A ¥100,000 charge five minutes after a wrong PIN on a new link: the risk pipeline holds it for staff. */
+    async function heldCharge() {
+      const customer = await linkedElderlyCustomer(fixture);
+      assert.equal((await legacyLink(fixture, { ...customer.fields, pin: '0000' })).response.statusCode, 422);
+      const response = await chargeLink(fixture, customer, 100_000);
+      assert.equal(response.json().status, 'held', response.body);
+      return response.json() as { id: string };
+    }
+
+    test('a held charge is reviewed from its case: a viewer may not touch it, an analyst declines one and releases another, each audited once', async () => {
+      const declined = await heldCharge();
+      const [alert] = (await fixture.bank.services.cases.listAlerts({ status: 'open' })).filter((a) => a.charge_id === declined.id);
+      assert.equal(alert?.kind, 'risk_hold', 'the risk step raised an alert for the hold');
+      const opened = await staffPost(fixture, analyst, `/staff/alerts/${alert.id}/case`);
+      const case_url = opened.headers.location as string;
+      assert.doesNotMatch((await staffGet(fixture, viewer, case_url)).body, /data-action="decline"/);
+      assert.match((await staffGet(fixture, analyst, case_url)).body, new RegExp(`data-charge="${declined.id}" data-status="held"[\\s\\S]*data-action="decline"`));
+
+      const refused = await staffPost(fixture, viewer, `/staff/charges/${declined.id}/decline`);
+      assert.equal(refused.statusCode, 403);
+      assert.match(refused.body, /data-code="staff_role_insufficient"/);
+      const status = async (id: string) => (await fixture.db.query<{ status: string }>(`SELECT status FROM charges WHERE id = $1`, [id]))[0]?.status;
+      assert.equal(await status(declined.id), 'held');
+
+      const done = await fixture.bank.app.inject({
+        method: 'POST', url: `/staff/charges/${declined.id}/decline`, cookies: analyst.cookies,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', referer: `http://bank.test${case_url}` },
+        payload: new URLSearchParams({ csrf: analyst.csrf, reason: 'customer never opened the wallet' }).toString(),
+      });
+      assert.equal(done.statusCode, 303);
+      assert.equal(done.headers.location, case_url, 'back to the case');
+      assert.equal(await status(declined.id), 'declined');
+      const again = await staffPost(fixture, analyst, `/staff/charges/${declined.id}/release`);
+      assert.equal(again.statusCode, 409, 'a declined charge cannot be released');
+      assert.equal((await staffPost(fixture, analyst, `/staff/charges/${fixture.bank.services.ids.next()}/release`)).statusCode, 404);
+
+      const released = await heldCharge();
+      assert.equal((await staffPost(fixture, analyst, `/staff/charges/${released.id}/release`)).statusCode, 303);
+      assert.equal(await status(released.id), 'succeeded');
+      const entries = (await fixture.bank.services.audit.list()).filter((entry) => entry.action.startsWith('charge.'));
+      assert.deepEqual(entries.map((entry) => [entry.action, entry.subject, entry.staff_id, entry.details.status]), [
+        ['charge.release', released.id, analyst.id, 'succeeded'], ['charge.decline', declined.id, analyst.id, 'declined']]);
+      assert.equal(entries[1]!.reason, 'customer never opened the wallet');
     });
 
     test('after every action above the audit chain verifies', async () => {

@@ -10,6 +10,7 @@ import { csrfField, sendStaffRefusal, type StaffContext, type StaffGate } from '
 import { jst, staffPage } from './staff-frame.ts';
 import { afterStaffAction, alertsTable } from './staff-alerts-page.ts';
 import { SWITCH_REASON_CHARS_MAX } from './staff-operators-page.ts';
+import { heldChargeActions } from './staff-charges-page.ts';
 
 const KIND_LABELS = { fraud_review: '不正調査 Fraud review', dispute: '異議申立 Dispute' } as const;
 const UUID_PARAMS = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -80,8 +81,9 @@ ${customer ? html` · customer <a href="/staff/customers/${customer.id}">${custo
 ${found.link_id ? html` · link <code>${found.link_id}</code>` : ''}
 · assignee ${found.assignee_staff_id ? names.get(found.assignee_staff_id) ?? found.assignee_staff_id : 'none'}
 ${found.resolved_at ? html` · resolved ${jst(found.resolved_at)} JST by ${names.get(found.resolved_by ?? '') ?? found.resolved_by}` : ''}</p></div>
-${charges.length > 0 ? html`<h2>取引 Charges</h2><table><thead><tr><th>Time (JST)</th><th>Operator</th><th class="yen">Amount</th><th>Status</th></tr></thead><tbody>
-${charges.map((charge) => html`<tr><td>${jst(charge.created_at)}</td><td>${charge.operator_name}</td><td class="yen">${formatYen(charge.amount_yen)}</td><td>${charge.status}</td></tr>`)}</tbody></table>` : ''}
+${charges.length > 0 ? html`<h2>取引 Charges</h2><table><thead><tr><th>Time (JST)</th><th>Operator</th><th class="yen">Amount</th><th>Status</th><th></th></tr></thead><tbody>
+${charges.map((charge) => html`<tr data-charge="${charge.id}" data-status="${charge.status}"><td class="nowrap">${jst(charge.created_at)}</td><td>${charge.operator_name}</td><td class="yen">${formatYen(charge.amount_yen)}</td>
+<td><span class="tag ${charge.status === 'succeeded' ? 'off' : 'on'}">${charge.status}</span></td><td>${heldChargeActions(context, charge)}</td></tr>`)}</tbody></table>` : ''}
 <h2>アラート Alerts</h2>${alertsTable(context, detail.alerts)}
 <h2>メモ Notes</h2>
 ${detail.notes.length === 0 ? html`<p class="muted">なし None</p>` : detail.notes.map((note) => html`<div class="card" data-note="${note.id}"><p class="muted">${jst(note.at)} JST · ${note.staff_name}</p><p style="white-space:pre-wrap">${note.text}</p></div>`)}

@@ -4,7 +4,9 @@ import type { BankServices } from '../bank-services.ts';
 import { maskAccountNumber } from '../linking/link.ts';
 import { formatYen } from '../shared/yen.ts';
 import { html, raw, type SafeHtml } from './html.ts';
-import type { StaffGate } from './staff-gate.ts';
+import { roleAllows } from '../staff/staff-role.ts';
+import { backTo, csrfField, sendStaffRefusal, type StaffContext, type StaffGate } from './staff-gate.ts';
+import { SWITCH_REASON_CHARS_MAX } from './staff-operators-page.ts';
 import { jst, staffPage } from './staff-frame.ts';
 
 /** Charges the live view shows: the last few minutes of a busy afternoon, still one screen to scan. */
@@ -35,6 +37,18 @@ function extraColumns(row: Record<string, unknown>): SafeHtml {
   const extras = Object.entries(row).filter(([key, value]) =>
     !KNOWN_COLUMNS.has(key) && !key.startsWith('x_') && value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0));
   return html`${extras.map(([key, value]) => html`<div class="muted">${key}: ${cellValue(value)}</div>`)}`;
+}
+
+/**
+ * Release or decline for a charge the risk pipeline held for staff review (analyst and up); nothing for other charges.
+ * Shared with the case page.
+ */
+export function heldChargeActions(context: StaffContext, charge: { id: string; status: string }): SafeHtml {
+  if (charge.status !== 'held') return html``;
+  if (!roleAllows(context.staff.role, 'analyst')) return html`<span class="muted">analyst+</span>`;
+  const csrf = csrfField(context);
+  return html`<div class="actions"><form method="post" action="/staff/charges/${charge.id}/release">${csrf}<button type="submit" data-action="release">承認 Release</button></form>
+<form method="post" action="/staff/charges/${charge.id}/decline">${csrf}<button type="submit" class="danger" data-action="decline">拒否 Decline</button></form></div>`;
 }
 
 function decisionCell(row: Record<string, unknown>): SafeHtml {
@@ -74,9 +88,30 @@ ${rows.map((row) => html`<tr data-charge="${row.id}" data-status="${row.status}"
 <td><code title="${row.link_id}">${row.link_id.slice(-8)}</code></td>
 <td class="yen">${formatYen(row.amount_yen)}${row.refunded_yen > 0 ? html`<br><span class="muted">refunded ${formatYen(row.refunded_yen)}</span>` : ''}</td>
 <td><span class="tag ${row.status === 'succeeded' ? 'off' : 'on'}">${row.status}</span>${row.description ? html`<br><span class="muted">${row.description}</span>` : ''}</td>
-<td>${decisionCell(row)}</td><td>${extraColumns(row)}</td></tr>`)}
+<td>${decisionCell(row)}</td><td>${extraColumns(row)}${heldChargeActions(context, row)}</td></tr>`)}
 </tbody></table>`}
 ${live ? raw(`<script>setTimeout(() => location.reload(), ${CHARGES_REFRESH_MS});</script>`) : ''}`;
     return reply.type('text/html').send(staffPage(context, 'Charges', '/staff/charges', body));
   });
+
+  // Staff review of held charges: release moves the reserved money, decline voids the reservation. Both are audited.
+  for (const [verb, action] of [['release', 'charge.release'], ['decline', 'charge.decline']] as const) {
+    app.post<{ Params: { id: string }; Body: { csrf?: string; reason?: string } }>(`/staff/charges/:id/${verb}`, {
+      schema: {
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        body: Type.Object({ csrf: Type.Optional(Type.String({ maxLength: 100 })), reason: Type.Optional(Type.String({ maxLength: 4 * SWITCH_REASON_CHARS_MAX })) }),
+      },
+    }, async (request, reply) => {
+      const context = await gate.action(request, reply, 'analyst');
+      if (!context) return reply;
+      const reason = (request.body.reason ?? '').trim();
+      if (reason.length > SWITCH_REASON_CHARS_MAX) return sendStaffRefusal(reply, 'staff_reason_invalid');
+      const by = { by: context.staff.id };
+      const outcome = verb === 'release' ? await services.stepUp.approveHeld(request.params.id, by) : await services.stepUp.denyHeld(request.params.id, by);
+      if (!outcome.ok) return sendStaffRefusal(reply, outcome.code === 'approval_not_found' ? 'staff_target_not_found' : 'staff_target_not_open');
+      // The step-up service commits the settlement itself; the entry follows it (README, "Audit log").
+      await services.audit.record({ staff_id: context.staff.id, action, subject: request.params.id, reason: reason || null, details: { status: outcome.status } });
+      return reply.redirect(backTo(request.headers.referer, '/staff/charges'), 303);
+    });
+  }
 }

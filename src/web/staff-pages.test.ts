@@ -94,7 +94,7 @@ for (const backend of testBackends) {
       assert.equal(tile(after.body, 'stat-alerts'), '2');
       assert.equal(tile(after.body, 'stat-cases'), '1');
       assert.equal(tile(after.body, 'stat-charges'), '2');
-      assert.match(after.body, /Charges today · ¥6,000/);
+      assert.match(after.body, /Charges today · ¥6,000 moved/);
       assert.equal(tile(after.body, 'stat-suspended'), '1 / 1');
       assert.match(after.body, /class="banner-warn"[^>]*>停止中 Suspended: ドコモ口座 \(テスト\) \(new links\)/);
       assert.match(after.body, /velocity_over_caps/);

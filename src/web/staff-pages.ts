@@ -61,7 +61,8 @@ export async function staffPages(app: FastifyInstance, services: BankServices, s
     const [counts, [today], operators, alerts, myCases, audit, staff] = await Promise.all([
       services.cases.counts(),
       services.db.query<{ charges: number; amount_yen: number }>(
-        `SELECT count(*)::int AS charges, coalesce(sum(amount_yen), 0)::bigint AS amount_yen FROM charges WHERE created_at >= $1`, [dayStart]),
+        `SELECT count(*)::int AS charges, coalesce(sum(amount_yen) FILTER (WHERE status = 'succeeded'), 0)::bigint AS amount_yen
+           FROM charges WHERE created_at >= $1`, [dayStart]),
       services.operators.list(),
       services.cases.listAlerts({ status: 'active', limit: DASHBOARD_ROWS_MAX }),
       services.cases.listCases({ status: 'open', assignee_staff_id: context.staff.id, limit: DASHBOARD_ROWS_MAX }),
@@ -76,7 +77,7 @@ export async function staffPages(app: FastifyInstance, services: BankServices, s
 <div class="stats">
 ${stat('/staff/alerts', counts.alerts_open, `未対応アラート Open alerts (+${counts.alerts_acknowledged} acknowledged)`, counts.alerts_open > 0, 'stat-alerts')}
 ${stat('/staff/cases', counts.cases_open, '対応中の案件 Open cases', counts.cases_open > 0, 'stat-cases')}
-${stat('/staff/charges', today?.charges ?? 0, `本日の取引 Charges today · ${formatYen(today?.amount_yen ?? 0)}`, false, 'stat-charges')}
+${stat('/staff/charges', today?.charges ?? 0, `本日の取引 Charges today · ${formatYen(today?.amount_yen ?? 0)} moved`, false, 'stat-charges')}
 ${stat('/staff/operators', `${suspended.length} / ${operators.length}`, '停止中の事業者 Operators suspended', suspended.length > 0, 'stat-suspended')}
 </div>
 ${suspended.length > 0 ? html`<p class="banner-warn" role="status">停止中 Suspended: ${suspended.map((operator, index) => html`${index ? ', ' : ''}${operator.display_name} (${[
