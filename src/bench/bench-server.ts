@@ -1,7 +1,8 @@
 /**
  * The bank, seeded for the charge benchmark, in its own process so the load generator does not share its
  * event loop. Prints one JSON line { url, tokens } on stdout when ready; exits on SIGTERM.
- * Env: BENCH_DATABASE_URL (PostgreSQL) or none for in-memory PGlite; BENCH_LINKS.
+ * Env: BENCH_DATABASE_URL (PostgreSQL) or none for in-memory PGlite; BENCH_LINKS; BENCH_RISK=off to drop the risk
+ * step (and the history it reads) from the charge path, for the same-run comparison.
  */
 import { openDatabase } from '../storage/open-database.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
@@ -12,12 +13,16 @@ import { systemClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
 import { createLegacyLink } from '../linking/legacy-link.ts';
+import { chargeSteps } from '../charges/charge-steps.ts';
+import { benchRiskConfig } from './bench-risk-config.ts';
 
 const links_count = Number(process.env.BENCH_LINKS ?? 50);
+const risk_on = process.env.BENCH_RISK !== 'off';
 const db = await openDatabase({ database_url: process.env.BENCH_DATABASE_URL || undefined });
 await migrate(db, bankMigrationSets);
 const ids = createIds(systemClock);
-const bank = await createBankApp({ db, clock: systemClock, ids, log: createLogger({ level: 'warn' }), credential_fingerprint_key: DEMO_CREDENTIAL_FINGERPRINT_KEY, public_url: 'http://127.0.0.1' });
+const bank = await createBankApp({ db, clock: systemClock, ids, log: createLogger({ level: 'warn' }), credential_fingerprint_key: DEMO_CREDENTIAL_FINGERPRINT_KEY, public_url: 'http://127.0.0.1',
+  ...(risk_on ? { risk: { config: benchRiskConfig() } } : { charge_steps: chargeSteps.filter((step) => step.name !== 'risk' && step.name !== 'history') }) });
 const { core, operators } = bank.services;
 const { operator } = await operators.register({ display_name: 'Bench Pay', passbook_label: 'ベンチペイ', link_methods_allowed: ['legacy_pin'] });
 const tokens: string[] = [];

@@ -21,17 +21,31 @@ export interface ChargeHttpBenchOptions {
   /** Keep-alive connections from the load generator. */
   connections: number;
   links_count: number;
+  /** Whether the charge path runs the risk step (with the benchmark's config) or drops it. */
+  risk: boolean;
+  /** Also measure GET /health on the same server, as the run's HTTP baseline. */
+  health_baseline: boolean;
+}
+
+/** The rows measured, and how the server answered the charges (furikae_charges_total by outcome). */
+export interface ChargeHttpBenchResult {
+  rows: HttpBenchRow[];
+  outcomes: Record<string, number>;
 }
 
 async function startServer(options: ChargeHttpBenchOptions) {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('./bench-server.ts', import.meta.url).pathname], {
-    env: { ...process.env, BENCH_DATABASE_URL: options.database_url ?? '', BENCH_LINKS: String(options.links_count) },
+    env: { ...process.env, BENCH_DATABASE_URL: options.database_url ?? '', BENCH_LINKS: String(options.links_count), BENCH_RISK: options.risk ? 'on' : 'off' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });
   const ready = await new Promise<{ url: string; tokens: string[] }>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-    lines.once('line', (line) => resolve(JSON.parse(line)));
+    // The bank's own log lines (pino, on stdout) may come first: the ready line is the one carrying the tokens.
+    lines.on('line', (line) => {
+      const parsed = (() => { try { return JSON.parse(line) as { url?: string; tokens?: string[] }; } catch { return undefined; } })();
+      if (parsed?.url && Array.isArray(parsed.tokens)) resolve(parsed as { url: string; tokens: string[] });
+    });
   });
   return { ...ready, stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }) };
 }
@@ -47,15 +61,21 @@ function toRow(name: string, result: autocannon.Result): HttpBenchRow {
   };
 }
 
+/** The server's charge counts by outcome, read from its Prometheus metrics. */
+async function chargeOutcomes(url: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Object.fromEntries([...text.matchAll(/^furikae_charges_total\{outcome="([^"]+)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+}
+
 /**
- * End-to-end charges over HTTP with keep-alive: a baseline of GET /health on the same server in the same run,
- * then POST /v1/charges with a fresh Idempotency-Key each, spread over many links.
+ * End-to-end charges over HTTP with keep-alive: optionally a baseline of GET /health on the same server in the same
+ * run, then POST /v1/charges with a fresh Idempotency-Key each, spread over many links, with or without the risk step.
  */
-export async function runChargeHttpBench(options: ChargeHttpBenchOptions): Promise<HttpBenchRow[]> {
+export async function runChargeHttpBench(options: ChargeHttpBenchOptions): Promise<ChargeHttpBenchResult> {
   const server = await startServer(options);
   try {
     const base = { url: server.url, connections: options.connections, duration: options.duration_seconds, pipelining: 1 };
-    const health = await autocannon({ ...base, url: `${server.url}/health` });
+    const health = options.health_baseline ? await autocannon({ ...base, url: `${server.url}/health` }) : undefined;
     const prefix = randomBytes(6).toString('hex');
     let sent = 0;
     const charges = await autocannon({
@@ -79,7 +99,11 @@ export async function runChargeHttpBench(options: ChargeHttpBenchOptions): Promi
         },
       ],
     });
-    return [toRow('GET /health (HTTP baseline)', health), toRow('POST /v1/charges', charges)];
+    const rows = [
+      ...(health ? [toRow('GET /health (HTTP baseline)', health)] : []),
+      toRow(`POST /v1/charges, risk ${options.risk ? 'on' : 'off'}`, charges),
+    ];
+    return { rows, outcomes: await chargeOutcomes(server.url) };
   } finally {
     await server.stop();
   }

@@ -5,6 +5,7 @@ import { createPgliteDatabase } from '../storage/pglite-database.ts';
 import { createFreshDatabase, findPostgresBin, startThrowawayCluster } from '../testing/postgres-cluster.ts';
 import { runLedgerBench, type BenchRow } from './ledger-bench.ts';
 import { runChargeHttpBench, type HttpBenchRow } from './charge-http-bench.ts';
+import { runRiskDecisionBench, type RiskDecisionBenchRow } from './risk-decision-bench.ts';
 import { BATCH_TRANSFERS_MAX } from '../ledger/batcher.ts';
 
 export interface RunBenchOptions {
@@ -15,6 +16,9 @@ export interface RunBenchOptions {
   database_url: string | undefined;
 }
 
+/** The issue's target for one risk decision in process: well inside a charge's budget. */
+export const RISK_DECISION_P99_MS_TARGET = 1;
+
 /** Concurrent callers of the naive engine: each holds one pool connection. */
 const NAIVE_CALLERS = 16;
 
@@ -23,7 +27,7 @@ function ms(value: number): string {
 }
 
 /** Runs the ledger and HTTP benchmarks on one backend and prints one table with same-run ratios. */
-export async function runBench(options: RunBenchOptions): Promise<{ ledger: BenchRow[]; http: HttpBenchRow[] }> {
+export async function runBench(options: RunBenchOptions): Promise<{ ledger: BenchRow[]; http: HttpBenchRow[]; risk: RiskDecisionBenchRow }> {
   let stopCluster = () => undefined as void;
   let adminUrl = options.database_url;
   if (options.backend === 'postgres' && !adminUrl) {
@@ -56,14 +60,21 @@ export async function runBench(options: RunBenchOptions): Promise<{ ledger: Benc
     } finally {
       await ledgerDb.close();
     }
-    const http = await runChargeHttpBench({
-      database_url: options.backend === 'postgres' ? await createFreshDatabase(adminUrl!, 'furikae_bench_http') : undefined,
+    const risk = runRiskDecisionBench({ evaluations: options.quick ? 50_000 : 500_000 });
+    // The same load twice, on fresh databases: the charge path without the risk step, then with it.
+    const httpRun = async (risk_on: boolean) => runChargeHttpBench({
+      database_url: options.backend === 'postgres' ? await createFreshDatabase(adminUrl!, risk_on ? 'furikae_bench_http_risk' : 'furikae_bench_http') : undefined,
       duration_seconds: options.quick ? 3 : 10,
       connections: 64,
       links_count: 50,
+      risk: risk_on,
+      health_baseline: !risk_on,
     });
+    const riskOff = await httpRun(false);
+    const riskOn = await httpRun(true);
+    const http = [...riskOff.rows, ...riskOn.rows];
     const [batched, naive] = ledger;
-    const [baseline, charges] = http;
+    const [baseline, charges, chargesWithRisk] = http;
     console.log('\n| what | per second | median ms | p99 ms | ratio |');
     console.log('|---|---:|---:|---:|---:|');
     for (const row of ledger) {
@@ -72,13 +83,21 @@ export async function runBench(options: RunBenchOptions): Promise<{ ledger: Benc
     }
     for (const row of http) {
       const ratio = baseline ? `${(row.requests_per_second / baseline.requests_per_second).toFixed(2)}× /health` : '';
+      const vsOff = row === chargesWithRisk && charges ? `, ${(row.requests_per_second / charges.requests_per_second).toFixed(2)}× risk off` : '';
       const failures = row.errors + row.non_2xx > 0 ? ` (${row.errors} errors, ${row.non_2xx} non-2xx)` : '';
-      console.log(`| http: ${row.name}${failures} | ${row.requests_per_second} | ${ms(row.latency_ms_median)} | ${ms(row.latency_ms_p99)} | ${ratio} |`);
+      console.log(`| http: ${row.name}${failures} | ${row.requests_per_second} | ${ms(row.latency_ms_median)} | ${ms(row.latency_ms_p99)} | ${ratio}${vsOff} |`);
     }
+    const p99_met = risk.latency_ms_p99 <= RISK_DECISION_P99_MS_TARGET ? 'met' : 'MISSED';
+    console.log(`| risk: one decision in process (${risk.evaluations} evaluations) | ${risk.decisions_per_second} | ${risk.latency_ms_median.toFixed(4)} | ${risk.latency_ms_p99.toFixed(4)} | p99 target ${RISK_DECISION_P99_MS_TARGET} ms ${p99_met} |`);
+    const mix = (outcomes: Record<string, number>) => Object.entries(outcomes).map(([outcome, n]) => `${outcome} ${n}`).join(', ') || 'none';
+    console.log(`\nrisk decisions in process: ${Object.entries(risk.actions).map(([action, n]) => `${action} ${n}`).join(', ')}; charges answered with risk off: ${mix(riskOff.outcomes)}; with risk on: ${mix(riskOn.outcomes)}`);
     if (batched && naive && charges) {
-      console.log(`\nledger engine ${Math.round(batched.transfers_per_second)}/s = ${(batched.transfers_per_second / naive.transfers_per_second).toFixed(1)}× naive; HTTP charges ${charges.requests_per_second}/s, p99 ${charges.latency_ms_p99} ms`);
+      console.log(`\nledger engine ${Math.round(batched.transfers_per_second)}/s = ${(batched.transfers_per_second / naive.transfers_per_second).toFixed(1)}× naive; HTTP charges (risk off) ${charges.requests_per_second}/s, p99 ${charges.latency_ms_p99} ms`);
     }
-    return { ledger, http };
+    if (charges && chargesWithRisk) {
+      console.log(`HTTP charges with the risk step ${chargesWithRisk.requests_per_second}/s against ${charges.requests_per_second}/s without (${(chargesWithRisk.requests_per_second / charges.requests_per_second).toFixed(2)}×); one decision p99 ${risk.latency_ms_p99.toFixed(4)} ms`);
+    }
+    return { ledger, http, risk };
   } finally {
     stopCluster();
   }

@@ -4,7 +4,7 @@ import { assert } from '../shared/assert.ts';
 import { japanDate } from '../bank/passbook.ts';
 import type { RiskFeatures } from './risk-features.ts';
 import { customerAgeYears } from './customer-age.ts';
-import { credentialHistoryOf, loadCredentialHistory, type CredentialSubject } from './credential-history.ts';
+import { CREDENTIAL_FAILURE_LOOKBACK_MS, CREDENTIAL_LOCK_LOOKBACK_MS, credentialHistoryColumns, type CredentialHistoryRow } from './credential-history.ts';
 import { loadVelocity, velocityCount, type VelocityKey } from './risk-velocity.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -28,8 +28,9 @@ export interface ChargeFeatureSet {
   velocity_keys: VelocityKey[];
 }
 
-interface LinkRow extends CredentialSubject {
+interface LinkRow extends CredentialHistoryRow {
   link_id: string;
+  customer_id: string;
   birth_date: string;
   identity_match_score: number | null;
   kyc_level: string | null;
@@ -46,16 +47,16 @@ interface LinkRow extends CredentialSubject {
 }
 
 /**
- * Loads the features of a whole batch of charges with three set-based queries: one per distinct link (link,
- * customer, origin, history, links on the account, last money out), one for the velocity windows, one for the
- * credential history. Velocity counts run forward through the batch in order, so the 11th charge of a burst in
+ * Loads the features of a whole batch of charges with two set-based queries: one row per distinct link (link,
+ * customer, origin, history, links on the account, last money out, failed and locked credentials), and one for the
+ * velocity windows. Velocity counts run forward through the batch in order, so the 11th charge of a burst in
  * one batch sees 11, as it would in eleven batches.
  */
 export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeRiskInput[], now: Date): Promise<ChargeFeatureSet[]> {
   if (inputs.length === 0) return [];
   const linkIds = [...new Set(inputs.map((input) => input.link.id))];
   const rows = await tx.query<LinkRow>(
-    `SELECT l.id AS link_id, a.customer_id, a.branch_code, a.account_number, c.login_id, c.birth_date::text AS birth_date,
+    `SELECT l.id AS link_id, a.customer_id, c.birth_date::text AS birth_date,
             l.identity_match_score, l.kyc_attestation #>> '{kyc,level}' AS kyc_level,
             o.device_links_24h, o.ip_links_24h, o.device_accounts_30d,
             coalesce(ls.charges_count, 0) AS link_charges_count,
@@ -65,7 +66,8 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
             (SELECT count(*)::int FROM links x WHERE x.account_id = l.account_id AND x.status = 'active') AS account_links_active,
             (SELECT count(*)::int FROM links x WHERE x.account_id = l.account_id AND x.created_at > $2) AS account_links_7d,
             greatest(la.created_at, (SELECT t.created_at FROM ledger_transfers t
-                                      WHERE t.debit_account_id = l.account_id AND t.flags & 5 = 0 ORDER BY t.seq DESC LIMIT 1)) AS last_money_out_at
+                                      WHERE t.debit_account_id = l.account_id AND t.flags & 5 = 0 ORDER BY t.seq DESC LIMIT 1)) AS last_money_out_at,
+            ${credentialHistoryColumns({ failures_since: '$3', locks_since: '$4', now: '$5' })}
        FROM links l
        JOIN bank_accounts a ON a.id = l.account_id
        JOIN customers c ON c.id = a.customer_id
@@ -75,7 +77,8 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
        LEFT JOIN risk_customer_stats cs ON cs.customer_id = a.customer_id
        LEFT JOIN risk_customer_operators co ON co.customer_id = a.customer_id AND co.operator_id = l.operator_id
       WHERE l.id = ANY($1::uuid[])`,
-    [linkIds, new Date(now.getTime() - ACCOUNT_LINKS_LOOKBACK_MS)],
+    [linkIds, new Date(now.getTime() - ACCOUNT_LINKS_LOOKBACK_MS), new Date(now.getTime() - CREDENTIAL_FAILURE_LOOKBACK_MS),
+      new Date(now.getTime() - CREDENTIAL_LOCK_LOOKBACK_MS), now],
   );
   const byLink = new Map(rows.map((row) => [row.link_id, row]));
   assert(byLink.size === linkIds.length, 'every authenticated link has its account and customer');
@@ -87,7 +90,6 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
     { dimension: 'ip', key: input.source_ip },
   ];
   const velocity = await loadVelocity(tx, inputs.flatMap((input) => keysOf(input, byLink.get(input.link.id)!)), now);
-  const credentials = await loadCredentialHistory(tx, rows, now);
   const today = japanDate(now);
   const secondsSince = (at: Date | null) => (at === null ? null : Math.max(0, Math.floor((now.getTime() - at.getTime()) / 1000)));
 
@@ -105,7 +107,6 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
     const [linkKey, customerKey, ...rest] = velocity_keys;
     const deviceKey = input.device_id === null ? undefined : rest[0];
     const ipKey = rest.at(-1)!;
-    const history = credentialHistoryOf(credentials, row);
     const features: RiskFeatures = {
       stage: 'charge',
       amount_yen: input.amount_yen,
@@ -128,9 +129,9 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
       ip_links_24h: row.ip_links_24h ?? 1,
       device_accounts_30d: row.device_accounts_30d,
       customer_age_years: customerAgeYears(row.birth_date, today),
-      credential_failures_24h: history.failures_24h,
-      credential_failure_seconds_ago: secondsSince(history.last_failure_at),
-      credential_lock_seconds_ago: secondsSince(history.last_lock_at),
+      credential_failures_24h: row.credential_failures_24h,
+      credential_failure_seconds_ago: secondsSince(row.credential_last_failure_at),
+      credential_lock_seconds_ago: secondsSince(row.credential_last_lock_at),
       operator_used_before_link: row.operator_used_before_link,
       account_idle_days: Math.max(0, Math.floor((now.getTime() - row.last_money_out_at.getTime()) / DAY_MS)),
     };

@@ -4,7 +4,7 @@ import { assert } from '../shared/assert.ts';
 import { japanDate } from '../bank/passbook.ts';
 import type { RiskFeatures } from './risk-features.ts';
 import { customerAgeYears } from './customer-age.ts';
-import { credentialHistoryOf, loadCredentialHistory, type CredentialSubject } from './credential-history.ts';
+import { CREDENTIAL_FAILURE_LOOKBACK_MS, CREDENTIAL_LOCK_LOOKBACK_MS, credentialHistoryColumns, type CredentialHistoryRow } from './credential-history.ts';
 import { ACCOUNT_LINKS_LOOKBACK_MS } from './load-charge-features.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -33,7 +33,8 @@ export interface LinkFeatureSet {
   customer_id: string;
 }
 
-interface Row extends CredentialSubject {
+interface Row extends CredentialHistoryRow {
+  customer_id: string;
   birth_date: string;
   customer_charges_count: number;
   customer_charge_yen_largest: number;
@@ -46,11 +47,11 @@ interface Row extends CredentialSubject {
   last_money_out_at: Date;
 }
 
-/** Loads the features of one link request (counts include the link being made) in two queries. */
+/** Loads the features of one link request (counts include the link being made) in one query. */
 export async function loadLinkFeatures(tx: Queryable, request: LinkRiskRequest, now: Date): Promise<LinkFeatureSet> {
   const ago = (ms: number) => new Date(now.getTime() - ms);
   const [row] = await tx.query<Row>(
-    `SELECT a.customer_id, a.branch_code, a.account_number, c.login_id, c.birth_date::text AS birth_date,
+    `SELECT a.customer_id, c.birth_date::text AS birth_date,
             coalesce(cs.charges_count, 0) AS customer_charges_count, coalesce(cs.charge_yen_largest, 0)::int8 AS customer_charge_yen_largest,
             (co.first_charge_at IS NOT NULL) AS operator_used_before_link,
             (SELECT count(*)::int + 1 FROM links x WHERE x.account_id = a.id AND x.status = 'active') AS account_links_active,
@@ -62,7 +63,8 @@ export async function loadLinkFeatures(tx: Queryable, request: LinkRiskRequest, 
                  ELSE (SELECT count(*)::int FROM (SELECT o.account_id FROM link_origins o WHERE o.device_id = $4::text AND o.created_at > $7
                                                   UNION SELECT a.id) u) END AS device_accounts_30d,
             greatest(la.created_at, (SELECT t.created_at FROM ledger_transfers t
-                                      WHERE t.debit_account_id = a.id AND t.flags & 5 = 0 ORDER BY t.seq DESC LIMIT 1)) AS last_money_out_at
+                                      WHERE t.debit_account_id = a.id AND t.flags & 5 = 0 ORDER BY t.seq DESC LIMIT 1)) AS last_money_out_at,
+            ${credentialHistoryColumns({ failures_since: '$8', locks_since: '$9', now: '$10' })}
        FROM bank_accounts a
        JOIN customers c ON c.id = a.customer_id
        JOIN ledger_accounts la ON la.id = a.id
@@ -70,10 +72,9 @@ export async function loadLinkFeatures(tx: Queryable, request: LinkRiskRequest, 
        LEFT JOIN risk_customer_operators co ON co.customer_id = a.customer_id AND co.operator_id = $2
       WHERE a.id = $1`,
     [request.account_id, request.operator_id, ago(ACCOUNT_LINKS_LOOKBACK_MS), request.device_id, ago(SOURCE_LINKS_LOOKBACK_MS),
-      request.source_ip, ago(DEVICE_ACCOUNTS_LOOKBACK_MS)],
+      request.source_ip, ago(DEVICE_ACCOUNTS_LOOKBACK_MS), ago(CREDENTIAL_FAILURE_LOOKBACK_MS), ago(CREDENTIAL_LOCK_LOOKBACK_MS), now],
   );
   assert(row, `account ${request.account_id} exists`);
-  const history = credentialHistoryOf(await loadCredentialHistory(tx, [row], now), row);
   const secondsSince = (at: Date | null) => (at === null ? null : Math.max(0, Math.floor((now.getTime() - at.getTime()) / 1000)));
   const features: RiskFeatures = {
     stage: 'link',
@@ -96,9 +97,9 @@ export async function loadLinkFeatures(tx: Queryable, request: LinkRiskRequest, 
     ip_links_24h: row.ip_links_24h,
     device_accounts_30d: row.device_accounts_30d,
     customer_age_years: customerAgeYears(row.birth_date, japanDate(now)),
-    credential_failures_24h: history.failures_24h,
-    credential_failure_seconds_ago: secondsSince(history.last_failure_at),
-    credential_lock_seconds_ago: secondsSince(history.last_lock_at),
+    credential_failures_24h: row.credential_failures_24h,
+    credential_failure_seconds_ago: secondsSince(row.credential_last_failure_at),
+    credential_lock_seconds_ago: secondsSince(row.credential_last_lock_at),
     operator_used_before_link: row.operator_used_before_link,
     account_idle_days: Math.max(0, Math.floor((now.getTime() - row.last_money_out_at.getTime()) / DAY_MS)),
   };

@@ -184,6 +184,17 @@ for (const backend of testBackends) {
         assert.ok(alerts.some((alert) => alert.kind === 'risk_hold' && alert.charge_id === response.json().id), 'a hold raises a staff alert');
       });
 
+      test('a charge after the customer’s second factor locked carries the lock, and is held', async () => {
+        const customer = await linkedCustomer(1980);
+        for (let i = 0; i < 5; i++) await fixture.bank.services.secondFactors.verify(customer.customer_id, { factor: 'sms', code: '000000' });
+        fixture.clock.advance(60_000);
+        const response = await charge(fixture, customer.link_token, { amount_yen: 2_000 }, nextKey());
+        const row = await decisionFor(response.json().id);
+        assert.equal(row.features.credential_lock_seconds_ago, 60);
+        assert.ok(row.reasons.includes('within_day_of_credential_lock'));
+        assert.equal(response.json().status, 'pending_approval', 'a lock (40) plus a PIN link never used before (20) and no attestation (10) challenges');
+      });
+
       test('a dormant account linked and charged after 200 idle days is challenged even for a small amount', async () => {
         const customer = await openCustomer(1948);
         fixture.clock.advance(200 * DAY_MS);
