@@ -1,8 +1,8 @@
 /**
- * Fraud pattern: a charge (or link) soon after failed or locked attempts at the customer's PIN or password:
- * someone who guessed their way in. 2020's thieves held account numbers and 4-digit PINs, and reverse brute force
- * (one PIN across many accounts) was suspected at Japan Post Bank (seeds/001: "stole and used bank account numbers
- * and passwords"; seeds/004). Failures come from src/throttle's tables. Documented in docs/risk-rules.md.
+ * Fraud pattern: a charge (or link) soon after failed or locked attempts at the customer's PIN, password or second
+ * factor: someone guessing their way in. In 2020 the only secret was a 4-digit PIN, and thieves "stole and used bank
+ * account numbers and passwords" (seeds/001: Kyodo/Jiji, September 2020). Failures come from src/throttle's tables,
+ * locks also from src/mfa's. Documented in docs/risk-rules.md.
  */
 import { bandFor, worseOutcome, type RiskBand } from '../risk-band.ts';
 import { defineRule } from '../risk-rule.ts';

@@ -1,7 +1,7 @@
 /**
  * Fraud pattern: an account from which no money has left for months is suddenly linked or charged. The 2020
- * victims often did not use the services at all and learned of the thefts from their passbooks; Japan Post Bank
- * found cases back to July 2017 only by looking (seeds/000, seeds/004). Documented in docs/risk-rules.md.
+ * victims often did not use the services at all (seeds/000), and Japan Post Bank found cases back to July 2017
+ * only by looking (seeds/004). Documented in docs/risk-rules.md.
  */
 import { bandFor, type RiskBand } from '../risk-band.ts';
 import { defineRule } from '../risk-rule.ts';

@@ -1,8 +1,8 @@
 /**
- * Fraud pattern: a new link on an elderly customer's account. 2020's thefts hit older customers who had never
- * used e-money and did not read their passbooks often; the banks and Docomo asked customers to check their
- * passbooks for lines they did not recognise (seeds/000, seeds/003). Age alone never blocks: it adds weight
- * while the link is new. Documented in docs/risk-rules.md.
+ * Fraud pattern: a new link on an elderly customer's account. 2020's pattern hit elderly customers' accounts
+ * (issue 4; DESIGN.md), and its victims learned of the thefts from their passbooks, which the banks and Docomo asked
+ * every customer to check (seeds/000, seeds/003). Age alone never blocks: it adds weight while the link is new.
+ * Documented in docs/risk-rules.md.
  */
 import { bandFor, type RiskBand } from '../risk-band.ts';
 import { defineRule } from '../risk-rule.ts';

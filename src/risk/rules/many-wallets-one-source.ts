@@ -1,7 +1,7 @@
 /**
- * Fraud pattern: a burst of new wallets (new links) from one device or one IP address: an account-opening
- * farm. 2020's Docomo accounts needed only a name and an e-mail address, so one actor could open many in a day
- * (Asahi Shimbun 2020-09-10, seeds/003). Documented in docs/risk-rules.md.
+ * Fraud pattern: a burst of new wallets (new links) from one device or one IP address: an account-opening farm.
+ * 2020's Docomo accounts needed only a name and an e-mail address, so opening many cost nothing (Asahi Shimbun,
+ * September 2020, seeds/003). Documented in docs/risk-rules.md.
  */
 import { bandFor, worseOutcome, type RiskBand } from '../risk-band.ts';
 import { defineRule } from '../risk-rule.ts';

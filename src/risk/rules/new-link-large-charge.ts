@@ -1,8 +1,9 @@
 /**
  * Fraud pattern: a link made with stolen details, then drained at once with the largest charge allowed.
- * In 2020 the thieves linked a victim's account to a fresh Docomo account and pulled up to ¥100,000 per charge
- * (¥300,000 a month) straight away; all 66 Docomo cases happened within weeks of the link (seeds/001, seeds/003:
- * Japan Times 2020-09-09 and Asahi Shimbun 2020-09-10). Documented in docs/risk-rules.md.
+ * In 2020 the thieves opened a Docomo account in the victim's name, linked the victim's bank account with leaked
+ * details and charged up to the ¥100,000 per-charge cap (¥300,000 a month); the largest single loss was ¥600,000
+ * (seeds/001: Kyodo/Jiji, September 2020; seeds/003: Asahi Shimbun on Docomo's 10 September 2020 briefing).
+ * Documented in docs/risk-rules.md.
  */
 import { bandFor, type RiskBand } from '../risk-band.ts';
 import { defineRule } from '../risk-rule.ts';

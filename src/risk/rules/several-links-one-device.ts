@@ -1,7 +1,7 @@
 /**
  * Fraud pattern: one thief's phone (one wallet app install) linking several different people's bank accounts.
- * In 2020 the same actors opened Docomo accounts in many victims' names and linked each victim's account
- * (66 Docomo cases at 11 banks; ~380 at Japan Post Bank through several services: seeds/000, seeds/003, seeds/004).
+ * In 2020 thieves opened e-payment accounts in many victims' names and linked each victim's account: 66 Docomo
+ * cases at 11 banks, about 380 at Japan Post Bank through several services (seeds/000, seeds/003, seeds/004).
  * The bank sees the wallet only through the device id the operator relays (X-Device-Id). Documented in docs/risk-rules.md.
  */
 import { bandFor, type RiskBand } from '../risk-band.ts';

@@ -1,8 +1,9 @@
 /**
  * Fraud pattern: many charges in a short time on one link, one customer, one device or one IP: draining an
- * account or running many stolen accounts at once before anyone notices. Japan Post Bank's ~380 cases came
- * through a few services in bursts (seeds/004); Docomo's 66 cases all fell after August 2020 (seeds/003).
- * Windows are sliding, counted in buckets kept with the ledger (src/risk/migrations). Documented in docs/risk-rules.md.
+ * account, or running many stolen accounts at once, before anyone reads a passbook. Japan Post Bank's ~380 cases
+ * went unnoticed from 2017 until it looked back (seeds/004); Docomo's 66 all fell in or after August 2020
+ * (seeds/003). Windows are sliding, counted in buckets kept with the ledger (src/risk/migrations).
+ * Documented in docs/risk-rules.md.
  */
 import { bandFor, worseOutcome, type RiskBand } from '../risk-band.ts';
 import { defineRule } from '../risk-rule.ts';
