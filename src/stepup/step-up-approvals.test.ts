@@ -72,6 +72,9 @@ for (const backend of testBackends) {
       assert.deepEqual(again, { ok: false, code: 'approval_not_waiting' });
       const [history] = await fixture.db.query<{ charges_count: number }>(`SELECT charges_count FROM risk_customer_stats WHERE customer_id = $1`, [customer.customer_id]);
       assert.equal(history?.charges_count, 1, 'an approved charge joins the history the risk features read');
+      const notices = await fixture.db.query<{ template: string }>(
+        `SELECT template FROM notification_outbox WHERE data->>'charge_id' = $1`, [charge.id]);
+      assert.deepEqual(notices.map((notice) => notice.template), ['charge_succeeded'], 'the customer is told once the money moves, not before');
     });
 
     test('a replay of a challenged charge answers 202 with the same charge, and 201 once it was approved', async () => {

@@ -1,3 +1,4 @@
+import { enqueueChargeNotices } from '../notify/enqueue-charge-notices.ts';
 import type { Database, Queryable } from '../storage/database.ts';
 import type { Ledger } from '../ledger/ledger-types.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -137,6 +138,11 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
         // The passbook prints a posted reservation under the pending transfer's id (src/bank/passbook.ts).
         await tx.query(`INSERT INTO passbook_labels (transfer_id, label) VALUES ($1, $2) ON CONFLICT (transfer_id) DO NOTHING`, [row.id, row.passbook_label]);
         await recordChargeHistory(tx, [{ customer_id: row.customer_id, operator_id: row.operator_id, link_id: row.link_id, amount_yen: row.amount_yen }], now);
+        // The money moves now, so the customer is told now, in the same transaction, like any charge (DESIGN.md step 7).
+        await enqueueChargeNotices(tx, now, [{
+          notice_id: ids.next(), charge_id: row.id, link_id: row.link_id, account_id: row.account_id,
+          operator_name: row.display_name, passbook_label: row.passbook_label, amount_yen: row.amount_yen,
+        }]);
       } else {
         await releaseMonthlyTotal(tx, row);
       }
