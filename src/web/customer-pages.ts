@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
-import { readPassbook } from '../bank/passbook.ts';
+import { japanDate, readPassbook } from '../bank/passbook.ts';
 import { maskAccountNumber } from '../linking/link.ts';
 import { verifyCustomerPassword } from '../bank/customer-login.ts';
 import { formatYen } from '../shared/yen.ts';
@@ -78,7 +78,7 @@ export async function customerPages(app: FastifyInstance, services: BankServices
 <table id="passbook"><thead><tr><th>年月日 Date</th><th>摘要 Description</th><th class="yen">お支払金額 Out</th><th class="yen">お預り金額 In</th><th class="yen">差引残高 Balance</th></tr></thead>
 <tbody>${lines.map((line) => html`<tr><td>${line.date}</td><td>${line.label}</td><td class="yen">${line.withdrawal_yen === null ? '' : formatYen(line.withdrawal_yen)}</td><td class="yen">${line.deposit_yen === null ? '' : formatYen(line.deposit_yen)}</td><td class="yen">${formatYen(line.balance_yen)}</td></tr>`)}</tbody></table>
 <h2>連携サービス Linked services</h2>
-${links.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="links"><thead><tr><th>サービス Service</th><th>方式 Method</th><th>状態 Status</th><th>連携日 Since</th><th></th></tr></thead><tbody>${links.map((link) => html`<tr data-link="${link.id}"><td>${operators.get(link.operator_id)?.display_name ?? ''}</td><td>${link.method === 'legacy_pin' ? '口座番号+暗証番号 (2FAなし)' : 'FAPI 2.0 + 2FA'}</td><td>${link.status === 'active' ? '有効 active' : link.status === 'frozen' ? '停止中 frozen (ご報告により / reported not you)' : '解除済 revoked'}</td><td>${link.created_at.toISOString().slice(0, 10)}</td>
+${links.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="links"><thead><tr><th>サービス Service</th><th>方式 Method</th><th>状態 Status</th><th>連携日 Since</th><th></th></tr></thead><tbody>${links.map((link) => html`<tr data-link="${link.id}"><td>${operators.get(link.operator_id)?.display_name ?? ''}</td><td>${link.method === 'legacy_pin' ? '口座番号+暗証番号 (2FAなし)' : 'FAPI 2.0 + 2FA'}</td><td>${link.status === 'active' ? '有効 active' : link.status === 'frozen' ? '停止中 frozen (ご報告により / reported not you)' : '解除済 revoked'}</td><td>${japanDate(link.created_at)}</td>
 <td>${link.status === 'active' ? html`<form method="post" action="/bank/links/${link.id}/revoke"><input type="hidden" name="csrf" value="${session.csrf_token}"><button type="submit" class="danger">連携を解除 Revoke</button></form>` : ''}</td></tr>`)}</tbody></table>`}
 <p class="muted">身に覚えのない取引があれば、すぐにご連絡ください。 If you see a line you do not recognise, contact us at once.</p></div>`);
     }

@@ -1,3 +1,4 @@
+import { japanDate } from '../bank/passbook.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
@@ -25,7 +26,7 @@ const LOCKED = 'ロックされています。当行までご連絡ください�
 function factorRow(factor: FactorView): SafeHtml {
   return html`<tr data-factor="${factor.factor}"><td>${FACTOR_LABELS[factor.factor]}${factor.phone_masked ? html`<br><span class="muted">${factor.phone_masked}</span>` : ''}</td>
 <td><span class="tag ${factor.status === 'locked' ? 'on' : 'off'}" data-status="${factor.status}">${STATUS_LABELS[factor.status]}</span></td>
-<td>${factor.failures_consecutive}</td><td>${factor.enrolled_at ? factor.enrolled_at.toISOString().slice(0, 10) : ''}</td></tr>`;
+<td>${factor.failures_consecutive}</td><td>${factor.enrolled_at ? japanDate(factor.enrolled_at) : ''}</td></tr>`;
 }
 
 /** Customer pages to register an authenticator app and see factor status; the simulated phone when SMS is simulated. */
