@@ -4,8 +4,7 @@ import type Provider from 'oidc-provider';
 import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
 import type { SecondFactorKind } from '../mfa/second-factor.ts';
-import { loginAccountKey, type CredentialAttempt } from '../throttle/credential-attempt.ts';
-import { verifySecret, DECOY_SECRET_HASH } from '../shared/secret-hash.ts';
+import { verifyCustomerPassword } from '../bank/customer-login.ts';
 import { verifyKycAttestation } from '../kyc/kyc-attestation.ts';
 import { matchIdentity, IDENTITY_MATCH_SCORE_MIN } from '../kyc/identity-match.ts';
 import { insertConsentedLink } from '../linking/consented-link.ts';
@@ -65,7 +64,7 @@ function sameToken(a: string, b: string): boolean {
  * browser to the interaction.
  */
 export async function interactionRoutes(app: FastifyInstance, { services, provider, issuer, resource }: Deps): Promise<void> {
-  const { db, clock, ids, core, operators, secondFactors, throttle, linkRisk } = services;
+  const { db, clock, ids, core, operators, secondFactors, linkRisk } = services;
 
   async function stateFor(uid: string): Promise<InteractionState> {
     await db.query(
@@ -142,15 +141,8 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
     const form = await checkForm(request, reply);
     if (!form) return reply;
     const login_id = request.body.login_id ?? '';
-    const attempt: CredentialAttempt = { credential: 'password', account_key: loginAccountKey(login_id), source_ip: request.ip, secret: request.body.password ?? '' };
-    const allowed = await throttle.check(attempt);
-    const customer = await core.findCustomerByLogin(login_id);
-    const passwordOk = await verifySecret(request.body.password ?? '', customer?.password_hash ?? DECOY_SECRET_HASH);
-    if (!allowed.ok || !customer || !passwordOk) {
-      if (allowed.ok) await throttle.recordFailure({ ...attempt, customer_id: customer?.id });
-      return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
-    }
-    await throttle.recordSuccess({ ...attempt, customer_id: customer.id });
+    const customer = await verifyCustomerPassword(services, { login_id, password: request.body.password ?? '', source_ip: request.ip });
+    if (!customer) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
     await db.query(`UPDATE interaction_states SET customer_id = $2, password_verified = true WHERE uid = $1`, [form.details.uid, customer.id]);
     return render(request, reply, form.lang);
   });
@@ -161,7 +153,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
     const customer_id = form.state.customer_id ?? form.details.session?.accountId;
     if (!customer_id) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
     const sent = await secondFactors.sendSmsCode(customer_id, request.body.purpose ?? 'login');
-    return render(request, reply, form.lang, sent.ok ? { info: form.t.sms_sent } : { error: form.t.factor_locked }, sent.ok ? 200 : 429);
+    return render(request, reply, form.lang, sent.ok ? { info: form.t.sms_sent } : { error: sent.code === 'second_factor_locked' ? form.t.factor_locked : form.t.sms_too_many }, sent.ok ? 200 : 429);
   });
 
   app.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/mfa', { schema: { body: FormBody } }, async (request, reply) => {
