@@ -34,7 +34,8 @@ Environment:
   FURIKAE_DATA_DIR  where PGlite keeps its files (default ./data)
   HOST              address to listen on (default 127.0.0.1)
   BANK_PORT         bank port (default 3000)
-  WALLET_PORT       wallet port (default 3001)
+  WALLET_PORT       the 2020-policy wallet's port (default 3001)
+  WALLET_SECURE_PORT  the hardened wallet's port (default 3002)
   LOG_LEVEL         fatal|error|warn|info|debug|trace|silent (default info)
   FURIKAE_CREDENTIAL_KEY  secret key (32+ characters) for fingerprints of PINs and passwords tried; the same
                     in every bank process (default: a public demo key, not for production)
@@ -117,9 +118,10 @@ async function main(argv: string[]): Promise<number> {
       await serve(config);
       return 0;
     case 'migrate': {
-      const { bankDb, walletDb } = await openStores(config, { wallet: true });
+      const { bankDb, walletDb, walletSecureDb } = await openStores(config, { wallet: true });
       await bankDb.close();
       await walletDb?.close();
+      await walletSecureDb?.close();
       console.log('migrations applied');
       return 0;
     }

@@ -13,7 +13,16 @@ import { walletMigrations } from '../wallet/wallet-migrations.ts';
  * PostgreSQL the bank uses the default schema and the wallet its own `wallet` schema, so neither sees
  * the other's tables.
  */
-export async function openStores(config: Config, which: { wallet: boolean }): Promise<{ bankDb: Database; walletDb?: Database }> {
+export interface Stores {
+  bankDb: Database;
+  /** The 2020-policy wallet's database. */
+  walletDb?: Database;
+  /** The hardened wallet's database: another operator, so another database. */
+  walletSecureDb?: Database;
+}
+
+/** Opens and migrates the bank's database and, when asked, both wallets' (each its own PGlite folder or schema). */
+export async function openStores(config: Config, which: { wallet: boolean }): Promise<Stores> {
   const pgliteDir = (name: string) => {
     const dir = join(config.data_dir, name);
     mkdirSync(dir, { recursive: true });
@@ -22,11 +31,14 @@ export async function openStores(config: Config, which: { wallet: boolean }): Pr
   const bankDb = await openDatabase({ database_url: config.database_url, pglite_dir: config.database_url ? undefined : pgliteDir('bank') });
   await migrate(bankDb, bankMigrationSets);
   if (!which.wallet) return { bankDb };
-  const walletDb = await openDatabase({
-    database_url: config.database_url,
-    pglite_dir: config.database_url ? undefined : pgliteDir('wallet'),
-    schema: config.database_url ? 'wallet' : undefined,
-  });
-  await migrate(walletDb, [ledgerMigrations, walletMigrations]);
-  return { bankDb, walletDb };
+  const openWallet = async (folder: string, schema: string) => {
+    const db = await openDatabase({
+      database_url: config.database_url,
+      pglite_dir: config.database_url ? undefined : pgliteDir(folder),
+      schema: config.database_url ? schema : undefined,
+    });
+    await migrate(db, [ledgerMigrations, walletMigrations]);
+    return db;
+  };
+  return { bankDb, walletDb: await openWallet('wallet', 'wallet'), walletSecureDb: await openWallet('wallet-secure', 'wallet_secure') };
 }

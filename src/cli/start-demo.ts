@@ -43,12 +43,8 @@ export async function startDemo(config: Config, options: { clock?: Clock } = {})
   const log = createLogger({ level: config.log_level });
   const clock = options.clock ?? systemClock;
   const ids = createIds(clock);
-  const { bankDb, walletDb } = await openStores(config, { wallet: true });
-  // The hardened wallet is another operator, so another database: its own PGlite folder, or its own schema.
-  const secureDir = config.database_url ? undefined : join(config.data_dir, 'wallet-secure');
-  if (secureDir) mkdirSync(secureDir, { recursive: true });
-  const walletSecureDb = await openDatabase({ database_url: config.database_url, pglite_dir: secureDir, schema: config.database_url ? 'wallet_secure' : undefined });
-  await migrate(walletSecureDb, [ledgerMigrations, walletMigrations]);
+  const { bankDb, walletDb, walletSecureDb: walletSecureStore } = await openStores(config, { wallet: true });
+  const walletSecureDb = walletSecureStore!;
   // Without SMTP_URL the demo runs its own SMTP sink on loopback: the bank sends real SMTP, and /demo/mailbox shows it.
   const sink = config.smtp_url ? undefined : await startMailSink({ host: '127.0.0.1' });
   const bank = await createBankApp({
