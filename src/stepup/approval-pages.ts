@@ -6,8 +6,7 @@ import { bankPage } from '../web/layout.ts';
 import { csrfMatches, type Session, type SessionStore } from '../web/session-store.ts';
 import { formatYen } from '../shared/yen.ts';
 import { formatJapanDateTime } from '../notify/japan-date-time.ts';
-import { verifySecret, DECOY_SECRET_HASH } from '../shared/secret-hash.ts';
-import { loginAccountKey, type CredentialAttempt } from '../throttle/credential-attempt.ts';
+import { verifyCustomerPassword } from '../bank/customer-login.ts';
 import type { SecondFactorKind } from '../mfa/second-factor.ts';
 import type { ApprovalOutcome, ApprovalView } from './step-up-approvals.ts';
 
@@ -83,7 +82,7 @@ ${waiting ? html`<p class="banner-warn">ご自身で依頼したお取引でな�
  * takes a second factor bound to both (PSD2 RTS Art. 5). Declining voids the reservation and alerts staff.
  */
 export async function approvalPages(app: FastifyInstance, services: BankServices, sessions: SessionStore): Promise<void> {
-  const { stepUp, secondFactors, throttle, core } = services;
+  const { stepUp, secondFactors } = services;
 
   const activeFactors = async (customer_id: string) =>
     (await secondFactors.listFactors(customer_id)).filter((factor) => factor.status === 'active').map((factor) => factor.factor);
@@ -115,15 +114,10 @@ export async function approvalPages(app: FastifyInstance, services: BankServices
   });
 
   app.post<{ Params: { id: string }; Body: { login_id: string; password: string } }>('/bank/approvals/:id/login', { schema: { params: Params, body: LoginBody } }, async (request, reply) => {
-    const attempt: CredentialAttempt = { credential: 'password', account_key: loginAccountKey(request.body.login_id), source_ip: request.ip, secret: request.body.password };
-    const allowed = await throttle.check(attempt);
-    const customer = await core.findCustomerByLogin(request.body.login_id);
-    const ok = await verifySecret(request.body.password, customer?.password_hash ?? DECOY_SECRET_HASH);
-    if (!allowed.ok || !customer || !ok) {
-      if (allowed.ok) await throttle.recordFailure({ ...attempt, ...(customer ? { customer_id: customer.id } : {}) });
+    const customer = await verifyCustomerPassword(services, { login_id: request.body.login_id, password: request.body.password, source_ip: request.ip });
+    if (!customer) {
       return reply.status(401).type('text/html').send(bankPage('ログイン', loginForm(request.params.id, 'ログインIDまたはパスワードが違います。 Wrong login ID or password.')));
     }
-    await throttle.recordSuccess({ ...attempt, customer_id: customer.id });
     reply.setCookie(CUSTOMER_COOKIE, await sessions.start('customer', customer.id), { path: '/bank', httpOnly: true, sameSite: 'lax' });
     return reply.redirect(`/bank/approvals/${request.params.id}`);
   });
