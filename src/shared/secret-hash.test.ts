@@ -23,3 +23,9 @@ test('tokens are long, prefixed and hash to a stable value', () => {
   assert.equal(hashToken(token), hashToken(token));
   assert.notEqual(hashToken(token), hashToken(newToken('lk')));
 });
+
+test('a hash stored with another cost never verifies, so a tampered row cannot weaken or inflate the check', async () => {
+  const stored = await hashSecret('1234');
+  assert.equal(await verifySecret('1234', stored.replace('$32768$', '$1024$')), false);
+  assert.equal(await verifySecret('1234', stored.replace('$32768$', '$1048576$')), false);
+});

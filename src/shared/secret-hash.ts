@@ -26,10 +26,13 @@ export async function hashSecret(secret: string): Promise<string> {
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
   const [scheme, N, r, p, salt, key] = stored.split('$');
   if (scheme !== 'scrypt' || !N || !r || !p || !salt || !key) return false;
+  // Only the cost this code writes is accepted, so a tampered row can neither weaken the hash nor make a check burn
+  // unbounded CPU and memory.
+  if (Number(N) !== SCRYPT_OPTIONS.N || Number(r) !== SCRYPT_OPTIONS.r || Number(p) !== SCRYPT_OPTIONS.p) return false;
   const expected = Buffer.from(key, 'base64url');
-  const options = { N: Number(N), r: Number(r), p: Number(p), maxmem: SCRYPT_OPTIONS.maxmem };
-  const actual = await scryptAsync(secret, Buffer.from(salt, 'base64url'), options);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  if (expected.length !== KEY_BYTES) return false;
+  const actual = await scryptAsync(secret, Buffer.from(salt, 'base64url'), SCRYPT_OPTIONS);
+  return timingSafeEqual(actual, expected);
 }
 
 /**

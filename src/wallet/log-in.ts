@@ -1,5 +1,6 @@
 import { parseEmail } from './form-fields.ts';
-import { DECOY_PASSWORD_HASH, PASSWORD_CHARS_MAX, verifyPassword } from './password-hash.ts';
+import { PASSWORD_CHARS_MAX } from './password-hash.ts';
+import { DECOY_SECRET_HASH, verifySecret } from '../shared/secret-hash.ts';
 import type { WalletContext } from './wallet-context.ts';
 import { walletFailure, type WalletOutcome } from './wallet-outcome.ts';
 import type { WalletUser } from './wallet-users.ts';
@@ -13,7 +14,7 @@ export async function logIn(context: WalletContext, input: { email: string; pass
     `SELECT id, name, email, account_id, created_at, password_hash FROM wallet_users WHERE email = $1`,
     [email],
   );
-  const matches = await verifyPassword(input.password, row?.password_hash ?? DECOY_PASSWORD_HASH);
+  const matches = await verifySecret(input.password, row?.password_hash ?? DECOY_SECRET_HASH);
   if (!row || !matches) return wrong;
   const { password_hash: _hash, ...user } = row;
   return { ok: true, value: user };

@@ -5,7 +5,8 @@
  */
 import { walletAccountCodes } from './wallet-ledger-codes.ts';
 import { parseEmail, parseName } from './form-fields.ts';
-import { hashPassword, PASSWORD_CHARS_MAX, PASSWORD_CHARS_MIN } from './password-hash.ts';
+import { PASSWORD_CHARS_MAX, PASSWORD_CHARS_MIN } from './password-hash.ts';
+import { hashSecret } from '../shared/secret-hash.ts';
 import type { WalletContext } from './wallet-context.ts';
 import { walletFailure, type WalletOutcome } from './wallet-outcome.ts';
 import { findWalletUserByEmail, type WalletUser } from './wallet-users.ts';
@@ -37,7 +38,7 @@ export async function signUp(context: WalletContext, input: SignUpInput): Promis
   const { db, ledger, clock, ids } = context;
   const user_id = ids.next();
   const account_id = ids.next();
-  const password_hash = await hashPassword(password);
+  const password_hash = await hashSecret(password);
   // The ledger account first: if two sign-ups race for one e-mail, the loser leaves an empty account
   // nobody owns, which is harmless; the other order could leave a user with no account.
   const [opened] = await ledger.createAccounts([
