@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Database, Queryable } from './database.ts';
 import { INT8_OID, parseInt8 } from './int8.ts';
@@ -14,6 +15,31 @@ const types = {
   getTypeParser: (oid: number, format?: string) =>
     oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format as 'text'),
 };
+
+/**
+ * Distinct SQL texts run as named prepared statements. The server then parses and plans each once per connection
+ * instead of on every call: the charge batch's feature query took 4.0 ms a batch parsed each time and 1.4 ms
+ * prepared (scratch profile, 32 charges a batch). Every statement in the code is a fixed text with array
+ * parameters, so the set is small; past this many, further texts run unnamed rather than grow each connection.
+ */
+export const PREPARED_STATEMENTS_MAX = 1000;
+const statementNames = new Map<string, string>();
+
+/** The prepared-statement name for a parameterised statement, or undefined to run it unnamed. */
+function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < PREPARED_STATEMENTS_MAX) {
+    name = `furikae_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+/** A query on a pool or a client: with parameters, a prepared statement (one statement by definition). */
+function run(on: pg.Pool | pg.PoolClient, sql: string, params: readonly unknown[]) {
+  const name = params.length > 0 ? statementName(sql) : undefined;
+  return name ? on.query({ name, text: sql, values: params as unknown[] }) : on.query(sql, params as unknown[]);
+}
 
 /** Connects to a PostgreSQL server through a pool. */
 export async function createPostgresDatabase(options: PostgresOptions): Promise<Database> {
@@ -35,7 +61,7 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   const query = async <Row>(sql: string, params: readonly unknown[] = []) =>
-    (await pool.query(sql, params as unknown[])).rows as Row[];
+    (await run(pool, sql, params)).rows as Row[];
   return {
     backend: 'postgres',
     query,
@@ -43,7 +69,7 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
     async transaction(work) {
       const client = await pool.connect();
       const scoped: Queryable = {
-        query: async (sql, params = []) => (await client.query(sql, params as unknown[])).rows,
+        query: async (sql, params = []) => (await run(client, sql, params)).rows,
         exec: async (script) => void (await client.query(script)),
       };
       try {
