@@ -4,6 +4,7 @@ import type { Ids } from '../shared/ids.ts';
 import { assert } from '../shared/assert.ts';
 import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
 import { ALERT_COLUMNS, ALERT_KINDS, ALERT_SEVERITIES, type Alert, type AlertStatus, type NewAlert } from './alert.ts';
+import { settleCaseLink } from '../linking/revoke-link.ts';
 import { CASE_COLUMNS, type Case, type CaseNote, type CaseResolution, type CaseStatus, type NewCase } from './case.ts';
 
 /**
@@ -223,7 +224,10 @@ export function createCaseStore({ db, clock, ids, audit = createAuditLog({ db, c
       });
     },
 
-    /** Resolves an open case as fraud or legitimate and closes its alerts, audited (with an optional reason). */
+    /**
+     * Resolves an open case as fraud or legitimate and closes its alerts, audited (with an optional reason). The
+     * case's link is settled in the same transaction: fraud revokes it; legitimate lifts a customer's freeze.
+     */
     resolve(case_id: string, resolution: CaseResolution, by: string, reason?: string): Promise<StaffActionOutcome> {
       assert(resolution === 'fraud' || resolution === 'legitimate', `unknown resolution ${String(resolution)}`);
       return db.transaction(async (tx) => {
@@ -232,12 +236,15 @@ export function createCaseStore({ db, clock, ids, audit = createAuditLog({ db, c
           `UPDATE cases SET status = 'resolved', resolution = $2, resolved_at = $3, resolved_by = $4 WHERE id = $1 AND status = 'open' RETURNING id`,
           [resolution, now, by]);
         if (outcome !== 'done') return outcome;
+        const [resolved] = await tx.query<{ link_id: string | null }>(`SELECT link_id FROM cases WHERE id = $1`, [case_id]);
+        const link_id = resolved?.link_id ?? null;
+        const link = link_id ? { link_id, link: await settleCaseLink(tx, link_id, resolution, `staff:${by}`, now) } : {};
         const closed = await tx.query<{ id: string }>(
           `UPDATE alerts SET status = 'closed', status_changed_at = $2, status_changed_by = $3 WHERE case_id = $1 AND status <> 'closed' RETURNING id`,
           [case_id, now, by]);
         await audit.append(tx, {
           staff_id: by, action: 'case.resolve', subject: case_id, reason: reason || null,
-          details: { resolution, alerts_closed: closed.map((row) => row.id) },
+          details: { resolution, alerts_closed: closed.map((row) => row.id), ...link },
         });
         return 'done';
       });

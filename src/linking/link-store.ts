@@ -2,6 +2,7 @@ import type { Database } from '../storage/database.ts';
 import type { Clock } from '../shared/clock.ts';
 import { FurikaeError } from '../errors/furikae-error.ts';
 import { LINK_COLUMNS, type Link } from './link.ts';
+import { revokeLink } from './revoke-link.ts';
 
 /** A link as the operator sees it: with the account's branch and number for display. */
 export interface LinkView extends Link {
@@ -26,19 +27,9 @@ export function createLinkStore({ db, clock }: { db: Database; clock: Clock }) {
       return db.query<LinkView>(`${select} WHERE l.account_id = $1 ORDER BY l.created_at DESC`, [account_id]);
     },
 
-    /**
-     * Revokes a link; revoking it again changes nothing. Its credential stops charging at once (the charge path
-     * reads the status under lock), and the OAuth grant behind a FAPI link goes too, so refresh tokens die with it.
-     */
+    /** Revokes a link (see revokeLink); revoking it again changes nothing. */
     async revoke(operator_id: string, link_id: string, revoked_by: string): Promise<LinkView> {
-      await db.transaction(async (tx) => {
-        const [revoked] = await tx.query<{ grant_id: string | null }>(
-          `UPDATE links SET status = 'revoked', revoked_at = $3, revoked_by = $4
-            WHERE id = $1 AND operator_id = $2 AND status <> 'revoked' RETURNING grant_id`,
-          [link_id, operator_id, clock.now(), revoked_by],
-        );
-        if (revoked?.grant_id) await tx.query(`DELETE FROM oidc_payloads WHERE grant_id = $1`, [revoked.grant_id]);
-      });
+      await db.transaction((tx) => revokeLink(tx, { id: link_id, operator_id }, revoked_by, clock.now()));
       return this.getForOperator(operator_id, link_id);
     },
 

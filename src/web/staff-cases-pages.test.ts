@@ -157,6 +157,21 @@ for (const backend of testBackends) {
       assert.equal(entries[1]!.reason, 'customer never opened the wallet');
     });
 
+    test('a case about a link says what each verdict does to it, and fraud revokes the link so its credential charges no more', async () => {
+      const customer = await linkedElderlyCustomer(fixture);
+      assert.equal((await legacyLink(fixture, { ...customer.fields, pin: '0000' })).response.statusCode, 422);
+      const held = (await chargeLink(fixture, customer, 100_000)).json() as { id: string; status: string };
+      assert.equal(held.status, 'held');
+      const [alert] = (await fixture.bank.services.cases.listAlerts({ status: 'open' })).filter((a) => a.charge_id === held.id);
+      const case_url = (await staffPost(fixture, analyst, `/staff/alerts/${alert!.id}/case`)).headers.location as string;
+      assert.match((await staffGet(fixture, analyst, case_url)).body, /id="resolve-link-effect"[^>]*>[\s\S]*Fraud revokes this case’s link/);
+      assert.equal((await staffPost(fixture, analyst, `${case_url}/resolve`, { resolution: 'fraud', reason: 'customer never opened the wallet' })).statusCode, 303);
+      const [link] = await fixture.db.query<{ status: string; revoked_by: string }>(`SELECT status, revoked_by FROM links WHERE id = $1`, [customer.link_id]);
+      assert.deepEqual([link?.status, link?.revoked_by], ['revoked', `staff:${analyst.id}`]);
+      const refused = await chargeLink(fixture, customer, 1000);
+      assert.equal(refused.json().code, 'link_revoked');
+    });
+
     test('after every action above the audit chain verifies', async () => {
       const result = await verifyAuditChain(fixture.db);
       assert.equal(result.ok, true);

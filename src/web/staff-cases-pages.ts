@@ -42,7 +42,8 @@ ${found.assignee_staff_id === context.staff.id ? html`<span class="tag off">担�
 <form method="post" action="/staff/cases/${found.id}/resolve">${csrf}<label for="resolve-reason">結論 Resolve</label>
 <input id="resolve-reason" name="reason" maxlength="${SWITCH_REASON_CHARS_MAX}" placeholder="理由 Why (optional)" style="max-width:480px">
 <div class="actions"><button type="submit" name="resolution" value="fraud" class="danger" data-action="resolve-fraud">不正と判断 Fraud</button>
-<button type="submit" name="resolution" value="legitimate" data-action="resolve-legitimate">正当と判断 Legitimate</button></div></form></div>`;
+<button type="submit" name="resolution" value="legitimate" data-action="resolve-legitimate">正当と判断 Legitimate</button></div>
+${found.link_id ? html`<p class="muted" id="resolve-link-effect">不正: この口座連携を解除します。 正当: お客さまの「身に覚えがない」による停止を解除し、引き落としを再開します。<br>Fraud revokes this case’s link; legitimate lifts a freeze the customer put on it, so it charges again.</p>` : ''}</form></div>`;
 }
 
 /** Cases: the list, one case with its charges, alerts and notes, and the analyst's actions (assign, note, resolve). */
