@@ -122,7 +122,8 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
     stepUp: createStepUpApprovals({ db, ledger, clock, ids, log, secondFactors, sms, public_url, raiseAlerts }),
     webhooks: createOperatorWebhooks({ db, clock }),
     webhookDispatcher: createWebhookDispatcher({ db, clock, log, ...(webhook_fetch ? { fetch: webhook_fetch } : {}) }),
-    throttle: createCredentialThrottle({ db, clock, ids, log, fingerprint_key: credential_fingerprint_key, notifyCustomer }),
+    throttle: createCredentialThrottle({ db, clock, ids, log, fingerprint_key: credential_fingerprint_key, notifyCustomer,
+      alertQueue: { raise: raiseAlerts, closeCopies: (tx, credential_alert_id, by) => cases.closeCredentialAlertCopies(tx, credential_alert_id, by) } }),
     operators: createOperatorRegistry({ db, ledger, clock, ids, audit }),
     links: createLinkStore({ db, clock }),
     async close() {

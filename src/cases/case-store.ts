@@ -208,6 +208,18 @@ export function createCaseStore({ db, clock, ids, audit = createAuditLog({ db, c
       });
     },
 
+    /**
+     * Closes, inside the caller's transaction, the alerts copied from a credential alert that staff resolved on the
+     * security page (details.credential_alert_id); that resolution is the audited action.
+     */
+    async closeCredentialAlertCopies(tx: Queryable, credential_alert_id: string, by: string): Promise<void> {
+      await tx.query(
+        `UPDATE alerts SET status = 'closed', status_changed_at = $2, status_changed_by = $3
+          WHERE details->>'credential_alert_id' = $1 AND status <> 'closed'`,
+        [credential_alert_id, clock.now(), by],
+      );
+    },
+
     /** Adds a note to a case, open or resolved (reviews come later), audited with the text. */
     addNote(case_id: string, text: string, by: string): Promise<StaffActionOutcome> {
       const trimmed = text.trim();

@@ -3,6 +3,11 @@ import { maskAccountNumber } from '../linking/link.ts';
 /** The credentials the throttle watches. */
 export type CredentialKind = 'legacy_pin' | 'password' | 'second_factor';
 
+/** How staff pages and alerts name each credential. */
+export const CREDENTIAL_LABELS: Record<CredentialKind, string> = {
+  legacy_pin: '暗証番号 PIN (2020 legacy link)', password: 'IBパスワード Password', second_factor: '第二要素 Second factor',
+};
+
 /** One attempt to prove a credential, with every dimension the throttle counts along. */
 export interface CredentialAttempt {
   credential: CredentialKind;

@@ -13,6 +13,8 @@ import { createSmsSimulator } from '../notify/sms-simulator.ts';
 import { createSmsCustomerNotifier } from '../mfa/notify-customer.ts';
 import { throttleMigrations } from './throttle-migrations.ts';
 import { createCredentialThrottle } from './credential-throttle.ts';
+import { createCaseStore } from '../cases/case-store.ts';
+import { casesMigrations } from '../cases/cases-migrations.ts';
 import { pinAccountKey, type CredentialAttempt } from './credential-attempt.ts';
 import {
   DEVICE_FAILURES_PER_WINDOW_MAX, FAILURE_WINDOW_MS, OPERATOR_FAILURES_PER_WINDOW_MAX, PIN_FAILURES_PER_ACCOUNT_MAX,
@@ -24,7 +26,7 @@ let scopesMade = 0;
 /** One migrated database per backend, shared by the tests of that backend. */
 async function openSharedDatabase(backend: TestBackend) {
   const db = await backend.open();
-  await migrate(db, [ledgerMigrations, bankMigrations, throttleMigrations]);
+  await migrate(db, [ledgerMigrations, bankMigrations, throttleMigrations, casesMigrations]);
   const clock = new ManualClock('2026-11-10T01:00:00Z');
   const ids = createIds(clock);
   const log = createLogger({ level: 'silent' });
@@ -222,17 +224,24 @@ for (const backend of testBackends) {
       assert.deepEqual(await t.throttle.check(t.attempt(4000, { secret: '8000', device_id: t.device('phone-B') })), { ok: true });
     });
 
-    test(`an operator whose users fail ${OPERATOR_FAILURES_PER_WINDOW_MAX} times in the window is refused and staff get an alert`, async () => {
+    test(`an operator whose users fail ${OPERATOR_FAILURES_PER_WINDOW_MAX} times in the window is refused and staff get an alert, in the alert queue too`, async () => {
       const t = await newScope(shared);
+      const cases = createCaseStore({ db: t.db, clock: t.clock, ids: t.ids });
+      const throttle = createCredentialThrottle({ db: t.db, clock: t.clock, ids: t.ids, log: t.log, fingerprint_key: t.key, notifyCustomer: t.notifyCustomer,
+        alertQueue: { raise: (tx, alerts) => cases.raiseAlert(tx, alerts), closeCopies: (tx, id, by) => cases.closeCredentialAlertCopies(tx, id, by) } });
       const operator_id = t.operator();
       // Spread over many addresses and PINs so only the operator ties the failures together.
-      for (let i = 0; i < OPERATOR_FAILURES_PER_WINDOW_MAX; i++) {
-        await fail(t.throttle, t.attempt(10_000 + i, { operator_id, secret: String(1000 + i), source_ip: t.ip(1000 + i) }));
+      for (let i = 0; i < OPERATOR_FAILURES_PER_WINDOW_MAX + 2; i++) {
+        await fail(throttle, t.attempt(10_000 + i, { operator_id, secret: String(1000 + i), source_ip: t.ip(1000 + i) }));
       }
-      assert.deepEqual(await t.throttle.check(t.attempt(20_000, { operator_id, secret: '9998', source_ip: t.ip(999) })), { ok: false, code: 'too_many_attempts' });
-      assert.deepEqual(await t.throttle.check(t.attempt(20_000, { secret: '9998', source_ip: t.ip(999) })), { ok: true }, 'other operators are not');
+      assert.deepEqual(await throttle.check(t.attempt(20_000, { operator_id, secret: '9998', source_ip: t.ip(999) })), { ok: false, code: 'too_many_attempts' });
+      assert.deepEqual(await throttle.check(t.attempt(20_000, { secret: '9998', source_ip: t.ip(999) })), { ok: true }, 'other operators are not');
       const alerts = await t.alerts();
-      assert.deepEqual(alerts.map((alert) => [alert.kind, alert.subject, alert.failures_count]), [['operator_failure_rate', operator_id, OPERATOR_FAILURES_PER_WINDOW_MAX]]);
+      assert.deepEqual(alerts.map((alert) => [alert.kind, alert.subject]), [['operator_failure_rate', operator_id]]);
+      assert.ok(alerts[0]!.failures_count >= OPERATOR_FAILURES_PER_WINDOW_MAX);
+      const queued = (await cases.listAlerts({})).filter((alert) => alert.operator_id === operator_id);
+      assert.deepEqual(queued.map((alert) => [alert.kind, alert.severity, alert.details.credential_alert_id]),
+        [['credential_operator_failure_rate', 'high', alerts[0]!.id]], 'one queued alert, not one per failure past the limit');
     });
 
     test('staff lift a block and resolve an alert, each recorded with who did it, and neither twice', async () => {

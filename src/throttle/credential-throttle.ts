@@ -5,7 +5,8 @@ import type { Logger } from '../shared/logger.ts';
 import { assert } from '../shared/assert.ts';
 import { isUuid } from '../ledger/is-uuid.ts';
 import type { NotifyCustomer } from '../mfa/notify-customer.ts';
-import { maskAccountKey, type CredentialAttempt, type CredentialKind, type ThrottleDecision } from './credential-attempt.ts';
+import type { NewAlert } from '../cases/alert.ts';
+import { CREDENTIAL_LABELS, maskAccountKey, type CredentialAttempt, type CredentialKind, type ThrottleDecision } from './credential-attempt.ts';
 import { createSecretFingerprint } from './secret-fingerprint.ts';
 import {
   ACCOUNT_FAILURES_MAX, ALERT_SOURCES_LISTED_MAX, DEVICE_FAILURES_PER_WINDOW_MAX, FAILURE_WINDOW_MS,
@@ -25,6 +26,19 @@ export interface CredentialThrottleDeps {
   fingerprint_key: string;
   /** How the account holder hears that a credential locked. */
   notifyCustomer: NotifyCustomer;
+  /**
+   * The staff alert queue. A new credential alert is copied into it in the transaction that raised it, so the fraud
+   * desk works one queue (the detail stays on /staff/security), and resolving the credential alert closes the copy.
+   * Without it the alerts live on that page only.
+   */
+  alertQueue?: CredentialAlertQueue;
+}
+
+/** What the throttle needs of the staff alert queue; both run in the caller's transaction. */
+export interface CredentialAlertQueue {
+  raise(tx: Queryable, alerts: NewAlert[]): Promise<unknown>;
+  /** Closes the queued copies of credential alert `credential_alert_id`, as staff member `by`. */
+  closeCopies(tx: Queryable, credential_alert_id: string, by: string): Promise<unknown>;
 }
 
 /** An account whose credential is locked (or saturated by attempts in flight), for staff. */
@@ -76,13 +90,23 @@ function checkAttemptShape(attempt: CredentialAttempt): void {
   assert(attempt.customer_id === undefined || isUuid(attempt.customer_id), 'a customer id is a UUID');
 }
 
+/** What a queued credential alert carries: the alert on /staff/security it mirrors, and the spread, capped. */
+function queueDetails(credential_alert_id: string, credential: CredentialKind,
+  spread: { accounts: number; failures: number; source_ips: string[]; device_ids: string[]; operator_ids: string[] }): Record<string, unknown> {
+  return {
+    credential_alert_id, credential, accounts_count: spread.accounts, failures_count: spread.failures,
+    source_ips: spread.source_ips.slice(0, ALERT_SOURCES_LISTED_MAX), device_ids: spread.device_ids.slice(0, ALERT_SOURCES_LISTED_MAX),
+    operator_ids: spread.operator_ids.slice(0, ALERT_SOURCES_LISTED_MAX), see: '/staff/security',
+  };
+}
+
 /**
  * Throttling against credential attacks, kept in SQL so every API process agrees. Call `check` before
  * verifying a secret, then `recordFailure` or `recordSuccess`. Counts per account (consecutive, with a lock
  * and notification), per source IP, device and operator (sliding windows), and one secret across many
  * accounts (reverse brute force: blocks the sources and the secret, and raises a staff alert).
  */
-export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key, notifyCustomer }: CredentialThrottleDeps) {
+export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key, notifyCustomer, alertQueue }: CredentialThrottleDeps) {
   const fingerprint = createSecretFingerprint(fingerprint_key);
   const ago = (ms: number) => new Date(clock.now().getTime() - ms);
 
@@ -194,6 +218,14 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
           spread.operator_ids.slice(0, ALERT_SOURCES_LISTED_MAX), now],
       );
       assert(alert, 'the alert upsert returns its row');
+      if (alert.inserted && alertQueue) {
+        await alertQueue.raise(tx, [{
+          kind: 'credential_reverse_brute_force', severity: 'high', at: now, reason_codes: ['reverse_brute_force'],
+          summary: `${CREDENTIAL_LABELS[attempt.credential]}: one secret failing across ${spread.accounts} accounts from ${spread.source_ips.length + spread.device_ids.length} sources`,
+          operator_id: spread.operator_ids.length === 1 ? spread.operator_ids[0]! : null,
+          details: queueDetails(alert.id, attempt.credential, spread),
+        }]);
+      }
       // Block the finest source known for each failure (the device when the operator sent one, else the
       // address) and the secret itself, so rotating addresses or devices does not let the spray go on.
       const sources = await tx.query<{ dimension: string; value: string }>(
@@ -232,16 +264,28 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
     );
     assert(rate, 'an aggregate answers one row');
     if (rate.failures < OPERATOR_FAILURES_PER_WINDOW_MAX) return;
-    const [alert] = await db.query<{ id: string; inserted: boolean }>(
-      `INSERT INTO credential_alerts (id, kind, credential, subject, accounts_count, failures_count, source_ips, device_ids, operator_ids, raised_at, updated_at)
-       VALUES ($1, 'operator_failure_rate', $2, $3, $4, $5, $6, $7, ARRAY[$3], $8, $8)
-       ON CONFLICT (kind, credential, subject) WHERE resolved_at IS NULL DO UPDATE
-          SET accounts_count = EXCLUDED.accounts_count, failures_count = EXCLUDED.failures_count, source_ips = EXCLUDED.source_ips,
-              device_ids = EXCLUDED.device_ids, updated_at = EXCLUDED.updated_at
-       RETURNING id, (xmax = 0) AS inserted`,
-      [ids.next(), attempt.credential, attempt.operator_id, rate.accounts, rate.failures,
-        rate.source_ips.slice(0, ALERT_SOURCES_LISTED_MAX), rate.device_ids.slice(0, ALERT_SOURCES_LISTED_MAX), clock.now()],
-    );
+    const operator_id = attempt.operator_id;
+    const now = clock.now();
+    const alert = await db.transaction(async (tx) => {
+      const [row] = await tx.query<{ id: string; inserted: boolean }>(
+        `INSERT INTO credential_alerts (id, kind, credential, subject, accounts_count, failures_count, source_ips, device_ids, operator_ids, raised_at, updated_at)
+         VALUES ($1, 'operator_failure_rate', $2, $3, $4, $5, $6, $7, ARRAY[$3], $8, $8)
+         ON CONFLICT (kind, credential, subject) WHERE resolved_at IS NULL DO UPDATE
+            SET accounts_count = EXCLUDED.accounts_count, failures_count = EXCLUDED.failures_count, source_ips = EXCLUDED.source_ips,
+                device_ids = EXCLUDED.device_ids, updated_at = EXCLUDED.updated_at
+         RETURNING id, (xmax = 0) AS inserted`,
+        [ids.next(), attempt.credential, operator_id, rate.accounts, rate.failures,
+          rate.source_ips.slice(0, ALERT_SOURCES_LISTED_MAX), rate.device_ids.slice(0, ALERT_SOURCES_LISTED_MAX), now],
+      );
+      if (row?.inserted && alertQueue) {
+        await alertQueue.raise(tx, [{
+          kind: 'credential_operator_failure_rate', severity: 'high', at: now, operator_id, reason_codes: ['operator_failure_rate'],
+          summary: `${CREDENTIAL_LABELS[attempt.credential]}: ${rate.failures} failures over ${rate.accounts} accounts through one operator`,
+          details: queueDetails(row.id, attempt.credential, { ...rate, operator_ids: [operator_id] }),
+        }]);
+      }
+      return row;
+    });
     if (alert?.inserted) log.warn({ alert_id: alert.id, operator_id: attempt.operator_id, failures: rate.failures }, 'operator failure rate over its limit');
   };
 
@@ -321,12 +365,19 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
     async resolveAlert(alert_id: string, { by }: { by: string }): Promise<boolean> {
       assert(by.length > 0, 'resolving an alert names who did it');
       if (!isUuid(alert_id)) return false;
-      const rows = await db.query(
-        `UPDATE credential_alerts SET resolved_at = $2, resolved_by = $3 WHERE id = $1 AND resolved_at IS NULL RETURNING 1`,
-        [alert_id, clock.now(), `staff:${by}`],
-      );
-      if (rows.length > 0) log.info({ alert_id, staff_id: by }, 'credential alert resolved');
-      return rows.length > 0;
+      const now = clock.now();
+      const resolved = await db.transaction(async (tx) => {
+        const rows = await tx.query(
+          `UPDATE credential_alerts SET resolved_at = $2, resolved_by = $3 WHERE id = $1 AND resolved_at IS NULL RETURNING 1`,
+          [alert_id, now, `staff:${by}`],
+        );
+        if (rows.length === 0) return false;
+        // Its copy in the staff alert queue closes with it, so nobody works it twice.
+        await alertQueue?.closeCopies(tx, alert_id, by);
+        return true;
+      });
+      if (resolved) log.info({ alert_id, staff_id: by }, 'credential alert resolved');
+      return resolved;
     },
 
     /** Locked accounts, and accounts at their limit with attempts still in flight, newest first. */

@@ -10,13 +10,13 @@ import { csrfField, sendStaffRefusal, type StaffGate } from './staff-gate.ts';
 import { jst, staffPage } from './staff-frame.ts';
 import { alertsTable } from './staff-alerts-page.ts';
 import { casesTable } from './staff-cases-pages.ts';
+import { CREDENTIAL_LABELS } from '../throttle/credential-attempt.ts';
 
 /** Customers the list shows: the console is for looking someone up, not for browsing the bank. */
 export const CUSTOMERS_LISTED_MAX = 100;
 /** Passbook lines shown per account on the customer page: the latest month or two for most customers. */
 export const PASSBOOK_LINES_SHOWN = 30;
 
-const CREDENTIAL_LABELS = { legacy_pin: '暗証番号 PIN (2020 legacy link)', password: 'IBパスワード Password', second_factor: '第二要素 Second factor' } as const;
 const LINK_STATUS_CLASS: Record<string, string> = { active: 'off', revoked: '', frozen: 'on' };
 
 /** Customers: the list, and one customer's passbook, links, second factors and locks, with admin unlocks. */

@@ -100,12 +100,18 @@ for (const backend of testBackends) {
       });
     });
 
-    test('staff see a reverse brute force alert with its blocks, lift a block and resolve the alert', async () => {
+    test('staff see a reverse brute force alert with its blocks, lift a block and resolve the alert, which closes its copy in the alert queue', async () => {
       await withFixture(backend, async (fixture) => {
-        for (let n = 1; n <= REVERSE_BRUTE_FORCE_ACCOUNTS_MIN; n++) {
+        for (let n = 1; n <= REVERSE_BRUTE_FORCE_ACCOUNTS_MIN + 3; n++) {
           await legacyLink(fixture, { account_number: String(n).padStart(7, '0'), pin: '1234' }, { ip: '203.0.113.66' });
         }
         const { app } = fixture.bank;
+        const [credentialAlert] = await fixture.bank.services.throttle.listAlerts();
+        const queued = (await fixture.bank.services.cases.listAlerts({})).filter((alert) => alert.kind === 'credential_reverse_brute_force');
+        assert.equal(queued.length, 1, 'one alert in the queue however many attempts follow');
+        assert.deepEqual([queued[0]!.severity, queued[0]!.status, queued[0]!.details.credential_alert_id], ['high', 'open', credentialAlert?.id]);
+        assert.deepEqual(queued[0]!.details.source_ips, ['203.0.113.66']);
+        assert.match(queued[0]!.summary ?? '', /one secret failing across \d+ accounts/);
         const staff = await staffMember(fixture);
         const page = await app.inject({ method: 'GET', url: '/staff/security', cookies: staff.cookies });
         assert.match(page.body, /data-alert="reverse_brute_force"/);
@@ -124,6 +130,8 @@ for (const backend of testBackends) {
         const after = await app.inject({ method: 'GET', url: '/staff/security', cookies: staff.cookies });
         assert.doesNotMatch(after.body, /data-alert=/);
         assert.equal([...after.body.matchAll(/data-block=/g)].length, 1, 'one block lifted, one left');
+        const closed = (await fixture.bank.services.cases.listAlerts({})).find((alert) => alert.id === queued[0]!.id);
+        assert.deepEqual([closed?.status, closed?.status_changed_by], ['closed', staff.id]);
       });
     });
 

@@ -6,10 +6,10 @@ import { html } from './html.ts';
 import type { SessionStore } from './session-store.ts';
 import { backTo, createStaffGate, csrfField, sendStaffRefusal } from './staff-gate.ts';
 import { jst, staffPage } from './staff-frame.ts';
+import { CREDENTIAL_LABELS } from '../throttle/credential-attempt.ts';
 const UUID_PARAM = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const CSRF_BODY = Type.Object({ csrf: Type.Optional(Type.String({ maxLength: 100 })) });
 
-const CREDENTIAL_LABELS = { legacy_pin: '暗証番号 (2020 legacy link)', password: 'IBパスワード Password', second_factor: '第二要素 Second factor' } as const;
 const ALERT_LABELS = { reverse_brute_force: 'リバースブルートフォース Reverse brute force', operator_failure_rate: '事業者経由の失敗多発 Operator failure rate' } as const;
 const DIMENSION_LABELS = { source_ip: 'IP', device_id: 'Device', secret_fingerprint: 'Secret (fingerprint)' } as const;
 
