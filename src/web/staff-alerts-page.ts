@@ -50,7 +50,7 @@ export function alertsTable(context: StaffContext, alerts: Alert[]) {
 ${alerts.map((alert) => html`<tr data-alert="${alert.id}" data-kind="${alert.kind}" data-status="${alert.status}"><td class="nowrap">${jst(alert.at)}</td><td class="sev-${alert.severity}">${alert.severity}</td>
 <td>${alertLabel(alert.kind)}${alert.summary ? html`<br><span class="muted">${alert.summary}</span>` : ''}</td>
 <td>${alert.reason_codes.map((code) => html`<span class="code">${code}</span> `)}</td>
-<td class="muted">${alert.customer_id ? html`<a href="/staff/customers/${alert.customer_id}">customer</a><br>` : ''}${alert.charge_id ? html`charge <code>${alert.charge_id.slice(-8)}</code><br>` : ''}${alert.link_id ? html`link <code>${alert.link_id.slice(-8)}</code>` : ''}</td>
+<td class="muted">${alert.customer_id ? html`<a href="/staff/customers/${alert.customer_id}">customer</a><br>` : ''}${alert.charge_id ? html`charge <code>${alert.charge_id.slice(-8)}</code><br>` : ''}${alert.link_id ? html`link <code>${alert.link_id.slice(-8)}</code>` : ''}${typeof alert.details.credential_alert_id === 'string' ? html`<a href="/staff/security" data-credential-alert="${alert.details.credential_alert_id}">blocks, sources →</a>` : ''}</td>
 <td>${alert.status}</td><td>${alertActions(context, alert)}</td></tr>`)}
 </tbody></table>`;
 }

@@ -112,6 +112,8 @@ for (const backend of testBackends) {
         assert.deepEqual([queued[0]!.severity, queued[0]!.status, queued[0]!.details.credential_alert_id], ['high', 'open', credentialAlert?.id]);
         assert.deepEqual(queued[0]!.details.source_ips, ['203.0.113.66']);
         assert.match(queued[0]!.summary ?? '', /one secret failing across \d+ accounts/);
+        const queuePage = await app.inject({ method: 'GET', url: '/staff/alerts', cookies: (await staffMember(fixture, 'viewer')).cookies });
+        assert.match(queuePage.body, new RegExp(`data-kind="credential_reverse_brute_force"[\\s\\S]*?data-credential-alert="${credentialAlert!.id}"`));
         const staff = await staffMember(fixture);
         const page = await app.inject({ method: 'GET', url: '/staff/security', cookies: staff.cookies });
         assert.match(page.body, /data-alert="reverse_brute_force"/);
