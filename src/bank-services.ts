@@ -85,15 +85,13 @@ export interface BankServicesDeps {
   public_url?: string;
   /** The charge path's steps; the shipped table unless a benchmark drops one. */
   charge_steps?: readonly ChargeStep[];
-  /** How webhooks are sent; the global fetch unless a test brings its own. */
-  webhook_fetch?: typeof globalThis.fetch;
   /** HMAC key for "this wasn't me" links (src/notify/not-me-token.ts); the public demo key when not given. */
   not_me_key?: string;
 }
 
 /** Wires the bank's services over a migrated database. */
 export async function createBankServices({ db, clock, ids, log, credential_fingerprint_key, sms = createSmsSimulator({ clock, log }), not_me_key = DEMO_NOT_ME_KEY,
-  risk = {}, public_url = 'http://127.0.0.1', charge_steps, webhook_fetch }: BankServicesDeps): Promise<BankServices> {
+  risk = {}, public_url = 'http://127.0.0.1', charge_steps }: BankServicesDeps): Promise<BankServices> {
   const ledger = createLedger({ db, clock, log });
   const core = createBankCore({ db, ledger, clock, ids });
   await core.ensureCashAccount();
@@ -121,9 +119,8 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
     linkRisk: createLinkRisk({ db, clock, ids, log, pipeline: riskPipeline, mode: riskMode, raiseAlerts }),
     stepUp: createStepUpApprovals({ db, ledger, clock, ids, log, secondFactors, sms, public_url, raiseAlerts }),
     webhooks: createOperatorWebhooks({ db, clock }),
-    webhookDispatcher: createWebhookDispatcher({ db, clock, log, ...(webhook_fetch ? { fetch: webhook_fetch } : {}) }),
-    throttle: createCredentialThrottle({ db, clock, ids, log, fingerprint_key: credential_fingerprint_key, notifyCustomer,
-      alertQueue: { raise: raiseAlerts, closeCopies: (tx, credential_alert_id, by) => cases.closeCredentialAlertCopies(tx, credential_alert_id, by) } }),
+    webhookDispatcher: createWebhookDispatcher({ db, clock, log }),
+    throttle: createCredentialThrottle({ db, clock, ids, log, fingerprint_key: credential_fingerprint_key, notifyCustomer, alertQueue: cases }),
     operators: createOperatorRegistry({ db, ledger, clock, ids, audit }),
     links: createLinkStore({ db, clock }),
     async close() {

@@ -2,6 +2,7 @@ import type { Database, Queryable } from '../storage/database.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { assert } from '../shared/assert.ts';
+import { isUuid } from '../ledger/is-uuid.ts';
 import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
 import { ALERT_COLUMNS, ALERT_KINDS, ALERT_SEVERITIES, type Alert, type AlertStatus, type NewAlert } from './alert.ts';
 import { settleCaseLink } from '../linking/revoke-link.ts';
@@ -37,7 +38,6 @@ const toLimit = (limit: number | undefined) => Math.max(1, Math.min(limit ?? LIS
  * and append to the audit log in it, so an action and its audit entry commit together or not at all.
  */
 export function createCaseStore({ db, clock, ids, audit = createAuditLog({ db, clock, ids }) }: { db: Database; clock: Clock; ids: Ids; audit?: AuditLog }) {
-  const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
   /** Changes one row with a guarded UPDATE; tells not_found from not_open when nothing matched. */
   async function guarded(tx: Queryable, table: 'alerts' | 'cases', id: string, update: string, params: unknown[]): Promise<StaffActionOutcome> {
@@ -209,14 +209,13 @@ export function createCaseStore({ db, clock, ids, audit = createAuditLog({ db, c
     },
 
     /**
-     * Closes, inside the caller's transaction, the alerts copied from a credential alert that staff resolved on the
-     * security page (details.credential_alert_id); that resolution is the audited action.
+     * Closes an alert inside the caller's transaction, for an action audited there (a credential alert resolved on the
+     * security page closes its queued copy, which has its id). Nothing happens if it is closed or unknown.
      */
-    async closeCredentialAlertCopies(tx: Queryable, credential_alert_id: string, by: string): Promise<void> {
+    async closeAlertIn(tx: Queryable, alert_id: string, by: string): Promise<void> {
       await tx.query(
-        `UPDATE alerts SET status = 'closed', status_changed_at = $2, status_changed_by = $3
-          WHERE details->>'credential_alert_id' = $1 AND status <> 'closed'`,
-        [credential_alert_id, clock.now(), by],
+        `UPDATE alerts SET status = 'closed', status_changed_at = $2, status_changed_by = $3 WHERE id = $1 AND status <> 'closed'`,
+        [alert_id, clock.now(), by],
       );
     },
 

@@ -228,7 +228,7 @@ for (const backend of testBackends) {
       const t = await newScope(shared);
       const cases = createCaseStore({ db: t.db, clock: t.clock, ids: t.ids });
       const throttle = createCredentialThrottle({ db: t.db, clock: t.clock, ids: t.ids, log: t.log, fingerprint_key: t.key, notifyCustomer: t.notifyCustomer,
-        alertQueue: { raise: (tx, alerts) => cases.raiseAlert(tx, alerts), closeCopies: (tx, id, by) => cases.closeCredentialAlertCopies(tx, id, by) } });
+        alertQueue: cases });
       const operator_id = t.operator();
       // Spread over many addresses and PINs so only the operator ties the failures together.
       for (let i = 0; i < OPERATOR_FAILURES_PER_WINDOW_MAX + 2; i++) {

@@ -34,11 +34,13 @@ export interface CredentialThrottleDeps {
   alertQueue?: CredentialAlertQueue;
 }
 
-/** What the throttle needs of the staff alert queue; both run in the caller's transaction. */
+/**
+ * What the throttle needs of the staff alert queue (the case store has both); both run in the caller's transaction.
+ * A queued copy takes its credential alert's id, so it is raised once and closed by that id.
+ */
 export interface CredentialAlertQueue {
-  raise(tx: Queryable, alerts: NewAlert[]): Promise<unknown>;
-  /** Closes the queued copies of credential alert `credential_alert_id`, as staff member `by`. */
-  closeCopies(tx: Queryable, credential_alert_id: string, by: string): Promise<unknown>;
+  raiseAlert(tx: Queryable, alerts: NewAlert[]): Promise<unknown>;
+  closeAlertIn(tx: Queryable, alert_id: string, by: string): Promise<unknown>;
 }
 
 /** An account whose credential is locked (or saturated by attempts in flight), for staff. */
@@ -219,8 +221,8 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
       );
       assert(alert, 'the alert upsert returns its row');
       if (alert.inserted && alertQueue) {
-        await alertQueue.raise(tx, [{
-          kind: 'credential_reverse_brute_force', severity: 'high', at: now, reason_codes: ['reverse_brute_force'],
+        await alertQueue.raiseAlert(tx, [{
+          id: alert.id, kind: 'credential_reverse_brute_force', severity: 'high', at: now, reason_codes: ['reverse_brute_force'],
           summary: `${CREDENTIAL_LABELS[attempt.credential]}: one secret failing across ${spread.accounts} accounts from ${spread.source_ips.length + spread.device_ids.length} sources`,
           operator_id: spread.operator_ids.length === 1 ? spread.operator_ids[0]! : null,
           details: queueDetails(alert.id, attempt.credential, spread),
@@ -278,8 +280,8 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
           rate.source_ips.slice(0, ALERT_SOURCES_LISTED_MAX), rate.device_ids.slice(0, ALERT_SOURCES_LISTED_MAX), now],
       );
       if (row?.inserted && alertQueue) {
-        await alertQueue.raise(tx, [{
-          kind: 'credential_operator_failure_rate', severity: 'high', at: now, operator_id, reason_codes: ['operator_failure_rate'],
+        await alertQueue.raiseAlert(tx, [{
+          id: row.id, kind: 'credential_operator_failure_rate', severity: 'high', at: now, operator_id, reason_codes: ['operator_failure_rate'],
           summary: `${CREDENTIAL_LABELS[attempt.credential]}: ${rate.failures} failures over ${rate.accounts} accounts through one operator`,
           details: queueDetails(row.id, attempt.credential, { ...rate, operator_ids: [operator_id] }),
         }]);
@@ -373,22 +375,23 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
         );
         if (rows.length === 0) return false;
         // Its copy in the staff alert queue closes with it, so nobody works it twice.
-        await alertQueue?.closeCopies(tx, alert_id, by);
+        await alertQueue?.closeAlertIn(tx, alert_id, by);
         return true;
       });
       if (resolved) log.info({ alert_id, staff_id: by }, 'credential alert resolved');
       return resolved;
     },
 
-    /** Locked accounts, and accounts at their limit with attempts still in flight, newest first. */
-    async listLocks(): Promise<CredentialLock[]> {
+    /** Locked accounts, and accounts at their limit with attempts still in flight, newest first (one customer's, when given). */
+    async listLocks(filter: { customer_id?: string } = {}): Promise<CredentialLock[]> {
       const rows = await db.query<Omit<CredentialLock, 'account_masked'> & { account_key: string }>(
         `SELECT s.id, s.credential, s.account_key, s.customer_id, c.name_kanji, s.failures_consecutive, s.locked_at
            FROM credential_account_states s LEFT JOIN customers c ON c.id = s.customer_id
-          WHERE s.locked_at IS NOT NULL
-             OR s.failures_consecutive >= CASE s.credential WHEN 'legacy_pin' THEN $1::int WHEN 'password' THEN $2::int ELSE NULL END
+          WHERE (s.locked_at IS NOT NULL
+                 OR s.failures_consecutive >= CASE s.credential WHEN 'legacy_pin' THEN $1::int WHEN 'password' THEN $2::int ELSE NULL END)
+            AND ($4::uuid IS NULL OR s.customer_id = $4)
           ORDER BY s.updated_at DESC LIMIT $3`,
-        [ACCOUNT_FAILURES_MAX.legacy_pin, ACCOUNT_FAILURES_MAX.password, STAFF_ROWS_LISTED_MAX],
+        [ACCOUNT_FAILURES_MAX.legacy_pin, ACCOUNT_FAILURES_MAX.password, STAFF_ROWS_LISTED_MAX, filter.customer_id ?? null],
       );
       return rows.map(({ account_key, ...row }) => ({ ...row, account_masked: maskAccountKey(account_key) }));
     },

@@ -52,7 +52,7 @@ export async function staffCustomerPages(app: FastifyInstance, services: BankSer
       services.core.accountsOf(customer.id),
       services.operators.list(),
       services.secondFactors.listFactors(customer.id),
-      services.throttle.listLocks(),
+      services.throttle.listLocks({ customer_id: customer.id }),
       services.cases.listAlerts({ customer_id: customer.id }),
       services.cases.listCases({ customer_id: customer.id }),
       services.staff.list(),
@@ -73,7 +73,6 @@ ${links.map((link) => html`<tr data-link="${link.id}"><td>${operatorNames.get(li
 <table class="passbook"><thead><tr><th>年月日 Date</th><th>摘要 Description</th><th class="yen">お支払 Out</th><th class="yen">お預り In</th><th class="yen">残高 Balance</th></tr></thead>
 <tbody>${lines.slice(-PASSBOOK_LINES_SHOWN).map((line) => html`<tr><td>${line.date}</td><td>${line.label}</td><td class="yen">${line.withdrawal_yen === null ? '' : formatYen(line.withdrawal_yen)}</td><td class="yen">${line.deposit_yen === null ? '' : formatYen(line.deposit_yen)}</td><td class="yen">${formatYen(line.balance_yen)}</td></tr>`)}</tbody></table></div>`);
     }
-    const myLocks = locks.filter((lock) => lock.customer_id === customer.id);
     const names = new Map(staff.map((member) => [member.id, member.display_name]));
     const body = html`<h1>${customer.name_kanji} <span class="muted">${customer.name_kana}</span></h1>
 <div class="card"><p>生年月日 Born ${customer.birth_date} · ☎ ${customer.phone} · ${customer.email}<br><span class="muted">${customer.address} · customer <code>${customer.id}</code></span></p></div>
@@ -84,8 +83,8 @@ ${factors.map((factor) => html`<tr data-factor="${factor.factor}" data-status="$
 <td>${factor.status === 'locked' ? admin ? html`<form method="post" action="/staff/security/factors/unlock">${csrf}<input type="hidden" name="customer_id" value="${customer.id}"><input type="hidden" name="factor" value="${factor.factor}"><button type="submit" data-action="unlock-factor">解除 Unlock (after calling the customer)</button></form>` : html`<span class="muted">admin only</span>` : ''}</td></tr>`)}
 </tbody></table>
 <h2>ロック Credential locks</h2>
-${myLocks.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="locks"><thead><tr><th>Credential</th><th>Account</th><th>Failures</th><th>Locked (JST)</th><th></th></tr></thead><tbody>
-${myLocks.map((lock) => html`<tr data-lock="${lock.id}"><td>${CREDENTIAL_LABELS[lock.credential]}</td><td>${lock.account_masked}</td><td>${lock.failures_consecutive}</td><td>${jst(lock.locked_at)}</td>
+${locks.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="locks"><thead><tr><th>Credential</th><th>Account</th><th>Failures</th><th>Locked (JST)</th><th></th></tr></thead><tbody>
+${locks.map((lock) => html`<tr data-lock="${lock.id}"><td>${CREDENTIAL_LABELS[lock.credential]}</td><td>${lock.account_masked}</td><td>${lock.failures_consecutive}</td><td>${jst(lock.locked_at)}</td>
 <td>${admin ? html`<form method="post" action="/staff/security/credentials/${lock.id}/unlock">${csrf}<button type="submit" data-action="unlock-credential">解除 Unlock (after calling the customer)</button></form>` : html`<span class="muted">admin only</span>`}</td></tr>`)}</tbody></table>`}
 ${sections}
 <h2>アラート Alerts</h2>${alertsTable(context, alerts)}
