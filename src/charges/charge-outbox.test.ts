@@ -51,17 +51,26 @@ for (const backend of testBackends) {
     test('a refused charge (over the balance, over the cap) writes no notice', async () => {
       const { link_token } = await fixture.link();
       assert.equal((await fixture.charge(link_token, 100_001)).json().code, 'charge_yen_max_exceeded');
-      await fixture.db.query(`SELECT 1`);
+      const { core } = fixture.bank.services;
+      await core.withdraw(fixture.customer.account_id, (await core.balance(fixture.customer.account_id)) - 1000);
+      assert.equal((await fixture.charge(link_token, 5000)).json().code, 'insufficient_funds');
       assert.equal((await chargeNotices(fixture)).length, 0);
     });
 
     test('a charge batch that rolls back after the outbox step leaves no outbox row, no charge and no money moved', async () => {
       const { link_id, link_token } = await fixture.link();
       const { services } = fixture.bank;
-      const boom: ChargeStep = { name: 'boom', run: async () => { throw new Error('the disk is full'); } };
+      // The step after the outbox sees the notice in the batch's transaction, then the batch fails.
+      let noticesBeforeFailure = 0;
+      const boom: ChargeStep = {
+        name: 'boom',
+        run: async ({ tx }, items) => {
+          noticesBeforeFailure = (await tx.query(`SELECT id FROM notification_outbox WHERE data->>'charge_id' = $1`, [items[0]!.charge_id])).length;
+          throw new Error('the disk is full');
+        },
+      };
       // The risk step needs the bank's risk engine; it is not what this test is about.
       const steps = [...chargeSteps.filter((step) => step.name !== 'risk'), boom];
-      assert.ok(steps.some((step) => step.name === 'outbox'), 'the outbox step ran before the failure');
       const pipeline = createChargePipeline({ db: fixture.db, ledger: services.ledger, clock: fixture.clock, ids: services.ids, steps });
       const balance = await services.core.balance(fixture.customer.account_id);
       const request = {
@@ -70,6 +79,7 @@ for (const backend of testBackends) {
       } as ChargeRequest;
       await assert.rejects(pipeline.charge(request), /disk is full/);
       await pipeline.close();
+      assert.equal(noticesBeforeFailure, 1, 'the outbox step wrote the notice before the failure');
       assert.equal((await chargeNotices(fixture)).length, 0);
       assert.equal((await fixture.db.query(`SELECT id FROM charges`)).length, 0);
       assert.equal(await services.core.balance(fixture.customer.account_id), balance);
