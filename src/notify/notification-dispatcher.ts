@@ -3,6 +3,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { BankMetrics } from '../metrics/bank-metrics.ts';
 import { assert } from '../shared/assert.ts';
+import { retryDelay } from '../shared/retry-delay.ts';
 import type { SmsChannel } from './sms-channel.ts';
 import { MailDeliveryError, type MailChannel } from './mail-channel.ts';
 import type { NotMeTokens } from './not-me-token.ts';
@@ -28,8 +29,7 @@ const LAST_ERROR_CHARS_MAX = 500;
 
 /** The wait before the next try of a row that has failed `attempts` times: exponential, capped. */
 export function retryDelayMs(attempts: number): number {
-  assert(Number.isInteger(attempts) && attempts >= 1, 'a retry follows at least one attempt');
-  return Math.min(NOTICE_RETRY_DELAY_MS_BASE * 2 ** Math.min(attempts - 1, 30), NOTICE_RETRY_DELAY_MS_MAX);
+  return retryDelay(attempts, { base: NOTICE_RETRY_DELAY_MS_BASE, max: NOTICE_RETRY_DELAY_MS_MAX });
 }
 
 /** What one dispatch did. */

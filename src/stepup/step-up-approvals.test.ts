@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
 import { readPassbook } from '../bank/passbook.ts';
+import type { Database, Queryable } from '../storage/database.ts';
+import { createStepUpApprovals } from './step-up-approvals.ts';
 import { STEP_UP_TIMEOUT_SECONDS, HOLD_TIMEOUT_SECONDS } from './pending-charge-timeouts.ts';
 import { balances, chargeLink, enrolAuthenticator, linkedElderlyCustomer, stepUpCode, type WaitingChargeCustomer } from './waiting-charge-fixture.ts';
 
@@ -227,6 +229,53 @@ for (const backend of testBackends) {
       assert.deepEqual(await stepUp.approve(stranger.customer_id, charge.id, { amount_yen: 100_000, payee_operator_id: fixture.operator.id, factor: 'sms', code: '000000' }), { ok: false, code: 'approval_not_found' });
       assert.deepEqual(await stepUp.approveHeld('not-a-uuid', { by: 'staff-1' }), { ok: false, code: 'approval_not_found' });
       assert.equal((await getCharge(charge.id)).json().status, 'pending_approval');
+    });
+
+    test('expiring charges of several links in one pass gives each link its month back and writes one charge.expired webhook per charge, in three statements per chunk', async () => {
+      await fixture.bank.services.webhooks.register(fixture.operator.id, 'http://127.0.0.1:9/hooks');
+      const { stepUp: _, ...services } = fixture.bank.services;
+      // Earlier tests' waiting charges expire too; with no other pass they all fit one chunk.
+      const statements: string[] = [];
+      const counted = (tx: Queryable): Queryable => ({
+        query: <Row,>(sql: string, params?: readonly unknown[]) => {
+          statements.push(sql);
+          return tx.query<Row>(sql, params);
+        },
+        exec: (script) => tx.exec(script),
+      });
+      const db: Database = {
+        backend: fixture.db.backend,
+        query: (sql, params) => fixture.db.query(sql, params),
+        exec: (script) => fixture.db.exec(script),
+        transaction: (work) => fixture.db.transaction((tx) => work(counted(tx))),
+        close: () => fixture.db.close(),
+      };
+      const stepUp = createStepUpApprovals({ ...services, db, public_url: fixture.url });
+      const first = await challenged();
+      // A second waiting charge on the first link: its month is given back the sum of both.
+      const again = await chargeLink(fixture, first.customer, 50_000);
+      assert.equal(again.json().status, 'pending_approval', again.body);
+      const second = await challenged();
+      const third = await challenged();
+      const charge_ids = [first, second, third].map(({ charge }) => charge.id).concat(again.json().id);
+      assert.equal(await monthTotal(first.customer.link_id), 150_000);
+      fixture.clock.advance(STEP_UP_TIMEOUT_SECONDS * 1000);
+      assert.ok(await stepUp.expireDue() >= 4);
+      assert.equal(statements.length, 3, statements.join('\n---\n'));
+      for (const charge_id of charge_ids) assert.equal((await getCharge(charge_id)).json().status, 'expired');
+      for (const { customer } of [first, second, third]) {
+        assert.equal(await monthTotal(customer.link_id), 0, 'the month is given back');
+      }
+      const deliveries = await fixture.db.query<{ charge_id: string; event_type: string; body: string }>(
+        `SELECT charge_id, event_type, body FROM webhook_deliveries WHERE charge_id = ANY($1::uuid[])`, [charge_ids]);
+      assert.deepEqual(deliveries.map((row) => row.charge_id).sort(), [...charge_ids].sort());
+      for (const delivery of deliveries) {
+        assert.equal(delivery.event_type, 'charge.expired');
+        const event = JSON.parse(delivery.body);
+        assert.deepEqual([event.type, event.data.charge.id, event.data.charge.status], ['charge.expired', delivery.charge_id, 'expired']);
+      }
+      assert.equal(await stepUp.expireDue(), 0);
+      assert.equal(statements.length, 4, 'a pass with nothing to expire runs only its search');
     });
 
     test('the ledger still sums to zero after approvals, declines and expiries', async () => {

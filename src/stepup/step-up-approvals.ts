@@ -16,7 +16,7 @@ import type { SecondFactors } from '../mfa/second-factors.ts';
 import type { SecondFactorKind } from '../mfa/second-factor.ts';
 import type { NewAlert } from '../cases/alert.ts';
 import { recordChargeHistory } from '../risk/charge-history.ts';
-import { enqueueWebhook, type WebhookEventType } from '../webhooks/webhook-event.ts';
+import { enqueueWebhook, enqueueWebhooks, type WebhookEventType } from '../webhooks/webhook-event.ts';
 import { stepUpPurpose } from './step-up-purpose.ts';
 import { waitingChargeText } from './step-up-notice.ts';
 
@@ -95,10 +95,28 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
     passbook_label: row.passbook_label, account_masked: maskAccountNumber(row.account_number), created_at: row.created_at, expires_at: row.approval_expires_at,
   });
 
-  /** Gives the reservation back to the link's month: the money never left. */
-  const releaseMonthlyTotal = (tx: Queryable, row: { link_id: string; created_at: Date; amount_yen: number }) =>
-    tx.query(`UPDATE link_monthly_totals SET charged_yen = charged_yen - $3 WHERE link_id = $1 AND month = $2`,
-      [row.link_id, japanMonth(row.created_at), row.amount_yen]);
+  /**
+   * Gives reservations back to their links' months (the money never left): summed per link and Japan month here,
+   * then one UPDATE for them all, its rows in (link, month) order.
+   */
+  async function releaseMonthlyTotals(tx: Queryable, rows: readonly { link_id: string; created_at: Date; amount_yen: number }[]): Promise<void> {
+    const totals = new Map<string, { link_id: string; month: string; amount_yen: number }>();
+    for (const row of rows) {
+      const month = japanMonth(row.created_at);
+      const key = `${row.link_id}:${month}`;
+      const total = totals.get(key) ?? { link_id: row.link_id, month, amount_yen: 0 };
+      total.amount_yen += row.amount_yen;
+      totals.set(key, total);
+    }
+    if (totals.size === 0) return;
+    const sorted = [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, total]) => total);
+    await tx.query(
+      `UPDATE link_monthly_totals m SET charged_yen = m.charged_yen - t.amount_yen
+         FROM unnest($1::uuid[], $2::date[], $3::bigint[]) AS t (link_id, month, amount_yen)
+        WHERE m.link_id = t.link_id AND m.month = t.month`,
+      [sorted.map((t) => t.link_id), sorted.map((t) => t.month), sorted.map((t) => t.amount_yen)],
+    );
+  }
 
   /**
    * Posts (approve) or voids (decline) a charge still in `expect`, under the charge row's lock. An approval of a
@@ -144,7 +162,7 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
           operator_name: row.display_name, passbook_label: row.passbook_label, amount_yen: row.amount_yen,
         }]);
       } else {
-        await releaseMonthlyTotal(tx, row);
+        await releaseMonthlyTotals(tx, [row]);
       }
       await enqueueWebhook(tx, { id: ids.next(), operator_id: row.operator_id, type: EVENT_FOR_STATUS[status]!, charge, at: now });
       if (alert && raiseAlerts) await raiseAlerts(tx, [alert(row)]);
@@ -251,17 +269,9 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
               RETURNING ${CHARGE_COLUMNS.split(', ').map((column) => `c.${column}`).join(', ')}, c.operator_id`,
             [now, EXPIRED_CHARGES_PER_PASS_MAX],
           );
-          const totals = new Map<string, { link_id: string; created_at: Date; amount_yen: number }>();
-          for (const row of rows) {
-            const key = `${row.link_id}:${japanMonth(row.created_at)}`;
-            const total = totals.get(key) ?? { link_id: row.link_id, created_at: row.created_at, amount_yen: 0 };
-            total.amount_yen += row.amount_yen;
-            totals.set(key, total);
-          }
-          for (const [, total] of [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) await releaseMonthlyTotal(tx, total);
-          for (const { operator_id, ...charge } of rows) {
-            await enqueueWebhook(tx, { id: ids.next(), operator_id, type: 'charge.expired', charge, at: now });
-          }
+          // A chunk is three statements however many charges it holds: the update above, the totals, the webhooks.
+          await releaseMonthlyTotals(tx, rows);
+          await enqueueWebhooks(tx, rows.map(({ operator_id, ...charge }) => ({ id: ids.next(), operator_id, type: 'charge.expired' as const, charge, at: now })));
           return rows.length;
         });
         expired_count += chunk;

@@ -1,10 +1,14 @@
 import { describe, test, before, after } from 'node:test';
+import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
 import { chargeLink, linkedElderlyCustomer, stepUpCode } from '../stepup/waiting-charge-fixture.ts';
 import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.ts';
-import { WEBHOOK_ATTEMPTS_MAX, webhookRetryDelaySeconds } from './webhook-dispatcher.ts';
+import { createWebhookDispatcher, WEBHOOK_ATTEMPTS_MAX, WEBHOOK_LEASE_SECONDS, WEBHOOK_TIMEOUT_MS, webhookRetryDelaySeconds } from './webhook-dispatcher.ts';
+import { enqueueWebhooks } from './webhook-event.ts';
+import type { Database } from '../storage/database.ts';
+import type { Charge } from '../charges/charge.ts';
 
 interface Sent {
   url: string;
@@ -124,6 +128,121 @@ for (const backend of testBackends) {
       assert.deepEqual(await fixture.bank.services.webhookDispatcher.dispatchDue(), { delivered: 1, retrying: 0, failed: 0 });
       const rows = await deliveries();
       assert.ok(rows.some((row) => row.event_type === 'charge.expired' && row.delivered_at !== null && row.attempts === 2));
+    });
+
+    /** Declines `count` fresh challenged charges, so that their charge.declined deliveries are due now; returns the charge ids. */
+    async function declinedCharges(count: number): Promise<string[]> {
+      await fixture.db.query(`DELETE FROM webhook_deliveries`);
+      await register('http://127.0.0.1:9/hooks');
+      const charge_ids: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const customer = await linkedElderlyCustomer(fixture);
+        const charge = (await chargeLink(fixture, customer, 100_000)).json();
+        assert.deepEqual(await fixture.bank.services.stepUp.decline(customer.customer_id, charge.id), { ok: true, status: 'declined' });
+        charge_ids.push(charge.id);
+      }
+      return charge_ids;
+    }
+
+    /** The fixture's database, counting the statements run on it. */
+    function countingDb(): { db: Database; statements: string[] } {
+      const statements: string[] = [];
+      const db: Database = {
+        backend: fixture.db.backend,
+        query: <Row,>(sql: string, params?: readonly unknown[]) => {
+          statements.push(sql);
+          return fixture.db.query<Row>(sql, params);
+        },
+        exec: (script) => fixture.db.exec(script),
+        transaction: (work) => fixture.db.transaction(work),
+        close: () => fixture.db.close(),
+      };
+      return { db, statements };
+    }
+
+    const chargeIdOf = (body: string): string => JSON.parse(body).data.charge.id;
+
+    test('a pass sends its claimed deliveries all at once, so it lasts about one timeout and ends well inside its lease', async () => {
+      const charge_ids = await declinedCharges(3);
+      let in_flight = 0;
+      let most_in_flight = 0;
+      const arrived: (() => void)[] = [];
+      // Each POST is answered once all three are in flight (or after a second, so that POSTs sent one after another
+      // fail the count below instead of hanging the suite).
+      const barrierFetch = (async () => {
+        in_flight += 1;
+        most_in_flight = Math.max(most_in_flight, in_flight);
+        await new Promise<void>((resolve) => {
+          arrived.push(resolve);
+          if (arrived.length === charge_ids.length) for (const release of arrived) release();
+          else setTimeout(resolve, 1_000);
+        });
+        in_flight -= 1;
+        return new Response(null, { status: 200 });
+      }) as typeof globalThis.fetch;
+      const dispatcher = createWebhookDispatcher({ db: fixture.db, clock: fixture.clock, log: fixture.bank.services.log, fetch: barrierFetch });
+      assert.deepEqual(await dispatcher.dispatchDue(), { delivered: 3, retrying: 0, failed: 0 });
+      assert.equal(most_in_flight, 3);
+      assert.ok(WEBHOOK_TIMEOUT_MS * 2 <= WEBHOOK_LEASE_SECONDS * 1000, 'a pass of timed-out POSTs ends long before its lease');
+      assert.ok((await deliveries()).every((row) => row.delivered_at !== null && row.attempts === 1));
+    });
+
+    test('one pass records delivered, retrying and given-up deliveries together: one statement to claim, one to record every answer', async () => {
+      const [ok_id, retry_id, last_id] = await declinedCharges(3);
+      await fixture.db.query(`UPDATE webhook_deliveries SET attempts = $1 WHERE charge_id = $2`, [WEBHOOK_ATTEMPTS_MAX - 1, last_id]);
+      const answers = new Map([[ok_id, 204], [retry_id, 503], [last_id, 500]]);
+      const answering = (async (_url: string | URL | Request, init?: RequestInit) =>
+        new Response(null, { status: answers.get(chargeIdOf(String(init?.body)))! })) as typeof globalThis.fetch;
+      const { db, statements } = countingDb();
+      const dispatcher = createWebhookDispatcher({ db, clock: fixture.clock, log: fixture.bank.services.log, fetch: answering });
+      assert.deepEqual(await dispatcher.dispatchDue(), { delivered: 1, retrying: 1, failed: 1 });
+      assert.equal(statements.length, 2, statements.join('\n---\n'));
+      const rows = await fixture.db.query<{ charge_id: string; attempts: number; delivered_at: Date | null; failed_at: Date | null; next_attempt_at: Date; last_status: number; last_error: string | null }>(
+        `SELECT charge_id, attempts, delivered_at, failed_at, next_attempt_at, last_status, last_error FROM webhook_deliveries`);
+      const byCharge = new Map(rows.map((row) => [row.charge_id, row]));
+      const now = fixture.clock.now().getTime();
+      const ok = byCharge.get(ok_id!)!;
+      assert.deepEqual([ok.attempts, ok.delivered_at?.getTime(), ok.failed_at, ok.last_status, ok.last_error], [1, now, null, 204, null]);
+      const retry = byCharge.get(retry_id!)!;
+      assert.deepEqual([retry.attempts, retry.delivered_at, retry.failed_at, retry.last_status, retry.last_error], [1, null, null, 503, 'HTTP 503']);
+      assert.equal(retry.next_attempt_at.getTime() - now, webhookRetryDelaySeconds(1) * 1000);
+      const last = byCharge.get(last_id!)!;
+      assert.deepEqual([last.attempts, last.delivered_at, last.failed_at?.getTime(), last.last_status, last.last_error], [WEBHOOK_ATTEMPTS_MAX, null, now, 500, 'HTTP 500']);
+    });
+
+    test('a delivery another dispatcher settled while this pass was sending keeps what that one recorded', async () => {
+      await declinedCharges(1);
+      // While this pass's POST is out, another process delivers the same row (as after a lost lease).
+      const overtaken = (async () => {
+        await fixture.db.query(`UPDATE webhook_deliveries SET attempts = 1, delivered_at = $1, last_status = 200`, [fixture.clock.now()]);
+        return new Response(null, { status: 503 });
+      }) as typeof globalThis.fetch;
+      const dispatcher = createWebhookDispatcher({ db: fixture.db, clock: fixture.clock, log: fixture.bank.services.log, fetch: overtaken });
+      await dispatcher.dispatchDue();
+      const [row] = await deliveries();
+      assert.ok(row?.delivered_at);
+      assert.equal(row?.last_status, 200);
+    });
+
+    test('a batch of events writes one delivery per event of an operator with a webhook in one statement, and none for an operator without one', async () => {
+      await fixture.db.query(`DELETE FROM webhook_deliveries`);
+      await register('http://127.0.0.1:9/hooks');
+      const at = fixture.clock.now();
+      const charge = (id: string): Charge => ({ id, link_id: randomUUID(), amount_yen: 1_000, refunded_yen: 0, status: 'expired', description: null, created_at: at, approval_expires_at: at });
+      const [first, second, stranger] = [randomUUID(), randomUUID(), randomUUID()];
+      const { db, statements } = countingDb();
+      await enqueueWebhooks(db, [
+        { id: randomUUID(), operator_id: fixture.operator.id, type: 'charge.expired', charge: charge(first), at },
+        { id: randomUUID(), operator_id: randomUUID(), type: 'charge.expired', charge: charge(stranger), at },
+        { id: randomUUID(), operator_id: fixture.operator.id, type: 'charge.declined', charge: charge(second), at },
+      ]);
+      await enqueueWebhooks(db, []);
+      assert.equal(statements.length, 1);
+      const rows = await fixture.db.query<{ charge_id: string; event_type: string; operator_id: string; body: string }>(
+        `SELECT charge_id, event_type, operator_id, body FROM webhook_deliveries ORDER BY event_type`);
+      assert.deepEqual(rows.map((row) => [row.charge_id, row.event_type, row.operator_id]), [[second, 'charge.declined', fixture.operator.id], [first, 'charge.expired', fixture.operator.id]]);
+      assert.equal(chargeIdOf(rows[0]!.body), second);
+      assert.equal(JSON.parse(rows[0]!.body).type, 'charge.declined');
     });
 
     test('the back-off doubles from 30 seconds and stops growing at 4 hours', () => {

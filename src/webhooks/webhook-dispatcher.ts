@@ -1,7 +1,7 @@
 import type { Database } from '../storage/database.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import { assert } from '../shared/assert.ts';
+import { retryDelay } from '../shared/retry-delay.ts';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.ts';
 
 /** Tries per delivery: with the back-off below, about 8½ hours of an operator being down before the bank gives up. */
@@ -12,17 +12,21 @@ export const WEBHOOK_RETRY_BASE_SECONDS = 30;
 export const WEBHOOK_RETRY_SECONDS_MAX = 4 * 60 * 60;
 /** How long one POST may take: an operator's endpoint should answer at once and do its work later. */
 export const WEBHOOK_TIMEOUT_MS = 5_000;
-/** Deliveries one dispatch claims: bounds the work (and the time a lease must cover) of one pass. */
+/** Deliveries one dispatch claims: bounds the work of one pass and the POSTs it has in flight at once. */
 export const WEBHOOK_DELIVERIES_PER_PASS_MAX = 100;
-/** A claimed delivery is hidden from other dispatchers this long: longer than a pass of timeouts in a row. */
+/**
+ * A claimed delivery is hidden from other dispatchers this long. A pass sends its whole batch at once, so it lasts
+ * about one WEBHOOK_TIMEOUT_MS (every POST is cut off there) plus the claim and the one UPDATE that records the
+ * answers: far inside the lease, so another process (each runs dispatchDue every second) never sends a webhook
+ * while this one still is. If this process dies mid-pass, another sends after the lease (at least once, never lost).
+ */
 export const WEBHOOK_LEASE_SECONDS = 60;
 /** Longest error text kept from a failed try. */
 const ERROR_CHARS_MAX = 500;
 
 /** The wait after the `attempts`-th failed try. */
 export function webhookRetryDelaySeconds(attempts: number): number {
-  assert(Number.isSafeInteger(attempts) && attempts >= 1, 'a retry follows at least one attempt');
-  return Math.min(WEBHOOK_RETRY_BASE_SECONDS * 2 ** (attempts - 1), WEBHOOK_RETRY_SECONDS_MAX);
+  return retryDelay(attempts, { base: WEBHOOK_RETRY_BASE_SECONDS, max: WEBHOOK_RETRY_SECONDS_MAX });
 }
 
 interface Claimed {
@@ -33,6 +37,12 @@ interface Claimed {
   secret: string | null;
 }
 
+/** How one claimed delivery went, to be recorded with the rest of its pass. */
+type Settled =
+  | { id: string; outcome: 'delivered'; attempts: number; at: Date; status: number | null }
+  | { id: string; outcome: 'retrying'; attempts: number; at: Date; status: number | null; error: string | null; next_attempt_at: Date }
+  | { id: string; outcome: 'failed'; attempts: number; at: Date; status: number | null; error: string | null };
+
 /** What one pass did. */
 export interface DispatchReport {
   delivered: number;
@@ -42,7 +52,8 @@ export interface DispatchReport {
 
 /**
  * Sends due webhook deliveries: claims a page with a lease (FOR UPDATE SKIP LOCKED, so several processes share the
- * work), signs each body with the operator's current secret and timestamp, POSTs it, and records the answer. Any
+ * work), signs each body with the operator's current secret and timestamp, POSTs them all at once, and records
+ * every answer in one statement. Any
  * 2xx is delivered; anything else waits 30 s, 1 min, 2 min… until WEBHOOK_ATTEMPTS_MAX, then is marked failed.
  */
 export function createWebhookDispatcher({ db, clock, log, fetch = globalThis.fetch }: { db: Database; clock: Clock; log: Logger; fetch?: typeof globalThis.fetch }) {
@@ -63,8 +74,44 @@ export function createWebhookDispatcher({ db, clock, log, fetch = globalThis.fet
     }
   }
 
+  async function settle(delivery: Claimed): Promise<Settled> {
+    const result = await send(delivery);
+    const attempts = delivery.attempts + 1;
+    const at = clock.now();
+    if (result.ok) return { id: delivery.id, outcome: 'delivered', attempts, at, status: result.status };
+    const giving_up = attempts >= WEBHOOK_ATTEMPTS_MAX;
+    log.warn({ delivery_id: delivery.id, attempts, status: result.status, giving_up }, 'webhook delivery failed');
+    if (giving_up) return { id: delivery.id, outcome: 'failed', attempts, at, status: result.status, error: result.error };
+    return {
+      id: delivery.id, outcome: 'retrying', attempts, at, status: result.status, error: result.error,
+      next_attempt_at: new Date(at.getTime() + webhookRetryDelaySeconds(attempts) * 1000),
+    };
+  }
+
+  /** Records a pass's answers in one UPDATE; a delivery another dispatcher settled meanwhile is left as it is. */
+  async function record(settled: readonly Settled[]): Promise<void> {
+    if (settled.length === 0) return;
+    await db.query(
+      `UPDATE webhook_deliveries d
+          SET attempts = t.attempts, delivered_at = t.delivered_at, failed_at = t.failed_at,
+              last_status = t.last_status, last_error = t.last_error,
+              next_attempt_at = coalesce(t.next_attempt_at, d.next_attempt_at)
+         FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::text[])
+                AS t (id, attempts, delivered_at, failed_at, next_attempt_at, last_status, last_error)
+        WHERE d.id = t.id AND d.delivered_at IS NULL AND d.failed_at IS NULL`,
+      [
+        settled.map((s) => s.id), settled.map((s) => s.attempts),
+        settled.map((s) => (s.outcome === 'delivered' ? s.at : null)),
+        settled.map((s) => (s.outcome === 'failed' ? s.at : null)),
+        settled.map((s) => (s.outcome === 'retrying' ? s.next_attempt_at : null)),
+        settled.map((s) => s.status),
+        settled.map((s) => (s.outcome === 'delivered' ? null : s.error)),
+      ],
+    );
+  }
+
   return {
-    /** Sends what is due now; returns how it went. */
+    /** Sends what is due now, all at once; returns how it went. */
     async dispatchDue(limit = WEBHOOK_DELIVERIES_PER_PASS_MAX): Promise<DispatchReport> {
       const now = clock.now();
       const claimed = await db.query<Claimed>(
@@ -78,31 +125,13 @@ export function createWebhookDispatcher({ db, clock, log, fetch = globalThis.fet
          SELECT c.id, c.body, c.attempts, w.url, w.secret FROM claimed c LEFT JOIN operator_webhooks w ON w.operator_id = c.operator_id`,
         [now, Math.min(limit, WEBHOOK_DELIVERIES_PER_PASS_MAX), new Date(now.getTime() + WEBHOOK_LEASE_SECONDS * 1000)],
       );
-      const report: DispatchReport = { delivered: 0, retrying: 0, failed: 0 };
-      for (const delivery of claimed) {
-        const result = await send(delivery);
-        const attempts = delivery.attempts + 1;
-        const at = clock.now();
-        if (result.ok) {
-          report.delivered += 1;
-          await db.query(`UPDATE webhook_deliveries SET attempts = $2, delivered_at = $3, last_status = $4, last_error = NULL WHERE id = $1`,
-            [delivery.id, attempts, at, result.status]);
-          continue;
-        }
-        const giving_up = attempts >= WEBHOOK_ATTEMPTS_MAX;
-        if (giving_up) report.failed += 1;
-        else report.retrying += 1;
-        await db.query(
-          `UPDATE webhook_deliveries SET attempts = $2, last_status = $3, last_error = $4,
-                  failed_at = CASE WHEN $5::boolean THEN $6::timestamptz END,
-                  next_attempt_at = CASE WHEN $5::boolean THEN next_attempt_at ELSE $7::timestamptz END
-            WHERE id = $1`,
-          [delivery.id, attempts, result.status, result.error, giving_up, at,
-            new Date(at.getTime() + (giving_up ? 0 : webhookRetryDelaySeconds(attempts)) * 1000)],
-        );
-        log.warn({ delivery_id: delivery.id, attempts, status: result.status, giving_up }, 'webhook delivery failed');
-      }
-      return report;
+      const settled = await Promise.all(claimed.map(settle));
+      await record(settled);
+      return {
+        delivered: settled.filter((s) => s.outcome === 'delivered').length,
+        retrying: settled.filter((s) => s.outcome === 'retrying').length,
+        failed: settled.filter((s) => s.outcome === 'failed').length,
+      };
     },
   };
 }

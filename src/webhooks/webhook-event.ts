@@ -4,18 +4,39 @@ import type { Charge } from '../charges/charge.ts';
 /** What a delivery reports: a waiting charge's outcome. */
 export type WebhookEventType = 'charge.succeeded' | 'charge.declined' | 'charge.expired';
 
+/** One outcome to tell an operator of. */
+export interface WebhookEventInput {
+  /** The delivery's id (fresh), also the event's id in the body. */
+  id: string;
+  operator_id: string;
+  type: WebhookEventType;
+  charge: Charge;
+  at: Date;
+}
+
 /**
- * Writes a delivery for the operator in the caller's transaction, if the operator registered a webhook: it is sent
- * exactly when the change it reports commits. The body is fixed now; the dispatcher signs it when it sends.
+ * Writes a delivery per event for each operator that registered a webhook, for a whole batch in one
+ * INSERT … SELECT FROM unnest, in the caller's transaction: each is sent exactly when the change it reports
+ * commits. Events of operators without a webhook write nothing. Bodies are fixed now; the dispatcher signs them
+ * when it sends.
  */
-export async function enqueueWebhook(
-  tx: Queryable,
-  event: { id: string; operator_id: string; type: WebhookEventType; charge: Charge; at: Date },
-): Promise<void> {
-  const body = JSON.stringify({ id: event.id, type: event.type, created_at: event.at.toISOString(), data: { charge: event.charge } });
+export async function enqueueWebhooks(tx: Queryable, events: readonly WebhookEventInput[]): Promise<void> {
+  if (events.length === 0) return;
   await tx.query(
     `INSERT INTO webhook_deliveries (id, operator_id, event_type, charge_id, body, created_at, next_attempt_at)
-     SELECT $1, operator_id, $3, $4, $5, $6, $6 FROM operator_webhooks WHERE operator_id = $2`,
-    [event.id, event.operator_id, event.type, event.charge.id, body, event.at],
+     SELECT t.id, w.operator_id, t.event_type, t.charge_id, t.body, t.at, t.at
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::timestamptz[])
+              AS t (id, operator_id, event_type, charge_id, body, at)
+       JOIN operator_webhooks w ON w.operator_id = t.operator_id`,
+    [
+      events.map((e) => e.id), events.map((e) => e.operator_id), events.map((e) => e.type), events.map((e) => e.charge.id),
+      events.map((e) => JSON.stringify({ id: e.id, type: e.type, created_at: e.at.toISOString(), data: { charge: e.charge } })),
+      events.map((e) => e.at),
+    ],
   );
+}
+
+/** Writes one event's delivery (see enqueueWebhooks), if its operator registered a webhook. */
+export function enqueueWebhook(tx: Queryable, event: WebhookEventInput): Promise<void> {
+  return enqueueWebhooks(tx, [event]);
 }
