@@ -19,45 +19,40 @@ function sortedBy<T>(entries: Iterable<[string, T]>): T[] {
  */
 export async function recordChargeHistory(tx: Queryable, charges: readonly MovedCharge[], now: Date): Promise<void> {
   if (charges.length === 0) return;
-  const customers = new Map<string, { id: string; count: number; total: number; largest: number }>();
+  const customers = new Map<string, { id: string; count: number; largest: number }>();
   const links = new Map<string, { id: string; count: number }>();
-  const pairs = new Map<string, { customer_id: string; operator_id: string; count: number }>();
+  const pairs = new Map<string, { customer_id: string; operator_id: string }>();
   for (const charge of charges) {
-    const customer = customers.get(charge.customer_id) ?? { id: charge.customer_id, count: 0, total: 0, largest: 0 };
+    const customer = customers.get(charge.customer_id) ?? { id: charge.customer_id, count: 0, largest: 0 };
     customer.count += 1;
-    customer.total += charge.amount_yen;
     customer.largest = Math.max(customer.largest, charge.amount_yen);
     customers.set(charge.customer_id, customer);
     const link = links.get(charge.link_id) ?? { id: charge.link_id, count: 0 };
     link.count += 1;
     links.set(charge.link_id, link);
-    const pairKey = `${charge.customer_id}:${charge.operator_id}`;
-    const pair = pairs.get(pairKey) ?? { customer_id: charge.customer_id, operator_id: charge.operator_id, count: 0 };
-    pair.count += 1;
-    pairs.set(pairKey, pair);
+    pairs.set(`${charge.customer_id}:${charge.operator_id}`, { customer_id: charge.customer_id, operator_id: charge.operator_id });
   }
   const c = sortedBy(customers.entries());
   const l = sortedBy(links.entries());
   const p = sortedBy(pairs.entries());
-  // One statement, three upserts: one round trip inside the batch's transaction instead of three.
+  // One statement, three upserts: one round trip inside the batch's transaction instead of three. A known
+  // customer–operator pair is left alone: only its first charge is read.
   await tx.query(
     `WITH customer_rows AS (
-       INSERT INTO risk_customer_stats (customer_id, charges_count, charged_yen_total, charge_yen_largest, last_charge_at)
-       SELECT id, n, total, largest, $1 FROM unnest($2::uuid[], $3::int[], $4::int8[], $5::int8[]) AS t (id, n, total, largest)
+       INSERT INTO risk_customer_stats (customer_id, charges_count, charge_yen_largest)
+       SELECT id, n, largest FROM unnest($2::uuid[], $3::int[], $4::int8[]) AS t (id, n, largest)
        ON CONFLICT (customer_id) DO UPDATE SET charges_count = risk_customer_stats.charges_count + EXCLUDED.charges_count,
-         charged_yen_total = risk_customer_stats.charged_yen_total + EXCLUDED.charged_yen_total,
-         charge_yen_largest = greatest(risk_customer_stats.charge_yen_largest, EXCLUDED.charge_yen_largest),
-         last_charge_at = EXCLUDED.last_charge_at
+         charge_yen_largest = greatest(risk_customer_stats.charge_yen_largest, EXCLUDED.charge_yen_largest)
        RETURNING 1
      ), link_rows AS (
-       INSERT INTO risk_link_stats (link_id, charges_count, first_charge_at) SELECT id, n, $1 FROM unnest($6::uuid[], $7::int[]) AS t (id, n)
+       INSERT INTO risk_link_stats (link_id, charges_count) SELECT id, n FROM unnest($5::uuid[], $6::int[]) AS t (id, n)
        ON CONFLICT (link_id) DO UPDATE SET charges_count = risk_link_stats.charges_count + EXCLUDED.charges_count
        RETURNING 1
      )
-     INSERT INTO risk_customer_operators (customer_id, operator_id, charges_count, first_charge_at)
-     SELECT c, o, n, $1 FROM unnest($8::uuid[], $9::uuid[], $10::int[]) AS t (c, o, n)
-     ON CONFLICT (customer_id, operator_id) DO UPDATE SET charges_count = risk_customer_operators.charges_count + EXCLUDED.charges_count`,
-    [now, c.map((x) => x.id), c.map((x) => x.count), c.map((x) => x.total), c.map((x) => x.largest),
-      l.map((x) => x.id), l.map((x) => x.count), p.map((x) => x.customer_id), p.map((x) => x.operator_id), p.map((x) => x.count)],
+     INSERT INTO risk_customer_operators (customer_id, operator_id, first_charge_at)
+     SELECT c, o, $1 FROM unnest($7::uuid[], $8::uuid[]) AS t (c, o)
+     ON CONFLICT (customer_id, operator_id) DO NOTHING`,
+    [now, c.map((x) => x.id), c.map((x) => x.count), c.map((x) => x.largest),
+      l.map((x) => x.id), l.map((x) => x.count), p.map((x) => x.customer_id), p.map((x) => x.operator_id)],
   );
 }
