@@ -2,6 +2,7 @@ import type { Database } from '../storage/database.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { assert } from '../shared/assert.ts';
+import { formatYen } from '../shared/yen.ts';
 import type { CaseStore } from '../cases/case-store.ts';
 import type { NotMeTokens } from '../notify/not-me-token.ts';
 import { NOT_ME_TEMPLATES, type ChargeSucceededData, type LinkCreatedData, type NoticeTemplate } from '../notify/notice.ts';
@@ -85,7 +86,7 @@ export function createNotMeReports({ db, clock, tokens, cases, log }: {
           await tx.query(`UPDATE links SET status = 'frozen', frozen_at = $2 WHERE id = $1`, [link.id, now]);
         }
         const summary = charge
-          ? `Customer says a charge of ¥${charge.amount_yen.toLocaleString('en-US')} by ${link.operator_name} was not them`
+          ? `Customer says a charge of ${formatYen(charge.amount_yen)} by ${link.operator_name} was not them`
           : `Customer says the link to ${link.operator_name} was not them`;
         const alert_ids = await cases.raiseAlert(tx, {
           kind: 'not_me', severity: 'high', summary, customer_id: notice.customer_id, link_id: link.id,

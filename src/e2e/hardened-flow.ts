@@ -7,18 +7,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generate } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_CUSTOMERS, DEMO_SECURE_WALLET } from '../demo/demo-seed.ts';
 import { browserSkip, launchBrowser, screenshotPath } from '../testing/browser.ts';
 import type { TestBackend } from '../testing/test-databases.ts';
+import { enrolAuthenticatorApp, TOTP_STEP_MS } from '../testing/totp-enrolment.ts';
 import { PHONE_CODE_PURPOSE } from '../wallet/phone-verification.ts';
 import { tinyPng } from '../wallet/tiny-png.ts';
 import { startE2eDemo, type E2eDemo } from './start-e2e-demo.ts';
 
 const HANAKO = DEMO_CUSTOMERS[0];
-/** An authenticator step: each code works once, so the clock moves one step before the next is made. */
-const TOTP_STEP_MS = 30_000;
 
 /** Registers the suite for one backend; each backend has its own test file, so each file stays well inside the per-file time limit. */
 export function describeHardenedFlow(backend: TestBackend): void {
@@ -26,25 +24,18 @@ export function describeHardenedFlow(backend: TestBackend): void {
     let demo: E2eDemo;
     let browser: Browser;
     let page: Page;
-    let totp_secret: string;
-
-    /** The authenticator app's next code at the bank's clock. */
-    async function nextTotp(): Promise<string> {
-      demo.clock.advance(TOTP_STEP_MS);
-      return generate({ secret: totp_secret, period: 30, epoch: Math.floor(demo.clock.now().getTime() / 1000) });
-    }
+    /** The authenticator app's next code at the bank's clock (the clock moves one step first). */
+    let nextTotp: () => Promise<string>;
 
     before(async () => {
       demo = await startE2eDemo(backend);
       // Hanako registers an authenticator app at her bank first (the bank's security page does the same).
-      const factors = demo.bank.services.secondFactors;
       const customer = await demo.bank.services.core.findCustomerByLogin(HANAKO.login_id);
       assert.ok(customer);
-      const started = await factors.startTotpEnrolment(customer.id);
-      assert.ok(started.ok);
-      totp_secret = started.secret;
-      const confirmed = await factors.confirmTotpEnrolment(customer.id, await nextTotp());
-      assert.ok(confirmed.ok);
+      // Every code in this flow is the next step's, the one confirming the enrolment too.
+      demo.clock.advance(TOTP_STEP_MS);
+      const authenticator = await enrolAuthenticatorApp({ secondFactors: demo.bank.services.secondFactors, clock: demo.clock }, customer.id);
+      nextTotp = authenticator.nextCode;
       browser = await launchBrowser();
       page = await (await browser.newContext({ locale: 'ja-JP', viewport: { width: 1000, height: 900 } })).newPage();
     });

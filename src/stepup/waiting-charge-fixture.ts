@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { generate } from 'otplib';
 import { charge, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
+import { enrolAuthenticatorApp } from '../testing/totp-enrolment.ts';
 import { stepUpPurpose } from './step-up-purpose.ts';
 
 let serial = 0;
@@ -64,14 +64,6 @@ export async function balances(fixture: BankFixture, account_id: string) {
 
 /** Enrols an authenticator app for the customer; returns a function giving the next fresh code (it moves the clock 30 s). */
 export async function enrolAuthenticator(fixture: BankFixture, customer: WaitingChargeCustomer): Promise<() => Promise<string>> {
-  const { secondFactors } = fixture.bank.services;
-  const started = await secondFactors.startTotpEnrolment(customer.customer_id);
-  assert.ok(started.ok);
-  const now = () => generate({ secret: started.secret, period: 30, epoch: Math.floor(fixture.clock.now().getTime() / 1000) });
-  assert.deepEqual(await secondFactors.confirmTotpEnrolment(customer.customer_id, await now()), { ok: true });
-  return async () => {
-    // A code from a step already used is a replay, so each code waits for the next step.
-    fixture.clock.advance(30_000);
-    return now();
-  };
+  const app = await enrolAuthenticatorApp({ secondFactors: fixture.bank.services.secondFactors, clock: fixture.clock }, customer.customer_id);
+  return app.nextCode;
 }

@@ -1,21 +1,17 @@
-import { generate } from 'otplib';
 import type { BankFixture } from './bank-fixture.ts';
 import { createCookieAgent, formValue } from './cookie-agent.ts';
+import { enrolAuthenticatorApp, totpCodeAt, TOTP_STEP_MS } from './totp-enrolment.ts';
 
 /** Enrols an authenticator app for the fixture customer and returns its secret; the clock then moves past that code. */
 export async function enrolTotp(fixture: BankFixture): Promise<string> {
-  const factors = fixture.bank.services.secondFactors;
-  const started = await factors.startTotpEnrolment(fixture.customer.id);
-  if (!started.ok) throw new Error(started.code);
-  const confirmed = await factors.confirmTotpEnrolment(fixture.customer.id, await totpNow(fixture, started.secret));
-  if (!confirmed.ok) throw new Error(confirmed.code);
-  fixture.clock.advance(30_000);
-  return started.secret;
+  const app = await enrolAuthenticatorApp({ secondFactors: fixture.bank.services.secondFactors, clock: fixture.clock }, fixture.customer.id);
+  fixture.clock.advance(TOTP_STEP_MS);
+  return app.secret;
 }
 
-/** The authenticator app's code at the bank's clock; moves the clock one step on so the next code is fresh. */
+/** The authenticator app's code at the bank's clock; the clock does not move. */
 export async function totpNow(fixture: BankFixture, secret: string): Promise<string> {
-  return generate({ secret, period: 30, epoch: Math.floor(fixture.clock.now().getTime() / 1000) });
+  return totpCodeAt(secret, fixture.clock);
 }
 
 export interface ConsentWalk {
@@ -72,7 +68,7 @@ export async function walkConsent(fixture: BankFixture, authorizationUrl: URL, w
     fields.code = fixture.sms.lastCode('090-1111-2222') ?? '';
   } else if ((walk.decision ?? 'approve') === 'approve') {
     // A used authenticator code is refused as a replay, so the approval waits for the next one.
-    fixture.clock.advance(30_000);
+    fixture.clock.advance(TOTP_STEP_MS);
     fields.factor = 'totp';
     fields.code = await totpNow(fixture, walk.totp_secret);
   }

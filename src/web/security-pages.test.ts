@@ -1,26 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { generate } from 'otplib';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
-import { hashToken } from '../shared/secret-hash.ts';
-import { SESSION_TTL_MS, type SessionKind } from './session-store.ts';
+import { customerSession, sessionGet, sessionPost } from '../testing/staff-session.ts';
 
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-
-/** A live session straight in the table (the login pages are tested elsewhere): the cookie and its CSRF token. */
-async function session(fixture: BankFixture, kind: SessionKind, subject_id: string) {
-  const cookie = randomBytes(32).toString('base64url');
-  const csrf = randomBytes(24).toString('base64url');
-  await fixture.db.query(
-    `INSERT INTO web_sessions (id_hash, kind, subject_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-    [hashToken(cookie), kind, subject_id, csrf, new Date(fixture.clock.now().getTime() + SESSION_TTL_MS)],
-  );
-  return { cookies: { [kind === 'customer' ? 'furikae_customer' : 'furikae_staff']: cookie }, csrf };
-}
-
-const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const errorText = (body: string) => /<p class="error" role="alert">([^<]*)<\/p>/.exec(body)?.[1];
 
 let customersMade = 0;
@@ -33,7 +17,7 @@ async function newCustomer(fixture: BankFixture) {
     name_kanji: '鈴木 美咲', name_kana: 'スズキ ミサキ', birth_date: '1995-07-21', phone,
     email: `page${n}@example.jp`, address: '岡山', login_id: `page${n}`, password: 'page password 2026',
   });
-  return { id: customer.id, phone, ...(await session(fixture, 'customer', customer.id)) };
+  return { phone, ...(await customerSession(fixture, customer.id)) };
 }
 
 for (const backend of testBackends) {
@@ -51,33 +35,29 @@ for (const backend of testBackends) {
     });
 
     test('a customer registers an authenticator app with a code from the app and an SMS code to the registered phone', async () => {
-      const { app } = fixture.bank;
       const customer = await newCustomer(fixture);
-      const { cookies, csrf } = customer;
-      const first = await app.inject({ method: 'GET', url: '/bank/security', cookies });
+      const first = await sessionGet(fixture, customer, '/bank/security');
       assert.equal(first.statusCode, 200);
       assert.match(first.body, /data-factor="sms"/);
       assert.match(first.body, new RegExp(`\\*{7}${customer.phone.slice(-4)}`), 'the phone is masked');
       assert.ok(!first.body.includes(customer.phone));
       assert.match(first.body, /id="start-totp"/);
 
-      const start = await app.inject({ method: 'POST', url: '/bank/security/totp/start', cookies, headers: FORM, payload: form({ csrf }) });
+      const start = await sessionPost(fixture, customer, '/bank/security/totp/start');
       assert.equal(start.statusCode, 303);
       const smsCode = fixture.sms.lastCode(customer.phone, 'enrol_totp');
       assert.ok(smsCode);
 
-      const pending = await app.inject({ method: 'GET', url: '/bank/security', cookies });
+      const pending = await sessionGet(fixture, customer, '/bank/security');
       const secret = /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(pending.body)?.[1];
       assert.ok(secret);
       assert.match(pending.body, /href="otpauth:\/\/totp\/[^"]*secret=[A-Z2-7]+&amp;/, 'the URI is escaped in the attribute');
 
       const totpCode = await generate({ secret, epoch: Math.floor(fixture.clock.now().getTime() / 1000) });
-      const confirm = await app.inject({
-        method: 'POST', url: '/bank/security/totp/confirm', cookies, headers: FORM, payload: form({ csrf, totp_code: totpCode, sms_code: smsCode }),
-      });
+      const confirm = await sessionPost(fixture, customer, '/bank/security/totp/confirm', { totp_code: totpCode, sms_code: smsCode });
       assert.equal(confirm.statusCode, 303);
       assert.equal(confirm.headers.location, '/bank/security?enrolled=1');
-      const done = await app.inject({ method: 'GET', url: '/bank/security?enrolled=1', cookies });
+      const done = await sessionGet(fixture, customer, '/bank/security?enrolled=1');
       assert.match(done.body, /data-factor="totp"[\s\S]*?data-status="active"/);
       assert.doesNotMatch(done.body, new RegExp(secret), 'the secret is never shown again');
       assert.equal(fixture.sms.messages(customer.phone).at(-1)?.purpose, 'second_factor_enrolled');
@@ -85,31 +65,27 @@ for (const backend of testBackends) {
 
     test('a form without the session’s CSRF token is refused and registers nothing', async () => {
       const customer = await newCustomer(fixture);
-      const { cookies, csrf } = customer;
+      const { csrf } = customer;
       for (const forged of ['', 'x'.repeat(csrf.length), `${csrf}x`]) {
-        const response = await fixture.bank.app.inject({ method: 'POST', url: '/bank/security/totp/start', cookies, headers: FORM, payload: form({ csrf: forged }) });
+        const response = await sessionPost(fixture, customer, '/bank/security/totp/start', { csrf: forged });
         assert.equal(response.statusCode, 403);
       }
-      const confirm = await fixture.bank.app.inject({
-        method: 'POST', url: '/bank/security/totp/confirm', cookies, headers: FORM, payload: form({ csrf: 'forged', totp_code: '123456', sms_code: '123456' }),
-      });
+      const confirm = await sessionPost(fixture, customer, '/bank/security/totp/confirm', { csrf: 'forged', totp_code: '123456', sms_code: '123456' });
       assert.equal(confirm.statusCode, 403);
       assert.equal((await fixture.bank.services.secondFactors.listFactors(customer.id)).some((f) => f.factor === 'totp'), false);
       assert.equal(fixture.sms.messages(customer.phone).length, 0, 'no code was sent');
     });
 
     test('a wrong app code and a wrong SMS code get the same message, which never says which was wrong', async () => {
-      const { app, services } = fixture.bank;
+      const { services } = fixture.bank;
       const customer = await newCustomer(fixture);
-      const { cookies, csrf } = customer;
-      await app.inject({ method: 'POST', url: '/bank/security/totp/start', cookies, headers: FORM, payload: form({ csrf }) });
+      await sessionPost(fixture, customer, '/bank/security/totp/start');
       const pending = await services.secondFactors.pendingTotpEnrolment(customer.id);
       const smsCode = fixture.sms.lastCode(customer.phone, 'enrol_totp')!;
       const totpCode = await generate({ secret: pending!.secret, epoch: Math.floor(fixture.clock.now().getTime() / 1000) });
       const wrongTotp = totpCode === '000000' ? '000001' : '000000';
       const wrongSms = smsCode === '000000' ? '000001' : '000000';
-      const confirm = (totp_code: string, sms_code: string) =>
-        app.inject({ method: 'POST', url: '/bank/security/totp/confirm', cookies, headers: FORM, payload: form({ csrf, totp_code, sms_code }) });
+      const confirm = (totp_code: string, sms_code: string) => sessionPost(fixture, customer, '/bank/security/totp/confirm', { totp_code, sms_code });
       const badApp = await confirm(wrongTotp, smsCode);
       const badSms = await confirm(totpCode, wrongSms);
       assert.equal(badApp.statusCode, 401);

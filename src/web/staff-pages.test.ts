@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
 import { charge, createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
-import { FORM_HEADERS, formBody, staffGet, staffPost, staffSession, type StaffSession } from '../testing/staff-session.ts';
+import { customerSession, FORM_HEADERS, formBody, staffGet, staffPost, staffSession, webSession, type StaffSession } from '../testing/staff-session.ts';
 import { SECOND_FACTOR_FAILURES_MAX } from '../mfa/second-factors.ts';
 
 const PAGES = ['/staff', '/staff/operators', '/staff/charges', '/staff/alerts', '/staff/cases', '/staff/customers', '/staff/security', '/staff/audit'];
@@ -29,8 +29,13 @@ for (const backend of testBackends) {
     after(() => fixture?.close());
 
     test('every console page sends a visitor without a staff session to the login, and a customer’s cookie is not one', async () => {
+      const customer = await customerSession(fixture, fixture.customer.id);
+      // A customer session naming a staff member's id: only the session's kind keeps it out of the console.
+      const posing = await webSession(fixture, 'customer', viewer.id);
       for (const url of [...PAGES, `/staff/customers/${fixture.customer.id}`]) {
-        const jars: Record<string, string>[] = [{}, { furikae_customer: viewer.cookies.furikae_staff }, { furikae_staff: 'made-up' }];
+        const jars: Record<string, string>[] = [
+          {}, { furikae_staff: customer.cookies.furikae_customer }, { furikae_staff: posing.cookies.furikae_customer }, { furikae_staff: 'made-up' },
+        ];
         for (const cookies of jars) {
           const response = await fixture.bank.app.inject({ method: 'GET', url, cookies });
           assert.equal(response.statusCode, 302, url);
