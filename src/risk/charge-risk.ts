@@ -9,7 +9,7 @@ export interface ChargeRisk {
   pipeline: RiskPipeline;
   mode: RiskMode;
   /** Raises alerts in the batch's transaction (src/cases raiseAlert), so an alert exists exactly when its charge decision does. */
-  raiseAlerts?: (tx: Queryable, alerts: readonly NewAlert[]) => Promise<unknown>;
+  raiseAlerts: (tx: Queryable, alerts: readonly NewAlert[]) => Promise<unknown>;
 }
 
 /** One charge's decision, and what the charge path does with it. */

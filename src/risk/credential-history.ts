@@ -20,7 +20,8 @@ const OWN_KEYS = (table: string) =>
  * `failures_since`, `locks_since` and `now` name the query's parameters (e.g. `$4`).
  */
 export function credentialHistoryColumns({ failures_since, locks_since, now }: { failures_since: string; locks_since: string; now: string }): string {
-  // One probe per table: count and latest failure together, a lock in place or one lifted lately together.
+  // Failures: the count and the latest, two probes of the same index range. Locks: one in place or one lifted
+  // lately, one query per credential table.
   return `(SELECT count(*)::int FROM credential_attempts ca
             WHERE ca.outcome = 'failure' AND ca.at > ${failures_since} AND ca.at <= ${now} AND ${OWN_KEYS('ca')}) AS credential_failures_24h,
           (SELECT max(ca.at) FROM credential_attempts ca

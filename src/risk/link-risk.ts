@@ -29,7 +29,7 @@ export interface LinkRiskDeps {
   log: Logger;
   pipeline: RiskPipeline;
   mode: RiskMode;
-  raiseAlerts?: (tx: Queryable, alerts: readonly NewAlert[]) => Promise<unknown>;
+  raiseAlerts: (tx: Queryable, alerts: readonly NewAlert[]) => Promise<unknown>;
 }
 
 /**
@@ -58,7 +58,7 @@ export function createLinkRisk({ db, clock, ids, log, pipeline, mode, raiseAlert
       if (assessment.action === 'deny') {
         await db.transaction(async (tx) => {
           await recordRiskDecisions(tx, [rowFor(assessment, null)]);
-          await raiseAlerts?.(tx, [{
+          await raiseAlerts(tx, [{
             kind: 'risk_link', severity: 'high', summary: `New ${request.method} link refused`, customer_id, operator_id: request.operator_id,
             reason_codes: decision.reasons, details: { typologies: decision.typologies, config_id: decision.config_id, source_ip: request.source_ip, device_id: request.device_id },
           }]);
@@ -80,7 +80,7 @@ export function createLinkRisk({ db, clock, ids, log, pipeline, mode, raiseAlert
       );
       await recordRiskDecisions(tx, [rowFor(assessment, link_id)]);
       if (assessment.action !== 'allow') {
-        await raiseAlerts?.(tx, [{
+        await raiseAlerts(tx, [{
           kind: 'risk_link', severity: assessment.action === 'hold' ? 'high' : 'medium', summary: `New ${request.method} link flagged: ${assessment.action}`,
           customer_id: assessment.customer_id, link_id, operator_id: request.operator_id, reason_codes: assessment.decision.reasons,
           details: { typologies: assessment.decision.typologies, config_id: assessment.decision.config_id },

@@ -1,4 +1,4 @@
-import type { RuleOutcome } from './risk-outcome.ts';
+import { REASON_CODE, type RuleOutcome } from './risk-outcome.ts';
 
 /**
  * A half-open band [lower, upper) over one feature, and what a value inside it means (after Tazama's rule
@@ -10,8 +10,6 @@ export interface RiskBand {
   outcome: 'pass' | 'alert' | 'block';
   reason: string;
 }
-
-const REASON = /^[a-z][a-z0-9_]{1,62}$/;
 
 /** The band holding `value`: lower ≤ value < upper. Throws if none does, which the pipeline records as `error`. */
 export function bandFor(bands: readonly RiskBand[], value: number): RuleOutcome {
@@ -29,7 +27,7 @@ export function bandProblems(bands: readonly RiskBand[]): string[] {
     if (!Number.isFinite(band.lower)) problems.push(`band ${index} has no finite lower bound`);
     if (band.upper !== null && !(Number.isFinite(band.upper) && band.upper > band.lower)) problems.push(`band ${index} has upper ${band.upper} not above lower ${band.lower}`);
     if (!['pass', 'alert', 'block'].includes(band.outcome)) problems.push(`band ${index} has outcome ${String(band.outcome)}`);
-    if (!REASON.test(band.reason)) problems.push(`band ${index} has reason ${JSON.stringify(band.reason)}, not a snake_case code`);
+    if (!REASON_CODE.test(band.reason)) problems.push(`band ${index} has reason ${JSON.stringify(band.reason)}, not a snake_case code`);
     const next = bands[index + 1];
     if (next && band.upper !== next.lower) problems.push(`band ${index} ends at ${band.upper} but band ${index + 1} starts at ${next.lower}`);
     if (!next && band.upper !== null) problems.push(`the last band ends at ${band.upper}; it must be open (upper: null)`);

@@ -41,3 +41,6 @@ export interface RiskDecision {
   /** The config the decision was made under, e.g. `furikae-default@1`. */
   config_id: string;
 }
+
+/** A reason code: snake_case, as stored on charges and shown to staff. */
+export const REASON_CODE = /^[a-z][a-z0-9_]{1,62}$/;

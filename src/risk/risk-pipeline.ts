@@ -3,10 +3,9 @@ import type { RiskRule } from './risk-rule.ts';
 import { riskRules } from './risk-rules.ts';
 import { bandProblems, type RiskBand } from './risk-band.ts';
 import { RiskConfigError, type RiskConfig, type TypologyConfig } from './risk-config.ts';
-import { RISK_ACTIONS, severer, type RiskAction, type RiskDecision, type RuleOutcome, type RuleResult, type TypologyScore } from './risk-outcome.ts';
+import { REASON_CODE, RISK_ACTIONS, severer, type RiskAction, type RiskDecision, type RuleOutcome, type RuleResult, type TypologyScore } from './risk-outcome.ts';
 
 const RULE_KEY = /^([a-z][a-z0-9-]*)@([1-9][0-9]*)$/;
-const REASON = /^[a-z][a-z0-9_]{1,62}$/;
 /** The reason recorded when a rule throws or answers nonsense: the decision then holds, never allows. */
 export const RULE_ERROR_REASON = 'rule_error';
 
@@ -44,7 +43,7 @@ function typologyProblems(typology: TypologyConfig, ruleKeys: Set<string>): stri
 
 function isOutcome(value: unknown): value is RuleOutcome {
   const candidate = value as RuleOutcome | undefined;
-  return ['pass', 'alert', 'block', 'error'].includes(candidate?.outcome as string) && REASON.test(candidate?.reason ?? '');
+  return ['pass', 'alert', 'block', 'error'].includes(candidate?.outcome as string) && REASON_CODE.test(candidate?.reason ?? '');
 }
 
 export interface RiskPipelineOptions {

@@ -54,6 +54,6 @@ export const risk: ChargeStep = {
     });
     await addVelocity(tx, sets.flatMap((set) => set.velocity_keys), now);
     await recordRiskDecisions(tx, rows);
-    if (alerts.length > 0 && engine.raiseAlerts) await engine.raiseAlerts(tx, alerts);
+    if (alerts.length > 0) await engine.raiseAlerts(tx, alerts);
   },
 };
