@@ -11,7 +11,7 @@ import { insertConsentedLink } from '../linking/consented-link.ts';
 import { FurikaeError } from '../errors/furikae-error.ts';
 import { enqueueLinkNotices } from '../notify/enqueue-link-notices.ts';
 import { maskAccountNumber } from '../linking/link.ts';
-import { japanDate } from '../bank/passbook.ts';
+import { japanDate } from '../shared/japan-time.ts';
 import { CHARGES_SCOPE, CONSENT_TTL_SECONDS, INTERACTION_TTL_SECONDS } from './create-authorization-server.ts';
 import { consentPage, interactionMessagePage, loginPage, secondFactorPage } from './interaction-pages.ts';
 import { INTERACTION_TEXT, pickLang, type Lang } from './interaction-text.ts';

@@ -1,5 +1,6 @@
 import type { Database } from '../storage/database.ts';
 import type { Ledger } from '../ledger/ledger-types.ts';
+import { japanDate } from '../shared/japan-time.ts';
 
 /** One passbook line: 年月日, 摘要 (label), お支払金額 (withdrawal), お預り金額 (deposit), 差引残高 (balance). */
 export interface PassbookLine {
@@ -14,13 +15,6 @@ export interface PassbookLine {
 
 /** How many lines a passbook page shows: one booklet page holds about 24; the screen shows a few booklets. */
 export const PASSBOOK_LINES_MAX = 200;
-
-const JST_OFFSET_MS = 9 * 60 * 60 * 1000;
-
-/** The Japan-time calendar date of an instant (Japan has no daylight saving). */
-export function japanDate(instant: Date): string {
-  return new Date(instant.getTime() + JST_OFFSET_MS).toISOString().slice(0, 10);
-}
 
 /** Reads an account's passbook from the ledger, labelled with what the bank recorded when the money moved. */
 export async function readPassbook(db: Database, ledger: Ledger, account_id: string): Promise<PassbookLine[]> {

@@ -5,7 +5,7 @@ import { formatYen } from '../shared/yen.ts';
 import { html, type SafeHtml } from '../web/html.ts';
 import { bankPage } from '../web/layout.ts';
 import { BANK_FRAUD_DESK_PHONE } from '../notify/bank-contact.ts';
-import { formatJapanDateTime } from '../notify/japan-date-time.ts';
+import { formatJapanDateTime } from '../shared/japan-time.ts';
 import type { NotMeOutcome, NotMeRefusal, NotMeReports } from './not-me-reports.ts';
 
 /** Longest token accepted in the query: a notice's token is a few hundred characters; more is not one of ours. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderEmail, renderSms } from './notice-templates.ts';
-import { formatJapanDateTime } from './japan-date-time.ts';
+import { formatJapanDateTime } from '../shared/japan-time.ts';
 import type { Notice } from './notice.ts';
 
 const link: Notice = {
@@ -63,4 +63,11 @@ test('SMS notices carry no link and nothing a code reader could take for a six-d
     assert.match(text, /^【ふりかえ銀行】/);
   }
   assert.match(renderSms(charge), /¥100,000/);
+});
+
+test('a security SMS names what was locked, on which account, and the number to call', () => {
+  const text = renderSms({ template: 'credential_locked', data: { kind: 'credential_locked', credential: 'legacy_pin', account_masked: '101-****567' } });
+  assert.match(text, /^【ふりかえ銀行】口座 101-\*\*\*\*567 のキャッシュカード暗証番号による口座連携を.*ロックしました/);
+  assert.match(text, /0120-000-000/);
+  assert.doesNotMatch(text, /https?:|\b\d{6}\b/);
 });

@@ -2,7 +2,7 @@ import { formatYen } from '../shared/yen.ts';
 import type { CustomerNotice } from '../mfa/notify-customer.ts';
 import type { LinkMethod } from '../operators/operator.ts';
 import { BANK_FRAUD_DESK_PHONE, BANK_NAME } from './bank-contact.ts';
-import { formatJapanDateTime } from './japan-date-time.ts';
+import { formatJapanDateTime } from '../shared/japan-time.ts';
 import type { Notice } from './notice.ts';
 
 /** An e-mail ready to send: plain text only, so no client hides where a link really goes. */
@@ -118,15 +118,17 @@ export function renderEmail(notice: Notice, { customer_name, not_me }: EmailCont
       );
     }
     default: {
-      const lines = securityLines(notice.data as CustomerNotice);
+      const lines = securityLines(notice.data);
       return bilingual(lines.subject_ja, lines.subject_en, customer_name, `${lines.ja}\n\n${action.ja}`, `${lines.en}\n\n${action.en}`);
     }
   }
 }
 
 /**
- * Renders a notice as a text message. SMS notices never carry a link: the bank tells customers it sends no URLs
- * by SMS, so a smishing message with one stands out. The "not me" link comes by e-mail; SMS gives the phone number.
+ * Renders a notice as a text message: link notices from the outbox, security notices from the SMS customer notifier
+ * (createSmsCustomerNotifier), so a security SMS says what its e-mail says. SMS notices never carry a link: the bank
+ * tells customers it sends no URLs by SMS, so a smishing message with one stands out. The "not me" link comes by
+ * e-mail; SMS gives the phone number.
  */
 export function renderSms(notice: Notice): string {
   const call = `お心当たりがない場合は ${BANK_FRAUD_DESK_PHONE} へ。 Not you? Call ${BANK_FRAUD_DESK_PHONE}.`;
@@ -140,7 +142,7 @@ export function renderSms(notice: Notice): string {
       return `【${BANK_NAME.ja}】${d.operator_name} により ${formatYen(d.amount_yen)} を引き落としました。 ${formatYen(d.amount_yen)} charged by ${d.operator_name}. ${call}`;
     }
     default: {
-      const lines = securityLines(notice.data as CustomerNotice);
+      const lines = securityLines(notice.data);
       return `【${BANK_NAME.ja}】${lines.ja} ${lines.en} ${call}`;
     }
   }

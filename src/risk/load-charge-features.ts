@@ -1,7 +1,7 @@
 import type { Queryable } from '../storage/database.ts';
 import type { Link } from '../linking/link.ts';
 import { assert } from '../shared/assert.ts';
-import { japanDate } from '../bank/passbook.ts';
+import { japanDate } from '../shared/japan-time.ts';
 import type { RiskFeatures } from './risk-features.ts';
 import { customerAgeYears } from './customer-age.ts';
 import { CREDENTIAL_FAILURE_LOOKBACK_MS, CREDENTIAL_LOCK_LOOKBACK_MS, credentialHistoryColumns, type CredentialHistoryRow } from './credential-history.ts';

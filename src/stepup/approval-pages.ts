@@ -5,7 +5,7 @@ import { html, type SafeHtml } from '../web/html.ts';
 import { bankPage } from '../web/layout.ts';
 import { csrfMatches, type Session, type SessionStore } from '../web/session-store.ts';
 import { formatYen } from '../shared/yen.ts';
-import { formatJapanDateTime } from '../notify/japan-date-time.ts';
+import { formatJapanDateTime } from '../shared/japan-time.ts';
 import { verifyCustomerPassword } from '../bank/customer-login.ts';
 import type { SecondFactorKind } from '../mfa/second-factor.ts';
 import type { ApprovalOutcome, ApprovalView } from './step-up-approvals.ts';

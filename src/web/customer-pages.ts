@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
-import { japanDate, readPassbook } from '../bank/passbook.ts';
+import { readPassbook } from '../bank/passbook.ts';
+import { japanDate } from '../shared/japan-time.ts';
 import { maskAccountNumber } from '../linking/link.ts';
 import { verifyCustomerPassword } from '../bank/customer-login.ts';
 import { formatYen } from '../shared/yen.ts';

@@ -1,4 +1,4 @@
-import { japanDate } from '../bank/passbook.ts';
+import { japanDate } from '../shared/japan-time.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';

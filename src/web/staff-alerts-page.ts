@@ -6,7 +6,8 @@ import type { StaffActionOutcome } from '../cases/case-store.ts';
 import { roleAllows } from '../staff/staff-role.ts';
 import { html } from './html.ts';
 import { backTo, csrfField, sendStaffRefusal, type StaffContext, type StaffGate } from './staff-gate.ts';
-import { jst, staffPage } from './staff-frame.ts';
+import { jst } from '../shared/japan-time.ts';
+import { staffPage } from './staff-frame.ts';
 import { SWITCH_REASON_CHARS_MAX } from './staff-operators-page.ts';
 
 const ALERT_LABELS: Record<AlertKind, string> = {

@@ -4,7 +4,8 @@ import type { BankServices } from '../bank-services.ts';
 import { verifyAuditChain } from '../audit/verify-audit-chain.ts';
 import { html } from './html.ts';
 import type { StaffGate } from './staff-gate.ts';
-import { jst, staffPage } from './staff-frame.ts';
+import { jst } from '../shared/japan-time.ts';
+import { staffPage } from './staff-frame.ts';
 
 /** Entries the audit page lists, newest first. */
 export const AUDIT_ENTRIES_SHOWN = 200;

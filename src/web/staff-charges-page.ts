@@ -7,7 +7,8 @@ import { html, raw, type SafeHtml } from './html.ts';
 import { roleAllows } from '../staff/staff-role.ts';
 import { backTo, csrfField, sendStaffRefusal, type StaffContext, type StaffGate } from './staff-gate.ts';
 import { SWITCH_REASON_CHARS_MAX } from './staff-operators-page.ts';
-import { jst, staffPage } from './staff-frame.ts';
+import { jst } from '../shared/japan-time.ts';
+import { staffPage } from './staff-frame.ts';
 
 /** Charges the live view shows: the last few minutes of a busy afternoon, still one screen to scan. */
 export const CHARGES_LISTED_MAX = 100;

@@ -50,12 +50,6 @@ const CONSOLE_STYLE = raw(`<style>
   select { padding:6px; border:1px solid var(--line); border-radius:4px; font-size:.95rem; }
 </style>`);
 
-/** Japan time, to the minute: what staff in Tokyo read. */
-export function jst(at: Date | null | undefined): string {
-  if (!at) return '';
-  return new Date(at.getTime() + 9 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
-}
-
 /** A console page: the bank frame, who is logged in with their role, and the section navigation. */
 export function staffPage(context: StaffContext, title: string, here: StaffSection, body: SafeHtml): string {
   const who = html`<span data-staff-role="${context.staff.role}">${context.staff.display_name}<span class="role">${ROLE_LABELS[context.staff.role]}</span></span>

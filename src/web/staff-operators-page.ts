@@ -8,7 +8,8 @@ import { formatYen } from '../shared/yen.ts';
 import { roleAllows } from '../staff/staff-role.ts';
 import { html } from './html.ts';
 import { csrfField, sendStaffRefusal, type StaffContext, type StaffGate } from './staff-gate.ts';
-import { jst, staffPage } from './staff-frame.ts';
+import { jst } from '../shared/japan-time.ts';
+import { staffPage } from './staff-frame.ts';
 
 /** Longest reason for a switch flip, in characters: a sentence for the audit log, not an incident report. */
 export const SWITCH_REASON_CHARS_MAX = 200;

@@ -1,5 +1,5 @@
 import { FurikaeError } from '../../errors/furikae-error.ts';
-import { japanDate } from '../../bank/passbook.ts';
+import { japanDate } from '../../shared/japan-time.ts';
 import { openItems, type ChargeStep } from '../charge.ts';
 
 /** The first day of the Japan-time calendar month an instant falls in. */

@@ -1,8 +1,9 @@
+import { assert } from '../../shared/assert.ts';
 import { html } from '../../web/html.ts';
 import type { WalletBankLink } from '../wallet-bank-links.ts';
 import type { WalletIdentity } from '../wallet-identity.ts';
 import type { WalletFailure } from '../wallet-outcome.ts';
-import { renderIdentitySteps } from './identity-steps.ts';
+import { NEXT_STEP, identityStepOf, renderIdentitySteps } from './identity-steps.ts';
 import { renderLinkedAccount } from './link-page.ts';
 import { csrfField, renderFailure, renderPage, type PageFrame } from './page-layout.ts';
 
@@ -16,17 +17,17 @@ export function renderBankAuthorizationPage(
 ): string {
   const { link, identity, failure } = model;
   if (link) return renderPage(frame, html`${renderIdentitySteps('done')}${renderFailure(failure)}${renderLinkedAccount(link, model.csrf_token)}`);
-  if (!identity.phone_verified_at || !identity.ekyc) {
-    const next = !identity.phone_verified_at
-      ? html`<a href="/verify-phone" id="next-step">電話番号を確認する / Verify your phone</a>`
-      : html`<a href="/ekyc" id="next-step">本人確認をする / Verify your identity</a>`;
+  const step = identityStepOf(identity, false);
+  if (step === 'phone' || step === 'ekyc') {
     return renderPage(frame, html`
-${renderIdentitySteps(identity.phone_verified_at ? 'ekyc' : 'phone')}
+${renderIdentitySteps(step)}
 ${renderFailure(failure)}
-<p class="card" id="ekyc-required">銀行口座の連携には、電話番号の確認と本人確認（eKYC）が必要です。 ${next}<br>
+<p class="card" id="ekyc-required">銀行口座の連携には、電話番号の確認と本人確認（eKYC）が必要です。 ${NEXT_STEP[step]}<br>
 <span class="muted">A bank link needs a verified phone and a passed identity check (eKYC) first.</span></p>
 `);
   }
+  const { ekyc } = identity;
+  assert(ekyc, 'past the eKYC step, the identity has an eKYC record');
   return renderPage(frame, html`
 ${model.notice ? html`<p class="notice" id="notice">${model.notice}</p>` : ''}
 ${renderIdentitySteps('link')}
@@ -39,8 +40,8 @@ ${renderFailure(failure)}
   check who is asking, which account and the limits, and approve. The wallet never sees your bank credentials.</p>
 </div>
 <section class="card">
-  <p>本人確認済み / Verified: <strong id="verified-name">${identity.ekyc.name_kana}</strong> (${identity.ekyc.birth_date})<br>
-  <span class="muted">${identity.ekyc.level} · ${identity.ekyc.method}</span></p>
+  <p>本人確認済み / Verified: <strong id="verified-name">${ekyc.name_kana}</strong> (${ekyc.birth_date})<br>
+  <span class="muted">${ekyc.level} · ${ekyc.method}</span></p>
   <form method="post" action="/link/start" id="link-start-form">
     ${csrfField(model.csrf_token)}
     <button type="submit" class="primary" id="link-start">銀行口座を連携する / Link bank account</button>

@@ -2,7 +2,7 @@ import { formatYen } from '../../shared/yen.ts';
 import { html, type SafeHtml } from '../../web/html.ts';
 import type { WalletBankLink } from '../wallet-bank-links.ts';
 import type { WalletHistoryEntry } from '../wallet-history.ts';
-import { renderIdentitySteps, type IdentityStep } from './identity-steps.ts';
+import { NEXT_STEP, renderIdentitySteps, type IdentityStep } from './identity-steps.ts';
 import { formatTokyoTime, renderPage, type PageFrame } from './page-layout.ts';
 
 const KIND_LABELS: Record<WalletHistoryEntry['kind'], string> = {
@@ -37,12 +37,6 @@ function historyRow(entry: WalletHistoryEntry): SafeHtml {
     <td class="amount ${moved ? (entry.amount_yen > 0 ? 'in' : 'out') : 'muted'}">${amount}</td>
   </tr>`;
 }
-
-const NEXT_STEP: Record<Exclude<IdentityStep, 'done'>, SafeHtml> = {
-  phone: html`<a href="/verify-phone" id="next-step">電話番号を確認する / Verify your phone</a>`,
-  ekyc: html`<a href="/ekyc" id="next-step">本人確認（eKYC）をする / Verify your identity</a>`,
-  link: html`<a href="/link" id="next-step">銀行口座を連携する / Link bank account</a>`,
-};
 
 /** The signed-in home: balance, bank link, what to do next, and recent history; in hardened mode, the sign-up steps too. */
 export function renderHomePage(

@@ -22,3 +22,10 @@ export function identityStepOf(identity: { phone_verified_at: Date | null; ekyc:
   if (!identity.ekyc) return 'ekyc';
   return linked ? 'done' : 'link';
 }
+
+/** The link to the page of each step not yet done. */
+export const NEXT_STEP: Record<Exclude<IdentityStep, 'done'>, SafeHtml> = {
+  phone: html`<a href="/verify-phone" id="next-step">電話番号を確認する / Verify your phone</a>`,
+  ekyc: html`<a href="/ekyc" id="next-step">本人確認（eKYC）をする / Verify your identity</a>`,
+  link: html`<a href="/link" id="next-step">銀行口座を連携する / Link bank account</a>`,
+};

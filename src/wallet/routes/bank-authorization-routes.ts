@@ -8,6 +8,7 @@ import { findActiveBankLink } from '../wallet-bank-links.ts';
 import type { WalletContext } from '../wallet-context.ts';
 import { findWalletIdentity } from '../wallet-identity.ts';
 import { failureStatus, walletFailure, type WalletFailure } from '../wallet-outcome.ts';
+import { noticeFor } from './home-routes.ts';
 import { formSchema, type PageKit, type SignedIn } from './page-kit.ts';
 
 const TITLE = '銀行口座の連携 / Link a bank account';
@@ -37,7 +38,7 @@ export function registerBankAuthorizationRoutes(
   app.get('/link', { schema: { querystring: { type: 'object', properties: { done: { type: 'string', maxLength: 32 } } } } }, async (request, reply) => {
     const signed_in = await kit.requireUserOrRedirect(request, reply);
     if (!signed_in) return reply;
-    const notice = (request.query as { done?: string }).done === 'ekyc_verified' ? '本人確認が完了しました / Your identity is verified' : undefined;
+    const notice = noticeFor((request.query as { done?: string }).done, ['ekyc_verified']);
     // The start form's answer redirects to the bank, and CSP form-action covers redirects after a post.
     return kit.sendPage(reply, 200, await linkPage(signed_in, { notice }), [bank_origin]);
   });

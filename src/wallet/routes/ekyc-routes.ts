@@ -5,6 +5,7 @@ import { EKYC_DOCUMENT_BYTES_MAX, verifyIdentity } from '../verify-identity.ts';
 import type { WalletContext } from '../wallet-context.ts';
 import { findWalletIdentity } from '../wallet-identity.ts';
 import { failureStatus } from '../wallet-outcome.ts';
+import { noticeFor } from './home-routes.ts';
 import { acceptMultipartForms } from './multipart-form.ts';
 import type { PageKit } from './page-kit.ts';
 
@@ -23,7 +24,7 @@ export async function registerEkycRoutes(app: FastifyInstance, kit: PageKit, con
     const identity = await findWalletIdentity(context.db, signed_in.user.id);
     if (!identity.phone_verified_at) return kit.redirect(reply, '/verify-phone');
     if (identity.ekyc) return kit.redirect(reply, '/link');
-    const notice = (request.query as { done?: string }).done === 'phone_verified' ? '電話番号を確認しました / Your phone number is verified' : undefined;
+    const notice = noticeFor((request.query as { done?: string }).done, ['phone_verified']);
     return kit.sendPage(reply, 200, renderEkycPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.session.csrf_token, notice }));
   });
 

@@ -8,14 +8,22 @@ import type { WalletContext } from '../wallet-context.ts';
 import { listWalletHistory } from '../wallet-history.ts';
 import type { PageKit } from './page-kit.ts';
 
-/** Fixed notices the home page may show after a redirect; anything else in `done` is ignored. */
-const NOTICES: Record<string, string> = {
+/** Fixed notices a page may show after a redirect to it with `?done=`. */
+const DONE_NOTICES = {
   signed_up: 'ウォレットを開設しました / Your wallet is open',
   linked: '銀行口座と連携しました / Your bank account is linked',
   unlinked: '銀行口座との連携を解除しました / The bank link has been removed',
   phone_verified: '電話番号を確認しました / Your phone number is verified',
   ekyc_verified: '本人確認が完了しました / Your identity is verified',
-};
+} as const;
+
+export type DoneNotice = keyof typeof DONE_NOTICES;
+
+/** The notice for `done` when it is one of the redirects that land on this page; anything else in `done` is ignored. */
+export function noticeFor(done: string | undefined, landing_here: readonly DoneNotice[]): string | undefined {
+  const key = landing_here.find((candidate) => candidate === done);
+  return key === undefined ? undefined : DONE_NOTICES[key];
+}
 
 /** GET /: balance, bank link and history when signed in (and, hardened, the sign-up steps); a welcome otherwise. */
 export function registerHomeRoutes(app: FastifyInstance, kit: PageKit, context: WalletContext, options: { hardened?: boolean } = {}): void {
@@ -30,7 +38,7 @@ export function registerHomeRoutes(app: FastifyInstance, kit: PageKit, context: 
       options.hardened ? findWalletIdentity(context.db, user.id) : undefined,
     ]);
     const { done } = request.query as { done?: string };
-    const notice = done !== undefined && Object.hasOwn(NOTICES, done) ? NOTICES[done] : undefined;
+    const notice = noticeFor(done, ['signed_up', 'linked', 'unlinked']);
     const identity_step = identity ? identityStepOf(identity, link !== null) : undefined;
     return kit.sendPage(reply, 200, renderHomePage(kit.frame('ホーム / Home', signed_in), { balance_yen, link, history, notice, identity_step }));
   });

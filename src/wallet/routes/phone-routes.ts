@@ -3,7 +3,7 @@ import { maskPhone, type SmsChannel } from '../../notify/sms-channel.ts';
 import { renderVerifyPhonePage } from '../pages/verify-phone-page.ts';
 import { sendPhoneCode, verifyPhoneCode } from '../phone-verification.ts';
 import type { WalletContext } from '../wallet-context.ts';
-import { findWalletIdentity } from '../wallet-identity.ts';
+import { findWalletIdentity, type WalletIdentity } from '../wallet-identity.ts';
 import { failureStatus, type WalletFailure } from '../wallet-outcome.ts';
 import { formSchema, type PageKit, type SignedIn } from './page-kit.ts';
 
@@ -11,8 +11,9 @@ const TITLE = '電話番号の確認 / Verify your phone';
 
 /** GET and POST /verify-phone, POST /verify-phone/resend. `simulator_href` points the demo at the SMS simulator's inbox. */
 export function registerPhoneRoutes(app: FastifyInstance, kit: PageKit, context: WalletContext, sms: SmsChannel, simulator_href?: string): void {
-  async function page(signed_in: SignedIn, message: { failure?: WalletFailure; notice?: string } = {}) {
-    const identity = await findWalletIdentity(context.db, signed_in.user.id);
+  /** The page; `identity` when the caller has already read it, so one request reads it once. */
+  async function page(signed_in: SignedIn, message: { failure?: WalletFailure; notice?: string } = {}, identity?: WalletIdentity) {
+    identity ??= await findWalletIdentity(context.db, signed_in.user.id);
     return renderVerifyPhonePage(kit.frame(TITLE, signed_in), {
       csrf_token: signed_in.session.csrf_token, phone_masked: maskPhone(identity.phone ?? ''), simulator_href, ...message,
     });
@@ -23,7 +24,7 @@ export function registerPhoneRoutes(app: FastifyInstance, kit: PageKit, context:
     if (!signed_in) return reply;
     const identity = await findWalletIdentity(context.db, signed_in.user.id);
     if (identity.phone_verified_at) return kit.redirect(reply, '/ekyc');
-    return kit.sendPage(reply, 200, await page(signed_in));
+    return kit.sendPage(reply, 200, await page(signed_in, {}, identity));
   });
 
   app.post('/verify-phone', { schema: { body: formSchema(['csrf_token', 'code']) }, attachValidation: true }, async (request, reply) => {
