@@ -24,6 +24,7 @@ const types = {
  */
 export const PREPARED_STATEMENTS_MAX = 1000;
 const statementNames = new Map<string, string>();
+let renamings = 0;
 
 /** The prepared-statement name for a parameterised statement, or undefined to run it unnamed. */
 function statementName(sql: string): string | undefined {
@@ -35,10 +36,29 @@ function statementName(sql: string): string | undefined {
   return name;
 }
 
-/** A query on a pool or a client: with parameters, a prepared statement (one statement by definition). */
-function run(on: pg.Pool | pg.PoolClient, sql: string, params: readonly unknown[]) {
+/** PostgreSQL's refusal to run a prepared statement whose columns changed under it (`t.*` after ALTER TABLE). */
+function isStalePlan(error: unknown): boolean {
+  return (error as { code?: string }).code === '0A000' && /cached plan must not change result type/.test(String((error as Error).message));
+}
+
+/**
+ * A query on a pool or a client: with parameters, a prepared statement (one statement by definition). A statement
+ * reading every column of a table (the staff charges view's `c.*`) goes stale when a migration adds a column while
+ * this process runs; it is then prepared afresh under a new name. On the pool it runs again at once (nothing ran);
+ * inside a transaction, which the error has aborted, the caller's transaction fails this once.
+ */
+async function run(on: pg.Pool | pg.PoolClient, sql: string, params: readonly unknown[], in_transaction: boolean) {
   const name = params.length > 0 ? statementName(sql) : undefined;
-  return name ? on.query({ name, text: sql, values: params as unknown[] }) : on.query(sql, params as unknown[]);
+  if (!name) return on.query(sql, params as unknown[]);
+  try {
+    return await on.query({ name, text: sql, values: params as unknown[] });
+  } catch (error) {
+    if (!isStalePlan(error)) throw error;
+    const renamed = `furikae_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}_${++renamings}`;
+    statementNames.set(sql, renamed);
+    if (in_transaction) throw error;
+    return on.query({ name: renamed, text: sql, values: params as unknown[] });
+  }
 }
 
 /** Connects to a PostgreSQL server through a pool. */
@@ -61,7 +81,7 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   const query = async <Row>(sql: string, params: readonly unknown[] = []) =>
-    (await run(pool, sql, params)).rows as Row[];
+    (await run(pool, sql, params, false)).rows as Row[];
   return {
     backend: 'postgres',
     query,
@@ -69,7 +89,7 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
     async transaction(work) {
       const client = await pool.connect();
       const scoped: Queryable = {
-        query: async (sql, params = []) => (await run(client, sql, params)).rows,
+        query: async (sql, params = []) => (await run(client, sql, params, true)).rows,
         exec: async (script) => void (await client.query(script)),
       };
       try {
