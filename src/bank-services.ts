@@ -24,6 +24,9 @@ import { createLinkRisk, type LinkRisk } from './risk/link-risk.ts';
 import { createStepUpApprovals, type StepUpApprovals } from './stepup/step-up-approvals.ts';
 import { createOperatorWebhooks, type OperatorWebhooks } from './webhooks/operator-webhooks.ts';
 import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks/webhook-dispatcher.ts';
+import { createWebhookSender } from './webhooks/webhook-sender.ts';
+import { systemResolver, type WebhookResolver } from './webhooks/webhook-target.ts';
+import { PUBLIC_TARGETS_ONLY, type WebhookTargetPolicy } from './webhooks/webhook-target-policy.ts';
 import { createStaffDirectory, type StaffDirectory } from './staff/staff-directory.ts';
 import { createOutboxCustomerNotifier } from './notify/outbox-customer-notifier.ts';
 import { createNotMeTokens, type NotMeTokens } from './notify/not-me-token.ts';
@@ -87,11 +90,13 @@ export interface BankServicesDeps {
   charge_steps?: readonly ChargeStep[];
   /** HMAC key for "this wasn't me" links (src/notify/not-me-token.ts); the public demo key when not given. */
   not_me_key?: string;
+  /** Where webhooks may go: public https addresses through the system resolver unless the demo or a test opens loopback. */
+  webhook_targets?: { policy: WebhookTargetPolicy; resolve?: WebhookResolver };
 }
 
 /** Wires the bank's services over a migrated database. */
 export async function createBankServices({ db, clock, ids, log, credential_fingerprint_key, sms = createSmsSimulator({ clock, log }), not_me_key = DEMO_NOT_ME_KEY,
-  risk = {}, public_url = 'http://127.0.0.1', charge_steps }: BankServicesDeps): Promise<BankServices> {
+  risk = {}, public_url = 'http://127.0.0.1', charge_steps, webhook_targets = { policy: PUBLIC_TARGETS_ONLY } }: BankServicesDeps): Promise<BankServices> {
   const ledger = createLedger({ db, clock, log });
   const core = createBankCore({ db, ledger, clock, ids });
   await core.ensureCashAccount();
@@ -111,6 +116,7 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
   const notifyCustomer = createOutboxCustomerNotifier({ db, ids, clock, sms: createSmsCustomerNotifier({ db, sms, log }) });
   const notMeTokens = createNotMeTokens({ key: not_me_key, clock });
   const secondFactors = createSecondFactors({ db, clock, ids, sms, log, notifyCustomer });
+  const webhookTargets = { policy: webhook_targets.policy, resolve: webhook_targets.resolve ?? systemResolver };
   return {
     db, ledger, clock, ids, log, core, charges, sms, notifyCustomer, metrics: createBankMetrics(),
     audit, cases, staff: createStaffDirectory({ db, clock, ids }), notMeTokens, notMe: createNotMeReports({ db, clock, tokens: notMeTokens, cases, log }),
@@ -118,8 +124,8 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
     risk: riskPipeline,
     linkRisk: createLinkRisk({ db, clock, ids, log, pipeline: riskPipeline, mode: riskMode, raiseAlerts }),
     stepUp: createStepUpApprovals({ db, ledger, clock, ids, log, secondFactors, sms, public_url, raiseAlerts }),
-    webhooks: createOperatorWebhooks({ db, clock }),
-    webhookDispatcher: createWebhookDispatcher({ db, clock, log }),
+    webhooks: createOperatorWebhooks({ db, clock, ...webhookTargets }),
+    webhookDispatcher: createWebhookDispatcher({ db, clock, log, send: createWebhookSender(webhookTargets) }),
     throttle: createCredentialThrottle({ db, clock, ids, log, fingerprint_key: credential_fingerprint_key, notifyCustomer, alertQueue: cases }),
     operators: createOperatorRegistry({ db, ledger, clock, ids, audit }),
     links: createLinkStore({ db, clock }),

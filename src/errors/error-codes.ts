@@ -86,7 +86,7 @@ export const errorCodes = {
   charge_denied: { status: 403, title: "The bank's risk checks declined this charge" },
   link_denied: { status: 403, title: "The bank's risk checks declined this link" },
   charge_not_settled: { status: 409, title: 'The charge is waiting for approval or review, or was never settled' },
-  webhook_url_invalid: { status: 422, title: 'The webhook URL must be https (http only to loopback), without credentials' },
+  webhook_url_invalid: { status: 422, title: 'The webhook URL must be https to a host with public addresses only, without credentials' },
   // Availability
   service_unavailable: { status: 503, title: 'The bank cannot reach its database just now; retry after the time given' },
   // Anything else

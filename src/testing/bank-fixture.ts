@@ -45,6 +45,8 @@ export async function createBankFixture(
     risk?: BankAppDeps['risk'];
     /** False: no background expiry of waiting charges nor webhook sending; the test drives them. */
     waiting_charge_jobs?: boolean;
+    /** Where webhooks may go; loopback (over http too) through the system resolver unless given, since tests run on loopback. */
+    webhook_targets?: BankAppDeps['webhook_targets'];
   } = {},
 ): Promise<BankFixture> {
   const db = await backend.open();
@@ -56,6 +58,7 @@ export async function createBankFixture(
   const log = createLogger({ level: process.env.FURIKAE_TEST_LOG ?? 'silent' });
   const sms = createSmsSimulator({ clock, log });
   const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, sms, public_url: url,
+    webhook_targets: options.webhook_targets ?? { policy: { allow_loopback: true } },
     ...(options.risk ? { risk: options.risk } : {}), ...(options.waiting_charge_jobs === false ? { waiting_charge_jobs: false } : {}) });
   if (options.listen) await bank.app.listen({ host: '127.0.0.1', port });
   const { core, operators } = bank.services;

@@ -1,33 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../storage/database.ts';
 import type { Clock } from '../shared/clock.ts';
-import { FurikaeError } from '../errors/furikae-error.ts';
-
-/** Longest webhook URL accepted: room for any real endpoint with a path and query. */
-export const WEBHOOK_URL_CHARS_MAX = 2000;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** An https URL (plain http only to loopback, for the demo and tests), with no credentials in it. */
-export function checkWebhookUrl(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new FurikaeError('webhook_url_invalid', 'The webhook URL is not a URL');
-  }
-  const secure = parsed.protocol === 'https:' || (parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname));
-  if (!secure || url.length > WEBHOOK_URL_CHARS_MAX || parsed.username || parsed.password || parsed.hash) {
-    throw new FurikaeError('webhook_url_invalid', 'The webhook URL must be https (http only to loopback), without credentials or fragment');
-  }
-  return parsed;
-}
+import { resolveWebhookTarget, type WebhookResolver } from './webhook-target.ts';
+import type { WebhookTargetPolicy } from './webhook-target-policy.ts';
 
 /** Each operator's one webhook endpoint and its signing secret. */
-export function createOperatorWebhooks({ db, clock }: { db: Database; clock: Clock }) {
+export function createOperatorWebhooks({ db, clock, policy, resolve }: { db: Database; clock: Clock; policy: WebhookTargetPolicy; resolve: WebhookResolver }) {
   return {
-    /** Registers (or replaces) the operator's URL with a new secret, returned this once. */
+    /**
+     * Registers (or replaces) the operator's URL with a new secret, returned this once. The URL must be https to a
+     * host that resolves to public addresses only (checked again before every POST); otherwise webhook_url_invalid.
+     */
     async register(operator_id: string, url: string): Promise<{ url: string; secret: string }> {
-      checkWebhookUrl(url);
+      await resolveWebhookTarget(url, policy, resolve);
       const secret = `whsec_${randomBytes(32).toString('base64url')}`;
       await db.query(
         `INSERT INTO operator_webhooks (operator_id, url, secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)

@@ -8,6 +8,10 @@ import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from './webhook-sign
 import { createWebhookDispatcher, WEBHOOK_ATTEMPTS_MAX, WEBHOOK_LEASE_SECONDS, WEBHOOK_TIMEOUT_MS, webhookRetryDelaySeconds } from './webhook-dispatcher.ts';
 import { enqueueWebhooks } from './webhook-event.ts';
 import type { Database } from '../storage/database.ts';
+import { createWebhookSender, type WebhookSender } from './webhook-sender.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { WebhookResolver } from './webhook-target.ts';
 import type { Charge } from '../charges/charge.ts';
 
 interface Sent {
@@ -22,18 +26,23 @@ for (const backend of testBackends) {
     const sent: Sent[] = [];
     /** What the operator's endpoint answers next: a status, or a thrown network error. */
     let answer: number | 'network_error' = 200;
-    const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {
-      sent.push({ url: String(url), body: String(init?.body), signature: (init?.headers as Record<string, string>)[WEBHOOK_SIGNATURE_HEADER] });
-      if (answer === 'network_error') throw new TypeError('fetch failed: connection refused');
-      return new Response(null, { status: answer });
-    }) as typeof globalThis.fetch;
+    const fakeSend: WebhookSender = async (url, post) => {
+      sent.push({ url, body: post.body, signature: post.headers[WEBHOOK_SIGNATURE_HEADER] });
+      if (answer === 'network_error') throw new TypeError('connect ECONNREFUSED');
+      return { status: answer };
+    };
+    /** The names this suite's DNS knows; a test may point one elsewhere (a rebinding). */
+    const dns = new Map<string, string>([['operator.example', '93.184.216.34']]);
+    const resolve: WebhookResolver = async (hostname) => {
+      const address = dns.get(hostname);
+      if (!address) throw new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+      return [{ address, family: address.includes(':') ? 6 : 4 }];
+    };
 
     before(async () => {
-      fixture = await createBankFixture(backend, { waiting_charge_jobs: false });
-      // The fixture's bank uses the global fetch; this suite sends through the fake instead.
-      fixture.bank.services.webhookDispatcher = (await import('./webhook-dispatcher.ts')).createWebhookDispatcher({
-        db: fixture.db, clock: fixture.clock, log: fixture.bank.services.log, fetch: fakeFetch,
-      });
+      fixture = await createBankFixture(backend, { waiting_charge_jobs: false, webhook_targets: { policy: { allow_loopback: true }, resolve } });
+      // The fixture's bank sends for real; this suite sends through the fake instead, but for the test that uses a real endpoint.
+      fixture.bank.services.webhookDispatcher = createWebhookDispatcher({ db: fixture.db, clock: fixture.clock, log: fixture.bank.services.log, send: fakeSend });
     });
     after(() => fixture?.close());
 
@@ -62,6 +71,56 @@ for (const backend of testBackends) {
       const read = await fixture.bank.app.inject({ url: '/v1/webhook', headers: { authorization: fixture.operator.basic } });
       assert.equal(read.json().url, 'https://operator.example/hooks');
       assert.equal(read.json().secret, undefined);
+    });
+
+    test('a URL whose host is, or resolves to, a private, link-local or unique-local address is refused at registration and the old one stays', async () => {
+      assert.equal((await register('https://operator.example/hooks')).statusCode, 200);
+      dns.set('metadata.operator.example', '169.254.169.254');
+      dns.set('intranet.operator.example', '10.0.0.7');
+      dns.set('v6.operator.example', 'fd00::7');
+      for (const url of ['https://metadata.operator.example/', 'https://intranet.operator.example/', 'https://v6.operator.example/', 'https://169.254.169.254/latest/meta-data/', 'https://[::ffff:a9fe:a9fe]/', 'https://10.1.2.3/', 'https://unknown.operator.example/']) {
+        const refused = await register(url);
+        assert.equal(refused.statusCode, 422, url);
+        assert.equal(refused.json().code, 'webhook_url_invalid', url);
+      }
+      assert.match((await register('https://metadata.operator.example/')).json().detail, /169\.254\.169\.254 is in the linkLocal range/);
+      const read = await fixture.bank.app.inject({ url: '/v1/webhook', headers: { authorization: fixture.operator.basic } });
+      assert.equal(read.json().url, 'https://operator.example/hooks');
+    });
+
+    test('a host that resolves to a private address by send time is not contacted: the delivery retries with the refusal as its error', async () => {
+      const arrived: string[] = [];
+      const endpoint = createServer((request, response) => {
+        arrived.push(String(request.headers.host));
+        response.writeHead(200).end();
+      });
+      await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = (endpoint.address() as AddressInfo).port;
+        dns.set('hooks.operator.example', '127.0.0.1');
+        await fixture.db.query(`DELETE FROM webhook_deliveries`);
+        assert.equal((await register(`http://hooks.operator.example:${port}/hooks`)).statusCode, 200);
+        const dispatcher = createWebhookDispatcher({
+          db: fixture.db, clock: fixture.clock, log: fixture.bank.services.log, send: createWebhookSender({ policy: { allow_loopback: true }, resolve }),
+        });
+        const first = await linkedElderlyCustomer(fixture);
+        await fixture.bank.services.stepUp.decline(first.customer_id, (await chargeLink(fixture, first, 100_000)).json().id);
+        assert.deepEqual(await dispatcher.dispatchDue(), { delivered: 1, retrying: 0, failed: 0 });
+        assert.deepEqual(arrived, [`hooks.operator.example:${port}`]);
+
+        // The operator's DNS now answers an address inside the bank's network (a rebinding after registration).
+        dns.set('hooks.operator.example', '10.0.0.7');
+        await fixture.db.query(`DELETE FROM webhook_deliveries`);
+        const second = await linkedElderlyCustomer(fixture);
+        await fixture.bank.services.stepUp.decline(second.customer_id, (await chargeLink(fixture, second, 100_000)).json().id);
+        assert.deepEqual(await dispatcher.dispatchDue(), { delivered: 0, retrying: 1, failed: 0 });
+        const [row] = await fixture.db.query<{ last_error: string; last_status: number | null }>(`SELECT last_error, last_status FROM webhook_deliveries`);
+        assert.match(row!.last_error, /hooks\.operator\.example resolves to 10\.0\.0\.7 is in the private range/);
+        assert.equal(row!.last_status, null);
+        assert.equal(arrived.length, 1, 'the endpoint heard nothing more');
+      } finally {
+        await new Promise<void>((resolve) => endpoint.close(() => resolve()));
+      }
     });
 
     test('an approved charge is delivered as charge.succeeded, signed so that the secret verifies it and a tampered copy fails', async () => {
@@ -169,7 +228,7 @@ for (const backend of testBackends) {
       const arrived: (() => void)[] = [];
       // Each POST is answered once all three are in flight (or after a second, so that POSTs sent one after another
       // fail the count below instead of hanging the suite).
-      const barrierFetch = (async () => {
+      const barrierSend: WebhookSender = async () => {
         in_flight += 1;
         most_in_flight = Math.max(most_in_flight, in_flight);
         await new Promise<void>((resolve) => {
@@ -178,9 +237,9 @@ for (const backend of testBackends) {
           else setTimeout(resolve, 1_000);
         });
         in_flight -= 1;
-        return new Response(null, { status: 200 });
-      }) as typeof globalThis.fetch;
-      const dispatcher = createWebhookDispatcher({ db: fixture.db, clock: fixture.clock, log: fixture.bank.services.log, fetch: barrierFetch });
+        return { status: 200 };
+      };
+      const dispatcher = createWebhookDispatcher({ db: fixture.db, clock: fixture.clock, log: fixture.bank.services.log, send: barrierSend });
       assert.deepEqual(await dispatcher.dispatchDue(), { delivered: 3, retrying: 0, failed: 0 });
       assert.equal(most_in_flight, 3);
       assert.ok(WEBHOOK_TIMEOUT_MS * 2 <= WEBHOOK_LEASE_SECONDS * 1000, 'a pass of timed-out POSTs ends long before its lease');
@@ -191,10 +250,9 @@ for (const backend of testBackends) {
       const [ok_id, retry_id, last_id] = await declinedCharges(3);
       await fixture.db.query(`UPDATE webhook_deliveries SET attempts = $1 WHERE charge_id = $2`, [WEBHOOK_ATTEMPTS_MAX - 1, last_id]);
       const answers = new Map([[ok_id, 204], [retry_id, 503], [last_id, 500]]);
-      const answering = (async (_url: string | URL | Request, init?: RequestInit) =>
-        new Response(null, { status: answers.get(chargeIdOf(String(init?.body)))! })) as typeof globalThis.fetch;
+      const answering: WebhookSender = async (_url, post) => ({ status: answers.get(chargeIdOf(post.body))! });
       const { db, statements } = countingDb();
-      const dispatcher = createWebhookDispatcher({ db, clock: fixture.clock, log: fixture.bank.services.log, fetch: answering });
+      const dispatcher = createWebhookDispatcher({ db, clock: fixture.clock, log: fixture.bank.services.log, send: answering });
       assert.deepEqual(await dispatcher.dispatchDue(), { delivered: 1, retrying: 1, failed: 1 });
       assert.equal(statements.length, 2, statements.join('\n---\n'));
       const rows = await fixture.db.query<{ charge_id: string; attempts: number; delivered_at: Date | null; failed_at: Date | null; next_attempt_at: Date; last_status: number; last_error: string | null }>(
@@ -213,11 +271,11 @@ for (const backend of testBackends) {
     test('a delivery another dispatcher settled while this pass was sending keeps what that one recorded', async () => {
       await declinedCharges(1);
       // While this pass's POST is out, another process delivers the same row (as after a lost lease).
-      const overtaken = (async () => {
+      const overtaken: WebhookSender = async () => {
         await fixture.db.query(`UPDATE webhook_deliveries SET attempts = 1, delivered_at = $1, last_status = 200`, [fixture.clock.now()]);
-        return new Response(null, { status: 503 });
-      }) as typeof globalThis.fetch;
-      const dispatcher = createWebhookDispatcher({ db: fixture.db, clock: fixture.clock, log: fixture.bank.services.log, fetch: overtaken });
+        return { status: 503 };
+      };
+      const dispatcher = createWebhookDispatcher({ db: fixture.db, clock: fixture.clock, log: fixture.bank.services.log, send: overtaken });
       await dispatcher.dispatchDue();
       const [row] = await deliveries();
       assert.ok(row?.delivered_at);

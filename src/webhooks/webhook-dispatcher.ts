@@ -3,6 +3,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { retryDelay } from '../shared/retry-delay.ts';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.ts';
+import type { WebhookSender } from './webhook-sender.ts';
 
 /** Tries per delivery: with the back-off below, about 8½ hours of an operator being down before the bank gives up. */
 export const WEBHOOK_ATTEMPTS_MAX = 10;
@@ -53,22 +54,21 @@ export interface DispatchReport {
 /**
  * Sends due webhook deliveries: claims a page with a lease (FOR UPDATE SKIP LOCKED, so several processes share the
  * work), signs each body with the operator's current secret and timestamp, POSTs them all at once, and records
- * every answer in one statement. Any
- * 2xx is delivered; anything else waits 30 s, 1 min, 2 min… until WEBHOOK_ATTEMPTS_MAX, then is marked failed.
+ * every answer in one statement. Any 2xx is delivered; anything else (a refused target address included) waits
+ * 30 s, 1 min, 2 min… until WEBHOOK_ATTEMPTS_MAX, then is marked failed. `send` checks the target's addresses
+ * before every POST (webhook-sender.ts).
  */
-export function createWebhookDispatcher({ db, clock, log, fetch = globalThis.fetch }: { db: Database; clock: Clock; log: Logger; fetch?: typeof globalThis.fetch }) {
+export function createWebhookDispatcher({ db, clock, log, send: post }: { db: Database; clock: Clock; log: Logger; send: WebhookSender }) {
   async function send(delivery: Claimed): Promise<{ ok: boolean; status: number | null; error: string | null }> {
     if (!delivery.url || !delivery.secret) return { ok: false, status: null, error: 'no webhook registered' };
     try {
-      const response = await fetch(delivery.url, {
-        method: 'POST',
+      const { status } = await post(delivery.url, {
         headers: { 'content-type': 'application/json', 'user-agent': 'furikae-webhooks/1', [WEBHOOK_SIGNATURE_HEADER]: signWebhook(delivery.secret, delivery.body, clock.now()) },
         body: delivery.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+        timeout_ms: WEBHOOK_TIMEOUT_MS,
       });
-      await response.body?.cancel();
-      return { ok: response.status >= 200 && response.status < 300, status: response.status, error: response.ok ? null : `HTTP ${response.status}` };
+      const ok = status >= 200 && status < 300;
+      return { ok, status, error: ok ? null : `HTTP ${status}` };
     } catch (error) {
       return { ok: false, status: null, error: String((error as Error).message ?? error).slice(0, ERROR_CHARS_MAX) };
     }
