@@ -10,6 +10,7 @@ import { casesMigrations } from './cases/cases-migrations.ts';
 import { notifyMigrations } from './notify/notify-migrations.ts';
 import { riskMigrations } from './risk/risk-migrations.ts';
 import { webhookMigrations } from './webhooks/webhook-migrations.ts';
+import { scanMigrations } from './scan/scan-migrations.ts';
 
 /** Every migration set of the bank's database, in the order they must run (later sets reference earlier tables). */
 export const bankMigrationSets: readonly MigrationSet[] = [
@@ -24,4 +25,5 @@ export const bankMigrationSets: readonly MigrationSet[] = [
   notifyMigrations,
   riskMigrations,
   webhookMigrations,
+  scanMigrations,
 ];

@@ -87,6 +87,13 @@ export const errorCodes = {
   link_denied: { status: 403, title: "The bank's risk checks declined this link" },
   charge_not_settled: { status: 409, title: 'The charge is waiting for approval or review, or was never settled' },
   webhook_url_invalid: { status: 422, title: 'The webhook URL must be https to a host with public addresses only, without credentials' },
+  // Retrospective scans
+  scan_window_invalid: { status: 422, title: 'The scan window needs two dates (YYYY-MM-DD), from on or before to' },
+  scan_window_too_long: { status: 422, title: 'A scan window is at most 10 years' },
+  scan_operator_unknown: { status: 422, title: 'No such operator to scan' },
+  scan_incident_unknown: { status: 422, title: 'No such incident to file the scan under' },
+  scan_busy: { status: 409, title: 'A scan is already running; wait for it to finish' },
+  scan_not_found: { status: 404, title: 'No such scan' },
   // Availability
   service_unavailable: { status: 503, title: 'The bank cannot reach its database just now; retry after the time given' },
   // Anything else

@@ -11,5 +11,16 @@ export interface Database extends Queryable {
   readonly backend: 'pglite' | 'postgres';
   /** Runs `work` in one transaction; commits if it resolves, rolls back if it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Bulk-loads rows with `COPY table (columns) FROM STDIN` in PostgreSQL's text format: each chunk holds whole
+   * tab-separated lines. Both shipped backends have it (the history generator needs it); a wrapper may leave it out.
+   */
+  copyFrom?(table: string, columns: readonly string[], chunks: AsyncIterable<string> | Iterable<string>): Promise<void>;
+  /**
+   * Runs `COPY (query) TO STDOUT` in the text format and yields the output in pieces (not aligned on lines): for
+   * reading millions of rows without building an object per row (the retrospective scan). The query has no
+   * parameters, since COPY takes none.
+   */
+  copyTo?(query: string): AsyncIterable<string>;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable } from './database.ts';
 import { INT8_OID, parseInt8 } from './int8.ts';
+import { copyStatement } from './copy-statement.ts';
 
 /** Opens embedded PGlite; `dataDir` undefined means in memory. */
 export async function createPgliteDatabase(dataDir?: string): Promise<Database> {
@@ -19,6 +20,16 @@ export async function createPgliteDatabase(dataDir?: string): Promise<Database> 
         };
         return work(scoped);
       }),
+    async copyFrom(table, columns, chunks) {
+      // PGlite reads COPY input from a Blob named /dev/blob; the parts are joined without copying them first.
+      const parts: string[] = [];
+      for await (const chunk of chunks) parts.push(chunk);
+      await pg.query(copyStatement(table, columns).replace('STDIN', `'/dev/blob'`), [], { blob: new Blob(parts) });
+    },
+    async *copyTo(query) {
+      const result = await pg.query(`COPY (${query}) TO '/dev/blob'`);
+      if (result.blob) yield await result.blob.text();
+    },
     close: () => pg.close(),
   };
 }

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFromStdin, to as copyToStdout } from 'pg-copy-streams';
 import type { Database, Queryable } from './database.ts';
 import { INT8_OID, parseInt8 } from './int8.ts';
+import { copyStatement } from './copy-statement.ts';
 
 export interface PostgresOptions {
   url: string;
@@ -102,6 +106,27 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
         throw error;
       } finally {
         client.release();
+      }
+    },
+    async copyFrom(table, columns, chunks) {
+      const client = await pool.connect();
+      try {
+        await pipeline(Readable.from(chunks), client.query(copyFromStdin(copyStatement(table, columns))));
+      } finally {
+        client.release();
+      }
+    },
+    async *copyTo(query) {
+      const client = await pool.connect();
+      let finished = false;
+      try {
+        const stream = client.query(copyToStdout(`COPY (${query}) TO STDOUT`));
+        stream.setEncoding('utf8');
+        for await (const piece of stream) yield piece as string;
+        finished = true;
+      } finally {
+        // A reader that stopped early leaves the COPY running on this connection: discard it rather than reuse it.
+        client.release(finished ? undefined : true);
       }
     },
     close: () => pool.end(),
