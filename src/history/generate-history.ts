@@ -172,7 +172,7 @@ export async function generateHistory(db: Database, options: HistoryOptions): Pr
     const weight = (profile.elderly ? 2 : 1) * (profile.dormant ? 2 : 1);
     if (!random.chance((theft_rate * weight) / 1.6)) continue;
     const roll = random.next();
-    const variant: TheftVariant = roll < 0.5 ? 'farm' : roll < 0.8 ? 'lone' : roll < 0.9 ? 'impostor' : 'patient';
+    const variant: TheftVariant = roll < 0.5 ? 'farm' : roll < 0.85 ? 'lone' : roll < 0.95 ? 'impostor' : 'patient';
     let device_id: string | null;
     let link_ms: number;
     let operator_index: number;
@@ -245,7 +245,9 @@ export async function generateHistory(db: Database, options: HistoryOptions): Pr
     // A dormant customer may come back and link a wallet themselves, honestly.
     const reactivates = profile.dormant && random.chance(0.05);
     const active_from = profile.dormant ? (reactivates ? from_ms + random.next() * (to_ms - from_ms) * 0.8 : to_ms) : from_ms;
-    for (let at = active_from + random.exponential(240 * DAY_MS); at < to_ms; at += random.exponential(240 * DAY_MS)) {
+    // Money leaves an everyday account every month or two (bills, cash); a light one a few times a year.
+    const outEvery_ms = (random.chance(0.75) ? 60 : 200) * DAY_MS;
+    for (let at = active_from + random.exponential(outEvery_ms); at < to_ms; at += random.exponential(outEvery_ms)) {
       events.push({ kind: 'withdrawal', at_ms: at, amount_yen: thousands(random.int(10_000, 50_000)) });
     }
 
@@ -294,9 +296,10 @@ export async function generateHistory(db: Database, options: HistoryOptions): Pr
           events.push({ kind: 'charge', at_ms: first + k * random.next() * 2 * DAY_MS, amount_yen: random.int(3, 10) * 10_000, link: theftLink, theft: true, fill: false });
         }
       } else if (theft.variant === 'patient') {
+        // Spread over weeks under the monthly cap instead of all at once.
         let at = first;
-        for (let k = random.int(3, 8); k > 0; k -= 1, at += random.int(2, 7) * DAY_MS) {
-          events.push({ kind: 'charge', at_ms: at, amount_yen: thousands(random.int(10_000, 30_000)), link: theftLink, theft: true, fill: false });
+        for (let k = random.int(3, 6); k > 0; k -= 1, at += random.int(3, 10) * DAY_MS) {
+          events.push({ kind: 'charge', at_ms: at, amount_yen: random.int(3, 5) * 10_000, link: theftLink, theft: true, fill: false });
         }
       } else {
         events.push({ kind: 'drain', at_ms: first, link: theftLink, charges_max: 8, spacing_ms: random.int(1, 8) * HOUR_MS, leave_yen: random.int(0, 2_000) });
