@@ -13,6 +13,8 @@ import { runBench } from '../bench/run-bench.ts';
 import { noticeOptions } from '../notify/notice-options.ts';
 import { verifyAuditChain } from '../audit/verify-audit-chain.ts';
 import { formatAuditVerification } from '../audit/format-audit-verification.ts';
+import { incidentScanCommand } from './incident-scan-command.ts';
+import { labHistoryCommand } from './lab-history-command.ts';
 
 const HELP = `furikae — a bank's instant account-transfer service, hardened against the 2020 thefts
 
@@ -25,6 +27,8 @@ Commands:
   seed      seed the demo bank (customers, accounts, the 2020-policy wallet operator, a staff login) and exit
   bench     run the benchmarks and print a table (npm run bench)
   audit verify  walk the staff audit log's hash chain; exits non-zero at the first broken entry
+  incident scan  retrospective scan of a past window with today's rules and the scan typologies (--help for options)
+  lab history   fill an empty bank with generated history and planted, labelled thefts (--help for options)
 
 Options:
   -h, --help   show help for a command
@@ -87,6 +91,8 @@ async function serve(config: Config): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'incident' && argv[1] === 'scan') return incidentScanCommand(argv.slice(2), loadConfig());
+  if (argv[0] === 'lab' && argv[1] === 'history') return labHistoryCommand(argv.slice(2), loadConfig());
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

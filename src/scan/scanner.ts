@@ -57,6 +57,8 @@ function* batches<T>(rows: readonly T[], size: number): Generator<T[]> {
  */
 export function createScanner({ db, clock, ids, log, pipeline, audit, scan_config = DEFAULT_SCAN_CONFIG, customers_per_chunk = SCAN_CUSTOMERS_PER_CHUNK }: ScannerDeps) {
   const typology = createScanTypology(scan_config);
+  const running = new Set<Promise<Scan>>();
+  let stopping = false;
   const drain = scan_config.rules['drain-after-link@1'] as { drain_seconds_max?: number } | undefined;
   assert(!drain?.drain_seconds_max || drain.drain_seconds_max * 1000 <= SCAN_LOOKAHEAD_MS, 'the drain period fits in the scan look-ahead');
   assert(Number.isSafeInteger(customers_per_chunk) && customers_per_chunk > 0, 'customers per chunk is a positive integer');
@@ -151,6 +153,7 @@ export function createScanner({ db, clock, ids, log, pipeline, audit, scan_confi
       };
       let next = load(0);
       for (let index = 0; index < ranges.length; index += 1) {
+        if (stopping) throw new Error('stopped: the process running it shut down; start the scan again');
         const data = await next!;
         next = load(index + 1);
         const result = evaluateChunk(data, context);
@@ -230,7 +233,16 @@ export function createScanner({ db, clock, ids, log, pipeline, audit, scan_confi
         throw error;
       });
       const scan = await getScan(scan_id);
-      return { scan, finished: run(scan, ranges, onProgress) };
+      const finished = run(scan, ranges, onProgress);
+      running.add(finished);
+      void finished.finally(() => running.delete(finished));
+      return { scan, finished };
+    },
+
+    /** Stops running scans after their current chunk (they are marked failed, with why) and waits for them. */
+    async stop(): Promise<void> {
+      stopping = true;
+      await Promise.allSettled([...running]);
     },
   };
 }

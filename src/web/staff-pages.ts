@@ -16,6 +16,7 @@ import { staffAlertsPage } from './staff-alerts-page.ts';
 import { staffCasesPages } from './staff-cases-pages.ts';
 import { staffCustomerPages } from './staff-customer-pages.ts';
 import { staffAuditPage } from './staff-audit-page.ts';
+import { staffScansPages } from './staff-scans-pages.ts';
 
 /** Alerts and audit entries the dashboard previews; the full lists are a click away. */
 const DASHBOARD_ROWS_MAX = 8;
@@ -99,4 +100,5 @@ ${audit.length === 0 ? html`<p class="muted">なし None</p>` : html`<table><tbo
   await staffCasesPages(app, services, gate);
   await staffCustomerPages(app, services, gate);
   await staffAuditPage(app, services, gate);
+  await staffScansPages(app, services, gate);
 }
