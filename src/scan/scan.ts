@@ -39,6 +39,8 @@ export interface ScanRequest {
   incident_id?: string | null;
   /** 'cli', or the staff member's id from the console (audited). */
   started_by: { staff_id: string } | 'cli';
+  /** Customers per chunk, if not the scanner's: smaller chunks report progress more often and hold less in memory. */
+  customers_per_chunk?: number;
 }
 
 /** Progress after each chunk, for a bar or the console. */

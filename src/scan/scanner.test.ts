@@ -286,6 +286,11 @@ for (const backend of testBackends) {
       assert.equal(scan.charges_scanned, whole.charges_scanned);
       assert.deepEqual(await suspectLinks(scan.id), await suspectLinks(whole.id));
       assert.equal(scan.chunks_done, scan.chunks_total);
+      // One customer a chunk: as many chunks as customers (a chunk size of 1 once gave none at all).
+      const single = await (await scanner().start({ ...WINDOW, started_by: 'cli', customers_per_chunk: 1 })).finished;
+      const [customers] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM customers`);
+      assert.equal(single.chunks_total, customers!.n);
+      assert.equal(single.charges_scanned, whole.charges_scanned);
     });
 
     test('the CSV export lists every suspect charge with a header, and bulk opening makes one case per link, never two', async () => {

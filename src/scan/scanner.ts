@@ -22,6 +22,8 @@ import { SCAN_COLUMNS, type Scan, type ScanProgress, type ScanRequest } from './
 export const SCAN_CUSTOMERS_PER_CHUNK = 20_000;
 /** A running scan with no progress for this long belongs to a process that stopped: it is marked failed, so another may start. */
 export const SCAN_STALE_MS = 10 * 60 * 1000;
+/** The largest chunk a request may ask for: a million customers' ledger in memory at once would not fit. */
+export const SCAN_CUSTOMERS_PER_CHUNK_MAX = 100_000;
 /** Suspect rows per INSERT: one jsonb parameter each, well under a statement's comfortable size. */
 export const SUSPECT_ROWS_PER_INSERT = 2_000;
 /** Longest failure message kept on the scan row (the column's limit). */
@@ -83,13 +85,13 @@ export function createScanner({ db, clock, ids, log, pipeline, audit, scan_confi
     return incident_id;
   }
 
-  async function chunkRanges(tx: Queryable, operator_id: string | null): Promise<{ ranges: ChunkRange[]; customers_total: number }> {
+  async function chunkRanges(tx: Queryable, operator_id: string | null, chunk: number): Promise<{ ranges: ChunkRange[]; customers_total: number }> {
     const scope = `EXISTS (SELECT 1 FROM bank_accounts a JOIN links l ON l.account_id = a.id WHERE a.customer_id = c.id AND l.operator_id = $2)`;
     const lowers = await tx.query<{ id: string; total: number }>(
       `SELECT id, total::int FROM (SELECT c.id, row_number() OVER (ORDER BY c.id) AS n, count(*) OVER () AS total
                           FROM customers c WHERE $2::uuid IS NULL OR ${scope}) s
-        WHERE n % $1 = 1 ORDER BY id`,
-      [customers_per_chunk, operator_id],
+        WHERE (n - 1) % $1 = 0 ORDER BY id`,
+      [chunk, operator_id],
     );
     const ranges = lowers.map((row, index) => ({ lower: row.id, upper: lowers[index + 1]?.id ?? null }));
     return { ranges, customers_total: lowers[0]?.total ?? 0 };
@@ -202,6 +204,10 @@ export function createScanner({ db, clock, ids, log, pipeline, audit, scan_confi
      */
     async start(request: ScanRequest, onProgress: (progress: ScanProgress) => void = () => undefined): Promise<StartedScan> {
       const window = parseScanWindow(request.from, request.to);
+      const chunk = request.customers_per_chunk ?? customers_per_chunk;
+      if (!Number.isSafeInteger(chunk) || chunk < 1 || chunk > SCAN_CUSTOMERS_PER_CHUNK_MAX) {
+        throw new FurikaeError('validation_failed', `Customers per chunk is a whole number from 1 to ${SCAN_CUSTOMERS_PER_CHUNK_MAX}`);
+      }
       const operator_id = await resolveOperator(request.operator);
       const incident_id = await checkIncident(request.incident_id);
       const scan_id = ids.next();
@@ -213,7 +219,7 @@ export function createScanner({ db, clock, ids, log, pipeline, audit, scan_confi
             WHERE status = 'running' AND updated_at < $2`, [now, new Date(now.getTime() - SCAN_STALE_MS)]);
         const [running] = await tx.query(`SELECT id FROM scans WHERE status = 'running' FOR UPDATE`);
         if (running) throw new FurikaeError('scan_busy');
-        const planned = await chunkRanges(tx, operator_id);
+        const planned = await chunkRanges(tx, operator_id, chunk);
         await tx.query(
           `INSERT INTO scans (id, incident_id, from_date, to_date, from_at, to_at, operator_id, risk_config_id, scan_config_id, started_by, status,
                               chunks_total, customers_total, started_at, updated_at)

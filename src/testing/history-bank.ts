@@ -50,9 +50,9 @@ export function createHistoryBank(db: Database) {
     async customer(input: { birth_date: string; balance_yen: number; opened?: string; last_out?: string }): Promise<HistoryCustomer> {
       customers += 1;
       const opened_ms = Date.parse(input.opened ?? '2010-01-01T00:00:00Z');
-      const customer = { id: id(opened_ms), account_id: id(opened_ms), login_id: `t${customers}`, pin_key: `${100 + customers}-${String(1_000_000 + customers)}` };
+      const customer = { id: id(opened_ms), account_id: id(opened_ms), login_id: `t${customers}`, pin_key: `${100 + (customers % 900)}-${String(1_000_000 + customers)}` };
       await writer.customer({ id: customer.id, account_id: customer.account_id, name_kanji: `試験 ${customers}`, name_kana: `シケン ${customers}`, birth_date: input.birth_date,
-        phone: `090-0000-${String(customers).padStart(4, '0')}`, email: `t${customers}@example.jp`, login_id: customer.login_id, branch_code: String(100 + customers),
+        phone: `090-0000-${String(customers).padStart(4, '0')}`, email: `t${customers}@example.jp`, login_id: customer.login_id, branch_code: String(100 + (customers % 900)),
         account_number: String(1_000_000 + customers), created_ms: opened_ms });
       writer.deposit({ id: id(opened_ms), account_id: customer.account_id, amount_yen: input.balance_yen + 10_000, at_ms: opened_ms });
       const out_ms = Date.parse(input.last_out ?? '2019-12-20T00:00:00Z');

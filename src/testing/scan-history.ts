@@ -5,7 +5,7 @@ import { createHistoryBank } from './history-bank.ts';
  * A small 2020 story for the scan's page tests, written into a migrated bank: a thief's phone linking three elderly
  * customers' accounts and charging ¥100,000 at once, and six honest customers topping up. Returns the thieves' links.
  */
-export async function plantScanHistory(db: Database): Promise<{ theft_link_ids: string[]; honest_link_ids: string[] }> {
+export async function plantScanHistory(db: Database, { quiet_customers = 0 }: { quiet_customers?: number } = {}): Promise<{ theft_link_ids: string[]; honest_link_ids: string[] }> {
   const bank = createHistoryBank(db);
   const operator = await bank.operator('scan-page-wallet', 'legacy_pin');
   const theft_link_ids: string[] = [];
@@ -24,6 +24,8 @@ export async function plantScanHistory(db: Database): Promise<{ theft_link_ids: 
     for (let month = 3; month <= 9; month += 1) bank.charge(link, operator, 1_000 * (n + month), `2020-0${month}-1${n}T09:00:00Z`);
     honest_link_ids.push(link.id);
   }
+  // Customers with no wallet at all: they make a scan in one-customer chunks take long enough to watch.
+  for (let n = 0; n < quiet_customers; n += 1) await bank.customer({ birth_date: '1970-01-01', balance_yen: 100_000 });
   await bank.finish();
   return { theft_link_ids, honest_link_ids };
 }

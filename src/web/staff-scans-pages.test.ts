@@ -52,6 +52,9 @@ for (const backend of testBackends) {
       assert.equal(backwards.json().code, 'scan_window_invalid');
       assert.equal((await startJson(analyst, { from: '2005-01-01', to: '2020-12-31' })).json().code, 'scan_window_too_long');
       assert.equal((await startJson(analyst, { from: '', to: '' })).json().code, 'scan_window_invalid');
+      for (const chunk_customers of ['0', '1.5', 'lots', '100001']) {
+        assert.equal((await startJson(analyst, { from: '2020-01-01', to: '2020-12-31', chunk_customers })).json().code, 'validation_failed', chunk_customers);
+      }
       const unknown = await staffPost(fixture, analyst, '/staff/scans', { from: '2020-01-01', to: '2020-12-31', operator: 'nobody' });
       assert.equal(unknown.statusCode, 422);
       assert.match(unknown.body, /data-code="scan_operator_unknown"/);

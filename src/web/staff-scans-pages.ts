@@ -8,7 +8,7 @@ import { toProblem } from '../errors/problem.ts';
 import { jst } from '../shared/japan-time.ts';
 import { formatYen } from '../shared/yen.ts';
 import { roleAllows } from '../staff/staff-role.ts';
-import { createScanner } from '../scan/scanner.ts';
+import { createScanner, SCAN_CUSTOMERS_PER_CHUNK, SCAN_CUSTOMERS_PER_CHUNK_MAX } from '../scan/scanner.ts';
 import { createScanReader, SUSPECT_KINDS, SUSPECT_SORTS, SUSPECTS_PAGE_MAX, type SuspectKind, type SuspectRow } from '../scan/scan-read-api.ts';
 import { scanCsv } from '../scan/scan-csv.ts';
 import { openScanCases, SCAN_CASES_PER_OPENING_MAX } from '../scan/open-scan-cases.ts';
@@ -101,6 +101,9 @@ function startForm(context: StaffContext, operators: Array<{ id: string; display
 <div><label for="scan-operator">事業者 Operator</label><select id="scan-operator" name="operator"><option value="">すべて All operators</option>
 ${operators.map((operator) => html`<option value="${operator.id}">${operator.display_name}</option>`)}</select></div>
 <div><label for="scan-incident">インシデント Incident id (optional)</label><input id="scan-incident" name="incident" maxlength="64" style="width:320px"></div></div>
+<details><summary class="muted">詳細設定 Advanced</summary><label for="scan-chunk">顧客数/チャンク Customers per chunk</label>
+<input id="scan-chunk" name="chunk_customers" type="number" min="1" max="${SCAN_CUSTOMERS_PER_CHUNK_MAX}" placeholder="${SCAN_CUSTOMERS_PER_CHUNK}" style="width:180px">
+<p class="muted">Smaller chunks report progress more often and weigh less on a busy database.</p></details>
 <p class="error" role="alert" data-scan-error></p>
 <button type="submit" data-action="start-scan">スキャン開始 Start scan</button>
 <p class="muted">Re-evaluates every link and charge in the window with today's rules and the scan typologies (at most 10 years; one scan at a time).</p></form></div>`;
@@ -153,9 +156,10 @@ ${scans.length === 0 ? html`<tr><td colspan="8" class="muted">なし None yet</t
     return reply.type('text/html').send(staffPage(context, 'Scans', '/staff/scans', body));
   });
 
-  app.post<{ Body: { csrf?: string; from?: string; to?: string; operator?: string; incident?: string } }>('/staff/scans', {
+  app.post<{ Body: { csrf?: string; from?: string; to?: string; operator?: string; incident?: string; chunk_customers?: string } }>('/staff/scans', {
     schema: { body: Type.Object({ csrf: CSRF, from: Type.Optional(Type.String({ maxLength: 32 })), to: Type.Optional(Type.String({ maxLength: 32 })),
-      operator: Type.Optional(Type.String({ maxLength: 128 })), incident: Type.Optional(Type.String({ maxLength: 64 })) }) },
+      operator: Type.Optional(Type.String({ maxLength: 128 })), incident: Type.Optional(Type.String({ maxLength: 64 })),
+      chunk_customers: Type.Optional(Type.String({ maxLength: 16 })) }) },
   }, async (request, reply) => {
     const context = await gate.action(request, reply, 'analyst');
     if (!context) return reply;
@@ -163,6 +167,7 @@ ${scans.length === 0 ? html`<tr><td colspan="8" class="muted">なし None yet</t
       const { scan } = await scanner.start({
         from: request.body.from ?? '', to: request.body.to ?? '', operator: request.body.operator || null, incident_id: request.body.incident || null,
         started_by: { staff_id: context.staff.id },
+        ...(request.body.chunk_customers ? { customers_per_chunk: Number(request.body.chunk_customers) } : {}),
       });
       if (wantsJson(request)) return reply.status(202).send({ scan_id: scan.id, status: scan.status, chunks_total: scan.chunks_total });
       return reply.redirect(`/staff/scans/${scan.id}`, 303);
