@@ -7,6 +7,7 @@ import { runLedgerBench, type BenchRow } from './ledger-bench.ts';
 import { runChargeHttpBench, type HttpBenchRow } from './charge-http-bench.ts';
 import { runRiskDecisionBench, type RiskDecisionBenchRow } from './risk-decision-bench.ts';
 import { BATCH_TRANSFERS_MAX } from '../ledger/batcher.ts';
+import { formatScanBenchRows, runScanBench, type ScanBenchRow } from './scan-bench.ts';
 
 export interface RunBenchOptions {
   backend: 'postgres' | 'pglite';
@@ -14,6 +15,34 @@ export interface RunBenchOptions {
   quick: boolean;
   /** A PostgreSQL server to use instead of a throwaway cluster. */
   database_url: string | undefined;
+  /** Only the retrospective scan's rows (`--only scan`): they take long at full size. */
+  only_scan?: boolean;
+}
+
+/**
+ * The scan's sizes: the issue's 1M and 10M charges on PostgreSQL and 1M on PGlite (ten charges a customer), or
+ * 100,000 charges on the chosen backend for --quick.
+ */
+function scanSizes(options: RunBenchOptions): Array<{ backend: 'postgres' | 'pglite'; customers: number; charges: number }> {
+  if (options.quick) return [{ backend: options.backend, customers: 10_000, charges: 100_000 }];
+  const pglite = { backend: 'pglite' as const, customers: 100_000, charges: 1_000_000 };
+  if (options.backend === 'pglite') return [pglite];
+  return [{ backend: 'postgres', customers: 100_000, charges: 1_000_000 }, { backend: 'postgres', customers: 1_000_000, charges: 10_000_000 }, pglite];
+}
+
+/** Runs the scan rows alone and prints them. */
+async function runScanRows(options: RunBenchOptions, adminUrl: string | undefined): Promise<ScanBenchRow[]> {
+  const rows: ScanBenchRow[] = [];
+  for (const size of scanSizes(options)) {
+    rows.push(await runScanBench({ ...size, ...(adminUrl ? { admin_url: adminUrl } : {}), progress: (line) => console.log(`# ${line}`) }));
+  }
+  console.log('\n| what | per second | | | ratio |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const line of formatScanBenchRows(rows)) console.log(line);
+  for (const row of rows) {
+    console.log(`# ${row.backend}: history of ${row.history.charges.toLocaleString('en-US')} charges generated in ${row.generate_seconds.toFixed(0)} s; scan ${row.scan_seconds.toFixed(1)} s`);
+  }
+  return rows;
 }
 
 /** The issue's target for one risk decision in process: well inside a charge's budget. */
@@ -42,6 +71,10 @@ export async function runBench(options: RunBenchOptions): Promise<{ ledger: Benc
       ? createPgliteDatabase()
       : createPostgresDatabase({ url: await createFreshDatabase(adminUrl!, 'furikae_bench_ledger'), connections_max: NAIVE_CALLERS + 2 });
   try {
+    if (options.only_scan) {
+      await runScanRows(options, adminUrl);
+      return { ledger: [], http: [], risk: runRiskDecisionBench({ evaluations: 1 }) };
+    }
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
     console.log(`# furikae bench on ${options.backend}${options.backend === 'postgres' ? ' (synchronous_commit on)' : ' (in memory)'}; ${machine}; ${new Date().toISOString().slice(0, 10)}`);
     const ledgerDb = await openLedgerDb();
@@ -94,6 +127,7 @@ export async function runBench(options: RunBenchOptions): Promise<{ ledger: Benc
     if (batched && naive && charges) {
       console.log(`\nledger engine ${Math.round(batched.transfers_per_second)}/s = ${(batched.transfers_per_second / naive.transfers_per_second).toFixed(1)}× naive; HTTP charges (risk off) ${charges.requests_per_second}/s, p99 ${charges.latency_ms_p99} ms`);
     }
+    await runScanRows(options, adminUrl);
     if (charges && chargesWithRisk) {
       console.log(`HTTP charges with the risk step ${chargesWithRisk.requests_per_second}/s against ${charges.requests_per_second}/s without (${(chargesWithRisk.requests_per_second / charges.requests_per_second).toFixed(2)}×); one decision p99 ${risk.latency_ms_p99.toFixed(4)} ms`);
     }
