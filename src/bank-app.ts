@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createHttpApp } from './http/create-http-app.ts';
 import { registerOpenApi } from './http/openapi.ts';
+import { pinPublicOrigin } from './http/public-origin.ts';
 import { linkRoutes } from './http/routes/link-routes.ts';
 import { chargeRoutes } from './http/routes/charge-routes.ts';
 import { createBankServices, type BankServices, type BankServicesDeps } from './bank-services.ts';
@@ -54,8 +55,9 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
   const issuer = `${deps.public_url}${OIDC_PATH}`;
   const resource = `${deps.public_url}/v1`;
   const provider = await createAuthorizationServer({ db: deps.db, operators: services.operators, log: deps.log, issuer, resource });
-  const verifier = createAccessTokenVerifier({ issuer, resource, jwks: (await loadAuthorizationSecrets(deps.db)).jwks });
+  const verifier = createAccessTokenVerifier({ issuer, resource, public_url: deps.public_url, jwks: (await loadAuthorizationSecrets(deps.db)).jwks });
   const app = createHttpApp({ log: deps.log });
+  pinPublicOrigin(app, deps.public_url);
   await registerOpenApi(app);
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>

@@ -27,9 +27,12 @@ export function publicJwks(jwks: { keys: JWK[] }): { keys: JWK[] } {
  * Verifies `Authorization: DPoP <JWT access token>` with its `DPoP` proof at the charge API, using panva's
  * oauth4webapi (RFC 9068 access tokens, RFC 9449 proofs): signature by the bank's authorization server,
  * audience = the bank API, the proof's key = the token's cnf.jkt, htm/htu = this request, ath = this token.
- * The keys are handed over in process rather than fetched, since both live in the same bank.
+ * The htu expected is this request's path on the bank's configured public origin, never on the Host the
+ * client sent: a proof captured for another origin does not verify here. The keys are handed over in process
+ * rather than fetched, since both live in the same bank.
  */
-export function createAccessTokenVerifier({ issuer, resource, jwks }: { issuer: string; resource: string; jwks: { keys: JWK[] } }) {
+export function createAccessTokenVerifier({ issuer, resource, public_url, jwks }: { issuer: string; resource: string; public_url: string; jwks: { keys: JWK[] } }) {
+  const origin = new URL(public_url).origin;
   const as: oauth.AuthorizationServer = { issuer, jwks_uri: `${issuer}/jwks` };
   const keys = JSON.stringify(publicJwks(jwks));
   const fetchKeys = async (): Promise<Response> => new Response(keys, { headers: { 'content-type': 'application/json' } });
@@ -46,7 +49,9 @@ export function createAccessTokenVerifier({ issuer, resource, jwks }: { issuer: 
         const value = request.headers[name];
         if (typeof value === 'string') headers.set(name, value);
       }
-      const url = `${request.protocol}://${request.host}${request.url}`;
+      // Only the path and query come from the request (an absolute-form target's own origin is dropped too).
+      const target = new URL(request.url, origin);
+      const url = `${origin}${target.pathname}${target.search}`;
       let claims: oauth.JWTAccessTokenClaims;
       try {
         claims = await oauth.validateJwtAccessToken(as, new Request(url, { method: request.method, headers }), resource, {

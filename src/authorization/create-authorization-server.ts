@@ -120,6 +120,10 @@ export async function createAuthorizationServer({ db, operators, log, issuer, re
     renderError: renderAuthorizationError,
   };
   const provider = new Provider(issuer, configuration);
+  // Behind pinPublicOrigin (src/http/public-origin.ts), X-Forwarded-Host and -Proto carry the configured public
+  // origin, never the client's: oidc-provider builds its endpoint URLs, expected DPoP htu and client-assertion
+  // audiences from them.
+  provider.proxy = true;
   provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'authorization server error'));
   return provider;
 }

@@ -8,6 +8,7 @@ import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts'
 import { createFapiOperator, type FapiOperator } from '../testing/fapi-operator.ts';
 import { enrolTotp, walkConsent } from '../testing/consent-walk.ts';
 import { readPassbook } from '../bank/passbook.ts';
+import { rawHttp } from '../testing/raw-http.ts';
 
 const HANAKO = { name_kana: 'ﾔﾏﾀﾞ ﾊﾅｺ', birth_date: '1948-03-15', phone: '+81 90 1111 2222' };
 
@@ -199,6 +200,73 @@ for (const backend of testBackends) {
       const forged = await walked.agent.post(`${fixture.url}/interaction/${walked.uid}/consent`, { csrf_token: 'forged', decision: 'approve', account_id: fixture.customer.account_id, factor: 'totp', code: '000000' });
       assert.equal(forged.status, 403);
       assert.deepEqual(await fixture.snapshot(), before);
+    });
+
+    /** Headers that claim the request was sent to another origin, every way a client can say it. */
+    const FORGED_ORIGIN = { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https', forwarded: 'host=evil.example;proto=https' };
+
+    async function chargeWithProof(proof: string, target = '/v1/charges', headers: Record<string, string> = FORGED_ORIGIN) {
+      return rawHttp(fixture.url, {
+        method: 'POST', target, body: JSON.stringify({ amount_yen: 100 }),
+        headers: { ...headers, authorization: `DPoP ${access_token}`, dpop: proof, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      });
+    }
+
+    test('a DPoP proof made for another origin is refused, even when the Host, forwarding headers or request target name that origin', async () => {
+      const { privateKey, publicKey } = operator.dpopKeys;
+      const jwk = await exportJWK(publicKey);
+      for (const htu of ['https://evil.example/v1/charges', 'http://evil.example/v1/charges']) {
+        for (const target of ['/v1/charges', htu]) {
+          const answer = await chargeWithProof(await handMadeProof(privateKey, jwk, access_token, htu), target);
+          assert.equal(answer.status, 401, `${htu} via ${target}`);
+          assert.equal(JSON.parse(answer.body).code, 'dpop_proof_invalid');
+        }
+      }
+    });
+
+    test('a forged Host changes nothing: a proof for the bank’s configured origin still charges', async () => {
+      const { privateKey, publicKey } = operator.dpopKeys;
+      const answer = await chargeWithProof(await handMadeProof(privateKey, await exportJWK(publicKey), access_token, `${fixture.url}/v1/charges`));
+      assert.equal(answer.status, 201, answer.body);
+    });
+
+    test('the discovery document names the configured origin whatever Host, forwarding headers or request target the request carries', async () => {
+      const honest = JSON.parse((await rawHttp(fixture.url, { target: '/oidc/.well-known/openid-configuration', headers: { host: new URL(fixture.url).host } })).body);
+      for (const target of ['/oidc/.well-known/openid-configuration', 'http://evil.example/oidc/.well-known/openid-configuration']) {
+        const answer = await rawHttp(fixture.url, { target, headers: FORGED_ORIGIN });
+        assert.equal(answer.status, 200);
+        const discovery = JSON.parse(answer.body);
+        assert.deepEqual(discovery, honest, target);
+        const urls = Object.values(discovery).filter((value): value is string => typeof value === 'string' && /^[a-z]+:\/\//.test(value));
+        assert.ok(urls.length >= 5, 'issuer, jwks_uri and the endpoints are listed');
+        for (const url of urls) assert.ok(url.startsWith(`${fixture.url}/oidc`), url);
+      }
+    });
+
+    test('at the authorization server a client assertion and a DPoP proof made for another origin are refused under a forged Host', async () => {
+      const client_id = operator.operator.client_id;
+      const assertion = (aud: string) => new SignJWT({ jti: randomUUID() }).setProtectedHeader({ alg: 'ES256' })
+        .setIssuer(client_id).setSubject(client_id).setAudience(aud).setIssuedAt().setExpirationTime('60s').sign(operator.privateKey);
+      const par = async (aud: string, extra: Record<string, string> = {}) => rawHttp(fixture.url, {
+        method: 'POST', target: '/oidc/request', headers: { ...FORGED_ORIGIN, 'content-type': 'application/x-www-form-urlencoded', ...extra },
+        body: new URLSearchParams({
+          client_id, response_type: 'code', redirect_uri: operator.redirect_uri, scope: 'openid charges', code_challenge: 'a'.repeat(43), code_challenge_method: 'S256',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await assertion(aud),
+        }).toString(),
+      });
+      for (const aud of ['https://evil.example/oidc', 'https://evil.example/oidc/request', 'https://evil.example/oidc/token']) {
+        const refused = await par(aud);
+        assert.equal(refused.status, 401, aud);
+        assert.equal(JSON.parse(refused.body).error, 'invalid_client');
+      }
+      assert.equal((await par(`${fixture.url}/oidc`)).status, 201, 'the same request with the bank’s own audience is accepted');
+      const { privateKey, publicKey } = operator.dpopKeys;
+      const jwk = await exportJWK(publicKey);
+      const proof = (htu: string) => new SignJWT({ htm: 'POST', htu, jti: randomUUID() }).setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: jwk as never }).setIssuedAt().sign(privateKey);
+      const wrongOrigin = await par(`${fixture.url}/oidc`, { dpop: await proof('https://evil.example/oidc/request') });
+      assert.equal(wrongOrigin.status, 400);
+      assert.equal(JSON.parse(wrongOrigin.body).error, 'invalid_dpop_proof');
+      assert.equal((await par(`${fixture.url}/oidc`, { dpop: await proof(`${fixture.url}/oidc/request`) })).status, 201);
     });
 
     test('after the operator revokes the link, its token charges nothing', async () => {
