@@ -11,6 +11,7 @@ import { notifyMigrations } from './notify/notify-migrations.ts';
 import { riskMigrations } from './risk/risk-migrations.ts';
 import { webhookMigrations } from './webhooks/webhook-migrations.ts';
 import { scanMigrations } from './scan/scan-migrations.ts';
+import { kycMigrations } from './kyc/kyc-migrations.ts';
 
 /** Every migration set of the bank's database, in the order they must run (later sets reference earlier tables). */
 export const bankMigrationSets: readonly MigrationSet[] = [
@@ -26,4 +27,5 @@ export const bankMigrationSets: readonly MigrationSet[] = [
   riskMigrations,
   webhookMigrations,
   scanMigrations,
+  kycMigrations,
 ];

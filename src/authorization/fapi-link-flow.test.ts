@@ -183,6 +183,19 @@ for (const backend of testBackends) {
       });
     }
 
+    test('a KYC attestation that already linked is refused at a second consent with kyc_attestation_replayed, and nothing more is linked', async () => {
+      const attestation = await operator.attest(HANAKO);
+      const first = await walkConsent(fixture, (await operator.startLink(attestation)).url, { totp_secret: totp });
+      fixture.clock.advance(30_000);
+      assert.ok(first.callback?.searchParams.get('code'), 'the first use links');
+      const before = await fixture.snapshot();
+      const again = await walkConsent(fixture, (await operator.startLink(attestation)).url, { totp_secret: totp });
+      fixture.clock.advance(30_000);
+      assert.equal(again.callback?.searchParams.get('error'), 'access_denied');
+      assert.match(again.callback?.searchParams.get('error_description') ?? '', /^kyc_attestation_replayed: /);
+      assert.deepEqual(await fixture.snapshot(), before);
+    });
+
     test('a customer who declines sends the operator access_denied and nothing is linked', async () => {
       const before = await fixture.snapshot();
       const { url } = await operator.startLink(await operator.attest(HANAKO));

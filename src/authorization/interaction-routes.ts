@@ -6,6 +6,7 @@ import type { BankServices } from '../bank-services.ts';
 import type { SecondFactorKind } from '../mfa/second-factor.ts';
 import { verifyCustomerPassword } from '../bank/customer-login.ts';
 import { verifyKycAttestation } from '../kyc/kyc-attestation.ts';
+import { useKycAttestation } from '../kyc/kyc-attestation-uses.ts';
 import { matchIdentity, IDENTITY_MATCH_SCORE_MIN } from '../kyc/identity-match.ts';
 import { insertConsentedLink } from '../linking/consented-link.ts';
 import { FurikaeError } from '../errors/furikae-error.ts';
@@ -195,6 +196,10 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       jwks: operator.jwks as never, client_id, audience: issuer, now: clock.now(), level_min: operator.kyc_level_min,
     });
     if (!attestation.ok) return refuse(attestation.code, attestation.detail);
+    // Spent as soon as it verifies at an approval, whatever follows: a captured attestation never links twice.
+    if (await useKycAttestation(db, attestation.attestation, clock.now()) === 'replayed') {
+      return refuse('kyc_attestation_replayed', 'This KYC attestation was already used; sign a fresh one for each link');
+    }
     const customer = (await core.getCustomer(customer_id))!;
     const identity = matchIdentity(attestation.attestation.kyc, customer);
     if (identity.score < IDENTITY_MATCH_SCORE_MIN) {

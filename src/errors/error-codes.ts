@@ -28,6 +28,7 @@ export const errorCodes = {
   // KYC attestation and identity match
   kyc_attestation_invalid: { status: 422, title: "The KYC attestation is not a valid one signed by this operator's registered key" },
   kyc_attestation_expired: { status: 422, title: 'The KYC attestation has expired' },
+  kyc_attestation_replayed: { status: 409, title: 'This KYC attestation was already used; the operator must sign a fresh one' },
   kyc_level_too_low: { status: 403, title: "The KYC level is below the operator's minimum" },
   identity_mismatch: { status: 422, title: "The wallet's verified identity does not match the account holder" },
   // Second factors and throttling
