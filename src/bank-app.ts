@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { createHttpApp } from './http/create-http-app.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { pinPublicOrigin } from './http/public-origin.ts';
+import { serveStylesheets } from './http/stylesheet.ts';
+import { BANK_STYLESHEET, CONSOLE_STYLESHEET } from './web/layout.ts';
 import { linkRoutes } from './http/routes/link-routes.ts';
 import { chargeRoutes } from './http/routes/charge-routes.ts';
 import { createBankServices, type BankServices, type BankServicesDeps } from './bank-services.ts';
@@ -25,6 +27,7 @@ import { MAIL_FROM_DEFAULT } from './config.ts';
 import { webhookRoutes } from './webhooks/webhook-routes.ts';
 import { approvalPages } from './stepup/approval-pages.ts';
 import { createWaitingChargeJobs } from './stepup/waiting-charge-jobs.ts';
+import { createAuditAnchoringJob } from './audit/audit-anchoring-job.ts';
 
 export interface BankApp {
   app: FastifyInstance;
@@ -59,6 +62,7 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
   const app = createHttpApp({ log: deps.log });
   pinPublicOrigin(app, deps.public_url);
   await registerOpenApi(app);
+  serveStylesheets(app, [BANK_STYLESHEET, CONSOLE_STYLESHEET]);
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
     reply.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics()));
@@ -91,6 +95,8 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
   if (deps.notice_polling !== false) notices.start();
   const waitingJobs = createWaitingChargeJobs({ stepUp: services.stepUp, webhooks: services.webhookDispatcher, log: deps.log.child({ part: 'waiting-charges' }) });
   if (deps.waiting_charge_jobs !== false) waitingJobs.start();
+  const anchoring = createAuditAnchoringJob({ audit: services.audit, log: deps.log.child({ part: 'audit-anchors' }) });
+  if (deps.audit_anchor_file) await anchoring.start();
   return {
     app,
     services,
@@ -101,6 +107,7 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
       await app.close();
       await notices.stop();
       await waitingJobs.stop();
+      if (deps.audit_anchor_file) await anchoring.stop();
       await mail?.close();
       await services.close();
     },

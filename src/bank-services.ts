@@ -15,6 +15,7 @@ import { createSecondFactors, type SecondFactors } from './mfa/second-factors.ts
 import { createCredentialThrottle, type CredentialThrottle } from './throttle/credential-throttle.ts';
 import { createBankMetrics, type BankMetrics } from './metrics/bank-metrics.ts';
 import { createAuditLog, type AuditLog } from './audit/audit-log.ts';
+import { createFileAuditAnchorStore } from './audit/file-audit-anchor-store.ts';
 import { createCaseStore, type CaseStore } from './cases/case-store.ts';
 import type { ChargeStep } from './charges/charge.ts';
 import type { RiskConfig, RiskMode } from './risk/risk-config.ts';
@@ -49,7 +50,7 @@ export interface BankServices {
   secondFactors: SecondFactors;
   throttle: CredentialThrottle;
   metrics: BankMetrics;
-  /** Append-only, hash-chained record of every staff action. */
+  /** Append-only, HMAC-chained record of every staff action, anchored outside the database. */
   audit: AuditLog;
   /** Alerts (risk, credentials, "not me") and the cases staff work them in. */
   cases: CaseStore;
@@ -80,6 +81,10 @@ export interface BankServicesDeps {
   log: Logger;
   /** HMAC key for credential fingerprints (src/throttle): the same in every process, kept out of the database. */
   credential_fingerprint_key: string;
+  /** HMAC key of the audit chain (FURIKAE_AUDIT_KEY): the same in every process, kept out of the database. */
+  audit_key: string;
+  /** Where the audit chain's head is anchored (FURIKAE_AUDIT_ANCHOR_FILE); unset, nothing is anchored (tests, benchmarks). */
+  audit_anchor_file?: string;
   /** Where text messages go; the simulator when not given (this project ships no real carrier). */
   sms?: SmsChannel;
   /** The risk config (the shipped one when not given) and whether it is enforced or only observed. */
@@ -95,13 +100,15 @@ export interface BankServicesDeps {
 }
 
 /** Wires the bank's services over a migrated database. */
-export async function createBankServices({ db, clock, ids, log, credential_fingerprint_key, sms = createSmsSimulator({ clock, log }), not_me_key = DEMO_NOT_ME_KEY,
+export async function createBankServices({ db, clock, ids, log, credential_fingerprint_key, audit_key, audit_anchor_file, sms = createSmsSimulator({ clock, log }), not_me_key = DEMO_NOT_ME_KEY,
   risk = {}, public_url = 'http://127.0.0.1', charge_steps, webhook_targets = { policy: PUBLIC_TARGETS_ONLY } }: BankServicesDeps): Promise<BankServices> {
   const ledger = createLedger({ db, clock, log });
   const core = createBankCore({ db, ledger, clock, ids });
   await core.ensureCashAccount();
   // Before the charge pipeline: its risk step raises alerts in the batch's transaction.
-  const audit = createAuditLog({ db, clock, ids });
+  const audit = createAuditLog({ db, clock, ids, key: audit_key, ...(audit_anchor_file ? { anchors: createFileAuditAnchorStore(audit_anchor_file) } : {}) });
+  // A chain that still ends in legacy SHA-256 entries is sealed under the key before any new entry (or refused: wrong key).
+  await audit.ensureKeyed();
   const cases = createCaseStore({ db, clock, ids, audit });
   // An unknown rule or a bad band in the config stops the bank here, with every problem listed.
   const riskPipeline = createRiskPipeline(risk.config ?? DEFAULT_RISK_CONFIG, {

@@ -1,5 +1,7 @@
 import { FINGERPRINT_KEY_CHARS_MIN } from './throttle/secret-fingerprint.ts';
 import { NOT_ME_KEY_CHARS_MIN } from './notify/not-me-token.ts';
+import { AUDIT_KEY_CHARS_MIN } from './audit/audit-log.ts';
+import { join } from 'node:path';
 
 /** furikae's configuration: environment variables, parsed and checked once at start-up. */
 export interface Config {
@@ -28,6 +30,10 @@ export interface Config {
   mail_from: string;
   /** HMAC key (HS256) for the "this wasn't me" links in notices: the same in every process, kept out of the database. */
   not_me_key: string;
+  /** HMAC key of the staff audit chain (FURIKAE_AUDIT_KEY): the same in every bank process, kept out of the database. */
+  audit_key: string;
+  /** Where the bank anchors the audit chain's head (FURIKAE_AUDIT_ANCHOR_FILE): a file the database's owner cannot write. */
+  audit_anchor_file: string;
 }
 
 /** The key used when FURIKAE_CREDENTIAL_KEY is unset: public, so fit only for the demo and the lab. */
@@ -35,6 +41,9 @@ export const DEMO_CREDENTIAL_FINGERPRINT_KEY = 'furikae-demo-credential-key-not-
 
 /** The key used when FURIKAE_NOT_ME_KEY is unset: public, so fit only for the demo and the lab. */
 export const DEMO_NOT_ME_KEY = 'furikae-demo-not-me-key-not-for-production';
+
+/** The key used when FURIKAE_AUDIT_KEY is unset: public, so fit only for the demo and the lab. */
+export const DEMO_AUDIT_KEY = 'furikae-demo-audit-key-not-for-production';
 
 /** The From of notices when FURIKAE_MAIL_FROM is unset. */
 export const MAIL_FROM_DEFAULT = 'ふりかえ銀行 <notices@furikae-bank.example>';
@@ -67,13 +76,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^[^<>@]*<?[^\s<>@]+@[^\s<>@]+>?$/.test(mail_from)) throw new Error('FURIKAE_MAIL_FROM must be an address like Bank <notices@bank.example>');
   const not_me_key = env.FURIKAE_NOT_ME_KEY || DEMO_NOT_ME_KEY;
   if (not_me_key.length < NOT_ME_KEY_CHARS_MIN) throw new Error(`FURIKAE_NOT_ME_KEY must be at least ${NOT_ME_KEY_CHARS_MIN} characters`);
+  const audit_key = env.FURIKAE_AUDIT_KEY || DEMO_AUDIT_KEY;
+  if (audit_key.length < AUDIT_KEY_CHARS_MIN) throw new Error(`FURIKAE_AUDIT_KEY must be at least ${AUDIT_KEY_CHARS_MIN} characters`);
+  const data_dir = env.FURIKAE_DATA_DIR ?? './data';
   const wallet_secure_port = port('WALLET_SECURE_PORT', env.WALLET_SECURE_PORT, 3002);
   if (env.WALLET_SECURE_PUBLIC_URL && !/^https?:\/\/[^/]+$/.test(env.WALLET_SECURE_PUBLIC_URL.replace(/\/$/, ''))) {
     throw new Error('WALLET_SECURE_PUBLIC_URL must be an origin like https://wallet.example');
   }
   return {
     database_url,
-    data_dir: env.FURIKAE_DATA_DIR ?? './data',
+    data_dir,
     host,
     bank_port,
     public_url: (env.FURIKAE_PUBLIC_URL || `http://${host}:${bank_port}`).replace(/\/$/, ''),
@@ -85,5 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtp_url,
     mail_from,
     not_me_key,
+    audit_key,
+    audit_anchor_file: env.FURIKAE_AUDIT_ANCHOR_FILE || join(data_dir, 'audit-anchors.jsonl'),
   };
 }

@@ -12,6 +12,7 @@ import { ManualClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
 import { createStaffDirectory } from '../staff/staff-directory.ts';
 import { createAuditLog } from './audit-log.ts';
+import { createFileAuditAnchorStore } from './file-audit-anchor-store.ts';
 
 const CLI = new URL('../cli/main.ts', import.meta.url).pathname;
 
@@ -24,7 +25,7 @@ function auditVerify(env: Record<string, string>, args = ['audit', 'verify']) {
 
 for (const backend of testBackends) {
   describe(`furikae audit verify on ${backend.name}`, { skip: backend.skip }, () => {
-    test('prints OK with the count for an intact chain, and the first broken entry with exit 1 once one is tampered with', async () => {
+    test('prints OK with the count and the anchor coverage for an anchored chain, and the first broken entry with exit 1 once one is tampered with', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'furikae-audit-'));
       try {
         let env: Record<string, string>;
@@ -38,18 +39,25 @@ for (const backend of testBackends) {
           env = { FURIKAE_DATA_DIR: dir };
           open = () => openDatabase({ pglite_dir: join(dir, 'bank') });
         }
+        const key = 'cli-test-audit-key-0123456789abcdef-012345';
+        const anchor_file = join(dir, 'anchors', 'audit-anchors.jsonl');
+        env = { ...env, FURIKAE_AUDIT_KEY: key, FURIKAE_AUDIT_ANCHOR_FILE: anchor_file };
         let db = await open();
         await migrate(db, bankMigrationSets);
         const clock = new ManualClock('2026-11-10T01:00:00Z');
         const ids = createIds(clock);
         const admin = await createStaffDirectory({ db, clock, ids }).create({ login_id: 'tanaka', display_name: '田中', password: 'admin-password', role: 'admin' });
-        const audit = createAuditLog({ db, clock, ids });
+        const audit = createAuditLog({ db, clock, ids, key });
         for (let n = 1; n <= 3; n++) await audit.record({ staff_id: admin.id, action: 'operator.switch', subject: `op-${n}`, reason: '不正の疑い' });
         await db.close();
 
+        db = await open();
+        await createAuditLog({ db, clock, ids, key, anchors: createFileAuditAnchorStore(anchor_file) }).anchor();
+        await db.close();
         const ok = auditVerify(env);
         assert.equal(ok.status, 0, ok.stderr);
         assert.match(ok.stdout, /^audit chain OK: 3 entries, head [0-9a-f]{64}$/m);
+        assert.match(ok.stdout, /anchored: 1 anchors in .*, the newest at #3 \(2026-11-10T01:00:00\.000Z\); 0 newer entries are protected by the key only/);
 
         db = await open();
         await db.exec(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only;
@@ -58,7 +66,7 @@ for (const backend of testBackends) {
         await db.close();
         const broken = auditVerify(env);
         assert.equal(broken.status, 1);
-        assert.match(broken.stderr, /audit chain BROKEN at entry #2 \([0-9a-f-]{36}\): hash_mismatch/);
+        assert.match(broken.stderr, /audit chain BROKEN at entry #2 \([0-9a-f-]{36}\): mac_mismatch/);
         assert.match(broken.stderr, /entries before it verify: 1/);
 
         const unknown = auditVerify(env, ['audit', 'check']);

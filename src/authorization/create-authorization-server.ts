@@ -52,6 +52,9 @@ export async function createAuthorizationServer({ db, operators, log, issuer, re
       response_types: ['code'],
       dpop_bound_access_tokens: true,
       scope: `openid offline_access ${CHARGES_SCOPE}`,
+      // The code comes back in the redirect's query (with iss, RFC 9207), never in a self-posting form_post page,
+      // which would need a script and a form-action to the operator under the bank's Content-Security-Policy.
+      response_modes: ['query'],
     };
   });
 
@@ -79,6 +82,8 @@ export async function createAuthorizationServer({ db, operators, log, issuer, re
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: true },
       dPoP: { enabled: true },
       revocation: { enabled: true },
+      // No OpenID sessions to end at the bank (consent is per link): no logout pages, with their inline scripts.
+      rpInitiatedLogout: { enabled: false },
       resourceIndicators: {
         enabled: true,
         defaultResource: async () => resource,

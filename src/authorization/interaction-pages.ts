@@ -38,7 +38,7 @@ ${factors.map((factor) => html`<option value="${factor}">${factor === 'totp' ? t
 function smsButton(frame: Frame, factors: readonly string[], purpose: string) {
   const t = INTERACTION_TEXT[frame.lang];
   if (!factors.includes('sms')) return '';
-  return html`<form method="post" action="/interaction/${frame.uid}/sms" style="margin-top:8px">${hidden(frame)}<input type="hidden" name="purpose" value="${purpose}">
+  return html`<form method="post" action="/interaction/${frame.uid}/sms" class="follow">${hidden(frame)}<input type="hidden" name="purpose" value="${purpose}">
 <button type="submit" id="send-sms">${t.send_sms}</button></form>`;
 }
 
@@ -69,7 +69,7 @@ export function consentPage(frame: Frame, model: ConsentModel, message?: { error
 <form method="post" action="/interaction/${frame.uid}/consent">${hidden(frame)}
 <table><tbody>
 <tr><th>${t.operator}</th><td id="consent-operator"><strong>${model.operator_name}</strong></td></tr>
-<tr><th>${t.account}</th><td>${model.accounts.map((account, index) => html`<label style="font-weight:normal"><input type="radio" name="account_id" value="${account.id}" ${index === 0 ? html`checked` : ''} style="width:auto"> ${account.label}</label>`)}</td></tr>
+<tr><th>${t.account}</th><td>${model.accounts.map((account, index) => html`<label class="choice"><input type="radio" name="account_id" value="${account.id}" ${index === 0 ? html`checked` : ''}> ${account.label}</label>`)}</td></tr>
 <tr><th>${t.may_do}</th><td>${t.may_do_text}</td></tr>
 <tr><th>${t.limits}</th><td id="consent-limits">${formatYen(model.charge_yen_max)} ${t.per_charge} · ${formatYen(model.charges_yen_per_month_max)} ${t.per_month}</td></tr>
 <tr><th>${t.identity}</th><td>${model.kyc ? `${model.kyc.name_kana} (${model.kyc.level})` : '—'}</td></tr>

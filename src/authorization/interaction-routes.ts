@@ -10,6 +10,7 @@ import { useKycAttestation } from '../kyc/kyc-attestation-uses.ts';
 import { matchIdentity, IDENTITY_MATCH_SCORE_MIN } from '../kyc/identity-match.ts';
 import { insertConsentedLink } from '../linking/consented-link.ts';
 import { FurikaeError } from '../errors/furikae-error.ts';
+import { allowFormTargets } from '../http/security-headers.ts';
 import { enqueueLinkNotices } from '../notify/enqueue-link-notices.ts';
 import { maskAccountNumber } from '../linking/link.ts';
 import { japanDate } from '../shared/japan-time.ts';
@@ -100,12 +101,22 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
     };
   }
 
+  /**
+   * These pages' forms end, through the authorization server, in a redirect to the operator's registered
+   * redirect URI (approval, refusal, a login that fails the request): the CSP's form-action must allow its origin.
+   */
+  function allowRedirectToOperator(reply: FastifyReply, details: Awaited<ReturnType<Provider['interactionDetails']>>) {
+    const redirect_uri = URL.parse(String(details.params.redirect_uri ?? ''));
+    if (redirect_uri) allowFormTargets(reply, [redirect_uri.origin]);
+  }
+
   /** Shows whichever step the interaction is at. */
   async function render(request: FastifyRequest, reply: FastifyReply, lang: Lang, message?: { error?: string; info?: string }, status = 200) {
     const details = await provider.interactionDetails(request.raw, reply.raw);
     const state = await stateFor(details.uid);
     const frame = { uid: details.uid, lang, csrf_token: state.csrf_token };
     const t = INTERACTION_TEXT[lang];
+    allowRedirectToOperator(reply, details);
     reply.status(status).type('text/html');
     if (details.prompt.name === 'login') {
       if (!state.password_verified || !state.customer_id) return reply.send(loginPage(frame, message?.error));
@@ -124,6 +135,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
     const lang = pickLang(request.body.lang);
     if (!sameToken(state.csrf_token, request.body.csrf_token)) {
       const t = INTERACTION_TEXT[lang];
+      allowRedirectToOperator(reply, details);
       reply.status(403).type('text/html').send(interactionMessagePage({ uid: details.uid, lang, csrf_token: state.csrf_token }, t.consent_title, t.csrf_failed));
       return undefined;
     }

@@ -7,7 +7,7 @@
 import { openDatabase } from '../storage/open-database.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
 import { migrate } from '../storage/migrate.ts';
-import { DEMO_CREDENTIAL_FINGERPRINT_KEY } from '../config.ts';
+import { DEMO_AUDIT_KEY, DEMO_CREDENTIAL_FINGERPRINT_KEY } from '../config.ts';
 import { createBankApp } from '../bank-app.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
@@ -21,7 +21,7 @@ const risk_on = process.env.BENCH_RISK !== 'off';
 const db = await openDatabase({ database_url: process.env.BENCH_DATABASE_URL || undefined });
 await migrate(db, bankMigrationSets);
 const ids = createIds(systemClock);
-const bank = await createBankApp({ db, clock: systemClock, ids, log: createLogger({ level: 'warn' }), credential_fingerprint_key: DEMO_CREDENTIAL_FINGERPRINT_KEY, public_url: 'http://127.0.0.1',
+const bank = await createBankApp({ db, clock: systemClock, ids, log: createLogger({ level: 'warn' }), credential_fingerprint_key: DEMO_CREDENTIAL_FINGERPRINT_KEY, audit_key: DEMO_AUDIT_KEY, public_url: 'http://127.0.0.1',
   ...(risk_on ? { risk: { config: benchRiskConfig() } } : { charge_steps: chargeSteps.filter((step) => step.name !== 'risk' && step.name !== 'history') }) });
 const { core, operators } = bank.services;
 const { operator } = await operators.register({ display_name: 'Bench Pay', passbook_label: 'ベンチペイ', link_methods_allowed: ['legacy_pin'] });

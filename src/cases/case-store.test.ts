@@ -7,7 +7,7 @@ import { ManualClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
 import { AssertionFailed } from '../shared/assert.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
-import { verifyAuditChain } from '../audit/verify-audit-chain.ts';
+import { FIXTURE_AUDIT_KEY } from '../testing/bank-fixture.ts';
 import { createStaffDirectory } from '../staff/staff-directory.ts';
 import { ALERTS_PER_RAISE_MAX, createCaseStore } from './case-store.ts';
 
@@ -16,7 +16,7 @@ async function openCases(backend: TestBackend) {
   await migrate(db, bankMigrationSets);
   const clock = new ManualClock('2026-11-10T01:00:00Z');
   const ids = createIds(clock);
-  const audit = createAuditLog({ db, clock, ids });
+  const audit = createAuditLog({ db, clock, ids, key: FIXTURE_AUDIT_KEY });
   const staff = createStaffDirectory({ db, clock, ids });
   const analyst = await staff.create({ login_id: 'sato', display_name: '佐藤', password: 'analyst-password', role: 'analyst' });
   const other = await staff.create({ login_id: 'kato', display_name: '加藤', password: 'analyst-password', role: 'analyst' });
@@ -151,7 +151,8 @@ for (const backend of testBackends) {
         assert.ok(entries.every((entry) => entry.staff_id === t.analyst.id && entry.subject === case_id));
         assert.equal(entries[3]!.reason, 'customer confirmed');
         assert.deepEqual(entries[3]!.details, { resolution: 'fraud', alerts_closed: [alert_id] });
-        assert.deepEqual(await verifyAuditChain(t.db), { ok: true, entries_count: 4, head_hash: entries[3]!.hash });
+        const verified = await t.audit.verify();
+        assert.deepEqual(verified.ok && [verified.entries_count, verified.head_hash], [4, entries[3]!.hash]);
       } finally {
         await t.close();
       }
@@ -215,7 +216,7 @@ for (const backend of testBackends) {
         ]);
         assert.deepEqual(outcomes.sort(), ['done', 'not_open']);
         assert.equal(await t.auditCount(), 1);
-        assert.equal((await verifyAuditChain(t.db)).ok, true);
+        assert.equal((await t.audit.verify()).ok, true);
       } finally {
         await t.close();
       }

@@ -3,7 +3,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { assert } from '../shared/assert.ts';
 import { isUuid } from '../ledger/is-uuid.ts';
-import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import { ALERT_COLUMNS, ALERT_KINDS, ALERT_SEVERITIES, type Alert, type AlertStatus, type NewAlert } from './alert.ts';
 import { settleCaseLink } from '../linking/revoke-link.ts';
 import { CASE_COLUMNS, type Case, type CaseNote, type CaseResolution, type CaseStatus, type NewCase } from './case.ts';
@@ -37,7 +37,7 @@ const toLimit = (limit: number | undefined) => Math.max(1, Math.min(limit ?? LIS
  * click), so an alert exists exactly when what raised it committed. Staff actions run in their own transaction
  * and append to the audit log in it, so an action and its audit entry commit together or not at all.
  */
-export function createCaseStore({ db, clock, ids, audit = createAuditLog({ db, clock, ids }) }: { db: Database; clock: Clock; ids: Ids; audit?: AuditLog }) {
+export function createCaseStore({ db, clock, ids, audit }: { db: Database; clock: Clock; ids: Ids; audit: AuditLog }) {
 
   /** Changes one row with a guarded UPDATE; tells not_found from not_open when nothing matched. */
   async function guarded(tx: Queryable, table: 'alerts' | 'cases', id: string, update: string, params: unknown[]): Promise<StaffActionOutcome> {

@@ -11,8 +11,9 @@ import { openStores } from './open-stores.ts';
 import { demoBanner, startDemo } from './start-demo.ts';
 import { runBench } from '../bench/run-bench.ts';
 import { noticeOptions } from '../notify/notice-options.ts';
-import { verifyAuditChain } from '../audit/verify-audit-chain.ts';
-import { formatAuditVerification } from '../audit/format-audit-verification.ts';
+import { createAuditLog } from '../audit/audit-log.ts';
+import { createFileAuditAnchorStore } from '../audit/file-audit-anchor-store.ts';
+import { auditVerificationPassed, formatAuditVerification } from '../audit/format-audit-verification.ts';
 import { incidentScanCommand } from './incident-scan-command.ts';
 import { labHistoryCommand } from './lab-history-command.ts';
 
@@ -26,7 +27,7 @@ Commands:
   migrate   apply database migrations and exit
   seed      seed the demo bank (customers, accounts, the 2020-policy wallet operator, a staff login) and exit
   bench     run the benchmarks and print a table (npm run bench)
-  audit verify  walk the staff audit log's hash chain; exits non-zero at the first broken entry
+  audit verify  check the staff audit log's keyed chain against the anchored heads; exits 1 at the first break
   incident scan  retrospective scan of a past window with today's rules and the scan typologies (--help for options)
   lab history   fill an empty bank with generated history and planted, labelled thefts (--help for options)
 
@@ -48,13 +49,20 @@ Environment:
   FURIKAE_MAIL_FROM the From of customer notices (default ふりかえ銀行 <notices@furikae-bank.example>)
   FURIKAE_NOT_ME_KEY  secret key (32+ characters) signing the "this wasn't me" links in notices; the same in every
                     bank process (default: a public demo key, not for production)
+  FURIKAE_AUDIT_KEY  secret key (32+ characters) of the staff audit chain's HMACs; the same in every bank process,
+                    never in the database (default: a public demo key, not for production)
+  FURIKAE_AUDIT_ANCHOR_FILE  where the bank anchors the audit chain's head every 5 minutes, outside the database
+                    (default FURIKAE_DATA_DIR/audit-anchors.jsonl); put it where the database's owner cannot write
 `;
 
 const COMMAND_HELP: Record<string, string> = {
   audit: `furikae audit verify
-  Walks the append-only audit log of staff actions from the first entry, recomputing each SHA-256 over the entry
-  and the previous hash. Prints OK with the count and the head hash (note it somewhere safe: dropping entries from
-  the end leaves a shorter valid chain), or the first broken entry, and exits 1.
+  Walks the append-only audit log of staff actions from the first entry: each entry's HMAC-SHA256 under
+  FURIKAE_AUDIT_KEY over its RFC 8785 JSON and the previous link (plain SHA-256 for entries written before the
+  chain was keyed, up to the audit.chain_keyed mark), and checks every head the bank anchored in
+  FURIKAE_AUDIT_ANCHOR_FILE: the chain must still hold each anchored entry unchanged and reach the newest one.
+  Prints OK with the count, the head and the anchor coverage, and exits 0; otherwise prints the first broken
+  entry (or UNANCHORED when no anchor exists yet) and exits 1.
 `,
   demo: 'furikae demo\n  Starts the seeded bank and the reference wallet, prints URLs and demo logins. Data persists in FURIKAE_DATA_DIR.\n',
   serve: 'furikae serve\n  Starts the bank (API, customer and staff pages) on BANK_PORT.\n',
@@ -83,7 +91,7 @@ async function serve(config: Config): Promise<void> {
   if (config.credential_fingerprint_key === DEMO_CREDENTIAL_FINGERPRINT_KEY) log.warn('FURIKAE_CREDENTIAL_KEY is unset: using the public demo key for credential fingerprints');
   const bank = await createBankApp({
     db: bankDb, clock: systemClock, ids: createIds(systemClock), log, credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url,
-    ...noticeOptions(config),
+    audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file, ...noticeOptions(config),
   });
   const address = await bank.app.listen({ host: config.host, port: config.bank_port });
   console.log(`furikae bank listening on ${address} (docs at ${address}/docs)`);
@@ -137,6 +145,7 @@ async function main(argv: string[]): Promise<number> {
       const { bankDb } = await openStores(config, { wallet: false });
       const bank = await createBankApp({
         db: bankDb, clock: systemClock, ids: createIds(systemClock), log: createLogger({ level: 'warn' }), credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url,
+        audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file,
       });
       const { seeded } = await seedDemoBank(bank.services);
       console.log(seeded ? 'demo bank seeded' : 'demo bank already seeded; nothing changed');
@@ -151,9 +160,12 @@ async function main(argv: string[]): Promise<number> {
       }
       const { bankDb } = await openStores(config, { wallet: false });
       try {
-        const result = await verifyAuditChain(bankDb);
-        (result.ok ? console.log : console.error)(formatAuditVerification(result));
-        return result.ok ? 0 : 1;
+        const anchors = createFileAuditAnchorStore(config.audit_anchor_file);
+        const audit = createAuditLog({ db: bankDb, clock: systemClock, ids: createIds(systemClock), key: config.audit_key, anchors });
+        const result = await audit.verify();
+        const passed = auditVerificationPassed(result);
+        (passed ? console.log : console.error)(formatAuditVerification(result, anchors.location));
+        return passed ? 0 : 1;
       } finally {
         await bankDb.close();
       }

@@ -49,6 +49,7 @@ export async function startDemo(config: Config, options: { clock?: Clock } = {})
   const sink = config.smtp_url ? undefined : await startMailSink({ host: '127.0.0.1' });
   const bank = await createBankApp({
     db: bankDb, clock, ids, log: log.child({ app: 'bank' }), credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url,
+    audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file,
     // The demo's operators run on this machine: their webhooks may be loopback http. `serve` allows public https only.
     webhook_targets: { policy: { allow_loopback: true } },
     ...noticeOptions(config), ...(sink ? { smtp_url: sink.url } : {}),

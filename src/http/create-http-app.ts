@@ -3,6 +3,7 @@ import { Ajv } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
 import type { Logger } from '../shared/logger.ts';
 import { installProblemHandler } from './problem-handler.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 
 // ajv-formats ships CommonJS; under ESM its function sits on `default`.
 const addFormats = ajvFormats.default as unknown as (ajv: Ajv) => Ajv;
@@ -35,6 +36,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? BODY_BYTES_MAX,
     trustProxy: options.trustProxy ?? false,
   }) as unknown as FastifyInstance;
+  registerSecurityHeaders(app);
   const { strict, coercing } = createValidators();
   app.setValidatorCompiler(({ schema, httpPart }) =>
     httpPart === 'body' ? strict.compile(schema) : coercing.compile(schema),

@@ -30,7 +30,7 @@ ${mails.length === 0 ? html`<p class="muted">まだメールはありません�
 ${mails.map((mail) => html`<div class="card mail" data-purpose="${mail.purpose}">
 <p><strong>${mail.subject}</strong></p>
 <p class="muted">To: ${mail.envelope_to.join(', ')} · From: ${mail.from} · Received: ${mail.received_at.toISOString().slice(0, 19)}Z</p>
-<pre style="white-space:pre-wrap">${linkified(mail.text)}</pre></div>`)}`;
+<pre class="wrap">${linkified(mail.text)}</pre></div>`)}`;
     return reply.type('text/html').header('cache-control', 'no-store').send(bankPage('Demo mailbox', body));
   });
 }

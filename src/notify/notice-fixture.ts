@@ -6,7 +6,7 @@ import { ManualClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
 import { createSmsSimulator, type SmsSimulator } from './sms-simulator.ts';
-import { FIXTURE_CREDENTIAL_KEY, FIXTURE_START, basicAuth } from '../testing/bank-fixture.ts';
+import { FIXTURE_AUDIT_KEY, FIXTURE_CREDENTIAL_KEY, FIXTURE_START, basicAuth } from '../testing/bank-fixture.ts';
 
 /** The not-me key of test banks: fixed, so two bank processes in one test agree. */
 export const NOTICE_FIXTURE_NOT_ME_KEY = 'test-not-me-key-0123456789abcdef-0123456789';
@@ -38,7 +38,7 @@ export async function createNoticeFixture(db: Database, options: { smtp_url?: st
   const log = createLogger({ level: process.env.FURIKAE_TEST_LOG ?? 'silent' });
   const sms = createSmsSimulator({ clock, log });
   const bank = await createBankApp({
-    db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, sms, public_url: 'http://bank.test',
+    db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, sms, public_url: 'http://bank.test',
     not_me_key: NOTICE_FIXTURE_NOT_ME_KEY, notice_polling: false, ...(options.smtp_url ? { smtp_url: options.smtp_url } : {}),
   });
   let operator = options.existing?.operator;

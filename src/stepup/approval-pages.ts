@@ -61,7 +61,7 @@ function approvalCard(view: ApprovalView, session: Session, factors: SecondFacto
 ${message?.error ? html`<p class="error" role="alert">${message.error}</p>` : ''}${message?.info ? html`<p role="status">${message.info}</p>` : ''}
 <div class="card" id="approval" data-status="${view.status}">
 <p>支払先 Payee: <strong id="payee">${view.payee_name}</strong> <span class="muted">(通帳の表示 passbook: ${view.passbook_label})</span></p>
-<p>金額 Amount: <strong id="amount" style="font-size:1.6rem">${formatYen(view.amount_yen)}</strong></p>
+<p>金額 Amount: <strong id="amount" class="amount-large">${formatYen(view.amount_yen)}</strong></p>
 <p>口座 Account: ${view.account_masked}　依頼日時 Requested: ${formatJapanDateTime(view.created_at)}</p>
 <p>状態 Status: <strong>${STATUS_WORDS[view.status] ?? view.status}</strong>${waiting && view.expires_at ? html` — 期限 until ${formatJapanDateTime(view.expires_at)}` : ''}</p>
 ${waiting ? html`<p class="banner-warn">ご自身で依頼したお取引でなければ、承認せず「拒否」を押してください。 If you did not ask for this, press Decline.</p>

@@ -29,6 +29,8 @@ export interface BankFixture {
 export const FIXTURE_START = '2026-11-10T01:00:00Z';
 /** The fixture's credential fingerprint key: fixed, as a deployment's is, so separate app instances agree. */
 export const FIXTURE_CREDENTIAL_KEY = 'test-credential-fingerprint-key-0123456789abcdef';
+/** The fixture's audit key: fixed, so every bank instance over one test database links the same chain. */
+export const FIXTURE_AUDIT_KEY = 'test-audit-key-0123456789abcdef-0123456789';
 
 /** Basic credentials header for an operator. */
 export function basicAuth(client_id: string, client_secret: string): string {
@@ -57,7 +59,7 @@ export async function createBankFixture(
   const url = options.listen ? `http://127.0.0.1:${port}` : 'http://bank.test';
   const log = createLogger({ level: process.env.FURIKAE_TEST_LOG ?? 'silent' });
   const sms = createSmsSimulator({ clock, log });
-  const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, sms, public_url: url,
+  const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, sms, public_url: url,
     webhook_targets: options.webhook_targets ?? { policy: { allow_loopback: true } },
     ...(options.risk ? { risk: options.risk } : {}), ...(options.waiting_charge_jobs === false ? { waiting_charge_jobs: false } : {}) });
   if (options.listen) await bank.app.listen({ host: '127.0.0.1', port });

@@ -13,6 +13,8 @@ import { createSmsSimulator } from '../notify/sms-simulator.ts';
 import { createSmsCustomerNotifier } from '../mfa/notify-customer.ts';
 import { throttleMigrations } from './throttle-migrations.ts';
 import { createCredentialThrottle } from './credential-throttle.ts';
+import { createAuditLog } from '../audit/audit-log.ts';
+import { FIXTURE_AUDIT_KEY } from '../testing/bank-fixture.ts';
 import { createCaseStore } from '../cases/case-store.ts';
 import { casesMigrations } from '../cases/cases-migrations.ts';
 import { pinAccountKey, type CredentialAttempt } from './credential-attempt.ts';
@@ -226,7 +228,7 @@ for (const backend of testBackends) {
 
     test(`an operator whose users fail ${OPERATOR_FAILURES_PER_WINDOW_MAX} times in the window is refused and staff get an alert, in the alert queue too`, async () => {
       const t = await newScope(shared);
-      const cases = createCaseStore({ db: t.db, clock: t.clock, ids: t.ids });
+      const cases = createCaseStore({ db: t.db, clock: t.clock, ids: t.ids, audit: createAuditLog({ db: t.db, clock: t.clock, ids: t.ids, key: FIXTURE_AUDIT_KEY }) });
       const throttle = createCredentialThrottle({ db: t.db, clock: t.clock, ids: t.ids, log: t.log, fingerprint_key: t.key, notifyCustomer: t.notifyCustomer,
         alertQueue: cases });
       const operator_id = t.operator();

@@ -9,6 +9,8 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { createHttpApp } from '../http/create-http-app.ts';
+import { serveStylesheets } from '../http/stylesheet.ts';
+import { WALLET_STYLESHEET } from './pages/page-layout.ts';
 import { createLedger } from '../ledger/create-ledger.ts';
 import type { SmsChannel } from '../notify/sms-channel.ts';
 import { isSmsSimulator } from '../notify/sms-simulator.ts';
@@ -98,6 +100,7 @@ export async function createWalletApp(options: WalletAppOptions): Promise<Wallet
   const context: WalletContext = { db, ledger, clock, ids, log, bank, chargeSender };
 
   const app = createHttpApp({ log });
+  serveStylesheets(app, [WALLET_STYLESHEET]);
   const kit = createPageKit({
     context,
     sessions: createWalletSessions({ db, clock }),

@@ -83,7 +83,7 @@ ${links.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="
 <td>${link.status === 'active' ? html`<form method="post" action="/bank/links/${link.id}/revoke"><input type="hidden" name="csrf" value="${session.csrf_token}"><button type="submit" class="danger">連携を解除 Revoke</button></form>` : ''}</td></tr>`)}</tbody></table>`}
 <p class="muted">身に覚えのない取引があれば、すぐにご連絡ください。 If you see a line you do not recognise, contact us at once.</p></div>`);
     }
-    const nav = html`<form method="post" action="/bank/logout" style="display:inline"><input type="hidden" name="csrf" value="${session.csrf_token}"><button type="submit">ログアウト</button></form>`;
+    const nav = html`<form method="post" action="/bank/logout" class="inline"><input type="hidden" name="csrf" value="${session.csrf_token}"><button type="submit">ログアウト</button></form>`;
     return reply.type('text/html').send(bankPage('通帳', html`<h1>${customer?.name_kanji ?? ''} 様の通帳 / Passbook</h1>${sections}`, nav));
   });
 }

@@ -40,7 +40,7 @@ function alertActions(context: StaffContext, alert: Alert) {
   return html`<div class="actions">
 ${alert.case_id ? html`<a href="/staff/cases/${alert.case_id}">案件 Case →</a>` : alert.status !== 'closed' ? html`<form method="post" action="/staff/alerts/${alert.id}/case">${csrf}<button type="submit" data-action="open-case">案件化 Open case</button></form>` : ''}
 ${alert.status === 'open' ? html`<form method="post" action="/staff/alerts/${alert.id}/acknowledge">${csrf}<button type="submit" class="secondary" data-action="acknowledge">確認 Acknowledge</button></form>` : ''}
-${alert.status !== 'closed' ? html`<form method="post" action="/staff/alerts/${alert.id}/close">${csrf}<input name="reason" maxlength="${SWITCH_REASON_CHARS_MAX}" placeholder="理由 Why (optional)" style="width:140px;font-size:.85rem;padding:5px"><button type="submit" class="secondary" data-action="close">終了 Close</button></form>` : ''}
+${alert.status !== 'closed' ? html`<form method="post" action="/staff/alerts/${alert.id}/close">${csrf}<input name="reason" maxlength="${SWITCH_REASON_CHARS_MAX}" placeholder="理由 Why (optional)" class="reason-small"><button type="submit" class="secondary" data-action="close">終了 Close</button></form>` : ''}
 </div>`;
 }
 

@@ -4,7 +4,6 @@ import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
 import { chargeLink, linkedElderlyCustomer } from '../stepup/waiting-charge-fixture.ts';
 import { staffGet, staffPost, staffSession, type StaffSession } from '../testing/staff-session.ts';
-import { verifyAuditChain } from '../audit/verify-audit-chain.ts';
 
 for (const backend of testBackends) {
   describe(`alerts and cases in the console on ${backend.name}`, { skip: backend.skip }, () => {
@@ -173,7 +172,7 @@ for (const backend of testBackends) {
     });
 
     test('after every action above the audit chain verifies', async () => {
-      const result = await verifyAuditChain(fixture.db);
+      const result = await fixture.bank.services.audit.verify();
       assert.equal(result.ok, true);
       assert.ok(result.entries_count >= 8);
     });

@@ -41,7 +41,7 @@ function caseActions(context: StaffContext, found: Case) {
 ${found.assignee_staff_id === context.staff.id ? html`<span class="tag off">担当: あなた Assigned to you</span>` : html`<form method="post" action="/staff/cases/${found.id}/assign">${csrf}<button type="submit" class="secondary" data-action="assign">自分に割当 Assign to me</button></form>`}
 </div>${note}
 <form method="post" action="/staff/cases/${found.id}/resolve">${csrf}<label for="resolve-reason">結論 Resolve</label>
-<input id="resolve-reason" name="reason" maxlength="${SWITCH_REASON_CHARS_MAX}" placeholder="理由 Why (optional)" style="max-width:480px">
+<input id="resolve-reason" name="reason" maxlength="${SWITCH_REASON_CHARS_MAX}" placeholder="理由 Why (optional)" class="reason-wide">
 <div class="actions"><button type="submit" name="resolution" value="fraud" class="danger" data-action="resolve-fraud">不正と判断 Fraud</button>
 <button type="submit" name="resolution" value="legitimate" data-action="resolve-legitimate">正当と判断 Legitimate</button></div>
 ${found.link_id ? html`<p class="muted" id="resolve-link-effect">不正: この口座連携を解除します。 正当: お客さまの「身に覚えがない」による停止を解除し、引き落としを再開します。<br>Fraud revokes this case’s link; legitimate lifts a freeze the customer put on it, so it charges again.</p>` : ''}</form></div>`;
@@ -88,7 +88,7 @@ ${charges.map((charge) => html`<tr data-charge="${charge.id}" data-status="${cha
 <td><span class="tag ${charge.status === 'succeeded' ? 'off' : 'on'}">${charge.status}</span></td><td>${heldChargeActions(context, charge)}</td></tr>`)}</tbody></table>` : ''}
 <h2>アラート Alerts</h2>${alertsTable(context, detail.alerts)}
 <h2>メモ Notes</h2>
-${detail.notes.length === 0 ? html`<p class="muted">なし None</p>` : detail.notes.map((note) => html`<div class="card" data-note="${note.id}"><p class="muted">${jst(note.at)} JST · ${note.staff_name}</p><p style="white-space:pre-wrap">${note.text}</p></div>`)}
+${detail.notes.length === 0 ? html`<p class="muted">なし None</p>` : detail.notes.map((note) => html`<div class="card" data-note="${note.id}"><p class="muted">${jst(note.at)} JST · ${note.staff_name}</p><p class="wrap">${note.text}</p></div>`)}
 ${caseActions(context, found)}`;
     return reply.type('text/html').send(staffPage(context, 'Case', '/staff/cases', body));
   });

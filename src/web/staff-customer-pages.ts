@@ -63,7 +63,7 @@ export async function staffCustomerPages(app: FastifyInstance, services: BankSer
     for (const account of accounts) {
       const [balance, lines, links] = await Promise.all([
         services.core.balance(account.id), readPassbook(services.db, services.ledger, account.id), services.links.listForAccount(account.id)]);
-      sections.push(html`<div class="card" data-account="${account.id}"><h2 style="margin-top:0">普通預金 ${account.branch_code}-${maskAccountNumber(account.account_number)} · ${formatYen(balance)}</h2>
+      sections.push(html`<div class="card" data-account="${account.id}"><h2 class="flush">普通預金 ${account.branch_code}-${maskAccountNumber(account.account_number)} · ${formatYen(balance)}</h2>
 <h3>連携サービス Links</h3>
 ${links.length === 0 ? html`<p class="muted">なし None</p>` : html`<table class="links"><thead><tr><th>Operator</th><th>Method</th><th>Status</th><th>Linked (JST)</th><th class="yen">Limits</th></tr></thead><tbody>
 ${links.map((link) => html`<tr data-link="${link.id}"><td>${operatorNames.get(link.operator_id) ?? link.operator_id}</td>

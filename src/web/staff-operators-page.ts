@@ -9,7 +9,7 @@ import { roleAllows } from '../staff/staff-role.ts';
 import { html } from './html.ts';
 import { csrfField, sendStaffRefusal, type StaffContext, type StaffGate } from './staff-gate.ts';
 import { jst } from '../shared/japan-time.ts';
-import { staffPage } from './staff-frame.ts';
+import { actorName, staffPage } from './staff-frame.ts';
 
 /** Longest reason for a switch flip, in characters: a sentence for the audit log, not an incident report. */
 export const SWITCH_REASON_CHARS_MAX = 200;
@@ -23,7 +23,7 @@ const SWITCHES: { name: OperatorSwitch; label: string; effect: string }[] = [
 
 function switchCard(context: StaffContext, operator: Operator, name: OperatorSwitch, label: string, effect: string, last: AuditEntry | undefined, names: Map<string, string>) {
   const on = operator[name];
-  const since = last ? html`<div class="since" data-since="${name}">${on ? '停止' : '再開'} ${jst(last.at)} JST · ${names.get(last.staff_id) ?? last.staff_id} · “${last.reason ?? ''}”</div>` : '';
+  const since = last ? html`<div class="since" data-since="${name}">${on ? '停止' : '再開'} ${jst(last.at)} JST · ${actorName(last.staff_id, names)} · “${last.reason ?? ''}”</div>` : '';
   const form = roleAllows(context.staff.role, 'admin')
     ? html`<form method="post" action="/staff/operators/${operator.id}/switches">${csrfField(context)}
 <input type="hidden" name="name" value="${name}"><input type="hidden" name="on" value="${on ? 'false' : 'true'}">
@@ -53,9 +53,9 @@ export async function staffOperatorsPage(app: FastifyInstance, services: BankSer
     }
     const body = html`<h1>決済事業者 / Operators</h1>
 <p class="muted">Kill switches take effect at once: when a flip returns, no charge commits under the old setting. Every flip is audited with who, when and why.</p>
-<table id="operators" class="wide"><thead><tr><th style="width:20%">Operator</th><th style="width:18%">Policy</th>${SWITCHES.map(({ label }) => html`<th style="width:31%">${label}</th>`)}</tr></thead><tbody>
+<table id="operators" class="wide"><thead><tr><th class="col-operator">Operator</th><th class="col-policy">Policy</th>${SWITCHES.map(({ label }) => html`<th class="col-switch">${label}</th>`)}</tr></thead><tbody>
 ${operators.map((operator) => html`<tr id="op-${operator.id}" data-operator="${operator.client_id}">
-<td><strong>${operator.display_name}</strong><br><span class="muted">通帳表示 Passbook: ${operator.passbook_label}</span><br><span class="code" style="word-break:break-all">${operator.client_id}</span></td>
+<td><strong>${operator.display_name}</strong><br><span class="muted">通帳表示 Passbook: ${operator.passbook_label}</span><br><span class="code break">${operator.client_id}</span></td>
 <td>${operator.link_methods_allowed.join(', ')}${operator.link_methods_allowed.includes('legacy_pin') ? html`<br><span class="tag on">⚠ 2020 legacy PIN path</span>` : ''}
 <br><span class="muted">KYC ≥ ${operator.kyc_level_min}<br>${formatYen(operator.charge_yen_max)} / charge · ${formatYen(operator.charges_yen_per_month_max)} / month</span></td>
 ${SWITCHES.map(({ name, label, effect }) => html`<td>${switchCard(context, operator, name, label, effect, lastFlip.get(`${operator.id}:${name}`), names)}</td>`)}

@@ -8,7 +8,7 @@ import { html } from './html.ts';
 import { bankPage } from './layout.ts';
 import type { SessionStore } from './session-store.ts';
 import { createStaffGate, STAFF_COOKIE } from './staff-gate.ts';
-import { staffPage } from './staff-frame.ts';
+import { actorName, staffPage } from './staff-frame.ts';
 import { alertLabel } from './staff-alerts-page.ts';
 import { staffOperatorsPage } from './staff-operators-page.ts';
 import { staffChargesPage } from './staff-charges-page.ts';
@@ -89,7 +89,7 @@ ${alerts.length === 0 ? html`<p class="muted">なし None</p>` : html`<table><tb
 <h2>担当中の案件 My open cases</h2>
 ${myCases.length === 0 ? html`<p class="muted">なし None</p>` : html`<table><tbody>${myCases.map((c) => html`<tr><td><a href="/staff/cases/${c.id}">${c.summary}</a></td><td>${c.kind}</td><td>${jst(c.opened_at)}</td></tr>`)}</tbody></table>`}
 <h2>最近の操作 Recent staff actions</h2>
-${audit.length === 0 ? html`<p class="muted">なし None</p>` : html`<table><tbody>${audit.map((entry) => html`<tr><td>${jst(entry.at)}</td><td>${names.get(entry.staff_id) ?? entry.staff_id}</td><td><span class="code">${entry.action}</span></td><td>${entry.reason ?? ''}</td></tr>`)}</tbody></table>
+${audit.length === 0 ? html`<p class="muted">なし None</p>` : html`<table><tbody>${audit.map((entry) => html`<tr><td>${jst(entry.at)}</td><td>${actorName(entry.staff_id, names)}</td><td><span class="code">${entry.action}</span></td><td>${entry.reason ?? ''}</td></tr>`)}</tbody></table>
 <p><a href="/staff/audit">監査ログ Audit log →</a></p>`}`;
     return reply.type('text/html').send(staffPage(context, 'Dashboard', '/staff', body));
   });

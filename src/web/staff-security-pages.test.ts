@@ -5,7 +5,6 @@ import { createBankFixture, legacyLink, type BankFixture } from '../testing/bank
 import { customerSession, staffGet, staffPost, staffSession } from '../testing/staff-session.ts';
 import { SECOND_FACTOR_FAILURES_MAX } from '../mfa/second-factors.ts';
 import { PIN_FAILURES_PER_ACCOUNT_MAX, REVERSE_BRUTE_FORCE_ACCOUNTS_MIN } from '../throttle/credential-limits.ts';
-import { verifyAuditChain } from '../audit/verify-audit-chain.ts';
 
 async function withFixture(backend: TestBackend, run: (fixture: BankFixture) => Promise<void>) {
   const fixture = await createBankFixture(backend);
@@ -131,7 +130,7 @@ for (const backend of testBackends) {
         assert.equal((await staffPost(fixture, analyst, `/staff/security/alerts/${alert.id}/resolve`)).statusCode, 303);
         assert.deepEqual(await services.throttle.listAlerts(), []);
         assert.deepEqual((await services.audit.list()).map((entry) => [entry.action, entry.staff_id]), [['credential_alert.resolve', analyst.id]]);
-        assert.equal((await verifyAuditChain(fixture.db)).ok, true);
+        assert.equal((await fixture.bank.services.audit.verify()).ok, true);
       });
     });
   });

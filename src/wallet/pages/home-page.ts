@@ -62,7 +62,7 @@ ${identity_step !== undefined && identity_step !== 'done'
     : html`<p>未連携 / Not linked. <a href="/link">銀行口座と連携する / Link a bank account</a></p>`}
 </section>
 <section class="card">
-  <h2 style="font-size:1.1rem;margin:0 0 .5rem">履歴 / History</h2>
+  <h2 class="history">履歴 / History</h2>
   ${model.history.length === 0
     ? html`<p class="muted" id="history-empty">まだ取引はありません / Nothing yet.</p>`
     : html`<table id="history"><thead><tr><th>日時 / When</th><th>種類 / What</th><th>相手 / With</th><th class="amount">金額 / Amount</th></tr></thead>

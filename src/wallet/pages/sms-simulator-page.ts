@@ -6,7 +6,7 @@ import { formatTokyoTime, renderPage, type PageFrame } from './page-layout.ts';
 export function renderSmsSimulatorPage(frame: PageFrame, model: { messages: SimulatedSms[] }): string {
   return renderPage(frame, html`
 <p class="warning" role="alert">デモ専用: 実際のSMSは送信されていません。これはウォレットのSMSゲートウェイのシミュレーターです（銀行のものとは別）。
-<br><span style="font-weight:400">Demo only: no SMS was sent. These are the texts the wallet's own gateway would have sent (not the bank's).</span></p>
+<br><span class="plain">Demo only: no SMS was sent. These are the texts the wallet's own gateway would have sent (not the bank's).</span></p>
 <section class="card">
 ${model.messages.length === 0
     ? html`<p class="muted" id="sms-empty">まだありません / None yet.</p>`

@@ -4,6 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorCodes } from '../../errors/error-codes.ts';
+import { allowFormTargets } from '../../http/security-headers.ts';
 import { textField } from '../form-fields.ts';
 import { renderMessagePage } from '../pages/message-page.ts';
 import type { PageFrame } from '../pages/page-layout.ts';
@@ -71,24 +72,16 @@ export function createPageKit(options: PageKitOptions) {
     },
 
     /**
-     * Sends a page with headers that keep it out of frames, caches and other origins' scripts. Forms post only to
-     * the wallet, plus `form_targets`: origins a form's answer may redirect to (the bank, for the hardened link).
+     * Sends a page; its security headers (no frames, no caching, no script) come from createHttpApp. Forms post
+     * only to the wallet, plus `form_targets`: origins a form's answer may redirect to (the bank, for the hardened link).
      */
     sendPage(reply: FastifyReply, status: number, page: string, form_targets: readonly string[] = []) {
-      const form_action = ["'self'", ...form_targets].join(' ');
-      return reply
-        .status(status)
-        .header('content-type', 'text/html; charset=utf-8')
-        .header('cache-control', 'no-store')
-        .header('x-content-type-options', 'nosniff')
-        .header('x-frame-options', 'DENY')
-        .header('referrer-policy', 'same-origin')
-        .header('content-security-policy', `default-src 'none'; style-src 'unsafe-inline'; form-action ${form_action}; frame-ancestors 'none'; base-uri 'none'`)
-        .send(page);
+      allowFormTargets(reply, form_targets);
+      return reply.status(status).header('content-type', 'text/html; charset=utf-8').send(page);
     },
 
     redirect(reply: FastifyReply, location: string) {
-      return reply.status(303).header('location', location).header('cache-control', 'no-store').send();
+      return reply.status(303).header('location', location).send();
     },
 
     /** A page that only says why not. */
