@@ -20,7 +20,7 @@ const CLI = new URL('../cli/main.ts', import.meta.url).pathname;
 function auditVerify(env: Record<string, string>, args = ['audit', 'verify']) {
   const base = { ...process.env };
   delete base.DATABASE_URL;
-  return spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...base, LOG_LEVEL: 'silent', ...env }, encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...base, LOG_LEVEL: 'silent', ...env }, encoding: 'utf8', timeout: 300_000 });
 }
 
 for (const backend of testBackends) {

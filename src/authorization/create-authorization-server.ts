@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logger.ts';
 import { createSqlOidcAdapter } from './sql-oidc-adapter.ts';
 import { loadAuthorizationSecrets } from './authorization-secrets.ts';
 import { renderAuthorizationError } from './authorization-error-page.ts';
+import { mapProviderErrors } from './provider-error-mapping.ts';
 
 /** Authorization codes live 60 s at most (FAPI 2.0 §5.3.2.1 asks for short-lived, single-use codes). */
 export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
@@ -129,6 +130,6 @@ export async function createAuthorizationServer({ db, operators, log, issuer, re
   // origin, never the client's: oidc-provider builds its endpoint URLs, expected DPoP htu and client-assertion
   // audiences from them.
   provider.proxy = true;
-  provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'authorization server error'));
+  mapProviderErrors(provider, log);
   return provider;
 }

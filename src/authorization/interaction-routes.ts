@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type Provider from 'oidc-provider';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errors, type default as Provider } from 'oidc-provider';
 import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
 import type { SecondFactorKind } from '../mfa/second-factor.ts';
@@ -16,6 +16,7 @@ import { maskAccountNumber } from '../linking/link.ts';
 import { japanDate } from '../shared/japan-time.ts';
 import { CHARGES_SCOPE, CONSENT_TTL_SECONDS, INTERACTION_TTL_SECONDS } from './create-authorization-server.ts';
 import { consentPage, interactionMessagePage, loginPage, secondFactorPage } from './interaction-pages.ts';
+import { authorizationErrorPage } from './authorization-error-page.ts';
 import { INTERACTION_TEXT, pickLang, type Lang } from './interaction-text.ts';
 
 interface InteractionState {
@@ -58,6 +59,22 @@ function sameToken(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * What a browser on these pages gets when something fails: the authorization server's own errors (no interaction
+ * cookie, an expired or finished interaction, a wrong uid) and malformed forms become the bank's error page with
+ * their status, never a bare 500 or JSON. Anything else goes on to the app's problem handler.
+ */
+function interactionErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof errors.OIDCProviderError) {
+    request.log.info({ err: error, error: error.error }, 'interaction refused by the authorization server');
+    return reply.status(error.statusCode).type('text/html').send(authorizationErrorPage(error.error, error.error_description));
+  }
+  if ((error as FastifyError).validation) {
+    return reply.status(400).type('text/html').send(authorizationErrorPage('invalid_request', 'The form was not filled in as expected.'));
+  }
+  throw error;
 }
 
 /**
@@ -142,108 +159,112 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
     return { details, state, lang, t: INTERACTION_TEXT[lang] };
   }
 
-  const finish = (request: FastifyRequest, reply: FastifyReply, result: Parameters<Provider['interactionFinished']>[2]) => {
-    reply.hijack();
-    return provider.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+  /** Hands the result to the authorization server and sends the browser back to it; errors still reach the page handler. */
+  const finish = async (request: FastifyRequest, reply: FastifyReply, result: Parameters<Provider['interactionResult']>[2]) => {
+    const returnTo = await provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    return reply.redirect(returnTo, 303);
   };
 
-  app.get<{ Params: { uid: string }; Querystring: { lang?: string } }>('/interaction/:uid', async (request, reply) =>
-    render(request, reply, pickLang(request.query.lang)));
+  await app.register(async (scope) => {
+    scope.setErrorHandler(interactionErrorHandler);
+    scope.get<{ Params: { uid: string }; Querystring: { lang?: string } }>('/interaction/:uid', async (request, reply) =>
+      render(request, reply, pickLang(request.query.lang)));
 
-  app.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/login', { schema: { body: FormBody } }, async (request, reply) => {
-    const form = await checkForm(request, reply);
-    if (!form) return reply;
-    const login_id = request.body.login_id ?? '';
-    const customer = await verifyCustomerPassword(services, { login_id, password: request.body.password ?? '', source_ip: request.ip });
-    if (!customer) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
-    await db.query(`UPDATE interaction_states SET customer_id = $2, password_verified = true WHERE uid = $1`, [form.details.uid, customer.id]);
-    return render(request, reply, form.lang);
-  });
-
-  app.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/sms', { schema: { body: FormBody } }, async (request, reply) => {
-    const form = await checkForm(request, reply);
-    if (!form) return reply;
-    const customer_id = form.state.customer_id ?? form.details.session?.accountId;
-    if (!customer_id) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
-    const sent = await secondFactors.sendSmsCode(customer_id, request.body.purpose ?? 'login');
-    return render(request, reply, form.lang, sent.ok ? { info: form.t.sms_sent } : { error: sent.code === 'second_factor_locked' ? form.t.factor_locked : form.t.sms_too_many }, sent.ok ? 200 : 429);
-  });
-
-  app.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/mfa', { schema: { body: FormBody } }, async (request, reply) => {
-    const form = await checkForm(request, reply);
-    if (!form) return reply;
-    const { state } = form;
-    if (!state.password_verified || !state.customer_id || !request.body.factor) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
-    const result = await secondFactors.verify(state.customer_id, { factor: request.body.factor, code: request.body.code ?? '', purpose: 'login' });
-    if (!result.ok) {
-      return render(request, reply, form.lang, { error: result.code === 'second_factor_locked' ? form.t.factor_locked : form.t.factor_failed }, 401);
-    }
-    await db.query(`DELETE FROM interaction_states WHERE uid = $1`, [state.uid]);
-    return finish(request, reply, { login: { accountId: state.customer_id, acr: 'urn:furikae:acr:mfa', amr: ['pwd', result.factor === 'totp' ? 'otp' : 'sms'], remember: false } });
-  });
-
-  app.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/consent', { schema: { body: FormBody } }, async (request, reply) => {
-    const form = await checkForm(request, reply);
-    if (!form) return reply;
-    const { details, t } = form;
-    const customer_id = details.session?.accountId;
-    if (details.prompt.name !== 'consent' || !customer_id) return render(request, reply, form.lang, { error: t.login_failed }, 400);
-    const client_id = String(details.params.client_id);
-    if (request.body.decision !== 'approve') {
-      return finish(request, reply, { error: 'access_denied', error_description: 'The customer declined the link' });
-    }
-    const { operator, model } = await consentModel(customer_id, client_id, details.params.kyc_attestation);
-    const account = model.accounts.find((candidate) => candidate.id === request.body.account_id);
-    if (!account || !request.body.factor) return render(request, reply, form.lang, { error: t.factor_failed }, 400);
-    const approval = await secondFactors.verify(customer_id, { factor: request.body.factor, code: request.body.code ?? '', purpose: 'consent' });
-    if (!approval.ok) return render(request, reply, form.lang, { error: approval.code === 'second_factor_locked' ? t.factor_locked : t.factor_failed }, 401);
-
-    const refuse = (code: string, description: string) => {
-      request.log.info({ client_id, customer_id, code }, 'link refused at consent');
-      return finish(request, reply, { error: 'access_denied', error_description: `${code}: ${description}` });
-    };
-    if (!operator.link_methods_allowed.includes('fapi2')) return refuse('link_method_not_allowed', 'The operator may not link');
-    if (operator.new_links_suspended) return refuse('new_links_suspended', 'New links to this operator are suspended');
-    const attestation = await verifyKycAttestation(String(details.params.kyc_attestation ?? ''), {
-      jwks: operator.jwks as never, client_id, audience: issuer, now: clock.now(), level_min: operator.kyc_level_min,
+    scope.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/login', { schema: { body: FormBody } }, async (request, reply) => {
+      const form = await checkForm(request, reply);
+      if (!form) return reply;
+      const login_id = request.body.login_id ?? '';
+      const customer = await verifyCustomerPassword(services, { login_id, password: request.body.password ?? '', source_ip: request.ip });
+      if (!customer) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
+      await db.query(`UPDATE interaction_states SET customer_id = $2, password_verified = true WHERE uid = $1`, [form.details.uid, customer.id]);
+      return render(request, reply, form.lang);
     });
-    if (!attestation.ok) return refuse(attestation.code, attestation.detail);
-    // Spent as soon as it verifies at an approval, whatever follows: a captured attestation never links twice.
-    if (await useKycAttestation(db, attestation.attestation, clock.now()) === 'replayed') {
-      return refuse('kyc_attestation_replayed', 'This KYC attestation was already used; sign a fresh one for each link');
-    }
-    const customer = (await core.getCustomer(customer_id))!;
-    const identity = matchIdentity(attestation.attestation.kyc, customer);
-    if (identity.score < IDENTITY_MATCH_SCORE_MIN) {
-      return refuse('identity_mismatch', `The verified identity does not match the account holder (${identity.reasons.join(', ')})`);
-    }
 
-    let assessment;
-    try {
-      assessment = await linkRisk.assess({
-        operator_id: operator.id, charge_yen_max: operator.charge_yen_max, account_id: account.id, method: 'fapi2',
-        kyc_level: attestation.attestation.kyc.level, identity_match_score: identity.score, source_ip: request.ip, device_id: null,
-      });
-    } catch (error) {
-      if (error instanceof FurikaeError && error.code === 'link_denied') return refuse('link_denied', 'The bank declined this link');
-      throw error;
-    }
-
-    const grant = new provider.Grant({ accountId: customer_id, clientId: client_id });
-    grant.addOIDCScope(`openid offline_access ${CHARGES_SCOPE}`);
-    grant.addResourceScope(resource, CHARGES_SCOPE);
-    const grant_id = await grant.save();
-    // The customer's notice commits with the link, or neither does.
-    const link = await db.transaction(async (tx) => {
-      const inserted = await insertConsentedLink(tx, { clock, ids }, {
-        operator, account_id: account.id, grant_id, factor: approval.factor, attestation: attestation.attestation, identity,
-        consent_expires_at: new Date(clock.now().getTime() + CONSENT_TTL_SECONDS * 1000),
-      });
-      await enqueueLinkNotices(tx, { ids, clock }, inserted.id);
-      await linkRisk.record(tx, assessment, inserted.id);
-      return inserted;
+    scope.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/sms', { schema: { body: FormBody } }, async (request, reply) => {
+      const form = await checkForm(request, reply);
+      if (!form) return reply;
+      const customer_id = form.state.customer_id ?? form.details.session?.accountId;
+      if (!customer_id) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
+      const sent = await secondFactors.sendSmsCode(customer_id, request.body.purpose ?? 'login');
+      return render(request, reply, form.lang, sent.ok ? { info: form.t.sms_sent } : { error: sent.code === 'second_factor_locked' ? form.t.factor_locked : form.t.sms_too_many }, sent.ok ? 200 : 429);
     });
-    request.log.info({ link_id: link.id, operator_id: operator.id, identity_score: identity.score }, 'link consented');
-    return finish(request, reply, { consent: { grantId: grant_id } });
+
+    scope.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/mfa', { schema: { body: FormBody } }, async (request, reply) => {
+      const form = await checkForm(request, reply);
+      if (!form) return reply;
+      const { state } = form;
+      if (!state.password_verified || !state.customer_id || !request.body.factor) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
+      const result = await secondFactors.verify(state.customer_id, { factor: request.body.factor, code: request.body.code ?? '', purpose: 'login' });
+      if (!result.ok) {
+        return render(request, reply, form.lang, { error: result.code === 'second_factor_locked' ? form.t.factor_locked : form.t.factor_failed }, 401);
+      }
+      await db.query(`DELETE FROM interaction_states WHERE uid = $1`, [state.uid]);
+      return finish(request, reply, { login: { accountId: state.customer_id, acr: 'urn:furikae:acr:mfa', amr: ['pwd', result.factor === 'totp' ? 'otp' : 'sms'], remember: false } });
+    });
+
+    scope.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/consent', { schema: { body: FormBody } }, async (request, reply) => {
+      const form = await checkForm(request, reply);
+      if (!form) return reply;
+      const { details, t } = form;
+      const customer_id = details.session?.accountId;
+      if (details.prompt.name !== 'consent' || !customer_id) return render(request, reply, form.lang, { error: t.login_failed }, 400);
+      const client_id = String(details.params.client_id);
+      if (request.body.decision !== 'approve') {
+        return finish(request, reply, { error: 'access_denied', error_description: 'The customer declined the link' });
+      }
+      const { operator, model } = await consentModel(customer_id, client_id, details.params.kyc_attestation);
+      const account = model.accounts.find((candidate) => candidate.id === request.body.account_id);
+      if (!account || !request.body.factor) return render(request, reply, form.lang, { error: t.factor_failed }, 400);
+      const approval = await secondFactors.verify(customer_id, { factor: request.body.factor, code: request.body.code ?? '', purpose: 'consent' });
+      if (!approval.ok) return render(request, reply, form.lang, { error: approval.code === 'second_factor_locked' ? t.factor_locked : t.factor_failed }, 401);
+
+      const refuse = (code: string, description: string) => {
+        request.log.info({ client_id, customer_id, code }, 'link refused at consent');
+        return finish(request, reply, { error: 'access_denied', error_description: `${code}: ${description}` });
+      };
+      if (!operator.link_methods_allowed.includes('fapi2')) return refuse('link_method_not_allowed', 'The operator may not link');
+      if (operator.new_links_suspended) return refuse('new_links_suspended', 'New links to this operator are suspended');
+      const attestation = await verifyKycAttestation(String(details.params.kyc_attestation ?? ''), {
+        jwks: operator.jwks as never, client_id, audience: issuer, now: clock.now(), level_min: operator.kyc_level_min,
+      });
+      if (!attestation.ok) return refuse(attestation.code, attestation.detail);
+      // Spent as soon as it verifies at an approval, whatever follows: a captured attestation never links twice.
+      if (await useKycAttestation(db, attestation.attestation, clock.now()) === 'replayed') {
+        return refuse('kyc_attestation_replayed', 'This KYC attestation was already used; sign a fresh one for each link');
+      }
+      const customer = (await core.getCustomer(customer_id))!;
+      const identity = matchIdentity(attestation.attestation.kyc, customer);
+      if (identity.score < IDENTITY_MATCH_SCORE_MIN) {
+        return refuse('identity_mismatch', `The verified identity does not match the account holder (${identity.reasons.join(', ')})`);
+      }
+
+      let assessment;
+      try {
+        assessment = await linkRisk.assess({
+          operator_id: operator.id, charge_yen_max: operator.charge_yen_max, account_id: account.id, method: 'fapi2',
+          kyc_level: attestation.attestation.kyc.level, identity_match_score: identity.score, source_ip: request.ip, device_id: null,
+        });
+      } catch (error) {
+        if (error instanceof FurikaeError && error.code === 'link_denied') return refuse('link_denied', 'The bank declined this link');
+        throw error;
+      }
+
+      const grant = new provider.Grant({ accountId: customer_id, clientId: client_id });
+      grant.addOIDCScope(`openid offline_access ${CHARGES_SCOPE}`);
+      grant.addResourceScope(resource, CHARGES_SCOPE);
+      const grant_id = await grant.save();
+      // The customer's notice commits with the link, or neither does.
+      const link = await db.transaction(async (tx) => {
+        const inserted = await insertConsentedLink(tx, { clock, ids }, {
+          operator, account_id: account.id, grant_id, factor: approval.factor, attestation: attestation.attestation, identity,
+          consent_expires_at: new Date(clock.now().getTime() + CONSENT_TTL_SECONDS * 1000),
+        });
+        await enqueueLinkNotices(tx, { ids, clock }, inserted.id);
+        await linkRisk.record(tx, assessment, inserted.id);
+        return inserted;
+      });
+      request.log.info({ link_id: link.id, operator_id: operator.id, identity_score: identity.score }, 'link consented');
+      return finish(request, reply, { consent: { grantId: grant_id } });
+    });
   });
 }
