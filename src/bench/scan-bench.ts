@@ -13,6 +13,7 @@ import { createLogger } from '../shared/logger.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
 import { createRiskPipeline } from '../risk/risk-pipeline.ts';
 import { DEFAULT_RISK_CONFIG } from '../risk/default-risk-config.ts';
+import { DEMO_AUDIT_KEY } from '../config.ts';
 import { generateHistory, type HistorySummary } from '../history/generate-history.ts';
 import { measureScanAccuracy, type ScanAccuracy } from '../history/scan-accuracy.ts';
 import { createScanner } from '../scan/scanner.ts';
@@ -69,7 +70,7 @@ export async function runScanBench(options: { backend: 'postgres' | 'pglite'; ad
       return bytes;
     });
     const ids = createIds(systemClock);
-    const scanner = createScanner({ db, clock: systemClock, ids, log: createLogger({ level: 'warn' }), pipeline: createRiskPipeline(DEFAULT_RISK_CONFIG), audit: createAuditLog({ db, clock: systemClock, ids }) });
+    const scanner = createScanner({ db, clock: systemClock, ids, log: createLogger({ level: 'warn' }), pipeline: createRiskPipeline(DEFAULT_RISK_CONFIG), audit: createAuditLog({ db, clock: systemClock, ids, key: DEMO_AUDIT_KEY }) });
     say(`scan bench: scanning ${history.charges.toLocaleString('en-US')} charges`);
     const [scan, scan_seconds] = await timed(async () => (await scanner.start({ from: history.from_date, to: history.to_date, started_by: 'cli' },
       (progress) => { if (progress.chunks_done % 10 === 0) say(`  chunk ${progress.chunks_done}/${progress.chunks_total}`); })).finished);

@@ -2,13 +2,15 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import helmet from '@fastify/helmet';
 
 /**
- * The Content-Security-Policy of every response: nothing loads but the app's own stylesheets and images, no
- * script runs (the pages have none; /docs widens this for Swagger UI's own files), forms post only to the app
- * (see allowFormTargets), and no other site may frame a page (clickjacking of consent, approval and staff pages).
+ * The Content-Security-Policy of every response: nothing loads but the app's own stylesheets, scripts and images,
+ * served as files (nothing inline: no <script> body, no style attribute, no event handler), scripts may only call
+ * back to the app, forms post only to the app (see allowFormTargets), and no other site may frame a page
+ * (clickjacking of consent, approval and staff pages). Customer-facing pages have no script at all.
  */
 const CSP_DIRECTIVES = {
   'default-src': ["'none'"],
-  'script-src': ["'none'"],
+  'script-src': ["'self'"],
+  'connect-src': ["'self'"],
   'style-src': ["'self'"],
   'img-src': ["'self'", 'data:'],
   'form-action': ["'self'"],

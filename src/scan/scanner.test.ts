@@ -17,6 +17,7 @@ import { createHistoryBank, type HistoryOperatorRow } from '../testing/history-b
 import type { HistoryLink } from '../history/history-writer.ts';
 import { DEFAULT_SCAN_CONFIG } from './default-scan-config.ts';
 import type { ScanConfig } from './scan-config.ts';
+import { FIXTURE_AUDIT_KEY } from '../testing/bank-fixture.ts';
 import { createScanner } from './scanner.ts';
 import { createScanReader } from './scan-read-api.ts';
 import { scanCsv } from './scan-csv.ts';
@@ -50,7 +51,7 @@ for (const backend of testBackends) {
     const charges: Record<string, string> = {};
 
     const scanner = (scan_config?: ScanConfig, customers_per_chunk?: number) => {
-      const audit = createAuditLog({ db, clock, ids });
+      const audit = createAuditLog({ db, clock, ids, key: FIXTURE_AUDIT_KEY });
       return createScanner({ db, clock, ids, log, audit, pipeline: createRiskPipeline(DEFAULT_RISK_CONFIG), ...(scan_config ? { scan_config } : {}), ...(customers_per_chunk ? { customers_per_chunk } : {}) });
     };
     const suspectLinks = async (scan_id: string) =>
@@ -304,7 +305,7 @@ for (const backend of testBackends) {
       assert.ok(lines.some((line) => line.startsWith(charges.theft_other_1!)));
 
       const staff = await createStaffDirectory({ db, clock, ids }).create({ login_id: 'scan-analyst', display_name: 'analyst', password: 'scan-analyst-password', role: 'analyst' });
-      const audit = createAuditLog({ db, clock, ids });
+      const audit = createAuditLog({ db, clock, ids, key: FIXTURE_AUDIT_KEY });
       const cases = createCaseStore({ db, clock, ids, audit });
       const opened = await openScanCases({ db, cases, audit }, { scan_id: scan.id, link_ids: [links.theft_other!.id], staff_id: staff.id });
       assert.equal(opened.outcome, 'done');

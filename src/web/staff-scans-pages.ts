@@ -96,13 +96,13 @@ function statusCell(scan: Scan) {
 function startForm(context: StaffContext, operators: Array<{ id: string; display_name: string }>) {
   if (!roleAllows(context.staff.role, 'analyst')) return html`<p class="muted">スキャンの実行は分析担当以上 Starting a scan needs the analyst role.</p>`;
   return html`<div class="card"><form method="post" action="/staff/scans" data-scan-start>${csrfField(context)}
-<div class="actions"><div><label for="scan-from">開始日 From (JST)</label><input id="scan-from" name="from" type="date" required style="width:180px"></div>
-<div><label for="scan-to">終了日 To (JST, inclusive)</label><input id="scan-to" name="to" type="date" required style="width:180px"></div>
+<div class="actions"><div><label for="scan-from">開始日 From (JST)</label><input id="scan-from" name="from" type="date" required class="narrow"></div>
+<div><label for="scan-to">終了日 To (JST, inclusive)</label><input id="scan-to" name="to" type="date" required class="narrow"></div>
 <div><label for="scan-operator">事業者 Operator</label><select id="scan-operator" name="operator"><option value="">すべて All operators</option>
 ${operators.map((operator) => html`<option value="${operator.id}">${operator.display_name}</option>`)}</select></div>
-<div><label for="scan-incident">インシデント Incident id (optional)</label><input id="scan-incident" name="incident" maxlength="64" style="width:320px"></div></div>
+<div><label for="scan-incident">インシデント Incident id (optional)</label><input id="scan-incident" name="incident" maxlength="64" class="medium"></div></div>
 <details><summary class="muted">詳細設定 Advanced</summary><label for="scan-chunk">顧客数/チャンク Customers per chunk</label>
-<input id="scan-chunk" name="chunk_customers" type="number" min="1" max="${SCAN_CUSTOMERS_PER_CHUNK_MAX}" placeholder="${SCAN_CUSTOMERS_PER_CHUNK}" style="width:180px">
+<input id="scan-chunk" name="chunk_customers" type="number" min="1" max="${SCAN_CUSTOMERS_PER_CHUNK_MAX}" placeholder="${SCAN_CUSTOMERS_PER_CHUNK}" class="narrow">
 <p class="muted">Smaller chunks report progress more often and weigh less on a busy database.</p></details>
 <p class="error" role="alert" data-scan-error></p>
 <button type="submit" data-action="start-scan">スキャン開始 Start scan</button>
@@ -115,7 +115,7 @@ function suspectCells(kind: SuspectKind, row: SuspectRow, context: StaffContext)
   const today = html`<td class="decision-${row.decision}">${row.decision}</td>`;
   if (kind === 'links') {
     const pick = roleAllows(context.staff.role, 'analyst') && !row.case_id
-      ? html`<input type="checkbox" name="link_ids" value="${row.link_id}" form="open-cases" aria-label="select link" style="width:auto">` : '';
+      ? html`<input type="checkbox" name="link_ids" value="${row.link_id}" form="open-cases" aria-label="select link" class="auto">` : '';
     return html`<td>${pick}</td><td class="yen">${row.score}</td>${customer}<td>${row.operator_name}</td><td class="nowrap">${jst(row.linked_at)}</td>${today}
 <td class="yen">${row.charges_count}</td><td class="yen">${formatYen(row.charged_yen ?? 0)}</td>${reasons}
 <td>${row.case_id ? html`<a href="/staff/cases/${row.case_id}" data-case="${row.case_id}">案件 case</a>` : ''}</td>`;
@@ -230,7 +230,7 @@ ${scans.length === 0 ? html`<tr><td colspan="8" class="muted">なし None yet</t
 <div class="card"><p>${statusCell(scan)} · ${operatorName} · started ${jst(scan.started_at)} JST by ${scan.started_by === 'cli' ? 'CLI' : 'staff'}
 ${scan.finished_at ? html` · finished ${jst(scan.finished_at)} JST` : ''} · rules <span class="code">${scan.risk_config_id}</span> + <span class="code">${scan.scan_config_id}</span>
 ${scan.incident_id ? html` · incident <code>${scan.incident_id}</code>` : ''}</p>
-${scan.status === 'running' ? html`<div data-scan-progress="/staff/scans/${scan.id}/progress" data-status="running"><progress max="${Math.max(1, scan.chunks_total)}" value="${scan.chunks_done}" style="width:100%"></progress>
+${scan.status === 'running' ? html`<div data-scan-progress="/staff/scans/${scan.id}/progress" data-status="running"><progress max="${Math.max(1, scan.chunks_total)}" value="${scan.chunks_done}" class="full"></progress>
 <p class="muted" data-progress-text>${scan.chunks_done} / ${scan.chunks_total} chunks · ${scan.charges_scanned.toLocaleString('en-US')} charges · ${scan.suspect_charges} suspect</p></div>` : ''}
 ${scan.status === 'failed' ? html`<p class="error" role="alert">${scan.failure}</p>` : ''}
 <div class="stats">
