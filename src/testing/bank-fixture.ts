@@ -49,6 +49,8 @@ export async function createBankFixture(
     waiting_charge_jobs?: boolean;
     /** Where webhooks may go; loopback (over http too) through the system resolver unless given, since tests run on loopback. */
     webhook_targets?: BankAppDeps['webhook_targets'];
+    /** A file the audit chain's heads are anchored to, as `serve` does; none by default, so nothing is anchored. */
+    audit_anchor_file?: string;
   } = {},
 ): Promise<BankFixture> {
   const db = await backend.open();
@@ -61,6 +63,7 @@ export async function createBankFixture(
   const sms = createSmsSimulator({ clock, log });
   const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, sms, public_url: url,
     webhook_targets: options.webhook_targets ?? { policy: { allow_loopback: true } },
+    ...(options.audit_anchor_file ? { audit_anchor_file: options.audit_anchor_file } : {}),
     ...(options.risk ? { risk: options.risk } : {}), ...(options.waiting_charge_jobs === false ? { waiting_charge_jobs: false } : {}) });
   if (options.listen) await bank.app.listen({ host: '127.0.0.1', port });
   const { core, operators } = bank.services;

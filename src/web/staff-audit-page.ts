@@ -24,7 +24,7 @@ export async function staffAuditPage(app: FastifyInstance, services: BankService
     const verdict = !verification
       ? html`<p><a href="/staff/audit?verify=1">連鎖を検証 Verify the chain</a> <span class="muted">(or <code>furikae audit verify</code>)</span></p>`
       : verification.ok
-        ? html`<p class="${auditVerificationPassed(verification) ? 'tag off' : 'banner-warn'}" id="audit-verdict" data-ok="${auditVerificationPassed(verification)}">${
+        ? html`<p class="${auditVerificationPassed(verification) ? 'tag off' : 'banner-warn'}" id="audit-verdict" data-ok="${String(auditVerificationPassed(verification))}">${
           auditVerificationPassed(verification) ? 'OK' : 'UNANCHORED'}: ${verification.entries_count} entries, head ${verification.head_hash.slice(0, 16)}…, ${
           verification.anchored.latest ? `anchored up to #${verification.anchored.latest.seq}` : 'no anchor yet'}</p>`
         : html`<p class="banner-warn" id="audit-verdict" data-ok="false">BROKEN at entry #${verification.broken.seq} (${verification.broken.problem}) after ${verification.entries_count} good entries.</p>`;

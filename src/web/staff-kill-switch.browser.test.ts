@@ -1,5 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
@@ -91,7 +94,8 @@ for (const backend of testBackends) {
 
 describe('in Chromium, an analyst works an alert into a resolved case', { skip: browserSkip || testBackends[0]!.skip }, () => {
   test('the alert queue, the case page and the customer page render, and resolving as fraud closes the alert', async () => {
-    const fixture = await createBankFixture(testBackends[0]!, { listen: true });
+    const anchor_dir = await mkdtemp(join(tmpdir(), 'furikae-anchors-'));
+    const fixture = await createBankFixture(testBackends[0]!, { listen: true, audit_anchor_file: join(anchor_dir, 'audit-anchors.jsonl') });
     const browser = await launchBrowser();
     try {
       const { services } = fixture.bank;
@@ -126,12 +130,15 @@ describe('in Chromium, an analyst works an alert into a resolved case', { skip: 
       await page.screenshot({ path: screenshotPath('staff-customer-page'), fullPage: true });
       await page.goto(`${fixture.url}/staff/charges?live=0`);
       await page.screenshot({ path: screenshotPath('staff-live-charges'), fullPage: true });
+      // The bank anchors its head on a timer; the test anchors now so the page can vouch for the whole chain.
+      await services.audit.anchor();
       await page.goto(`${fixture.url}/staff/audit?verify=1`);
       assert.equal(await page.locator('#audit-verdict').getAttribute('data-ok'), 'true');
       await page.screenshot({ path: screenshotPath('staff-audit-log'), fullPage: true });
     } finally {
       await browser.close();
       await fixture.close();
+      await rm(anchor_dir, { recursive: true, force: true });
     }
   });
 });

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
 import { charge, createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
 import { customerSession, FORM_HEADERS, formBody, staffGet, staffPost, staffSession, webSession, type StaffSession } from '../testing/staff-session.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SECOND_FACTOR_FAILURES_MAX } from '../mfa/second-factors.ts';
 
 const PAGES = ['/staff', '/staff/operators', '/staff/charges', '/staff/alerts', '/staff/cases', '/staff/customers', '/staff/security', '/staff/audit'];
@@ -18,15 +21,20 @@ for (const backend of testBackends) {
     let viewer: StaffSession;
     let admin: StaffSession;
     let link: Awaited<ReturnType<typeof legacyLink>>;
+    let anchor_dir: string;
 
     before(async () => {
-      fixture = await createBankFixture(backend);
+      anchor_dir = await mkdtemp(join(tmpdir(), 'furikae-anchors-'));
+      fixture = await createBankFixture(backend, { audit_anchor_file: join(anchor_dir, 'audit-anchors.jsonl') });
       viewer = await staffSession(fixture, 'viewer');
       admin = await staffSession(fixture, 'admin');
       link = await legacyLink(fixture);
       assert.equal(link.response.statusCode, 201);
     });
-    after(() => fixture?.close());
+    after(async () => {
+      await fixture?.close();
+      await rm(anchor_dir, { recursive: true, force: true });
+    });
 
     test('every console page sends a visitor without a staff session to the login, and a customer’s cookie is not one', async () => {
       const customer = await customerSession(fixture, fixture.customer.id);
@@ -123,8 +131,10 @@ for (const backend of testBackends) {
       assert.doesNotMatch(page.body, /1234567/);
       assert.doesNotMatch(page.body, /request_hash/);
       assert.doesNotMatch(page.body, /idempotency_key/);
-      assert.match(page.body, /setTimeout\(\(\) => location\.reload\(\), 5000\)/);
-      assert.doesNotMatch((await staffGet(fixture, viewer, '/staff/charges?live=0')).body, /location\.reload/);
+      // The console runs no inline script (its CSP forbids it): the live view reloads by a Refresh header.
+      assert.equal(page.headers.refresh, '5');
+      assert.doesNotMatch(page.body, /<script/);
+      assert.equal((await staffGet(fixture, viewer, '/staff/charges?live=0')).headers.refresh, undefined);
       assert.equal((await staffGet(fixture, viewer, '/staff/charges?status=%3Cscript%3E')).statusCode, 400);
       await fixture.db.exec(`ALTER TABLE charges DROP COLUMN review_label`);
     });
@@ -164,10 +174,14 @@ for (const backend of testBackends) {
       assert.match(refused.body, /data-code="staff_role_insufficient"/);
     });
 
-    test('the audit page lists staff actions and verifies the chain on request', async () => {
+    test('the audit page lists staff actions and verifies the chain on request: unanchored until a head is anchored, then OK', async () => {
+      const unanchored = await staffGet(fixture, viewer, '/staff/audit?verify=1');
+      assert.match(unanchored.body, /id="audit-verdict" data-ok="false">UNANCHORED/);
+      // The bank anchors its head on a timer; here the test anchors now instead of waiting for it.
+      assert.ok(await fixture.bank.services.audit.anchor());
       const page = await staffGet(fixture, viewer, '/staff/audit?verify=1');
       assert.equal(page.statusCode, 200);
-      assert.match(page.body, /id="audit-verdict" data-ok="true"/);
+      assert.match(page.body, /id="audit-verdict" data-ok="true">OK/);
       assert.match(page.body, /operator\.switch/);
       assert.match(page.body, /factor\.unlock/);
     });
