@@ -4,6 +4,7 @@ import { registerOpenApi } from './http/openapi.ts';
 import { pinPublicOrigin } from './http/public-origin.ts';
 import { serveStylesheets } from './http/stylesheet.ts';
 import { BANK_STYLESHEET, CONSOLE_STYLESHEET } from './web/layout.ts';
+import { registerHealthRoutes } from './http/health-routes.ts';
 import { linkRoutes } from './http/routes/link-routes.ts';
 import { chargeRoutes } from './http/routes/charge-routes.ts';
 import { createBankServices, type BankServices, type BankServicesDeps } from './bank-services.ts';
@@ -63,7 +64,7 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
   pinPublicOrigin(app, deps.public_url);
   await registerOpenApi(app);
   serveStylesheets(app, [BANK_STYLESHEET, CONSOLE_STYLESHEET]);
-  app.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
+  registerHealthRoutes(app, deps.db);
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
     reply.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics()));
   await app.register(async (api) => {

@@ -35,7 +35,8 @@ Options:
   -h, --help   show help for a command
 
 Environment:
-  DATABASE_URL      postgres://… to use a PostgreSQL server (default: embedded PGlite)
+  DATABASE_URL      postgres://… of the PostgreSQL server (the system of record; serve requires it). Unset: the
+                    demo runs on embedded PGlite
   FURIKAE_DATA_DIR  where PGlite keeps its files (default ./data)
   HOST              address to listen on (default 127.0.0.1)
   BANK_PORT         bank port (default 3000)
@@ -65,7 +66,12 @@ const COMMAND_HELP: Record<string, string> = {
   entry (or UNANCHORED when no anchor exists yet) and exits 1.
 `,
   demo: 'furikae demo\n  Starts the seeded bank and the reference wallet, prints URLs and demo logins. Data persists in FURIKAE_DATA_DIR.\n',
-  serve: 'furikae serve\n  Starts the bank (API, customer and staff pages) on BANK_PORT.\n',
+  serve: `furikae serve [--unsafe-embedded]
+  Starts the bank (API, customer and staff pages) on BANK_PORT, on the PostgreSQL server DATABASE_URL names.
+  It refuses to start without DATABASE_URL: embedded PGlite is one in-process connection with no standby, for
+  the demo and the lab. --unsafe-embedded starts it on PGlite anyway (in FURIKAE_DATA_DIR, synced on commit).
+  GET /health answers while the process runs (liveness); GET /ready answers 200 only while the database does (readiness).
+`,
   migrate: 'furikae migrate\n  Applies pending migrations to the bank and wallet databases, then exits.\n',
   seed: 'furikae seed\n  Seeds the demo bank once; running it again changes nothing.\n',
   bench: `furikae bench [--db postgres|pglite] [--quick] [--only scan]
@@ -85,9 +91,20 @@ function waitForSignal(): Promise<void> {
   });
 }
 
-async function serve(config: Config): Promise<void> {
+/** Why `serve` refuses embedded PGlite unless told `--unsafe-embedded`. */
+const EMBEDDED_REFUSAL = `furikae serve: DATABASE_URL is unset, so the bank would keep its books in embedded PGlite.
+PGlite is for the demo and the lab: it is one connection inside this process, so no second bank process can share
+it and there is no standby to fail over to. A bank's system of record is PostgreSQL: set DATABASE_URL=postgres://…
+To run on PGlite anyway (a trial, not a bank), pass --unsafe-embedded.`;
+
+async function serve(config: Config, options: { unsafe_embedded: boolean }): Promise<number> {
+  if (!config.database_url && !options.unsafe_embedded) {
+    console.error(EMBEDDED_REFUSAL);
+    return 1;
+  }
   const log = createLogger({ level: config.log_level });
-  const { bankDb } = await openStores(config, { wallet: false });
+  if (!config.database_url) log.warn({ data_dir: config.data_dir }, 'running on embedded PGlite (--unsafe-embedded): one process, no standby; not a system of record');
+  const { bankDb } = await openStores(config, { wallet: false, log });
   if (config.credential_fingerprint_key === DEMO_CREDENTIAL_FINGERPRINT_KEY) log.warn('FURIKAE_CREDENTIAL_KEY is unset: using the public demo key for credential fingerprints');
   const bank = await createBankApp({
     db: bankDb, clock: systemClock, ids: createIds(systemClock), log, credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url,
@@ -98,6 +115,7 @@ async function serve(config: Config): Promise<void> {
   await waitForSignal();
   await bank.close();
   await bankDb.close();
+  return 0;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -106,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, db: { type: 'string' }, quick: { type: 'boolean' }, only: { type: 'string' } },
+    options: { help: { type: 'boolean', short: 'h' }, db: { type: 'string' }, quick: { type: 'boolean' }, only: { type: 'string' }, 'unsafe-embedded': { type: 'boolean' } },
   });
   const [command] = positionals;
   if (!command) {
@@ -131,8 +149,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'serve':
-      await serve(config);
-      return 0;
+      return serve(config, { unsafe_embedded: values['unsafe-embedded'] ?? false });
     case 'migrate': {
       const { bankDb, walletDb, walletSecureDb } = await openStores(config, { wallet: true });
       await bankDb.close();

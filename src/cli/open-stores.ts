@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { Database } from '../storage/database.ts';
+import type { Logger } from '../shared/logger.ts';
 import { openDatabase } from '../storage/open-database.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
 import { migrate } from '../storage/migrate.ts';
@@ -22,13 +23,17 @@ export interface Stores {
 }
 
 /** Opens and migrates the bank's database and, when asked, both wallets' (each its own PGlite folder or schema). */
-export async function openStores(config: Config, which: { wallet: boolean }): Promise<Stores> {
+export async function openStores(config: Config, which: { wallet: boolean; log?: Logger }): Promise<Stores> {
   const pgliteDir = (name: string) => {
     const dir = join(config.data_dir, name);
     mkdirSync(dir, { recursive: true });
     return dir;
   };
-  const bankDb = await openDatabase({ database_url: config.database_url, pglite_dir: config.database_url ? undefined : pgliteDir('bank') });
+  const { log } = which;
+  const bankDb = await openDatabase({
+    database_url: config.database_url, pglite_dir: config.database_url ? undefined : pgliteDir('bank'), application_name: 'furikae-bank',
+    log: log?.child({ part: 'database', database: 'bank' }),
+  });
   await migrate(bankDb, bankMigrationSets);
   if (!which.wallet) return { bankDb };
   const openWallet = async (folder: string, schema: string) => {
@@ -36,6 +41,8 @@ export async function openStores(config: Config, which: { wallet: boolean }): Pr
       database_url: config.database_url,
       pglite_dir: config.database_url ? undefined : pgliteDir(folder),
       schema: config.database_url ? schema : undefined,
+      application_name: `furikae-${folder}`,
+      log: log?.child({ part: 'database', database: folder }),
     });
     await migrate(db, [ledgerMigrations, walletMigrations]);
     return db;

@@ -43,7 +43,7 @@ export async function startDemo(config: Config, options: { clock?: Clock } = {})
   const log = createLogger({ level: config.log_level });
   const clock = options.clock ?? systemClock;
   const ids = createIds(clock);
-  const { bankDb, walletDb, walletSecureDb: walletSecureStore } = await openStores(config, { wallet: true });
+  const { bankDb, walletDb, walletSecureDb: walletSecureStore } = await openStores(config, { wallet: true, log });
   const walletSecureDb = walletSecureStore!;
   // Without SMTP_URL the demo runs its own SMTP sink on loopback: the bank sends real SMTP, and /demo/mailbox shows it.
   const sink = config.smtp_url ? undefined : await startMailSink({ host: '127.0.0.1' });
@@ -106,7 +106,12 @@ export async function startDemo(config: Config, options: { clock?: Clock } = {})
 
 /** What `furikae demo` prints: where to go and how to log in. Demo PINs are printed on purpose; they open nothing real. */
 export function demoBanner(demo: RunningDemo, config: Config): string {
-  const storage = config.database_url ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.data_dir}`;
+  const storage = config.database_url ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.data_dir}, synced to disk on every commit`;
+  const embedded = config.database_url ? '' : `
+  ⚠  PGlite is for the demo and the lab, not for a bank: it is one connection inside this process, so no second
+     bank process can share it and there is no standby to fail over to. A bank keeps its books in PostgreSQL
+     (DATABASE_URL=postgres://…); \`furikae serve\` refuses PGlite unless given --unsafe-embedded.
+`;
   const customers = DEMO_CUSTOMERS.map(
     (c) => `    ${c.name_kanji} (${c.name_kana}, born ${c.birth_date})  login ${c.login_id} / ${c.password}   branch ${c.branch_code} account ${c.account_number} PIN ${c.pin}`,
   ).join('\n');
@@ -124,7 +129,7 @@ furikae demo is running on ${storage}
 
   ⚠  The 2020-mode wallet runs on the 2020 legacy link policy: account number + PIN + name + birth date,
      no second factor. It exists to reproduce the Docomo account thefts. Never enable it elsewhere.
-
+${embedded}
   Demo bank customers:
 ${customers}
 

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { FurikaeError } from '../errors/furikae-error.ts';
 import { toProblem } from '../errors/problem.ts';
 import type { ErrorCode } from '../errors/error-codes.ts';
+import { DatabaseUnavailableError } from '../storage/database-unavailable-error.ts';
 
 /** Fastify's own error codes for malformed requests, mapped onto the registry. */
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -22,6 +23,8 @@ export function sendProblem(reply: FastifyReply, code: ErrorCode, detail: string
 /** The one place where failures become HTTP answers. */
 export function installProblemHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | FurikaeError | Error, request, reply) => {
+    // RFC 9110 §10.2.3: a 503 says when to come back; nothing was acknowledged, so the retry is safe.
+    if (error instanceof DatabaseUnavailableError) reply.header('retry-after', String(error.retry_after_seconds));
     if (error instanceof FurikaeError) return sendProblem(reply, error.code, error.message, error.details ?? {});
     const fastifyError = error as FastifyError;
     if (fastifyError.validation) {

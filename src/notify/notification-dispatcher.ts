@@ -4,6 +4,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { BankMetrics } from '../metrics/bank-metrics.ts';
 import { assert } from '../shared/assert.ts';
 import { retryDelay } from '../shared/retry-delay.ts';
+import { createJobBackoff } from '../shared/job-backoff.ts';
 import type { SmsChannel } from './sms-channel.ts';
 import { MailDeliveryError, type MailChannel } from './mail-channel.ts';
 import type { NotMeTokens } from './not-me-token.ts';
@@ -148,11 +149,27 @@ export function createNotificationDispatcher(deps: NotificationDispatcherDeps) {
     metrics.outboxLag.set(row?.oldest ? Math.max(0, clock.now().getTime() - row.oldest.getTime()) / 1000 : 0);
   }
 
+  /**
+   * Outcomes of sends whose recording failed (the database went away between the send and the UPDATE). They are
+   * recorded before anything new is claimed, so an outage shorter than the lease does not send them twice; if the
+   * process dies first, the lease runs out and they go again (at least once).
+   */
+  let unrecorded: Settled[] = [];
+
   /** Claims up to one batch of due notices, sends them and records the outcome. Tests call this instead of sleeping. */
   async function dispatchOnce(): Promise<DispatchResult> {
+    if (unrecorded.length > 0) {
+      await record(unrecorded);
+      unrecorded = [];
+    }
     const claimed = await claim();
     const settled = await Promise.all(claimed.map(settle));
-    await record(settled);
+    try {
+      await record(settled);
+    } catch (error) {
+      unrecorded = settled;
+      throw error;
+    }
     await measureLag();
     return {
       claimed: claimed.length,
@@ -166,15 +183,18 @@ export function createNotificationDispatcher(deps: NotificationDispatcherDeps) {
   let running: Promise<void> | undefined;
   let stopped = true;
 
+  const backoff = createJobBackoff({ log, job: 'notification dispatch', interval_ms: poll_interval_ms });
+
   async function loop(): Promise<void> {
-    let full = false;
+    let delay_ms = poll_interval_ms;
     try {
-      full = (await dispatchOnce()).claimed >= batch_max;
+      // A full batch means more are due: go again at once; otherwise wait for the next poll.
+      if ((await dispatchOnce()).claimed >= batch_max) delay_ms = 0;
+      backoff.succeeded();
     } catch (error) {
-      log.error({ err: error }, 'notification dispatch failed');
+      delay_ms = backoff.failed(error);
     }
-    // A full batch means more are due: go again at once; otherwise wait for the next poll.
-    if (!stopped) timer = setTimeout(tick, full ? 0 : poll_interval_ms).unref();
+    if (!stopped) timer = setTimeout(tick, delay_ms).unref();
   }
 
   function tick() {

@@ -6,11 +6,24 @@ export interface Queryable {
   exec(script: string): Promise<void>;
 }
 
+/** How one transaction may differ from the request path's defaults. */
+export interface TransactionOptions {
+  /**
+   * The longest any statement of this transaction may run or wait for a lock, for work known to be long
+   * (migrations, scans); the request path keeps STATEMENT_TIMEOUT_MS. PostgreSQL only: PGlite runs in process.
+   */
+  statement_timeout_ms?: number;
+}
+
 /** One PostgreSQL dialect over two backends: embedded PGlite or a PostgreSQL server. */
 export interface Database extends Queryable {
   readonly backend: 'pglite' | 'postgres';
-  /** Runs `work` in one transaction; commits if it resolves, rolls back if it throws. */
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction; commits if it resolves, rolls back if it throws. A lost connection, a hung
+   * server or a COMMIT whose answer never came throws DatabaseUnavailableError: then nothing may be reported as
+   * done, and the caller retries with the same idempotency key.
+   */
+  transaction<T>(work: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Bulk-loads rows with `COPY table (columns) FROM STDIN` in PostgreSQL's text format: each chunk holds whole
    * tab-separated lines. Both shipped backends have it (the history generator needs it); a wrapper may leave it out.

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Database } from './database.ts';
+import { MIGRATION_STATEMENT_TIMEOUT_MS } from './database-timeouts.ts';
 
 /** A folder of numbered SQL files (`001_name.sql`) belonging to one module. */
 export interface MigrationSet {
@@ -31,7 +32,8 @@ function listMigrations(set: MigrationSet): Migration[] {
 
 /**
  * Applies each set's migrations that this database has not seen, in order, each in its own transaction.
- * An advisory lock keeps two processes starting at once from applying the same migration twice.
+ * An advisory lock keeps two processes starting at once from applying the same migration twice; each migration
+ * has the long MIGRATION_STATEMENT_TIMEOUT_MS, for a table rewrite or that lock's wait, not the request path's bound.
  */
 export async function migrate(db: Database, sets: readonly MigrationSet[]): Promise<string[]> {
   const applied: string[] = [];
@@ -48,7 +50,7 @@ export async function migrate(db: Database, sets: readonly MigrationSet[]): Prom
         await tx.exec(sql);
         await tx.query(`INSERT INTO schema_migrations (set_name, version) VALUES ($1, $2)`, [set.name, migration.version]);
         applied.push(`${set.name}/${migration.file}`);
-      });
+      }, { statement_timeout_ms: MIGRATION_STATEMENT_TIMEOUT_MS });
     }
   }
   return applied;

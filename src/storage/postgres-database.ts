@@ -1,11 +1,17 @@
 import { createHash } from 'node:crypto';
+import type { Socket } from 'node:net';
 import pg from 'pg';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFromStdin, to as copyToStdout } from 'pg-copy-streams';
-import type { Database, Queryable } from './database.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { Database, Queryable, TransactionOptions } from './database.ts';
 import { INT8_OID, parseInt8 } from './int8.ts';
 import { copyStatement } from './copy-statement.ts';
+import { createCircuitBreaker, type CircuitBreaker } from './circuit-breaker.ts';
+import { asDatabaseUnavailable } from './connection-failure.ts';
+import { DatabaseUnavailableError } from './database-unavailable-error.ts';
+import { BULK_STATEMENT_TIMEOUT_MS, DATABASE_TIMEOUTS, KEEPALIVE_INITIAL_DELAY_MS, type DatabaseTimeouts } from './database-timeouts.ts';
 
 export interface PostgresOptions {
   url: string;
@@ -13,7 +19,16 @@ export interface PostgresOptions {
   schema?: string;
   /** Pool size: the batching writer needs one connection, readers the rest. */
   connections_max?: number;
+  /** Where connection losses and outages are reported (once per outage, not per request). */
+  log?: Logger;
+  /** The bounds on connecting and on each statement; DATABASE_TIMEOUTS unless a test or a long job says otherwise. */
+  timeouts?: Partial<DatabaseTimeouts>;
+  /** Shown in pg_stat_activity, so an operator can tell the bank's sessions from the wallets' and from psql. */
+  application_name?: string;
 }
+
+/** Tries of BEGIN before a transaction gives up: the first may meet a pooled connection that died while idle. */
+const BEGIN_ATTEMPTS_MAX = 2;
 
 const types = {
   getTypeParser: (oid: number, format?: string) =>
@@ -25,6 +40,8 @@ const types = {
  * instead of on every call: the charge batch's feature query took 4.0 ms a batch parsed each time and 1.4 ms
  * prepared (scratch profile, 32 charges a batch). Every statement in the code is a fixed text with array
  * parameters, so the set is small; past this many, further texts run unnamed rather than grow each connection.
+ * node-postgres remembers what it prepared per connection (`connection.parsedStatements`), so a connection
+ * opened after an outage or a failover prepares each statement afresh on first use.
  */
 export const PREPARED_STATEMENTS_MAX = 1000;
 const statementNames = new Map<string, string>();
@@ -46,31 +63,69 @@ function isStalePlan(error: unknown): boolean {
 }
 
 /**
- * A query on a pool or a client: with parameters, a prepared statement (one statement by definition). A statement
- * reading every column of a table (the staff charges view's `c.*`) goes stale when a migration adds a column while
- * this process runs; it is then prepared afresh under a new name. On the pool it runs again at once (nothing ran);
- * inside a transaction, which the error has aborted, the caller's transaction fails this once.
+ * A query on a client: with parameters, a prepared statement (one statement by definition). A statement reading
+ * every column of a table (the staff charges view's `c.*`) goes stale when a migration adds a column while this
+ * process runs; it is then prepared afresh under a new name. Outside a transaction it runs again at once (nothing
+ * ran); inside one, which the error has aborted, the caller's transaction fails this once.
  */
-async function run(on: pg.Pool | pg.PoolClient, sql: string, params: readonly unknown[], in_transaction: boolean) {
+async function run(client: pg.PoolClient, sql: string, params: readonly unknown[], in_transaction: boolean) {
   const name = params.length > 0 ? statementName(sql) : undefined;
-  if (!name) return on.query(sql, params as unknown[]);
+  if (!name) return client.query(sql, params as unknown[]);
   try {
-    return await on.query({ name, text: sql, values: params as unknown[] });
+    return await client.query({ name, text: sql, values: params as unknown[] });
   } catch (error) {
     if (!isStalePlan(error)) throw error;
     const renamed = `furikae_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}_${++renamings}`;
     statementNames.set(sql, renamed);
     if (in_transaction) throw error;
-    return on.query({ name: renamed, text: sql, values: params as unknown[] });
+    return client.query({ name: renamed, text: sql, values: params as unknown[] });
   }
 }
 
-/** Connects to a PostgreSQL server through a pool. */
+/** One checked-out connection and what we learnt about it while using it. */
+interface Session {
+  client: pg.PoolClient;
+  /** The connection is dead or was cut off: it must be destroyed, never returned to the pool. */
+  broken: boolean;
+  /** The previous statement on this connection; the next starts its clock only once it is sent. */
+  tail: Promise<unknown>;
+}
+
+/** Cuts a connection at once, as pg-pool does on a connect timeout: a hung server never answers a polite goodbye. */
+function destroyConnection(client: pg.PoolClient): void {
+  (client as unknown as { connection?: { stream?: Socket } }).connection?.stream?.destroy();
+}
+
+function reasonOf(error: unknown): { code?: unknown; reason: string } {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return { code, reason: String(message ?? error) };
+}
+
+/**
+ * Connects to a PostgreSQL server through a pool that survives the server going away. Every connection has an
+ * `error` listener (an unhandled one would crash the process), each statement is bounded on the server
+ * (statement, lock and idle-in-transaction timeouts) and on the client (a hung server's connection is destroyed),
+ * and every connection-level failure reaches the caller as DatabaseUnavailableError, which HTTP answers with 503.
+ * Statements' own errors (constraints, bad data, serialization failures) pass through unchanged.
+ */
 export async function createPostgresDatabase(options: PostgresOptions): Promise<Database> {
-  const { url, schema, connections_max = 10 } = options;
+  const { url, schema, connections_max = 10, log, application_name = 'furikae' } = options;
+  const timeouts: DatabaseTimeouts = { ...DATABASE_TIMEOUTS, ...options.timeouts };
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  const connection = {
+    connectionString: url,
+    types,
+    application_name,
+    connectionTimeoutMillis: timeouts.connect_timeout_ms,
+    statement_timeout: timeouts.statement_timeout_ms,
+    lock_timeout: timeouts.lock_timeout_ms,
+    idle_in_transaction_session_timeout: timeouts.idle_in_transaction_session_timeout_ms,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
+  };
   if (schema) {
-    const setup = new pg.Client({ connectionString: url });
+    const setup = new pg.Client(connection);
+    setup.on('error', (error) => log?.warn(reasonOf(error), 'database connection lost while creating the schema'));
     await setup.connect();
     try {
       await setup.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
@@ -78,55 +133,184 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
       await setup.end();
     }
   }
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: connections_max,
-    types,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
-  });
-  const query = async <Row>(sql: string, params: readonly unknown[] = []) =>
-    (await run(pool, sql, params, false)).rows as Row[];
-  return {
-    backend: 'postgres',
-    query,
-    exec: async (script) => void (await pool.query(script)),
-    async transaction(work) {
-      const client = await pool.connect();
-      const scoped: Queryable = {
-        query: async (sql, params = []) => (await run(client, sql, params, true)).rows,
-        exec: async (script) => void (await client.query(script)),
-      };
+  const pool = new pg.Pool({ ...connection, max: connections_max, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+  // An idle connection the server closed (a restart, pg_terminate_backend, a failover): pg-pool has already
+  // dropped it, and the next request opens a new one. Without this listener the pool's 'error' kills the process.
+  pool.on('error', (error) => log?.info(reasonOf(error), 'an idle database connection closed; a new one opens when needed'));
+  // A connection lost while checked out fails its statement, which the caller hears about; this listener only
+  // keeps the client's own 'error' event from crashing the process.
+  pool.on('connect', (client) => client.on('error', (error) => log?.debug(reasonOf(error), 'a database connection in use was lost')));
+  const breaker: CircuitBreaker = createCircuitBreaker(log ? { log } : {});
+
+  async function acquire(): Promise<Session> {
+    if (pool.ending) throw new DatabaseUnavailableError('The bank is shutting down');
+    breaker.admit();
+    try {
+      return { client: await pool.connect(), broken: false, tail: Promise.resolve() };
+    } catch (error) {
+      if (/^timeout exceeded when trying to connect/.test(String((error as Error).message))) {
+        // Every connection is busy: the database may be fine but overloaded, so this sheds load without declaring an outage.
+        throw new DatabaseUnavailableError(`No database connection came free within ${timeouts.connect_timeout_ms} ms`, { cause: error });
+      }
+      breaker.unreachable(error);
+      throw new DatabaseUnavailableError('The database cannot be reached', { cause: error });
+    }
+  }
+
+  function release(session: Session, error?: unknown): void {
+    if (session.broken) destroyConnection(session.client);
+    session.client.release(session.broken ? (error instanceof Error ? error : new Error('connection broken')) : undefined);
+  }
+
+  /** Runs one statement with a client-side bound; a connection-level failure breaks the session and becomes DatabaseUnavailableError. */
+  function statement(session: Session, sql: string, params: readonly unknown[], in_transaction: boolean, timeout_ms: number) {
+    const sent = session.tail.then(async () => {
+      if (session.broken) throw new DatabaseUnavailableError('The database connection was lost earlier in this transaction');
+      const running = run(session.client, sql, params, in_transaction);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          session.broken = true;
+          destroyConnection(session.client);
+          const error = new DatabaseUnavailableError(`The database did not answer within ${timeout_ms} ms`);
+          breaker.unreachable(error);
+          reject(error);
+        }, timeout_ms);
+      });
+      // Once the timeout has answered, the abandoned statement's own failure (the destroyed socket) is expected.
+      running.catch(() => undefined);
       try {
-        await client.query('BEGIN');
-        const result = await work(scoped);
-        await client.query('COMMIT');
+        const result = await Promise.race([running, timeout]);
+        breaker.reachable();
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
+        const unavailable = asDatabaseUnavailable(error, 'The database connection was lost');
+        if (!unavailable) throw error;
+        // Dead, cut off, or cancelled by the server for time: either way not worth returning to the pool.
+        session.broken = true;
+        throw unavailable;
       } finally {
-        client.release();
+        clearTimeout(timer);
       }
+    });
+    session.tail = sent.catch(() => undefined);
+    return sent;
+  }
+
+  const client_timeout_ms = (statement_timeout_ms: number) => statement_timeout_ms + timeouts.query_timeout_margin_ms;
+
+  async function begin(): Promise<Session> {
+    for (let attempt = 1; ; attempt++) {
+      const session = await acquire();
+      try {
+        await statement(session, 'BEGIN', [], true, client_timeout_ms(timeouts.statement_timeout_ms));
+        return session;
+      } catch (error) {
+        release(session, error);
+        // BEGIN alone changes nothing, so a connection that died while idle in the pool is retried once on a new one.
+        // A server that did not answer in time is not asked again: that would only double the wait.
+        const retry = attempt < BEGIN_ATTEMPTS_MAX && error instanceof DatabaseUnavailableError && breaker.state().reachable;
+        if (!retry) throw error;
+      }
+    }
+  }
+
+  async function onPool<T>(work: (session: Session) => Promise<T>): Promise<T> {
+    const session = await acquire();
+    try {
+      const result = await work(session);
+      release(session);
+      return result;
+    } catch (error) {
+      release(session, error);
+      throw error;
+    }
+  }
+
+  const pool_timeout_ms = client_timeout_ms(timeouts.statement_timeout_ms);
+
+  /** A transaction for COPY: bulk work runs long by nature, so it gets BULK_STATEMENT_TIMEOUT_MS. */
+  async function beginBulk(): Promise<Session> {
+    const session = await begin();
+    try {
+      await statement(session, `SET LOCAL statement_timeout = ${BULK_STATEMENT_TIMEOUT_MS}; SET LOCAL lock_timeout = ${BULK_STATEMENT_TIMEOUT_MS}`, [], true, pool_timeout_ms);
+    } catch (error) {
+      throw await abandon(session, error, 'The database connection was lost before a COPY');
+    }
+    return session;
+  }
+
+  /** Ends a failed transaction (rolled back, or its connection destroyed) and returns the error the caller should see. */
+  async function abandon(session: Session, error: unknown, detail: string): Promise<unknown> {
+    const unavailable = asDatabaseUnavailable(error, detail);
+    if (unavailable) session.broken = true;
+    else await statement(session, 'ROLLBACK', [], true, pool_timeout_ms).catch(() => (session.broken = true));
+    release(session, error);
+    return unavailable ?? error;
+  }
+  return {
+    backend: 'postgres',
+    query: async <Row>(sql: string, params: readonly unknown[] = []) =>
+      onPool(async (session) => (await statement(session, sql, params, false, pool_timeout_ms)).rows as Row[]),
+    exec: (script) => onPool(async (session) => void (await statement(session, script, [], false, pool_timeout_ms))),
+    async transaction(work, transaction_options: TransactionOptions = {}) {
+      const statement_timeout_ms = transaction_options.statement_timeout_ms ?? timeouts.statement_timeout_ms;
+      const timeout_ms = client_timeout_ms(statement_timeout_ms);
+      const session = await begin();
+      const scoped: Queryable = {
+        query: async (sql, params = []) => (await statement(session, sql, params, true, timeout_ms)).rows,
+        exec: async (script) => void (await statement(session, script, [], true, timeout_ms)),
+      };
+      let result;
+      try {
+        if (transaction_options.statement_timeout_ms !== undefined) {
+          const bound = Math.round(statement_timeout_ms);
+          await scoped.exec(`SET LOCAL statement_timeout = ${bound}; SET LOCAL lock_timeout = ${bound}`);
+        }
+        result = await work(scoped);
+      } catch (error) {
+        if (!session.broken) await statement(session, 'ROLLBACK', [], true, pool_timeout_ms).catch(() => undefined);
+        release(session, error);
+        throw error;
+      }
+      try {
+        await statement(session, 'COMMIT', [], true, timeout_ms);
+      } catch (error) {
+        release(session, error);
+        if (!(error instanceof DatabaseUnavailableError)) throw error;
+        // The COMMIT may have reached the server and been applied before its answer was lost: the outcome is
+        // unknown, so the caller must not report success, and a retry with the same idempotency key finds out.
+        throw new DatabaseUnavailableError('The database connection was lost during COMMIT: the outcome is unknown; retry with the same Idempotency-Key', { cause: error });
+      }
+      release(session);
+      return result;
     },
     async copyFrom(table, columns, chunks) {
-      const client = await pool.connect();
+      const session = await beginBulk();
       try {
-        await pipeline(Readable.from(chunks), client.query(copyFromStdin(copyStatement(table, columns))));
-      } finally {
-        client.release();
+        await pipeline(Readable.from(chunks), session.client.query(copyFromStdin(copyStatement(table, columns))));
+        await statement(session, 'COMMIT', [], true, client_timeout_ms(BULK_STATEMENT_TIMEOUT_MS));
+      } catch (error) {
+        throw await abandon(session, error, 'The database connection was lost during a COPY; nothing was loaded');
       }
+      release(session);
     },
     async *copyTo(query) {
-      const client = await pool.connect();
-      let finished = false;
+      const session = await beginBulk();
+      let outcome: 'read' | 'failed' | 'stopped' = 'stopped';
       try {
-        const stream = client.query(copyToStdout(`COPY (${query}) TO STDOUT`));
+        const stream = session.client.query(copyToStdout(`COPY (${query}) TO STDOUT`));
         stream.setEncoding('utf8');
         for await (const piece of stream) yield piece as string;
-        finished = true;
+        await statement(session, 'COMMIT', [], true, pool_timeout_ms);
+        outcome = 'read';
+      } catch (error) {
+        outcome = 'failed';
+        throw await abandon(session, error, 'The database connection was lost during a COPY');
       } finally {
         // A reader that stopped early leaves the COPY running on this connection: discard it rather than reuse it.
-        client.release(finished ? undefined : true);
+        if (outcome === 'stopped') session.broken = true;
+        if (outcome !== 'failed') release(session);
       }
     },
     close: () => pool.end(),

@@ -5,7 +5,7 @@ import { createSmsSimulator, type SmsSimulator } from '../notify/sms-simulator.t
 import { createBankApp, type BankApp, type BankAppDeps } from '../bank-app.ts';
 import { ManualClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
-import { createLogger } from '../shared/logger.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
 import type { TestBackend } from './test-databases.ts';
 import type { LinkMethod } from '../operators/operator.ts';
 import { freePort } from './free-port.ts';
@@ -51,6 +51,10 @@ export async function createBankFixture(
     webhook_targets?: BankAppDeps['webhook_targets'];
     /** A file the audit chain's heads are anchored to, as `serve` does; none by default, so nothing is anchored. */
     audit_anchor_file?: string;
+    /** The bank's logger (silent unless FURIKAE_TEST_LOG names a level); tests that read the log pass their own. */
+    log?: Logger;
+    /** An SMTP server for e-mail notices; without one they wait in the outbox. */
+    smtp_url?: string;
   } = {},
 ): Promise<BankFixture> {
   const db = await backend.open();
@@ -59,12 +63,13 @@ export async function createBankFixture(
   const clock = new ManualClock(options.listen ? new Date() : FIXTURE_START);
   const port = options.listen ? await freePort() : 0;
   const url = options.listen ? `http://127.0.0.1:${port}` : 'http://bank.test';
-  const log = createLogger({ level: process.env.FURIKAE_TEST_LOG ?? 'silent' });
+  const log = options.log ?? createLogger({ level: process.env.FURIKAE_TEST_LOG ?? 'silent' });
   const sms = createSmsSimulator({ clock, log });
   const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, sms, public_url: url,
     webhook_targets: options.webhook_targets ?? { policy: { allow_loopback: true } },
     ...(options.audit_anchor_file ? { audit_anchor_file: options.audit_anchor_file } : {}),
-    ...(options.risk ? { risk: options.risk } : {}), ...(options.waiting_charge_jobs === false ? { waiting_charge_jobs: false } : {}) });
+    ...(options.risk ? { risk: options.risk } : {}), ...(options.waiting_charge_jobs === false ? { waiting_charge_jobs: false } : {}),
+    ...(options.smtp_url ? { smtp_url: options.smtp_url } : {}) });
   if (options.listen) await bank.app.listen({ host: '127.0.0.1', port });
   const { core, operators } = bank.services;
   const { operator, client_secret } = await operators.register({

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { freePort } from './free-port.ts';
@@ -9,7 +9,36 @@ import { join } from 'node:path';
 /** A PostgreSQL cluster made for one test run in a temp folder, on a free port. */
 export interface ThrowawayCluster {
   url: string;
+  /** Stops the server at once and deletes its folder. */
   stop(): void;
+  /** Stops the server as an operator would (`pg_ctl stop -m fast`: sessions are told 57P01 and closed), keeping its data. */
+  shutdown(): void;
+  /** Starts a shut-down server again, on the same port and data. */
+  start(): void;
+  /** SIGSTOPs the postmaster and every backend: a hung server, whose sockets stay open and say nothing. */
+  pause(): void;
+  /** SIGCONTs what pause() stopped. */
+  resume(): void;
+}
+
+/** The postmaster's pid, from the first line of postmaster.pid. */
+function postmasterPid(data: string): number {
+  const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  if (!Number.isSafeInteger(pid) || pid <= 0) throw new Error('postmaster.pid holds no pid');
+  return pid;
+}
+
+/** The pids whose parent is `pid` (the postmaster's backends and helpers), read from /proc. */
+function childPids(pid: number): number[] {
+  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).flatMap((name) => {
+    try {
+      // Field 4 of /proc/<pid>/stat is the parent pid; the command name (field 2) may hold spaces, so split after it.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid ? [Number(name)] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** Finds the system's initdb/pg_ctl (Debian keeps them off PATH), newest version first. */
@@ -39,16 +68,39 @@ export async function startThrowawayCluster(bin: string): Promise<ThrowawayClust
       : execFileSync(join(bin, tool), args, { stdio: 'pipe' });
   run('initdb', ['-D', data, '--auth=trust', '--username=postgres', '--encoding=UTF8', '--locale=C.UTF-8']);
   const options = `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200`;
-  run('pg_ctl', ['-D', data, '-o', options, '-l', join(folder, 'log'), '-w', 'start']);
+  const start = () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(folder, 'log'), '-w', 'start']);
+  start();
+  let paused: number[] = [];
+  const resume = () => {
+    for (const pid of paused) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // A backend that was killed meanwhile needs no waking.
+      }
+    }
+    paused = [];
+  };
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop() {
       try {
+        resume();
         run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {
         rmSync(folder, { recursive: true, force: true });
       }
     },
+    shutdown: () => void run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']),
+    start: () => void start(),
+    pause() {
+      const postmaster = postmasterPid(data);
+      // The postmaster first, so it forks no new backend that would escape the stop.
+      process.kill(postmaster, 'SIGSTOP');
+      paused = [postmaster, ...childPids(postmaster)];
+      for (const pid of paused.slice(1)) process.kill(pid, 'SIGSTOP');
+    },
+    resume,
   };
 }
 

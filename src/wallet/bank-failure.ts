@@ -20,6 +20,7 @@ const BANK_CODE_MESSAGES: Record<string, string> = {
   invalid_grant: '口座連携は銀行側で終了しています。もう一度連携してください / The bank ended this link; link the account again',
   consent_expired: '口座連携の同意期限が切れました。もう一度連携してください / The consent expired; link the account again',
   link_frozen: '口座連携は停止されています / The bank has frozen this link',
+  service_unavailable: '銀行が一時的に応答できません。少し待ってから同じ内容でもう一度お試しください / The bank is briefly unavailable; wait a moment and try again with the same form',
 };
 
 /**

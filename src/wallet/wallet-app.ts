@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { createHttpApp } from '../http/create-http-app.ts';
 import { serveStylesheets } from '../http/stylesheet.ts';
 import { WALLET_STYLESHEET } from './pages/page-layout.ts';
+import { registerHealthRoutes } from '../http/health-routes.ts';
 import { createLedger } from '../ledger/create-ledger.ts';
 import type { SmsChannel } from '../notify/sms-channel.ts';
 import { isSmsSimulator } from '../notify/sms-simulator.ts';
@@ -101,6 +102,7 @@ export async function createWalletApp(options: WalletAppOptions): Promise<Wallet
 
   const app = createHttpApp({ log });
   serveStylesheets(app, [WALLET_STYLESHEET]);
+  registerHealthRoutes(app, db);
   const kit = createPageKit({
     context,
     sessions: createWalletSessions({ db, clock }),

@@ -110,9 +110,19 @@ export function createWebhookDispatcher({ db, clock, log, send: post }: { db: Da
     );
   }
 
+  /**
+   * Answers whose recording failed (the database went away after the POSTs): recorded before anything new is
+   * claimed, so an outage shorter than the lease does not send them again.
+   */
+  let unrecorded: Settled[] = [];
+
   return {
     /** Sends what is due now, all at once; returns how it went. */
     async dispatchDue(limit = WEBHOOK_DELIVERIES_PER_PASS_MAX): Promise<DispatchReport> {
+      if (unrecorded.length > 0) {
+        await record(unrecorded);
+        unrecorded = [];
+      }
       const now = clock.now();
       const claimed = await db.query<Claimed>(
         `WITH due AS (
@@ -126,7 +136,12 @@ export function createWebhookDispatcher({ db, clock, log, send: post }: { db: Da
         [now, Math.min(limit, WEBHOOK_DELIVERIES_PER_PASS_MAX), new Date(now.getTime() + WEBHOOK_LEASE_SECONDS * 1000)],
       );
       const settled = await Promise.all(claimed.map(settle));
-      await record(settled);
+      try {
+        await record(settled);
+      } catch (error) {
+        unrecorded = settled;
+        throw error;
+      }
       return {
         delivered: settled.filter((s) => s.outcome === 'delivered').length,
         retrying: settled.filter((s) => s.outcome === 'retrying').length,

@@ -42,6 +42,4 @@ export function registerHomeRoutes(app: FastifyInstance, kit: PageKit, context: 
     const identity_step = identity ? identityStepOf(identity, link !== null) : undefined;
     return kit.sendPage(reply, 200, renderHomePage(kit.frame('ホーム / Home', signed_in), { balance_yen, link, history, notice, identity_step }));
   });
-
-  app.get('/health', async () => ({ ok: true }));
 }

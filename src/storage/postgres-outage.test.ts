@@ -1,0 +1,157 @@
+/**
+ * The bank through a database outage, against a real PostgreSQL cluster of its own that the tests stop, restart,
+ * terminate and freeze. PostgreSQL only: PGlite runs inside the process and has no connection to lose.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { findPostgresBin, startThrowawayCluster, type ThrowawayCluster } from '../testing/postgres-cluster.ts';
+import { charge } from '../testing/bank-fixture.ts';
+import {
+  assertLedgerMatches, assertUnavailableAnswers, openOutageBank, startChargeLoad, waitUntil,
+} from '../testing/outage-harness.ts';
+import { DATABASE_CONNECT_TIMEOUT_MS, QUERY_TIMEOUT_MARGIN_MS, STATEMENT_TIMEOUT_MS } from './database-timeouts.ts';
+
+const bin = findPostgresBin();
+
+/** Kills every session of `database` but the caller's, as an operator (or a failover tool) would. */
+async function terminateSessions(server_url: string, database: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: server_url });
+  admin.on('error', () => undefined);
+  await admin.connect();
+  try {
+    const rows = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
+    return rows.rowCount ?? 0;
+  } finally {
+    await admin.end();
+  }
+}
+
+describe('the bank through a database outage (PostgreSQL only)', { skip: bin ? false : 'PostgreSQL is not installed' }, () => {
+  let cluster: ThrowawayCluster;
+  before(async () => {
+    cluster = await startThrowawayCluster(bin!);
+  });
+  after(() => cluster?.stop());
+
+  test('under a charge load, `pg_ctl stop -m fast` and a start: 503 with Retry-After meanwhile, recovery by itself, every acknowledged charge once', async () => {
+    const { fixture, lines, link_token } = await openOutageBank(cluster.url);
+    try {
+      const load = startChargeLoad(fixture, link_token);
+      await waitUntil('some charges are acknowledged', () => load.acknowledged.size >= 20);
+      cluster.shutdown();
+      const down_at = load.answers.length;
+      await waitUntil('charges are answered 503', () => load.answers.slice(down_at).filter((a) => a.status === 503).length >= 20);
+      const health = await fixture.bank.app.inject({ method: 'GET', url: '/health' });
+      assert.equal(health.statusCode, 200, 'liveness does not depend on the database');
+      const ready = await fixture.bank.app.inject({ method: 'GET', url: '/ready' });
+      assert.equal(ready.statusCode, 503, 'readiness reports the database');
+      assert.equal(ready.json().code, 'service_unavailable');
+      assert.match(String(ready.headers['retry-after']), /^[1-9]\d*$/);
+      const read = await fixture.bank.app.inject({ method: 'GET', url: '/v1/charges', headers: { authorization: fixture.operator.basic } });
+      assert.equal(read.statusCode, 503, 'a read that needs the database is 503 too');
+      cluster.start();
+      const acknowledged_before = load.acknowledged.size;
+      await waitUntil('charges flow again without anyone reconnecting the bank', () => load.acknowledged.size >= acknowledged_before + 20);
+      await load.stop();
+
+      assert.deepEqual([...new Set(load.answers.map((a) => a.status))].sort(), [201, 503], 'every answer was a charge or a 503, never a 500');
+      assertUnavailableAnswers(load.answers);
+      assert.equal((await fixture.bank.app.inject({ method: 'GET', url: '/ready' })).statusCode, 200);
+      await assertLedgerMatches(fixture, load.acknowledged);
+      const outage = lines.filter((line) => line.msg === 'database unreachable; answering 503 and reconnecting with back-off');
+      assert.equal(outage.length, 1, 'the outage is warned once, not per request');
+      assert.equal(lines.filter((line) => line.msg === 'database reachable again').length, 1);
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  test('pg_terminate_backend of every bank connection under load costs only the requests in flight, and nothing acknowledged', async () => {
+    const { fixture, link_token, database } = await openOutageBank(cluster.url);
+    try {
+      const load = startChargeLoad(fixture, link_token);
+      let terminated = 0;
+      for (let round = 0; round < 3; round++) {
+        const acknowledged = load.acknowledged.size;
+        await waitUntil('charges flow', () => load.acknowledged.size >= acknowledged + 10);
+        terminated += await terminateSessions(cluster.url, database);
+      }
+      const acknowledged = load.acknowledged.size;
+      await waitUntil('charges flow after the last termination', () => load.acknowledged.size >= acknowledged + 10);
+      await load.stop();
+
+      assert.ok(terminated >= 3, `sessions were terminated (${terminated})`);
+      assert.deepEqual(load.answers.filter((a) => a.status !== 201 && a.status !== 503), [], 'never a 500');
+      assertUnavailableAnswers(load.answers);
+      await assertLedgerMatches(fixture, load.acknowledged);
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  test('an idle bank survives a restart of its database and answers the next charge at once', async () => {
+    const { fixture, link_token } = await openOutageBank(cluster.url);
+    try {
+      // Open several pooled connections, then let them sit idle in the pool while the server goes away.
+      const warm = await Promise.all(Array.from({ length: 5 }, (_, i) => charge(fixture, link_token, { amount_yen: 100 }, `idle-warm-${i}`)));
+      assert.deepEqual(warm.map((r) => r.statusCode), [201, 201, 201, 201, 201]);
+      cluster.shutdown();
+      await sleep(500);
+      cluster.start();
+      const after_restart = await charge(fixture, link_token, { amount_yen: 100 }, 'idle-after');
+      assert.equal(after_restart.statusCode, 201, after_restart.body);
+      assert.equal((await fixture.bank.app.inject({ method: 'GET', url: '/ready' })).statusCode, 200);
+      await assertLedgerMatches(fixture, new Map([...warm.map((r, i) => [`idle-warm-${i}`, r.json().id] as const), ['idle-after', after_restart.json().id]]));
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  test('a hung server (postmaster and backends stopped) is answered 503 within the bound, and the bank recovers after SIGCONT', async () => {
+    const { fixture, link_token } = await openOutageBank(cluster.url);
+    // The longest one request can wait: a statement on a pooled connection waits out the client-side timeout, or a
+    // new connection its connect timeout. A second of slack for a loaded machine.
+    const bound_ms = Math.max(STATEMENT_TIMEOUT_MS + QUERY_TIMEOUT_MARGIN_MS, DATABASE_CONNECT_TIMEOUT_MS) + 1_000;
+    try {
+      const warm = await charge(fixture, link_token, { amount_yen: 100 }, 'hung-warm');
+      assert.equal(warm.statusCode, 201);
+      cluster.pause();
+      let resumed = false;
+      try {
+        const started = performance.now();
+        const during = await Promise.all([
+          ...Array.from({ length: 4 }, (_, i) => charge(fixture, link_token, { amount_yen: 100 }, `hung-${i}`)),
+          fixture.bank.app.inject({ method: 'GET', url: '/v1/charges', headers: { authorization: fixture.operator.basic } }),
+          fixture.bank.app.inject({ method: 'GET', url: '/ready' }),
+        ]);
+        const waited_ms = performance.now() - started;
+        assert.deepEqual(during.map((r) => r.statusCode), [503, 503, 503, 503, 503, 503], during.map((r) => r.body).join('\n'));
+        assert.ok(waited_ms < bound_ms, `answered in ${Math.round(waited_ms)} ms, bound ${bound_ms} ms`);
+        for (const response of during) assert.match(String(response.headers['retry-after']), /^[1-9]\d*$/);
+        // Known hung now: the next caller is told at once instead of waiting out another timeout.
+        const fast_started = performance.now();
+        const fast = await charge(fixture, link_token, { amount_yen: 100 }, 'hung-fast');
+        assert.equal(fast.statusCode, 503);
+        assert.ok(performance.now() - fast_started < 1_000, 'a known outage is answered without waiting');
+        cluster.resume();
+        resumed = true;
+      } finally {
+        if (!resumed) cluster.resume();
+      }
+      let after: Awaited<ReturnType<typeof charge>> | undefined;
+      await waitUntil('a charge succeeds after SIGCONT', async () => {
+        after = await charge(fixture, link_token, { amount_yen: 100 }, 'hung-after');
+        return after.statusCode === 201;
+      });
+      const stored = await fixture.db.query<{ idempotency_key: string; id: string }>(`SELECT idempotency_key, id FROM charges ORDER BY idempotency_key`);
+      // The hung attempts had no answer from the server, so none of them may have committed after it woke.
+      assert.deepEqual(stored.map((row) => row.idempotency_key), ['hung-after', 'hung-warm']);
+      const report = await fixture.bank.services.ledger.checkInvariants();
+      assert.equal(report.ok, true);
+    } finally {
+      await fixture.close();
+    }
+  });
+});
