@@ -8,6 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { findPostgresBin, startThrowawayCluster, type ThrowawayCluster } from '../testing/postgres-cluster.ts';
 import { charge } from '../testing/bank-fixture.ts';
+import { chargeLink, linkedElderlyCustomer } from '../stepup/waiting-charge-fixture.ts';
+import { startMailSink } from '../notify/mail-sink.ts';
 import {
   assertLedgerMatches, assertUnavailableAnswers, openOutageBank, startChargeLoad, waitUntil,
 } from '../testing/outage-harness.ts';
@@ -152,6 +154,56 @@ describe('the bank through a database outage (PostgreSQL only)', { skip: bin ? f
       assert.equal(report.ok, true);
     } finally {
       await fixture.close();
+    }
+  });
+
+  test('the outbox, webhook and waiting-charge jobs back off through an outage, warn once each, and resume by themselves', async () => {
+    const sink = await startMailSink({ host: '127.0.0.1' });
+    const { fixture, lines, link_token } = await openOutageBank(cluster.url, { smtp_url: sink.url, risk_enforced: true });
+    const noticeStatus = async (charge_id: string) => (await fixture.db.query<{ status: string }>(
+      `SELECT status FROM notification_outbox WHERE template = 'charge_succeeded' AND data->>'charge_id' = $1`, [charge_id]))[0]?.status;
+    try {
+      // Where the operator's webhooks go does not matter here, only that the job tries and records each try.
+      await fixture.bank.services.webhooks.register(fixture.operator.id, 'https://operator.example/furikae-webhooks');
+      const elder = await linkedElderlyCustomer(fixture);
+      const waiting = await chargeLink(fixture, elder, 100_000);
+      assert.equal(waiting.statusCode, 202, waiting.body);
+      assert.equal(waiting.json().status, 'pending_approval');
+      const before = await charge(fixture, link_token, { amount_yen: 100 }, 'jobs-before');
+      assert.equal(before.statusCode, 201);
+      await waitUntil('the notice of the charge before the outage is sent', async () => (await noticeStatus(before.json().id)) === 'sent');
+
+      cluster.shutdown();
+      // Long enough for many passes of both loops, had they not backed off.
+      await sleep(3_000);
+      fixture.clock.advance(11 * 60_000);
+      cluster.start();
+
+      let after: Awaited<ReturnType<typeof charge>> | undefined;
+      await waitUntil('a charge succeeds after the restart', async () => {
+        after = await charge(fixture, link_token, { amount_yen: 100 }, 'jobs-after');
+        return after.statusCode === 201;
+      });
+      await waitUntil('the outbox sends the new charge notice', async () => (await noticeStatus(after!.json().id)) === 'sent');
+      await waitUntil('the waiting charge expires and its webhook is tried', async () => {
+        const [row] = await fixture.db.query<{ status: string; attempts: number | null }>(
+          `SELECT c.status, d.attempts FROM charges c LEFT JOIN webhook_deliveries d ON d.charge_id = c.id AND d.event_type = 'charge.expired' WHERE c.id = $1`,
+          [waiting.json().id]);
+        return row?.status === 'expired' && (row.attempts ?? 0) >= 1;
+      });
+
+      for (const job of ['notification dispatch', 'waiting-charge jobs']) {
+        const of_job = lines.filter((line) => line.job === job);
+        assert.deepEqual(of_job.map((line) => [line.level, line.msg]), [
+          [40, `${job}: the database is unavailable; backing off until it is back`],
+          [30, `${job}: the database is back; resumed`],
+        ], `${job} logged its outage once and its end once`);
+      }
+      const report = await fixture.bank.services.ledger.checkInvariants();
+      assert.equal(report.ok, true);
+    } finally {
+      await fixture.close();
+      await sink.close();
     }
   });
 });
