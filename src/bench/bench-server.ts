@@ -1,10 +1,12 @@
 /**
  * The bank, seeded for the charge benchmark, in its own process so the load generator does not share its
  * event loop. Prints one JSON line { url, tokens } on stdout when ready; exits on SIGTERM.
- * Env: BENCH_DATABASE_URL (PostgreSQL) or none for in-memory PGlite; BENCH_LINKS; BENCH_RISK=off to drop the risk
+ * Env: BENCH_DATABASE_URL (PostgreSQL) or none for PGlite, in memory or in BENCH_PGLITE_DIR (BENCH_PGLITE_SYNC=off for
+ * the un-synced comparison); BENCH_LINKS; BENCH_RISK=off to drop the risk
  * step (and the history it reads) from the charge path, for the same-run comparison.
  */
 import { openDatabase } from '../storage/open-database.ts';
+import { createPgliteDatabase } from '../storage/pglite-database.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
 import { migrate } from '../storage/migrate.ts';
 import { DEMO_AUDIT_KEY, DEMO_CREDENTIAL_FINGERPRINT_KEY } from '../config.ts';
@@ -18,7 +20,10 @@ import { benchRiskConfig } from './bench-risk-config.ts';
 
 const links_count = Number(process.env.BENCH_LINKS ?? 50);
 const risk_on = process.env.BENCH_RISK !== 'off';
-const db = await openDatabase({ database_url: process.env.BENCH_DATABASE_URL || undefined });
+// PGlite in memory unless BENCH_PGLITE_DIR names a folder, synced on commit unless BENCH_PGLITE_SYNC=off.
+const db = process.env.BENCH_DATABASE_URL
+  ? await openDatabase({ database_url: process.env.BENCH_DATABASE_URL })
+  : await createPgliteDatabase(process.env.BENCH_PGLITE_DIR || undefined, { sync_on_commit: process.env.BENCH_PGLITE_SYNC !== 'off' });
 await migrate(db, bankMigrationSets);
 const ids = createIds(systemClock);
 const bank = await createBankApp({ db, clock: systemClock, ids, log: createLogger({ level: 'warn' }), credential_fingerprint_key: DEMO_CREDENTIAL_FINGERPRINT_KEY, audit_key: DEMO_AUDIT_KEY, public_url: 'http://127.0.0.1',

@@ -14,8 +14,10 @@ export interface HttpBenchRow {
 }
 
 export interface ChargeHttpBenchOptions {
-  /** PostgreSQL URL for the bench server, or undefined for in-memory PGlite. */
+  /** PostgreSQL URL for the bench server, or undefined for PGlite. */
   database_url: string | undefined;
+  /** PGlite: a data folder instead of memory, and whether it syncs on commit (the default for a folder). */
+  pglite?: { dir: string; sync_on_commit: boolean };
   /** Seconds each load runs; it stops by itself. */
   duration_seconds: number;
   /** Keep-alive connections from the load generator. */
@@ -35,7 +37,10 @@ export interface ChargeHttpBenchResult {
 
 async function startServer(options: ChargeHttpBenchOptions) {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('./bench-server.ts', import.meta.url).pathname], {
-    env: { ...process.env, BENCH_DATABASE_URL: options.database_url ?? '', BENCH_LINKS: String(options.links_count), BENCH_RISK: options.risk ? 'on' : 'off' },
+    env: {
+      ...process.env, BENCH_DATABASE_URL: options.database_url ?? '', BENCH_LINKS: String(options.links_count), BENCH_RISK: options.risk ? 'on' : 'off',
+      BENCH_PGLITE_DIR: options.pglite?.dir ?? '', BENCH_PGLITE_SYNC: options.pglite?.sync_on_commit === false ? 'off' : 'on',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });

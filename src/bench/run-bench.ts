@@ -8,6 +8,7 @@ import { runChargeHttpBench, type HttpBenchRow } from './charge-http-bench.ts';
 import { runRiskDecisionBench, type RiskDecisionBenchRow } from './risk-decision-bench.ts';
 import { BATCH_TRANSFERS_MAX } from '../ledger/batcher.ts';
 import { formatScanBenchRows, runScanBench, type ScanBenchRow } from './scan-bench.ts';
+import { runPgliteDurabilityBench, type DurabilityBenchRow } from './pglite-durability-bench.ts';
 
 export interface RunBenchOptions {
   backend: 'postgres' | 'pglite';
@@ -56,7 +57,7 @@ function ms(value: number): string {
 }
 
 /** Runs the ledger and HTTP benchmarks on one backend and prints one table with same-run ratios. */
-export async function runBench(options: RunBenchOptions): Promise<{ ledger: BenchRow[]; http: HttpBenchRow[]; risk: RiskDecisionBenchRow }> {
+export async function runBench(options: RunBenchOptions): Promise<{ ledger: BenchRow[]; http: HttpBenchRow[]; risk: RiskDecisionBenchRow; durability: DurabilityBenchRow[] }> {
   let stopCluster = () => undefined as void;
   let adminUrl = options.database_url;
   if (options.backend === 'postgres' && !adminUrl) {
@@ -73,7 +74,7 @@ export async function runBench(options: RunBenchOptions): Promise<{ ledger: Benc
   try {
     if (options.only_scan) {
       await runScanRows(options, adminUrl);
-      return { ledger: [], http: [], risk: runRiskDecisionBench({ evaluations: 1 }) };
+      return { ledger: [], http: [], risk: runRiskDecisionBench({ evaluations: 1 }), durability: [] };
     }
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
     console.log(`# furikae bench on ${options.backend}${options.backend === 'postgres' ? ' (synchronous_commit on)' : ' (in memory)'}; ${machine}; ${new Date().toISOString().slice(0, 10)}`);
@@ -131,7 +132,17 @@ export async function runBench(options: RunBenchOptions): Promise<{ ledger: Benc
     if (charges && chargesWithRisk) {
       console.log(`HTTP charges with the risk step ${chargesWithRisk.requests_per_second}/s against ${charges.requests_per_second}/s without (${(chargesWithRisk.requests_per_second / charges.requests_per_second).toFixed(2)}×); one decision p99 ${risk.latency_ms_p99.toFixed(4)} ms`);
     }
-    return { ledger, http, risk };
+    let durability: DurabilityBenchRow[] = [];
+    if (options.backend === 'pglite') {
+      durability = await runPgliteDurabilityBench({ quick: options.quick, progress: (line) => console.log(`# ${line}`) });
+      console.log('\nPGlite on a data folder: as it ships (no fsync) against synced on commit (furikae\'s default), same run');
+      console.log('| what | un-synced per second | synced per second | synced ÷ un-synced | p99 ms un-synced | p99 ms synced |');
+      console.log('|---|---:|---:|---:|---:|---:|');
+      for (const row of durability) {
+        console.log(`| ${row.name} | ${Math.round(row.unsynced_per_second)} | ${Math.round(row.synced_per_second)} | ${(row.synced_per_second / row.unsynced_per_second).toFixed(2)}× | ${ms(row.unsynced_p99_ms)} | ${ms(row.synced_p99_ms)} |`);
+      }
+    }
+    return { ledger, http, risk, durability };
   } finally {
     stopCluster();
   }

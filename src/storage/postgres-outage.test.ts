@@ -199,6 +199,8 @@ describe('the bank through a database outage (PostgreSQL only)', { skip: bin ? f
           [30, `${job}: the database is back; resumed`],
         ], `${job} logged its outage once and its end once`);
       }
+      const job_errors = lines.filter((line) => line.level >= 50 && /dispatch|waiting-charge/.test(line.msg));
+      assert.deepEqual(job_errors.map((line) => line.msg), [], 'no error per tick while the database was away');
       const report = await fixture.bank.services.ledger.checkInvariants();
       assert.equal(report.ok, true);
     } finally {
