@@ -53,6 +53,13 @@ describe('the bank through a database outage (PostgreSQL only)', { skip: bin ? f
       assert.match(String(ready.headers['retry-after']), /^[1-9]\d*$/);
       const read = await fixture.bank.app.inject({ method: 'GET', url: '/v1/charges', headers: { authorization: fixture.operator.basic } });
       assert.equal(read.statusCode, 503, 'a read that needs the database is 503 too');
+      const token = await fixture.bank.app.inject({
+        method: 'POST', url: '/oidc/token', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `grant_type=refresh_token&refresh_token=outage&client_id=${fixture.operator.client_id}`,
+      });
+      assert.equal(token.statusCode, 503, `the authorization server too: ${token.body}`);
+      assert.equal(token.json().error, 'temporarily_unavailable');
+      assert.match(String(token.headers['retry-after']), /^[1-9]\d*$/);
       cluster.start();
       const acknowledged_before = load.acknowledged.size;
       await waitUntil('charges flow again without anyone reconnecting the bank', () => load.acknowledged.size >= acknowledged_before + 20);
