@@ -8,10 +8,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { findPostgresBin, startThrowawayCluster, type ThrowawayCluster } from '../testing/postgres-cluster.ts';
+import { createFreshDatabase, findPostgresBin, startThrowawayCluster, type ThrowawayCluster } from '../testing/postgres-cluster.ts';
 import { charge } from '../testing/bank-fixture.ts';
 import { chargeLink, linkedElderlyCustomer } from '../stepup/waiting-charge-fixture.ts';
 import { startMailSink } from '../notify/mail-sink.ts';
+import { openTestWallet } from '../wallet/open-test-wallet.ts';
+import { openDatabase } from './open-database.ts';
 import {
   assertLedgerMatches, assertUnavailableAnswers, openOutageBank, startChargeLoad, waitUntil,
 } from '../testing/outage-harness.ts';
@@ -228,6 +230,28 @@ describe('the bank through a database outage (PostgreSQL only)', { skip: bin ? f
       await fixture.close();
       await sink.close();
       operator_endpoint.close();
+    }
+  });
+
+  test('a wallet on PostgreSQL survives its database restarting: 503 with Retry-After meanwhile, then serves again by itself', async () => {
+    const database_url = await createFreshDatabase(cluster.url);
+    const wallet = await openTestWallet({ name: 'postgres', skip: false, open: (schema) => openDatabase({ database_url, schema, application_name: 'furikae-wallet' }) });
+    try {
+      const login = () => wallet.app.inject({ method: 'GET', url: '/login' });
+      assert.equal((await login()).statusCode, 200);
+      cluster.shutdown();
+      await sleep(300);
+      const during = await login();
+      assert.equal(during.statusCode, 503, during.body);
+      assert.equal(during.json().code, 'service_unavailable');
+      assert.match(String(during.headers['retry-after']), /^[1-9]\d*$/);
+      assert.equal((await wallet.app.inject({ method: 'GET', url: '/ready' })).statusCode, 503);
+      assert.equal((await wallet.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+      cluster.start();
+      await waitUntil('the wallet serves its pages again', async () => (await login()).statusCode === 200);
+      assert.equal((await wallet.app.inject({ method: 'GET', url: '/ready' })).statusCode, 200);
+    } finally {
+      await wallet.closeAll();
     }
   });
 });
