@@ -1,18 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { recordingLog } from '../testing/recording-log.ts';
 import { createCircuitBreaker, RECONNECT_DELAY_MS_BASE, RECONNECT_DELAY_MS_MAX } from './circuit-breaker.ts';
 import { DatabaseUnavailableError } from './database-unavailable-error.ts';
-
-function recordingLog() {
-  const lines: { level: number; msg: string; [key: string]: unknown }[] = [];
-  const stream = new Writable({ write(chunk, _encoding, done) { lines.push(JSON.parse(String(chunk))); done(); } });
-  return { log: pino({ level: 'debug' }, stream), lines };
-}
-
-/** Flushes pino's writes, which go through a stream. */
-const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('the database circuit breaker', () => {
   test('a reachable database admits every caller', () => {
@@ -59,13 +49,13 @@ describe('the database circuit breaker', () => {
 
   test('an outage is warned once however many failures it holds, and its end is told once at info', async () => {
     let now = 0;
-    const { log, lines } = recordingLog();
+    const { log, lines, flushed } = recordingLog('debug');
     const breaker = createCircuitBreaker({ log, now_ms: () => now });
     for (let i = 0; i < 20; i++) breaker.unreachable(new Error('connect ECONNREFUSED'));
     now = 3_000;
     breaker.reachable();
     breaker.reachable();
-    await settle();
+    await flushed();
     assert.deepEqual(lines.map((line) => [line.level, line.msg]), [
       [40, 'database unreachable; answering 503 and reconnecting with back-off'],
       [30, 'database reachable again'],

@@ -31,4 +31,25 @@ describe('prepared statements on postgres', { skip: postgres.skip }, () => {
     await assert.rejects(read(), /cached plan must not change result type/);
     assert.deepEqual(await read(), [{ id: 1, note: 'added later' }]);
   });
+
+  test('a connection opened after the old one was terminated prepares the statement afresh', async () => {
+    const read = () => db.query<{ id: number }>(`SELECT r.id FROM pool_rows r WHERE r.id = $1`, [1]);
+    assert.deepEqual(await read(), [{ id: 1 }]);
+    const prepared = () => db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE '%FROM pool_rows r WHERE%'`);
+    assert.deepEqual(await prepared(), [{ n: 1 }]);
+    const pid = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0]!.pid;
+    const admin = await createPostgresDatabase({ url: process.env.TEST_POSTGRES_URL!, connections_max: 1 });
+    try {
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+    } finally {
+      await admin.close();
+    }
+    // The pool hears of the termination on the idle connection and drops it; the next query opens a new session.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(await prepared(), [{ n: 0 }], 'a new session has nothing prepared');
+    assert.deepEqual(await read(), [{ id: 1 }]);
+    assert.deepEqual(await prepared(), [{ n: 1 }], 'prepared again on the new connection');
+    const new_pid = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0]!.pid;
+    assert.notEqual(new_pid, pid);
+  });
 });

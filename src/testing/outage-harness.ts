@@ -4,33 +4,12 @@
  * does: one Idempotency-Key per charge, retried after a 503 until a definitive answer.
  */
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pino } from 'pino';
-import type { Logger } from '../shared/logger.ts';
 import { openDatabase } from '../storage/open-database.ts';
 import type { DatabaseTimeouts } from '../storage/database-timeouts.ts';
 import { charge, createBankFixture, legacyLink, type BankFixture } from './bank-fixture.ts';
 import { createFreshDatabase } from './postgres-cluster.ts';
-
-/** One line of the bank's JSON log. */
-export interface LogLine {
-  level: number;
-  msg: string;
-  [field: string]: unknown;
-}
-
-/** A pino logger at info whose lines the test can read back. */
-export function recordingLog(): { log: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(JSON.parse(String(chunk)) as LogLine);
-      done();
-    },
-  });
-  return { log: pino({ level: 'info' }, stream), lines };
-}
+import { recordingLog } from './recording-log.ts';
 
 /** A bank over a fresh database on `server_url`, with one linked customer; risk observes only, so a long load is never denied. */
 export async function openOutageBank(server_url: string, options: {

@@ -8,6 +8,7 @@
  * Both modes fire once and fall back to forward, so the client's retry goes through.
  */
 import { connect, createServer, type Socket } from 'node:net';
+import { listenRelay } from './listen-relay.ts';
 
 export type PostgresFaultMode = 'forward' | 'lose_commit_answer' | 'cut_before_commit';
 
@@ -86,14 +87,8 @@ export async function openPostgresFaultProxy(target_port: number): Promise<Postg
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('proxy has no port');
-  proxy.port = address.port;
-  proxy.close = () =>
-    new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    });
+  const listening = await listenRelay(server, sockets);
+  proxy.port = listening.port;
+  proxy.close = listening.close;
   return proxy;
 }

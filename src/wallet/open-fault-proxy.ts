@@ -7,6 +7,7 @@
  *                   is lost after the bank acted: the case idempotency keys exist for.
  */
 import { createServer, connect, type Socket } from 'node:net';
+import { listenRelay } from '../testing/listen-relay.ts';
 
 export type FaultMode = 'forward' | 'refuse' | 'lose_response';
 
@@ -40,14 +41,8 @@ export async function openFaultProxy(target_port: number): Promise<FaultProxy> {
     upstream.on('end', () => client.end());
     client.on('close', () => upstream.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('proxy has no port');
-  proxy.port = address.port;
-  proxy.close = () =>
-    new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    });
+  const listening = await listenRelay(server, sockets);
+  proxy.port = listening.port;
+  proxy.close = listening.close;
   return proxy;
 }
