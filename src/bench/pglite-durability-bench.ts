@@ -5,7 +5,8 @@
  * path pay one fsync per batch; the naive ledger pays one per transfer, the case batching exists for.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { createPgliteDatabase } from '../storage/pglite-database.ts';
 import { BATCH_TRANSFERS_MAX } from '../ledger/batcher.ts';
@@ -65,4 +66,22 @@ export async function runPgliteDurabilityBench({ quick, progress }: { quick: boo
     unsynced_p99_ms: row.p99_ms,
     synced_p99_ms: synced[index]!.p99_ms,
   }));
+}
+
+/** The comparison as a markdown table, with the cost as synced ÷ un-synced. */
+export function durabilityTable(rows: readonly DurabilityBenchRow[]): string {
+  return [
+    '| what | un-synced per second | synced per second | synced ÷ un-synced | p99 ms un-synced | p99 ms synced |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows.map((row) => `| ${row.name} | ${Math.round(row.unsynced_per_second)} | ${Math.round(row.synced_per_second)} | ${(row.synced_per_second / row.unsynced_per_second).toFixed(2)}× | ${row.unsynced_p99_ms.toFixed(2)} | ${row.synced_p99_ms.toFixed(2)} |`),
+  ].join('\n');
+}
+
+/** `npx tsx src/bench/pglite-durability-bench.ts [--quick]`: this comparison alone (`npm run bench -- --db pglite` runs it too). */
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const quick = process.argv.includes('--quick');
+  console.log(`# load average at the start ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+  const rows = await runPgliteDurabilityBench({ quick, progress: (line) => console.log(`# ${line}`) });
+  console.log(`# load average at the end ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+  console.log(durabilityTable(rows));
 }

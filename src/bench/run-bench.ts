@@ -8,7 +8,7 @@ import { runChargeHttpBench, type HttpBenchRow } from './charge-http-bench.ts';
 import { runRiskDecisionBench, type RiskDecisionBenchRow } from './risk-decision-bench.ts';
 import { BATCH_TRANSFERS_MAX } from '../ledger/batcher.ts';
 import { formatScanBenchRows, runScanBench, type ScanBenchRow } from './scan-bench.ts';
-import { runPgliteDurabilityBench, type DurabilityBenchRow } from './pglite-durability-bench.ts';
+import { durabilityTable, runPgliteDurabilityBench, type DurabilityBenchRow } from './pglite-durability-bench.ts';
 
 export interface RunBenchOptions {
   backend: 'postgres' | 'pglite';
@@ -136,11 +136,7 @@ export async function runBench(options: RunBenchOptions): Promise<{ ledger: Benc
     if (options.backend === 'pglite') {
       durability = await runPgliteDurabilityBench({ quick: options.quick, progress: (line) => console.log(`# ${line}`) });
       console.log('\nPGlite on a data folder: as it ships (no fsync) against synced on commit (furikae\'s default), same run');
-      console.log('| what | un-synced per second | synced per second | synced ÷ un-synced | p99 ms un-synced | p99 ms synced |');
-      console.log('|---|---:|---:|---:|---:|---:|');
-      for (const row of durability) {
-        console.log(`| ${row.name} | ${Math.round(row.unsynced_per_second)} | ${Math.round(row.synced_per_second)} | ${(row.synced_per_second / row.unsynced_per_second).toFixed(2)}× | ${ms(row.unsynced_p99_ms)} | ${ms(row.synced_p99_ms)} |`);
-      }
+      console.log(durabilityTable(durability));
     }
     return { ledger, http, risk, durability };
   } finally {
