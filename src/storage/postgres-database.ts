@@ -140,11 +140,12 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
   // A connection lost while checked out fails its statement, which the caller hears about; this listener only
   // keeps the client's own 'error' event from crashing the process.
   pool.on('connect', (client) => client.on('error', (error) => log?.debug(reasonOf(error), 'a database connection in use was lost')));
-  const breaker: CircuitBreaker = createCircuitBreaker(log ? { log } : {});
+  // While the database is away, callers are refused at once and the breaker alone tries it again.
+  const breaker: CircuitBreaker = createCircuitBreaker({ ...(log ? { log } : {}), probe: probeDatabase });
 
-  async function acquire(): Promise<Session> {
+  async function acquire({ probing = false } = {}): Promise<Session> {
     if (pool.ending) throw new DatabaseUnavailableError('The bank is shutting down');
-    breaker.admit();
+    if (!probing) breaker.admit();
     try {
       return { client: await pool.connect(), broken: false, tail: Promise.resolve() };
     } catch (error) {
@@ -215,8 +216,13 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
     }
   }
 
-  async function onPool<T>(work: (session: Session) => Promise<T>): Promise<T> {
-    const session = await acquire();
+  /** The breaker's probe: one round trip on a pooled connection, with the usual bounds. */
+  async function probeDatabase(): Promise<void> {
+    await onPool(async (session) => void (await statement(session, 'SELECT 1', [], false, pool_timeout_ms)), { probing: true });
+  }
+
+  async function onPool<T>(work: (session: Session) => Promise<T>, options: { probing?: boolean } = {}): Promise<T> {
+    const session = await acquire(options);
     try {
       const result = await work(session);
       release(session);
@@ -313,6 +319,9 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
         if (outcome !== 'failed') release(session);
       }
     },
-    close: () => pool.end(),
+    close() {
+      breaker.close();
+      return pool.end();
+    },
   };
 }

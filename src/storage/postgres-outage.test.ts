@@ -104,7 +104,7 @@ describe('the bank through a database outage (PostgreSQL only)', { skip: bin ? f
     }
   });
 
-  test('an idle bank survives a restart of its database and answers the next charge at once', async () => {
+  test('an idle bank survives a restart of its database and charges again by itself', async () => {
     const { fixture, link_token } = await openOutageBank(cluster.url);
     try {
       // Open several pooled connections, then let them sit idle in the pool while the server goes away.
@@ -113,8 +113,15 @@ describe('the bank through a database outage (PostgreSQL only)', { skip: bin ? f
       cluster.shutdown();
       await sleep(500);
       cluster.start();
-      const after_restart = await charge(fixture, link_token, { amount_yen: 100 }, 'idle-after');
-      assert.equal(after_restart.statusCode, 201, after_restart.body);
+      // If a background job met the outage, the breaker holds callers off until its next attempt (2 s at most).
+      let after_restart: Awaited<ReturnType<typeof charge>> | undefined;
+      await waitUntil('a charge succeeds after the restart', async () => {
+        after_restart = await charge(fixture, link_token, { amount_yen: 100 }, 'idle-after');
+        if (after_restart.statusCode === 503) assert.match(String(after_restart.headers['retry-after']), /^[1-9]\d*$/);
+        else assert.equal(after_restart.statusCode, 201, after_restart.body);
+        return after_restart.statusCode === 201;
+      });
+      assert.ok(after_restart);
       assert.equal((await fixture.bank.app.inject({ method: 'GET', url: '/ready' })).statusCode, 200);
       await assertLedgerMatches(fixture, new Map([...warm.map((r, i) => [`idle-warm-${i}`, r.json().id] as const), ['idle-after', after_restart.json().id]]));
     } finally {
@@ -143,11 +150,16 @@ describe('the bank through a database outage (PostgreSQL only)', { skip: bin ? f
         assert.deepEqual(during.map((r) => r.statusCode), [503, 503, 503, 503, 503, 503], during.map((r) => r.body).join('\n'));
         assert.ok(waited_ms < bound_ms, `answered in ${Math.round(waited_ms)} ms, bound ${bound_ms} ms`);
         for (const response of during) assert.match(String(response.headers['retry-after']), /^[1-9]\d*$/);
-        // Known hung now: the next caller is told at once instead of waiting out another timeout.
-        const fast_started = performance.now();
-        const fast = await charge(fixture, link_token, { amount_yen: 100 }, 'hung-fast');
-        assert.equal(fast.statusCode, 503);
-        assert.ok(performance.now() - fast_started < 1_000, 'a known outage is answered without waiting');
+        // Known hung now: callers are told at once instead of each waiting out a timeout; at most one of them is
+        // let through to try the server again, and waits.
+        const reads = await Promise.all(Array.from({ length: 5 }, async () => {
+          const read_started = performance.now();
+          const read = await fixture.bank.app.inject({ method: 'GET', url: '/v1/charges', headers: { authorization: fixture.operator.basic } });
+          return { status: read.statusCode, waited_ms: performance.now() - read_started };
+        }));
+        assert.deepEqual(reads.map((read) => read.status), [503, 503, 503, 503, 503]);
+        const waited = reads.filter((read) => read.waited_ms >= 1_500);
+        assert.ok(waited.length <= 1, `a known outage is answered without waiting (waits: ${reads.map((read) => Math.round(read.waited_ms)).join(', ')} ms)`);
         cluster.resume();
         resumed = true;
       } finally {
@@ -220,7 +232,7 @@ describe('the bank through a database outage (PostgreSQL only)', { skip: bin ? f
         assert.deepEqual(of_job.map((line) => [line.level, line.msg]), [
           [40, `${job}: the database is unavailable; backing off until it is back`],
           [30, `${job}: the database is back; resumed`],
-        ], `${job} logged its outage once and its end once`);
+        ], `${job} logged its outage once and its end once: ${JSON.stringify(of_job)}`);
       }
       const job_errors = lines.filter((line) => line.level >= 50 && /dispatch|waiting-charge/.test(line.msg));
       assert.deepEqual(job_errors.map((line) => line.msg), [], 'no error per tick while the database was away');
