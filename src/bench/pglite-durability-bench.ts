@@ -13,14 +13,22 @@ import { BATCH_TRANSFERS_MAX } from '../ledger/batcher.ts';
 import { runLedgerBench } from './ledger-bench.ts';
 import { runChargeHttpBench } from './charge-http-bench.ts';
 
-/** One measured load, un-synced and synced. */
+/** One measured load, un-synced and synced: medians over the rounds, and each round's ratio. */
 export interface DurabilityBenchRow {
   name: string;
   unsynced_per_second: number;
   synced_per_second: number;
   unsynced_p99_ms: number;
   synced_p99_ms: number;
+  /** synced ÷ un-synced in each round, in order: their spread shows how much the machine's noise moved the median. */
+  round_ratios: number[];
 }
+
+/**
+ * Rounds of the comparison. The two modes alternate, and which goes first alternates too, so a machine that grows
+ * busier during the run does not favour either; the table quotes medians.
+ */
+export const DURABILITY_ROUNDS = 3;
 
 async function inFreshFolder<T>(work: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'furikae-bench-pglite-'));
@@ -31,16 +39,24 @@ async function inFreshFolder<T>(work: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs the ledger (batched and naive) and HTTP charges (risk off) on PGlite folders, un-synced then synced. */
-export async function runPgliteDurabilityBench({ quick, progress }: { quick: boolean; progress: (line: string) => void }): Promise<DurabilityBenchRow[]> {
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/** Runs the ledger (batched and naive) and HTTP charges (risk off) on PGlite folders, un-synced and synced, in alternating rounds. */
+export async function runPgliteDurabilityBench({ quick, progress, rounds = DURABILITY_ROUNDS }: {
+  quick: boolean; progress: (line: string) => void; rounds?: number;
+}): Promise<DurabilityBenchRow[]> {
   const measure = async (sync_on_commit: boolean) => {
     progress(`PGlite on a data folder, ${sync_on_commit ? 'synced on commit' : 'un-synced (as PGlite ships)'}`);
     const ledger = await inFreshFolder(async (dir) => {
       const db = await createPgliteDatabase(dir, { sync_on_commit });
       try {
         return await runLedgerBench({
-          db, transfers_total: quick ? 20_000 : 100_000, accounts_count: 1000, concurrency: 512, batch_transfers_max: BATCH_TRANSFERS_MAX,
-          naive_transfers_total: quick ? 500 : 2_000, naive_concurrency: 16, progress,
+          db, transfers_total: quick ? 10_000 : 50_000, accounts_count: 1000, concurrency: 512, batch_transfers_max: BATCH_TRANSFERS_MAX,
+          naive_transfers_total: quick ? 300 : 1_000, naive_concurrency: 16, progress,
         });
       } finally {
         await db.close();
@@ -57,23 +73,34 @@ export async function runPgliteDurabilityBench({ quick, progress }: { quick: boo
       { name: 'HTTP POST /v1/charges, risk off', per_second: charges!.requests_per_second, p99_ms: charges!.latency_ms_p99 },
     ];
   };
-  const unsynced = await measure(false);
-  const synced = await measure(true);
-  return unsynced.map((row, index) => ({
+  const unsynced: Awaited<ReturnType<typeof measure>>[] = [];
+  const synced: Awaited<ReturnType<typeof measure>>[] = [];
+  for (let round = 0; round < rounds; round++) {
+    progress(`round ${round + 1} of ${rounds}`);
+    if (round % 2 === 0) {
+      unsynced.push(await measure(false));
+      synced.push(await measure(true));
+    } else {
+      synced.push(await measure(true));
+      unsynced.push(await measure(false));
+    }
+  }
+  return unsynced[0]!.map((row, index) => ({
     name: row.name,
-    unsynced_per_second: row.per_second,
-    synced_per_second: synced[index]!.per_second,
-    unsynced_p99_ms: row.p99_ms,
-    synced_p99_ms: synced[index]!.p99_ms,
+    unsynced_per_second: median(unsynced.map((r) => r[index]!.per_second)),
+    synced_per_second: median(synced.map((r) => r[index]!.per_second)),
+    unsynced_p99_ms: median(unsynced.map((r) => r[index]!.p99_ms)),
+    synced_p99_ms: median(synced.map((r) => r[index]!.p99_ms)),
+    round_ratios: synced.map((r, round) => r[index]!.per_second / unsynced[round]![index]!.per_second),
   }));
 }
 
 /** The comparison as a markdown table, with the cost as synced ÷ un-synced. */
 export function durabilityTable(rows: readonly DurabilityBenchRow[]): string {
   return [
-    '| what | un-synced per second | synced per second | synced ÷ un-synced | p99 ms un-synced | p99 ms synced |',
-    '|---|---:|---:|---:|---:|---:|',
-    ...rows.map((row) => `| ${row.name} | ${Math.round(row.unsynced_per_second)} | ${Math.round(row.synced_per_second)} | ${(row.synced_per_second / row.unsynced_per_second).toFixed(2)}× | ${row.unsynced_p99_ms.toFixed(2)} | ${row.synced_p99_ms.toFixed(2)} |`),
+    '| what (medians) | un-synced per second | synced per second | synced ÷ un-synced | each round | p99 ms un-synced | p99 ms synced |',
+    '|---|---:|---:|---:|---|---:|---:|',
+    ...rows.map((row) => `| ${row.name} | ${Math.round(row.unsynced_per_second)} | ${Math.round(row.synced_per_second)} | ${(row.synced_per_second / row.unsynced_per_second).toFixed(2)}× | ${row.round_ratios.map((ratio) => ratio.toFixed(2)).join(' · ')} | ${row.unsynced_p99_ms.toFixed(2)} | ${row.synced_p99_ms.toFixed(2)} |`),
   ].join('\n');
 }
 
