@@ -295,9 +295,15 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
       const session = await beginBulk();
       try {
         await pipeline(Readable.from(chunks), session.client.query(copyFromStdin(copyStatement(table, columns))));
-        await statement(session, 'COMMIT', [], true, client_timeout_ms(BULK_STATEMENT_TIMEOUT_MS));
       } catch (error) {
         throw await abandon(session, error, 'The database connection was lost during a COPY; nothing was loaded');
+      }
+      try {
+        await statement(session, 'COMMIT', [], true, client_timeout_ms(BULK_STATEMENT_TIMEOUT_MS));
+      } catch (error) {
+        release(session, error);
+        if (!(error instanceof DatabaseUnavailableError)) throw error;
+        throw new DatabaseUnavailableError('The database connection was lost during the COMMIT of a COPY: whether the rows were loaded is unknown', { cause: error });
       }
       release(session);
     },
