@@ -23,6 +23,7 @@ import { mountProvider, OIDC_PATH } from './authorization/mount-provider.ts';
 import { interactionRoutes } from './authorization/interaction-routes.ts';
 import { createNotificationDispatcher, type NotificationDispatcher } from './notify/notification-dispatcher.ts';
 import { createSmtpMailChannel } from './notify/smtp-mail-channel.ts';
+import type { MailChannel } from './notify/mail-channel.ts';
 import { notMePages } from './disputes/not-me-pages.ts';
 import { MAIL_FROM_DEFAULT } from './config.ts';
 import { webhookRoutes } from './webhooks/webhook-routes.ts';
@@ -46,6 +47,8 @@ export interface BankAppDeps extends BankServicesDeps {
   public_url: string;
   /** SMTP server for customer e-mail notices (SMTP_URL); without one, e-mails wait in the outbox. */
   smtp_url?: string;
+  /** Where e-mail notices go instead of SMTP: the lab's customers' inboxes (src/lab/lab-mailboxes.ts). */
+  mail?: MailChannel;
   mail_from?: string;
   /** False: the app does not poll the outbox, and tests drive it with `notices.dispatchOnce()`. */
   notice_polling?: boolean;
@@ -87,7 +90,7 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/bank/login'));
   await notMePages(app, { notMe: services.notMe });
 
-  const mail = deps.smtp_url ? createSmtpMailChannel({ smtp_url: deps.smtp_url, from: deps.mail_from ?? MAIL_FROM_DEFAULT }) : undefined;
+  const mail = deps.mail ?? (deps.smtp_url ? createSmtpMailChannel({ smtp_url: deps.smtp_url, from: deps.mail_from ?? MAIL_FROM_DEFAULT }) : undefined);
   if (!mail) deps.log.warn('SMTP_URL is unset: e-mail notices wait in the outbox until the bank runs with one');
   const notices = createNotificationDispatcher({
     db: deps.db, clock: deps.clock, log: deps.log.child({ part: 'notices' }), sms: services.sms, ...(mail ? { mail } : {}),

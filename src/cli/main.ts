@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `furikae` command: demo | serve | migrate | seed | bench | audit verify. */
+/** The `furikae` command: demo | serve | migrate | seed | bench | audit verify | lab. */
 import { parseArgs } from 'node:util';
 import { DEMO_CREDENTIAL_FINGERPRINT_KEY, loadConfig, type Config } from '../config.ts';
 import { createBankApp } from '../bank-app.ts';
@@ -15,7 +15,7 @@ import { createAuditLog } from '../audit/audit-log.ts';
 import { createFileAuditAnchorStore } from '../audit/file-audit-anchor-store.ts';
 import { auditVerificationPassed, formatAuditVerification } from '../audit/format-audit-verification.ts';
 import { incidentScanCommand } from './incident-scan-command.ts';
-import { labHistoryCommand } from './lab-history-command.ts';
+import { LAB_HELP, labCommand } from './lab-command.ts';
 
 const HELP = `furikae — a bank's instant account-transfer service, hardened against the 2020 thefts
 
@@ -29,7 +29,7 @@ Commands:
   bench     run the benchmarks and print a table (npm run bench)
   audit verify  check the staff audit log's keyed chain against the anchored heads; exits 1 at the first break
   incident scan  retrospective scan of a past window with today's rules and the scan typologies (--help for options)
-  lab history   fill an empty bank with generated history and planted, labelled thefts (--help for options)
+  lab       the attack lab: lab run [SCENARIO] [--config ID] [--seed N] [--scenario FILE], lab list, lab history (docs/lab.md)
 
 Options:
   -h, --help   show help for a command
@@ -74,6 +74,7 @@ const COMMAND_HELP: Record<string, string> = {
 `,
   migrate: 'furikae migrate\n  Applies pending migrations to the bank and wallet databases, then exits.\n',
   seed: 'furikae seed\n  Seeds the demo bank once; running it again changes nothing.\n',
+  lab: LAB_HELP,
   bench: `furikae bench [--db postgres|pglite] [--quick] [--only scan]
   Runs the ledger benchmark (batched engine against a naive one-transaction-per-transfer engine, same run)
   and the end-to-end HTTP charge benchmark, and prints a table with ratios, medians and p99s.
@@ -120,7 +121,8 @@ async function serve(config: Config, options: { unsafe_embedded: boolean }): Pro
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'incident' && argv[1] === 'scan') return incidentScanCommand(argv.slice(2), loadConfig());
-  if (argv[0] === 'lab' && argv[1] === 'history') return labHistoryCommand(argv.slice(2), loadConfig());
+  // The lab's subcommands (run, list, schema, history) parse their own options.
+  if (argv[0] === 'lab') return labCommand(argv.slice(1), loadConfig());
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -95,6 +95,8 @@ export const errorCodes = {
   scan_incident_unknown: { status: 422, title: 'No such incident to file the scan under' },
   scan_busy: { status: 409, title: 'A scan is already running; wait for it to finish' },
   scan_not_found: { status: 404, title: 'No such scan' },
+  // Attack lab (furikae lab run): a scenario file that runs nothing
+  lab_scenario_invalid: { status: 422, title: 'The lab scenario file is not valid' },
   // Availability
   service_unavailable: { status: 503, title: 'The bank cannot reach its database just now; retry after the time given' },
   // Anything else

@@ -1,0 +1,38 @@
+import type { RiskConfig, RiskMode } from '../risk/risk-config.ts';
+import { DEFAULT_RISK_CONFIG } from '../risk/default-risk-config.ts';
+import type { LabOperatorPolicy } from './lab-operator.ts';
+
+/** A bank configuration a scenario runs against: the operators' link policy and the risk pipeline's config and mode. */
+export interface LabConfiguration {
+  id: string;
+  /** One line for `furikae lab list` and the report. */
+  describes: string;
+  operator_policy: LabOperatorPolicy;
+  risk: { mode: RiskMode; config: RiskConfig };
+}
+
+/**
+ * The configurations the lab ships. Each is what the bank's own settings can express: the per-operator link
+ * policy and the risk pipeline's config and mode. The credential throttle and the customer notices have no
+ * switch, so they are on in both: the 2020 configuration is today's bank with the 2020 operator policy and the
+ * risk rules only watching.
+ */
+export const LAB_CONFIGURATIONS: readonly LabConfiguration[] = [
+  {
+    id: '2020',
+    describes: 'the 2020 operator policy: links with account number and PIN, no KYC; risk rules record but do not act',
+    operator_policy: { link_methods: ['legacy_pin'], kyc_level_min: 'none' },
+    risk: { mode: 'observe', config: DEFAULT_RISK_CONFIG },
+  },
+  {
+    id: 'hardened',
+    describes: 'the default: FAPI 2.0 consent at the bank with MFA, eKYC at the operator, the risk rules enforced',
+    operator_policy: { link_methods: ['fapi2'], kyc_level_min: 'ekyc_document_face' },
+    risk: { mode: 'enforce', config: DEFAULT_RISK_CONFIG },
+  },
+];
+
+/** The shipped configuration with this id, or undefined. */
+export function shippedConfiguration(id: string): LabConfiguration | undefined {
+  return LAB_CONFIGURATIONS.find((configuration) => configuration.id === id);
+}

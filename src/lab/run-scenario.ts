@@ -1,0 +1,232 @@
+import { generate as totpGenerate } from 'otplib';
+import type { Database } from '../storage/database.ts';
+import { migrate } from '../storage/migrate.ts';
+import { bankMigrationSets } from '../bank-migration-sets.ts';
+import { createBankApp } from '../bank-app.ts';
+import { ManualClock } from '../shared/clock.ts';
+import { createIds } from '../shared/ids.ts';
+import { createLogger } from '../shared/logger.ts';
+import { assert } from '../shared/assert.ts';
+import { TOTP_PERIOD_SECONDS } from '../mfa/totp-code.ts';
+import { NOTICE_BATCH_MAX } from '../notify/notification-dispatcher.ts';
+import { seededRandom } from './seeded-random.ts';
+import { createLabPhones } from './lab-phones.ts';
+import { createLabMailboxes } from './lab-mailboxes.ts';
+import { createLabOperator, type LabOperator } from './lab-operator.ts';
+import { createLabBrowser, type LabBrowser } from './lab-browser.ts';
+import { createInjectFetch } from './inject-fetch.ts';
+import { openPopulation } from './lab-population.ts';
+import { createLabEngine } from './lab-engine.ts';
+import { capabilityById } from './lab-capabilities.ts';
+import { createBankObserver } from './bank-observer.ts';
+import { measureRun, type ChargeFinal, type RunMeasures } from './lab-measures.ts';
+import { DAY_MS, MINUTE_MS, daysAfter } from './lab-time.ts';
+import { roleOf, type Happening, type LabRecord, type LabWorld } from './lab-world.ts';
+import type { CapabilityUse, LabCapability } from './lab-capability.ts';
+import type { LabActor, LabAttacker, LabCustomer } from './lab-actor.ts';
+import type { LabConfiguration } from './lab-configurations.ts';
+import type { Holding } from './holdings.ts';
+import type { Scenario } from './scenario-schema.ts';
+import { TIMELINE_DAYS_MAX } from './scenario-schema.ts';
+
+/** Where the lab's bank says it lives: its pages and redirects name this origin; requests reach it through inject. */
+export const LAB_BANK_ORIGIN = 'http://bank.lab';
+/** The lab bank's keys: fixed, so a run is reproducible, and useless anywhere else. */
+const LAB_CREDENTIAL_KEY = 'furikae-lab-credential-fingerprint-key-0123456789';
+const LAB_NOT_ME_KEY = 'furikae-lab-not-me-link-signing-key-0123456789abc';
+/** The default step resolution: an hour, fine enough for link-then-drain, coarse enough for years of top-ups. */
+export const RESOLUTION_MINUTES_DEFAULT = 60;
+/** The default share of each cohort --quick keeps. */
+export const QUICK_SCALE_DEFAULT = 0.1;
+
+/** What a run needs besides the scenario: the configuration, the seed, the scale, and a fresh database. */
+export interface RunScenarioOptions {
+  configuration: LabConfiguration;
+  seed: number;
+  /** Share of each cohort opened (1 = full size). */
+  scale: number;
+  /** A new, empty database for this run; it is migrated here and closed at the end. */
+  open_database(): Promise<Database>;
+  progress?(event: { phase: 'opening' | 'running' | 'measuring'; fraction: number }): void;
+}
+
+/** One scenario × configuration: what was measured, and how the run went. */
+export interface RunResult {
+  scenario: string;
+  configuration: string;
+  seed: number;
+  scale: number;
+  timeline: { start: string; end: string; days: number; resolution_minutes: number };
+  population: { customers: number; victims_held: number; by_cohort: Record<string, number> };
+  engine: { steps: number; moves: number };
+  measures: RunMeasures;
+}
+
+/** Customers of a cohort at this scale: at least one if the cohort has any. */
+export function scaled(customers: number, scale: number): number {
+  return customers === 0 ? 0 : Math.max(1, Math.round(customers * scale));
+}
+
+/**
+ * Runs one scenario against one configuration: a fresh bank on a fresh database with its clock at the scenario's
+ * start, the scenario's operators registered under the configuration's policy, the population opened, and every
+ * actor's capabilities played through the bank's HTTP entry points until the timeline ends. Then the measures.
+ */
+export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<RunResult> {
+  const { configuration, seed, scale } = options;
+  const start = new Date(scenario.timeline.start);
+  const end = daysAfter(start, scenario.timeline.days);
+  const resolution_minutes = scenario.timeline.resolution_minutes ?? RESOLUTION_MINUTES_DEFAULT;
+  const random = seededRandom(seed, scenario.id);
+  const db = await options.open_database();
+  try {
+    await migrate(db, bankMigrationSets);
+    // Accounts open up to 20 years before the start (a dormant cohort's idle days), and the clock only moves forward.
+    const clock = new ManualClock(new Date(start.getTime() - (TIMELINE_DAYS_MAX + 1) * DAY_MS));
+    const phones = createLabPhones({ clock });
+    const mailboxes = createLabMailboxes({ clock });
+    const bank = await createBankApp({
+      db, clock, ids: createIds(clock), log: createLogger({ level: process.env.FURIKAE_LAB_LOG ?? 'silent' }),
+      credential_fingerprint_key: LAB_CREDENTIAL_KEY, not_me_key: LAB_NOT_ME_KEY, sms: phones, mail: mailboxes,
+      public_url: LAB_BANK_ORIGIN, risk: configuration.risk, notice_polling: false, waiting_charge_jobs: false,
+    });
+    try {
+      const operators = new Map<string, LabOperator>();
+      for (const [index, spec] of scenario.operators.entries()) {
+        operators.set(spec.key, await createLabOperator({ app: bank.app, operators: bank.services.operators, bank_url: LAB_BANK_ORIGIN, clock }, spec, configuration.operator_policy, `198.51.100.${10 + index}`));
+      }
+      const browserAt = (ip: string): LabBrowser => createLabBrowser({ fetch: createInjectFetch(bank.app, { remoteAddress: ip }), origin: LAB_BANK_ORIGIN });
+      const totpCode = (secret: string) => totpGenerate({ secret, period: TOTP_PERIOD_SECONDS, epoch: Math.floor(clock.now().getTime() / 1000) });
+
+      const cohorts = scenario.cohorts.map((spec) => ({ spec, customers: scaled(spec.customers, scale) }));
+      const customers = await openPopulation({ core: bank.services.core, clock, phones, browser: browserAt, totpCode, start, random: random.stream('population') }, cohorts,
+        (done, total) => options.progress?.({ phase: 'opening', fraction: done / total }));
+      // Opening ends before the timeline starts; the oldest accounts were opened years before it.
+      if (clock.now().getTime() < start.getTime()) clock.set(start);
+      const byCohort = new Map<string, LabCustomer[]>();
+      for (const customer of customers) byCohort.set(customer.cohort, [...(byCohort.get(customer.cohort) ?? []), customer]);
+
+      const attackers: LabAttacker[] = scenario.attackers.map((spec, index) => {
+        const attackerRandom = random.stream(`attacker:${spec.id}`);
+        const holds = new Map<LabCustomer, Set<Holding>>();
+        for (const holding of spec.holds) {
+          if (!('of' in holding)) continue;
+          const cohort = byCohort.get(holding.of) ?? [];
+          const count = Math.round(cohort.length * (holding.share ?? 1));
+          for (const customer of attackerRandom.shuffle(cohort).slice(0, count)) {
+            const set = holds.get(customer) ?? new Set<Holding>();
+            for (const what of holding.what) set.add(what);
+            holds.set(customer, set);
+          }
+        }
+        return {
+          kind: 'attacker', key: `attacker:${spec.id}`, random: attackerRandom, ip: `203.0.113.${10 + index}`, links: [],
+          targets: [...holds.entries()].map(([customer, set]) => ({ customer, holds: set })).sort((a, b) => a.customer.key.localeCompare(b.customer.key)),
+          operator_keys: spec.holds.flatMap((holding) => ('operator' in holding ? [holding.operator] : [])),
+        };
+      });
+
+      const records: LabRecord[] = [];
+      const uses = new Map<string, { capability: LabCapability; use: CapabilityUse<unknown, LabActor> }[]>();
+      const browsers = new Map<string, LabBrowser>();
+      const keys = new Map<string, number>();
+      const engine = createLabEngine({
+        clock, resolution_ms: resolution_minutes * MINUTE_MS, end,
+        afterStep: () => afterStep(),
+        progress: (now) => options.progress?.({ phase: 'running', fraction: Math.min(1, (now.getTime() - start.getTime()) / (end.getTime() - start.getTime())) }),
+      });
+      const world: LabWorld = {
+        start, end, bank_origin: LAB_BANK_ORIGIN, phones,
+        now: () => clock.now(),
+        at: (actor, when, move, at_options) => engine.at(actor.key, when, move, at_options),
+        operator(key) {
+          const operator = operators.get(key);
+          assert(operator, `operator ${key} is in the scenario (checked when it was loaded)`);
+          return operator;
+        },
+        browser(customer) {
+          let browser = browsers.get(customer.key);
+          if (!browser) browsers.set(customer.key, (browser = browserAt(customer.ip)));
+          return browser;
+        },
+        newBrowser: browserAt,
+        record: (actor, entry) => records.push({ ...entry, ...roleOf(actor), at: clock.now(), actor_key: actor.key } as LabRecord),
+        tell(actor, happening) {
+          for (const { capability, use } of uses.get(actor.key) ?? []) capability.react?.(use as never, happening);
+        },
+        async withdraw(customer, amount_yen) {
+          return (await bank.services.core.withdraw(customer.account_id, amount_yen, 'ATM')).ok;
+        },
+        totpCode: (customer) => totpCode(customer.totp_secret ?? ''),
+        idempotencyKey(actor) {
+          const n = (keys.get(actor.key) ?? 0) + 1;
+          keys.set(actor.key, n);
+          return `${actor.key}/${n}`;
+        },
+      };
+
+      // Messages reach their readers after each step, in a fixed order: the phone's owner, and anyone holding their number.
+      const byEmail = new Map(customers.map((customer) => [customer.person.email, customer]));
+      const byPhone = new Map<string, LabActor[]>(customers.map((customer) => [customer.person.phone, [customer]]));
+      for (const attacker of attackers) {
+        for (const target of attacker.targets) {
+          if (target.holds.has('phone_number') || target.holds.has('relayed_code')) byPhone.get(target.customer.person.phone)!.push(attacker);
+        }
+      }
+      let pendingTells: [LabActor, Happening][] = [];
+      async function afterStep(): Promise<void> {
+        await bank.services.stepUp.expireDue();
+        while ((await bank.notices.dispatchOnce()).claimed >= NOTICE_BATCH_MAX);
+        for (const mail of mailboxes.takeNew()) {
+          const reader = byEmail.get(mail.to);
+          if (reader) pendingTells.push([reader, { kind: 'email', mail }]);
+        }
+        for (const sms of phones.takeNew()) {
+          for (const reader of byPhone.get(sms.to_phone) ?? []) pendingTells.push([reader, { kind: 'sms', sms }]);
+        }
+        const tells = pendingTells;
+        pendingTells = [];
+        for (const [actor, happening] of tells) world.tell(actor, happening);
+      }
+
+      const actors: LabActor[] = [...customers, ...attackers];
+      for (const actor of actors) {
+        const behaviours = actor.kind === 'customer'
+          ? scenario.cohorts.find((cohort) => cohort.id === actor.cohort)!.behaviours
+          : scenario.attackers.find((spec) => `attacker:${spec.id}` === actor.key)!.plays;
+        uses.set(actor.key, behaviours.map(({ capability: id, ...params }, index) => {
+          const capability = capabilityById(id)!;
+          return { capability, use: { actor, params, world, random: actor.random.stream(`${id}#${index}`), memory: new Map() } };
+        }));
+      }
+      for (const actor of actors) for (const { capability, use } of uses.get(actor.key)!) capability.start(use as never);
+
+      const { steps, moves } = await engine.run();
+      if (clock.now().getTime() < end.getTime()) clock.set(end);
+      await afterStep();
+
+      options.progress?.({ phase: 'measuring', fraction: 0 });
+      // What became of every charge that did not simply succeed or fail, as the operator's API shows it now.
+      const finals = new Map<string, ChargeFinal>();
+      for (const record of records) {
+        if (record.what !== 'charge' || !record.charge_id || (record.role === 'honest' && record.outcome === 'succeeded')) continue;
+        const charge = await operators.get(record.operator_key)!.readCharge(record.charge_id);
+        finals.set(record.charge_id, { status: charge.status, refunded_yen: charge.refunded_yen });
+      }
+      const observer = createBankObserver(db);
+      const victimIds = [...new Set(attackers.flatMap((attacker) => attacker.targets.map((target) => target.customer.customer_id)))];
+      const measures = measureRun({ records, finals, decisions: await observer.decisions(victimIds), alerts: await observer.alerts(), customers, start, end });
+      return {
+        scenario: scenario.id, configuration: configuration.id, seed, scale,
+        timeline: { start: start.toISOString(), end: end.toISOString(), days: scenario.timeline.days, resolution_minutes },
+        population: { customers: customers.length, victims_held: victimIds.length, by_cohort: Object.fromEntries(cohorts.map((cohort) => [cohort.spec.id, cohort.customers])) },
+        engine: { steps, moves },
+        measures,
+      };
+    } finally {
+      await bank.close();
+    }
+  } finally {
+    await db.close();
+  }
+}
