@@ -30,6 +30,9 @@ import { webhookRoutes } from './webhooks/webhook-routes.ts';
 import { approvalPages } from './stepup/approval-pages.ts';
 import { createWaitingChargeJobs } from './stepup/waiting-charge-jobs.ts';
 import { createAuditAnchoringJob } from './audit/audit-anchoring-job.ts';
+import { staffLabPage } from './web/staff-lab-page.ts';
+import { createStaffGate } from './web/staff-gate.ts';
+import { LAB_REPORT_DIR_DEFAULT } from './config.ts';
 
 export interface BankApp {
   app: FastifyInstance;
@@ -50,6 +53,8 @@ export interface BankAppDeps extends BankServicesDeps {
   /** Where e-mail notices go instead of SMTP: the lab's customers' inboxes (src/lab/lab-mailboxes.ts). */
   mail?: MailChannel;
   mail_from?: string;
+  /** Where `furikae lab run` wrote its report (FURIKAE_LAB_REPORT_DIR): the console's Lab page shows it. */
+  lab_report_dir?: string;
   /** False: the app does not poll the outbox, and tests drive it with `notices.dispatchOnce()`. */
   notice_polling?: boolean;
   /** False: waiting charges are not expired nor webhooks sent in the background; tests call stepUp.expireDue() and webhookDispatcher.dispatchDue(). */
@@ -86,6 +91,7 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
     await staffSecurityPages(pages, services, sessions);
     await interactionRoutes(pages, { services, provider, issuer, resource });
     await approvalPages(pages, services, sessions);
+    await staffLabPage(pages, createStaffGate(services, sessions), { report_dir: deps.lab_report_dir ?? LAB_REPORT_DIR_DEFAULT });
   });
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/bank/login'));
   await notMePages(app, { notMe: services.notMe });

@@ -34,7 +34,12 @@ export interface Config {
   audit_key: string;
   /** Where the bank anchors the audit chain's head (FURIKAE_AUDIT_ANCHOR_FILE): a file the database's owner cannot write. */
   audit_anchor_file: string;
+  /** Where `furikae lab run` writes its report and the console's Lab page reads it. */
+  lab_report_dir: string;
 }
+
+/** The lab report's folder when FURIKAE_LAB_REPORT_DIR is unset: beside where furikae runs. */
+export const LAB_REPORT_DIR_DEFAULT = './lab-report';
 
 /** The key used when FURIKAE_CREDENTIAL_KEY is unset: public, so fit only for the demo and the lab. */
 export const DEMO_CREDENTIAL_FINGERPRINT_KEY = 'furikae-demo-credential-key-not-for-production';
@@ -99,5 +104,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     not_me_key,
     audit_key,
     audit_anchor_file: env.FURIKAE_AUDIT_ANCHOR_FILE || join(data_dir, 'audit-anchors.jsonl'),
+    lab_report_dir: env.FURIKAE_LAB_REPORT_DIR || LAB_REPORT_DIR_DEFAULT,
   };
 }

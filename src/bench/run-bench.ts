@@ -9,6 +9,7 @@ import { runRiskDecisionBench, type RiskDecisionBenchRow } from './risk-decision
 import { BATCH_TRANSFERS_MAX } from '../ledger/batcher.ts';
 import { formatScanBenchRows, runScanBench, type ScanBenchRow } from './scan-bench.ts';
 import { durabilityTable, runPgliteDurabilityBench, type DurabilityBenchRow } from './pglite-durability-bench.ts';
+import { runLabBench, type LabBenchRow } from './lab-bench.ts';
 
 export interface RunBenchOptions {
   backend: 'postgres' | 'pglite';
@@ -18,6 +19,8 @@ export interface RunBenchOptions {
   database_url: string | undefined;
   /** Only the retrospective scan's rows (`--only scan`): they take long at full size. */
   only_scan?: boolean;
+  /** Only the attack lab's runs (`--only lab`): every shipped scenario against both configurations, full size unless quick. */
+  only_lab?: boolean;
 }
 
 /**
@@ -57,7 +60,7 @@ function ms(value: number): string {
 }
 
 /** Runs the ledger and HTTP benchmarks on one backend and prints one table with same-run ratios. */
-export async function runBench(options: RunBenchOptions): Promise<{ ledger: BenchRow[]; http: HttpBenchRow[]; risk: RiskDecisionBenchRow; durability: DurabilityBenchRow[] }> {
+export async function runBench(options: RunBenchOptions): Promise<{ ledger: BenchRow[]; http: HttpBenchRow[]; risk: RiskDecisionBenchRow; durability: DurabilityBenchRow[]; lab: LabBenchRow[] }> {
   let stopCluster = () => undefined as void;
   let adminUrl = options.database_url;
   if (options.backend === 'postgres' && !adminUrl) {
@@ -74,7 +77,11 @@ export async function runBench(options: RunBenchOptions): Promise<{ ledger: Benc
   try {
     if (options.only_scan) {
       await runScanRows(options, adminUrl);
-      return { ledger: [], http: [], risk: runRiskDecisionBench({ evaluations: 1 }), durability: [] };
+      return { ledger: [], http: [], risk: runRiskDecisionBench({ evaluations: 1 }), durability: [], lab: [] };
+    }
+    if (options.only_lab) {
+      const lab = await runLabBench({ backend: options.backend, quick: options.quick, admin_url: adminUrl });
+      return { ledger: [], http: [], risk: runRiskDecisionBench({ evaluations: 1 }), durability: [], lab };
     }
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
     console.log(`# furikae bench on ${options.backend}${options.backend === 'postgres' ? ' (synchronous_commit on)' : ' (in memory)'}; ${machine}; ${new Date().toISOString().slice(0, 10)}`);
@@ -138,7 +145,9 @@ export async function runBench(options: RunBenchOptions): Promise<{ ledger: Benc
       console.log('\nPGlite on a data folder: as it ships (no fsync) against synced on commit (furikae\'s default), same run');
       console.log(durabilityTable(durability));
     }
-    return { ledger, http, risk, durability };
+    // The attack lab's shipped scenarios, both configurations, with their run times (docs/lab.md).
+    const lab = await runLabBench({ backend: options.backend, quick: options.quick, admin_url: adminUrl });
+    return { ledger, http, risk, durability, lab };
   } finally {
     stopCluster();
   }

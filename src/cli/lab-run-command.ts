@@ -11,7 +11,7 @@ import { loadShippedScenarios, runLab, type LabResults } from '../lab/run-lab.ts
 import { formatDuration, renderLabReport } from '../lab/lab-report.ts';
 import { createProgressBar } from './progress-bar.ts';
 
-export const LAB_RUN_HELP = `furikae lab run [SCENARIO] [--config ID] [--seed N] [--scenario FILE] [--quick] [--out DIR] [--db pglite|postgres]
+export const LAB_RUN_HELP = `furikae lab run [SCENARIO] [--config ID] [--seed N] [--scenario FILE] [--quick] [--out DIR] [--db auto|pglite|postgres]
   Runs attack-lab scenarios through the bank's real entry points on a simulated clock, each against its
   configurations (2020 and hardened), prints a summary table and writes DIR/index.html and DIR/results.json.
   SCENARIO          a shipped scenario (furikae lab list); without one, every shipped scenario
@@ -19,8 +19,9 @@ export const LAB_RUN_HELP = `furikae lab run [SCENARIO] [--config ID] [--seed N]
   --config ID       only this configuration
   --seed N          this seed instead of each scenario's own (the same seed gives the same report)
   --quick           small populations (each scenario's quick.scale, default 0.1): minutes instead of tens of minutes
-  --out DIR         where the report goes (default lab-report, where the console's Lab page looks)
-  --db pglite       (default) a fresh in-memory PGlite database per run
+  --out DIR         where the report goes (default FURIKAE_LAB_REPORT_DIR or ./lab-report, where the console's Lab page looks)
+  --db auto         (default) a throwaway PostgreSQL cluster if the system has initdb, else PGlite
+  --db pglite       a fresh in-memory PGlite database per run (no server; slower for big runs)
   --db postgres     a fresh database named furikae_lab per run on DATABASE_URL's server, or on a throwaway cluster
 `;
 
@@ -46,7 +47,7 @@ function summaryLines(results: LabResults): string[] {
 }
 
 /** `furikae lab run`. */
-export async function labRunCommand(args: string[], { database_url }: { database_url: string | undefined }): Promise<number> {
+export async function labRunCommand(args: string[], { database_url, lab_report_dir }: { database_url: string | undefined; lab_report_dir: string }): Promise<number> {
   const { values, positionals } = parseArgs({
     args, allowPositionals: true,
     options: {
@@ -63,11 +64,14 @@ export async function labRunCommand(args: string[], { database_url }: { database
     console.error('furikae lab run: --seed must be a whole number from 0 to 4294967295');
     return 1;
   }
-  const backend = values.db ?? 'pglite';
-  if (backend !== 'pglite' && backend !== 'postgres') {
-    console.error('furikae lab run: --db must be pglite or postgres');
+  const asked = values.db ?? 'auto';
+  if (asked !== 'auto' && asked !== 'pglite' && asked !== 'postgres') {
+    console.error('furikae lab run: --db must be auto, pglite or postgres');
     return 1;
   }
+  // PostgreSQL runs the SQL in its own processes, beside the lab; in-memory PGlite shares the lab's one thread.
+  const backend = asked === 'auto' ? (findPostgresBin() ? 'postgres' : 'pglite') : asked;
+  const serverUrl = asked === 'postgres' ? database_url : undefined;
   if (positionals.length > 1 || (positionals.length === 1 && values.scenario)) {
     console.error('furikae lab run: name one shipped scenario or give --scenario FILE, not both');
     return 1;
@@ -99,7 +103,7 @@ export async function labRunCommand(args: string[], { database_url }: { database
   }
 
   let stopCluster = () => {};
-  let adminUrl = database_url;
+  let adminUrl = serverUrl;
   if (backend === 'postgres' && !adminUrl) {
     const bin = findPostgresBin();
     if (!bin) {
@@ -135,7 +139,7 @@ export async function labRunCommand(args: string[], { database_url }: { database
   } finally {
     stopCluster();
   }
-  const out = resolve(values.out ?? 'lab-report');
+  const out = resolve(values.out ?? lab_report_dir);
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(join(out, 'index.html'), await renderLabReport(results));

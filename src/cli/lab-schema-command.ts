@@ -11,6 +11,7 @@ export async function labSchemaCommand(args: string[]): Promise<number> {
     console.log(LAB_SCHEMA_HELP);
     return 0;
   }
-  console.log(JSON.stringify(scenarioJsonSchema(labCapabilities), null, 2));
+  // Written and flushed before returning: the CLI exits right after, which would cut a piped schema short.
+  await new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(scenarioJsonSchema(labCapabilities), null, 2)}\n`, () => resolve()));
   return 0;
 }

@@ -54,6 +54,7 @@ Environment:
                     never in the database (default: a public demo key, not for production)
   FURIKAE_AUDIT_ANCHOR_FILE  where the bank anchors the audit chain's head every 5 minutes, outside the database
                     (default FURIKAE_DATA_DIR/audit-anchors.jsonl); put it where the database's owner cannot write
+  FURIKAE_LAB_REPORT_DIR  where furikae lab run writes its report and the console's Lab page reads it (default ./lab-report)
 `;
 
 const COMMAND_HELP: Record<string, string> = {
@@ -75,13 +76,16 @@ const COMMAND_HELP: Record<string, string> = {
   migrate: 'furikae migrate\n  Applies pending migrations to the bank and wallet databases, then exits.\n',
   seed: 'furikae seed\n  Seeds the demo bank once; running it again changes nothing.\n',
   lab: LAB_HELP,
-  bench: `furikae bench [--db postgres|pglite] [--quick] [--only scan]
+  bench: `furikae bench [--db postgres|pglite] [--quick] [--only scan|lab]
   Runs the ledger benchmark (batched engine against a naive one-transaction-per-transfer engine, same run)
-  and the end-to-end HTTP charge benchmark, and prints a table with ratios, medians and p99s.
+  and the end-to-end HTTP charge benchmark, and prints a table with ratios, medians and p99s; then every attack-lab
+  scenario against both configurations with its run time.
   --db postgres (default) uses DATABASE_URL or starts a throwaway cluster with the system's initdb.
   --quick runs smaller loads (for a smoke check).
   --only scan runs only the retrospective scan's rows: generated history of 1M and 10M charges on PostgreSQL and
   1M on PGlite (100,000 with --quick), scan speed against a same-run read of the ledger, recall and precision.
+  --only lab runs only the attack lab: every shipped scenario against both configurations, full size (quick with
+  --quick), with run times against a same-run inject baseline (docs/lab.md).
 `,
 };
 
@@ -109,7 +113,7 @@ async function serve(config: Config, options: { unsafe_embedded: boolean }): Pro
   if (config.credential_fingerprint_key === DEMO_CREDENTIAL_FINGERPRINT_KEY) log.warn('FURIKAE_CREDENTIAL_KEY is unset: using the public demo key for credential fingerprints');
   const bank = await createBankApp({
     db: bankDb, clock: systemClock, ids: createIds(systemClock), log, credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url,
-    audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file, ...noticeOptions(config),
+    audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file, ...noticeOptions(config), lab_report_dir: config.lab_report_dir,
   });
   const address = await bank.app.listen({ host: config.host, port: config.bank_port });
   console.log(`furikae bank listening on ${address} (docs at ${address}/docs)`);
@@ -195,11 +199,11 @@ async function main(argv: string[]): Promise<number> {
         console.error('furikae bench: --db must be postgres or pglite');
         return 1;
       }
-      if (values.only !== undefined && values.only !== 'scan') {
-        console.error('furikae bench: --only takes scan');
+      if (values.only !== undefined && values.only !== 'scan' && values.only !== 'lab') {
+        console.error('furikae bench: --only takes scan or lab');
         return 1;
       }
-      await runBench({ backend: db, quick: values.quick ?? false, database_url: config.database_url, only_scan: values.only === 'scan' });
+      await runBench({ backend: db, quick: values.quick ?? false, database_url: config.database_url, only_scan: values.only === 'scan', only_lab: values.only === 'lab' });
       return 0;
     }
   }

@@ -52,7 +52,7 @@ export async function startDemo(config: Config, options: { clock?: Clock } = {})
     audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file,
     // The demo's operators run on this machine: their webhooks may be loopback http. `serve` allows public https only.
     webhook_targets: { policy: { allow_loopback: true } },
-    ...noticeOptions(config), ...(sink ? { smtp_url: sink.url } : {}),
+    ...noticeOptions(config), ...(sink ? { smtp_url: sink.url } : {}), lab_report_dir: config.lab_report_dir,
   });
   if (sink) mailboxPage(bank.app, sink);
   await seedDemoBank(bank.services);

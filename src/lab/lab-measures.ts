@@ -70,6 +70,8 @@ export interface RunMeasures {
     links_attempted: number;
     links_made: number;
     charges_attempted: number;
+    /** Targeted customers the bank texted that a PIN, password or second factor locked: someone was guessing. */
+    victims_told_of_locks: number;
     first_attempt_at: string | null;
     first_theft_at: string | null;
     first_alert_at: string | null;
@@ -275,6 +277,7 @@ export function measureRun(input: {
     theft: {
       attempted_yen, stolen_yen, recovered_yen, blocked_yen,
       victims: seen.size, victims_targeted: targeted.size, links_attempted, links_made, charges_attempted: charges.length,
+      victims_told_of_locks: new Set(records.filter((record) => record.what === 'told' && targeted.has(record.actor_key)).map((record) => record.actor_key)).size,
       first_attempt_at: iso(first_attempt), first_theft_at: iso(first_theft), first_alert_at: iso(first_alert), contained_at: iso(contained),
       detection_seconds: reference && first_alert ? Math.round((first_alert.getTime() - reference.getTime()) / 1000) : null,
       containment_seconds: stolen_yen === 0 && first_attempt ? 0 : first_theft && contained ? Math.round((contained.getTime() - first_theft.getTime()) / 1000) : null,

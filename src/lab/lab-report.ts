@@ -59,6 +59,7 @@ ${row('yen recovered (voided, refunded or still reserved)', (run) => formatYen(r
 ${row('yen refused outright', (run) => formatYen(run.measures.theft.blocked_yen))}
 ${row('victims who lost money / targeted', (run) => `${run.measures.theft.victims} / ${run.measures.theft.victims_targeted}`)}
 ${row('links the attackers made / tried', (run) => `${run.measures.theft.links_made} / ${run.measures.theft.links_attempted}`)}
+${row('targeted customers texted that a credential locked', (run) => String(run.measures.theft.victims_told_of_locks))}
 ${row('first attempt', (run) => at(run.measures.theft.first_attempt_at))}
 ${row('first theft', (run) => at(run.measures.theft.first_theft_at))}
 ${row('first staff alert about the attack', (run) => at(run.measures.theft.first_alert_at))}

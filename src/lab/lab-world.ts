@@ -13,8 +13,8 @@ export type Happening =
   /** The bank refused a charge on one of the actor's links (e.g. consent_expired, link_frozen). */
   | { kind: 'charge_refused'; link: HeldLink; code: string };
 
-/** Who an entry in the run's record is about: an honest customer (with their friction group) or an attacker. */
-export type RecordRole = { role: 'honest'; group: string } | { role: 'attacker' };
+/** Who an entry in the run's record is about: an honest customer (with their friction group), another customer (a victim only), or an attacker. */
+export type RecordRole = { role: 'honest'; group: string } | { role: 'customer' } | { role: 'attacker' };
 
 /** One thing an actor tried and what the bank answered: the lab's measures are computed from these. */
 export type LabRecord = RecordRole & { at: Date; actor_key: string } & (
@@ -22,6 +22,8 @@ export type LabRecord = RecordRole & { at: Date; actor_key: string } & (
   | { what: 'charge'; operator_key: string; victim_key: string | null; link_id: string; amount_yen: number; outcome: string; charge_id: string | null }
   | { what: 'step_up'; charge_id: string; answer: string }
   | { what: 'not_me'; outcome: string }
+  /** The customer was told by text that a credential or second factor locked (someone was guessing). */
+  | { what: 'told'; purpose: string }
 );
 
 /** Distributive Omit, so each kind of record keeps its own fields. */
@@ -64,7 +66,8 @@ export interface LabWorld {
 
 /** The role of an actor for the record. */
 export function roleOf(actor: LabActor): RecordRole {
-  return actor.kind === 'customer' && actor.group !== null ? { role: 'honest', group: actor.group } : { role: 'attacker' };
+  if (actor.kind === 'attacker') return { role: 'attacker' };
+  return actor.group === null ? { role: 'customer' } : { role: 'honest', group: actor.group };
 }
 
 export type { LabAttacker, LabCustomer };

@@ -34,6 +34,8 @@ export const LAB_BANK_ORIGIN = 'http://bank.lab';
 /** The lab bank's keys: fixed, so a run is reproducible, and useless anywhere else. */
 const LAB_CREDENTIAL_KEY = 'furikae-lab-credential-fingerprint-key-0123456789';
 const LAB_NOT_ME_KEY = 'furikae-lab-not-me-link-signing-key-0123456789abc';
+/** Security texts that tell a customer someone was guessing: the lab counts them for the report. */
+const LOCK_NOTICES = new Set(['second_factor_locked', 'credential_locked']);
 /** The default step resolution: an hour, fine enough for link-then-drain, coarse enough for years of top-ups. */
 export const RESOLUTION_MINUTES_DEFAULT = 60;
 /** The default share of each cohort --quick keeps. */
@@ -182,7 +184,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
           if (reader) pendingTells.push([reader, { kind: 'email', mail }]);
         }
         for (const sms of phones.takeNew()) {
-          for (const reader of byPhone.get(sms.to_phone) ?? []) pendingTells.push([reader, { kind: 'sms', sms }]);
+          const readers = byPhone.get(sms.to_phone) ?? [];
+          if (LOCK_NOTICES.has(sms.purpose) && readers[0]) world.record(readers[0], { what: 'told', purpose: sms.purpose });
+          for (const reader of readers) pendingTells.push([reader, { kind: 'sms', sms }]);
         }
         const tells = pendingTells;
         pendingTells = [];

@@ -114,7 +114,8 @@ export function scenarioJsonSchema(capabilities: readonly LabCapability[]): Reco
   schema.properties.cohorts.items.properties.behaviours.items = forActor('customer');
   schema.properties.attackers.items.properties.plays.items = forActor('attacker');
   return {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    // TypeBox writes draft-07 (tuples as `items: [...]`), so that is the dialect it declares.
+    $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://furikae.example/lab/scenario.schema.json',
     title: 'furikae lab scenario',
     description: 'A scenario for `furikae lab run --scenario FILE`: honest customers, attackers with what they hold and what they do, a timeline, the configurations to compare. See docs/lab.md.',

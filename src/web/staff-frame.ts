@@ -14,6 +14,7 @@ const SECTIONS = [
   { path: '/staff/scans', label: '遡及スキャン Scans' },
   { path: '/staff/security', label: '認証 Security' },
   { path: '/staff/audit', label: '監査 Audit' },
+  { path: '/staff/lab', label: 'ラボ Lab' },
 ] as const;
 
 export type StaffSection = (typeof SECTIONS)[number]['path'];

@@ -7,6 +7,7 @@
 import { Type } from '@sinclair/typebox';
 import { Distribution, sample } from '../distribution.ts';
 import { customerCapability } from '../lab-capability.ts';
+import { OperatorChoice, operatorFor, operatorsOf } from '../operator-choice.ts';
 import { HOUR_MS, WAKING_HOURS_DEFAULT, daysAfter, withinWakingHours } from '../lab-time.ts';
 import { CONSENT_READING_MS, beginConsent, finishConsent, type ConsentInProgress } from '../consent-walk.ts';
 import type { LinkAnswer } from '../lab-operator.ts';
@@ -31,16 +32,17 @@ export const linkAccount = customerCapability({
   id: 'link-account',
   does: "links the customer's account to an operator the way its policy allows: consent at the bank with a second factor, or the 2020 PIN form",
   params: Type.Object({
-    operator: Type.String({ description: 'The operator key' }),
+    operator: OperatorChoice,
     at_day: Type.Optional(Distribution),
     password_typo_share: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Share of logins that start with a mistyped password' })),
     pin_typo_share: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Share of 2020-path links that start with a mistyped PIN' })),
   }, { additionalProperties: false }),
-  operatorsNamed: (params) => [params.operator],
+  operatorsNamed: (params) => operatorsOf(params.operator),
   start({ actor, params, world, random, memory }) {
+    const operator_key = operatorFor(actor, params.operator);
     const link = async (): Promise<void> => {
       const typo = { password: random.chance(params.password_typo_share ?? 0), pin: random.chance(params.pin_typo_share ?? 0) };
-      const answer = await linkNow(world, actor, params.operator, typo);
+      const answer = await linkNow(world, actor, operator_key, typo);
       if ('pending' in answer) {
         const walk = answer;
         world.at(actor, new Date(world.now().getTime() + CONSENT_READING_MS), async () => settle(await finishConsent(world, actor, walk), 'fapi2'), { exact: true });
@@ -50,9 +52,9 @@ export const linkAccount = customerCapability({
     };
     const settle = (answer: LinkAnswer, method: 'fapi2' | 'legacy_pin') => {
       memory.set('linking', false);
-      world.record(actor, { what: 'link', operator_key: params.operator, victim_key: null, method, outcome: answer.ok ? 'made' : answer.code, link_id: answer.ok ? answer.link.link_id : null });
+      world.record(actor, { what: 'link', operator_key, victim_key: null, method, outcome: answer.ok ? 'made' : answer.code, link_id: answer.ok ? answer.link.link_id : null });
       if (!answer.ok) return;
-      actor.links.set(params.operator, answer.link);
+      actor.links.set(operator_key, answer.link);
       world.tell(actor, { kind: 'linked', link: answer.link, victim: null, device_id: actor.device_id });
     };
     memory.set('relink', () => {
@@ -63,8 +65,8 @@ export const linkAccount = customerCapability({
     memory.set('linking', true);
     world.at(actor, withinWakingHours(daysAfter(world.start, Math.max(0, sample(params.at_day ?? 0, random))), WAKING_HOURS_DEFAULT, random), link);
   },
-  react({ params, memory }, happening) {
-    if (happening.kind === 'charge_refused' && happening.code === 'consent_expired' && happening.link.operator_key === params.operator) {
+  react({ actor, params, memory }, happening) {
+    if (happening.kind === 'charge_refused' && happening.code === 'consent_expired' && happening.link.operator_key === operatorFor(actor, params.operator)) {
       (memory.get('relink') as () => void)();
     }
   },

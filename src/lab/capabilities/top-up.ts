@@ -6,6 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import { Distribution, sample } from '../distribution.ts';
 import { customerCapability } from '../lab-capability.ts';
+import { OperatorChoice, operatorFor, operatorsOf } from '../operator-choice.ts';
 import { HOUR_MS, WAKING_HOURS_DEFAULT, WakingHours, daysAfter, nextPoisson, withinWakingHours } from '../lab-time.ts';
 import type { HeldLink } from '../lab-operator.ts';
 
@@ -18,14 +19,14 @@ export const topUp = customerCapability({
   id: 'top-up',
   does: 'charges the linked account a few times a month at the customer’s own rate and amounts, while awake',
   params: Type.Object({
-    operator: Type.String({ description: 'The operator key' }),
+    operator: OperatorChoice,
     per_month: Distribution,
     amount_yen: Distribution,
     first_charge_hours: Type.Optional(Distribution),
     active_days: Type.Optional(Distribution),
     hours: Type.Optional(WakingHours),
   }, { additionalProperties: false }),
-  operatorsNamed: (params) => [params.operator],
+  operatorsNamed: (params) => operatorsOf(params.operator),
   paramProblems: (params) => (typeof params.per_month === 'number' && params.per_month <= 0 ? [{ path: '/per_month', message: 'must be above 0' }] : []),
   start({ params, random, memory }) {
     // Each customer keeps their own habits for the whole run.
@@ -33,14 +34,15 @@ export const topUp = customerCapability({
     memory.set('active_days', params.active_days === undefined ? Number.POSITIVE_INFINITY : sample(params.active_days, random));
   },
   react({ actor, params, world, random, memory }, happening) {
-    if (happening.kind !== 'linked' || happening.victim !== null || happening.link.operator_key !== params.operator) return;
+    const operator_key = operatorFor(actor, params.operator);
+    if (happening.kind !== 'linked' || happening.victim !== null || happening.link.operator_key !== operator_key) return;
     const hours = params.hours ?? WAKING_HOURS_DEFAULT;
     const charge = async (amount_yen: number): Promise<void> => {
-      const link = actor.links.get(params.operator) as HeldLink;
-      const answer = await world.operator(params.operator).charge(link, { amount_yen, device_id: actor.device_id, idempotency_key: world.idempotencyKey(actor) });
+      const link = actor.links.get(operator_key) as HeldLink;
+      const answer = await world.operator(operator_key).charge(link, { amount_yen, device_id: actor.device_id, idempotency_key: world.idempotencyKey(actor) });
       const outcome = answer.kind === 'answered' ? answer.status : answer.code;
-      world.record(actor, { what: 'charge', operator_key: params.operator, victim_key: null, link_id: link.link_id, amount_yen, outcome, charge_id: answer.kind === 'answered' ? answer.charge_id : null });
-      if (answer.kind === 'answered') actor.charges.set(answer.charge_id, { amount_yen, operator_key: params.operator });
+      world.record(actor, { what: 'charge', operator_key, victim_key: null, link_id: link.link_id, amount_yen, outcome, charge_id: answer.kind === 'answered' ? answer.charge_id : null });
+      if (answer.kind === 'answered') actor.charges.set(answer.charge_id, { amount_yen, operator_key });
       if (answer.kind === 'refused' && answer.code === 'consent_expired') {
         memory.set('retry_yen', amount_yen);
         world.tell(actor, { kind: 'charge_refused', link, code: answer.code });
