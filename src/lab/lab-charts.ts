@@ -43,12 +43,12 @@ export function detectionTimelineChart(runs: readonly RunResult[]): ChartSpec {
       ['4 contained', theft.contained_at],
     ] as const).flatMap(([event, at]) => (at === null ? [] : [{ configuration: run.configuration, event, day: dayOf(run, at) }]));
   });
-  const ends = runs.map((run) => ({ configuration: run.configuration, day: run.timeline.days }));
+  const spans = runs.map((run) => ({ configuration: run.configuration, from: 0, to: run.timeline.days }));
   return {
     width: CHART_WIDTH_PX, height: Math.max(80, 50 * runs.length),
     title: 'Detection timeline',
     layer: [
-      { data: { values: ends }, mark: { type: 'rule', color: '#d9e1e8', strokeWidth: 6 }, encoding: { y: { field: 'configuration', type: 'nominal', title: null }, x: { datum: 0, type: 'quantitative' }, x2: { field: 'day' } } },
+      { data: { values: spans }, mark: { type: 'rule', color: '#d9e1e8', strokeWidth: 6 }, encoding: { y: { field: 'configuration', type: 'nominal', title: null }, x: { field: 'from', type: 'quantitative' }, x2: { field: 'to' } } },
       {
         data: { values: events },
         mark: { type: 'point', filled: true, size: 140, opacity: 0.9 },
@@ -63,26 +63,38 @@ export function detectionTimelineChart(runs: readonly RunResult[]): ChartSpec {
   } as ChartSpec;
 }
 
-/** Honest customers' charges challenged, held and denied, in percent, per group and configuration. */
-export function frictionChart(runs: readonly RunResult[]): ChartSpec {
-  const values = runs.flatMap((run) => run.measures.friction.flatMap((group) => [
+/** Honest customers' charges challenged, held and denied, in percent, per group and configuration, with the targets as lines. */
+export function frictionChart(runs: readonly RunResult[], targets: { challenged_pct: number; denied_pct: number }): ChartSpec {
+  const bars = runs.flatMap((run) => run.measures.friction.flatMap((group) => [
     { configuration: run.configuration, group: group.group, measure: 'challenged', pct: group.challenged_pct },
     { configuration: run.configuration, group: group.group, measure: 'held', pct: group.held_pct },
     { configuration: run.configuration, group: group.group, measure: 'denied', pct: group.denied_pct },
   ]));
+  const lines = [{ measure: 'challenged', target: targets.challenged_pct }, { measure: 'denied', target: targets.denied_pct }];
+  const top = Math.max(targets.challenged_pct * 1.25, ...bars.map((bar) => bar.pct));
   return {
-    title: "Honest customers' charges challenged, held, denied (%)",
-    data: { values },
+    title: "Honest customers' charges challenged, held, denied (%), targets as lines",
+    data: { values: [...bars, ...lines] },
     facet: { column: { field: 'measure', type: 'nominal', title: null, sort: ['challenged', 'held', 'denied'] } },
     spec: {
       width: 150, height: CHART_HEIGHT_PX,
-      mark: 'bar',
-      encoding: {
-        x: { field: 'group', type: 'nominal', title: 'group' },
-        xOffset: { field: 'configuration', type: 'nominal' },
-        y: { field: 'pct', type: 'quantitative', title: '% of their charges', scale: { domainMin: 0, domainMax: 2.5 } },
-        color: { field: 'configuration', type: 'nominal', scale: colourScale(runs), title: 'configuration' },
-      },
+      layer: [
+        {
+          transform: [{ filter: 'isValid(datum.group)' }],
+          mark: 'bar',
+          encoding: {
+            x: { field: 'group', type: 'nominal', title: 'group' },
+            xOffset: { field: 'configuration', type: 'nominal' },
+            y: { field: 'pct', type: 'quantitative', title: '% of their charges', scale: { domain: [0, top] } },
+            color: { field: 'configuration', type: 'nominal', scale: colourScale(runs), title: 'configuration' },
+          },
+        },
+        {
+          transform: [{ filter: 'isValid(datum.target)' }],
+          mark: { type: 'rule', color: '#a15c00', strokeDash: [4, 3], strokeWidth: 1.5 },
+          encoding: { y: { field: 'target', type: 'quantitative' } },
+        },
+      ],
     },
   } as ChartSpec;
 }

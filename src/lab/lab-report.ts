@@ -108,7 +108,7 @@ export async function scenarioSection(results: LabResults, scenario: LabResults[
   const charts = await Promise.all([
     attacked ? renderChartSvg(stolenOverTimeChart(runs)) : undefined,
     attacked ? renderChartSvg(detectionTimelineChart(runs)) : undefined,
-    renderChartSvg(frictionChart(runs)),
+    renderChartSvg(frictionChart(runs, { challenged_pct: HONEST_CHALLENGED_PCT_MAX, denied_pct: HONEST_DENIED_PCT_MAX })),
     attacked && runs.some((run) => run.measures.theft.caught_by.length > 0) ? renderChartSvg(caughtByChart(runs)) : undefined,
   ]);
   const figure = (svg: string | undefined) => (svg ? html`<figure>${raw(svg)}</figure>` : '');

@@ -55,6 +55,8 @@ export async function createBankFixture(
     log?: Logger;
     /** An SMTP server for e-mail notices; without one they wait in the outbox. */
     smtp_url?: string;
+    /** Where the console's Lab page reads the latest lab report. */
+    lab_report_dir?: string;
   } = {},
 ): Promise<BankFixture> {
   const db = await backend.open();
@@ -69,7 +71,8 @@ export async function createBankFixture(
     webhook_targets: options.webhook_targets ?? { policy: { allow_loopback: true } },
     ...(options.audit_anchor_file ? { audit_anchor_file: options.audit_anchor_file } : {}),
     ...(options.risk ? { risk: options.risk } : {}), ...(options.waiting_charge_jobs === false ? { waiting_charge_jobs: false } : {}),
-    ...(options.smtp_url ? { smtp_url: options.smtp_url } : {}) });
+    ...(options.smtp_url ? { smtp_url: options.smtp_url } : {}),
+    ...(options.lab_report_dir ? { lab_report_dir: options.lab_report_dir } : {}) });
   if (options.listen) await bank.app.listen({ host: '127.0.0.1', port });
   const { core, operators } = bank.services;
   const { operator, client_secret } = await operators.register({
