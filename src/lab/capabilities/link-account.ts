@@ -16,6 +16,12 @@ import type { LabWorld } from '../lab-world.ts';
 
 /** A relink waits this long after the refused charge: the wallet says why, the customer goes through the bank again. */
 const RELINK_AFTER_MS = HOUR_MS;
+/** A link refused for a reason that may pass (too many attempts from the operator's address) is tried again the next day… */
+const RETRY_AFTER_MS = 24 * HOUR_MS;
+/** …at most this many times in all, as a person gives up after a few tries. */
+const LINK_TRIES_MAX = 3;
+/** Refusals that say "not now" rather than "no": a throttled source, a suspended operator. */
+const PASSING_REFUSALS = new Set(['too_many_attempts', 'new_links_suspended']);
 
 async function linkNow(world: LabWorld, customer: LabCustomer, operator_key: string, typo: { password: boolean; pin: boolean }): Promise<LinkAnswer | ConsentInProgress> {
   const operator = world.operator(operator_key);
@@ -50,9 +56,16 @@ export const linkAccount = customerCapability({
       }
       settle(answer, 'legacy_pin');
     };
+    let tries = 0;
     const settle = (answer: LinkAnswer, method: 'fapi2' | 'legacy_pin') => {
-      memory.set('linking', false);
+      tries++;
       world.record(actor, { what: 'link', operator_key, victim_key: null, method, outcome: answer.ok ? 'made' : answer.code, link_id: answer.ok ? answer.link.link_id : null });
+      if (!answer.ok && PASSING_REFUSALS.has(answer.code) && tries < LINK_TRIES_MAX) {
+        world.at(actor, withinWakingHours(new Date(world.now().getTime() + RETRY_AFTER_MS), WAKING_HOURS_DEFAULT, random), link);
+        return;
+      }
+      memory.set('linking', false);
+      tries = 0;
       if (!answer.ok) return;
       actor.links.set(operator_key, answer.link);
       world.tell(actor, { kind: 'linked', link: answer.link, victim: null, device_id: actor.device_id });
