@@ -22,6 +22,7 @@ const SEEDS: Record<string, { victims: number; yen: number }> = {
   'japan-post-2017-2020': { victims: 380, yen: 60_000_000 },
 };
 
+/** One lab run in the bench: its wall time and pace, and what it measured. */
 export interface LabBenchRow {
   scenario: string;
   configuration: string;

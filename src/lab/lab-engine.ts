@@ -66,6 +66,7 @@ function createQueue() {
   };
 }
 
+/** What the engine needs: the bank's clock, the resolution, the end, and what to run after each step. */
 export interface LabEngineOptions {
   clock: ManualClock;
   /** Moves this close in time run side by side, at the first one's time (the scenario's resolution). */
@@ -133,4 +134,5 @@ export function createLabEngine(options: LabEngineOptions) {
   };
 }
 
+/** The engine createLabEngine builds. */
 export type LabEngine = ReturnType<typeof createLabEngine>;

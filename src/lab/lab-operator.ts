@@ -112,7 +112,11 @@ function refusalCode(callback: URL): string {
 
 /** Registers one scenario operator at the bank under `policy` and returns its server. */
 export async function createLabOperator(
-  { app, operators, bank_url, clock }: { app: FastifyInstance; operators: OperatorRegistry; bank_url: string; clock: Clock },
+  { app, operators, bank_url, clock, onWaiting }: {
+    app: FastifyInstance; operators: OperatorRegistry; bank_url: string; clock: Clock;
+    /** Told when a charge waits for approval or review, and until when: the run expires waiting charges only when one is due. */
+    onWaiting?: (expires_at: Date) => void;
+  },
   spec: LabOperatorSpec,
   policy: LabOperatorPolicy,
   server_ip: string,
@@ -217,7 +221,8 @@ export async function createLabOperator(
       }
       const text = await response.text();
       if (response.status !== 201 && response.status !== 202) return { kind: 'refused', http_status: response.status, code: problemCode(response.status, text) };
-      const charge = JSON.parse(text) as { id: string; status: string };
+      const charge = JSON.parse(text) as { id: string; status: string; approval_expires_at?: string | null };
+      if (charge.approval_expires_at) onWaiting?.(new Date(charge.approval_expires_at));
       return { kind: 'answered', http_status: response.status, charge_id: charge.id, status: charge.status };
     },
 

@@ -6,8 +6,9 @@ import { caughtByChart, detectionTimelineChart, frictionChart, stolenOverTimeCha
 import type { LabResults } from './run-lab.ts';
 import type { RunResult } from './run-scenario.ts';
 
-/** The targets the lab must show (docs/lab.md): what the report marks as met or missed. */
+/** At most this share of an honest group's charges may be challenged (docs/lab.md, "Targets"): the report marks a miss. */
 export const HONEST_CHALLENGED_PCT_MAX = 2;
+/** At most this share of an honest group's charges may be denied (docs/lab.md, "Targets"). */
 export const HONEST_DENIED_PCT_MAX = 0.1;
 
 /** A duration for people: minutes, hours or days. */

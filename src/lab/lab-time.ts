@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { JST_OFFSET_MS } from '../shared/japan-time.ts';
 import type { SeededRandom } from './seeded-random.ts';
 
+/** Milliseconds in a minute, an hour and a day of simulated time. */
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;

@@ -38,6 +38,7 @@ export interface LabProgress {
   elapsed_ms?: number;
 }
 
+/** What runLab runs: the scenarios, a configuration filter, the seed, the scale, and a fresh database per run. */
 export interface RunLabOptions {
   scenarios: readonly LoadedScenario[];
   /** Only these configurations (by id); all of each scenario's when absent. */

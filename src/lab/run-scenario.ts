@@ -93,9 +93,15 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       public_url: LAB_BANK_ORIGIN, risk: configuration.risk, notice_polling: false, waiting_charge_jobs: false,
     });
     try {
+      // Waiting charges expire in the bank's background job, which the lab runs when one it saw answered is due
+      // (one approved or declined meanwhile just makes a pass that finds nothing).
+      let waitingDue: number[] = [];
+      const onWaiting = (expires_at: Date) => {
+        waitingDue.push(expires_at.getTime());
+      };
       const operators = new Map<string, LabOperator>();
       for (const [index, spec] of scenario.operators.entries()) {
-        operators.set(spec.key, await createLabOperator({ app: bank.app, operators: bank.services.operators, bank_url: LAB_BANK_ORIGIN, clock }, spec, configuration.operator_policy, `198.51.100.${10 + index}`));
+        operators.set(spec.key, await createLabOperator({ app: bank.app, operators: bank.services.operators, bank_url: LAB_BANK_ORIGIN, clock, onWaiting }, spec, configuration.operator_policy, `198.51.100.${10 + index}`));
       }
       const browserAt = (ip: string): LabBrowser => createLabBrowser({ fetch: createInjectFetch(bank.app, { remoteAddress: ip }), origin: LAB_BANK_ORIGIN });
       const totpCode = (secret: string) => totpGenerate({ secret, period: TOTP_PERIOD_SECONDS, epoch: Math.floor(clock.now().getTime() / 1000) });
@@ -177,7 +183,11 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       }
       let pendingTells: [LabActor, Happening][] = [];
       async function afterStep(): Promise<void> {
-        await bank.services.stepUp.expireDue();
+        const now = clock.now().getTime();
+        if (waitingDue.some((due) => due <= now)) {
+          await bank.services.stepUp.expireDue();
+          waitingDue = waitingDue.filter((due) => due > now);
+        }
         while ((await bank.notices.dispatchOnce()).claimed >= NOTICE_BATCH_MAX);
         for (const mail of mailboxes.takeNew()) {
           const reader = byEmail.get(mail.to);

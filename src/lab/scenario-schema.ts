@@ -18,6 +18,7 @@ export const Behaviour = Type.Object({
   capability: Type.String({ description: 'A capability id (furikae lab list shows them)' }),
 }, { additionalProperties: true });
 
+/** An operator the scenario registers at the bank. */
 export const OperatorSpec = Type.Object({
   key: Key('How the scenario refers to this operator'),
   display_name: Type.String({ minLength: 1, maxLength: 60 }),
@@ -26,6 +27,7 @@ export const OperatorSpec = Type.Object({
   charges_yen_per_month_max: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000 })),
 }, { additionalProperties: false });
 
+/** A group of bank customers opened alike, with what they do. */
 export const Cohort = Type.Object({
   id: Key('How attackers and the report refer to this cohort'),
   group: Type.Optional(Key('The friction group honest customers are counted in: typical, heavy, 65+, dormant; absent for customers who only appear as victims')),
@@ -42,6 +44,7 @@ export const Cohort = Type.Object({
   behaviours: Type.Array(Behaviour, { maxItems: 20 }),
 }, { additionalProperties: false });
 
+/** What an attacker holds: details of a cohort's customers, or an operator's keys. */
 export const Holdings = Type.Union([
   Type.Object({
     of: Type.String({ description: 'A cohort id: the customers whose details leaked' }),
@@ -54,12 +57,14 @@ export const Holdings = Type.Union([
   }, { additionalProperties: false }),
 ]);
 
+/** An attacker: what they hold and what they do with it. */
 export const Attacker = Type.Object({
   id: Key('How the report refers to this attacker'),
   holds: Type.Array(Holdings, { minItems: 1, maxItems: 20 }),
   plays: Type.Array(Behaviour, { minItems: 1, maxItems: 20 }),
 }, { additionalProperties: false });
 
+/** A configuration of the scenario's own, on top of a shipped one. */
 export const CustomConfiguration = Type.Object({
   id: Key('How the report names this configuration'),
   based_on: Type.Union([Type.Literal('2020'), Type.Literal('hardened')]),
