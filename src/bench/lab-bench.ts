@@ -37,7 +37,7 @@ export interface LabBenchRow {
 async function injectBaseline(db: Database): Promise<number> {
   await migrate(db, bankMigrationSets);
   const clock = new ManualClock();
-  const bank = await createBankApp({ db, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: 'lab-bench-credential-key-0123456789abcdef', public_url: 'http://bank.lab', notice_polling: false, waiting_charge_jobs: false });
+  const bank = await createBankApp({ db, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: 'lab-bench-credential-key-0123456789abcdef', audit_key: 'lab-bench-audit-chain-key-0123456789abcdef', public_url: 'http://bank.lab', notice_polling: false, waiting_charge_jobs: false });
   try {
     const started = performance.now();
     for (let i = 0; i < BASELINE_REQUESTS; i++) await bank.app.inject({ method: 'GET', url: '/health' });

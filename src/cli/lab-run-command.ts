@@ -144,6 +144,9 @@ export async function labRunCommand(args: string[], { database_url, lab_report_d
   await writeFile(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(join(out, 'index.html'), await renderLabReport(results));
   console.log(summaryLines(results).join('\n'));
+  for (const run of results.runs.filter((r) => r.failures_count > 0)) {
+    console.log(`\n${run.scenario} × ${run.configuration}: ${run.failures_count} move(s) failed with an answer no capability expects, e.g. ${run.failures[0]!.actor} at ${run.failures[0]!.at}: ${run.failures[0]!.message}`);
+  }
   console.log(`\n${results.runs.length} run(s) in ${((Date.now() - started) / 1000).toFixed(1)} s. Report: ${join(out, 'index.html')} · data: ${join(out, 'results.json')}`);
   return 0;
 }

@@ -60,6 +60,7 @@ for (const backend of testBackends) {
       assert.ok(legacy.measures.theft.stolen_yen > 0);
       assert.ok(legacy.measures.theft.caught_by.some((tally) => tally.control === 'not-me: link frozen'), 'a victim froze a link with "this wasn\'t me"');
       assert.equal(hardened.measures.theft.stolen_yen, 0);
+      assert.deepEqual([...legacy.failures, ...hardened.failures], [], 'no move failed unexpectedly');
     });
 
     test('another seed gives another run', async () => {

@@ -69,6 +69,7 @@ ${row('first theft → contained', containment)}
 ${row('staff alerts: about the attack / about honest customers', (run) => `${run.measures.alerts.about_attack} / ${run.measures.alerts.about_honest}`)}
 ${row('honest customers', (run) => String(run.measures.friction.reduce((sum, group) => sum + group.customers, 0)))}
 ${row('simulated steps / moves', (run) => `${run.engine.steps.toLocaleString('en-US')} / ${run.engine.moves.toLocaleString('en-US')}`)}
+${row('moves that failed unexpectedly', (run) => (run.failures_count === 0 ? '0' : html`<span class="miss">${run.failures_count}</span>: ${run.failures.slice(0, 3).map((f) => `${f.actor} ${f.message}`).join('; ')}`))}
 </tbody></table>`;
 }
 

@@ -17,6 +17,7 @@ function run(configuration: '2020' | 'hardened'): RunResult {
     timeline: { start: '2020-07-31T15:00:00.000Z', end: '2020-09-14T15:00:00.000Z', days: 45, resolution_minutes: 10 },
     population: { customers: 55, victims_held: 7, by_cohort: { typical: 30, elderly: 8, leaked: 7 } },
     engine: { steps: 438, moves: 468 },
+    failures: [], failures_count: 0,
     measures: {
       theft: {
         attempted_yen: legacy ? 1_700_000 : 0, stolen_yen: legacy ? 1_500_000 : 0, recovered_yen: 0, blocked_yen: legacy ? 200_000 : 0,

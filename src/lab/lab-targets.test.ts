@@ -86,8 +86,9 @@ describe('the attack lab, quick versions of the shipped scenarios', () => {
     }
   });
 
-  test('the measures add up: attempted = stolen + recovered + refused, for every run', () => {
+  test('the measures add up: attempted = stolen + recovered + refused, for every run, and no move failed unexpectedly', () => {
     for (const result of results.runs) {
+      assert.deepEqual(result.failures, [], `${result.scenario} × ${result.configuration}: every answer was one a capability expects`);
       const { theft } = result.measures;
       assert.equal(theft.stolen_yen + theft.recovered_yen + theft.blocked_yen, theft.attempted_yen, `${result.scenario} × ${result.configuration}`);
       assert.equal(theft.charges.filter((charge) => charge.fate === 'stolen').reduce((sum, charge) => sum + charge.amount_yen, 0), theft.stolen_yen);

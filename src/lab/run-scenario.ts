@@ -34,6 +34,8 @@ export const LAB_BANK_ORIGIN = 'http://bank.lab';
 /** The lab bank's keys: fixed, so a run is reproducible, and useless anywhere else. */
 const LAB_CREDENTIAL_KEY = 'furikae-lab-credential-fingerprint-key-0123456789';
 const LAB_NOT_ME_KEY = 'furikae-lab-not-me-link-signing-key-0123456789abc';
+/** The staff audit chain's HMAC key in the lab's throwaway bank (no anchor file: the database is thrown away after the run). */
+const LAB_AUDIT_KEY = 'furikae-lab-staff-audit-chain-key-0123456789abcdef';
 /** Security texts that tell a customer someone was guessing: the lab counts them for the report. */
 const LOCK_NOTICES = new Set(['second_factor_locked', 'credential_locked']);
 /** The default step resolution: an hour, fine enough for link-then-drain, coarse enough for years of top-ups. */
@@ -61,7 +63,20 @@ export interface RunResult {
   timeline: { start: string; end: string; days: number; resolution_minutes: number };
   population: { customers: number; victims_held: number; by_cohort: Record<string, number> };
   engine: { steps: number; moves: number };
+  /** Moves that failed with an answer no capability expects: each is a finding about the bank (or the lab). */
+  failures: { at: string; actor: string; message: string }[];
+  failures_count: number;
   measures: RunMeasures;
+}
+
+/** Failures a result keeps in full; the count says how many there were. */
+const FAILURES_KEPT_MAX = 20;
+
+/** A failed move in one line: an OAuth error's code and description, or the error's message. */
+function describeFailure(error: unknown): string {
+  const oauth = error as { error?: unknown; error_description?: unknown; status?: unknown };
+  if (typeof oauth.error === 'string') return `${oauth.error}${oauth.error_description ? `: ${String(oauth.error_description)}` : ''}${oauth.status ? ` (HTTP ${String(oauth.status)})` : ''}`;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Customers of a cohort at this scale: at least one if the cohort has any. */
@@ -89,7 +104,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     const mailboxes = createLabMailboxes({ clock });
     const bank = await createBankApp({
       db, clock, ids: createIds(clock), log: createLogger({ level: process.env.FURIKAE_LAB_LOG ?? 'silent' }),
-      credential_fingerprint_key: LAB_CREDENTIAL_KEY, not_me_key: LAB_NOT_ME_KEY, sms: phones, mail: mailboxes,
+      credential_fingerprint_key: LAB_CREDENTIAL_KEY, audit_key: LAB_AUDIT_KEY, not_me_key: LAB_NOT_ME_KEY, sms: phones, mail: mailboxes,
       public_url: LAB_BANK_ORIGIN, risk: configuration.risk, notice_polling: false, waiting_charge_jobs: false,
     });
     try {
@@ -135,6 +150,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       });
 
       const records: LabRecord[] = [];
+      const failures: RunResult['failures'] = [];
+      let failures_count = 0;
       const uses = new Map<string, { capability: LabCapability; use: CapabilityUse<unknown, LabActor> }[]>();
       const browsers = new Map<string, LabBrowser>();
       const keys = new Map<string, number>();
@@ -146,7 +163,16 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       const world: LabWorld = {
         start, end, bank_origin: LAB_BANK_ORIGIN, phones,
         now: () => clock.now(),
-        at: (actor, when, move, at_options) => engine.at(actor.key, when, move, at_options),
+        at: (actor, when, move, at_options) => engine.at(actor.key, when, async () => {
+          // A move the bank answered with something no capability expects (a 500, an OAuth error) is a finding, not a crash:
+          // it is kept for the report and that actor's plan ends there.
+          try {
+            await move();
+          } catch (error) {
+            failures_count++;
+            if (failures.length < FAILURES_KEPT_MAX) failures.push({ at: clock.now().toISOString(), actor: actor.key, message: describeFailure(error) });
+          }
+        }, at_options),
         operator(key) {
           const operator = operators.get(key);
           assert(operator, `operator ${key} is in the scenario (checked when it was loaded)`);
@@ -235,6 +261,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         timeline: { start: start.toISOString(), end: end.toISOString(), days: scenario.timeline.days, resolution_minutes },
         population: { customers: customers.length, victims_held: victimIds.length, by_cohort: Object.fromEntries(cohorts.map((cohort) => [cohort.spec.id, cohort.customers])) },
         engine: { steps, moves },
+        failures,
+        failures_count,
         measures,
       };
     } finally {
