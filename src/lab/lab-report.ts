@@ -1,6 +1,7 @@
 import { renderChartSvg } from '../charts/chart-svg.ts';
 import { formatYen } from '../shared/yen.ts';
 import { html, raw, type SafeHtml } from '../web/html.ts';
+import { loadStylesheet } from '../http/stylesheet.ts';
 import { REPORTED_CHARGES_MAX, type GroupFriction } from './lab-measures.ts';
 import { caughtByChart, detectionTimelineChart, frictionChart, stolenOverTimeChart } from './lab-charts.ts';
 import type { LabResults } from './run-lab.ts';
@@ -125,33 +126,19 @@ ${attacked ? caughtByTable(runs) : ''}
 ${attacked ? decisionsTable(runs) : ''}</section>`;
 }
 
-/** The report's stylesheet: the bank's colours, tables that print, charts side by side. */
-export const LAB_REPORT_STYLE = `
-  :root { --ink:#1d2733; --muted:#5b6b7a; --line:#d9e1e8; --brand:#0b5d8c; --warn:#b3261e; --ok:#1e7b34; }
-  body { margin:0; font-family: system-ui, "Hiragino Sans", "Noto Sans JP", sans-serif; color:var(--ink); background:#f5f7f9; }
-  header.lab { background:var(--brand); color:#fff; padding:14px 24px; } header.lab h1 { margin:0; font-size:1.3rem; }
-  main.lab { max-width: 1200px; margin: 20px auto; padding: 0 16px; }
-  section { background:#fff; border:1px solid var(--line); border-radius:8px; padding:8px 20px 16px; margin:18px 0; break-inside: avoid-page; }
-  table { border-collapse: collapse; width:100%; font-size:.88rem; margin:8px 0; background:#fff; }
-  th, td { border-bottom:1px solid var(--line); padding:5px 8px; text-align:left; vertical-align: top; }
-  td.n, th.n { text-align:right; font-variant-numeric: tabular-nums; }
-  table.side th { width: 30%; } table.side td { font-variant-numeric: tabular-nums; }
-  table.small { font-size:.8rem; }
-  .charts { display:flex; flex-wrap:wrap; gap:12px; } figure { margin:6px 0; } figure svg { max-width:100%; height:auto; }
-  .card { border:1px solid var(--line); border-radius:6px; padding:6px 12px; margin:10px 0; }
-  .muted { color:var(--muted); font-size:.85rem; } code { font-size:.8rem; background:#eef2f5; padding:1px 4px; border-radius:3px; }
-  .ok { color:var(--ok); font-weight:600; } .miss { color:var(--warn); font-weight:700; } td.stolen { font-weight:700; }
-  tr.fate-stolen td:nth-child(6) { color:var(--warn); font-weight:700; } tr.fate-blocked td:nth-child(6), tr.fate-recovered td:nth-child(6) { color:var(--ok); }
-  @media print { body { background:#fff; } section { border:0; } details { display:block; } }
-`;
+/**
+ * The report's stylesheet (lab-report.css): inlined in the self-contained report file, linked from the console's Lab
+ * page (the console's CSP allows no inline style). Rules for the report file alone are scoped to body.lab-report.
+ */
+export const LAB_REPORT_STYLESHEET = loadStylesheet('lab-report', new URL('./lab-report.css', import.meta.url));
 
 /** The lab report as one self-contained HTML file: no script, no external file, charts as inline SVG. */
 export async function renderLabReport(results: LabResults): Promise<string> {
   const sections = [];
   for (const scenario of results.scenarios) sections.push(await scenarioSection(results, scenario));
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>furikae attack lab report</title><style>${raw(LAB_REPORT_STYLE)}</style></head>
-<body><header class="lab"><h1>ふりかえ銀行 · furikae attack lab</h1></header><main class="lab">
+<title>furikae attack lab report</title><style>${raw(LAB_REPORT_STYLESHEET.css)}</style></head>
+<body class="lab-report"><header class="lab"><h1>ふりかえ銀行 · furikae attack lab</h1></header><main class="lab">
 <p>${results.scenarios.length} scenario(s), each against its configurations through the bank's real entry points on a simulated clock
 (${results.quick ? 'quick: small populations' : 'full size'}; ${results.seed === null ? 'each scenario’s own seed' : `seed ${results.seed}`}).
 Targets: ¥0 stolen with the hardened configuration in every credential-only scenario; honest customers challenged on at most

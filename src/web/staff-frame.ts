@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from './html.ts';
 import { bankPage, CONSOLE_STYLESHEET } from './layout.ts';
+import type { Stylesheet } from '../http/stylesheet.ts';
 import { csrfField, type StaffContext } from './staff-gate.ts';
 import type { StaffRole } from '../staff/staff-role.ts';
 
@@ -28,10 +29,10 @@ export const ROLE_LABELS: Record<StaffRole, string> = { viewer: '閲覧 viewer',
 
 
 /** A console page: the bank frame, who is logged in with their role, and the section navigation. */
-export function staffPage(context: StaffContext, title: string, here: StaffSection, body: SafeHtml): string {
+export function staffPage(context: StaffContext, title: string, here: StaffSection, body: SafeHtml, stylesheets: readonly Stylesheet[] = []): string {
   const who = html`<span data-staff-role="${context.staff.role}">${context.staff.display_name}<span class="role">${ROLE_LABELS[context.staff.role]}</span></span>
 <form method="post" action="/staff/logout">${csrfField(context)}<button type="submit">Log out</button></form>`;
   const nav = html`<nav class="console">${SECTIONS.map((section) =>
     html`<a href="${section.path}" class="${section.path === here ? 'here' : ''}">${section.label}</a>`)}</nav>`;
-  return bankPage(`${title} · Console`, html`${nav}${body}`, who, [CONSOLE_STYLESHEET]);
+  return bankPage(`${title} · Console`, html`${nav}${body}`, who, [CONSOLE_STYLESHEET, ...stylesheets]);
 }

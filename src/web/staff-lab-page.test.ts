@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,9 +50,21 @@ for (const backend of testBackends) {
       assert.match(page.body, /Yen stolen over simulated time/);
       assert.match(page.body, /<code>new-link-large-charge@1<\/code>/, 'the rule ids behind stolen yen');
       assert.doesNotMatch(page.body, /<script/i);
+      // The console's CSP allows no inline style: the report's stylesheet is linked, and served.
+      assert.doesNotMatch(page.body, /<style|style="/i);
+      const sheet = /<link rel="stylesheet" href="(\/assets\/lab-report\.[0-9a-f]+\.css)">/.exec(page.body);
+      assert.ok(sheet, 'the page links the lab stylesheet');
+      const css = await fixture.bank.app.inject({ method: 'GET', url: sheet[1]! });
+      assert.equal(css.statusCode, 200);
+      assert.match(css.body, /\.charts \{/);
       const report = await staffGet(fixture, viewer, '/staff/lab/report');
       assert.equal(report.statusCode, 200);
-      assert.match(String(report.headers['content-security-policy']), /default-src 'none'/);
+      const csp = String(report.headers['content-security-policy']);
+      assert.match(csp, /default-src 'none'/);
+      assert.doesNotMatch(csp, /unsafe-inline|script-src/, 'no inline style by a blanket allowance, and no script');
+      // The file's one <style> is allowed by its hash, so the report is styled and nothing else inline applies.
+      const style = /<style>([\s\S]*?)<\/style>/.exec(report.body)?.[1] ?? '';
+      assert.ok(csp.includes(`'sha256-${createHash('sha256').update(style).digest('base64')}'`), 'the CSP allows exactly the report\'s stylesheet');
       assert.doesNotMatch(report.body, /<script/i);
       assert.match(report.body, /furikae attack lab/);
     });

@@ -1,16 +1,21 @@
 import type { FastifyInstance } from 'fastify';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { html, raw } from './html.ts';
+import { html } from './html.ts';
 import type { StaffGate } from './staff-gate.ts';
 import { staffPage } from './staff-frame.ts';
-import { LAB_REPORT_STYLE, scenarioSection } from '../lab/lab-report.ts';
+import { LAB_REPORT_STYLESHEET, scenarioSection } from '../lab/lab-report.ts';
+import { serveStylesheets } from '../http/stylesheet.ts';
 import type { LabResults } from '../lab/run-lab.ts';
 
 /** Largest results.json the page reads: a full run of every scenario is a few megabytes. */
 const RESULTS_BYTES_MAX = 64 * 1024 * 1024;
-/** The report is shown as written by `furikae lab run`: no script may run in it, nothing may be fetched. */
-const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
+/**
+ * The report is shown as written by `furikae lab run`: no script may run in it, nothing may be fetched, and the only
+ * style that applies is the report's own stylesheet, inlined in the file and allowed by its hash (never 'unsafe-inline').
+ */
+const REPORT_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(LAB_REPORT_STYLESHEET.css).digest('base64')}'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
 async function readResults(report_dir: string): Promise<LabResults | undefined> {
   try {
@@ -28,6 +33,7 @@ async function readResults(report_dir: string): Promise<LabResults | undefined> 
  * configurations side by side and its charts, drawn here from the data; and the full self-contained report.
  */
 export async function staffLabPage(app: FastifyInstance, gate: StaffGate, { report_dir }: { report_dir: string }): Promise<void> {
+  serveStylesheets(app, [LAB_REPORT_STYLESHEET]);
   app.get('/staff/lab', async (request, reply) => {
     const context = await gate.page(request, reply);
     if (!context) return reply;
@@ -41,11 +47,11 @@ Run <code>furikae lab run</code> (or <code>furikae lab run docomo-2020 --config 
     }
     const sections = [];
     for (const scenario of results.scenarios) sections.push(await scenarioSection(results, scenario));
-    const body = html`${intro}<style>${raw(LAB_REPORT_STYLE.replace(/body \{[^}]*\}/, '').replace(/header\.lab[^\n]*\n/, ''))}</style>
+    const body = html`${intro}
 <p><a href="/staff/lab/report" id="lab-full-report">レポート全体 / The full report</a> · ${results.runs.length} runs, ${results.quick ? 'quick' : 'full size'},
 ${results.seed === null ? 'each scenario’s own seed' : `seed ${results.seed}`}</p>
 <div id="lab-results">${sections}</div>`;
-    return reply.type('text/html').send(staffPage(context, 'Lab', '/staff/lab', body));
+    return reply.type('text/html').send(staffPage(context, 'Lab', '/staff/lab', body, [LAB_REPORT_STYLESHEET]));
   });
 
   app.get('/staff/lab/report', async (request, reply) => {
