@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testBackends, type TestBackend } from '../testing/test-databases.ts';
+import { openSameDatabase, raceTest, testBackends, type TestBackend } from '../testing/test-databases.ts';
 import { migrate } from '../storage/migrate.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
 import { ManualClock } from '../shared/clock.ts';
@@ -128,6 +128,27 @@ for (const backend of testBackends) {
         const seqs = await t.db.query<{ seq: number }>(`SELECT seq FROM audit_log ORDER BY seq`);
         assert.deepEqual(seqs.map((row) => row.seq), Array.from({ length: total }, (_, n) => n + 1));
       } finally {
+        await t.close();
+      }
+    });
+
+    // PostgreSQL only: PGlite runs one transaction at a time, so appends cannot race for the chain's head there.
+    raceTest(backend, 'appends from two processes at once still form one gapless chain', async () => {
+      const t = await openAudit(shared);
+      const otherDb = await openSameDatabase(t.db);
+      try {
+        const logs = [t.audit, createAuditLog({ db: otherDb, clock: t.clock, ids: t.ids, key: KEY })];
+        const total = 200;
+        await Promise.all(Array.from({ length: total }, (_, n) => logs[n % 2]!.record({
+          staff_id: n % 3 ? t.admin.id : t.analyst.id, action: 'alert.acknowledge', subject: `alert-${n}`, details: { n },
+        })));
+        const result = await t.audit.verify();
+        assert.equal(result.ok, true, JSON.stringify(result));
+        assert.equal(result.entries_count, total);
+        const seqs = await t.db.query<{ seq: number }>(`SELECT seq FROM audit_log ORDER BY seq`);
+        assert.deepEqual(seqs.map((row) => row.seq), Array.from({ length: total }, (_, n) => n + 1));
+      } finally {
+        await otherDb.close();
         await t.close();
       }
     });

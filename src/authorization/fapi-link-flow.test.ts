@@ -5,12 +5,18 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type Crypt
 import * as client from 'openid-client';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
+import { CONSENT_WALK_WRITES } from '../testing/refusal-may-write.ts';
 import { createFapiOperator, type FapiOperator } from '../testing/fapi-operator.ts';
 import { enrolTotp, walkConsent } from '../testing/consent-walk.ts';
 import { readPassbook } from '../bank/passbook.ts';
 import { rawHttp } from '../testing/raw-http.ts';
 
 const HANAKO = { name_kana: 'ﾔﾏﾀﾞ ﾊﾅｺ', birth_date: '1948-03-15', phone: '+81 90 1111 2222' };
+
+/** The `cnf.jkt` an access token (a JWT) is bound to. */
+function boundThumbprint(access_token: string): string | undefined {
+  return JSON.parse(Buffer.from(access_token.split('.')[1]!, 'base64url').toString()).cnf?.jkt;
+}
 
 /** A DPoP proof made by hand, for attacks openid-client would never send. */
 async function handMadeProof(key: CryptoKey, publicJwk: object, access_token: string, htu: string, jti = randomUUID()) {
@@ -27,6 +33,7 @@ for (const backend of testBackends) {
     let operator: FapiOperator;
     let totp: string;
     let access_token: string;
+    let refresh_token: string;
     let link_id: string;
 
     before(async () => {
@@ -51,6 +58,9 @@ for (const backend of testBackends) {
       const tokens = await operator.exchange(callback, code_verifier);
       assert.equal(tokens.token_type.toLowerCase(), 'dpop');
       access_token = tokens.access_token;
+      refresh_token = tokens.refresh_token!;
+      assert.equal(boundThumbprint(access_token), await calculateJwkThumbprint(await exportJWK(operator.dpopKeys.publicKey)),
+        'the token is bound to the operator\'s DPoP key');
       const response = await operator.charge(access_token, { amount_yen: 5000 });
       assert.equal(response.status, 201, await response.clone().text());
       const charge = await response.json();
@@ -75,7 +85,20 @@ for (const backend of testBackends) {
     test('a code issued to one operator cannot be redeemed by another', async () => {
       const { callback, code_verifier } = await link();
       const other = await createFapiOperator({ bank_url: fixture.url, operators: fixture.bank.services.operators, display_name: 'Other Pay', passbook_label: 'アザー' });
-      await assert.rejects(other.exchange(callback, code_verifier), (error: { error?: string }) => ['invalid_grant', 'invalid_client'].includes(error.error ?? ''));
+      // The other operator authenticates fine (its own PAR is accepted), so the refusal below is about the code.
+      await other.startLink(await other.attest(HANAKO));
+      await assert.rejects(other.exchange(callback, code_verifier), (error: { error?: string }) => error.error === 'invalid_grant');
+    });
+
+    test('a refreshed access token is bound to the DPoP key that proved the refresh, and charges with it', async () => {
+      const refreshed = await client.refreshTokenGrant(operator.config, refresh_token, undefined, { DPoP: operator.dpop });
+      assert.equal(refreshed.token_type.toLowerCase(), 'dpop');
+      assert.notEqual(refreshed.access_token, access_token);
+      assert.equal(boundThumbprint(refreshed.access_token), await calculateJwkThumbprint(await exportJWK(operator.dpopKeys.publicKey)));
+      const response = await operator.charge(refreshed.access_token, { amount_yen: 100 });
+      assert.equal(response.status, 201, await response.clone().text());
+      assert.equal((await response.json()).link_id, link_id);
+      refresh_token = refreshed.refresh_token ?? refresh_token;
     });
 
     test('a charge with the access token but no DPoP proof is refused with dpop_proof_invalid', async () => {
@@ -175,11 +198,11 @@ for (const backend of testBackends) {
       test(`${name} is refused at consent with access_denied and no link is written`, async () => {
         const before = await fixture.snapshot();
         const { url } = await operator.startLink(await attestation());
-          const walked = await walkConsent(fixture, url, { totp_secret: totp });
+        const walked = await walkConsent(fixture, url, { totp_secret: totp });
         fixture.clock.advance(30_000);
         assert.equal(walked.callback?.searchParams.get('error'), 'access_denied');
         assert.match(walked.callback?.searchParams.get('error_description') ?? '', code);
-        assert.deepEqual(await fixture.snapshot(), before);
+        await fixture.assertNothingWritten(before, { except: CONSENT_WALK_WRITES });
       });
     }
 
@@ -202,7 +225,7 @@ for (const backend of testBackends) {
       const walked = await walkConsent(fixture, url, { totp_secret: totp, decision: 'deny' });
       fixture.clock.advance(30_000);
       assert.equal(walked.callback?.searchParams.get('error'), 'access_denied');
-      assert.deepEqual(await fixture.snapshot(), before);
+      await fixture.assertNothingWritten(before, { except: CONSENT_WALK_WRITES });
     });
 
     test('a consent form posted without the session’s CSRF token is refused and nothing is linked', async () => {
@@ -210,9 +233,14 @@ for (const backend of testBackends) {
       const { url } = await operator.startLink(await operator.attest(HANAKO));
       const walked = await walkConsent(fixture, url, { totp_secret: totp, decision: 'none' });
       fixture.clock.advance(30_000);
+      // The walk reached the consent form itself, so the 403 below is the CSRF check and not a failed login.
+      assert.equal(walked.status, 200);
+      assert.match(walked.page, new RegExp(`action="/interaction/${walked.uid}/consent"`));
+      assert.match(walked.page, /name="csrf_token"/);
+      assert.match(walked.page, /セキュア・ペイ/, 'the consent names the operator');
       const forged = await walked.agent.post(`${fixture.url}/interaction/${walked.uid}/consent`, { csrf_token: 'forged', decision: 'approve', account_id: fixture.customer.account_id, factor: 'totp', code: '000000' });
       assert.equal(forged.status, 403);
-      assert.deepEqual(await fixture.snapshot(), before);
+      await fixture.assertNothingWritten(before, { except: CONSENT_WALK_WRITES });
     });
 
     /** Headers that claim the request was sent to another origin, every way a client can say it. */

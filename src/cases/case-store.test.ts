@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testBackends, type TestBackend } from '../testing/test-databases.ts';
+import { raceTest, testBackends, type TestBackend } from '../testing/test-databases.ts';
 import { migrate } from '../storage/migrate.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
 import { ManualClock } from '../shared/clock.ts';
@@ -207,7 +207,8 @@ for (const backend of testBackends) {
       }
     });
 
-    test('two analysts resolving one case at once: exactly one wins and one audit entry is written', async () => {
+    // PostgreSQL only: PGlite runs one transaction at a time, so the two resolutions cannot overlap there.
+    raceTest(backend, 'two analysts resolving one case at once: exactly one wins and one audit entry is written', async () => {
       const t = await openCases(backend);
       try {
         const case_id = await t.db.transaction((tx) => t.cases.openCase(tx, { kind: 'fraud_review', summary: 'race' }));

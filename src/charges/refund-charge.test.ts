@@ -33,7 +33,7 @@ for (const backend of testBackends) {
       const over = await refund(chargeId, 1);
       assert.equal(over.statusCode, 422);
       assert.equal(over.json().code, 'refund_exceeds_charge');
-      assert.deepEqual(await fixture.snapshot(), before);
+      await fixture.assertNothingWritten(before);
       const read = await fixture.bank.app.inject({ url: `/v1/charges/${chargeId}`, headers: { authorization: fixture.operator.basic } });
       assert.equal(read.json().refunded_yen, 10_000);
     });
@@ -50,18 +50,32 @@ for (const backend of testBackends) {
       assert.equal((await refund(id, 501, idempotencyKey)).json().code, 'idempotency_key_reused');
     });
 
-    test('another operator can neither see, refund nor revoke this operator’s charges and links', async () => {
+    test('another operator can neither see, refund nor revoke this operator’s charges and links, and both are untouched after', async () => {
+      const link = await legacyLink(fixture);
+      const target = (await charge(fixture, link.body.link_token, { amount_yen: 3000 }, nextKey())).json().id as string;
       const { operator, client_secret } = await fixture.bank.services.operators.register({ display_name: 'Other Pay', passbook_label: 'アザーペイ' });
       const other = basicAuth(operator.client_id, client_secret);
-      const read = await fixture.bank.app.inject({ url: `/v1/charges/${chargeId}`, headers: { authorization: other } });
+      const before = await fixture.snapshot();
+      const read = await fixture.bank.app.inject({ url: `/v1/charges/${target}`, headers: { authorization: other } });
+      assert.equal(read.statusCode, 404);
       assert.equal(read.json().code, 'charge_not_found');
-      assert.equal((await refund(chargeId, 1, nextKey(), other)).json().code, 'charge_not_found');
+      const refused = await refund(target, 1, nextKey(), other);
+      assert.equal(refused.statusCode, 404);
+      assert.equal(refused.json().code, 'charge_not_found');
       const list = await fixture.bank.app.inject({ url: '/v1/charges', headers: { authorization: other } });
       assert.deepEqual(list.json().data, []);
-      const linkId = (await legacyLink(fixture)).body.link.id;
-      const revoke = await fixture.bank.app.inject({ method: 'POST', url: `/v1/links/${linkId}/revoke`, headers: { authorization: other } });
+      const readLink = await fixture.bank.app.inject({ url: `/v1/links/${link.body.link.id}`, headers: { authorization: other } });
+      assert.equal(readLink.statusCode, 404);
+      const revoke = await fixture.bank.app.inject({ method: 'POST', url: `/v1/links/${link.body.link.id}/revoke`, headers: { authorization: other } });
       assert.equal(revoke.statusCode, 404);
       assert.equal(revoke.json().code, 'link_not_found');
+      await fixture.assertNothingWritten(before);
+      // Read back as the owner: the charge was not refunded and the link still charges.
+      const owned = await fixture.bank.app.inject({ url: `/v1/charges/${target}`, headers: { authorization: fixture.operator.basic } });
+      assert.equal(owned.json().refunded_yen, 0);
+      const ownedLink = await fixture.bank.app.inject({ url: `/v1/links/${link.body.link.id}`, headers: { authorization: fixture.operator.basic } });
+      assert.equal(ownedLink.json().status, 'active');
+      assert.equal((await charge(fixture, link.body.link_token, { amount_yen: 100 }, nextKey())).statusCode, 201);
     });
 
     test('charges list newest first, filter by link, and page with before', async () => {
@@ -87,6 +101,8 @@ for (const backend of testBackends) {
         assert.equal(response.statusCode, 200);
         assert.equal(response.json().status, 'revoked');
       }
+      const read = await fixture.bank.app.inject({ url: `/v1/links/${linkId}`, headers: { authorization: fixture.operator.basic } });
+      assert.equal(read.json().status, 'revoked');
     });
 
     test('the OpenAPI 3.1 document lists every operator endpoint', async () => {

@@ -1,6 +1,8 @@
 import { describe, test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { testBackends } from '../testing/test-databases.ts';
+import { openSameDatabase, raceTest, testBackends } from '../testing/test-databases.ts';
+import { snapshotDatabase } from '../testing/database-snapshot.ts';
+import { assertNothingWritten } from '../testing/refusal-may-write.ts';
 import { startMailSink, type MailSink } from '../notify/mail-sink.ts';
 import { createNoticeFixture, notMePath, NOTICE_FIXTURE_NOT_ME_KEY, type NoticeFixture } from '../notify/notice-fixture.ts';
 import { createNotMeTokens, NOT_ME_TOKEN_TTL_SECONDS } from '../notify/not-me-token.ts';
@@ -90,28 +92,37 @@ for (const backend of testBackends) {
     test('a replayed "not me" link shows not_me_token_used and changes nothing', async () => {
       const { mail } = await chargedAndMailed();
       await fixture.bank.app.inject({ method: 'GET', url: notMePath(mail.text) });
-      const before = await counts(fixture);
+      const before = await snapshotDatabase(fixture.db);
       const again = await fixture.bank.app.inject({ method: 'GET', url: notMePath(mail.text) });
       assert.equal(again.statusCode, 409);
       assert.match(again.body, /data-code="not_me_token_used"/);
-      assert.deepEqual(await counts(fixture), before);
+      assertNothingWritten(before, await snapshotDatabase(fixture.db));
     });
 
-    test('two clicks at once on one link: one freezes and opens a case, the other is refused as used', async () => {
+    // PostgreSQL only: PGlite runs one transaction at a time, so the two clicks' transactions cannot overlap there.
+    raceTest(backend, 'two clicks at once on one link, reaching two bank processes: exactly one report, case and alert', async () => {
       const { mail } = await chargedAndMailed();
-      const pages = await Promise.all([1, 2].map(() => fixture.bank.app.inject({ method: 'GET', url: notMePath(mail.text) })));
-      assert.deepEqual(pages.map((p) => p.statusCode).sort(), [200, 409]);
-      assert.deepEqual(await counts(fixture), { reports: 1, cases: 1, alerts: 1, frozen: 1 });
+      const otherDb = await openSameDatabase(fixture.db);
+      const other = await createNoticeFixture(otherDb, { existing: fixture });
+      try {
+        const pages = await Promise.all([fixture, other].map((bank) => bank.bank.app.inject({ method: 'GET', url: notMePath(mail.text) })));
+        assert.deepEqual(pages.map((p) => p.statusCode).sort(), [200, 409]);
+        assert.deepEqual(await counts(fixture), { reports: 1, cases: 1, alerts: 1, frozen: 1 });
+      } finally {
+        await other.close();
+        await otherDb.close();
+      }
     });
 
     test(`a "not me" link works until ${NOT_ME_TOKEN_TTL_SECONDS / 86_400} days after its notice and then shows not_me_token_expired`, async () => {
       const { link_id, mail } = await chargedAndMailed();
       fixture.clock.advance(NOT_ME_TOKEN_TTL_SECONDS * 1000);
+      const before = await snapshotDatabase(fixture.db);
       const expired = await fixture.bank.app.inject({ method: 'GET', url: notMePath(mail.text) });
       assert.equal(expired.statusCode, 410);
       assert.match(expired.body, /data-code="not_me_token_expired"/);
       assert.equal(await linkStatus(fixture, link_id), 'active');
-      assert.deepEqual(await counts(fixture), { reports: 0, cases: 0, alerts: 0, frozen: 0 });
+      assertNothingWritten(before, await snapshotDatabase(fixture.db));
       fixture.clock.advance(-1000);
       assert.equal((await fixture.bank.app.inject({ method: 'GET', url: notMePath(mail.text) })).statusCode, 200, 'one second earlier it still worked');
     });
@@ -127,6 +138,7 @@ for (const backend of testBackends) {
         .sign({ id: claims.jti, created_at: fixture.clock.now() });
       const unknownNotice = await createNotMeTokens({ key: NOTICE_FIXTURE_NOT_ME_KEY, clock: fixture.clock })
         .sign({ id: '01900000-0000-7000-8000-000000000000', created_at: fixture.clock.now() });
+      const before = await snapshotDatabase(fixture.db);
       const bad = [
         `${header}.${Buffer.from(JSON.stringify(otherNotice)).toString('base64url')}.${signature}`,
         `${header}.${payload}.${signature!.slice(0, -2)}${signature!.endsWith('AA') ? 'BB' : 'AA'}`,
@@ -145,7 +157,7 @@ for (const backend of testBackends) {
       const bare = await fixture.bank.app.inject({ method: 'GET', url: '/notices/not-me' });
       assert.equal(bare.statusCode, 400);
       assert.equal(await linkStatus(fixture, link_id), 'active');
-      assert.deepEqual(await counts(fixture), { reports: 0, cases: 0, alerts: 0, frozen: 0 });
+      assertNothingWritten(before, await snapshotDatabase(fixture.db));
     });
 
     test('"not me" on a link the operator already revoked keeps it revoked, still opens a case and says it was already stopped', async () => {

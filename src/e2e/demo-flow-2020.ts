@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_CUSTOMERS } from '../demo/demo-seed.ts';
-import { browserSkip, launchBrowser, screenshotPath } from '../testing/browser.ts';
+import { browserSkip, clickThrough, launchBrowser, screenshotPath, visit } from '../testing/browser.ts';
 import type { TestBackend } from '../testing/test-databases.ts';
 import { startE2eDemo, type E2eDemo } from './start-e2e-demo.ts';
 
@@ -33,18 +33,17 @@ export function describeDemoFlow2020(backend: TestBackend): void {
     });
 
     test('a visitor opens a wallet account with a name, an e-mail and a password', async () => {
-      await page.goto(demo.wallet_url);
-      await page.click('#sign-up-link');
+      await visit(page, demo.wallet_url);
+      await clickThrough(page, '#sign-up-link', `${demo.wallet_url}/signup`);
       await page.fill('#name', '山田 花子');
       await page.fill('#email', 'hanako.wallet@example.jp');
       await page.fill('#password', 'correct horse battery');
-      await page.click('#sign-up-submit');
-      await page.waitForURL(`${demo.wallet_url}/?done=signed_up`);
+      await clickThrough(page, '#sign-up-submit', `${demo.wallet_url}/?done=signed_up`);
       assert.equal(await page.textContent('#balance'), '¥0');
     });
 
     test('the 2020 link form sits under a red warning and links Hanako’s account with her PIN alone', async () => {
-      await page.goto(`${demo.wallet_url}/link`);
+      await visit(page, `${demo.wallet_url}/link`);
       const warning = page.locator('#legacy-link-warning');
       assert.equal(await warning.isVisible(), true);
       assert.equal(await warning.evaluate((element) => getComputedStyle(element).backgroundColor), 'rgb(198, 40, 40)');
@@ -54,39 +53,35 @@ export function describeDemoFlow2020(backend: TestBackend): void {
       await page.fill('#pin', HANAKO.pin);
       await page.fill('#name_kana', HANAKO.name_kana);
       await page.fill('#birth_date', HANAKO.birth_date);
-      await page.click('#link-submit');
-      await page.waitForURL(`${demo.wallet_url}/?done=linked`);
+      await clickThrough(page, '#link-submit', `${demo.wallet_url}/?done=linked`);
       assert.equal(await page.getAttribute('#bank-link', 'data-link-status'), 'active');
     });
 
     test('a ¥5,000 top-up from the bank lands in the wallet', async () => {
-      await page.goto(`${demo.wallet_url}/charge`);
+      await visit(page, `${demo.wallet_url}/charge`);
       await page.fill('#amount_yen', '5000');
-      await page.click('#charge-submit');
-      await page.waitForURL(/\/top-ups\//);
+      await clickThrough(page, '#charge-submit', /\/top-ups\//);
       assert.equal(await page.getAttribute('#receipt', 'data-status'), 'succeeded');
-      await page.goto(demo.wallet_url);
+      await visit(page, demo.wallet_url);
       assert.equal(await page.getAttribute('#balance', 'data-balance-yen'), '5000');
     });
 
     test('paying a shop ¥1,200 leaves ¥3,800', async () => {
-      await page.goto(`${demo.wallet_url}/pay`);
+      await visit(page, `${demo.wallet_url}/pay`);
       await page.selectOption('#merchant_id', { index: 1 });
       await page.fill('#amount_yen', '1200');
-      await page.click('#pay-submit');
-      await page.waitForURL(/\/payments\//);
-      await page.goto(demo.wallet_url);
+      await clickThrough(page, '#pay-submit', /\/payments\//);
+      await visit(page, demo.wallet_url);
       assert.equal(await page.getAttribute('#balance', 'data-balance-yen'), '3800');
       await page.screenshot({ path: screenshotPath(`e2e-2020-wallet-home-${backend.name}`), fullPage: true });
     });
 
     test('at the bank, hanako’s passbook shows the ¥5,000 withdrawal labelled with the operator’s registered label', async () => {
       const bank = await browser.newPage({ locale: 'ja-JP', viewport: { width: 1000, height: 900 } });
-      await bank.goto(`${demo.bank_url}/bank/login`);
+      await visit(bank, `${demo.bank_url}/bank/login`);
       await bank.fill('#login_id', HANAKO.login_id);
       await bank.fill('#password', HANAKO.password);
-      await bank.click('button[type=submit]');
-      await bank.waitForURL(`${demo.bank_url}/bank/passbook`);
+      await clickThrough(bank, 'button[type=submit]', `${demo.bank_url}/bank/passbook`);
       const line = bank.locator('#passbook tbody tr', { hasText: LEGACY_PASSBOOK_LABEL });
       assert.equal(await line.count(), 1);
       const cells = await line.locator('td').allTextContents();

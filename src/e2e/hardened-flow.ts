@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_CUSTOMERS, DEMO_SECURE_WALLET } from '../demo/demo-seed.ts';
-import { browserSkip, launchBrowser, screenshotPath } from '../testing/browser.ts';
+import { browserSkip, clickThrough, launchBrowser, screenshotPath, visit } from '../testing/browser.ts';
 import type { TestBackend } from '../testing/test-databases.ts';
 import { enrolAuthenticatorApp, TOTP_STEP_MS } from '../testing/totp-enrolment.ts';
 import { PHONE_CODE_PURPOSE } from '../wallet/phone-verification.ts';
@@ -45,18 +45,16 @@ export function describeHardenedFlow(backend: TestBackend): void {
     });
 
     test('sign-up with a mobile number is confirmed with the code from the wallet’s SMS simulator', async () => {
-      await page.goto(`${demo.wallet_secure_url}/signup`);
+      await visit(page, `${demo.wallet_secure_url}/signup`);
       await page.fill('#name', HANAKO.name_kanji);
       await page.fill('#email', 'hanako.secure@example.jp');
       await page.fill('#phone', HANAKO.phone);
       await page.fill('#password', 'correct horse battery');
-      await page.click('#sign-up-submit');
-      await page.waitForURL(`${demo.wallet_secure_url}/verify-phone`);
+      await clickThrough(page, '#sign-up-submit', `${demo.wallet_secure_url}/verify-phone`);
       const code = demo.wallet_secure_sms.lastCode('+819012345678', PHONE_CODE_PURPOSE);
       assert.match(code ?? '', /^[0-9]{6}$/);
       await page.fill('#code', code!);
-      await page.click('#verify-phone-submit');
-      await page.waitForURL(`${demo.wallet_secure_url}/ekyc?done=phone_verified`);
+      await clickThrough(page, '#verify-phone-submit', `${demo.wallet_secure_url}/ekyc?done=phone_verified`);
     });
 
     test('eKYC with a document photo and a face match passes', async () => {
@@ -65,23 +63,21 @@ export function describeHardenedFlow(backend: TestBackend): void {
       await page.fill('#birth_date', HANAKO.birth_date);
       await page.check('#face-match-yes');
       await page.screenshot({ path: screenshotPath(`e2e-hardened-ekyc-${backend.name}`), fullPage: true });
-      await page.click('#ekyc-submit');
-      await page.waitForURL(`${demo.wallet_secure_url}/link?done=ekyc_verified`);
+      await clickThrough(page, '#ekyc-submit', `${demo.wallet_secure_url}/link?done=ekyc_verified`);
       assert.equal(await page.textContent('#verified-name'), HANAKO.name_kana);
       assert.equal(await page.locator('input[name=pin], input[name=account_number]').count(), 0, 'no legacy form at all');
       await page.screenshot({ path: screenshotPath(`e2e-hardened-link-${backend.name}`), fullPage: true });
     });
 
     test('"Link bank account" leads to the bank, where hanako logs in with her password and an authenticator code', async () => {
-      await page.click('#link-start');
-      await page.waitForURL(new RegExp(`^${demo.bank_url}/interaction/`));
+      await clickThrough(page, '#link-start', new RegExp(`^${demo.bank_url}/interaction/`));
       await page.fill('#login_id', HANAKO.login_id);
       await page.fill('#password', HANAKO.password);
-      await page.click('#login-button');
+      await clickThrough(page, '#login-button');
       await page.waitForSelector('#verify-button');
       await page.selectOption('#factor', 'totp');
       await page.fill('#code', await nextTotp());
-      await page.click('#verify-button');
+      await clickThrough(page, '#verify-button');
       await page.waitForSelector('#approve-button');
     });
 
@@ -91,8 +87,7 @@ export function describeHardenedFlow(backend: TestBackend): void {
       assert.match(await page.textContent('#consent-limits') ?? '', /¥100,000/);
       assert.equal((await page.textContent('#approve-button'))?.trim(), '承認する');
       await page.screenshot({ path: screenshotPath(`e2e-hardened-consent-ja-${backend.name}`), fullPage: true });
-      await page.click('#lang-switch');
-      await page.waitForURL(/lang=en/);
+      await clickThrough(page, '#lang-switch', /lang=en/);
       assert.match(await page.locator('#consent').innerText(), /¥300,000/);
       assert.equal((await page.textContent('#approve-button'))?.trim(), 'Approve');
       await page.screenshot({ path: screenshotPath(`e2e-hardened-consent-en-${backend.name}`), fullPage: true });
@@ -101,30 +96,27 @@ export function describeHardenedFlow(backend: TestBackend): void {
     test('approving with another authenticator code brings hanako back to the wallet, linked', async () => {
       await page.selectOption('#factor', 'totp');
       await page.fill('#code', await nextTotp());
-      await page.click('#approve-button');
-      await page.waitForURL(`${demo.wallet_secure_url}/?done=linked`);
+      await clickThrough(page, '#approve-button', `${demo.wallet_secure_url}/?done=linked`);
       assert.equal(await page.getAttribute('#bank-link', 'data-link-status'), 'active');
       assert.match(await page.textContent('#bank-link') ?? '', /\*\*\*\*567/);
     });
 
     test('a ¥5,000 top-up goes through as a DPoP-bound charge', async () => {
-      await page.goto(`${demo.wallet_secure_url}/charge`);
+      await visit(page, `${demo.wallet_secure_url}/charge`);
       await page.fill('#amount_yen', '5000');
-      await page.click('#charge-submit');
-      await page.waitForURL(/\/top-ups\//);
+      await clickThrough(page, '#charge-submit', /\/top-ups\//);
       assert.equal(await page.getAttribute('#receipt', 'data-status'), 'succeeded');
-      await page.goto(demo.wallet_secure_url);
+      await visit(page, demo.wallet_secure_url);
       assert.equal(await page.getAttribute('#balance', 'data-balance-yen'), '5000');
       await page.screenshot({ path: screenshotPath(`e2e-hardened-wallet-home-${backend.name}`), fullPage: true });
     });
 
     test('hanako’s passbook shows the ¥5,000 line with the hardened operator’s label, and the link as FAPI 2.0 + 2FA', async () => {
       const bank = await browser.newPage({ locale: 'ja-JP', viewport: { width: 1000, height: 900 } });
-      await bank.goto(`${demo.bank_url}/bank/login`);
+      await visit(bank, `${demo.bank_url}/bank/login`);
       await bank.fill('#login_id', HANAKO.login_id);
       await bank.fill('#password', HANAKO.password);
-      await bank.click('button[type=submit]');
-      await bank.waitForURL(`${demo.bank_url}/bank/passbook`);
+      await clickThrough(bank, 'button[type=submit]', `${demo.bank_url}/bank/passbook`);
       const cells = await bank.locator('#passbook tbody tr', { hasText: DEMO_SECURE_WALLET.passbook_label }).locator('td').allTextContents();
       assert.deepEqual([cells[1], cells[2]], [DEMO_SECURE_WALLET.passbook_label, '¥5,000']);
       assert.match(await bank.locator('#links').innerText(), /FAPI 2\.0 \+ 2FA/);

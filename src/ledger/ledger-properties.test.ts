@@ -7,11 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { testBackends } from '../testing/test-databases.ts';
+import { propertyRuns } from '../testing/property-runs.ts';
 import type { Account, AccountFlags, CreateTransferResult, NewTransfer } from './ledger-types.ts';
 import { openTestLedger, type TestLedger } from './open-test-ledger.ts';
 
-/** Runs per property per backend: enough to mix holds, posts, voids and retries, small enough for a 2-core box. */
-const RUNS = 20;
 /** Batches of 5 make most groups span batches and share them with other callers' groups. */
 const BATCH_TRANSFERS_MAX = 5;
 
@@ -220,7 +219,7 @@ for (const backend of testBackends) {
             assertNotOverdrawn(account);
           }
         }),
-        { numRuns: RUNS },
+        { numRuns: propertyRuns() },
       );
       assert.equal((await t.ledger.checkInvariants()).ok, true);
     });
@@ -246,7 +245,7 @@ for (const backend of testBackends) {
           const report = await t.ledger.checkInvariants();
           assert.equal(report.ok, true, JSON.stringify(report));
         }),
-        { numRuns: RUNS },
+        { numRuns: propertyRuns() },
       );
     });
   });

@@ -165,7 +165,7 @@ for (const backend of testBackends) {
         });
         assert.equal(response.statusCode, 400);
         assert.equal(response.json().code, 'validation_failed');
-        assert.deepEqual(await fixture.snapshot(), before);
+        await fixture.assertNothingWritten(before);
       });
 
       test('a charge right after a failed PIN attempt on the account carries the failure, and the 2020 pattern then is held', async () => {
@@ -256,7 +256,7 @@ for (const backend of testBackends) {
         assert.equal(response.statusCode, 403);
         assert.equal(response.json().code, 'charge_denied');
         assert.equal(response.json().reasons, undefined, 'the operator is not told why');
-        assert.deepEqual(await fixture.snapshot(), before);
+        await fixture.assertNothingWritten(before);
         const [denied] = await decisions(`action = 'deny'`);
         assert.equal(denied?.config_id, 'test-tight-velocity@1');
         assert.ok(denied?.reasons.includes('link_velocity_over_cap'));

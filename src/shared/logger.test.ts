@@ -19,6 +19,15 @@ test('PINs, passwords, OTPs, tokens, secrets and account numbers are redacted fr
   assert.match(line, /\[redacted\]/);
 });
 
+test('a secret field is redacted at the top level of the logged object and two levels down as well', () => {
+  const { lines, log } = capture();
+  log.info({ pin: '4321', otp: '654321' }, 'top level');
+  log.info({ body: { kyc: { password: 'hunter2', account_number: '7654321' } } }, 'two levels down');
+  const output = lines.join('');
+  for (const secret of ['4321', '654321', 'hunter2', '7654321']) assert.ok(!output.includes(secret), `${secret} leaked`);
+  assert.equal(output.match(/\[redacted\]/g)?.length, 4);
+});
+
 test('request logs carry neither the Authorization, DPoP nor Cookie header, nor the body', async () => {
   const { lines, log } = capture();
   const app = createHttpApp({ log });

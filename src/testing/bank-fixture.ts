@@ -6,9 +6,11 @@ import { createBankApp, type BankApp, type BankAppDeps } from '../bank-app.ts';
 import { ManualClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
-import type { TestBackend } from './test-databases.ts';
+import { openSameDatabase, type TestBackend } from './test-databases.ts';
 import type { LinkMethod } from '../operators/operator.ts';
 import { freePort } from './free-port.ts';
+import { snapshotDatabase, type DatabaseSnapshot } from './database-snapshot.ts';
+import { assertNothingWritten, type RefusalWriteName } from './refusal-may-write.ts';
 
 /** A migrated bank on one backend with a frozen clock, one 2020-policy operator and one customer with ¥500,000. */
 export interface BankFixture {
@@ -21,8 +23,13 @@ export interface BankFixture {
   sms: SmsSimulator;
   operator: { id: string; client_id: string; client_secret: string; basic: string; settlement_account_id: string };
   customer: { id: string; account_id: string; branch_code: string; account_number: string; pin: string; name_kana: string; birth_date: string };
-  /** Rows and balances that a refused request must leave exactly as they were. */
-  snapshot(): Promise<Record<string, unknown>>;
+  /** Every row of every table (read from the catalogue), for `assertNothingWritten`. */
+  snapshot(): Promise<DatabaseSnapshot>;
+  /**
+   * Fails unless every table is as it was at `before`, apart from what the named allow-list entries let through
+   * (src/testing/refusal-may-write.ts): what "a refused request changes nothing" means.
+   */
+  assertNothingWritten(before: DatabaseSnapshot, options?: { except?: readonly RefusalWriteName[]; message?: string }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,6 +38,9 @@ export const FIXTURE_START = '2026-11-10T01:00:00Z';
 export const FIXTURE_CREDENTIAL_KEY = 'test-credential-fingerprint-key-0123456789abcdef';
 /** The fixture's audit key: fixed, so every bank instance over one test database links the same chain. */
 export const FIXTURE_AUDIT_KEY = 'test-audit-key-0123456789abcdef-0123456789';
+
+/** How each fixture's bank was made, so that a second process is made the same way. */
+const bankOptions = new WeakMap<BankFixture, Pick<BankAppDeps, 'risk' | 'webhook_targets'>>();
 
 /** Basic credentials header for an operator. */
 export function basicAuth(client_id: string, client_secret: string): string {
@@ -67,8 +77,9 @@ export async function createBankFixture(
   const url = options.listen ? `http://127.0.0.1:${port}` : 'http://bank.test';
   const log = options.log ?? createLogger({ level: process.env.FURIKAE_TEST_LOG ?? 'silent' });
   const sms = createSmsSimulator({ clock, log });
+  const webhook_targets = options.webhook_targets ?? { policy: { allow_loopback: true } };
   const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, sms, public_url: url,
-    webhook_targets: options.webhook_targets ?? { policy: { allow_loopback: true } },
+    webhook_targets,
     ...(options.audit_anchor_file ? { audit_anchor_file: options.audit_anchor_file } : {}),
     ...(options.risk ? { risk: options.risk } : {}), ...(options.waiting_charge_jobs === false ? { waiting_charge_jobs: false } : {}),
     ...(options.smtp_url ? { smtp_url: options.smtp_url } : {}),
@@ -86,7 +97,20 @@ export async function createBankFixture(
   });
   const account = await core.openAccount({ customer_id: person.id, branch_code: '001', account_number: '1234567', pin: '4321' });
   await core.deposit(account.id, 500_000, '給与');
-  return {
+  /**
+   * Every table, read while the background notice dispatcher stands still after sending what is due: a notice
+   * queued before `before` and sent meanwhile is not the request's write, and a row the request added still shows.
+   */
+  async function quiescentSnapshot(): Promise<DatabaseSnapshot> {
+    await bank.notices.stop();
+    try {
+      while ((await bank.notices.dispatchOnce()).claimed > 0);
+      return await snapshotDatabase(db);
+    } finally {
+      bank.notices.start();
+    }
+  }
+  const fixture: BankFixture = {
     db,
     bank,
     url,
@@ -100,19 +124,34 @@ export async function createBankFixture(
       id: person.id, account_id: account.id, branch_code: '001', account_number: '1234567', pin: '4321',
       name_kana: 'ヤマダ ハナコ', birth_date: '1948-03-15',
     },
-    async snapshot() {
-      const [counts] = await db.query(
-        `SELECT (SELECT count(*) FROM links) AS links, (SELECT count(*) FROM charges) AS charges,
-                (SELECT count(*) FROM refunds) AS refunds, (SELECT count(*) FROM ledger_transfers) AS transfers,
-                (SELECT count(*) FROM passbook_labels) AS labels,
-                (SELECT coalesce(sum(charged_yen), 0) FROM link_monthly_totals) AS monthly_totals,
-                (SELECT count(*) FROM links WHERE status = 'active') AS active_links`,
-      );
-      const balances = await db.query(
-        `SELECT id, debits_posted, credits_posted, debits_pending, credits_pending FROM ledger_accounts ORDER BY id`,
-      );
-      return { counts, balances };
+    snapshot: quiescentSnapshot,
+    async assertNothingWritten(before, options) {
+      assertNothingWritten(before, await quiescentSnapshot(), options);
     },
+    async close() {
+      await bank.close();
+      await db.close();
+    },
+  };
+  bankOptions.set(fixture, { webhook_targets, ...(options.risk ? { risk: options.risk } : {}) });
+  return fixture;
+}
+
+/**
+ * A second bank process over the fixture's PostgreSQL database: its own connection pool and so its own batching
+ * writer, the same clock, keys and URL. Requests split between the two apps race as they do between two servers
+ * behind a load balancer, which one app cannot show (its batcher runs one transaction at a time). PostgreSQL only.
+ */
+export async function openSecondBankProcess(fixture: BankFixture): Promise<{ bank: BankApp; close(): Promise<void> }> {
+  const db = await openSameDatabase(fixture.db);
+  const log = createLogger({ level: process.env.FURIKAE_TEST_LOG ?? 'silent' });
+  // The fixture's own app sends the notices and runs the waiting-charge jobs, so there is one of each, as in a test of one.
+  const bank = await createBankApp({
+    db, clock: fixture.clock, ids: createIds(fixture.clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, sms: fixture.sms,
+    public_url: fixture.url, notice_polling: false, waiting_charge_jobs: false, ...bankOptions.get(fixture),
+  });
+  return {
+    bank,
     async close() {
       await bank.close();
       await db.close();
@@ -136,9 +175,9 @@ export async function legacyLink(fixture: BankFixture, overrides: Record<string,
   return { response, body: response.json() as { link: { id: string }; link_token: string; code?: string } };
 }
 
-/** Sends one charge with a legacy link credential. */
-export function charge(fixture: BankFixture, link_token: string, body: unknown, idempotency_key?: string) {
-  return fixture.bank.app.inject({
+/** Sends one charge with a legacy link credential (to `bank`, a second process, if given). */
+export function charge(fixture: BankFixture, link_token: string, body: unknown, idempotency_key?: string, bank: BankApp = fixture.bank) {
+  return bank.app.inject({
     method: 'POST',
     url: '/v1/charges',
     headers: { authorization: `Bearer ${link_token}`, ...(idempotency_key === undefined ? {} : { 'idempotency-key': idempotency_key }) },

@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import { readPassbook } from '../bank/passbook.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
 import { enrolTotp, walkConsent } from '../testing/consent-walk.ts';
@@ -13,6 +14,13 @@ import { openTestWallet, formValue, type TestBrowser, type TestWallet } from './
 import { hardenedTestSteps } from './hardened-test-steps.ts';
 
 const WALLET_URL = 'http://wallet.test';
+
+/** The `cnf.jkt` an access token (a JWT) is bound to. */
+const boundThumbprint = (access_token: string): string | undefined =>
+  JSON.parse(Buffer.from(access_token.split('.')[1]!, 'base64url').toString()).cnf?.jkt;
+
+/** The thumbprint of the public half of a stored EC private JWK. */
+const publicThumbprint = ({ kty, crv, x, y }: JWK) => calculateJwkThumbprint({ kty, crv, x, y } as JWK);
 
 for (const backend of testBackends) {
   describe(`the hardened wallet with the real bank on ${backend.name}`, { skip: backend.skip }, () => {
@@ -93,13 +101,13 @@ for (const backend of testBackends) {
         assert.equal(link.link_token, null, 'a FAPI link has no link token');
         assert.match(link.account_number_masked, /567$/);
         link_id = link.id;
-        const [grant] = await wallet.context.db.query<{ access_token: string; refresh_token: string | null; dpop_private_jwk: { d?: string } }>(
+        const [grant] = await wallet.context.db.query<{ access_token: string; refresh_token: string | null; dpop_private_jwk: JWK }>(
           `SELECT access_token, refresh_token, dpop_private_jwk FROM wallet_bank_grants WHERE link_id = $1`, [link_id]);
         assert.ok(grant?.refresh_token, 'a refresh token is kept');
         assert.ok(grant?.dpop_private_jwk.d, 'the DPoP private key stays on the wallet’s server');
         const claims = JSON.parse(Buffer.from(grant.access_token.split('.')[1]!, 'base64url').toString());
         assert.equal(claims.link_id, link_id);
-        assert.ok(claims.cnf?.jkt, 'the access token is DPoP-bound');
+        assert.equal(boundThumbprint(grant.access_token), await publicThumbprint(grant.dpop_private_jwk), 'the access token is bound to the wallet’s DPoP key');
         const [bank_link] = await fixture.db.query<{ method: string; kyc: string; method_kyc: string }>(
           `SELECT method, kyc_attestation->'kyc'->>'level' AS kyc, kyc_attestation->'kyc'->>'method' AS method_kyc FROM links WHERE id = $1`, [link_id]);
         assert.deepEqual(bank_link, { method: 'fapi2', kyc: 'ekyc_document_face', method_kyc: 'ekyc_document_face:simulator' });
@@ -117,13 +125,16 @@ for (const backend of testBackends) {
       });
 
       test('an expired access token is refreshed with a DPoP-bound refresh before the next charge', async () => {
-        const [before_refresh] = await wallet.context.db.query<{ access_token: string }>(`SELECT access_token FROM wallet_bank_grants WHERE link_id = $1`, [link_id]);
+        const [before_refresh] = await wallet.context.db.query<{ access_token: string; dpop_private_jwk: JWK }>(
+          `SELECT access_token, dpop_private_jwk FROM wallet_bank_grants WHERE link_id = $1`, [link_id]);
         await wallet.context.db.query(`UPDATE wallet_bank_grants SET access_token_expires_at = $2 WHERE link_id = $1`, [link_id, new Date(0)]);
         const { response } = await user.browser.submit('/charge', '/charge', { amount_yen: '1000' }, ['top_up_id']);
         assert.equal(response.statusCode, 303, response.body);
         const [after_refresh] = await wallet.context.db.query<{ access_token: string; access_token_expires_at: Date }>(
           `SELECT access_token, access_token_expires_at FROM wallet_bank_grants WHERE link_id = $1`, [link_id]);
         assert.notEqual(after_refresh?.access_token, before_refresh?.access_token);
+        assert.equal(boundThumbprint(after_refresh!.access_token), await publicThumbprint(before_refresh!.dpop_private_jwk),
+          'the refreshed token is bound to the same DPoP key, which never left the wallet');
         assert.ok(after_refresh!.access_token_expires_at > wallet.clock.now());
         assert.equal(await wallet.balance(user.email), 6000);
       });
@@ -151,13 +162,13 @@ for (const backend of testBackends) {
     test('a callback with a state the wallet never issued is refused, and nothing is exchanged or stored', async () => {
       const user = await steps.verifiedIdentity();
       const { callback } = await linkAtBank(user.browser);
-      const links = await wallet.count('wallet_bank_links');
+      const before = await wallet.snapshot();
       const forged = new URL(callback);
       forged.searchParams.set('state', 'not-a-state-this-wallet-issued');
       const response = await user.browser.get(forged.pathname + forged.search);
       assert.equal(response.statusCode, 400);
       assert.match(response.body, /data-code="wallet_link_state_invalid"/);
-      assert.equal(await wallet.count('wallet_bank_links'), links);
+      await wallet.assertNothingWritten(before);
       const honest = await user.browser.get(callback.pathname + callback.search);
       assert.equal(honest.statusCode, 303, 'the real answer still works once');
       const replayed = await user.browser.get(callback.pathname + callback.search);
@@ -169,22 +180,24 @@ for (const backend of testBackends) {
       const victim = await steps.verifiedIdentity();
       const { callback } = await linkAtBank(victim.browser);
       const attacker = await steps.verifiedIdentity();
-      const links = await wallet.count('wallet_bank_links');
+      const before = await wallet.snapshot();
       const response = await attacker.browser.get(callback.pathname + callback.search);
       assert.equal(response.statusCode, 400);
       assert.match(response.body, /data-code="wallet_link_state_invalid"/);
-      assert.equal(await wallet.count('wallet_bank_links'), links);
+      await wallet.assertNothingWritten(before);
+      const honest = await victim.browser.get(callback.pathname + callback.search);
+      assert.equal(honest.statusCode, 303, 'the victim’s own answer still links');
     });
 
     test('a customer who declines at the bank comes back to wallet_link_declined and nothing is linked', async () => {
       const user = await steps.verifiedIdentity();
-      const links = await wallet.count('wallet_bank_links');
       const { callback } = await linkAtBank(user.browser, { decision: 'deny' });
+      const before = await wallet.snapshot();
       const response = await user.browser.get(callback.pathname + callback.search);
       assert.equal(response.statusCode, 403);
       assert.match(response.body, /data-code="wallet_link_declined"/);
       assert.match(response.body, /data-bank-code="access_denied"/);
-      assert.equal(await wallet.count('wallet_bank_links'), links);
+      await wallet.assertNothingWritten(before, { except: ['wallet_link_state_spent'] });
     });
 
     test('an eKYC name that is not the account holder’s comes back refused by the bank with identity_mismatch', async () => {
@@ -200,18 +213,22 @@ for (const backend of testBackends) {
       const user = await steps.verifiedPhone();
       const page = await user.browser.get('/link');
       assert.match(page.body, /id="ekyc-required"/);
-      const pending = await wallet.count('wallet_link_authorizations');
+      const before = await wallet.snapshot();
       const response = await user.browser.post('/link/start', { csrf_token: formValue(page.body, 'csrf_token')! });
       assert.equal(response.statusCode, 403);
       assert.match(response.body, /data-code="wallet_ekyc_required"/);
-      assert.equal(await wallet.count('wallet_link_authorizations'), pending);
+      await wallet.assertNothingWritten(before);
     });
 
-    test('"Link bank account" without the session’s CSRF token is refused', async () => {
+    test('"Link bank account" without the session’s CSRF token is refused and starts nothing', async () => {
       const user = await steps.verifiedIdentity();
+      const before = await wallet.snapshot();
+      const bankBefore = await fixture.snapshot();
       const response = await user.browser.post('/link/start', { csrf_token: 'forged' });
       assert.equal(response.statusCode, 403);
       assert.match(response.body, /data-code="wallet_csrf_token_invalid"/);
+      await wallet.assertNothingWritten(before);
+      await fixture.assertNothingWritten(bankBefore, { message: 'nothing was pushed to the bank' });
     });
   });
 }

@@ -15,6 +15,8 @@ import { walletMigrations } from './wallet-migrations.ts';
 import { createSmsSimulator, type SmsSimulator } from '../notify/sms-simulator.ts';
 import { createEkycSimulator } from './ekyc-simulator.ts';
 import { findWalletUserByEmail } from './wallet-users.ts';
+import { snapshotDatabase, type DatabaseSnapshot } from '../testing/database-snapshot.ts';
+import { assertNothingWritten, type RefusalWriteName } from '../testing/refusal-may-write.ts';
 
 /** Nothing listens on the discard port: a wallet under test that calls the bank by mistake fails at once. */
 const NO_BANK_URL = 'http://127.0.0.1:9';
@@ -28,6 +30,10 @@ export interface TestWallet extends WalletApp {
   /** Puts e-money in a user's account as a confirmed top-up would, without a bank (for payment and send tests). */
   fund(email: string, amount_yen: number): Promise<void>;
   balance(email: string): Promise<number>;
+  /** Every row of every wallet table (payments, sends, top-ups, the e-money ledger, …), for `assertNothingWritten`. */
+  snapshot(): Promise<DatabaseSnapshot>;
+  /** Fails unless every wallet table is as it was at `before` (docs/testing.md): what "a refused payment writes nothing" means. */
+  assertNothingWritten(before: DatabaseSnapshot, options?: { except?: readonly RefusalWriteName[]; message?: string }): Promise<void>;
   count(table: 'wallet_users' | 'wallet_payments' | 'wallet_sends' | 'wallet_top_ups' | 'wallet_bank_links' | 'wallet_bank_grants' | 'wallet_ekyc_checks' | 'wallet_link_authorizations'): Promise<number>;
   closeAll(): Promise<void>;
 }
@@ -73,6 +79,10 @@ export async function openTestWallet(backend: TestBackend, options: TestWalletOp
       const [account] = await wallet.context.ledger.lookupAccounts([user.account_id]);
       if (!account) throw new Error('no account');
       return account.credits_posted - account.debits_posted;
+    },
+    snapshot: () => snapshotDatabase(db),
+    async assertNothingWritten(before, options) {
+      assertNothingWritten(before, await snapshotDatabase(db), options);
     },
     async count(table) {
       const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);

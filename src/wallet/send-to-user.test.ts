@@ -44,12 +44,13 @@ for (const backend of testBackends) {
     test('sending the exact balance passes and one yen more is refused with 422, writing nothing', async () => {
       const alice = await user(500);
       const bob = await user(0);
-      const sends = await wallet.count('wallet_sends');
+      await alice.browser.get('/send');
+      const before = await wallet.snapshot();
       const { response: over } = await send(alice.browser, { recipient_email: bob.email, amount_yen: '501' });
       assert.equal(over.statusCode, 422);
       assert.match(over.body, /data-code="wallet_balance_insufficient"/);
-      assert.equal(await wallet.count('wallet_sends'), sends);
       assert.equal(await wallet.balance(bob.email), 0);
+      await wallet.assertNothingWritten(before);
       const { response: exact } = await send(alice.browser, { recipient_email: bob.email, amount_yen: '500' });
       assert.equal(exact.statusCode, 303);
       assert.equal(await wallet.balance(alice.email), 0);
@@ -67,30 +68,39 @@ for (const backend of testBackends) {
       assert.equal(await wallet.balance(bob.email), 800);
     });
 
-    test('sending to oneself is refused with 422', async () => {
+    test('sending to oneself is refused with 422 and sends nothing', async () => {
       const alice = await user(3000);
+      await alice.browser.get('/send');
+      const before = await wallet.snapshot();
       const { response } = await send(alice.browser, { recipient_email: alice.email, amount_yen: '100' });
       assert.equal(response.statusCode, 422);
       assert.match(response.body, /data-code="wallet_send_to_self"/);
       assert.equal(await wallet.balance(alice.email), 3000);
+      await wallet.assertNothingWritten(before);
     });
 
-    test('an e-mail nobody signed up with is refused with 404, and a malformed one with 400', async () => {
+    test('an e-mail nobody signed up with is refused with 404, and a malformed one with 400, sending nothing', async () => {
       const alice = await user(3000);
+      await alice.browser.get('/send');
+      const before = await wallet.snapshot();
       const { response: unknown } = await send(alice.browser, { recipient_email: 'ghost@example.jp', amount_yen: '100' });
       assert.equal(unknown.statusCode, 404);
       assert.match(unknown.body, /data-code="wallet_user_not_found"/);
       const { response: malformed } = await send(alice.browser, { recipient_email: 'ghost', amount_yen: '100' });
       assert.equal(malformed.statusCode, 400);
       assert.equal(await wallet.balance(alice.email), 3000);
+      await wallet.assertNothingWritten(before);
     });
 
     test('a send post with a wrong CSRF token is refused with 403 and sends nothing', async () => {
       const alice = await user(3000);
       const bob = await user(0);
+      await alice.browser.get('/send');
+      const before = await wallet.snapshot();
       const { response } = await send(alice.browser, { csrf_token: '', recipient_email: bob.email, amount_yen: '100' });
       assert.equal(response.statusCode, 403);
       assert.equal(await wallet.balance(bob.email), 0);
+      await wallet.assertNothingWritten(before);
     });
 
     test('the recipient cannot open the sender’s receipt', async () => {

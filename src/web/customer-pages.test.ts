@@ -19,10 +19,17 @@ for (const backend of testBackends) {
     const passbook = () => fixture.bank.app.inject({ url: '/bank/passbook', headers: { cookie } });
     const csrfOn = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)![1]!;
 
-    test('a wrong password shows the login again and never says which part was wrong', async () => {
-      const response = await fixture.bank.app.inject({ method: 'POST', url: '/bank/login', payload: { login_id: 'hanako', password: 'wrong' } });
-      assert.equal(response.statusCode, 401);
-      assert.match(response.body, /ログインIDまたはパスワードが違います/);
+    test('a wrong password and an unknown login id get the same page, which never says which part was wrong', async () => {
+      const attempt = (login_id: string) => fixture.bank.app.inject({ method: 'POST', url: '/bank/login', payload: { login_id, password: 'wrong' } });
+      const wrongPassword = await attempt('hanako');
+      const unknownLogin = await attempt('nobody-here');
+      for (const response of [wrongPassword, unknownLogin]) {
+        assert.equal(response.statusCode, 401);
+        assert.match(response.body, /ログインIDまたはパスワードが違います/);
+        assert.equal(response.headers['set-cookie'], undefined, 'no session either way');
+      }
+      // The page echoes the login id typed; apart from it the two answers are the same, byte for byte.
+      assert.equal(unknownLogin.body.replaceAll('nobody-here', 'hanako'), wrongPassword.body);
     });
 
     test('five wrong passwords lock the login, and then even the right password is refused', async () => {

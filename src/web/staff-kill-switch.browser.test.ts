@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
-import { browserSkip, launchBrowser, screenshotPath } from '../testing/browser.ts';
+import { browserSkip, clickThrough, launchBrowser, screenshotPath, visit } from '../testing/browser.ts';
 
 const ADMIN = { login_id: 'kanri', password: 'kill-switch-admin-2026', display_name: '監視チーム 田中' };
 const REASON = 'ドコモ口座経由の不正出金 (10 Sep 2020): halt new links, keep existing ones';
@@ -50,22 +50,25 @@ for (const backend of testBackends) {
       assert.equal(existing.response.statusCode, 201);
 
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP' });
-      await page.goto(`${fixture.url}/staff/login`);
+      const posts: string[] = [];
+      page.on('request', (request) => void (request.method() === 'POST' && posts.push(new URL(request.url()).pathname)));
+      await visit(page, `${fixture.url}/staff/login`);
       await page.fill('#login_id', ADMIN.login_id);
       await page.fill('#password', ADMIN.password);
-      await Promise.all([page.waitForURL(`${fixture.url}/staff`), page.click('button[type=submit]')]);
+      await clickThrough(page, 'button[type=submit]', `${fixture.url}/staff`);
       assert.match(await page.textContent('header') ?? '', /監視チーム 田中/);
 
-      await page.click('nav.console >> text=事業者 Operators');
-      await page.waitForURL(`${fixture.url}/staff/operators`);
+      await clickThrough(page, 'nav.console >> text=事業者 Operators', `${fixture.url}/staff/operators`);
       const row = page.locator(`tr[data-operator="${fixture.operator.client_id}"]`);
       assert.equal(await row.locator('[data-switch="new_links_suspended"]').getAttribute('data-on'), 'false');
 
       // The browser will not submit without a reason (required); the server refuses one anyway (tested elsewhere).
+      const reason = row.locator('input[data-reason="new_links_suspended"]');
       await row.locator('[data-action="new_links_suspended"]').click();
-      assert.equal(page.url(), `${fixture.url}/staff/operators`, 'no submit without a reason');
-      await row.locator('input[data-reason="new_links_suspended"]').fill(REASON);
-      await Promise.all([page.waitForURL(/\/staff\/operators#op-/), row.locator('[data-action="new_links_suspended"]').click()]);
+      assert.equal(await reason.evaluate((input: HTMLInputElement) => input.validity.valueMissing), true, 'the empty reason stops the submit');
+      await reason.fill(REASON);
+      await clickThrough(page, row.locator('[data-action="new_links_suspended"]'), /\/staff\/operators#op-/);
+      assert.equal(posts.filter((path) => path.startsWith('/staff/operators/')).length, 1, 'the click without a reason sent nothing');
 
       const flipped = page.locator(`tr[data-operator="${fixture.operator.client_id}"]`);
       assert.equal(await flipped.locator('[data-switch="new_links_suspended"]').getAttribute('data-on'), 'true');
@@ -84,7 +87,7 @@ for (const backend of testBackends) {
       assert.deepEqual(entry?.details, { switch: 'new_links_suspended', on: true, was: false });
 
       // The dashboard shows the suspension to everyone who opens the console.
-      await page.click('nav.console >> text=ダッシュボード Dashboard');
+      await clickThrough(page, 'nav.console >> text=ダッシュボード Dashboard', `${fixture.url}/staff`);
       assert.match(await page.locator('.banner-warn').textContent() ?? '', /new links/);
       await page.screenshot({ path: screenshotPath(`staff-dashboard-after-flip-${backend.name}`), fullPage: true });
       await page.close();
@@ -109,30 +112,32 @@ describe('in Chromium, an analyst works an alert into a resolved case', { skip: 
       }));
 
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP' });
-      await page.goto(`${fixture.url}/staff/login`);
+      await visit(page, `${fixture.url}/staff/login`);
       await page.fill('#login_id', 'sato');
       await page.fill('#password', 'analyst-password-2026');
-      await Promise.all([page.waitForURL(`${fixture.url}/staff`), page.click('button[type=submit]')]);
-      await page.click('nav.console >> text=アラート Alerts');
+      await clickThrough(page, 'button[type=submit]', `${fixture.url}/staff`);
+      await clickThrough(page, 'nav.console >> text=アラート Alerts', /\/staff\/alerts/);
       await page.screenshot({ path: screenshotPath('staff-alert-queue'), fullPage: true });
-      await Promise.all([page.waitForURL(/\/staff\/cases\//), page.click('[data-action="open-case"]')]);
-      await Promise.all([page.waitForURL(/\/staff\/cases\//), page.click('[data-action="assign"]')]);
+      await clickThrough(page, '[data-action="open-case"]', /\/staff\/cases\//);
+      await clickThrough(page, '[data-action="assign"]', /\/staff\/cases\//);
+      assert.match(await page.locator('main').innerText(), /不正調査 佐藤/, 'the case shows who it is assigned to');
       await page.fill('#note', '本人に電話しました。ウォレットは開設していないとのこと。 Called the customer: she never opened a wallet.');
-      await Promise.all([page.waitForURL(/\/staff\/cases\//), page.click('[data-action="note"]')]);
+      await clickThrough(page, '[data-action="note"]', /\/staff\/cases\//);
+      assert.match(await page.locator('main').innerText(), /Called the customer/, 'the note shows on the case');
       await page.fill('#resolve-reason', 'customer confirmed over the phone');
       await page.screenshot({ path: screenshotPath('staff-case-before-resolve'), fullPage: true });
-      await Promise.all([page.waitForURL(/\/staff\/cases\//), page.click('[data-action="resolve-fraud"]')]);
+      await clickThrough(page, '[data-action="resolve-fraud"]', /\/staff\/cases\//);
       assert.equal(await page.locator('[data-case-status]').first().getAttribute('data-case-status'), 'resolved');
       const [alert] = await services.cases.listAlerts();
       assert.equal(alert?.status, 'closed');
 
-      await page.goto(`${fixture.url}/staff/customers/${fixture.customer.id}`);
+      await visit(page, `${fixture.url}/staff/customers/${fixture.customer.id}`);
       await page.screenshot({ path: screenshotPath('staff-customer-page'), fullPage: true });
-      await page.goto(`${fixture.url}/staff/charges?live=0`);
+      await visit(page, `${fixture.url}/staff/charges?live=0`);
       await page.screenshot({ path: screenshotPath('staff-live-charges'), fullPage: true });
       // The bank anchors its head on a timer; the test anchors now so the page can vouch for the whole chain.
       await services.audit.anchor();
-      await page.goto(`${fixture.url}/staff/audit?verify=1`);
+      await visit(page, `${fixture.url}/staff/audit?verify=1`);
       assert.equal(await page.locator('#audit-verdict').getAttribute('data-ok'), 'true');
       await page.screenshot({ path: screenshotPath('staff-audit-log'), fullPage: true });
     } finally {

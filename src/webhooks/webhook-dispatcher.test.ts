@@ -226,22 +226,27 @@ for (const backend of testBackends) {
       let in_flight = 0;
       let most_in_flight = 0;
       const arrived: (() => void)[] = [];
-      // Each POST is answered once all three are in flight (or after a second, so that POSTs sent one after another
-      // fail the count below instead of hanging the suite).
-      const barrierSend: WebhookSender = async () => {
+      const timeouts: number[] = [];
+      // Each POST is answered once all three are in flight. One left waiting alone ends at its own timeout, as the
+      // real sender's does (webhook-sender.test.ts cuts a silent endpoint off), so POSTs sent one after another fail
+      // the count below instead of hanging the suite.
+      const barrierSend: WebhookSender = async (_url, { timeout_ms }) => {
+        timeouts.push(timeout_ms);
         in_flight += 1;
         most_in_flight = Math.max(most_in_flight, in_flight);
-        await new Promise<void>((resolve) => {
+        const signal = AbortSignal.timeout(timeout_ms);
+        await new Promise<void>((resolve, reject) => {
           arrived.push(resolve);
           if (arrived.length === charge_ids.length) for (const release of arrived) release();
-          else setTimeout(resolve, 1_000);
+          signal.addEventListener('abort', () => reject(signal.reason), { once: true });
         });
         in_flight -= 1;
         return { status: 200 };
       };
       const dispatcher = createWebhookDispatcher({ db: fixture.db, clock: fixture.clock, log: fixture.bank.services.log, send: barrierSend });
       assert.deepEqual(await dispatcher.dispatchDue(), { delivered: 3, retrying: 0, failed: 0 });
-      assert.equal(most_in_flight, 3);
+      assert.equal(most_in_flight, 3, 'the three POSTs were in flight together, so a pass waits one timeout, not three');
+      assert.deepEqual(timeouts, Array(3).fill(WEBHOOK_TIMEOUT_MS), 'each POST is cut off at the timeout');
       assert.ok(WEBHOOK_TIMEOUT_MS * 2 <= WEBHOOK_LEASE_SECONDS * 1000, 'a pass of timed-out POSTs ends long before its lease');
       assert.ok((await deliveries()).every((row) => row.delivered_at !== null && row.attempts === 1));
     });
