@@ -64,20 +64,25 @@ for (const backend of testBackends) {
       const csrf = field(shown.body, 'csrf')!;
       await post(`${url}/sms`, { csrf }, cookie);
       const code = fixture.sms.lastCode(customer.phone, stepUpPurpose({ charge_id, amount_yen: 100_000, payee_operator_id: fixture.operator.id }))!;
-      const before = await balances(fixture, customer.account_id);
+      const before = await fixture.snapshot();
       const altered = await post(`${url}/approve`, { csrf, factor: 'sms', code, amount_yen: '1000', payee_operator_id: fixture.operator.id }, cookie);
       assert.equal(altered.statusCode, 401);
       assert.match(altered.body, /data-status="pending_approval"/);
-      assert.deepEqual(await balances(fixture, customer.account_id), before);
+      // The failed code counts toward the factor's lock; nothing else is written.
+      await fixture.assertNothingWritten(before, { except: ['second_factor_spent', 'sms_code'] });
     });
 
     test('a form without the session’s CSRF token changes nothing', async () => {
-      const { customer, cookie, url } = await atApprovalPage();
-      const before = await balances(fixture, customer.account_id);
-      const refused = await post(`${url}/decline`, { csrf: 'forged' }, cookie);
-      assert.equal(refused.statusCode, 403);
-      assert.deepEqual(await balances(fixture, customer.account_id), before);
+      const { cookie, url } = await atApprovalPage();
+      const csrf = field((await page(url, cookie)).body, 'csrf')!;
+      const before = await fixture.snapshot();
+      for (const action of ['decline', 'approve', 'sms']) {
+        const refused = await post(`${url}/${action}`, { csrf: 'forged', factor: 'sms', code: '000000' }, cookie);
+        assert.equal(refused.statusCode, 403, action);
+      }
+      await fixture.assertNothingWritten(before);
       assert.match((await page(url, cookie)).body, /data-status="pending_approval"/);
+      assert.ok(csrf, 'the page did carry a token to forge');
     });
 
     test('declining on the page voids the reservation and says no money moved', async () => {
