@@ -5,6 +5,8 @@ import { createNoticeFixture, type NoticeFixture } from '../notify/notice-fixtur
 import { createChargePipeline } from './charge-pipeline.ts';
 import { chargeSteps } from './charge-steps.ts';
 import type { ChargeRequest, ChargeStep } from './charge.ts';
+import { snapshotDatabase } from '../testing/database-snapshot.ts';
+import { assertNothingWritten } from '../testing/refusal-may-write.ts';
 
 const chargeNotices = (fixture: NoticeFixture) =>
   fixture.db.query<{ charge_id: string; amount_yen: number; channel: string; customer_id: string; status: string }>(
@@ -43,17 +45,24 @@ for (const backend of testBackends) {
     test('a replayed charge (same Idempotency-Key and body) writes no second notice', async () => {
       const { link_token } = await fixture.link();
       const first = await fixture.charge(link_token, 3000, 'same-key');
+      const before = await snapshotDatabase(fixture.db);
       const again = await fixture.charge(link_token, 3000, 'same-key');
       assert.equal(again.json().id, first.json().id);
+      assertNothingWritten(before, await snapshotDatabase(fixture.db), { message: 'the replay wrote' });
       assert.equal((await chargeNotices(fixture)).length, 1);
     });
 
     test('a refused charge (over the balance, over the cap) writes no notice', async () => {
       const { link_token } = await fixture.link();
+      let before = await snapshotDatabase(fixture.db);
       assert.equal((await fixture.charge(link_token, 100_001)).json().code, 'charge_yen_max_exceeded');
+      assertNothingWritten(before, await snapshotDatabase(fixture.db));
       const { core } = fixture.bank.services;
       await core.withdraw(fixture.customer.account_id, (await core.balance(fixture.customer.account_id)) - 1000);
+      before = await snapshotDatabase(fixture.db);
       assert.equal((await fixture.charge(link_token, 5000)).json().code, 'insufficient_funds');
+      // It reached the risk step, which keeps its decision; no notice, no charge, no transfer.
+      assertNothingWritten(before, await snapshotDatabase(fixture.db), { except: ['risk_decision', 'risk_velocity'] });
       assert.equal((await chargeNotices(fixture)).length, 0);
     });
 
@@ -72,7 +81,7 @@ for (const backend of testBackends) {
       // The risk step needs the bank's risk engine; it is not what this test is about.
       const steps = [...chargeSteps.filter((step) => step.name !== 'risk'), boom];
       const pipeline = createChargePipeline({ db: fixture.db, ledger: services.ledger, clock: fixture.clock, ids: services.ids, steps });
-      const balance = await services.core.balance(fixture.customer.account_id);
+      const before = await snapshotDatabase(fixture.db);
       const request = {
         credential: { kind: 'link_token', token: link_token }, link_id, idempotency_key: 'rolled-back', amount_yen: 7000,
         description: null, source_ip: '127.0.0.1', device_id: null,
@@ -80,9 +89,7 @@ for (const backend of testBackends) {
       await assert.rejects(pipeline.charge(request), /disk is full/);
       await pipeline.close();
       assert.equal(noticesBeforeFailure, 1, 'the outbox step wrote the notice before the failure');
-      assert.equal((await chargeNotices(fixture)).length, 0);
-      assert.equal((await fixture.db.query(`SELECT id FROM charges`)).length, 0);
-      assert.equal(await services.core.balance(fixture.customer.account_id), balance);
+      assertNothingWritten(before, await snapshotDatabase(fixture.db), { message: 'the rolled-back batch left' });
     });
   });
 }

@@ -43,10 +43,24 @@ for (const backend of testBackends) {
     // PostgreSQL only: PGlite runs one transaction at a time, so the read below would wait for the COMMIT and see the
     // row even if the batcher answered before it. On PostgreSQL the read runs on another connection at once.
     raceTest(backend, 'every caller is answered only after its batch has committed', async () => {
-      const { batcher } = recordingBatcher(3);
+      // The COMMIT itself is made slow (a deferred trigger sleeps in it), so that a caller answered before the COMMIT
+      // has finished reads while its batch is still uncommitted, and finds nothing; without this the window is too
+      // short for the read to land in.
+      await db.exec(`
+        CREATE TABLE slow_items (value int PRIMARY KEY);
+        CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.1); RETURN NULL; END $$;
+        CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON slow_items DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit();`);
+      const batcher = createBatcher<number, string>({
+        db,
+        items_max: 3,
+        async process(tx, items) {
+          await tx.query(`INSERT INTO slow_items (value) SELECT unnest($1::int[])`, [items]);
+          return items.map(String);
+        },
+      });
       const checks = Array.from({ length: 7 }, (_, index) =>
         // Read on the database itself, outside the batch's transaction: only committed rows are visible there.
-        batcher.submit(200 + index).then(() => committed(200 + index)),
+        batcher.submit(200 + index).then(async () => (await db.query(`SELECT 1 FROM slow_items WHERE value = $1`, [200 + index])).length === 1),
       );
       assert.deepEqual(await Promise.all(checks), Array(7).fill(true));
       await batcher.close();

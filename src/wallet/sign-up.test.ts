@@ -31,26 +31,29 @@ for (const backend of testBackends) {
 
     test('a second sign-up with the same e-mail, in any case, is refused with 409 and writes nothing', async () => {
       await wallet.browser().signUp('花子', 'hanako@example.jp');
-      const users = await wallet.count('wallet_users');
       const browser = wallet.browser();
+      await browser.get('/signup');
+      const before = await wallet.snapshot();
       const response = await browser.signUp('偽花子', 'HANAKO@Example.jp');
       assert.equal(response.statusCode, 409);
       assert.match(response.body, /data-code="wallet_email_taken"/);
       assert.equal(formValue(response.body, 'name'), '偽花子', 'the form keeps what was typed');
-      assert.equal(await wallet.count('wallet_users'), users);
+      await wallet.assertNothingWritten(before);
       assert.equal(browser.cookies.has('wallet_session'), true);
       assert.match((await browser.get('/')).body, /ようこそ/, 'still not signed in');
     });
 
     test('a malformed e-mail re-renders the form with 400 and writes nothing', async () => {
-      const users = await wallet.count('wallet_users');
+      const browser = wallet.browser();
+      await browser.get('/signup');
+      const before = await wallet.snapshot();
       for (const email of ['no-at-sign', 'a@b', 'two@@example.jp', '']) {
-        const response = await wallet.browser().signUp('名前', email);
+        const response = await browser.signUp('名前', email);
         assert.equal(response.statusCode, 400, email);
         assert.match(response.body, /data-code="validation_failed"/);
         assert.match(response.body, /id="email"[^>]*aria-invalid="true"/);
       }
-      assert.equal(await wallet.count('wallet_users'), users);
+      await wallet.assertNothingWritten(before);
     });
 
     test('a password of 7 characters is refused and one of 8 is accepted', async () => {

@@ -94,7 +94,9 @@ for (const backend of testBackends) {
 
     test('a wrong PIN is refused by the bank and shown with its message; the PIN is not echoed and nothing is stored', async () => {
       const { browser } = await walletUser();
-      const links = await wallet.count('wallet_bank_links');
+      await browser.get('/link');
+      const before = await wallet.snapshot();
+      const bankBefore = await fixture.snapshot();
       const { response } = await link(browser, { ...hanako(), pin: '0000' });
       assert.equal(response.statusCode, 422);
       assert.match(response.body, /data-code="bank_refused"/);
@@ -102,7 +104,9 @@ for (const backend of testBackends) {
       assert.match(response.body, /口座情報が一致しません/);
       assert.equal(formValue(response.body, 'pin'), undefined);
       assert.equal(formValue(response.body, 'account_number'), fixture.customer.account_number);
-      assert.equal(await wallet.count('wallet_bank_links'), links);
+      await wallet.assertNothingWritten(before);
+      // The bank counts the wrong PIN toward its lock, and writes nothing else: no link.
+      await fixture.assertNothingWritten(bankBefore, { except: ['credential_attempt', 'credential_failures'] });
     });
 
     test('malformed link details are refused by the wallet before anything reaches the bank', async () => {

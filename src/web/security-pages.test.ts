@@ -66,12 +66,14 @@ for (const backend of testBackends) {
     test('a form without the session’s CSRF token is refused and registers nothing', async () => {
       const customer = await newCustomer(fixture);
       const { csrf } = customer;
+      const before = await fixture.snapshot();
       for (const forged of ['', 'x'.repeat(csrf.length), `${csrf}x`]) {
         const response = await sessionPost(fixture, customer, '/bank/security/totp/start', { csrf: forged });
         assert.equal(response.statusCode, 403);
       }
       const confirm = await sessionPost(fixture, customer, '/bank/security/totp/confirm', { csrf: 'forged', totp_code: '123456', sms_code: '123456' });
       assert.equal(confirm.statusCode, 403);
+      await fixture.assertNothingWritten(before);
       assert.equal((await fixture.bank.services.secondFactors.listFactors(customer.id)).some((f) => f.factor === 'totp'), false);
       assert.equal(fixture.sms.messages(customer.phone).length, 0, 'no code was sent');
     });
