@@ -21,6 +21,8 @@ import { FIXTURE_AUDIT_KEY } from '../testing/bank-fixture.ts';
 import { createScanner } from './scanner.ts';
 import { createScanReader } from './scan-read-api.ts';
 import { scanCsv } from './scan-csv.ts';
+import { snapshotDatabase } from '../testing/database-snapshot.ts';
+import { assertNothingWritten } from '../testing/refusal-may-write.ts';
 import { openScanCases } from './open-scan-cases.ts';
 import type { ScanProgress } from './scan.ts';
 
@@ -248,15 +250,14 @@ for (const backend of testBackends) {
     });
 
     test('bad input changes nothing: from after to, over ten years, an unknown operator or incident', async () => {
-      const [before] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM scans`);
+      const before = await snapshotDatabase(db);
       const refused = (code: string) => (error: unknown) => error instanceof FurikaeError && error.code === code;
       await assert.rejects(scanner().start({ from: '2020-12-31', to: '2020-01-01', started_by: 'cli' }), refused('scan_window_invalid'));
       await assert.rejects(scanner().start({ from: '2005-01-01', to: '2020-12-31', started_by: 'cli' }), refused('scan_window_too_long'));
       await assert.rejects(scanner().start({ ...WINDOW, operator: 'no-such-wallet', started_by: 'cli' }), refused('scan_operator_unknown'));
       await assert.rejects(scanner().start({ ...WINDOW, operator: '0190b8a2-0000-7000-8000-000000000000', started_by: 'cli' }), refused('scan_operator_unknown'));
       await assert.rejects(scanner().start({ ...WINDOW, incident_id: 'not-an-id', started_by: 'cli' }), refused('scan_incident_unknown'));
-      const [afterwards] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM scans`);
-      assert.equal(afterwards!.n, before!.n);
+      assertNothingWritten(before, await snapshotDatabase(db));
     });
 
     test('a second scan while one runs is refused with scan_busy; one left running by a stopped process is marked failed after ten minutes', async () => {

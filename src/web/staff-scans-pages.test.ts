@@ -39,13 +39,16 @@ for (const backend of testBackends) {
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /遡及スキャン Scans/);
       assert.doesNotMatch(page.body, /data-action="start-scan"/);
+      const before = await fixture.snapshot();
       const refused = await staffPost(fixture, viewer, '/staff/scans', { from: '2020-01-01', to: '2020-12-31' });
       assert.equal(refused.statusCode, 403);
       assert.match(refused.body, /data-code="staff_role_insufficient"/);
+      await fixture.assertNothingWritten(before);
       assert.equal(await scansCount(), 0);
     });
 
     test('bad windows and an unknown operator get problem+json for the page script and a console error for a plain form; nothing is written', async () => {
+      const before = await fixture.snapshot();
       const backwards = await startJson(analyst, { from: '2020-12-31', to: '2020-01-01' });
       assert.equal(backwards.statusCode, 422);
       assert.match(backwards.headers['content-type'] as string, /application\/problem\+json/);
@@ -58,6 +61,7 @@ for (const backend of testBackends) {
       const unknown = await staffPost(fixture, analyst, '/staff/scans', { from: '2020-01-01', to: '2020-12-31', operator: 'nobody' });
       assert.equal(unknown.statusCode, 422);
       assert.match(unknown.body, /data-code="scan_operator_unknown"/);
+      await fixture.assertNothingWritten(before);
       assert.equal(await scansCount(), 0);
     });
 

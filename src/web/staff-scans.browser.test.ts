@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
-import { browserSkip, launchBrowser, screenshotPath } from '../testing/browser.ts';
+import { browserSkip, clickThrough, launchBrowser, screenshotPath, visit } from '../testing/browser.ts';
 import { plantScanHistory } from '../testing/scan-history.ts';
 
 /** Customers with no wallet, so that a scan in one-customer chunks is still running when its page opens. */
@@ -31,12 +31,11 @@ for (const backend of testBackends.filter((candidate) => candidate.name === 'pos
 
     test('from the Scans tab: a scan of 2020 in small chunks shows live progress, then the thieves’ links, sortable by score and by yen', async () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, locale: 'ja-JP' });
-      await page.goto(`${fixture.url}/staff/login`);
+      await visit(page, `${fixture.url}/staff/login`);
       await page.fill('#login_id', ANALYST.login_id);
       await page.fill('#password', ANALYST.password);
-      await Promise.all([page.waitForURL(`${fixture.url}/staff`), page.click('button[type=submit]')]);
-      await page.click('nav.console >> text=遡及スキャン Scans');
-      await page.waitForURL(`${fixture.url}/staff/scans`);
+      await clickThrough(page, 'button[type=submit]', `${fixture.url}/staff`);
+      await clickThrough(page, 'nav.console >> text=遡及スキャン Scans', `${fixture.url}/staff/scans`);
 
       // A bad window first: the page says why and starts nothing.
       await page.fill('#scan-from', '2020-12-31');
@@ -86,7 +85,7 @@ for (const backend of testBackends.filter((candidate) => candidate.name === 'pos
       const boxes = page.locator('#suspects input[name="link_ids"]');
       await boxes.nth(0).check();
       await boxes.nth(1).check();
-      await Promise.all([page.waitForURL(/opened=2/), page.click('[data-action="open-selected"]')]);
+      await clickThrough(page, '[data-action="open-selected"]', /opened=2/);
       assert.equal(await page.locator('#suspects a[data-case]').count(), 2);
       await page.screenshot({ path: screenshotPath(`scan-cases-opened-${backend.name}`), fullPage: true });
     });
