@@ -228,11 +228,13 @@ for (const backend of testBackends) {
       const { charge } = await challenged();
       const stranger = await linkedElderlyCustomer(fixture);
       const { stepUp } = fixture.bank.services;
+      const before = await fixture.snapshot();
       assert.equal(await stepUp.view(stranger.customer_id, charge.id), undefined);
       assert.deepEqual(await stepUp.sendCode(stranger.customer_id, charge.id), { ok: false, code: 'approval_not_found' });
       assert.deepEqual(await stepUp.decline(stranger.customer_id, charge.id), { ok: false, code: 'approval_not_found' });
       assert.deepEqual(await stepUp.approve(stranger.customer_id, charge.id, { amount_yen: 100_000, payee_operator_id: fixture.operator.id, factor: 'sms', code: '000000' }), { ok: false, code: 'approval_not_found' });
       assert.deepEqual(await stepUp.approveHeld('not-a-uuid', { by: 'staff-1' }), { ok: false, code: 'approval_not_found' });
+      await fixture.assertNothingWritten(before, { message: 'a stranger\'s attempt wrote' });
       assert.equal((await getCharge(charge.id)).json().status, 'pending_approval');
     });
 

@@ -74,6 +74,10 @@ export const REFUSAL_MAY_WRITE = {
     table: 'second_factors', changes: ['totp_time_step_last', 'failures_consecutive'],
     why: 'an authenticator code used at login is spent (replay protection), and a wrong one counts toward the lock',
   },
+  kyc_attestation_use: {
+    table: 'kyc_attestation_uses', adds: true, removes: true,
+    why: 'an attestation that verified at an approved consent is spent there, even if the identity check then refuses it, so it can never link later; uses that could no longer verify are forgotten in the same statement',
+  },
   sms_code: { table: 'sms_codes', adds: true, changes: 'any', why: 'an SMS code sent for the login or the consent, and its use' },
   // The reference wallet.
   wallet_link_state_spent: {

@@ -81,8 +81,13 @@ for (const backend of testBackends) {
       const otherCookie = String(login.headers['set-cookie']).split(';')[0]!;
       const page = (await fixture.bank.app.inject({ url: '/bank/passbook', headers: { cookie: otherCookie } })).body;
       const { body } = await legacyLink(fixture);
+      const before = await fixture.snapshot();
       const response = await fixture.bank.app.inject({ method: 'POST', url: `/bank/links/${body.link.id}/revoke`, headers: { cookie: otherCookie }, payload: { csrf: csrfOn(page) } });
       assert.equal(response.statusCode, 404);
+      await fixture.assertNothingWritten(before, { message: 'the refused revoke wrote' });
+      // Read back as the operator that owns it: the link is still active, and still charges.
+      const owned = await fixture.bank.app.inject({ url: `/v1/links/${body.link.id}`, headers: { authorization: fixture.operator.basic } });
+      assert.equal(owned.json().status, 'active');
       assert.equal((await charge(fixture, body.link_token, { amount_yen: 100 }, 'p-4')).statusCode, 201);
     });
   });
