@@ -247,7 +247,7 @@ describe('the bank through a database outage (PostgreSQL only)', { skip: bin ? f
 
   test('a wallet on PostgreSQL survives its database restarting: 503 with Retry-After meanwhile, then serves again by itself', async () => {
     const database_url = await createFreshDatabase(cluster.url);
-    const wallet = await openTestWallet({ name: 'postgres', skip: false, open: (schema) => openDatabase({ database_url, schema, application_name: 'furikae-wallet' }) });
+    const wallet = await openTestWallet({ name: 'postgres', skip: false, concurrent_transactions: true, open: (schema) => openDatabase({ database_url, schema, application_name: 'furikae-wallet' }) });
     try {
       const login = () => wallet.app.inject({ method: 'GET', url: '/login' });
       assert.equal((await login()).statusCode, 200);

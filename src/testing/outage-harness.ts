@@ -26,6 +26,7 @@ export async function openOutageBank(server_url: string, options: {
     {
       name: 'postgres',
       skip: false,
+      concurrent_transactions: true,
       open: () => openDatabase({ database_url, log: log.child({ part: 'database' }), application_name: 'furikae-bank', ...(options.timeouts ? { timeouts: options.timeouts } : {}) }),
     },
     {
