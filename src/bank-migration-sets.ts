@@ -12,6 +12,9 @@ import { riskMigrations } from './risk/risk-migrations.ts';
 import { webhookMigrations } from './webhooks/webhook-migrations.ts';
 import { scanMigrations } from './scan/scan-migrations.ts';
 import { kycMigrations } from './kyc/kyc-migrations.ts';
+import { incidentsMigrations } from './incidents/incidents-migrations.ts';
+import { compensationMigrations } from './compensation/compensation-migrations.ts';
+import { outreachMigrations } from './outreach/outreach-migrations.ts';
 
 /** Every migration set of the bank's database, in the order they must run (later sets reference earlier tables). */
 export const bankMigrationSets: readonly MigrationSet[] = [
@@ -28,4 +31,7 @@ export const bankMigrationSets: readonly MigrationSet[] = [
   webhookMigrations,
   scanMigrations,
   kycMigrations,
+  incidentsMigrations,
+  compensationMigrations,
+  outreachMigrations,
 ];

@@ -33,6 +33,9 @@ import { createOutboxCustomerNotifier } from './notify/outbox-customer-notifier.
 import { createNotMeTokens, type NotMeTokens } from './notify/not-me-token.ts';
 import { createNotMeReports, type NotMeReports } from './disputes/not-me-reports.ts';
 import { DEMO_NOT_ME_KEY } from './config.ts';
+import { createIncidentStore, type IncidentStore } from './incidents/incident-store.ts';
+import { createCompensations, type Compensations } from './compensation/compensations.ts';
+import { createCompensationAgreements, type CompensationAgreements } from './compensation/compensation-agreements.ts';
 
 /** Everything the bank's routes and pages use, wired once. */
 export interface BankServices {
@@ -70,6 +73,12 @@ export interface BankServices {
   notMeTokens: NotMeTokens;
   /** Redeems a "this wasn't me" link: freezes the link and opens a dispute case. */
   notMe: NotMeReports;
+  /** Incidents: scope, stages, owner, attached cases. */
+  incidents: IncidentStore;
+  /** Compensation with four eyes: propose, approve (then pay), reject, and pay what was approved but not paid. */
+  compensations: Compensations;
+  /** Each operator's share of compensation. */
+  compensationAgreements: CompensationAgreements;
   close(): Promise<void>;
 }
 
@@ -104,7 +113,7 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
   risk = {}, public_url = 'http://127.0.0.1', charge_steps, webhook_targets = { policy: PUBLIC_TARGETS_ONLY } }: BankServicesDeps): Promise<BankServices> {
   const ledger = createLedger({ db, clock, log });
   const core = createBankCore({ db, ledger, clock, ids });
-  await core.ensureCashAccount();
+  await core.ensureBankAccounts();
   // Before the charge pipeline: its risk step raises alerts in the batch's transaction.
   const audit = createAuditLog({ db, clock, ids, key: audit_key, ...(audit_anchor_file ? { anchors: createFileAuditAnchorStore(audit_anchor_file) } : {}) });
   // A chain that still ends in legacy SHA-256 entries is sealed under the key before any new entry (or refused: wrong key).
@@ -136,6 +145,9 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
     throttle: createCredentialThrottle({ db, clock, ids, log, fingerprint_key: credential_fingerprint_key, notifyCustomer, alertQueue: cases }),
     operators: createOperatorRegistry({ db, ledger, clock, ids, audit }),
     links: createLinkStore({ db, clock }),
+    incidents: createIncidentStore({ db, clock, ids, audit }),
+    compensations: createCompensations({ db, ledger, clock, ids, audit, log: log.child({ part: 'compensation' }) }),
+    compensationAgreements: createCompensationAgreements({ db, clock, audit }),
     async close() {
       await charges.close();
       await ledger.close();

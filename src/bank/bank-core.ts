@@ -5,7 +5,7 @@ import type { Ids } from '../shared/ids.ts';
 import { assert } from '../shared/assert.ts';
 import { isAmountYen } from '../shared/yen.ts';
 import { hashSecret } from '../shared/secret-hash.ts';
-import { AccountCode, BANK_CASH_ACCOUNT_ID, TransferCode } from './chart-of-accounts.ts';
+import { AccountCode, BANK_CASH_ACCOUNT_ID, BANK_FRAUD_LOSS_ACCOUNT_ID, COMPENSATION_CLEARING_ACCOUNT_ID, TransferCode } from './chart-of-accounts.ts';
 
 export interface NewCustomer {
   name_kanji: string;
@@ -64,10 +64,14 @@ export async function transferWithLabel(
 /** The bank's core: customers, deposit accounts with PINs, and cash in and out. */
 export function createBankCore({ db, ledger, clock, ids }: BankCoreDeps) {
   return {
-    /** Creates the bank's cash account once; safe to call at every start. */
-    async ensureCashAccount(): Promise<void> {
-      const [result] = await ledger.createAccounts([{ id: BANK_CASH_ACCOUNT_ID, code: AccountCode.bank_cash }]);
-      assert(result === 'ok' || result === 'exists', `bank cash account: ${result}`);
+    /** Creates the bank's own accounts (cash, fraud loss, compensation clearing) once; safe to call at every start. */
+    async ensureBankAccounts(): Promise<void> {
+      const results = await ledger.createAccounts([
+        { id: BANK_CASH_ACCOUNT_ID, code: AccountCode.bank_cash },
+        { id: BANK_FRAUD_LOSS_ACCOUNT_ID, code: AccountCode.bank_fraud_loss },
+        { id: COMPENSATION_CLEARING_ACCOUNT_ID, code: AccountCode.compensation_clearing, flags: { debits_must_not_exceed_credits: true } },
+      ]);
+      for (const result of results) assert(result === 'ok' || result === 'exists', `bank's own account: ${result}`);
     },
 
     /** Registers a customer with an internet-banking password. */

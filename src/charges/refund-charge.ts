@@ -50,7 +50,11 @@ export async function refundCharge(
       const { request_hash: _, ...refund } = previous;
       return { refund, replayed: true };
     }
-    const remaining = charge.amount_yen - charge.refunded_yen;
+    // What the bank already made good by compensation (proposed, approved or paid) is not the operator's to refund:
+    // the customer would be paid twice. The charge row is locked, so a proposal cannot slip in between.
+    const [compensated] = await tx.query<{ yen: number }>(
+      `SELECT coalesce(sum(amount_yen), 0)::bigint AS yen FROM compensation_charges WHERE charge_id = $1 AND live`, [charge.id]);
+    const remaining = charge.amount_yen - charge.refunded_yen - (compensated?.yen ?? 0);
     if (request.amount_yen > remaining) {
       throw new FurikaeError('refund_exceeds_charge', `¥${remaining.toLocaleString('en-US')} of this charge remains refundable`, { refundable_yen: remaining });
     }

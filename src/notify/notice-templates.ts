@@ -3,7 +3,7 @@ import type { CustomerNotice } from '../mfa/notify-customer.ts';
 import type { LinkMethod } from '../operators/operator.ts';
 import { BANK_FRAUD_DESK_PHONE, BANK_NAME } from './bank-contact.ts';
 import { formatJapanDateTime } from '../shared/japan-time.ts';
-import type { Notice } from './notice.ts';
+import type { CampaignNoticeData, LinkedServiceLine, Notice } from './notice.ts';
 
 /** An e-mail ready to send: plain text only, so no client hides where a link really goes. */
 export interface RenderedEmail {
@@ -88,6 +88,32 @@ function bilingual(subject_ja: string, subject_en: string, name: string, ja: str
   };
 }
 
+const SERVICE_STATUS_TEXT: Record<LinkedServiceLine['status'], { ja: string; en: string }> = {
+  active: { ja: '連携中', en: 'linked' },
+  frozen: { ja: '停止中', en: 'frozen' },
+  revoked: { ja: '解除済み', en: 'unlinked' },
+};
+
+/** The campaign notice's body: the customer's linked services, the labels to look for, what staff added, what to do. */
+function campaignLines(d: CampaignNoticeData): { ja: string; en: string } {
+  const services = (lang: 'ja' | 'en') => d.services.length === 0
+    ? (lang === 'ja' ? '  (現在連携しているサービスはありません)' : '  (no service is linked to your account now)')
+    : d.services.map((line) => lang === 'ja'
+      ? `  ・${line.operator_name} (通帳の摘要: ${line.passbook_label}) 口座: ${line.branch_code} 普通 ${line.account_masked} [${SERVICE_STATUS_TEXT[line.status].ja}]`
+      : `  - ${line.operator_name} (passbook label: ${line.passbook_label}) account: ${line.branch_code} ${line.account_masked} [${SERVICE_STATUS_TEXT[line.status].en}]`).join('\n');
+  const labels = d.passbook_labels.map((label) => `「${label}」`).join(' ');
+  return {
+    ja: `${d.message_ja ? `${d.message_ja}\n\n` : ''}お客さまの口座と連携しているサービス:\n${services('ja')}\n\n` +
+      `通帳または入出金明細に、次の摘要のお心当たりのないお取引がないか、ご確認ください。\n  ${labels}\n\n` +
+      `お心当たりのないお取引があった場合は、${BANK_FRAUD_DESK_PHONE} (不正利用ダイヤル、24時間) へお電話ください。` +
+      `このお知らせにリンクはありません。リンクのあるメールやSMSで当行を名乗るものにはご注意ください。`,
+    en: `${d.message_en ? `${d.message_en}\n\n` : ''}Services linked to your account:\n${services('en')}\n\n` +
+      `Please check your passbook or statement for any transaction you do not recognise under these labels:\n  ${labels}\n\n` +
+      `If you find one, call ${BANK_FRAUD_DESK_PHONE} (fraud desk, 24 hours). ` +
+      `This notice carries no link: be wary of any mail or SMS in the bank's name that does.`,
+  };
+}
+
 /** Renders a notice as an e-mail in Japanese and English. Carries no PIN, code, credential or full account number. */
 export function renderEmail(notice: Notice, { customer_name, not_me }: EmailContext): RenderedEmail {
   const action = notMeBlock(not_me);
@@ -117,6 +143,24 @@ export function renderEmail(notice: Notice, { customer_name, not_me }: EmailCont
           `  Amount: ${formatYen(d.amount_yen)}\n  Service: ${d.operator_name}\n  Passbook label: ${d.passbook_label}\n  Account: ${account}\n  Time: ${when}\n\n${action.en}`,
       );
     }
+    case 'compensation_paid': {
+      const d = notice.data;
+      const account = `${d.branch_code} 普通 ${d.account_masked}`;
+      const when = formatJapanDateTime(d.paid_at);
+      return bilingual(
+        `不正利用の補償 ${formatYen(d.amount_yen)} をお支払いしました`, `We have paid you ${formatYen(d.amount_yen)} in compensation for fraud`, customer_name,
+        `${d.operator_name} を通じた不正な引き落としについて、補償金をお客さまの口座にお支払いしました。\n\n` +
+          `  金額: ${formatYen(d.amount_yen)}\n  通帳の摘要: ${d.passbook_label}\n  口座: ${account}\n  日時: ${when}\n\n` +
+          `ご不明な点は ${BANK_FRAUD_DESK_PHONE} へお電話ください。`,
+        `We have paid compensation into your account for the fraudulent charges made through ${d.operator_name}.\n\n` +
+          `  Amount: ${formatYen(d.amount_yen)}\n  Passbook label: ${d.passbook_label}\n  Account: ${account}\n  Time: ${when}\n\n` +
+          `Questions: call ${BANK_FRAUD_DESK_PHONE}.`,
+      );
+    }
+    case 'campaign_notice': {
+      const lines = campaignLines(notice.data);
+      return bilingual('通帳・入出金明細のご確認のお願い', 'Please check your passbook', customer_name, lines.ja, lines.en);
+    }
     default: {
       const lines = securityLines(notice.data);
       return bilingual(lines.subject_ja, lines.subject_en, customer_name, `${lines.ja}\n\n${action.ja}`, `${lines.en}\n\n${action.en}`);
@@ -141,6 +185,12 @@ export function renderSms(notice: Notice): string {
       const d = notice.data;
       return `【${BANK_NAME.ja}】${d.operator_name} により ${formatYen(d.amount_yen)} を引き落としました。 ${formatYen(d.amount_yen)} charged by ${d.operator_name}. ${call}`;
     }
+    case 'compensation_paid': {
+      const d = notice.data;
+      return `【${BANK_NAME.ja}】不正利用の補償 ${formatYen(d.amount_yen)} を口座 ${d.account_masked} にお支払いしました。 We paid ${formatYen(d.amount_yen)} in fraud compensation to account ${d.account_masked}. ${BANK_FRAUD_DESK_PHONE}`;
+    }
+    case 'campaign_notice':
+      return `【${BANK_NAME.ja}】通帳に ${notice.data.passbook_labels.map((label) => `「${label}」`).join('')} のお心当たりのない取引がないかご確認ください。 Please check your passbook for these labels. ${call}`;
     default: {
       const lines = securityLines(notice.data);
       return `【${BANK_NAME.ja}】${lines.ja} ${lines.en} ${call}`;

@@ -29,10 +29,46 @@ export interface ChargeSucceededData {
   charged_at: string;
 }
 
+/** What a compensation notice shows, captured when it was paid. */
+export interface CompensationPaidData {
+  compensation_id: string;
+  operator_name: string;
+  /** The label of the credit line in the passbook (不正利用補償 and the operator's label). */
+  passbook_label: string;
+  amount_yen: number;
+  branch_code: string;
+  account_masked: string;
+  /** ISO 8601. */
+  paid_at: string;
+}
+
+/** One service linked to the customer's account, as a campaign notice lists it. */
+export interface LinkedServiceLine {
+  operator_name: string;
+  passbook_label: string;
+  branch_code: string;
+  account_masked: string;
+  status: 'active' | 'frozen' | 'revoked';
+}
+
+/**
+ * What a campaign notice shows: the customer's linked services (captured when the campaign was enqueued) and, added
+ * when it is claimed for sending, the campaign's labels to look for and the message staff wrote.
+ */
+export interface CampaignNoticeData {
+  campaign_id: string;
+  services: LinkedServiceLine[];
+  passbook_labels: string[];
+  message_ja: string;
+  message_en: string;
+}
+
 /** One message in the outbox: which template, and the data it renders. */
 export type Notice =
   | { template: 'link_created'; data: LinkCreatedData }
   | { template: 'charge_succeeded'; data: ChargeSucceededData }
+  | { template: 'compensation_paid'; data: CompensationPaidData }
+  | { template: 'campaign_notice'; data: CampaignNoticeData }
   | { template: CustomerNotice['kind']; data: CustomerNotice };
 
 export type NoticeTemplate = Notice['template'];
@@ -43,8 +79,11 @@ export const NOT_ME_TEMPLATES: readonly NoticeTemplate[] = ['link_created', 'cha
 /** How a notice reaches the customer. */
 export type NoticeChannel = 'email' | 'sms';
 
-/** Delivery status of an outbox row. */
-export type NoticeStatus = 'pending' | 'sent' | 'failed';
+/**
+ * Delivery status of an outbox row. Bulk (campaign) rows also know `sending` (claimed, the mail may be on its way),
+ * `uncertain` (its sender died mid-send: never resent on its own) and `cancelled` (its campaign was cancelled first).
+ */
+export type NoticeStatus = 'pending' | 'sent' | 'failed' | 'sending' | 'uncertain' | 'cancelled';
 
 /** An outbox row as stored. */
 export interface OutboxRow {
@@ -59,9 +98,11 @@ export interface OutboxRow {
   status: NoticeStatus;
   last_error: string | null;
   sent_at: Date | null;
+  /** The campaign a bulk notice belongs to; null for ordinary notices. */
+  campaign_id: string | null;
 }
 
-export const OUTBOX_COLUMNS = `id, created_at, customer_id, channel, template, data, attempts, next_attempt_at, status, last_error, sent_at`;
+export const OUTBOX_COLUMNS = `id, created_at, customer_id, channel, template, data, attempts, next_attempt_at, status, last_error, sent_at, campaign_id`;
 
 /** The row's template and data as a typed notice. */
 export function noticeOf(row: Pick<OutboxRow, 'template' | 'data'>): Notice {

@@ -4,6 +4,9 @@ import type { Charge } from '../charges/charge.ts';
 /** What a delivery reports: a waiting charge's outcome. */
 export type WebhookEventType = 'charge.succeeded' | 'charge.declined' | 'charge.expired';
 
+/** Events about something other than one charge: a compensation paid from the operator's settlement account. */
+export type OperatorEventType = 'compensation.paid';
+
 /** One outcome to tell an operator of. */
 export interface WebhookEventInput {
   /** The delivery's id (fresh), also the event's id in the body. */
@@ -39,4 +42,19 @@ export async function enqueueWebhooks(tx: Queryable, events: readonly WebhookEve
 /** Writes one event's delivery (see enqueueWebhooks), if its operator registered a webhook. */
 export function enqueueWebhook(tx: Queryable, event: WebhookEventInput): Promise<void> {
   return enqueueWebhooks(tx, [event]);
+}
+
+/**
+ * Writes one delivery of a non-charge event (see OperatorEventType) in the caller's transaction, if the operator
+ * registered a webhook; the body has the same envelope as a charge event's, with `data` as given.
+ */
+export async function enqueueOperatorEvent(
+  tx: Queryable,
+  event: { id: string; operator_id: string; type: OperatorEventType; data: Record<string, unknown>; at: Date },
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO webhook_deliveries (id, operator_id, event_type, charge_id, body, created_at, next_attempt_at)
+     SELECT $1, operator_id, $2, NULL, $3, $4, $4 FROM operator_webhooks WHERE operator_id = $5`,
+    [event.id, event.type, JSON.stringify({ id: event.id, type: event.type, created_at: event.at.toISOString(), data: event.data }), event.at, event.operator_id],
+  );
 }
