@@ -1,0 +1,64 @@
+/**
+ * A bank process for kill tests, run as `node --import tsx killable-bank-child.ts '<json>'`. It opens the database it
+ * is given, runs one action on the bank's services, and kills itself with SIGKILL (no clean-up, no flush: a crash)
+ * right after its `die_after_commits`-th committed transaction, or when the parent kills it first.
+ */
+import type { Database } from '../storage/database.ts';
+import { openDatabase, type OpenDatabaseOptions } from '../storage/open-database.ts';
+import { createBankServices, type BankServices } from '../bank-services.ts';
+import { ManualClock } from '../shared/clock.ts';
+import { createIds } from '../shared/ids.ts';
+import { createLogger } from '../shared/logger.ts';
+import { FIXTURE_CREDENTIAL_KEY } from './bank-fixture.ts';
+
+export interface KillableChildInput {
+  database: OpenDatabaseOptions;
+  /** The frozen time the child's clock shows (ISO 8601). */
+  now: string;
+  action: { kind: 'approve_compensation'; compensation_id: string; staff_id: string };
+  /** SIGKILL itself right after this many transactions have committed (counted from the action's start). */
+  die_after_commits: number;
+}
+
+/** Wraps a database so that, once armed, the process dies unflushed right after the n-th transaction commits. */
+function dieAfterCommits(db: Database, n: number): Database & { arm(): void } {
+  let committed = 0;
+  let armed = false;
+  return {
+    arm() {
+      armed = true;
+    },
+    ...db,
+    backend: db.backend,
+    query: db.query.bind(db),
+    exec: db.exec.bind(db),
+    close: db.close.bind(db),
+    async transaction(work) {
+      const result = await db.transaction(work);
+      if (!armed) return result;
+      committed += 1;
+      if (committed >= n) {
+        process.stdout.write(`died after ${committed} commits\n`);
+        process.kill(process.pid, 'SIGKILL');
+      }
+      return result;
+    },
+  };
+}
+
+const ACTIONS: Record<KillableChildInput['action']['kind'], (services: BankServices, action: KillableChildInput['action']) => Promise<unknown>> = {
+  approve_compensation: (services, action) => services.compensations.approve(action.compensation_id, action.staff_id),
+};
+
+const input = JSON.parse(process.argv[2] ?? '{}') as KillableChildInput;
+const db = await openDatabase(input.database);
+const clock = new ManualClock(input.now);
+const dying = dieAfterCommits(db, input.die_after_commits);
+const services = await createBankServices({
+  db: dying, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY,
+});
+dying.arm();
+await ACTIONS[input.action.kind](services, input.action);
+process.stdout.write('finished without dying\n');
+await services.close();
+await db.close();
