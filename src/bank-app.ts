@@ -33,6 +33,8 @@ import { createAuditAnchoringJob } from './audit/audit-anchoring-job.ts';
 import { staffLabPage } from './web/staff-lab-page.ts';
 import { createStaffGate } from './web/staff-gate.ts';
 import { LAB_REPORT_DIR_DEFAULT } from './config.ts';
+import { createCampaignNoticeSource } from './outreach/campaign-notice-source.ts';
+import { createIncidentJobs } from './incidents/incident-jobs.ts';
 
 export interface BankApp {
   app: FastifyInstance;
@@ -59,6 +61,10 @@ export interface BankAppDeps extends BankServicesDeps {
   notice_polling?: boolean;
   /** False: waiting charges are not expired nor webhooks sent in the background; tests call stepUp.expireDue() and webhookDispatcher.dispatchDue(). */
   waiting_charge_jobs?: boolean;
+  /** False: approved compensations are not paid nor campaigns written in the background; tests call payDue() and enqueuePending(). */
+  incident_jobs?: boolean;
+  /** Campaign e-mails per second across all bank processes (FURIKAE_CAMPAIGN_SENDS_PER_SECOND). */
+  campaign_sends_per_second?: number;
 }
 
 /** The bank: instant-transfer API, authorization server, OpenAPI docs, customer and staff pages. The database must be migrated. */
@@ -101,12 +107,16 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
   const notices = createNotificationDispatcher({
     db: deps.db, clock: deps.clock, log: deps.log.child({ part: 'notices' }), sms: services.sms, ...(mail ? { mail } : {}),
     tokens: services.notMeTokens, public_url: deps.public_url, metrics: services.metrics,
+    bulk: createCampaignNoticeSource({ db: deps.db, clock: deps.clock, log: deps.log.child({ part: 'campaign-notices' }),
+      ...(deps.campaign_sends_per_second ? { sends_per_second: deps.campaign_sends_per_second } : {}) }),
   });
   if (deps.notice_polling !== false) notices.start();
   const waitingJobs = createWaitingChargeJobs({ stepUp: services.stepUp, webhooks: services.webhookDispatcher, log: deps.log.child({ part: 'waiting-charges' }) });
   if (deps.waiting_charge_jobs !== false) waitingJobs.start();
   const anchoring = createAuditAnchoringJob({ audit: services.audit, log: deps.log.child({ part: 'audit-anchors' }) });
   if (deps.audit_anchor_file) await anchoring.start();
+  const incidentJobs = createIncidentJobs({ compensations: services.compensations, campaigns: services.campaigns, log: deps.log.child({ part: 'incident-jobs' }) });
+  if (deps.incident_jobs !== false) incidentJobs.start();
   return {
     app,
     services,
@@ -118,6 +128,7 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
       await notices.stop();
       await waitingJobs.stop();
       if (deps.audit_anchor_file) await anchoring.stop();
+      await incidentJobs.stop();
       await mail?.close();
       await services.close();
     },

@@ -36,6 +36,7 @@ import { DEMO_NOT_ME_KEY } from './config.ts';
 import { createIncidentStore, type IncidentStore } from './incidents/incident-store.ts';
 import { createCompensations, type Compensations } from './compensation/compensations.ts';
 import { createCompensationAgreements, type CompensationAgreements } from './compensation/compensation-agreements.ts';
+import { createCampaigns, type Campaigns } from './outreach/campaigns.ts';
 
 /** Everything the bank's routes and pages use, wired once. */
 export interface BankServices {
@@ -79,6 +80,8 @@ export interface BankServices {
   compensations: Compensations;
   /** Each operator's share of compensation. */
   compensationAgreements: CompensationAgreements;
+  /** Bulk outreach: campaigns to segments of customers, written set-based and sent behind ordinary notices. */
+  campaigns: Campaigns;
   close(): Promise<void>;
 }
 
@@ -148,6 +151,7 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
     incidents: createIncidentStore({ db, clock, ids, audit }),
     compensations: createCompensations({ db, ledger, clock, ids, audit, log: log.child({ part: 'compensation' }) }),
     compensationAgreements: createCompensationAgreements({ db, clock, audit }),
+    campaigns: createCampaigns({ db, clock, ids, audit, log: log.child({ part: 'campaigns' }) }),
     async close() {
       await charges.close();
       await ledger.close();

@@ -2,6 +2,7 @@ import { FINGERPRINT_KEY_CHARS_MIN } from './throttle/secret-fingerprint.ts';
 import { NOT_ME_KEY_CHARS_MIN } from './notify/not-me-token.ts';
 import { AUDIT_KEY_CHARS_MIN } from './audit/audit-log.ts';
 import { join } from 'node:path';
+import { CAMPAIGN_SENDS_PER_SECOND_DEFAULT, CAMPAIGN_SENDS_PER_SECOND_MAX } from './outreach/campaign-notice-source.ts';
 
 /** furikae's configuration: environment variables, parsed and checked once at start-up. */
 export interface Config {
@@ -36,6 +37,8 @@ export interface Config {
   audit_anchor_file: string;
   /** Where `furikae lab run` writes its report and the console's Lab page reads it. */
   lab_report_dir: string;
+  /** Campaign e-mails per second across every bank process: the pace of bulk outreach behind ordinary notices. */
+  campaign_sends_per_second: number;
 }
 
 /** The lab report's folder when FURIKAE_LAB_REPORT_DIR is unset: beside where furikae runs. */
@@ -84,6 +87,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const audit_key = env.FURIKAE_AUDIT_KEY || DEMO_AUDIT_KEY;
   if (audit_key.length < AUDIT_KEY_CHARS_MIN) throw new Error(`FURIKAE_AUDIT_KEY must be at least ${AUDIT_KEY_CHARS_MIN} characters`);
   const data_dir = env.FURIKAE_DATA_DIR ?? './data';
+  const campaign_sends_per_second = env.FURIKAE_CAMPAIGN_SENDS_PER_SECOND ? Number(env.FURIKAE_CAMPAIGN_SENDS_PER_SECOND) : CAMPAIGN_SENDS_PER_SECOND_DEFAULT;
+  if (!Number.isInteger(campaign_sends_per_second) || campaign_sends_per_second < 1 || campaign_sends_per_second > CAMPAIGN_SENDS_PER_SECOND_MAX) {
+    throw new Error(`FURIKAE_CAMPAIGN_SENDS_PER_SECOND must be a whole number from 1 to ${CAMPAIGN_SENDS_PER_SECOND_MAX}`);
+  }
   const wallet_secure_port = port('WALLET_SECURE_PORT', env.WALLET_SECURE_PORT, 3002);
   if (env.WALLET_SECURE_PUBLIC_URL && !/^https?:\/\/[^/]+$/.test(env.WALLET_SECURE_PUBLIC_URL.replace(/\/$/, ''))) {
     throw new Error('WALLET_SECURE_PUBLIC_URL must be an origin like https://wallet.example');
@@ -105,5 +112,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     audit_key,
     audit_anchor_file: env.FURIKAE_AUDIT_ANCHOR_FILE || join(data_dir, 'audit-anchors.jsonl'),
     lab_report_dir: env.FURIKAE_LAB_REPORT_DIR || LAB_REPORT_DIR_DEFAULT,
+    campaign_sends_per_second,
   };
 }

@@ -100,9 +100,11 @@ export interface OutboxRow {
   sent_at: Date | null;
   /** The campaign a bulk notice belongs to; null for ordinary notices. */
   campaign_id: string | null;
+  /** While a bulk notice is `sending`: when it was claimed (its lease runs from here). */
+  claimed_at: Date | null;
 }
 
-export const OUTBOX_COLUMNS = `id, created_at, customer_id, channel, template, data, attempts, next_attempt_at, status, last_error, sent_at, campaign_id`;
+export const OUTBOX_COLUMNS = `id, created_at, customer_id, channel, template, data, attempts, next_attempt_at, status, last_error, sent_at, campaign_id, claimed_at`;
 
 /** The row's template and data as a typed notice. */
 export function noticeOf(row: Pick<OutboxRow, 'template' | 'data'>): Notice {

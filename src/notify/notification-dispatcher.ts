@@ -9,7 +9,8 @@ import type { SmsChannel } from './sms-channel.ts';
 import { MailDeliveryError, type MailChannel } from './mail-channel.ts';
 import type { NotMeTokens } from './not-me-token.ts';
 import { renderEmail, renderSms } from './notice-templates.ts';
-import { NOT_ME_TEMPLATES, OUTBOX_COLUMNS, noticeOf, type NoticeChannel, type OutboxRow } from './notice.ts';
+import { NOT_ME_TEMPLATES, OUTBOX_COLUMNS, noticeOf, type NoticeChannel } from './notice.ts';
+import type { BulkNoticeSource, ClaimedNotice, SettledNotice } from './bulk-notice-source.ts';
 
 /** Rows one dispatch claims: bounds the time a batch holds its lease and the mails in flight at once. */
 export const NOTICE_BATCH_MAX = 50;
@@ -54,22 +55,22 @@ export interface NotificationDispatcherDeps {
   metrics?: BankMetrics;
   batch_max?: number;
   poll_interval_ms?: number;
+  /** Campaign notices, sent by e-mail with the room ordinary notices leave (src/outreach). */
+  bulk?: BulkNoticeSource;
 }
 
-type Claimed = OutboxRow & { email: string; phone: string; name_kanji: string };
-
-type Settled =
-  | { id: string; status: 'sent'; sent_at: Date }
-  | { id: string; status: 'pending'; next_attempt_at: Date; last_error: string }
-  | { id: string; status: 'failed'; last_error: string };
+type Claimed = ClaimedNotice;
+type Settled = SettledNotice;
 
 /**
  * Sends what the outbox holds: claims due rows (FOR UPDATE SKIP LOCKED, then a lease), sends each by e-mail or SMS,
  * and records delivery (sent with its time; or retried with back-off; or failed when the recipient is refused).
- * Several dispatchers in several processes share one outbox without sending a notice twice.
+ * Several dispatchers in several processes share one outbox without sending a notice twice. Ordinary notices (links,
+ * charges, security) are claimed first; bulk campaign e-mails only fill the room left in a dispatch, at the bulk
+ * source's rate, so a campaign of millions never delays a charge notice.
  */
 export function createNotificationDispatcher(deps: NotificationDispatcherDeps) {
-  const { db, clock, log, sms, mail, tokens, public_url, metrics } = deps;
+  const { db, clock, log, sms, mail, tokens, public_url, metrics, bulk } = deps;
   const batch_max = deps.batch_max ?? NOTICE_BATCH_MAX;
   const poll_interval_ms = deps.poll_interval_ms ?? NOTICE_POLL_INTERVAL_MS;
   const channels: NoticeChannel[] = mail ? ['email', 'sms'] : ['sms'];
@@ -79,7 +80,7 @@ export function createNotificationDispatcher(deps: NotificationDispatcherDeps) {
     return db.query<Claimed>(
       `WITH due AS (
          SELECT id FROM notification_outbox
-          WHERE status = 'pending' AND next_attempt_at <= $1 AND channel = ANY($2::text[])
+          WHERE status = 'pending' AND campaign_id IS NULL AND next_attempt_at <= $1 AND channel = ANY($2::text[])
           ORDER BY next_attempt_at, id LIMIT $3
           FOR UPDATE SKIP LOCKED)
        UPDATE notification_outbox o SET attempts = o.attempts + 1, next_attempt_at = $4
@@ -145,29 +146,43 @@ export function createNotificationDispatcher(deps: NotificationDispatcherDeps) {
 
   async function measureLag(): Promise<void> {
     if (!metrics) return;
-    const [row] = await db.query<{ oldest: Date | null }>(`SELECT min(created_at) AS oldest FROM notification_outbox WHERE status = 'pending'`);
+    const [row] = await db.query<{ oldest: Date | null }>(`SELECT min(created_at) AS oldest FROM notification_outbox WHERE status = 'pending' AND campaign_id IS NULL`);
     metrics.outboxLag.set(row?.oldest ? Math.max(0, clock.now().getTime() - row.oldest.getTime()) / 1000 : 0);
   }
 
   /**
    * Outcomes of sends whose recording failed (the database went away between the send and the UPDATE). They are
    * recorded before anything new is claimed, so an outage shorter than the lease does not send them twice; if the
-   * process dies first, the lease runs out and they go again (at least once).
+   * process dies first, the lease runs out and ordinary ones go again (at least once), bulk ones turn uncertain.
    */
   let unrecorded: Settled[] = [];
+  let unrecordedBulk: { row: ClaimedNotice; outcome: SettledNotice }[] = [];
 
-  /** Claims up to one batch of due notices, sends them and records the outcome. Tests call this instead of sleeping. */
+  /**
+   * Claims up to one batch of due notices (ordinary ones first, then bulk e-mails in the room left), sends them and
+   * records the outcome. Tests call this instead of sleeping.
+   */
   async function dispatchOnce(): Promise<DispatchResult> {
     if (unrecorded.length > 0) {
       await record(unrecorded);
       unrecorded = [];
     }
-    const claimed = await claim();
+    if (bulk && unrecordedBulk.length > 0) {
+      await bulk.record(unrecordedBulk);
+      unrecordedBulk = [];
+    }
+    const ordinary = await claim();
+    const room = batch_max - ordinary.length;
+    const bulkRows = bulk && mail && room > 0 ? await bulk.claim(room) : [];
+    const claimed = [...ordinary, ...bulkRows];
     const settled = await Promise.all(claimed.map(settle));
+    const bulkSettled = bulkRows.map((row, index) => ({ row, outcome: settled[ordinary.length + index]! }));
     try {
-      await record(settled);
+      await record(settled.slice(0, ordinary.length));
+      if (bulk && bulkSettled.length > 0) await bulk.record(bulkSettled);
     } catch (error) {
-      unrecorded = settled;
+      unrecorded = settled.slice(0, ordinary.length);
+      unrecordedBulk = bulkSettled;
       throw error;
     }
     await measureLag();

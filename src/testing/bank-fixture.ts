@@ -67,6 +67,8 @@ export async function createBankFixture(
     smtp_url?: string;
     /** Where the console's Lab page reads the latest lab report. */
     lab_report_dir?: string;
+    /** False: no background payment of approved compensations nor writing of campaigns; the test drives them. */
+    incident_jobs?: boolean;
   } = {},
 ): Promise<BankFixture> {
   const db = await backend.open();
@@ -82,7 +84,7 @@ export async function createBankFixture(
     webhook_targets,
     ...(options.audit_anchor_file ? { audit_anchor_file: options.audit_anchor_file } : {}),
     ...(options.risk ? { risk: options.risk } : {}), ...(options.waiting_charge_jobs === false ? { waiting_charge_jobs: false } : {}),
-    ...(options.smtp_url ? { smtp_url: options.smtp_url } : {}),
+    ...(options.smtp_url ? { smtp_url: options.smtp_url } : {}), ...(options.incident_jobs === false ? { incident_jobs: false } : {}),
     ...(options.lab_report_dir ? { lab_report_dir: options.lab_report_dir } : {}) });
   if (options.listen) await bank.app.listen({ host: '127.0.0.1', port });
   const { core, operators } = bank.services;

@@ -21,7 +21,9 @@ export interface IncidentFixture extends BankFixture {
  * pipeline's own tests decide them); the incident covers the fixture's operator this month.
  */
 export async function createIncidentFixture(backend: TestBackend, options: { listen?: boolean } = {}): Promise<IncidentFixture> {
-  const fixture = await createBankFixture(backend, { risk: { mode: 'observe' }, waiting_charge_jobs: false, ...(options.listen ? { listen: true } : {}) });
+  const fixture = await createBankFixture(backend, {
+    risk: { mode: 'observe' }, waiting_charge_jobs: false, incident_jobs: false, ...(options.listen ? { listen: true } : {}),
+  });
   const admin = await staffSession(fixture, 'admin');
   const analyst = await staffSession(fixture, 'analyst');
   const checker = await staffSession(fixture, 'analyst');

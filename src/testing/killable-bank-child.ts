@@ -10,13 +10,19 @@ import { ManualClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
 import { FIXTURE_CREDENTIAL_KEY } from './bank-fixture.ts';
+import { createNotificationDispatcher } from '../notify/notification-dispatcher.ts';
+import { createSmtpMailChannel } from '../notify/smtp-mail-channel.ts';
+import { createCampaignNoticeSource } from '../outreach/campaign-notice-source.ts';
 
 export interface KillableChildInput {
   database: OpenDatabaseOptions;
   /** The frozen time the child's clock shows (ISO 8601). */
   now: string;
-  action: { kind: 'approve_compensation'; compensation_id: string; staff_id: string };
-  /** SIGKILL itself right after this many transactions have committed (counted from the action's start). */
+  action:
+    | { kind: 'approve_compensation'; compensation_id: string; staff_id: string }
+    /** Sends campaign e-mails to the SMTP server, a second of clock per dispatch, until the parent kills it. */
+    | { kind: 'send_campaigns'; smtp_url: string; sends_per_second: number };
+  /** SIGKILL itself right after this many transactions have committed (counted from the action's start); 0: never. */
   die_after_commits: number;
 }
 
@@ -37,7 +43,7 @@ function dieAfterCommits(db: Database, n: number): Database & { arm(): void } {
       const result = await db.transaction(work);
       if (!armed) return result;
       committed += 1;
-      if (committed >= n) {
+      if (n > 0 && committed >= n) {
         process.stdout.write(`died after ${committed} commits\n`);
         process.kill(process.pid, 'SIGKILL');
       }
@@ -46,8 +52,22 @@ function dieAfterCommits(db: Database, n: number): Database & { arm(): void } {
   };
 }
 
-const ACTIONS: Record<KillableChildInput['action']['kind'], (services: BankServices, action: KillableChildInput['action']) => Promise<unknown>> = {
+type Action<K extends KillableChildInput['action']['kind']> = (services: BankServices, action: Extract<KillableChildInput['action'], { kind: K }>, clock: ManualClock) => Promise<unknown>;
+
+const ACTIONS: { [K in KillableChildInput['action']['kind']]: Action<K> } = {
   approve_compensation: (services, action) => services.compensations.approve(action.compensation_id, action.staff_id),
+  async send_campaigns(services, action, clock) {
+    const mail = createSmtpMailChannel({ smtp_url: action.smtp_url, from: 'ふりかえ銀行 <notices@furikae-bank.example>' });
+    const dispatcher = createNotificationDispatcher({
+      db: services.db, clock, log: services.log, sms: services.sms, mail, tokens: services.notMeTokens, public_url: 'http://bank.test',
+      bulk: createCampaignNoticeSource({ db: services.db, clock, log: services.log, sends_per_second: action.sends_per_second }),
+    });
+    for (;;) {
+      clock.advance(1_000);
+      const result = await dispatcher.dispatchOnce();
+      process.stdout.write(`dispatched ${result.sent}\n`);
+    }
+  },
 };
 
 const input = JSON.parse(process.argv[2] ?? '{}') as KillableChildInput;
@@ -58,7 +78,7 @@ const services = await createBankServices({
   db: dying, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY,
 });
 dying.arm();
-await ACTIONS[input.action.kind](services, input.action);
+await (ACTIONS[input.action.kind] as Action<typeof input.action.kind>)(services, input.action as never, clock);
 process.stdout.write('finished without dying\n');
 await services.close();
 await db.close();
