@@ -16,6 +16,7 @@ import { createFileAuditAnchorStore } from '../audit/file-audit-anchor-store.ts'
 import { auditVerificationPassed, formatAuditVerification } from '../audit/format-audit-verification.ts';
 import { incidentScanCommand } from './incident-scan-command.ts';
 import { LAB_HELP, labCommand } from './lab-command.ts';
+import { runIncidentCommand } from './incident-command.ts';
 
 const HELP = `furikae — a bank's instant account-transfer service, hardened against the 2020 thefts
 
@@ -30,6 +31,7 @@ Commands:
   audit verify  check the staff audit log's keyed chain against the anchored heads; exits 1 at the first break
   incident scan  retrospective scan of a past window with today's rules and the scan typologies (--help for options)
   lab       the attack lab: lab run [SCENARIO] [--config ID] [--seed N] [--scenario FILE], lab list, lab history (docs/lab.md)
+  incident  incidents: open, move, report to the regulator, campaigns (furikae incident --help)
 
 Options:
   -h, --help   show help for a command
@@ -127,6 +129,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'incident' && argv[1] === 'scan') return incidentScanCommand(argv.slice(2), loadConfig());
   // The lab's subcommands (run, list, schema, history) parse their own options.
   if (argv[0] === 'lab') return labCommand(argv.slice(1), loadConfig());
+  if (argv[0] === 'incident') return runIncidentCommand(argv.slice(1), () => loadConfig());
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from '../storage/database.ts';
@@ -11,6 +11,8 @@ import { freshPostgresUrl, type TestBackend } from './test-databases.ts';
  */
 export interface ReopenableDatabase {
   options: OpenDatabaseOptions;
+  /** What the furikae command needs to find it: DATABASE_URL, or FURIKAE_DATA_DIR (the PGlite folder is its bank/). */
+  env: Record<string, string>;
   /** The same database as a test backend, for fixtures. */
   backend: TestBackend;
   open(): Promise<Database>;
@@ -20,10 +22,12 @@ export interface ReopenableDatabase {
 /** A new empty reopenable database on this backend. */
 export async function reopenableDatabase(backend: TestBackend): Promise<ReopenableDatabase> {
   const folder = backend.name === 'pglite' ? mkdtempSync(join(tmpdir(), 'furikae-pglite-')) : undefined;
-  const options: OpenDatabaseOptions = folder ? { pglite_dir: folder } : { database_url: await freshPostgresUrl() };
+  if (folder) mkdirSync(join(folder, 'bank'));
+  const options: OpenDatabaseOptions = folder ? { pglite_dir: join(folder, 'bank') } : { database_url: await freshPostgresUrl() };
   const open = () => openDatabase(options);
   return {
     options,
+    env: folder ? { FURIKAE_DATA_DIR: folder } : { DATABASE_URL: options.database_url! },
     backend: { name: backend.name, skip: false, open },
     open,
     remove: () => folder && rmSync(folder, { recursive: true, force: true }),

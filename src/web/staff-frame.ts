@@ -12,6 +12,7 @@ const SECTIONS = [
   { path: '/staff/alerts', label: 'アラート Alerts' },
   { path: '/staff/cases', label: '案件 Cases' },
   { path: '/staff/customers', label: '顧客 Customers' },
+  { path: '/staff/incidents', label: 'インシデント Incidents' },
   { path: '/staff/scans', label: '遡及スキャン Scans' },
   { path: '/staff/security', label: '認証 Security' },
   { path: '/staff/audit', label: '監査 Audit' },

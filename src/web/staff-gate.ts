@@ -19,8 +19,11 @@ export interface StaffContext {
 /** The codes a staff refusal can carry. */
 export type StaffRefusalCode = Extract<ErrorCode, `staff_${string}`>;
 
-/** A refusal page: the stable code in the page and its status from the registry; nothing was changed. */
-export function sendStaffRefusal(reply: FastifyReply, code: StaffRefusalCode, detail?: string): FastifyReply {
+/**
+ * A refusal page: the stable code in the page and its status from the registry; nothing was changed. Console sections
+ * that call services answer those services' own codes (incident_not_found, compensation_self_approval…) the same way.
+ */
+export function sendStaffRefusal(reply: FastifyReply, code: StaffRefusalCode | ErrorCode, detail?: string): FastifyReply {
   const { status, title } = errorCodes[code];
   const body = html`<h1>できません / Refused</h1><div class="card"><p class="error" role="alert" data-code="${code}">${title}</p>
 ${detail ? html`<p>${detail}</p>` : ''}<p class="muted">code: <code>${code}</code></p><p><a href="/staff">← Console</a></p></div>`;

@@ -17,6 +17,9 @@ import { staffCasesPages } from './staff-cases-pages.ts';
 import { staffCustomerPages } from './staff-customer-pages.ts';
 import { staffAuditPage } from './staff-audit-page.ts';
 import { staffScansPages } from './staff-scans-pages.ts';
+import { staffIncidentsPages } from './staff-incidents-pages.ts';
+import { staffCompensationPages } from './staff-compensation-pages.ts';
+import { staffCampaignPages } from './staff-campaign-pages.ts';
 
 /** Alerts and audit entries the dashboard previews; the full lists are a click away. */
 const DASHBOARD_ROWS_MAX = 8;
@@ -101,4 +104,7 @@ ${audit.length === 0 ? html`<p class="muted">なし None</p>` : html`<table><tbo
   await staffCustomerPages(app, services, gate);
   await staffAuditPage(app, services, gate);
   await staffScansPages(app, services, gate);
+  await staffIncidentsPages(app, services, gate);
+  await staffCompensationPages(app, services, gate);
+  await staffCampaignPages(app, services, gate);
 }

@@ -1,0 +1,22 @@
+import type { Config } from '../config.ts';
+import { createBankServices, type BankServices } from '../bank-services.ts';
+import { systemClock } from '../shared/clock.ts';
+import { createIds } from '../shared/ids.ts';
+import { createLogger } from '../shared/logger.ts';
+import { openStores } from './open-stores.ts';
+
+/** The bank's services over its migrated database, for a CLI command that works on the bank without serving it. */
+export async function openBankServices(config: Config): Promise<{ services: BankServices; close(): Promise<void> }> {
+  const { bankDb } = await openStores(config, { wallet: false });
+  const services = await createBankServices({
+    db: bankDb, clock: systemClock, ids: createIds(systemClock), log: createLogger({ level: config.log_level === 'info' ? 'warn' : config.log_level }),
+    credential_fingerprint_key: config.credential_fingerprint_key,
+  });
+  return {
+    services,
+    async close() {
+      await services.close();
+      await bankDb.close();
+    },
+  };
+}
