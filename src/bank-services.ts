@@ -37,6 +37,8 @@ import { createIncidentStore, type IncidentStore } from './incidents/incident-st
 import { createCompensations, type Compensations } from './compensation/compensations.ts';
 import { createCompensationAgreements, type CompensationAgreements } from './compensation/compensation-agreements.ts';
 import { createCampaigns, type Campaigns } from './outreach/campaigns.ts';
+import { scanSuspectCharges } from './compensation/scan-suspect-charges.ts';
+import { scanSegment } from './outreach/scan-segment.ts';
 
 /** Everything the bank's routes and pages use, wired once. */
 export interface BankServices {
@@ -149,9 +151,9 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
     operators: createOperatorRegistry({ db, ledger, clock, ids, audit }),
     links: createLinkStore({ db, clock }),
     incidents: createIncidentStore({ db, clock, ids, audit }),
-    compensations: createCompensations({ db, ledger, clock, ids, audit, log: log.child({ part: 'compensation' }) }),
+    compensations: createCompensations({ db, ledger, clock, ids, audit, log: log.child({ part: 'compensation' }), scans: scanSuspectCharges }),
     compensationAgreements: createCompensationAgreements({ db, clock, audit }),
-    campaigns: createCampaigns({ db, clock, ids, audit, log: log.child({ part: 'campaigns' }) }),
+    campaigns: createCampaigns({ db, clock, ids, audit, log: log.child({ part: 'campaigns' }), scans: scanSegment }),
     async close() {
       await charges.close();
       await ledger.close();

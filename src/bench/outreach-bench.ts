@@ -12,6 +12,7 @@ import { createBankServices } from '../bank-services.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
+import { DEMO_AUDIT_KEY } from '../config.ts';
 import { insertLinkedCustomers } from '../testing/linked-customers.ts';
 import { startMailSink } from '../notify/mail-sink.ts';
 import { createSmtpMailChannel } from '../notify/smtp-mail-channel.ts';
@@ -50,7 +51,7 @@ const seconds = (started: bigint) => Number(process.hrtime.bigint() - started) /
 export async function runOutreachBench({ db, customers, runs, send_notices, progress = () => {} }: OutreachBenchOptions): Promise<OutreachBenchRow[]> {
   await migrate(db, bankMigrationSets);
   const log = createLogger({ level: 'warn' });
-  const services = await createBankServices({ db, clock: systemClock, ids: createIds(systemClock), log, credential_fingerprint_key: 'bench-credential-key-0123456789abcdef-0123' });
+  const services = await createBankServices({ db, clock: systemClock, ids: createIds(systemClock), log, credential_fingerprint_key: 'bench-credential-key-0123456789abcdef-0123', audit_key: DEMO_AUDIT_KEY });
   try {
     const { operator } = await services.operators.register({ display_name: 'ドコモ口座', passbook_label: 'ドコモ口座', link_methods_allowed: ['legacy_pin'] });
     const admin = await services.staff.create({ login_id: 'bench-admin', display_name: 'bench', password: 'bench-password-0123', role: 'admin' });

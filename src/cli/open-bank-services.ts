@@ -10,7 +10,7 @@ export async function openBankServices(config: Config): Promise<{ services: Bank
   const { bankDb } = await openStores(config, { wallet: false });
   const services = await createBankServices({
     db: bankDb, clock: systemClock, ids: createIds(systemClock), log: createLogger({ level: config.log_level === 'info' ? 'warn' : config.log_level }),
-    credential_fingerprint_key: config.credential_fingerprint_key,
+    credential_fingerprint_key: config.credential_fingerprint_key, audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file,
   });
   return {
     services,

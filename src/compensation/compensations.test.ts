@@ -5,7 +5,6 @@ import { createIncidentFixture, databaseFingerprint, fraudCase, stolenCharges, t
 import { FurikaeError } from '../errors/furikae-error.ts';
 import { readPassbook } from '../bank/passbook.ts';
 import { BANK_FRAUD_LOSS_ACCOUNT_ID, COMPENSATION_CLEARING_ACCOUNT_ID } from '../bank/chart-of-accounts.ts';
-import { verifyAuditChain } from '../audit/verify-audit-chain.ts';
 import { refundCharge } from '../charges/refund-charge.ts';
 
 /** Asserts that `work` is refused with `code` and leaves every table exactly as it was. */
@@ -70,7 +69,7 @@ for (const backend of testBackends) {
 
         const actions = (await services.audit.list({ subject: proposed.id })).map((entry) => [entry.action, entry.staff_id]).reverse();
         assert.deepEqual(actions, [['compensation.propose', fixture.analyst.id], ['compensation.approve', fixture.checker.id], ['compensation.pay', fixture.checker.id]]);
-        assert.equal((await verifyAuditChain(fixture.db)).ok, true);
+        assert.equal((await services.audit.verify()).ok, true);
         assert.equal((await services.ledger.checkInvariants()).ok, true);
       });
     });

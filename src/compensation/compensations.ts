@@ -68,7 +68,7 @@ interface ChargeRow {
  * its own (payCompensation). A crash in between leaves an approved compensation that payDue() pays once on the next
  * pass; a second approval is refused and pays nothing.
  */
-export function createCompensations(deps: { db: Database; ledger: Ledger; clock: Clock; ids: Ids; audit: AuditLog; log: Logger; scans?: ScanSuspects }) {
+export function createCompensations(deps: { db: Database; ledger: Ledger; clock: Clock; ids: Ids; audit: AuditLog; log: Logger; scans: ScanSuspects }) {
   const { db, ledger, clock, ids, audit, log } = deps;
 
   async function lockCompensation(tx: Queryable, compensation_id: string): Promise<Compensation> {
@@ -92,7 +92,6 @@ export function createCompensations(deps: { db: Database; ledger: Ledger; clock:
       }
       return new Set(found.charge_ids);
     }
-    if (!deps.scans || !isUuid(source.scan_id)) throw new FurikaeError('scan_not_found', `No scan ${source.scan_id}`);
     return deps.scans.suspectCharges(tx, { scan_id: source.scan_id, incident_id, charge_ids });
   }
 

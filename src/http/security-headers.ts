@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import helmet from '@fastify/helmet';
+import { createHash } from 'node:crypto';
 
 /**
  * The Content-Security-Policy of every response: nothing loads but the app's own stylesheets, scripts and images,
@@ -74,4 +75,14 @@ export function allowFormTargets(reply: FastifyReply, origins: readonly string[]
 /** Marks a response as public and the same for everyone, so caches may keep it for `max_age_seconds`. */
 export function cachePublicly(reply: FastifyReply, max_age_seconds: number): void {
   reply.header('cache-control', `public, max-age=${max_age_seconds}`);
+}
+
+/**
+ * Serves a self-contained document (a report saved to disk, opened offline, printed) whose one <style> element is
+ * `css`: no script, no other source, and only that style element allowed, by its hash, so nothing injected into the
+ * document could run or restyle it.
+ */
+export function allowDocumentStyle(reply: FastifyReply, css: string): void {
+  const hash = createHash('sha256').update(css).digest('base64');
+  reply.helmet({ contentSecurityPolicy: { useDefaults: false, directives: { ...CSP_DIRECTIVES, 'script-src': ["'none'"], 'connect-src': ["'none'"], 'style-src': [`'sha256-${hash}'`], 'img-src': ['data:'] } } });
 }

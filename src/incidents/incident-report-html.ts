@@ -6,11 +6,12 @@ import type { IncidentReport, ReportBreakdown } from './incident-report.ts';
 import type { ReportCharts } from './incident-report-charts.ts';
 
 /**
- * Self-contained and printable: all styles inline, the charts as SVG in the page, no script and nothing fetched,
- * so the file opens the same offline, in a regulator's mail client, and on paper (A4, tables kept whole where they
- * fit, a header on each printed table).
+ * The report's one stylesheet. The file is self-contained and printable: this style inline (the console serves it
+ * with the style's hash in its Content-Security-Policy), the charts as SVG in the page, no script and nothing
+ * fetched, so the file opens the same offline, in a regulator's mail client, and on paper (A4, tables kept whole
+ * where they fit, a header on each printed table).
  */
-const STYLE = raw(`<style>
+export const REPORT_CSS = `
   @page { size: A4; margin: 16mm 14mm; }
   :root { --ink:#1d2733; --muted:#5b6b7a; --line:#cfd8e0; --brand:#0b5d8c; --warn:#b3261e; --ok:#1e7b34; }
   * { box-sizing: border-box; }
@@ -34,7 +35,8 @@ const STYLE = raw(`<style>
   ul.open { padding-left: 18px; } ul.open li { margin: 2px 0; }
   footer { margin-top: 24px; border-top: 1px solid var(--line); padding-top: 6px; color: var(--muted); font-size: 8.5pt; }
   @media print { body { padding: 0; } a { color: inherit; text-decoration: none; } }
-</style>`);
+`;
+const STYLE = raw(`<style>${REPORT_CSS}</style>`);
 
 const STATUS_TEXT: Record<string, string> = { open: '対応中 open', contained: '封じ込め済 contained', remediated: '是正済 remediated', closed: '終結 closed' };
 

@@ -28,7 +28,7 @@ export interface ReportBreakdown {
 /** One measure the bank took, with its time. */
 export interface ReportMeasure {
   at: string;
-  kind: 'incident' | 'switch' | 'risk_config' | 'compensation' | 'campaign' | 'report';
+  kind: 'incident' | 'switch' | 'scan' | 'risk_config' | 'compensation' | 'campaign' | 'report';
   description: string;
   staff: string | null;
   reason: string | null;

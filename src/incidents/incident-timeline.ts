@@ -8,7 +8,7 @@ import { incidentCaseIdsSql } from './incident-cases.ts';
 export const TIMELINE_ENTRIES_MAX = 2_000;
 
 /** What a timeline entry is about. */
-export type TimelineKind = 'incident' | 'switch' | 'case' | 'compensation' | 'campaign' | 'report';
+export type TimelineKind = 'incident' | 'switch' | 'scan' | 'case' | 'compensation' | 'campaign' | 'report';
 
 /** One thing that happened in the incident, as staff and the regulator read it. */
 export interface TimelineEntry {
@@ -47,6 +47,8 @@ function auditSummary(row: AuditRow, operatorNames: Map<string, string>): string
       const name = operatorNames.get(row.subject) ?? row.subject;
       return `${name}: ${SWITCH_TEXT[String(d.switch)] ?? d.switch} ${d.on ? '停止 suspended' : '再開 resumed'}`;
     }
+    case 'scan.start': return `遡及スキャン開始 Retrospective scan started: ${String(d.from ?? '')} – ${String(d.to ?? '')}`;
+    case 'scan.open_cases': return `スキャンから案件を起票 Cases opened from a scan: ${Array.isArray(d.case_ids) ? d.case_ids.length : 0}`;
     case 'campaign.create': return `通知キャンペーン開始 Campaign started: ${Number(d.customers ?? 0).toLocaleString('en-US')} customers`;
     case 'campaign.pause': return '通知キャンペーン一時停止 Campaign paused';
     case 'campaign.resume': return '通知キャンペーン再開 Campaign resumed';
@@ -57,8 +59,9 @@ function auditSummary(row: AuditRow, operatorNames: Map<string, string>): string
 
 /**
  * The incident's timeline, oldest first, read from the records that already exist, never kept twice: the audit log
- * (the incident's own entries, its campaigns' moves, and kill-switch flips on its operators since its period began),
- * its cases and compensations (counted per Japan day, since a big incident has hundreds), and its campaigns' progress.
+ * (the incident's own entries, its scans' and campaigns' steps, and kill-switch flips on its operators since its period
+ * began), its cases and compensations (counted per Japan day, since a big incident has hundreds), and its scans' and
+ * campaigns' progress.
  */
 export async function readIncidentTimeline(db: Queryable, incident: Incident): Promise<TimelineEntry[]> {
   const since = new Date(`${incident.period_from}T00:00:00+09:00`);
@@ -67,21 +70,32 @@ export async function readIncidentTimeline(db: Queryable, incident: Incident): P
   const operatorNames = new Map(operators.map((row) => [row.id, row.display_name]));
   const campaigns = await db.query<{ id: string; enqueued_at: Date | null; enqueued_count: number; completed_at: Date | null; sent_count: number; uncertain_count: number }>(
     `SELECT id, enqueued_at, enqueued_count, completed_at, sent_count, uncertain_count FROM campaigns WHERE incident_id = $1`, [incident.id]);
+  const scans = await db.query<{ id: string; status: string; finished_at: Date | null; suspect_links: number; suspect_charges: number; suspect_customers: number; suspect_yen: number }>(
+    `SELECT id, status, finished_at, suspect_links, suspect_charges, suspect_customers, suspect_yen FROM scans WHERE incident_id = $1`, [incident.id]);
   const audit = await db.query<AuditRow>(
     `SELECT at, action, subject, staff_id, reason, details FROM audit_log WHERE subject = $1 OR subject = ANY($2::text[])
      UNION ALL
      SELECT at, action, subject, staff_id, reason, details FROM audit_log WHERE action = 'operator.switch' AND subject = ANY($3::text[]) AND at >= $4
      ORDER BY at LIMIT $5`,
-    [incident.id, campaigns.map((c) => c.id), operators.map((o) => o.id), since, TIMELINE_ENTRIES_MAX]);
+    [incident.id, [...campaigns.map((c) => c.id), ...scans.map((scan) => scan.id)], operators.map((o) => o.id), since, TIMELINE_ENTRIES_MAX]);
   const cases = await db.query<{ opened_at: Date; resolved_at: Date | null; resolution: string | null }>(
     `SELECT opened_at, resolved_at, resolution FROM cases WHERE id IN (${incidentCaseIdsSql()})`, [incident.id]);
   const compensations = await db.query<{ proposed_at: Date; approved_at: Date | null; paid_at: Date | null; rejected_at: Date | null; amount_yen: number }>(
     `SELECT proposed_at, approved_at, paid_at, rejected_at, amount_yen FROM compensations WHERE incident_id = $1`, [incident.id]);
 
   const entries: TimelineEntry[] = audit.map((row) => ({
-    at: row.at, kind: row.action.startsWith('operator.') ? 'switch' : row.action.startsWith('campaign.') ? 'campaign' : row.action === 'incident.report' ? 'report' : 'incident',
+    at: row.at,
+    kind: row.action.startsWith('operator.') ? 'switch' : row.action.startsWith('campaign.') ? 'campaign' : row.action.startsWith('scan.') ? 'scan'
+      : row.action === 'incident.report' ? 'report' : 'incident',
     action: row.action, summary: auditSummary(row, operatorNames), staff_id: row.staff_id, reason: row.reason,
   }));
+  for (const scan of scans) {
+    if (!scan.finished_at) continue;
+    entries.push({ at: scan.finished_at, kind: 'scan', action: `scan.${scan.status}`, staff_id: null, reason: null,
+      summary: scan.status === 'done'
+        ? `遡及スキャン完了 Scan done: ${scan.suspect_customers.toLocaleString('en-US')} customers, ${scan.suspect_links.toLocaleString('en-US')} links, ${scan.suspect_charges.toLocaleString('en-US')} charges (${formatYen(scan.suspect_yen)}) suspect`
+        : '遡及スキャン失敗 Scan failed' });
+  }
   for (const campaign of campaigns) {
     if (campaign.enqueued_at) {
       entries.push({ at: campaign.enqueued_at, kind: 'campaign', action: 'campaign.enqueued', staff_id: null, reason: null,

@@ -11,7 +11,7 @@ export interface SegmentQuery {
 }
 
 /** Who each kind of segment reaches: every link in any state counts, so a victim whose link was revoked as fraud is told too. */
-const SEGMENTS: { [K in CampaignSegment['kind']]: { label: string; query: (segment: Extract<CampaignSegment, { kind: K }>, first: number, scans?: ScanCustomers) => SegmentQuery } } = {
+const SEGMENTS: { [K in CampaignSegment['kind']]: { label: string; query: (segment: Extract<CampaignSegment, { kind: K }>, first: number, scans: ScanCustomers) => SegmentQuery } } = {
   operator: {
     label: 'customers with a link to the operator',
     query: (segment, first) => ({
@@ -25,10 +25,7 @@ const SEGMENTS: { [K in CampaignSegment['kind']]: { label: string; query: (segme
   },
   scan: {
     label: 'the customers a retrospective scan found',
-    query: (segment, first, scans) => {
-      if (!scans) throw new FurikaeError('scan_not_found', `No scan ${segment.scan_id}`);
-      return scans.customersQuery(segment.scan_id, first);
-    },
+    query: (segment, first, scans) => scans.customersQuery(segment.scan_id, first),
   },
 };
 
@@ -38,8 +35,8 @@ export function segmentLabel(kind: CampaignSegment['kind']): string {
 }
 
 /** The segment's customers as SQL with parameters numbered from `$first`. */
-export function segmentQuery(segment: CampaignSegment, first: number, scans?: ScanCustomers): SegmentQuery {
-  const entry = SEGMENTS[segment.kind] as { query: (s: CampaignSegment, f: number, scans?: ScanCustomers) => SegmentQuery };
+export function segmentQuery(segment: CampaignSegment, first: number, scans: ScanCustomers): SegmentQuery {
+  const entry = SEGMENTS[segment.kind] as { query: (s: CampaignSegment, f: number, scans: ScanCustomers) => SegmentQuery };
   return entry.query(segment, first, scans);
 }
 
@@ -47,11 +44,11 @@ export function segmentQuery(segment: CampaignSegment, first: number, scans?: Sc
  * Checks that what the segment names exists (operator_not_found, scan_not_found, with the scan in `incident_id`) and
  * counts its customers.
  */
-export async function countSegment(tx: Queryable, segment: CampaignSegment, incident_id: string, scans?: ScanCustomers): Promise<number> {
+export async function countSegment(tx: Queryable, segment: CampaignSegment, incident_id: string, scans: ScanCustomers): Promise<number> {
   if (segment.kind === 'operator' && (!isUuid(segment.operator_id) || (await tx.query(`SELECT 1 FROM operators WHERE id = $1`, [segment.operator_id])).length === 0)) {
     throw new FurikaeError('operator_not_found', `No operator ${segment.operator_id}`);
   }
-  if (segment.kind === 'scan' && (!scans || !isUuid(segment.scan_id) || !(await scans.belongsTo(tx, segment.scan_id, incident_id)))) {
+  if (segment.kind === 'scan' && (!isUuid(segment.scan_id) || !(await scans.belongsTo(tx, segment.scan_id, incident_id)))) {
     throw new FurikaeError('scan_not_found', `No scan ${segment.scan_id} in this incident`);
   }
   const query = segmentQuery(segment, 1, scans);

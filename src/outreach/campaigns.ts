@@ -50,7 +50,7 @@ export type CampaignMove = keyof typeof MOVES;
  * by the notification dispatcher through the campaign notice source, behind ordinary notices. An admin may pause,
  * resume or cancel it, with a reason; every step is audited.
  */
-export function createCampaigns({ db, clock, ids, audit, log, scans }: { db: Database; clock: Clock; ids: Ids; audit: AuditLog; log: Logger; scans?: ScanCustomers }) {
+export function createCampaigns({ db, clock, ids, audit, log, scans }: { db: Database; clock: Clock; ids: Ids; audit: AuditLog; log: Logger; scans: ScanCustomers }) {
   async function lockCampaign(tx: Queryable, campaign_id: string): Promise<Campaign> {
     const [found] = isUuid(campaign_id) ? await tx.query<Campaign>(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 FOR UPDATE`, [campaign_id]) : [];
     if (!found) throw new FurikaeError('campaign_not_found', `No campaign ${campaign_id}`);

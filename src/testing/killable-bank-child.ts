@@ -9,7 +9,7 @@ import { createBankServices, type BankServices } from '../bank-services.ts';
 import { ManualClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
-import { FIXTURE_CREDENTIAL_KEY } from './bank-fixture.ts';
+import { FIXTURE_CREDENTIAL_KEY, FIXTURE_AUDIT_KEY } from './bank-fixture.ts';
 import { createNotificationDispatcher } from '../notify/notification-dispatcher.ts';
 import { createSmtpMailChannel } from '../notify/smtp-mail-channel.ts';
 import { createCampaignNoticeSource } from '../outreach/campaign-notice-source.ts';
@@ -75,7 +75,7 @@ const db = await openDatabase(input.database);
 const clock = new ManualClock(input.now);
 const dying = dieAfterCommits(db, input.die_after_commits);
 const services = await createBankServices({
-  db: dying, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY,
+  db: dying, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY,
 });
 dying.arm();
 await (ACTIONS[input.action.kind] as Action<typeof input.action.kind>)(services, input.action as never, clock);

@@ -7,6 +7,7 @@ import { CAMPAIGN_MESSAGE_CHARS_MAX } from '../outreach/campaign-message.ts';
 import { CAMPAIGN_REASON_CHARS_MAX, type CampaignMove } from '../outreach/campaigns.ts';
 import { segmentLabel } from '../outreach/campaign-segments.ts';
 import { renderEmail } from '../notify/notice-templates.ts';
+import { createScanReader } from '../scan/scan-read-api.ts';
 import { FurikaeError } from '../errors/furikae-error.ts';
 import { jst } from '../shared/japan-time.ts';
 import { roleAllows } from '../staff/staff-role.ts';
@@ -35,7 +36,7 @@ function segmentFrom(fields: { segment?: string; operator_id?: string; scan_id?:
 function moveForms(context: StaffContext, campaign: Campaign): SafeHtml {
   if (!roleAllows(context.staff.role, 'admin')) return html``;
   return html`${MOVES_FROM[campaign.status].map((move) => html`<form method="post" action="/staff/campaigns/${campaign.id}/${move}" class="actions">${csrfField(context)}
-<input name="reason" required maxlength="${CAMPAIGN_REASON_CHARS_MAX}" placeholder="理由 Reason" style="width:150px;font-size:.85rem;padding:5px">
+<input name="reason" required maxlength="${CAMPAIGN_REASON_CHARS_MAX}" placeholder="理由 Reason" class="reason-small">
 <button type="submit" class="${move === 'cancel' ? 'danger' : 'secondary'}" data-action="${move}-campaign">${MOVE_LABELS[move]}</button></form>`)}`;
 }
 
@@ -94,6 +95,7 @@ export async function staffCampaignPages(app: FastifyInstance, services: BankSer
       const incident = await services.incidents.get(request.params.id);
       if (!incident) return sendStaffRefusal(reply, 'incident_not_found');
       const operators = (await services.operators.list()).filter((o) => incident.operator_ids.length === 0 || incident.operator_ids.includes(o.id));
+      const scans = (await createScanReader(services.db).listScans({ incident_id: incident.id })).filter((scan) => scan.status === 'done');
       const query = request.query;
       const segment = segmentFrom(query) ?? (operators[0] ? { kind: 'operator' as const, operator_id: operators[0].id } : { kind: 'legacy_pin' as const });
       let size: number | string;
@@ -111,15 +113,16 @@ export async function staffCampaignPages(app: FastifyInstance, services: BankSer
 <select name="operator_id" aria-label="operator">${operators.map((o) => html`<option value="${o.id}" ${segment.kind === 'operator' && segment.operator_id === o.id ? 'selected' : ''}>${o.display_name}</option>`)}</select><br>
 <label class="inline"><input type="radio" name="segment" value="legacy_pin" ${segment.kind === 'legacy_pin' ? 'checked' : ''}> ${segmentLabel('legacy_pin')}</label><br>
 <label class="inline"><input type="radio" name="segment" value="scan" ${segment.kind === 'scan' ? 'checked' : ''}> ${segmentLabel('scan')}:</label>
-<input name="scan_id" placeholder="scan id" value="${segment.kind === 'scan' ? segment.scan_id : ''}" style="max-width:380px" aria-label="scan id"></fieldset>
-<label for="labels">確認を依頼する通帳の摘要 Passbook labels to look for (comma-separated)</label><input id="labels" name="labels" value="${labels.join(', ')}" style="max-width:520px">
+<select name="scan_id" aria-label="scan">${scans.length === 0 ? html`<option value="">この事案のスキャンはまだありません no scan of this incident yet</option>` : ''}
+${scans.map((scan) => html`<option value="${scan.id}" ${segment.kind === 'scan' && segment.scan_id === scan.id ? 'selected' : ''}>${jst(scan.started_at)} · ${scan.from_date} – ${scan.to_date} · ${scan.suspect_customers.toLocaleString('en-US')} customers</option>`)}</select></fieldset>
+<label for="labels">確認を依頼する通帳の摘要 Passbook labels to look for (comma-separated)</label><input id="labels" name="labels" value="${labels.join(', ')}" class="long">
 <label for="message_ja">追加の文面（日本語） Added message, Japanese</label><textarea id="message_ja" name="message_ja" maxlength="${CAMPAIGN_MESSAGE_CHARS_MAX}">${query.message_ja ?? ''}</textarea>
 <label for="message_en">Added message, English</label><textarea id="message_en" name="message_en" maxlength="${CAMPAIGN_MESSAGE_CHARS_MAX}">${query.message_en ?? ''}</textarea>
 <p class="muted">リンク・メールアドレス・当行以外の電話番号は書けません。 No link, address or phone number but the bank's: notices never carry one.</p>${submit}</form>`;
       const body = html`<h1>通知キャンペーン / New campaign</h1><p class="muted">インシデント Incident: <a href="/staff/incidents/${incident.id}">${incident.title}</a></p>
 ${form(`/staff/incidents/${incident.id}/campaigns/new`, 'get', html`<button type="submit" class="secondary" data-action="preview-campaign">対象と文面を確認 Preview</button>`)}
 <div class="card" id="campaign-preview"><p>対象 Customers in the segment: <strong data-segment-size>${typeof size === 'number' ? size.toLocaleString('en-US') : size}</strong></p>
-<pre style="white-space:pre-wrap" id="sample-notice">${sampleNotice(labels.length > 0 ? labels : ['—'], query.message_ja ?? '', query.message_en ?? '')}</pre></div>
+<pre class="wrap" id="sample-notice">${sampleNotice(labels.length > 0 ? labels : ['—'], query.message_ja ?? '', query.message_en ?? '')}</pre></div>
 ${roleAllows(context.staff.role, 'admin') ? form(`/staff/incidents/${incident.id}/campaigns`, 'post', html`<button type="submit" class="danger" data-action="start-campaign">この内容で送信開始 Start sending</button>`)
     : html`<p class="muted">送信開始は管理者のみ Only an admin starts a campaign.</p>`}`;
       return reply.type('text/html').send(staffPage(context, 'New campaign', '/staff/incidents', body));

@@ -38,7 +38,7 @@ function decisionActions(context: StaffContext, compensation: Compensation): Saf
     ? html`<span class="muted" data-four-eyes="own">ご自身の起案は他の担当者が承認します Another staff member must approve your proposal</span>`
     : html`<form method="post" action="/staff/compensations/${compensation.id}/approve">${csrf}<button type="submit" data-action="approve-compensation">承認して支払 Approve and pay</button></form>`;
   return html`<div class="actions">${approve}
-<form method="post" action="/staff/compensations/${compensation.id}/reject">${csrf}<input name="reason" required maxlength="${REJECTION_REASON_CHARS_MAX}" placeholder="却下理由 Why reject" style="width:170px;font-size:.85rem;padding:5px">
+<form method="post" action="/staff/compensations/${compensation.id}/reject">${csrf}<input name="reason" required maxlength="${REJECTION_REASON_CHARS_MAX}" placeholder="却下理由 Why reject" class="reason-small">
 <button type="submit" class="secondary" data-action="reject-compensation">却下 Reject</button></form></div>`;
 }
 
@@ -74,8 +74,8 @@ export async function compensationSection(services: BankServices, context: Staff
     const share = agreement?.operator_share_percent ?? 100;
     const since = agreement?.updated_at ? html`<br><span class="muted">${jst(agreement.updated_at)} · ${names.get(agreement.updated_by ?? '') ?? ''} · “${agreement.reason}”</span>` : html`<br><span class="muted">既定 default</span>`;
     const form = roleAllows(context.staff.role, 'admin') ? html`<form method="post" action="/staff/operators/${operator_id}/compensation-agreement" class="actions">${csrfField(context)}
-<input name="operator_share_percent" type="number" min="0" max="100" step="1" required value="${share}" style="width:70px" aria-label="operator share percent">%
-<input name="reason" required maxlength="${AGREEMENT_REASON_CHARS_MAX}" placeholder="理由 Reason (required)" style="width:170px">
+<input name="operator_share_percent" type="number" min="0" max="100" step="1" required value="${share}" class="percent" aria-label="operator share percent">%
+<input name="reason" required maxlength="${AGREEMENT_REASON_CHARS_MAX}" placeholder="理由 Reason (required)" class="reason-small">
 <button type="submit" class="secondary" data-action="set-agreement">変更 Change</button></form>` : '';
     return html`<span data-agreement="${operator_id}">事業者 ${share}% / 当行 ${100 - share}%</span>${since}${form}`;
   };
@@ -106,37 +106,61 @@ function typedYen(text: string | undefined): number | undefined | 'invalid' {
 
 /** Compensation in the console: the proposal form from a confirmed case, and the maker, checker and admin actions. */
 export async function staffCompensationPages(app: FastifyInstance, services: BankServices, gate: StaffGate): Promise<void> {
-  app.get<{ Params: { id: string }; Querystring: { case_id: string } }>('/staff/incidents/:id/compensations/new', {
-    schema: { params: UUID_PARAMS, querystring: Type.Object({ case_id: Type.String({ format: 'uuid' }) }) },
+  app.get<{ Params: { id: string }; Querystring: { case_id?: string; scan_id?: string; link_id?: string } }>('/staff/incidents/:id/compensations/new', {
+    schema: {
+      params: UUID_PARAMS,
+      querystring: Type.Object({ case_id: Type.Optional(Type.String({ format: 'uuid' })), scan_id: Type.Optional(Type.String({ format: 'uuid' })), link_id: Type.Optional(Type.String({ format: 'uuid' })) }),
+    },
   }, async (request, reply) => {
     const context = await gate.page(request, reply);
     if (!context) return reply;
     const incident = await services.incidents.get(request.params.id);
     if (!incident) return sendStaffRefusal(reply, 'incident_not_found');
-    const detail = await services.cases.getCase(request.query.case_id);
-    if (!detail) return sendStaffRefusal(reply, 'case_not_found');
-    const found = detail.case;
+    const { case_id, scan_id, link_id } = request.query;
+    // The charges the source vouches for: a case's charges, or a scan's suspect charges on one link.
+    let source: { hidden: SafeHtml; summary: SafeHtml; confirmed: boolean; charge_ids: string[]; customer_id: string | null };
+    if (case_id) {
+      const detail = await services.cases.getCase(case_id);
+      if (!detail) return sendStaffRefusal(reply, 'case_not_found');
+      const found = detail.case;
+      source = {
+        hidden: html`<input type="hidden" name="case_id" value="${found.id}">`, confirmed: found.resolution === 'fraud', charge_ids: found.charge_ids, customer_id: found.customer_id,
+        summary: html`<p><strong>${found.summary}</strong></p><p class="muted">案件 Case <a href="/staff/cases/${found.id}">${found.status === 'resolved' ? found.resolution : 'open'}</a></p>`,
+      };
+    } else if (scan_id && link_id) {
+      const suspects = await services.db.query<{ charge_id: string; customer_id: string; score: number; reasons: string[] }>(
+        `SELECT c.charge_id, c.customer_id, l.score, l.reasons FROM scan_charges c JOIN scan_links l ON l.scan_id = c.scan_id AND l.link_id = c.link_id
+           JOIN scans s ON s.id = c.scan_id WHERE c.scan_id = $1 AND c.link_id = $2 AND s.incident_id = $3 ORDER BY c.charged_at`, [scan_id, link_id, incident.id]);
+      if (suspects.length === 0) return sendStaffRefusal(reply, 'scan_not_found', 'No suspect charges of this link in a scan of this incident');
+      source = {
+        hidden: html`<input type="hidden" name="scan_id" value="${scan_id}">`, confirmed: true, charge_ids: suspects.map((row) => row.charge_id), customer_id: suspects[0]!.customer_id,
+        summary: html`<p><strong>遡及スキャンの結果 Scan result</strong> · score ${suspects[0]!.score} · ${suspects[0]!.reasons.map((code) => html`<span class="code">${code}</span> `)}</p>
+<p class="muted"><a href="/staff/scans/${scan_id}">スキャン Scan</a></p>`,
+      };
+    } else {
+      return sendStaffRefusal(reply, 'case_not_found', 'Name a case, or a scan and one of its suspect links');
+    }
     const charges = await services.db.query<{ id: string; amount_yen: number; refunded_yen: number; status: string; created_at: Date; operator_id: string; operator_name: string; taken: boolean }>(
       `SELECT c.id, c.amount_yen, c.refunded_yen, c.status, c.created_at, c.operator_id, o.display_name AS operator_name,
               EXISTS (SELECT 1 FROM compensation_charges l WHERE l.charge_id = c.id AND l.live) AS taken
-         FROM charges c JOIN operators o ON o.id = c.operator_id WHERE c.id = ANY($1::uuid[]) ORDER BY c.created_at, c.id`, [found.charge_ids]);
-    const customer = found.customer_id ? await services.core.getCustomer(found.customer_id) : undefined;
+         FROM charges c JOIN operators o ON o.id = c.operator_id WHERE c.id = ANY($1::uuid[]) ORDER BY c.created_at, c.id`, [source.charge_ids]);
+    const customer = source.customer_id ? await services.core.getCustomer(source.customer_id) : undefined;
     const agreement = charges[0] ? await services.compensationAgreements.get(charges[0].operator_id) : undefined;
     const open = charges.filter((charge) => charge.status === 'succeeded' && !charge.taken && charge.amount_yen > charge.refunded_yen);
     const total = open.reduce((sum, charge) => sum + charge.amount_yen - charge.refunded_yen, 0);
     const split = total > 0 && agreement ? splitCompensation(total, agreement.operator_share_percent) : undefined;
     const body = html`<h1>補償の起案 / Propose compensation</h1>
-<div class="card"><p><strong>${found.summary}</strong></p><p class="muted">${customer ? html`顧客 Customer <a href="/staff/customers/${customer.id}">${customer.name_kanji}</a> · ` : ''}
-案件 Case <a href="/staff/cases/${found.id}">${found.status === 'resolved' ? found.resolution : 'open'}</a> · インシデント Incident <a href="/staff/incidents/${incident.id}">${incident.title}</a></p>
-${found.resolution !== 'fraud' ? html`<p class="error">この案件は不正と確定していません。 This case is not resolved as fraud: it cannot be compensated.</p>` : ''}</div>
-<form method="post" action="/staff/incidents/${incident.id}/compensations" id="propose">${csrfField(context)}<input type="hidden" name="case_id" value="${found.id}">
+<div class="card">${source.summary}<p class="muted">${customer ? html`顧客 Customer <a href="/staff/customers/${customer.id}">${customer.name_kanji}</a> · ` : ''}
+インシデント Incident <a href="/staff/incidents/${incident.id}">${incident.title}</a></p>
+${source.confirmed ? '' : html`<p class="error">この案件は不正と確定していません。 This case is not resolved as fraud: it cannot be compensated.</p>`}</div>
+<form method="post" action="/staff/incidents/${incident.id}/compensations" id="propose">${csrfField(context)}${source.hidden}
 <table class="wide"><thead><tr><th></th><th>日時 Time (JST)</th><th>事業者 Operator</th><th class="yen">金額 Charge</th><th class="yen">返金済 Refunded</th><th>補償額 Compensate (yen)</th></tr></thead><tbody>
 ${charges.map((charge) => {
     const remaining = charge.amount_yen - charge.refunded_yen;
     const usable = charge.status === 'succeeded' && !charge.taken && remaining > 0;
     return html`<tr data-charge="${charge.id}"><td><input type="checkbox" name="charge_ids" value="${charge.id}" ${usable ? 'checked' : 'disabled'} aria-label="include charge"></td>
 <td class="nowrap">${jst(charge.created_at)}</td><td>${charge.operator_name}</td><td class="yen">${formatYen(charge.amount_yen)}</td><td class="yen">${formatYen(charge.refunded_yen)}</td>
-<td>${usable ? html`<input name="amount_${charge.id}" inputmode="numeric" value="${remaining}" style="max-width:140px" aria-label="amount for this charge">` : html`<span class="muted">${charge.taken ? '補償中 already in a compensation' : charge.status !== 'succeeded' ? charge.status : '返金済 refunded'}</span>`}</td></tr>`;
+<td>${usable ? html`<input name="amount_${charge.id}" inputmode="numeric" value="${remaining}" class="yen-input" aria-label="amount for this charge">` : html`<span class="muted">${charge.taken ? '補償中 already in a compensation' : charge.status !== 'succeeded' ? charge.status : '返金済 refunded'}</span>`}</td></tr>`;
   })}</tbody></table>
 ${split ? html`<p id="split">負担割合 Agreement: 事業者 ${agreement!.operator_share_percent}% · 全額なら If all: 事業者 operator ${formatYen(split.operator_yen)} / 当行 bank ${formatYen(split.bank_yen)} = ${formatYen(total)}</p>` : ''}
 <label for="note">メモ Note for the checker</label><textarea id="note" name="note" maxlength="${COMPENSATION_NOTE_CHARS_MAX}" placeholder="確認した内容 What you checked"></textarea>
@@ -148,7 +172,8 @@ ${split ? html`<p id="split">負担割合 Agreement: 事業者 ${agreement!.oper
     schema: {
       params: UUID_PARAMS,
       body: Type.Object({
-        csrf: CSRF, case_id: Type.String({ format: 'uuid' }), note: Type.Optional(Type.String({ maxLength: 2 * COMPENSATION_NOTE_CHARS_MAX })),
+        csrf: CSRF, case_id: Type.Optional(Type.String({ format: 'uuid' })), scan_id: Type.Optional(Type.String({ format: 'uuid' })),
+        note: Type.Optional(Type.String({ maxLength: 2 * COMPENSATION_NOTE_CHARS_MAX })),
         charge_ids: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Array(Type.String({ maxLength: 64 }), { maxItems: COMPENSATION_CHARGES_MAX })])),
       }, { additionalProperties: false, patternProperties: { '^amount_[0-9a-f-]{36}$': Type.String({ maxLength: 30 }) } }),
     },
@@ -164,8 +189,9 @@ ${split ? html`<p id="split">負担割合 Agreement: 事業者 ${agreement!.oper
       charges.push(amount === undefined ? { charge_id } : { charge_id, amount_yen: amount });
     }
     const note = typeof body.note === 'string' ? body.note : undefined;
+    const source = typeof body.scan_id === 'string' ? { kind: 'scan' as const, scan_id: body.scan_id } : { kind: 'case' as const, case_id: String(body.case_id ?? '') };
     return staffServiceAction(reply, () => services.compensations.propose({
-      incident_id: request.params.id, source: { kind: 'case', case_id: body.case_id as string }, charges, ...(note ? { note } : {}),
+      incident_id: request.params.id, source, charges, ...(note ? { note } : {}),
     }, context.staff.id), `/staff/incidents/${request.params.id}#compensation`);
   });
 

@@ -6,6 +6,8 @@ import { nextIncidentStatus } from '../incidents/incident.ts';
 import { INCIDENT_TITLE_CHARS_MAX } from '../incidents/incident-scope.ts';
 import { incidentCaseIdsSql } from '../incidents/incident-cases.ts';
 import { REPORT_FORMATS, type ReportFormat } from '../incidents/generate-incident-report.ts';
+import { REPORT_CSS } from '../incidents/incident-report-html.ts';
+import { allowDocumentStyle } from '../http/security-headers.ts';
 import { FurikaeError } from '../errors/furikae-error.ts';
 import { CASE_COLUMNS, type Case } from '../cases/case.ts';
 import { japanDate, jst } from '../shared/japan-time.ts';
@@ -17,6 +19,7 @@ import { casesTable } from './staff-cases-pages.ts';
 import { staffServiceAction } from './staff-service-action.ts';
 import { compensationSection } from './staff-compensation-pages.ts';
 import { campaignSection } from './staff-campaign-pages.ts';
+import { scanSection } from './staff-incident-scans.ts';
 import { SWITCH_REASON_CHARS_MAX } from './staff-operators-page.ts';
 
 /** Cases the incident page lists: a big incident's cases are worked on the cases page; this is the latest few hundred. */
@@ -36,11 +39,11 @@ export function incidentStatusTag(status: IncidentStatus): SafeHtml {
 function openForm(context: StaffContext, operators: { id: string; display_name: string }[], staff: { id: string; display_name: string }[], today: string): SafeHtml {
   if (!roleAllows(context.staff.role, 'analyst')) return html`<p class="muted">インシデントの登録は分析担当以上 Opening an incident needs the analyst role.</p>`;
   return html`<div class="card"><h2>インシデントを登録 Open an incident</h2><form method="post" action="/staff/incidents" id="open-incident">${csrfField(context)}
-<label for="title">件名 Title</label><input id="title" name="title" required maxlength="${INCIDENT_TITLE_CHARS_MAX}" style="max-width:640px" placeholder="ドコモ口座経由の不正出金">
+<label for="title">件名 Title</label><input id="title" name="title" required maxlength="${INCIDENT_TITLE_CHARS_MAX}" class="long" placeholder="ドコモ口座経由の不正出金">
 <fieldset><legend>対象事業者 Operators (none ticked: every operator)</legend>
 ${operators.map((operator) => html`<label class="inline"><input type="checkbox" name="operator_ids" value="${operator.id}" data-operator="${operator.id}"> ${operator.display_name}</label>`)}</fieldset>
-<div class="actions"><label for="period_from">期間 From</label><input id="period_from" name="period_from" type="date" required max="${today}" style="max-width:180px">
-<label for="period_to">To</label><input id="period_to" name="period_to" type="date" required max="${today}" value="${today}" style="max-width:180px">
+<div class="actions"><label for="period_from">期間 From</label><input id="period_from" name="period_from" type="date" required max="${today}" class="narrow">
+<label for="period_to">To</label><input id="period_to" name="period_to" type="date" required max="${today}" value="${today}" class="narrow">
 <label for="owner">責任者 Owner</label><select id="owner" name="owner_staff_id">${staff.map((member) => html`<option value="${member.id}" ${member.id === context.staff.id ? 'selected' : ''}>${member.display_name}</option>`)}</select></div>
 <button type="submit" data-action="open-incident">登録 Open</button></form></div>`;
 }
@@ -50,7 +53,7 @@ function statusForm(context: StaffContext, incident: Incident): SafeHtml {
   if (!next) return html``;
   if (!roleAllows(context.staff.role, 'admin')) return html`<p class="muted">段階の変更は管理者のみ Only an admin moves an incident to its next stage.</p>`;
   return html`<form method="post" action="/staff/incidents/${incident.id}/status" class="actions">${csrfField(context)}<input type="hidden" name="to" value="${next}">
-<input name="reason" maxlength="${SWITCH_REASON_CHARS_MAX}" placeholder="理由 Why (optional)" style="max-width:420px" data-reason="status">
+<input name="reason" maxlength="${SWITCH_REASON_CHARS_MAX}" placeholder="理由 Why (optional)" class="reason-wide" data-reason="status">
 <button type="submit" data-action="advance" class="${next === 'closed' ? 'secondary' : ''}">${STATUS_LABELS[next]} にする Move to ${next}</button></form>`;
 }
 
@@ -101,7 +104,7 @@ ${openForm(context, operators, staff, japanDate(services.clock.now()))}`;
     if (!context) return reply;
     const incident = await services.incidents.get(request.params.id);
     if (!incident) return sendStaffRefusal(reply, 'incident_not_found');
-    const [staffNames, operators, cases, timeline, open, compensation, campaigns] = await Promise.all([
+    const [staffNames, operators, cases, timeline, open, compensation, campaigns, scans] = await Promise.all([
       names(),
       services.operators.list(),
       services.db.query<Case>(`SELECT ${CASE_COLUMNS} FROM cases WHERE id IN (${incidentCaseIdsSql()}) ORDER BY opened_at DESC, id DESC LIMIT $2`, [incident.id, INCIDENT_CASES_SHOWN_MAX]),
@@ -109,10 +112,11 @@ ${openForm(context, operators, staff, japanDate(services.clock.now()))}`;
       services.incidents.openItems(incident.id),
       compensationSection(services, context, incident),
       campaignSection(services, context, incident),
+      scanSection(services, context, incident),
     ]);
     const scoped = operators.filter((operator) => incident.operator_ids.length === 0 || incident.operator_ids.includes(operator.id));
-    // While a campaign is being written or sent the page reloads itself (a Refresh header: no script), so progress moves.
-    if (campaigns.live) reply.header('refresh', String(LIVE_REFRESH_SECONDS));
+    // While a scan runs or a campaign is being written or sent, the page reloads itself (a Refresh header: no script).
+    if (campaigns.live || scans.live) reply.header('refresh', String(LIVE_REFRESH_SECONDS));
     const body = html`<h1>${incident.title} ${incidentStatusTag(incident.status)}</h1>
 <div class="card"><p class="muted">対象 Scope: ${scoped.map((operator) => operator.display_name).join(', ') || '—'} · 期間 Period ${incident.period_from} – ${incident.period_to}
 · 責任者 Owner ${staffNames.get(incident.owner_staff_id) ?? incident.owner_staff_id} · 登録 Opened ${jst(incident.opened_at)} JST by ${staffNames.get(incident.opened_by) ?? incident.opened_by}
@@ -123,10 +127,12 @@ ${statusForm(context, incident)}
 ${REPORT_FORMATS.map((format) => html`<a class="tag" href="/staff/incidents/${incident.id}/report.${format}" data-report="${format}">${format.toUpperCase()}</a> `)}
 <span class="muted">(HTML opens printable; CSV and JSON download)</span></p></div>
 
+${scans.html}
+
 <h2>案件 Cases (${cases.length})</h2>
 ${casesTable(cases, staffNames)}
 ${incident.status !== 'closed' && roleAllows(context.staff.role, 'analyst') ? html`<form method="post" action="/staff/incidents/${incident.id}/cases" class="actions">${csrfField(context)}
-<label for="case_ids">案件IDを追加 Attach cases by id</label><input id="case_ids" name="case_ids" placeholder="case id, case id…" style="max-width:520px"><button type="submit" class="secondary" data-action="attach-cases">追加 Attach</button></form>` : ''}
+<label for="case_ids">案件IDを追加 Attach cases by id</label><input id="case_ids" name="case_ids" placeholder="case id, case id…" class="long"><button type="submit" class="secondary" data-action="attach-cases">追加 Attach</button></form>` : ''}
 
 ${compensation.html}
 ${campaigns.html}
@@ -168,6 +174,7 @@ ${timeline.length === 0 ? html`<p class="muted">なし None</p>` : html`<table c
     try {
       const file = await services.incidents.report(request.params.id, request.params.format, context.staff.id);
       const disposition = request.params.format === 'html' ? 'inline' : 'attachment';
+      if (request.params.format === 'html') allowDocumentStyle(reply, REPORT_CSS);
       return reply.type(file.content_type).header('content-disposition', `${disposition}; filename="${file.filename}"`).header('cache-control', 'no-store').send(file.body);
     } catch (error) {
       if (error instanceof FurikaeError) return sendStaffRefusal(reply, error.code, error.message);
