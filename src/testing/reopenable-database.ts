@@ -28,7 +28,7 @@ export async function reopenableDatabase(backend: TestBackend): Promise<Reopenab
   return {
     options,
     env: folder ? { FURIKAE_DATA_DIR: folder } : { DATABASE_URL: options.database_url! },
-    backend: { name: backend.name, skip: false, open },
+    backend: { name: backend.name, skip: false, concurrent_transactions: backend.concurrent_transactions, open },
     open,
     remove: () => folder && rmSync(folder, { recursive: true, force: true }),
   };
