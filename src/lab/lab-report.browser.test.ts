@@ -7,6 +7,7 @@ import type { Browser } from 'playwright-core';
 import { browserSkip, launchBrowser, screenshotPath } from '../testing/browser.ts';
 import { renderLabReport } from './lab-report.ts';
 import { labResultsFixture } from './lab-results-fixture.ts';
+import { LAB_REPORT_CSP } from '../web/staff-lab-page.ts';
 
 describe('in Chromium, the lab report', { skip: browserSkip }, () => {
   let browser: Browser;
@@ -40,6 +41,20 @@ describe('in Chromium, the lab report', { skip: browserSkip }, () => {
     await page.screenshot({ path: screenshotPath('lab-report'), fullPage: true });
     await page.emulateMedia({ media: 'print' });
     assert.ok(await page.locator('details').first().isVisible(), 'print shows the decision tables');
+    await page.close();
+  });
+
+  test('served with the console\'s report CSP (its stylesheet allowed by hash, nothing inline otherwise), it is styled and nothing is refused', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    const body = await renderLabReport(labResultsFixture());
+    await page.route('http://bank.test/staff/lab/report', (route) => route.fulfill({ status: 200, contentType: 'text/html', headers: { 'content-security-policy': LAB_REPORT_CSP }, body }));
+    await page.goto('http://bank.test/staff/lab/report');
+    assert.deepEqual(errors, [], 'the CSP refused nothing');
+    const header = await page.locator('header.lab').evaluate((element) => getComputedStyle(element).backgroundColor);
+    assert.equal(header, 'rgb(11, 93, 140)', 'the report\'s stylesheet applies under the CSP');
+    assert.equal(await page.locator('figure svg').count(), 4);
     await page.close();
   });
 });

@@ -15,7 +15,7 @@ const RESULTS_BYTES_MAX = 64 * 1024 * 1024;
  * The report is shown as written by `furikae lab run`: no script may run in it, nothing may be fetched, and the only
  * style that applies is the report's own stylesheet, inlined in the file and allowed by its hash (never 'unsafe-inline').
  */
-const REPORT_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(LAB_REPORT_STYLESHEET.css).digest('base64')}'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+export const LAB_REPORT_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(LAB_REPORT_STYLESHEET.css).digest('base64')}'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
 async function readResults(report_dir: string): Promise<LabResults | undefined> {
   try {
@@ -59,7 +59,7 @@ ${results.seed === null ? 'each scenario’s own seed' : `seed ${results.seed}`}
     if (!context) return reply;
     try {
       const report = await readFile(join(report_dir, 'index.html'), 'utf8');
-      return reply.type('text/html').header('content-security-policy', REPORT_CSP).header('cache-control', 'no-store').send(report);
+      return reply.type('text/html').header('content-security-policy', LAB_REPORT_CSP).header('cache-control', 'no-store').send(report);
     } catch {
       return reply.redirect('/staff/lab');
     }
