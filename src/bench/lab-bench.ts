@@ -1,6 +1,5 @@
 import type { Database } from '../storage/database.ts';
-import { openDatabase } from '../storage/open-database.ts';
-import { createFreshDatabase } from '../testing/postgres-cluster.ts';
+import { openLabDatabase } from '../lab/open-lab-database.ts';
 import { migrate } from '../storage/migrate.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
 import { createBankApp } from '../bank-app.ts';
@@ -53,9 +52,7 @@ async function injectBaseline(db: Database): Promise<number> {
  * how fast the simulated time went, and what it measured, with the 2020 configuration beside the seeds' numbers.
  */
 export async function runLabBench(options: { backend: 'postgres' | 'pglite'; quick: boolean; admin_url: string | undefined }): Promise<LabBenchRow[]> {
-  const open_database = async (): Promise<Database> => (options.backend === 'pglite'
-    ? openDatabase({})
-    : openDatabase({ database_url: await createFreshDatabase(options.admin_url!, 'furikae_bench_lab') }));
+  const open_database = async (): Promise<Database> => openLabDatabase(options.backend === 'pglite' ? undefined : options.admin_url!, 'furikae_bench_lab');
   const baseline = await injectBaseline(await open_database());
   const elapsed = new Map<string, number>();
   const results = await runLab({

@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Database } from '../storage/database.ts';
-import { openDatabase } from '../storage/open-database.ts';
-import { createFreshDatabase, findPostgresBin, startThrowawayCluster } from '../testing/postgres-cluster.ts';
+import { openLabDatabase } from '../lab/open-lab-database.ts';
+import { findPostgresBin, startThrowawayCluster } from '../testing/postgres-cluster.ts';
 import { FurikaeError } from '../errors/furikae-error.ts';
 import { formatYen } from '../shared/yen.ts';
 import { loadScenarioFile, type LoadedScenario } from '../lab/load-scenario.ts';
@@ -114,9 +114,7 @@ export async function labRunCommand(args: string[], { database_url, lab_report_d
     stopCluster = () => cluster.stop();
     adminUrl = cluster.url;
   }
-  const open_database = async (): Promise<Database> => (backend === 'pglite'
-    ? openDatabase({})
-    : openDatabase({ database_url: await createFreshDatabase(adminUrl!, LAB_DATABASE_NAME) }));
+  const open_database = async (): Promise<Database> => openLabDatabase(backend === 'pglite' ? undefined : adminUrl!, LAB_DATABASE_NAME);
 
   const bar = createProgressBar(process.stderr, 'lab');
   const say = (message: string) => process.stderr.write(`${process.stderr.isTTY ? '\r\u001b[K' : ''}${message}\n`);

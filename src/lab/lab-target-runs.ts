@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { openDatabase } from '../storage/open-database.ts';
-import { createFreshDatabase } from '../testing/postgres-cluster.ts';
+import { openLabDatabase } from './open-lab-database.ts';
 import { loadShippedScenarios, runLab } from './run-lab.ts';
 import { HONEST_CHALLENGED_PCT_MAX, HONEST_DENIED_PCT_MAX } from './lab-report.ts';
 import type { RunResult } from './run-scenario.ts';
@@ -19,7 +18,7 @@ export async function runQuickScenario(id: string): Promise<{ run(configuration:
   const results = await runLab({
     scenarios, quick: true,
     // A database of its own per run (a random name): the target files run side by side on one cluster.
-    open_database: async () => openDatabase(postgres ? { database_url: await createFreshDatabase(postgres) } : {}),
+    open_database: async () => openLabDatabase(postgres),
   });
   assert.deepEqual(results.runs.map((r) => r.configuration).sort(), ['2020', 'hardened'], `${id} ran against both configurations`);
   return {
