@@ -67,11 +67,14 @@ export async function runPgliteDurabilityBench({ quick, progress, rounds = DURAB
     }));
     const [batched, naive] = ledger;
     const [charges] = http.rows;
-    return [
+    const rows = [
       { name: 'ledger, batched', per_second: batched!.transfers_per_second, p99_ms: batched!.latency_ms_p99 },
       { name: 'ledger, naive (1 transaction per transfer)', per_second: naive!.transfers_per_second, p99_ms: naive!.latency_ms_p99 },
       { name: 'HTTP POST /v1/charges, risk off', per_second: charges!.requests_per_second, p99_ms: charges!.latency_ms_p99 },
     ];
+    // Each measurement as it is made: a run cut short on a loaded machine still leaves its figures.
+    for (const row of rows) progress(`${sync_on_commit ? 'synced' : 'un-synced'}: ${row.name}: ${Math.round(row.per_second)}/s, p99 ${row.p99_ms.toFixed(2)} ms`);
+    return rows;
   };
   const unsynced: Awaited<ReturnType<typeof measure>>[] = [];
   const synced: Awaited<ReturnType<typeof measure>>[] = [];
@@ -104,11 +107,17 @@ export function durabilityTable(rows: readonly DurabilityBenchRow[]): string {
   ].join('\n');
 }
 
-/** `npx tsx src/bench/pglite-durability-bench.ts [--quick]`: this comparison alone (`npm run bench -- --db pglite` runs it too). */
+/**
+ * `npx tsx src/bench/pglite-durability-bench.ts [--quick] [--rounds N]`: this comparison alone (`npm run bench --
+ * --db pglite` runs it too); fewer rounds when the machine is too loaded for three.
+ */
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const quick = process.argv.includes('--quick');
+  const rounds_at = process.argv.indexOf('--rounds');
+  const rounds = rounds_at > 0 ? Number(process.argv[rounds_at + 1]) : DURABILITY_ROUNDS;
+  if (!Number.isSafeInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number of at least 1');
   console.log(`# load average at the start ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
-  const rows = await runPgliteDurabilityBench({ quick, progress: (line) => console.log(`# ${line}`) });
+  const rows = await runPgliteDurabilityBench({ quick, rounds, progress: (line) => console.log(`# ${line}`) });
   console.log(`# load average at the end ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
   console.log(durabilityTable(rows));
 }
