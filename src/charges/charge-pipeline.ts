@@ -29,6 +29,9 @@ export interface ChargePipelineDeps {
   risk?: ChargeRisk;
 }
 
+/** One request as submitted: its charge id is fixed on entry, so a retried batch charges under the same id. */
+type ChargeSubmission = Pick<ChargeItem, 'request' | 'charge_id'>;
+
 /** The answer for one request once its batch has committed, with the risk decision when one was made for it. */
 export type ChargeResult = Exclude<ChargeOutcome, { kind: 'open' } | { kind: 'same_as' }> & { decision?: RiskDecision };
 
@@ -43,11 +46,13 @@ function settle(item: ChargeItem): ChargeResult {
 /** Runs the charge steps over batches of concurrent requests, one transaction per batch. */
 export function createChargePipeline({ db, ledger, clock, ids, log, steps = chargeSteps, batch_charges_max = BATCH_CHARGES_MAX, risk }: ChargePipelineDeps) {
   assert(risk || !steps.some((step) => step.name === 'risk'), 'the risk step needs a risk pipeline');
-  const batcher = createBatcher<ChargeItem, ChargeResult>({
+  const batcher = createBatcher<ChargeSubmission, ChargeResult>({
     db,
     items_max: batch_charges_max,
     log,
-    async process(tx, items) {
+    async process(tx, submissions) {
+      // Fresh items for every attempt: the steps fill them in, and a batch the batcher retries in parts starts over.
+      const items: ChargeItem[] = submissions.map(({ request, charge_id }) => ({ request, charge_id, outcome: { kind: 'open' } }));
       const context = { tx, ledger, clock, ids, now: clock.now(), ...(risk ? { risk } : {}) };
       for (const step of steps) await step.run(context, items);
       return items.map(settle);
@@ -58,7 +63,7 @@ export function createChargePipeline({ db, ledger, clock, ids, log, steps = char
     /** Submits one charge and resolves after its batch commits. */
     charge(request: ChargeRequest): Promise<ChargeResult> {
       assert(isAmountYen(request.amount_yen), 'amount checked by the schema');
-      return batcher.submit({ request, charge_id: ids.next(), outcome: { kind: 'open' } });
+      return batcher.submit({ request, charge_id: ids.next() });
     },
     close: () => batcher.close(),
   };

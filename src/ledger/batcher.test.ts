@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Database, Queryable } from '../storage/database.ts';
 import { raceTest, testBackends } from '../testing/test-databases.ts';
+import { DatabaseUnavailableError } from '../storage/database-unavailable-error.ts';
 import { createBatcher } from './batcher.ts';
 
 for (const backend of testBackends) {
@@ -86,28 +87,89 @@ for (const backend of testBackends) {
       await batcher.close();
     });
 
-    test('a batch that throws rejects every caller in it, rolls back, and the next batch still commits', async () => {
-      const batch_sizes: number[] = [];
+    test('an item that fails alone rolls back alone: every other caller in its batch commits exactly once, and only it gets the error', async () => {
+      const attempts: number[][] = [];
+      const batcher = createBatcher<number, string>({
+        db,
+        items_max: 8,
+        async process(tx, items) {
+          attempts.push([...items]);
+          await tx.query(`INSERT INTO items (value, batch) SELECT unnest($1::int[]), 0`, [items]);
+          if (items.includes(505)) throw new Error('item 505 cannot be stored');
+          return items.map(String);
+        },
+      });
+      const values = [500, 501, 502, 503, 504, 505, 506, 507];
+      const outcomes = await Promise.allSettled(values.map((value) => batcher.submit(value)));
+      assert.deepEqual(outcomes.map((outcome) => outcome.status), values.map((value) => (value === 505 ? 'rejected' : 'fulfilled')));
+      assert.match(String((outcomes[5] as PromiseRejectedResult).reason), /item 505 cannot be stored/);
+      for (const value of values.filter((value) => value !== 505)) assert.equal(await committed(value), true, `${value} committed`);
+      assert.equal(await committed(505), false);
+      // Bisection: the whole batch, then halves, quarters, pairs, down to 505 alone; each good item commits in exactly one attempt.
+      assert.deepEqual(attempts, [values, [500, 501, 502, 503], [504, 505, 506, 507], [504, 505], [504], [505], [506, 507]]);
+      await batcher.close();
+    });
+
+    test('several failing items among good ones each fail alone and the good ones in between commit', async () => {
+      const batcher = createBatcher<number, string>({
+        db,
+        items_max: 16,
+        async process(tx, items) {
+          await tx.query(`INSERT INTO items (value, batch) SELECT unnest($1::int[]), 0`, [items]);
+          const bad = items.find((item) => item % 5 === 0);
+          if (bad !== undefined) throw new Error(`item ${bad} cannot be stored`);
+          return items.map(String);
+        },
+      });
+      const values = Array.from({ length: 13 }, (_, index) => 801 + index);
+      const outcomes = await Promise.allSettled(values.map((value) => batcher.submit(value)));
+      values.forEach((value, index) => {
+        const outcome = outcomes[index]!;
+        if (value % 5 === 0) assert.match(String((outcome as PromiseRejectedResult).reason), new RegExp(`item ${value} cannot`));
+        else assert.deepEqual(outcome, { status: 'fulfilled', value: String(value) });
+      });
+      const stored = await db.query<{ value: number }>(`SELECT value FROM items WHERE value BETWEEN 801 AND 813 ORDER BY value`);
+      assert.deepEqual(stored.map((row) => row.value), values.filter((value) => value % 5 !== 0));
+      await batcher.close();
+    });
+
+    test('an unreachable database fails the whole batch at once with that error, without retrying halves', async () => {
+      let attempts = 0;
+      const unavailable = new DatabaseUnavailableError('the database connection was lost');
+      const batcher = createBatcher<number, string>({
+        db,
+        items_max: 8,
+        async process(_tx, items) {
+          attempts++;
+          if (items.includes(903)) throw unavailable;
+          return items.map(String);
+        },
+      });
+      const outcomes = await Promise.allSettled([900, 901, 902, 903, 904].map((value) => batcher.submit(value)));
+      assert.deepEqual(outcomes, Array(5).fill({ status: 'rejected', reason: unavailable }));
+      assert.equal(attempts, 1);
+      await batcher.close();
+    });
+
+    test('the next batch still commits after one that failed', async () => {
       const batcher = createBatcher<number, string>({
         db,
         items_max: 2,
         async process(tx, items) {
-          batch_sizes.push(items.length);
           await tx.query(`INSERT INTO items (value, batch) SELECT unnest($1::int[]), 0`, [items]);
-          if (items.includes(502)) throw new Error('batch failed');
+          if (items.includes(952)) throw new Error('batch failed');
           return items.map(String);
         },
       });
-      const outcomes = await Promise.allSettled([500, 501, 502, 503, 504].map((value) => batcher.submit(value)));
-      assert.deepEqual(outcomes.map((outcome) => outcome.status), ['fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled']);
-      assert.deepEqual(batch_sizes, [2, 2, 1]);
-      assert.equal(await committed(502), false);
-      assert.equal(await committed(503), false);
-      assert.equal(await committed(504), true);
+      const outcomes = await Promise.allSettled([950, 951, 952, 953, 954].map((value) => batcher.submit(value)));
+      assert.deepEqual(outcomes.map((outcome) => outcome.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      assert.equal(await committed(952), false);
+      assert.equal(await committed(953), true);
+      assert.equal(await committed(954), true);
       await batcher.close();
     });
 
-    test('a process that answers fewer items than it was given rolls back and rejects the batch', async () => {
+    test('a process that answers fewer items than it was given rolls back and rejects every item, even alone', async () => {
       const batcher = createBatcher<number, string>({
         db,
         items_max: 10,
@@ -116,8 +178,10 @@ for (const backend of testBackends) {
           return items.slice(1).map(String);
         },
       });
-      await assert.rejects(Promise.all([batcher.submit(600), batcher.submit(601)]), /answered 1 of 2/);
+      const outcomes = await Promise.allSettled([batcher.submit(600), batcher.submit(601)]);
+      for (const outcome of outcomes) assert.match(String((outcome as PromiseRejectedResult).reason), /answered 0 of 1/);
       assert.equal(await committed(600), false);
+      assert.equal(await committed(601), false);
       await batcher.close();
     });
 

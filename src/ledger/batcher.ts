@@ -3,10 +3,16 @@
  * of them in one transaction, and each caller is answered only after that COMMIT.
  * While a batch commits, new items queue for the next one: group commit without timers, so a lone caller
  * waits for one transaction and a crowd shares each fsync.
+ *
+ * Callers share a transaction but never each other's failures: when a batch throws, its two halves are retried
+ * in their own transactions, down to the item that fails alone, which alone gets the error (bisection: one bad
+ * item among n costs about 2·log2(n) extra transactions, and everyone else commits once). The exception is a
+ * database that cannot be reached, where retrying helps nobody: the whole batch gets that error at once.
  */
 import type { Logger } from '../shared/logger.ts';
 import { assert } from '../shared/assert.ts';
 import type { Database, Queryable } from '../storage/database.ts';
+import { DatabaseUnavailableError } from '../storage/database-unavailable-error.ts';
 
 /**
  * Transfers per ledger batch (TigerBeetle's request size). One transaction of this many amortises the fsync
@@ -21,7 +27,11 @@ export interface BatcherOptions<Item, Result> {
   db: Database;
   /** The most items one transaction takes. */
   items_max: number;
-  /** Handles one batch inside its transaction; returns one result per item, in order. Throwing rolls back the batch. */
+  /**
+   * Handles one batch inside its transaction; returns one result per item, in order. Throwing rolls back the batch,
+   * whose items are then retried in smaller batches: so `process` may see an item more than once, and must start
+   * from the item as submitted each time (keep per-attempt state out of the item).
+   */
   process: (tx: Queryable, items: Item[]) => Promise<Result[]>;
   log?: Logger;
 }
@@ -51,22 +61,44 @@ export function createBatcher<Item, Result>(options: BatcherOptions<Item, Result
   let closed = false;
   let drained: (() => void) | undefined;
 
+  /** Commits `items` in one transaction, or throws what made it roll back. */
+  function commit(items: Item[]): Promise<Result[]> {
+    return db.transaction(async (tx) => {
+      const answered = await process(tx, items);
+      // Checked inside the transaction so a short answer rolls back instead of leaving callers hanging.
+      assert(answered.length === items.length, `batch process answered ${answered.length} of ${items.length} items`);
+      return answered;
+    });
+  }
+
+  /**
+   * Writes one batch. If it fails, splits it in halves and writes each in its own transaction, until every
+   * item has committed or failed alone. Halves go in submission order, so callers see the order they queued in.
+   */
   async function writeBatch(batch: Entry<Item, Result>[]): Promise<void> {
-    const items = batch.map((entry) => entry.item);
-    let results: Result[];
-    try {
-      results = await db.transaction(async (tx) => {
-        const answered = await process(tx, items);
-        // Checked inside the transaction so a short answer rolls back instead of leaving callers hanging.
-        assert(answered.length === items.length, `batch process answered ${answered.length} of ${items.length} items`);
-        return answered;
-      });
-    } catch (error) {
-      log?.error({ err: error, items: items.length }, 'batch rolled back');
-      for (const entry of batch) entry.reject(error);
-      return;
+    const pending: Entry<Item, Result>[][] = [batch];
+    for (let part = pending.shift(); part; part = pending.shift()) {
+      let results: Result[];
+      try {
+        results = await commit(part.map((entry) => entry.item));
+      } catch (error) {
+        if (error instanceof DatabaseUnavailableError) {
+          log?.warn({ err: error, items: batch.length }, 'batch failed: the database is unavailable');
+          for (const entry of [part, ...pending].flat()) entry.reject(error);
+          return;
+        }
+        if (part.length === 1) {
+          log?.error({ err: error }, 'a batch item failed in a transaction of its own; only its caller gets the error');
+          part[0]!.reject(error);
+          continue;
+        }
+        log?.warn({ err: error, items: part.length }, 'batch rolled back; retrying each half in its own transaction');
+        const middle = Math.ceil(part.length / 2);
+        pending.unshift(part.slice(0, middle), part.slice(middle));
+        continue;
+      }
+      part.forEach((entry, index) => entry.resolve(results[index] as Result));
     }
-    batch.forEach((entry, index) => entry.resolve(results[index] as Result));
   }
 
   async function drain(): Promise<void> {
