@@ -1,25 +1,69 @@
-import type { FastifyInstance } from 'fastify';
+import { parse as parseForm } from 'node:querystring';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
+import { toProblem } from '../errors/problem.ts';
+import { findUnstorableText } from '../http/storable-text.ts';
 
 /** Where the authorization server lives under the bank's origin; the issuer ends with it. */
 export const OIDC_PATH = '/oidc';
 
+/** Largest body an authorization-server endpoint takes: oidc-provider's own limit, so nothing it accepts is refused here. */
+const PROVIDER_BODY_BYTES_MAX = 56 * 1024;
+
+/** The body's parameters as oidc-provider will read them: a form or JSON; undefined when it cannot parse them either. */
+function providerParameters(request: FastifyRequest, body: Buffer): unknown {
+  if (String(request.headers['content-type']).startsWith('application/json')) {
+    try {
+      return JSON.parse(body.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+  return parseForm(body.toString('utf8'));
+}
+
 /**
- * Hands every request under /oidc to oidc-provider untouched: its own body parsing, cookies and errors.
- * The prefix is stripped as an Express mount would, since the issuer already carries it.
+ * Hands every request under /oidc to oidc-provider: its own cookies, protocol and errors. The prefix is stripped as
+ * an Express mount would, since the issuer already carries it. Form and JSON bodies are read here first, so that text
+ * PostgreSQL cannot store (NUL, unpaired surrogates; the header and query guard covers the rest of the request) is
+ * refused with OAuth's `invalid_request` before the provider looks a client or a grant up by it; the provider then
+ * takes the body already read (it says so once in the log, as it does for any mount with a body parser in front).
  */
 export async function mountProvider(app: FastifyInstance, provider: Provider): Promise<void> {
+  // A path the provider does not serve would get Koa's plain-text "Not Found"; it gets the bank's own 404 problem.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined) {
+      ctx.status = 404;
+      ctx.type = 'application/problem+json';
+      ctx.body = toProblem('route_not_found', `${ctx.method} ${OIDC_PATH}${ctx.path} does not exist`);
+    }
+  });
   const callback = provider.callback();
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    // Leave the body stream unread: oidc-provider reads and validates it itself.
+    scope.addContentTypeParser(['application/x-www-form-urlencoded', 'application/json'], { parseAs: 'buffer', bodyLimit: PROVIDER_BODY_BYTES_MAX },
+      (_request, body, done) => done(null, body));
+    // Any other body is left unread: oidc-provider refuses it itself.
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
-    const handler = async (request: { raw: import('node:http').IncomingMessage }, reply: { hijack(): void; raw: import('node:http').ServerResponse }) => {
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      if (Buffer.isBuffer(request.body)) {
+        const unstorable = findUnstorableText(providerParameters(request, request.body));
+        if (unstorable) {
+          return reply.status(400).header('cache-control', 'no-store').send({
+            error: 'invalid_request', error_description: `body${unstorable.path} ${unstorable.reason}`,
+          });
+        }
+        (request.raw as IncomingMessage & { body?: Buffer }).body = request.body;
+      }
       reply.hijack();
       // oidc-provider finds its mount path by comparing originalUrl with url, as under Express.
       (request.raw as { originalUrl?: string }).originalUrl = request.raw.url;
-      request.raw.url = request.raw.url!.slice(OIDC_PATH.length) || '/';
-      callback(request.raw, reply.raw);
+      // `/oidc?x` must become `/?x`: a URL without its leading slash has no path, and the provider's router fails on it.
+      const rest = request.raw.url!.slice(OIDC_PATH.length);
+      request.raw.url = rest.startsWith('/') ? rest : `/${rest}`;
+      callback(request.raw, reply.raw as ServerResponse);
     };
     scope.all(OIDC_PATH, { schema: { hide: true } }, handler);
     scope.all(`${OIDC_PATH}/*`, { schema: { hide: true } }, handler);

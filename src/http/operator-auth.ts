@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { FurikaeError } from '../errors/furikae-error.ts';
 import type { Operator } from '../operators/operator.ts';
 import type { OperatorRegistry } from '../operators/operator-registry.ts';
+import { unstorableReason } from './storable-text.ts';
 
 /** Longest client id or secret read from a Basic header: real ones are under 100 characters. */
 const CREDENTIAL_CHARS_MAX = 200;
@@ -11,6 +12,9 @@ export async function authenticateOperator(request: FastifyRequest, operators: O
   const header = request.headers.authorization ?? '';
   const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
   const decoded = match?.[1] ? Buffer.from(match[1], 'base64').toString('utf8') : '';
+  // Base64 hides what the header guard sees: text PostgreSQL cannot store is refused like any other input.
+  const unstorable = unstorableReason(decoded);
+  if (unstorable) throw new FurikaeError('validation_failed', `headers/authorization: the Basic credentials ${unstorable}`);
   const separator = decoded.indexOf(':');
   const client_id = decoded.slice(0, separator);
   const client_secret = decoded.slice(separator + 1);
