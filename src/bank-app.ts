@@ -11,6 +11,7 @@ import { createBankServices, type BankServices, type BankServicesDeps } from './
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import { createSessionStore } from './web/session-store.ts';
+import { BANK_API_PATHS, renderBankErrorPage } from './web/error-page.ts';
 import { customerPages } from './web/customer-pages.ts';
 import { staffPages } from './web/staff-pages.ts';
 import { securityPages } from './web/security-pages.ts';
@@ -74,7 +75,7 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
   const resource = `${deps.public_url}/v1`;
   const provider = await createAuthorizationServer({ db: deps.db, operators: services.operators, log: deps.log, issuer, resource });
   const verifier = createAccessTokenVerifier({ issuer, resource, public_url: deps.public_url, jwks: (await loadAuthorizationSecrets(deps.db)).jwks });
-  const app = createHttpApp({ log: deps.log });
+  const app = createHttpApp({ log: deps.log, error_pages: { api_paths: BANK_API_PATHS, render: renderBankErrorPage } });
   pinPublicOrigin(app, deps.public_url);
   await registerOpenApi(app);
   serveStylesheets(app, [BANK_STYLESHEET, CONSOLE_STYLESHEET]);

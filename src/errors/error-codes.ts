@@ -8,6 +8,11 @@ export const errorCodes = {
   body_too_large: { status: 413, title: 'The request body is larger than allowed' },
   unsupported_media_type: { status: 415, title: 'The request body must be JSON' },
   route_not_found: { status: 404, title: 'No such endpoint' },
+  method_not_allowed: { status: 405, title: 'This endpoint does not take this method' },
+  request_malformed: { status: 400, title: 'The request is not well-formed HTTP' },
+  request_timeout: { status: 408, title: 'The request did not arrive in time' },
+  uri_too_long: { status: 414, title: 'The URL is longer than allowed' },
+  headers_too_large: { status: 431, title: 'The request headers are larger than allowed' },
   idempotency_key_required: { status: 400, title: 'This request needs an Idempotency-Key header' },
   idempotency_key_reused: { status: 409, title: 'This Idempotency-Key was used with a different request' },
   // Operator authentication and policy

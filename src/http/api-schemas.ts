@@ -7,7 +7,8 @@ export const IDEMPOTENCY_KEY_CHARS_MAX = 255;
 export const DESCRIPTION_CHARS_MAX = 40;
 
 export const AmountYen = Type.Integer({ minimum: 1, maximum: AMOUNT_YEN_MAX, description: 'Whole yen, at least 1' });
-export const Uuid = Type.String({ format: 'uuid' });
+/** An id: exactly the canonical lower-case 8-4-4-4-12 form the bank hands out (`urn:uuid:`, braces and upper case are refused). */
+export const Uuid = Type.String({ format: 'uuid', maxLength: 36, description: 'Canonical lower-case UUID, e.g. 0190e0e0-0000-7000-8000-000000000000' });
 
 export const Problem = Type.Object(
   {
@@ -22,9 +23,9 @@ export const Problem = Type.Object(
 
 export const LegacyLinkBody = Type.Object(
   {
-    branch_code: Type.String({ pattern: '^[0-9]{3}$', description: '3-digit branch code' }),
-    account_number: Type.String({ pattern: '^[0-9]{7}$', description: '7-digit ordinary account number' }),
-    pin: Type.String({ pattern: '^[0-9]{4}$', description: '4-digit cash-card PIN' }),
+    branch_code: Type.String({ pattern: '^[0-9]{3}$', maxLength: 3, description: '3-digit branch code' }),
+    account_number: Type.String({ pattern: '^[0-9]{7}$', maxLength: 7, description: '7-digit ordinary account number' }),
+    pin: Type.String({ pattern: '^[0-9]{4}$', maxLength: 4, description: '4-digit cash-card PIN' }),
     name_kana: Type.String({ minLength: 1, maxLength: 60, description: 'Account holder name in katakana' }),
     birth_date: Type.String({ format: 'date', description: 'YYYY-MM-DD' }),
   },
@@ -46,7 +47,7 @@ export const ChargeBody = Type.Object(
   {
     amount_yen: AmountYen,
     description: Type.Optional(Type.String({ minLength: 1, maxLength: DESCRIPTION_CHARS_MAX })),
-    link_id: Type.Optional(Type.String({ format: 'uuid', description: 'The link to charge; if sent, it must be the credential’s link' })),
+    link_id: Type.Optional(Type.String({ ...Uuid, description: 'The link to charge; if sent, it must be the credential’s link' })),
   },
   { additionalProperties: false },
 );
@@ -81,6 +82,7 @@ export const RefundResponse = Type.Object({
 /** An end user's device id as an operator relays it: the throttle and the risk rules count by it. */
 export const DeviceId = Type.String({
   pattern: '^[A-Za-z0-9._:-]{1,128}$',
+  maxLength: 128,
   description: "The end user's device id as the operator knows it; lets the bank count one device's links and charges",
 });
 

@@ -24,7 +24,7 @@ const ApproveBody = Type.Object({
   code: Type.String({ maxLength: 12 }),
   // What the page showed the customer: the approval is bound to it, and refused if it is not the charge's.
   // Form fields are text; whole yen up to 2^53 are at most 16 digits.
-  amount_yen: Type.String({ pattern: '^[1-9][0-9]{0,15}$' }),
+  amount_yen: Type.String({ pattern: '^[1-9][0-9]{0,15}$', maxLength: 16 }),
   payee_operator_id: Type.String({ format: 'uuid' }),
 });
 

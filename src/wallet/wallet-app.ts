@@ -34,6 +34,7 @@ import { registerHomeRoutes } from './routes/home-routes.ts';
 import { registerLinkRoutes } from './routes/link-routes.ts';
 import { registerLoginRoutes } from './routes/login-routes.ts';
 import { createPageKit, HARDENED_SESSION_COOKIE, SESSION_COOKIE } from './routes/page-kit.ts';
+import { renderErrorPage } from './pages/message-page.ts';
 import { registerPayRoutes } from './routes/pay-routes.ts';
 import { registerPhoneRoutes } from './routes/phone-routes.ts';
 import { registerSendRoutes } from './routes/send-routes.ts';
@@ -100,13 +101,15 @@ export async function createWalletApp(options: WalletAppOptions): Promise<Wallet
   const chargeSender = hardened ? createDpopChargeSender({ db, clock, log, fapi: hardened.fapi }) : createLinkTokenChargeSender(bank);
   const context: WalletContext = { db, ledger, clock, ids, log, bank, chargeSender };
 
-  const app = createHttpApp({ log });
+  const operator_name = options.operator_name ?? DEFAULT_OPERATOR_NAME;
+  // Every wallet route is a page: a browser gets its refusals in the wallet's frame, a script problem+json.
+  const app = createHttpApp({ log, error_pages: { render: (problem) => renderErrorPage(operator_name, problem) } });
   serveStylesheets(app, [WALLET_STYLESHEET]);
   registerHealthRoutes(app, db);
   const kit = createPageKit({
     context,
     sessions: createWalletSessions({ db, clock }),
-    operator_name: options.operator_name ?? DEFAULT_OPERATOR_NAME,
+    operator_name,
     secure_cookies: options.public_url?.startsWith('https:') ?? false,
     cookie_name: hardened ? HARDENED_SESSION_COOKIE : SESSION_COOKIE,
   });

@@ -63,7 +63,7 @@ ${reasons.length ? html`<br>${reasons.map((code) => html`<span class="code">${co
 /** The live charges view: the latest charges with operator, customer, link, amount, status and the risk decision. */
 export async function staffChargesPage(app: FastifyInstance, services: BankServices, gate: StaffGate): Promise<void> {
   app.get<{ Querystring: { status?: string; live?: '0' | '1' } }>('/staff/charges', {
-    schema: { querystring: Type.Object({ status: Type.Optional(Type.String({ pattern: '^[a-z_]{1,32}$' })), live: Type.Optional(Type.Union([Type.Literal('0'), Type.Literal('1')])) }) },
+    schema: { querystring: Type.Object({ status: Type.Optional(Type.String({ pattern: '^[a-z_]{1,32}$', maxLength: 32 })), live: Type.Optional(Type.Union([Type.Literal('0'), Type.Literal('1')])) }) },
   }, async (request, reply) => {
     const context = await gate.page(request, reply);
     if (!context) return reply;

@@ -78,7 +78,7 @@ export async function chargeRoutes(app: FastifyInstance, services: BankServices,
         {
           link_id: Type.Optional(Uuid),
           limit: Type.Integer({ minimum: 1, maximum: CHARGES_PAGE_MAX, default: 20 }),
-          before: Type.Optional(Type.String({ format: 'uuid', description: 'A charge id: list charges older than it' })),
+          before: Type.Optional(Type.String({ ...Uuid, description: 'A charge id: list charges older than it' })),
         },
         { additionalProperties: false },
       ),

@@ -5,7 +5,7 @@ import { createLegacyLink } from '../../linking/legacy-link.ts';
 import { maskAccountNumber, type Link } from '../../linking/link.ts';
 import type { LinkView } from '../../linking/link-store.ts';
 import { authenticateOperator } from '../operator-auth.ts';
-import { LegacyLinkBody, LinkResponse, Uuid, problemResponses } from '../api-schemas.ts';
+import { DeviceId, LegacyLinkBody, LinkResponse, Uuid, problemResponses } from '../api-schemas.ts';
 
 function linkResponse(link: Link, account: { branch_code: string; account_number: string }) {
   return {
@@ -29,12 +29,7 @@ export async function linkRoutes(app: FastifyInstance, services: BankServices): 
       summary: 'Link an account with account number, PIN, name and date of birth (2020 path, lab only)',
       description: 'No second factor: enabled only for operators whose policy lists `legacy_pin`. Off by default.',
       security: [{ operatorBasic: [] }],
-      headers: Type.Object({
-        'x-device-id': Type.Optional(Type.String({
-          pattern: '^[A-Za-z0-9._:-]{1,128}$',
-          description: "The end user's device id as the operator knows it; lets the bank throttle one device without pausing the operator's other users",
-        })),
-      }),
+      headers: Type.Object({ 'x-device-id': Type.Optional(DeviceId) }),
       body: LegacyLinkBody,
       response: { 201: Type.Object({ link: LinkResponse, link_token: Type.String() }), ...problemResponses },
     },
