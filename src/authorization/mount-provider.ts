@@ -2,7 +2,6 @@ import { parse as parseForm } from 'node:querystring';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
-import { toProblem } from '../errors/problem.ts';
 import { findUnstorableText } from '../http/storable-text.ts';
 
 /** Where the authorization server lives under the bank's origin; the issuer ends with it. */
@@ -31,15 +30,6 @@ function providerParameters(request: FastifyRequest, body: Buffer): unknown {
  * takes the body already read (it says so once in the log, as it does for any mount with a body parser in front).
  */
 export async function mountProvider(app: FastifyInstance, provider: Provider): Promise<void> {
-  // A path the provider does not serve would get Koa's plain-text "Not Found"; it gets the bank's own 404 problem.
-  provider.use(async (ctx, next) => {
-    await next();
-    if (ctx.status === 404 && ctx.body === undefined) {
-      ctx.status = 404;
-      ctx.type = 'application/problem+json';
-      ctx.body = toProblem('route_not_found', `${ctx.method} ${OIDC_PATH}${ctx.path} does not exist`);
-    }
-  });
   const callback = provider.callback();
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
