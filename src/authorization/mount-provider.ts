@@ -2,7 +2,8 @@ import { parse as parseForm } from 'node:querystring';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
-import { findUnstorableText } from '../http/storable-text.ts';
+import { findUnstorableText, type UnstorableText } from '../http/storable-text.ts';
+import { authorizationErrorPage } from './authorization-error-page.ts';
 
 /** Where the authorization server lives under the bank's origin; the issuer ends with it. */
 export const OIDC_PATH = '/oidc';
@@ -22,6 +23,19 @@ function providerParameters(request: FastifyRequest, body: Buffer): unknown {
   return parseForm(body.toString('utf8'));
 }
 
+/** The first path, query or body parameter PostgreSQL could not store, named by where it is; undefined if none. */
+function unstorableParameter(request: FastifyRequest): UnstorableText | undefined {
+  const parts: Array<[string, unknown]> = [
+    ['path', request.params], ['query', request.query],
+    ['body', Buffer.isBuffer(request.body) ? providerParameters(request, request.body) : undefined],
+  ];
+  for (const [part, value] of parts) {
+    const found = findUnstorableText(value);
+    if (found) return { ...found, path: `${part}${found.path}` };
+  }
+  return undefined;
+}
+
 /**
  * Hands every request under /oidc to oidc-provider: its own cookies, protocol and errors. The prefix is stripped as
  * an Express mount would, since the issuer already carries it. Form and JSON bodies are read here first, so that text
@@ -38,15 +52,17 @@ export async function mountProvider(app: FastifyInstance, provider: Provider): P
     // Any other body is left unread: oidc-provider refuses it itself.
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      if (Buffer.isBuffer(request.body)) {
-        const unstorable = findUnstorableText(providerParameters(request, request.body));
-        if (unstorable) {
-          return reply.status(400).header('cache-control', 'no-store').send({
-            error: 'invalid_request', error_description: `body${unstorable.path} ${unstorable.reason}`,
-          });
+      const unstorable = unstorableParameter(request);
+      if (unstorable) {
+        reply.status(400).header('cache-control', 'no-store');
+        const error_description = `${unstorable.path} ${unstorable.reason}`;
+        // A browser on the front channel (/oidc/auth) gets the bank's page, as for the provider's own errors there.
+        if (/\btext\/html\b/.test(String(request.headers.accept ?? ''))) {
+          return reply.type('text/html; charset=utf-8').send(authorizationErrorPage('invalid_request', error_description));
         }
-        (request.raw as IncomingMessage & { body?: Buffer }).body = request.body;
+        return reply.send({ error: 'invalid_request', error_description });
       }
+      if (Buffer.isBuffer(request.body)) (request.raw as IncomingMessage & { body?: Buffer }).body = request.body;
       reply.hijack();
       // oidc-provider finds its mount path by comparing originalUrl with url, as under Express.
       (request.raw as { originalUrl?: string }).originalUrl = request.raw.url;
@@ -55,7 +71,9 @@ export async function mountProvider(app: FastifyInstance, provider: Provider): P
       request.raw.url = rest.startsWith('/') ? rest : `/${rest}`;
       callback(request.raw, reply.raw as ServerResponse);
     };
-    scope.all(OIDC_PATH, { schema: { hide: true } }, handler);
-    scope.all(`${OIDC_PATH}/*`, { schema: { hide: true } }, handler);
+    // The path, query and body are checked above and refused in OAuth's format; the shared guard checks the rest.
+    const options = { schema: { hide: true }, config: { checks_storable_input: true } };
+    scope.all(OIDC_PATH, options, handler);
+    scope.all(`${OIDC_PATH}/*`, options, handler);
   });
 }

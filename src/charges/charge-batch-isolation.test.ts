@@ -24,7 +24,7 @@ for (const backend of testBackends) {
           method: 'POST', url: '/v1/links/legacy', headers: { authorization: basicAuth(operator.client_id, client_secret) },
           payload: { branch_code: customer.branch_code, account_number: customer.account_number, pin: customer.pin, name_kana: customer.name_kana, birth_date: customer.birth_date },
         });
-        assert.equal(response.statusCode, 201);
+        assert.equal(response.statusCode, 201, response.body);
         const { link, link_token } = response.json();
         operators.push({ id: operator.id, settlement_account_id: operator.settlement_account_id, link_id: link.id, link_token });
       }

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { Ajv } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { FurikaeError } from '../errors/furikae-error.ts';
 import type { Logger } from '../shared/logger.ts';
 import { isUuid } from '../ledger/is-uuid.ts';
@@ -10,9 +11,13 @@ import { clientErrorHandler, frameworkErrorHandler, installProblemHandler, type 
 import { recordRouteMethods } from './route-methods.ts';
 import { installUnstorableInputGuard } from './unstorable-input-guard.ts';
 
-// ajv-formats ships CommonJS; under ESM its function sits on `default`, and its validators on `fullFormats`.
+// ajv-formats ships CommonJS; under ESM its function sits on `default`.
 const addFormats = ajvFormats.default as unknown as (ajv: Ajv) => Ajv;
-const { fullFormats } = ajvFormats.default as unknown as { fullFormats: Record<'date' | 'date-time', (text: string) => boolean> };
+
+/** One of ajv-formats' full string formats: a validator and the comparison formatMinimum/formatMaximum use. */
+type StringFormat = { validate: (text: string) => boolean; compare: (a: string, b: string) => number | undefined };
+const storedDate = fullFormats.date as StringFormat;
+const storedDateTime = fullFormats['date-time'] as StringFormat;
 
 /** Largest JSON body any endpoint accepts: requests here are small, so anything bigger is an attack or a bug. */
 export const BODY_BYTES_MAX = 16 * 1024;
@@ -30,8 +35,8 @@ const SHUTDOWN_RETRY_AFTER_SECONDS = 1;
 function addStorableFormats(ajv: Ajv): void {
   addFormats(ajv);
   ajv.addFormat('uuid', { type: 'string', validate: (text: string) => isUuid(text) });
-  ajv.addFormat('date', { type: 'string', validate: (text: string) => fullFormats.date(text) && !text.startsWith('0000') });
-  ajv.addFormat('date-time', { type: 'string', validate: (text: string) => fullFormats['date-time'](text) && !text.startsWith('0000') });
+  ajv.addFormat('date', { type: 'string', validate: (text: string) => storedDate.validate(text) && !text.startsWith('0000'), compare: storedDate.compare });
+  ajv.addFormat('date-time', { type: 'string', validate: (text: string) => storedDateTime.validate(text) && !text.startsWith('0000'), compare: storedDateTime.compare });
 }
 
 /**

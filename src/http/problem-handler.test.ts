@@ -108,6 +108,15 @@ describe('answers from a furikae HTTP app', () => {
     });
   }
 
+  test('a real date, from year 0001 to 9999, passes and says why if not', async () => {
+    for (const when of ['0001-01-01', '2024-02-29', '9999-12-31']) {
+      const response = await app.inject({ method: 'POST', url: '/v1/things', payload: { name: 'x', when } });
+      assert.equal(response.statusCode, 200, `${when}: ${response.body}`);
+    }
+    const refused = await app.inject({ method: 'POST', url: '/v1/things', payload: { name: 'x', when: '2026-02-30' } });
+    assert.match(refused.json().detail, /^body\/when must match format "date"$/);
+  });
+
   test('bad JSON, an empty JSON body, plain text and a form are refused in problem+json', async () => {
     const cases: Array<[string, string, number, string]> = [
       ['application/json', '{"name": ', 400, 'validation_failed'],

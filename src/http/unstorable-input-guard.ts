@@ -10,6 +10,16 @@ import { findUnstorableText, type UnstorableText } from './storable-text.ts';
 
 type Part = 'params' | 'querystring' | 'headers' | 'cookies' | 'body';
 
+/** The parts a route that answers in another protocol's error format (OAuth's, under /oidc) checks itself. */
+const ROUTE_CHECKED_PARTS: ReadonlySet<Part> = new Set(['params', 'querystring', 'body']);
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** True on a route that refuses unstorable text in its path, query and body itself, in its own error format. */
+    checks_storable_input?: boolean;
+  }
+}
+
 /** The parts in the order they are checked, and where each sits on the request. */
 const parts: ReadonlyArray<[Part, (request: FastifyRequest) => unknown]> = [
   ['params', (request) => request.params],
@@ -35,7 +45,9 @@ function validationError(part: Part, found: UnstorableText): InputValidationErro
 
 /** Where `request` carries text PostgreSQL cannot store, as a validation error; undefined if it carries none. */
 export function unstorableInputError(request: FastifyRequest): InputValidationError | undefined {
+  const route_checks = request.routeOptions.config?.checks_storable_input === true;
   for (const [part, read] of parts) {
+    if (route_checks && ROUTE_CHECKED_PARTS.has(part)) continue;
     const found = findUnstorableText(read(request));
     if (found) return validationError(part, found);
   }
