@@ -12,7 +12,7 @@
 import type { Logger } from '../shared/logger.ts';
 import { assert } from '../shared/assert.ts';
 import type { Database, Queryable } from '../storage/database.ts';
-import { DatabaseUnavailableError } from '../storage/database-unavailable-error.ts';
+import { isConnectionFailure } from '../storage/connection-failure.ts';
 
 /**
  * Transfers per ledger batch (TigerBeetle's request size). One transaction of this many amortises the fsync
@@ -82,7 +82,7 @@ export function createBatcher<Item, Result>(options: BatcherOptions<Item, Result
       try {
         results = await commit(part.map((entry) => entry.item));
       } catch (error) {
-        if (error instanceof DatabaseUnavailableError) {
+        if (isConnectionFailure(error)) {
           log?.warn({ err: error, items: batch.length }, 'batch failed: the database is unavailable');
           for (const entry of [part, ...pending].flat()) entry.reject(error);
           return;
