@@ -16,7 +16,7 @@ const PATH_VALUES = [
 ];
 
 /** Query values, percent-encoded. */
-const QUERY_VALUES = ['a%00b', '%ED%A0%80', '%E0%A4%A', '99999999999999999999999', `urn:uuid:${CANONICAL_ID}`, 'x'.repeat(3000)];
+const QUERY_VALUES = ['a%00b', '%ED%A0%80', '%E0%A4%A', '99999999999999999999999', `urn:uuid:${CANONICAL_ID}`];
 
 /** Text values for body fields, raw (JSON-encoded or form-encoded by the walker). */
 const TEXT_VALUES = ['a\u0000b', '\ud800', 'x'.repeat(5000), '9223372036854775808', '0000-01-01', `urn:uuid:${CANONICAL_ID}`, ''];
@@ -53,6 +53,8 @@ export interface RouteWalkOptions {
   oauth_paths?: RegExp;
   /** What a trailing `*` stands for in wildcard routes. */
   wildcard_values?: string[];
+  /** The routes walked; all of them if absent (a large app is walked in parts, one test file each, to stay within a file's time). */
+  routes?: (route: RegisteredRoute) => boolean;
 }
 
 export interface RouteWalkResult {
@@ -155,11 +157,13 @@ function requestsFor(route: RegisteredRoute, identity: WalkIdentity, options: Ro
     }
     for (const value of JSON_VALUES) requests.push({ ...base, url, headers: json, payload: JSON.stringify(everywhere(value)), what: `json every field ${JSON.stringify(value)}` });
     // ... and the values a schema passes but a handler or a column may not, one field at a time, the others plausible.
+    // In the route's own encoding only: the other one is refused at the parser or reaches the same handler.
+    const own_json = options.api_paths.test(url) && !options.oauth_paths?.test(url);
     for (const field of fields) {
       for (const value of DEEP_TEXT_VALUES) {
         const body = { ...valid, [field]: value };
-        requests.push({ ...base, url, headers: json, payload: JSON.stringify(body), what: `json ${field}=${JSON.stringify(value.slice(0, 16))}` });
-        requests.push({ ...base, url, headers: form, payload: formEncode(body), what: `form ${field}=${JSON.stringify(value.slice(0, 16))}` });
+        if (own_json) requests.push({ ...base, url, headers: json, payload: JSON.stringify(body), what: `json ${field}=${JSON.stringify(value.slice(0, 16))}` });
+        else requests.push({ ...base, url, headers: form, payload: formEncode(body), what: `form ${field}=${JSON.stringify(value.slice(0, 16))}` });
       }
       requests.push({ ...base, url, headers: json, payload: JSON.stringify({ ...valid, [field]: 9223372036854775807 }), what: `json ${field}=2^63` });
       requests.push({ ...base, url, headers: form, payload: `${formEncode(valid)}&${percentEncode(field)}=again`, what: `form ${field} repeated` });
@@ -186,7 +190,7 @@ function acceptableError(response: LightMyRequestResponse, path: string, options
 
 /** Sends every malformed request to every route and reports the answers that break the rules. */
 export async function walkRoutes(app: FastifyInstance, options: RouteWalkOptions): Promise<RouteWalkResult> {
-  const routes = [...app.routeMethods.list()];
+  const routes = app.routeMethods.list().filter((route) => options.routes?.(route) ?? true);
   // Logouts last, so the sessions the walk carries live through every other route.
   routes.sort((a, b) => Number(a.url.includes('logout')) - Number(b.url.includes('logout')));
   const failures: string[] = [];
