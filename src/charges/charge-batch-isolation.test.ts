@@ -8,7 +8,7 @@ import { chargeSteps } from './charge-steps.ts';
 import type { ChargeRequest, ChargeStep } from './charge.ts';
 
 /** How many ledger transfers a snapshot holds. */
-const transfers = (snapshot: DatabaseSnapshot) => Object.keys(snapshot.tables.transfers ?? {}).length;
+const transfers = (snapshot: DatabaseSnapshot) => Object.keys(snapshot.tables.ledger_transfers ?? {}).length;
 
 for (const backend of testBackends) {
   describe(`one bad charge in a shared batch on ${backend.name}`, { skip: backend.skip }, () => {
