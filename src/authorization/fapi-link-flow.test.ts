@@ -246,6 +246,28 @@ for (const backend of testBackends) {
       await fixture.assertNothingWritten(before, { except: CONSENT_WALK_WRITES });
     });
 
+    test('a login locked after five wrong passwords is told at the sign-in for linking that it is locked, why and whom to call, even with the right password', async () => {
+      await fixture.bank.services.core.openCustomer({
+        name_kanji: '田中 健二', name_kana: 'タナカ ケンジ', birth_date: '1981-03-04', phone: '080-1111-2222', email: 'k@example.jp',
+        address: '広島県', login_id: 'kenji', password: 'kenji right password',
+      });
+      const signIn = async (password: string) => {
+        const { url } = await operator.startLink(await operator.attest(HANAKO));
+        return walkConsent(fixture, url, { totp_secret: totp, login_id: 'kenji', password });
+      };
+      for (let i = 0; i < 4; i++) {
+        const wrong = await signIn(`guess-${i}`);
+        assert.equal(wrong.status, 401);
+        assert.match(wrong.page, /ログインIDまたはパスワードが違います/);
+      }
+      for (const password of ['guess-4', 'kenji right password']) {
+        const locked = await signIn(password);
+        assert.equal(locked.status, 423, password);
+        assert.match(locked.page, /ロックしました.*0120-000-000/);
+        assert.doesNotMatch(locked.page, /パスワードが違います/);
+      }
+    });
+
     /** Headers that claim the request was sent to another origin, every way a client can say it. */
     const FORGED_ORIGIN = { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https', forwarded: 'host=evil.example;proto=https' };
 

@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
 import type { SecondFactorKind } from '../mfa/second-factor.ts';
 import { verifyCustomerPassword } from '../bank/customer-login.ts';
+import { SIGN_IN_REFUSAL_STATUS } from '../bank/credential-lock-text.ts';
 import { verifyKycAttestation } from '../kyc/kyc-attestation.ts';
 import { useKycAttestation } from '../kyc/kyc-attestation-uses.ts';
 import { matchIdentity, IDENTITY_MATCH_SCORE_MIN } from '../kyc/identity-match.ts';
@@ -174,9 +175,12 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       const form = await checkForm(request, reply);
       if (!form) return reply;
       const login_id = request.body.login_id ?? '';
-      const customer = await verifyCustomerPassword(services, { login_id, password: request.body.password ?? '', source_ip: request.ip });
-      if (!customer) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
-      await db.query(`UPDATE interaction_states SET customer_id = $2, password_verified = true WHERE uid = $1`, [form.details.uid, customer.id]);
+      const login = await verifyCustomerPassword(services, { login_id, password: request.body.password ?? '', source_ip: request.ip });
+      if (!login.ok) {
+        const error = { credential_invalid: form.t.login_failed, credential_attempts_locked: form.t.login_locked, too_many_attempts: form.t.too_many_attempts }[login.code];
+        return render(request, reply, form.lang, { error }, SIGN_IN_REFUSAL_STATUS[login.code]);
+      }
+      await db.query(`UPDATE interaction_states SET customer_id = $2, password_verified = true WHERE uid = $1`, [form.details.uid, login.customer.id]);
       return render(request, reply, form.lang);
     });
 
@@ -196,7 +200,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       if (!state.password_verified || !state.customer_id || !request.body.factor) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
       const result = await secondFactors.verify(state.customer_id, { factor: request.body.factor, code: request.body.code ?? '', purpose: 'login' });
       if (!result.ok) {
-        return render(request, reply, form.lang, { error: result.code === 'second_factor_locked' ? form.t.factor_locked : form.t.factor_failed }, 401);
+        return render(request, reply, form.lang, { error: result.code === 'second_factor_locked' ? form.t.factor_locked : form.t.factor_failed }, SIGN_IN_REFUSAL_STATUS[result.code === 'second_factor_locked' ? 'second_factor_locked' : 'credential_invalid']);
       }
       await db.query(`DELETE FROM interaction_states WHERE uid = $1`, [state.uid]);
       return finish(request, reply, { login: { accountId: state.customer_id, acr: 'urn:furikae:acr:mfa', amr: ['pwd', result.factor === 'totp' ? 'otp' : 'sms'], remember: false } });
@@ -216,7 +220,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       const account = model.accounts.find((candidate) => candidate.id === request.body.account_id);
       if (!account || !request.body.factor) return render(request, reply, form.lang, { error: t.factor_failed }, 400);
       const approval = await secondFactors.verify(customer_id, { factor: request.body.factor, code: request.body.code ?? '', purpose: 'consent' });
-      if (!approval.ok) return render(request, reply, form.lang, { error: approval.code === 'second_factor_locked' ? t.factor_locked : t.factor_failed }, 401);
+      if (!approval.ok) return render(request, reply, form.lang, { error: approval.code === 'second_factor_locked' ? t.factor_locked : t.factor_failed }, SIGN_IN_REFUSAL_STATUS[approval.code === 'second_factor_locked' ? 'second_factor_locked' : 'credential_invalid']);
 
       const refuse = (code: string, description: string) => {
         request.log.info({ client_id, customer_id, code }, 'link refused at consent');

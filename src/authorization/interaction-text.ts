@@ -1,3 +1,5 @@
+import { SIGN_IN_REFUSAL_TEXT } from '../bank/credential-lock-text.ts';
+
 /** The words of the login and consent pages, in Japanese (default) and English. */
 export const INTERACTION_TEXT = {
   ja: {
@@ -7,7 +9,9 @@ export const INTERACTION_TEXT = {
     password: 'パスワード',
     not_pin: 'キャッシュカードの暗証番号(4桁)ではありません。',
     login_button: 'ログイン',
-    login_failed: 'ログインIDまたはパスワードが違います。',
+    login_failed: SIGN_IN_REFUSAL_TEXT.credential_invalid.ja,
+    login_locked: SIGN_IN_REFUSAL_TEXT.credential_attempts_locked.ja,
+    too_many_attempts: SIGN_IN_REFUSAL_TEXT.too_many_attempts.ja,
     mfa_title: '追加認証',
     mfa_lead: '認証アプリ、またはSMSで届いた6桁のコードを入力してください。',
     factor: '認証方法',
@@ -18,7 +22,7 @@ export const INTERACTION_TEXT = {
     sms_sent: 'SMSを送信しました。',
     verify_button: '認証する',
     factor_failed: '認証できませんでした。もう一度お試しください。',
-    factor_locked: '続けて間違えたためロックされています。当行までご連絡ください。',
+    factor_locked: SIGN_IN_REFUSAL_TEXT.second_factor_locked.ja,
     sms_too_many: 'SMSの送信回数が上限に達しました。しばらくしてから、または認証アプリでお試しください。',
     no_factor: '追加認証が登録されていません。先にインターネットバンキングの「セキュリティ設定」で登録してください。',
     consent_title: '口座連携の確認',
@@ -45,7 +49,9 @@ export const INTERACTION_TEXT = {
     password: 'Password',
     not_pin: 'This is not your 4-digit cash-card PIN.',
     login_button: 'Log in',
-    login_failed: 'Wrong login ID or password.',
+    login_failed: SIGN_IN_REFUSAL_TEXT.credential_invalid.en,
+    login_locked: SIGN_IN_REFUSAL_TEXT.credential_attempts_locked.en,
+    too_many_attempts: SIGN_IN_REFUSAL_TEXT.too_many_attempts.en,
     mfa_title: 'Second factor',
     mfa_lead: 'Enter the 6-digit code from your authenticator app or from the SMS we send.',
     factor: 'Method',
@@ -56,7 +62,7 @@ export const INTERACTION_TEXT = {
     sms_sent: 'We sent an SMS.',
     verify_button: 'Verify',
     factor_failed: 'That did not work. Please try again.',
-    factor_locked: 'Locked after repeated wrong codes. Please call us.',
+    factor_locked: SIGN_IN_REFUSAL_TEXT.second_factor_locked.en,
     sms_too_many: 'Too many texts for now. Try again later, or use your authenticator app.',
     no_factor: 'You have no second factor yet. Enrol one under Security in internet banking first.',
     consent_title: 'Confirm the link',

@@ -38,20 +38,26 @@ for (const backend of testBackends) {
     // A fresh hour for every test, so one test's failures never fill another's operator window.
     beforeEach(() => fixture.clock.advance(FAILURE_WINDOW_MS));
 
-    test(`${PIN_FAILURES_PER_ACCOUNT_MAX} wrong PINs are answered as mismatches, then even the right PIN is refused as locked, and the holder is told`, async () => {
+    test(`wrong PINs are answered as mismatches, the ${PIN_FAILURES_PER_ACCOUNT_MAX}th says the PIN is locked and whom to call, then even the right PIN is refused as locked, and the holder is told`, async () => {
       const holder = await accountHolder(fixture);
-      for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX; i++) {
+      for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX - 1; i++) {
         const { response } = await legacyLink(fixture, { ...holder.details, pin: String(1000 + i) });
         assert.equal(response.statusCode, 422, `wrong PIN ${i + 1}`);
         assert.equal(response.json().code, 'link_credentials_mismatch');
       }
+      const locking = (await legacyLink(fixture, { ...holder.details, pin: '1999' })).response;
+      assert.equal(locking.statusCode, 423);
+      assert.equal(locking.json().code, 'credential_attempts_locked');
+      assert.match(locking.json().detail, /locked after 3 wrong tries.*call the Furikae Bank fraud desk on 0120-000-000/);
       const before = await fixture.snapshot();
       const { response } = await legacyLink(fixture, holder.details);
       assert.equal(response.statusCode, 423);
       assert.equal(response.json().code, 'credential_attempts_locked');
+      assert.match(response.json().detail, /0120-000-000/);
       await fixture.assertNothingWritten(before, { message: 'nothing is written' });
       assert.equal(await linksOf(fixture, holder.account_id), 0);
       assert.equal(fixture.sms.messages(holder.phone).at(-1)?.purpose, 'credential_locked');
+      assert.match(fixture.sms.messages(holder.phone).at(-1)?.text ?? '', /口座 \d{3}支店 普通 \*\*\*\*\d{3} の/);
     });
 
     test('a throttle refusal looks the same whether the PIN offered was right or wrong', async () => {

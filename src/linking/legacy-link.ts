@@ -8,6 +8,7 @@ import { normalizeKanaName } from './kana-name.ts';
 import { LINK_COLUMNS, type Link } from './link.ts';
 import type { CredentialThrottle } from '../throttle/credential-throttle.ts';
 import { pinAccountKey, type CredentialAttempt } from '../throttle/credential-attempt.ts';
+import { SIGN_IN_REFUSAL_TEXT } from '../bank/credential-lock-text.ts';
 import type { LinkRisk } from '../risk/link-risk.ts';
 import { enqueueLinkNotices } from '../notify/enqueue-link-notices.ts';
 
@@ -56,6 +57,7 @@ export async function createLegacyLink(
     source_ip: source.ip, ...(source.device_id === undefined ? {} : { device_id: source.device_id }), secret: request.pin,
   };
   const decision = await throttle.check(attempt);
+  if (decision.ok === false && decision.code === 'credential_attempts_locked') throw new FurikaeError('credential_attempts_locked', SIGN_IN_REFUSAL_TEXT.pin_locked.en);
   if (!decision.ok) throw new FurikaeError(decision.code);
 
   const [account] = await db.query<AccountForLink>(
@@ -71,7 +73,10 @@ export async function createLegacyLink(
     normalizeKanaName(account.name_kana) === normalizeKanaName(request.name_kana) &&
     account.birth_date === request.birth_date;
   if (!account || !matches) {
-    await throttle.recordFailure({ ...attempt, ...(account ? { customer_id: account.customer_id } : {}) });
+    const { locked_now } = await throttle.recordFailure({ ...attempt, ...(account ? { customer_id: account.customer_id } : {}) });
+    // The failure that locks says "locked" at once, so the wallet can tell its user whom to call; a lock follows only
+    // failures, so it says nothing a mismatch had not.
+    if (locked_now) throw new FurikaeError('credential_attempts_locked', SIGN_IN_REFUSAL_TEXT.pin_locked.en);
     throw new FurikaeError('link_credentials_mismatch', 'The account details do not match');
   }
   await throttle.recordSuccess({ ...attempt, customer_id: account.customer_id });

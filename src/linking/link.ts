@@ -21,3 +21,8 @@ export const LINK_COLUMNS = `id, operator_id, account_id, method, status, charge
 export function maskAccountNumber(account_number: string): string {
   return `****${account_number.slice(-3)}`;
 }
+
+/** An account as customers read it on a passbook: 「101支店 普通 ****567」 (staff pages keep the compact 101-****567). */
+export function customerAccountLabel(branch_code: string, account_masked: string, lang: 'ja' | 'en' = 'ja'): string {
+  return lang === 'ja' ? `${branch_code}支店 普通 ${account_masked}` : `branch ${branch_code}, ordinary ${account_masked}`;
+}

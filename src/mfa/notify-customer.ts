@@ -7,7 +7,8 @@ import { renderSms } from '../notify/notice-templates.ts';
 export type CustomerNotice =
   | { kind: 'second_factor_locked'; factor: 'totp' | 'sms' }
   | { kind: 'second_factor_enrolled'; factor: 'totp' }
-  | { kind: 'credential_locked'; credential: 'legacy_pin' | 'password'; account_masked: string };
+  /** `account` is the PIN's account; a password lock names internet banking, never the login id. */
+  | { kind: 'credential_locked'; credential: 'legacy_pin' | 'password'; account: { branch_code: string; account_masked: string } | null };
 
 /**
  * Tells a customer about a security event. One small function so the channel can be swapped:

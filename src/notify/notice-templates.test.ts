@@ -31,7 +31,7 @@ test('a charge e-mail names the amount, the passbook label, the masked account a
   assert.ok(text.startsWith('山田 花子 様'));
   assert.ok(text.indexOf('金額: ¥100,000') < text.indexOf('Amount: ¥100,000'));
   assert.match(text, /通帳の摘要: ﾄﾞｺﾓｺｳｻﾞ/);
-  assert.match(text, /101 普通 \*\*\*\*567/);
+  assert.match(text, /101支店 普通 \*\*\*\*567/);
   assert.match(text, /2026\/11\/11 00:30 \(JST\)/);
   assert.equal(text.split(notMe.url).length - 1, 2, 'the "not me" link in both languages');
   assert.match(text, /有効期限: 2026\/12\/11 00:30 \(JST\)/);
@@ -47,7 +47,7 @@ test('a link e-mail names the operator, the method and the limits, and warns of 
 
 test('a security e-mail has no "not me" link and sends the customer to the phone instead', () => {
   const { subject, text } = renderEmail(
-    { template: 'credential_locked', data: { kind: 'credential_locked', credential: 'legacy_pin', account_masked: '****567' } },
+    { template: 'credential_locked', data: { kind: 'credential_locked', credential: 'legacy_pin', account: { branch_code: '101', account_masked: '****567' } } },
     { customer_name: '山田 花子' },
   );
   assert.match(subject, /キャッシュカード暗証番号による口座連携をロックしました/);
@@ -65,9 +65,21 @@ test('SMS notices carry no link and nothing a code reader could take for a six-d
   assert.match(renderSms(charge), /¥100,000/);
 });
 
-test('a security SMS names what was locked, on which account, and the number to call', () => {
-  const text = renderSms({ template: 'credential_locked', data: { kind: 'credential_locked', credential: 'legacy_pin', account_masked: '101-****567' } });
-  assert.match(text, /^【ふりかえ銀行】口座 101-\*\*\*\*567 のキャッシュカード暗証番号による口座連携を.*ロックしました/);
-  assert.match(text, /0120-000-000/);
+test('a security SMS names what was locked, on which account as the passbook writes it, and the number to call', () => {
+  const text = renderSms({ template: 'credential_locked', data: { kind: 'credential_locked', credential: 'legacy_pin', account: { branch_code: '101', account_masked: '****567' } } });
+  assert.match(text, /^【ふりかえ銀行】口座 101支店 普通 \*\*\*\*567 のキャッシュカード暗証番号による口座連携を.*ロックしました/);
+  assert.match(text, /解除は 0120-000-000 へお電話ください/);
   assert.doesNotMatch(text, /https?:|\b\d{6}\b/);
+});
+
+test('a password-lock SMS says internet banking and never shows the login id or an internal key', () => {
+  const text = renderSms({ template: 'credential_locked', data: { kind: 'credential_locked', credential: 'password', account: null } });
+  assert.match(text, /^【ふりかえ銀行】インターネットバンキングのログインを、続けて間違えた入力があったためロックしました。/);
+  assert.match(text, /Your internet-banking login was locked/);
+  assert.doesNotMatch(text, /login:|\*\*\*|口座 /);
+});
+
+test('link notices write the account as the passbook does, with 支店 after the branch', () => {
+  assert.match(renderEmail(link, { customer_name: '山田 花子', not_me: notMe }).text, /口座: 101支店 普通 \*\*\*\*567/);
+  assert.match(renderSms(link), /口座 101支店 普通 \*\*\*\*567 が/);
 });

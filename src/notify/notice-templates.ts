@@ -3,6 +3,7 @@ import type { CustomerNotice } from '../mfa/notify-customer.ts';
 import type { LinkMethod } from '../operators/operator.ts';
 import { BANK_FRAUD_DESK_PHONE, BANK_NAME } from './bank-contact.ts';
 import { formatJapanDateTime } from '../shared/japan-time.ts';
+import { customerAccountLabel } from '../linking/link.ts';
 import type { CampaignNoticeData, LinkedServiceLine, Notice } from './notice.ts';
 
 /** An e-mail ready to send: plain text only, so no client hides where a link really goes. */
@@ -71,12 +72,16 @@ function securityLines(notice: CustomerNotice): { subject_ja: string; subject_en
         ja: `お客さまのインターネットバンキングに${FACTOR_TEXT[notice.factor].ja}が登録されました。`,
         en: `A new ${FACTOR_TEXT[notice.factor].en} was registered to your internet banking.`,
       };
-    case 'credential_locked':
+    case 'credential_locked': {
+      const what = CREDENTIAL_TEXT[notice.credential];
+      const account = notice.account ? customerAccountLabel(notice.account.branch_code, notice.account.account_masked) : null;
+      const account_en = notice.account ? customerAccountLabel(notice.account.branch_code, notice.account.account_masked, 'en') : null;
       return {
-        subject_ja: `${CREDENTIAL_TEXT[notice.credential].ja}をロックしました`, subject_en: `Your ${CREDENTIAL_TEXT[notice.credential].en} is locked`,
-        ja: `口座 ${notice.account_masked} の${CREDENTIAL_TEXT[notice.credential].ja}を、続けて間違えた入力があったためロックしました。`,
-        en: `The ${CREDENTIAL_TEXT[notice.credential].en} for account ${notice.account_masked} was locked after repeated wrong attempts.`,
+        subject_ja: `${what.ja}をロックしました`, subject_en: `Your ${what.en} is locked`,
+        ja: `${account ? `口座 ${account} の` : ''}${what.ja}を、続けて間違えた入力があったためロックしました。解除は ${BANK_FRAUD_DESK_PHONE} へお電話ください。`,
+        en: `${account_en ? `The ${what.en} for account ${account_en}` : `Your ${what.en}`} was locked after repeated wrong attempts. Call ${BANK_FRAUD_DESK_PHONE} to unlock it.`,
       };
+    }
   }
 }
 
@@ -120,7 +125,7 @@ export function renderEmail(notice: Notice, { customer_name, not_me }: EmailCont
   switch (notice.template) {
     case 'link_created': {
       const d = notice.data;
-      const account = `${d.branch_code} 普通 ${d.account_masked}`;
+      const account = customerAccountLabel(d.branch_code, d.account_masked);
       const limits = { ja: `1回 ${formatYen(d.charge_yen_max)} / 1か月 ${formatYen(d.charges_yen_per_month_max)}`, en: `${formatYen(d.charge_yen_max)} per charge, ${formatYen(d.charges_yen_per_month_max)} a month` };
       const when = formatJapanDateTime(d.linked_at);
       return bilingual(
@@ -128,19 +133,19 @@ export function renderEmail(notice: Notice, { customer_name, not_me }: EmailCont
         `お客さまの口座が次のサービスと連携されました。このサービスは、お客さまの口座から引き落としができるようになります。\n\n` +
           `  サービス: ${d.operator_name}\n  口座: ${account}\n  方式: ${METHOD_TEXT[d.method].ja}\n  上限: ${limits.ja}\n  日時: ${when}\n\n${action.ja}`,
         `Your account was linked to the service below. It can now pull money from your account.\n\n` +
-          `  Service: ${d.operator_name}\n  Account: ${account}\n  Method: ${METHOD_TEXT[d.method].en}\n  Limits: ${limits.en}\n  Time: ${when}\n\n${action.en}`,
+          `  Service: ${d.operator_name}\n  Account: ${customerAccountLabel(d.branch_code, d.account_masked, 'en')}\n  Method: ${METHOD_TEXT[d.method].en}\n  Limits: ${limits.en}\n  Time: ${when}\n\n${action.en}`,
       );
     }
     case 'charge_succeeded': {
       const d = notice.data;
-      const account = `${d.branch_code} 普通 ${d.account_masked}`;
+      const account = customerAccountLabel(d.branch_code, d.account_masked);
       const when = formatJapanDateTime(d.charged_at);
       return bilingual(
         `${formatYen(d.amount_yen)} の引き落としのお知らせ`, `${formatYen(d.amount_yen)} was charged to your account`, customer_name,
         `お客さまの口座から次の引き落としがありました。\n\n` +
           `  金額: ${formatYen(d.amount_yen)}\n  サービス: ${d.operator_name}\n  通帳の摘要: ${d.passbook_label}\n  口座: ${account}\n  日時: ${when}\n\n${action.ja}`,
         `This amount was charged to your account.\n\n` +
-          `  Amount: ${formatYen(d.amount_yen)}\n  Service: ${d.operator_name}\n  Passbook label: ${d.passbook_label}\n  Account: ${account}\n  Time: ${when}\n\n${action.en}`,
+          `  Amount: ${formatYen(d.amount_yen)}\n  Service: ${d.operator_name}\n  Passbook label: ${d.passbook_label}\n  Account: ${customerAccountLabel(d.branch_code, d.account_masked, 'en')}\n  Time: ${when}\n\n${action.en}`,
       );
     }
     case 'compensation_paid': {
@@ -179,7 +184,8 @@ export function renderSms(notice: Notice): string {
   switch (notice.template) {
     case 'link_created': {
       const d = notice.data;
-      return `【${BANK_NAME.ja}】口座 ${d.account_masked} が「${d.operator_name}」と連携されました。 Account ${d.account_masked} was linked to ${d.operator_name}. ${call}`;
+      const account = customerAccountLabel(d.branch_code, d.account_masked);
+      return `【${BANK_NAME.ja}】口座 ${account} が「${d.operator_name}」と連携されました。 Account ${customerAccountLabel(d.branch_code, d.account_masked, 'en')} was linked to ${d.operator_name}. ${call}`;
     }
     case 'charge_succeeded': {
       const d = notice.data;

@@ -7,6 +7,7 @@ import { csrfMatches, type Session, type SessionStore } from '../web/session-sto
 import { formatYen } from '../shared/yen.ts';
 import { formatJapanDateTime } from '../shared/japan-time.ts';
 import { verifyCustomerPassword } from '../bank/customer-login.ts';
+import { SIGN_IN_REFUSAL_STATUS, signInRefusalBilingual } from '../bank/credential-lock-text.ts';
 import type { SecondFactorKind } from '../mfa/second-factor.ts';
 import type { ApprovalOutcome, ApprovalView } from './step-up-approvals.ts';
 
@@ -32,7 +33,7 @@ const MESSAGES: Record<Exclude<ApprovalOutcome, { ok: true }>['code'], string> =
   approval_not_found: 'この承認依頼は見つかりません。 No such approval.',
   approval_not_waiting: 'この取引はすでに処理されています。 This charge is no longer waiting for you.',
   second_factor_failed: '認証コードが正しくありません。 The code was not accepted.',
-  second_factor_locked: '認証がロックされています。当行にご連絡ください。 This factor is locked; please call us.',
+  second_factor_locked: signInRefusalBilingual('second_factor_locked'),
   step_up_binding_mismatch: '表示された金額または支払先が取引と一致しません。承認していません。 The amount or payee does not match this charge; nothing was approved.',
   too_many_attempts: '送信回数の上限に達しました。しばらくしてからお試しください。 Too many codes sent; try again later.',
 };
@@ -114,11 +115,11 @@ export async function approvalPages(app: FastifyInstance, services: BankServices
   });
 
   app.post<{ Params: { id: string }; Body: { login_id: string; password: string } }>('/bank/approvals/:id/login', { schema: { params: Params, body: LoginBody } }, async (request, reply) => {
-    const customer = await verifyCustomerPassword(services, { login_id: request.body.login_id, password: request.body.password, source_ip: request.ip });
-    if (!customer) {
-      return reply.status(401).type('text/html').send(bankPage('ログイン', loginForm(request.params.id, 'ログインIDまたはパスワードが違います。 Wrong login ID or password.')));
+    const login = await verifyCustomerPassword(services, { login_id: request.body.login_id, password: request.body.password, source_ip: request.ip });
+    if (!login.ok) {
+      return reply.status(SIGN_IN_REFUSAL_STATUS[login.code]).type('text/html').send(bankPage('ログイン', loginForm(request.params.id, signInRefusalBilingual(login.code))));
     }
-    reply.setCookie(CUSTOMER_COOKIE, await sessions.start('customer', customer.id), { path: '/bank', httpOnly: true, sameSite: 'lax' });
+    reply.setCookie(CUSTOMER_COOKIE, await sessions.start('customer', login.customer.id), { path: '/bank', httpOnly: true, sameSite: 'lax' });
     return reply.redirect(`/bank/approvals/${request.params.id}`);
   });
 

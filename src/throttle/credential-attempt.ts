@@ -36,9 +36,23 @@ export function loginAccountKey(login_id: string): string {
   return `login:${login_id}`;
 }
 
+/** The account a PIN key names, masked for its holder; null for a login key, which names no account. */
+export function pinAccountOf(account_key: string): { branch_code: string; account_masked: string } | null {
+  const pin = /^([0-9]{3})-([0-9]{7})$/.exec(account_key);
+  return pin ? { branch_code: pin[1]!, account_masked: maskAccountNumber(pin[2]!) } : null;
+}
+
 /** An account key safe for logs, pages and notices: never a full account number. */
 export function maskAccountKey(account_key: string): string {
   const pin = /^([0-9]{3})-([0-9]{7})$/.exec(account_key);
   if (pin) return `${pin[1]}-${maskAccountNumber(pin[2]!)}`;
   return account_key.length <= 8 ? `${account_key.slice(0, 2)}***` : `${account_key.slice(0, 8)}***`;
+}
+
+/**
+ * What a locked credential is shown as to people: the masked account for a PIN, 「インターネットバンキング」 for a
+ * customer's password, never the internal key (login:…) behind it.
+ */
+export function lockedAccountLabel(lock: { credential: CredentialKind; account_masked: string }): string {
+  return lock.credential === 'password' ? 'インターネットバンキング Internet banking' : lock.account_masked;
 }

@@ -110,7 +110,7 @@ for (const backend of testBackends) {
       assert.deepEqual(await t.throttle.check({ ...victim, secret: '4321', source_ip: t.ip(9) }), { ok: false, code: 'credential_attempts_locked' });
       const notice = t.sms.messages(t.phone).at(-1);
       assert.equal(notice?.purpose, 'credential_locked');
-      assert.match(notice!.text, new RegExp(`${t.branch}-\\*{4}567`));
+      assert.match(notice!.text, new RegExp(`口座 ${t.branch}支店 普通 \\*{4}567 の`));
       assert.doesNotMatch(notice!.text, /1234567/, 'never the full account number');
       const [lock] = await t.locks();
       assert.equal(lock?.account_masked, `${t.branch}-****567`);

@@ -6,7 +6,7 @@ import { assert } from '../shared/assert.ts';
 import { isUuid } from '../ledger/is-uuid.ts';
 import type { NotifyCustomer } from '../mfa/notify-customer.ts';
 import type { NewAlert } from '../cases/alert.ts';
-import { CREDENTIAL_LABELS, maskAccountKey, type CredentialAttempt, type CredentialKind, type ThrottleDecision } from './credential-attempt.ts';
+import { CREDENTIAL_LABELS, maskAccountKey, pinAccountOf, type CredentialAttempt, type CredentialKind, type ThrottleDecision } from './credential-attempt.ts';
 import { createSecretFingerprint } from './secret-fingerprint.ts';
 import {
   ACCOUNT_FAILURES_MAX, ALERT_SOURCES_LISTED_MAX, DEVICE_FAILURES_PER_WINDOW_MAX, FAILURE_WINDOW_MS,
@@ -162,8 +162,8 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
     return rows.length > 0;
   };
 
-  /** Locks the account once its consecutive failures reach the limit; tells the holder. */
-  const lockIfAtLimit = async (attempt: CredentialAttempt, failures_max: number): Promise<void> => {
+  /** Locks the account once its consecutive failures reach the limit; tells the holder. True when this failure locked it. */
+  const lockIfAtLimit = async (attempt: CredentialAttempt, failures_max: number): Promise<boolean> => {
     const locked = await db.transaction(async (tx) => {
       const [state] = await tx.query<{ id: string; customer_id: string | null; locked_now: boolean }>(
         `WITH before AS (
@@ -180,16 +180,17 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
         [ids.next(), state.id, clock.now()]);
       return state;
     });
-    if (!locked) return;
+    if (!locked) return false;
     const account_masked = maskAccountKey(attempt.account_key);
     log.warn({ credential: attempt.credential, account: account_masked, failures_max }, 'credential locked after consecutive failures');
     if (locked.customer_id && attempt.credential !== 'second_factor') {
       try {
-        await notifyCustomer(locked.customer_id, { kind: 'credential_locked', credential: attempt.credential, account_masked });
+        await notifyCustomer(locked.customer_id, { kind: 'credential_locked', credential: attempt.credential, account: pinAccountOf(attempt.account_key) });
       } catch (error) {
         log.error({ err: error, customer_id: locked.customer_id }, 'customer notification failed');
       }
     }
+    return true;
   };
 
   /** One secret failing on many accounts: raise (or refresh) the alert and block the secret and every source it came from. */
@@ -310,15 +311,19 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
       return { ok: true };
     },
 
-    /** Records a failed attempt; may lock the account, block sources and raise alerts. */
-    async recordFailure(attempt: CredentialAttempt): Promise<void> {
+    /**
+     * Records a failed attempt; may lock the account, block sources and raise alerts. `locked_now` says this failure
+     * locked the account, so the page can say "locked" at once rather than "wrong" one more time.
+     */
+    async recordFailure(attempt: CredentialAttempt): Promise<{ locked_now: boolean }> {
       checkAttemptShape(attempt);
       const secret_fingerprint = fingerprint(attempt.credential, attempt.secret);
       await insertAttempt(attempt, secret_fingerprint, 'failure');
       const failures_max = ACCOUNT_FAILURES_MAX[attempt.credential];
-      if (failures_max !== null) await lockIfAtLimit(attempt, failures_max);
+      const locked_now = failures_max !== null && await lockIfAtLimit(attempt, failures_max);
       await detectReverseBruteForce(attempt, secret_fingerprint);
       await detectOperatorFailureRate(attempt);
+      return { locked_now };
     },
 
     /** Records a successful attempt; the account's consecutive failures start again from zero. */

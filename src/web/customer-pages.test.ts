@@ -32,17 +32,32 @@ for (const backend of testBackends) {
       assert.equal(unknownLogin.body.replaceAll('nobody-here', 'hanako'), wrongPassword.body);
     });
 
-    test('five wrong passwords lock the login, and then even the right password is refused', async () => {
+    test('five wrong passwords lock the login: the fifth answer and every later one, even with the right password, say it is locked, why and whom to call', async () => {
       await fixture.bank.services.core.openCustomer({
         name_kanji: '鈴木 美咲', name_kana: 'スズキ ミサキ', birth_date: '1995-07-21', phone: '070-3456-7890', email: 'm@example.jp',
         address: '岡山県', login_id: 'misaki', password: 'misaki right password',
       });
       const attempt = (password: string) => fixture.bank.app.inject({ method: 'POST', url: '/bank/login', payload: { login_id: 'misaki', password } });
-      for (let i = 0; i < 5; i++) assert.equal((await attempt(`guess-${i}`)).statusCode, 401);
-      assert.equal((await attempt('misaki right password')).statusCode, 401);
+      for (let i = 0; i < 4; i++) assert.equal((await attempt(`guess-${i}`)).statusCode, 401);
+      for (const password of ['guess-4', 'misaki right password']) {
+        const refused = await attempt(password);
+        assert.equal(refused.statusCode, 423);
+        assert.match(refused.body, /パスワードを続けて5回間違えたため.*ロックしました.*0120-000-000/);
+        assert.match(refused.body, /locked for this login after 5 wrong passwords.*0120-000-000/);
+        assert.doesNotMatch(refused.body, /パスワードが違います/);
+        assert.equal(refused.headers['set-cookie'], undefined, 'no session');
+      }
       const [state] = await fixture.db.query<{ locked: boolean }>(
         `SELECT locked_at IS NOT NULL AS locked FROM credential_account_states WHERE credential = 'password' AND account_key = 'login:misaki'`);
       assert.equal(state?.locked, true);
+      assert.match(fixture.sms.messages('070-3456-7890').at(-1)?.text ?? '', /インターネットバンキングのログインを/);
+      assert.doesNotMatch(fixture.sms.messages('070-3456-7890').at(-1)?.text ?? '', /login:|mi\*\*\*/);
+    });
+
+    test('an unknown login id locks the same way, so the lock message tells a guesser nothing about who banks here', async () => {
+      const attempt = () => fixture.bank.app.inject({ method: 'POST', url: '/bank/login', payload: { login_id: 'nobody-here', password: 'x' } });
+      for (let i = 0; i < 4; i++) assert.equal((await attempt()).statusCode, 401);
+      assert.equal((await attempt()).statusCode, 423);
     });
 
     test('the passbook lists the operator’s label on each charge line and the linked services', async () => {

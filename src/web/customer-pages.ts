@@ -5,6 +5,7 @@ import { readPassbook } from '../bank/passbook.ts';
 import { japanDate } from '../shared/japan-time.ts';
 import { maskAccountNumber } from '../linking/link.ts';
 import { verifyCustomerPassword } from '../bank/customer-login.ts';
+import { SIGN_IN_REFUSAL_STATUS, signInRefusalBilingual } from '../bank/credential-lock-text.ts';
 import { formatYen } from '../shared/yen.ts';
 import { html } from './html.ts';
 import { bankPage } from './layout.ts';
@@ -38,9 +39,9 @@ export async function customerPages(app: FastifyInstance, services: BankServices
   app.post<{ Body: { login_id: string; password: string } }>('/bank/login', {
     schema: { body: Type.Object({ login_id: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 128 }) }) },
   }, async (request, reply) => {
-    const customer = await verifyCustomerPassword(services, { login_id: request.body.login_id, password: request.body.password, source_ip: request.ip });
-    if (!customer) return reply.status(401).type('text/html').send(loginPage('ログインIDまたはパスワードが違います。 Wrong login ID or password.'));
-    const cookie = await sessions.start('customer', customer.id);
+    const login = await verifyCustomerPassword(services, { login_id: request.body.login_id, password: request.body.password, source_ip: request.ip });
+    if (!login.ok) return reply.status(SIGN_IN_REFUSAL_STATUS[login.code]).type('text/html').send(loginPage(signInRefusalBilingual(login.code)));
+    const cookie = await sessions.start('customer', login.customer.id);
     reply.setCookie(COOKIE, cookie, { path: '/bank', httpOnly: true, sameSite: 'lax' });
     return reply.redirect('/bank/passbook');
   });

@@ -11,7 +11,7 @@ import { jst } from '../shared/japan-time.ts';
 import { staffPage } from './staff-frame.ts';
 import { alertsTable } from './staff-alerts-page.ts';
 import { casesTable } from './staff-cases-pages.ts';
-import { CREDENTIAL_LABELS } from '../throttle/credential-attempt.ts';
+import { CREDENTIAL_LABELS, lockedAccountLabel } from '../throttle/credential-attempt.ts';
 
 /** Customers the list shows: the console is for looking someone up, not for browsing the bank. */
 export const CUSTOMERS_LISTED_MAX = 100;
@@ -85,7 +85,7 @@ ${factors.map((factor) => html`<tr data-factor="${factor.factor}" data-status="$
 </tbody></table>
 <h2>ロック Credential locks</h2>
 ${locks.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="locks"><thead><tr><th>Credential</th><th>Account</th><th>Failures</th><th>Locked (JST)</th><th></th></tr></thead><tbody>
-${locks.map((lock) => html`<tr data-lock="${lock.id}"><td>${CREDENTIAL_LABELS[lock.credential]}</td><td>${lock.account_masked}</td><td>${lock.failures_consecutive}</td><td>${jst(lock.locked_at)}</td>
+${locks.map((lock) => html`<tr data-lock="${lock.id}"><td>${CREDENTIAL_LABELS[lock.credential]}</td><td>${lockedAccountLabel(lock)}</td><td>${lock.failures_consecutive}</td><td>${jst(lock.locked_at)}</td>
 <td>${admin ? html`<form method="post" action="/staff/security/credentials/${lock.id}/unlock">${csrf}<button type="submit" data-action="unlock-credential">解除 Unlock (after calling the customer)</button></form>` : html`<span class="muted">admin only</span>`}</td></tr>`)}</tbody></table>`}
 ${sections}
 <h2>アラート Alerts</h2>${alertsTable(context, alerts)}

@@ -67,6 +67,23 @@ for (const backend of testBackends) {
       });
     });
 
+    test('a locked internet-banking login shows staff the customer’s name linking to them and 「インターネットバンキング」, never the internal login key', async () => {
+      await withFixture(backend, async (fixture) => {
+        for (let i = 0; i < 5; i++) {
+          await fixture.bank.app.inject({ method: 'POST', url: '/bank/login', payload: { login_id: 'hanako', password: `wrong-${i}` } });
+        }
+        const staff = await staffSession(fixture, 'admin');
+        const page = await staffGet(fixture, staff, '/staff/security');
+        const row = /<tr data-lock="[^"]+">.*?<\/tr>/s.exec(page.body)?.[0] ?? '';
+        assert.match(row, /インターネットバンキング/);
+        assert.match(row, new RegExp(`<a href="/staff/customers/${fixture.customer.id}">山田 花子</a>`));
+        assert.doesNotMatch(page.body, /login:|ha\*\*\*/);
+        const customer = await staffGet(fixture, staff, `/staff/customers/${fixture.customer.id}`);
+        assert.doesNotMatch(customer.body, /login:|ha\*\*\*/);
+        assert.match(customer.body, /インターネットバンキング/);
+      });
+    });
+
     test('staff see a reverse brute force alert with its blocks, lift a block and resolve the alert, which closes its copy in the alert queue', async () => {
       await withFixture(backend, async (fixture) => {
         for (let n = 1; n <= REVERSE_BRUTE_FORCE_ACCOUNTS_MIN + 3; n++) {

@@ -7,7 +7,7 @@ import type { SessionStore } from './session-store.ts';
 import { backTo, createStaffGate, csrfField, sendStaffRefusal } from './staff-gate.ts';
 import { jst } from '../shared/japan-time.ts';
 import { staffPage } from './staff-frame.ts';
-import { CREDENTIAL_LABELS } from '../throttle/credential-attempt.ts';
+import { CREDENTIAL_LABELS, lockedAccountLabel } from '../throttle/credential-attempt.ts';
 const UUID_PARAM = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const CSRF_BODY = Type.Object({ csrf: Type.Optional(Type.String({ maxLength: 100 })) });
 
@@ -73,7 +73,7 @@ ${factors.map((factor) => html`<tr data-customer="${factor.customer_id}" data-fa
 </tbody></table>`}
 <h2>ロック中の口座 Locked credentials</h2>
 ${locks.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="locked-credentials"><thead><tr><th>Credential</th><th>Account</th><th>Customer</th><th>Failures</th><th>Locked</th><th></th></tr></thead><tbody>
-${locks.map((lock) => html`<tr data-lock="${lock.id}"><td>${CREDENTIAL_LABELS[lock.credential]}</td><td>${lock.account_masked}</td><td>${lock.name_kanji ?? html`<span class="muted">no such account</span>`}</td>
+${locks.map((lock) => html`<tr data-lock="${lock.id}"><td>${CREDENTIAL_LABELS[lock.credential]}</td><td>${lockedAccountLabel(lock)}</td><td>${lock.customer_id && lock.name_kanji ? html`<a href="/staff/customers/${lock.customer_id}">${lock.name_kanji}</a>` : html`<span class="muted">no such customer</span>`}</td>
 <td>${lock.failures_consecutive}</td><td>${time(lock.locked_at)}</td>
 <td>${admin ? html`<form method="post" action="/staff/security/credentials/${lock.id}/unlock">${csrf}<button type="submit">Unlock (after calling the customer)</button></form>` : only('admin')}</td></tr>`)}
 </tbody></table>`}`;
