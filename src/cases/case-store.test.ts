@@ -162,13 +162,13 @@ for (const backend of testBackends) {
       const t = await openCases(backend);
       try {
         const case_id = await t.db.transaction((tx) => t.cases.openCase(tx, { kind: 'dispute', summary: 'not me' }));
-        assert.equal(await t.cases.resolve(case_id, 'legitimate', t.analyst.id), 'done');
+        assert.equal(await t.cases.resolve(case_id, 'legitimate', t.analyst.id, 'card holder confirmed by phone'), 'done');
         const before = await t.auditCount();
-        assert.equal(await t.cases.resolve(case_id, 'fraud', t.other.id), 'not_open');
+        assert.equal(await t.cases.resolve(case_id, 'fraud', t.other.id, 'second look'), 'not_open');
         assert.equal(await t.cases.assign(case_id, t.other.id, t.other.id), 'not_open');
         assert.equal((await t.cases.getCase(case_id))!.case.resolution, 'legitimate');
         const unknown = t.ids.next();
-        assert.equal(await t.cases.resolve(unknown, 'fraud', t.analyst.id), 'not_found');
+        assert.equal(await t.cases.resolve(unknown, 'fraud', t.analyst.id, 'no such case'), 'not_found');
         assert.equal(await t.cases.assign('not-a-uuid', t.analyst.id, t.analyst.id), 'not_found');
         assert.equal(await t.cases.addNote(unknown, 'hello', t.analyst.id), 'not_found');
         assert.equal(await t.cases.acknowledgeAlert(unknown, t.analyst.id), 'not_found');
@@ -179,7 +179,7 @@ for (const backend of testBackends) {
         assert.equal(await t.cases.addNote(case_id, 'Reviewed again in December.', t.other.id), 'done');
         assert.throws(() => t.cases.addNote(case_id, '   ', t.other.id), AssertionFailed);
         assert.throws(() => t.cases.addNote(case_id, 'x'.repeat(2001), t.other.id), AssertionFailed);
-        assert.throws(() => t.cases.resolve(case_id, 'maybe' as never, t.other.id), AssertionFailed);
+        assert.throws(() => t.cases.resolve(case_id, 'maybe' as never, t.other.id, 'unsure'), AssertionFailed);
       } finally {
         await t.close();
       }
@@ -213,7 +213,7 @@ for (const backend of testBackends) {
       try {
         const case_id = await t.db.transaction((tx) => t.cases.openCase(tx, { kind: 'fraud_review', summary: 'race' }));
         const outcomes = await Promise.all([
-          t.cases.resolve(case_id, 'fraud', t.analyst.id), t.cases.resolve(case_id, 'legitimate', t.other.id),
+          t.cases.resolve(case_id, 'fraud', t.analyst.id, 'race a'), t.cases.resolve(case_id, 'legitimate', t.other.id, 'race b'),
         ]);
         assert.deepEqual(outcomes.sort(), ['done', 'not_open']);
         assert.equal(await t.auditCount(), 1);

@@ -17,6 +17,8 @@ export const ALERTS_PER_RAISE_MAX = 5000;
 export const LISTED_MAX = 200;
 /** Longest case note, in characters: a paragraph of findings, not a document. */
 export const CASE_NOTE_CHARS_MAX = 2000;
+/** A case's closing reason: one line for the audit chain, as long as the staff console's other reasons (staff_reason_invalid). */
+export const CASE_RESOLVE_REASON_CHARS_MAX = 200;
 /** Longest alert or case summary, in characters. */
 export const SUMMARY_CHARS_MAX = 500;
 
@@ -236,11 +238,13 @@ export function createCaseStore({ db, clock, ids, audit }: { db: Database; clock
     },
 
     /**
-     * Resolves an open case as fraud or legitimate and closes its alerts, audited (with an optional reason). The
-     * case's link is settled in the same transaction: fraud revokes it; legitimate lifts a customer's freeze.
+     * Resolves an open case as fraud or legitimate and closes its alerts, audited with its reason (required: a decision
+     * nobody can explain later cannot be reviewed). The case's link is settled in the same transaction: fraud revokes
+     * it; legitimate lifts a customer's freeze.
      */
-    resolve(case_id: string, resolution: CaseResolution, by: string, reason?: string): Promise<StaffActionOutcome> {
+    resolve(case_id: string, resolution: CaseResolution, by: string, reason: string): Promise<StaffActionOutcome> {
       assert(resolution === 'fraud' || resolution === 'legitimate', `unknown resolution ${String(resolution)}`);
+      assert(reason.trim().length > 0 && reason.trim().length <= CASE_RESOLVE_REASON_CHARS_MAX, `a case is resolved with a reason of 1 to ${CASE_RESOLVE_REASON_CHARS_MAX} characters (checked by the caller)`);
       return db.transaction(async (tx) => {
         const now = clock.now();
         const outcome = await guarded(tx, 'cases', case_id,
@@ -254,7 +258,7 @@ export function createCaseStore({ db, clock, ids, audit }: { db: Database; clock
           `UPDATE alerts SET status = 'closed', status_changed_at = $2, status_changed_by = $3 WHERE case_id = $1 AND status <> 'closed' RETURNING id`,
           [case_id, now, by]);
         await audit.append(tx, {
-          staff_id: by, action: 'case.resolve', subject: case_id, reason: reason || null,
+          staff_id: by, action: 'case.resolve', subject: case_id, reason: reason.trim(),
           details: { resolution, alerts_closed: closed.map((row) => row.id), ...link },
         });
         return 'done';

@@ -60,7 +60,7 @@ for (const backend of testBackends) {
 
     test('resolved as fraud, the link is revoked by the staff member and every later charge is refused as revoked', async () => {
       const { link_id, link_token, case_id } = await frozenDispute();
-      assert.equal(await fixture.bank.services.cases.resolve(case_id, 'fraud', analyst.id), 'done');
+      assert.equal(await fixture.bank.services.cases.resolve(case_id, 'fraud', analyst.id, 'customer confirmed it was not them'), 'done');
       const link = await linkRow(fixture, link_id);
       assert.deepEqual([link.status, link.revoked_by], ['revoked', `staff:${analyst.id}`]);
       const refused = await fixture.charge(link_token, 1000);
@@ -71,9 +71,9 @@ for (const backend of testBackends) {
 
     test('a second resolution is refused and changes neither the link nor the audit log', async () => {
       const { link_id, case_id } = await frozenDispute();
-      assert.equal(await fixture.bank.services.cases.resolve(case_id, 'fraud', analyst.id), 'done');
+      assert.equal(await fixture.bank.services.cases.resolve(case_id, 'fraud', analyst.id, 'customer confirmed it was not them'), 'done');
       const before = await snapshotDatabase(fixture.db);
-      assert.equal(await fixture.bank.services.cases.resolve(case_id, 'legitimate', analyst.id), 'not_open');
+      assert.equal(await fixture.bank.services.cases.resolve(case_id, 'legitimate', analyst.id, 'customer’s own purchase'), 'not_open');
       assertNothingWritten(before, await snapshotDatabase(fixture.db), { message: 'the second resolution wrote' });
       assert.equal((await linkRow(fixture, link_id)).status, 'revoked', 'a fraud verdict is not undone by a second click');
     });
@@ -81,7 +81,7 @@ for (const backend of testBackends) {
     test('a legitimate verdict on a link the customer revoked meanwhile leaves it revoked', async () => {
       const { link_id, case_id } = await frozenDispute();
       await fixture.bank.services.links.revokeByCustomer(fixture.customer.id, link_id);
-      assert.equal(await fixture.bank.services.cases.resolve(case_id, 'legitimate', analyst.id), 'done');
+      assert.equal(await fixture.bank.services.cases.resolve(case_id, 'legitimate', analyst.id, 'customer’s own purchase'), 'done');
       assert.equal((await linkRow(fixture, link_id)).status, 'revoked');
       assert.equal((await lastAudit()).details.link, 'unchanged');
     });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
 import type { Case } from '../cases/case.ts';
-import { CASE_NOTE_CHARS_MAX } from '../cases/case-store.ts';
+import { CASE_NOTE_CHARS_MAX, CASE_RESOLVE_REASON_CHARS_MAX } from '../cases/case-store.ts';
 import { formatYen } from '../shared/yen.ts';
 import { roleAllows } from '../staff/staff-role.ts';
 import { html } from './html.ts';
@@ -41,7 +41,7 @@ function caseActions(context: StaffContext, found: Case) {
 ${found.assignee_staff_id === context.staff.id ? html`<span class="tag off">担当: あなた Assigned to you</span>` : html`<form method="post" action="/staff/cases/${found.id}/assign">${csrf}<button type="submit" class="secondary" data-action="assign">自分に割当 Assign to me</button></form>`}
 </div>${note}
 <form method="post" action="/staff/cases/${found.id}/resolve">${csrf}<label for="resolve-reason">結論 Resolve</label>
-<input id="resolve-reason" name="reason" maxlength="${SWITCH_REASON_CHARS_MAX}" placeholder="理由 Why (optional)" class="reason-wide">
+<input id="resolve-reason" name="reason" required maxlength="${CASE_RESOLVE_REASON_CHARS_MAX}" placeholder="理由 Why (required): what you checked and decided" class="reason-wide">
 <div class="actions"><button type="submit" name="resolution" value="fraud" class="danger" data-action="resolve-fraud">不正と判断 Fraud</button>
 <button type="submit" name="resolution" value="legitimate" data-action="resolve-legitimate">正当と判断 Legitimate</button></div>
 ${found.link_id ? html`<p class="muted" id="resolve-link-effect">不正: この口座連携を解除します。 正当: お客さまの「身に覚えがない」による停止を解除し、引き落としを再開します。<br>Fraud revokes this case’s link; legitimate lifts a freeze the customer put on it, so it charges again.</p>` : ''}</form></div>`;
@@ -124,7 +124,8 @@ ${caseActions(context, found)}`;
     const context = await gate.action(request, reply, 'analyst');
     if (!context) return reply;
     const reason = (request.body.reason ?? '').trim();
-    if (reason.length > SWITCH_REASON_CHARS_MAX) return sendStaffRefusal(reply, 'staff_reason_invalid');
-    return afterStaffAction(reply, await services.cases.resolve(request.params.id, request.body.resolution, context.staff.id, reason || undefined), `/staff/cases/${request.params.id}`);
+    // Required: the reason goes to the audit chain, where a later review reads why the case was closed.
+    if (reason.length === 0 || reason.length > CASE_RESOLVE_REASON_CHARS_MAX) return sendStaffRefusal(reply, 'staff_reason_invalid');
+    return afterStaffAction(reply, await services.cases.resolve(request.params.id, request.body.resolution, context.staff.id, reason), `/staff/cases/${request.params.id}`);
   });
 }
