@@ -160,7 +160,7 @@ for (const backend of testBackends) {
           [fixture.bank.services.ids.next(), other.operator.id, elsewhere]);
         const mixed = await fixture.db.transaction((tx) => services.cases.openCase(tx, { kind: 'fraud_review', summary: 'two operators', charge_ids: [elsewhere, otherCharge!.id] }));
         await services.incidents.attachCases(fixture.incident.id, [mixed], fixture.analyst.id);
-        await services.cases.resolve(mixed, 'fraud', fixture.analyst.id);
+        await services.cases.resolve(mixed, 'fraud', fixture.analyst.id, 'confirmed with the customer');
         await refusedWithNothingWritten(fixture, 'compensation_charges_mixed', () => propose([{ charge_id: elsewhere }, { charge_id: otherCharge!.id }], { case_id: mixed }));
 
         // A closed incident takes nothing new.

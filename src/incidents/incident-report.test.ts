@@ -50,7 +50,7 @@ async function scenario(fixture: IncidentFixture) {
     VALUES ($1, $2, $3, $4, 'fapi-1', 'x', 30000, 'succeeded', '2026-11-02T00:00:00Z')`, [charge_id, other.operator.id, link_id, fixture.customer.account_id]);
   const fapi_case = await fixture.db.transaction((tx) => services.cases.openCase(tx, { kind: 'dispute', summary: 'not me', customer_id: fixture.customer.id, charge_ids: [charge_id] }));
   await services.incidents.attachCases(fixture.incident.id, [fapi_case], fixture.analyst.id);
-  await services.cases.resolve(fapi_case, 'fraud', fixture.analyst.id);
+  await services.cases.resolve(fapi_case, 'fraud', fixture.analyst.id, 'confirmed with the customer');
   return { other, open_case };
 }
 

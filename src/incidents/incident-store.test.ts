@@ -89,7 +89,7 @@ for (const backend of testBackends) {
           error instanceof FurikaeError && error.code === 'incident_has_open_items' && /1 open case/.test(error.message)
           && (error.details?.open_items as { cases_open: number }).cases_open === 1);
         assert.deepEqual(await databaseFingerprint(fixture.db), before);
-        await services.cases.resolve(case_id, 'fraud', fixture.analyst.id);
+        await services.cases.resolve(case_id, 'fraud', fixture.analyst.id, 'confirmed with the customer');
         const proposed = await services.compensations.propose({ incident_id: incident.id, source: { kind: 'case', case_id }, charges: [{ charge_id: stolen.charge_ids[0]! }] }, fixture.analyst.id);
         await refusedWithNothingWritten(fixture, 'incident_has_open_items', () => services.incidents.advance(incident.id, 'closed', fixture.admin.id));
         await services.compensations.approve(proposed.id, fixture.checker.id);

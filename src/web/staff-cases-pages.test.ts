@@ -61,9 +61,18 @@ for (const backend of testBackends) {
       assert.doesNotMatch(page.body, /data-action="resolve-fraud"/);
       assert.match((await staffGet(fixture, analyst, `/staff/cases/${case_id}`)).body, /data-action="resolve-fraud"/);
 
-      const resolved = await staffPost(fixture, analyst, `/staff/cases/${case_id}/resolve`, { resolution: 'fraud', reason: 'customer confirmed' });
+      for (const reason of [undefined, '', '   ', 'x'.repeat(201)]) {
+        const refused = await staffPost(fixture, analyst, `/staff/cases/${case_id}/resolve`, { resolution: 'fraud', ...(reason === undefined ? {} : { reason }) });
+        assert.equal(refused.statusCode, 422, `reason ${JSON.stringify(reason)}`);
+        assert.match(refused.body, /data-code="staff_reason_invalid"/);
+        assert.equal((await fixture.bank.services.cases.getCase(case_id))!.case.status, 'open', 'a case closed without a reason stays open');
+      }
+      assert.match((await staffGet(fixture, analyst, `/staff/cases/${case_id}`)).body, /id="resolve-reason" name="reason" required/);
+      const resolved = await staffPost(fixture, analyst, `/staff/cases/${case_id}/resolve`, { resolution: 'fraud', reason: ' customer confirmed ' });
       assert.equal(resolved.statusCode, 303);
-      const again = await staffPost(fixture, analyst, `/staff/cases/${case_id}/resolve`, { resolution: 'legitimate' });
+      const [closing] = await fixture.bank.services.audit.list({ action: 'case.resolve' });
+      assert.equal(closing?.reason, 'customer confirmed', 'the reason is in the audit chain');
+      const again = await staffPost(fixture, analyst, `/staff/cases/${case_id}/resolve`, { resolution: 'legitimate', reason: 'second look' });
       assert.equal(again.statusCode, 409);
       assert.match(again.body, /data-code="staff_target_not_open"/);
 
