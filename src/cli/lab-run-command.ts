@@ -29,7 +29,7 @@ export const LAB_RUN_HELP = `furikae lab run [SCENARIO] [--config ID] [--seed N]
 const LAB_DATABASE_NAME = 'furikae_lab';
 
 function summaryLines(results: LabResults): string[] {
-  const header = ['scenario', 'config', 'attempted', 'stolen', 'recovered', 'victims', 'links', 'first alert', 'contained', 'honest challenged / denied (worst group)'];
+  const header = ['scenario', 'config', 'attempted', 'stolen', 'recovered', 'victims', 'links', 'first alert', 'contained', 'honest challenged / held / denied (worst group)'];
   const rows = results.runs.map((run) => {
     const { theft } = run.measures;
     const worst = (pick: (g: (typeof run.measures.friction)[number]) => number) => Math.max(0, ...run.measures.friction.map(pick)).toFixed(2);
@@ -38,7 +38,7 @@ function summaryLines(results: LabResults): string[] {
       `${theft.victims}/${theft.victims_targeted}`, `${theft.links_made}/${theft.links_attempted}`,
       theft.first_attempt_at === null ? '-' : formatDuration(theft.detection_seconds),
       theft.first_attempt_at === null ? '-' : theft.stolen_yen === 0 ? 'nothing stolen' : formatDuration(theft.containment_seconds),
-      `${worst((g) => g.challenged_pct)} % / ${worst((g) => g.denied_pct)} %`,
+      `${worst((g) => g.challenged_pct)} % / ${worst((g) => g.held_pct)} % / ${worst((g) => g.denied_pct)} %`,
     ];
   });
   const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column]!.length)));
@@ -111,7 +111,18 @@ export async function labRunCommand(args: string[], { database_url, lab_report_d
       return 1;
     }
     const cluster = await startThrowawayCluster(bin);
-    stopCluster = () => cluster.stop();
+    // Ctrl-C during a long run must not leave the throwaway server running (its stop is synchronous).
+    const interrupted = (signal: NodeJS.Signals) => {
+      cluster.stop();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', interrupted);
+    process.once('SIGTERM', interrupted);
+    stopCluster = () => {
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
+      cluster.stop();
+    };
     adminUrl = cluster.url;
   }
   const open_database = async (): Promise<Database> => openLabDatabase(backend === 'pglite' ? undefined : adminUrl!, LAB_DATABASE_NAME);
