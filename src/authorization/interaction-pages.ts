@@ -1,3 +1,4 @@
+import { KYC_LEVELS, KYC_LEVEL_TEXT, type KycLevel } from '../operators/operator.ts';
 import { html, type SafeHtml } from '../web/html.ts';
 import { bankPage } from '../web/layout.ts';
 import { formatYen } from '../shared/yen.ts';
@@ -72,7 +73,7 @@ export function consentPage(frame: Frame, model: ConsentModel, message?: { error
 <tr><th>${t.account}</th><td>${model.accounts.map((account, index) => html`<label class="choice"><input type="radio" name="account_id" value="${account.id}" ${index === 0 ? html`checked` : ''}> ${account.label}</label>`)}</td></tr>
 <tr><th>${t.may_do}</th><td>${t.may_do_text}</td></tr>
 <tr><th>${t.limits}</th><td id="consent-limits">${formatYen(model.charge_yen_max)} ${t.per_charge} · ${formatYen(model.charges_yen_per_month_max)} ${t.per_month}</td></tr>
-<tr><th>${t.identity}</th><td>${model.kyc ? `${model.kyc.name_kana} (${model.kyc.level})` : '—'}</td></tr>
+<tr><th>${t.identity}</th><td>${model.kyc ? `${model.kyc.name_kana} (${kycLevelText(model.kyc.level, frame.lang)})` : '—'}</td></tr>
 <tr><th>${t.consent_expires}</th><td>${model.consent_expires}</td></tr>
 </tbody></table>
 <p class="muted">${t.approve_needs_factor}</p>${factorFields(frame, model.factors)}
@@ -84,4 +85,9 @@ ${smsButton(frame, model.factors, 'consent')}</div>`);
 /** A dead end inside the interaction (bad form token, no factor). */
 export function interactionMessagePage(frame: Frame, title: string, message: string): string {
   return page(frame, title, html`<h1>${title}</h1><div class="card"><p class="error" role="alert">${message}</p></div>`);
+}
+
+/** A KYC level in the customer's words; a level this bank does not know (a newer operator) shows as its code. */
+function kycLevelText(level: string, lang: 'ja' | 'en'): string {
+  return (KYC_LEVELS as readonly string[]).includes(level) ? KYC_LEVEL_TEXT[level as KycLevel][lang] : level;
 }

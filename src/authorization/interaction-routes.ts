@@ -13,7 +13,7 @@ import { insertConsentedLink } from '../linking/consented-link.ts';
 import { FurikaeError } from '../errors/furikae-error.ts';
 import { allowFormTargets } from '../http/security-headers.ts';
 import { enqueueLinkNotices } from '../notify/enqueue-link-notices.ts';
-import { maskAccountNumber } from '../linking/link.ts';
+import { customerAccountLabel, maskAccountNumber } from '../linking/link.ts';
 import { japanDate } from '../shared/japan-time.ts';
 import { CHARGES_SCOPE, CONSENT_TTL_SECONDS, INTERACTION_TTL_SECONDS } from './create-authorization-server.ts';
 import { consentPage, interactionMessagePage, loginPage, secondFactorPage } from './interaction-pages.ts';
@@ -109,7 +109,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       operator,
       model: {
         operator_name: operator.display_name,
-        accounts: accounts.map((account) => ({ id: account.id, label: `${account.branch_code} 普通 ${maskAccountNumber(account.account_number)}` })),
+        accounts: accounts.map((account) => ({ id: account.id, label: customerAccountLabel(account.branch_code, maskAccountNumber(account.account_number)) })),
         charge_yen_max: operator.charge_yen_max,
         charges_yen_per_month_max: operator.charges_yen_per_month_max,
         kyc: attested?.ok ? { level: attested.attestation.kyc.level, name_kana: attested.attestation.kyc.name_kana } : undefined,

@@ -5,6 +5,14 @@ export type LinkMethod = 'legacy_pin' | 'fapi2';
 export const KYC_LEVELS = ['none', 'email', 'phone_verified', 'ekyc_document_face'] as const;
 export type KycLevel = (typeof KYC_LEVELS)[number];
 
+/** How customers read a KYC level (staff pages keep the code). */
+export const KYC_LEVEL_TEXT: Record<KycLevel, { ja: string; en: string }> = {
+  none: { ja: '本人確認なし', en: 'identity not checked' },
+  email: { ja: 'メールアドレスのみ確認済み', en: 'e-mail address checked only' },
+  phone_verified: { ja: '電話番号で確認済み', en: 'checked by phone number' },
+  ekyc_document_face: { ja: '本人確認書類と顔写真で確認済み', en: 'checked with an identity document and a face photo' },
+};
+
 /** Default per-charge cap: ¥100,000, as Docomo's in 2020. */
 export const CHARGE_YEN_MAX_DEFAULT = 100_000;
 /** Default monthly cap per link: ¥300,000, as Docomo's in 2020. */

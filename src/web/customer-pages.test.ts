@@ -65,7 +65,18 @@ for (const backend of testBackends) {
       assert.equal((await charge(fixture, body.link_token, { amount_yen: 5000 }, 'p-1')).statusCode, 201);
       const page = (await passbook()).body;
       assert.match(page, /<td>ドコモ口座<\/td><td class="yen">¥5,000<\/td>/);
-      assert.match(page, /口座番号\+暗証番号 \(2FAなし\)/);
+      assert.match(page, /口座番号と暗証番号で連携 \(二段階認証なし\)/);
+      assert.doesNotMatch(page, /FAPI|2FA/, 'no protocol jargon for customers');
+    });
+
+    test('the passbook leads on: security settings, linked services and log-out in its header, the fraud desk’s number beside 「すぐにご連絡ください」, the account as 101支店 普通 ****567', async () => {
+      const page = (await passbook()).body;
+      const header = /<header>.*?<\/header>/s.exec(page)?.[0] ?? '';
+      assert.match(header, /href="\/bank\/security">セキュリティ設定 Security</);
+      assert.match(header, /href="\/bank\/passbook#links">連携サービス Linked services</);
+      assert.match(header, /action="\/bank\/logout".*ログアウト Log out/s);
+      assert.match(page, /すぐにご連絡ください: <strong>ふりかえ銀行 不正利用ダイヤル <a href="tel:0120-000-000">0120-000-000<\/a>/);
+      assert.match(page, /普通預金 \d{3}支店 普通 \*\*\*\*\d{3}/);
     });
 
     test('the customer revokes a link from linked services and its credential stops charging at once', async () => {

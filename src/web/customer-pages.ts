@@ -3,10 +3,11 @@ import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
 import { readPassbook } from '../bank/passbook.ts';
 import { japanDate } from '../shared/japan-time.ts';
-import { maskAccountNumber } from '../linking/link.ts';
+import { customerAccountLabel, maskAccountNumber } from '../linking/link.ts';
 import { verifyCustomerPassword } from '../bank/customer-login.ts';
 import { SIGN_IN_REFUSAL_STATUS, signInRefusalBilingual } from '../bank/credential-lock-text.ts';
 import { formatYen } from '../shared/yen.ts';
+import { BANK_FRAUD_DESK_PHONE, BANK_NAME } from '../notify/bank-contact.ts';
 import { html } from './html.ts';
 import { bankPage } from './layout.ts';
 import { csrfMatches, type SessionStore } from './session-store.ts';
@@ -75,16 +76,18 @@ export async function customerPages(app: FastifyInstance, services: BankServices
       const lines = await readPassbook(services.db, services.ledger, account.id);
       const links = await services.links.listForAccount(account.id);
       const operators = new Map((await services.operators.list()).map((operator) => [operator.id, operator]));
-      sections.push(html`<div class="card"><h2>普通預金 支店 ${account.branch_code} 口座番号 ${maskAccountNumber(account.account_number)}</h2>
+      sections.push(html`<div class="card"><h2>普通預金 ${customerAccountLabel(account.branch_code, maskAccountNumber(account.account_number))}</h2>
 <p>残高 Balance: <strong id="balance">${formatYen(await services.core.balance(account.id))}</strong></p>
 <table id="passbook"><thead><tr><th>年月日 Date</th><th>摘要 Description</th><th class="yen">お支払金額 Out</th><th class="yen">お預り金額 In</th><th class="yen">差引残高 Balance</th></tr></thead>
 <tbody>${lines.map((line) => html`<tr><td>${line.date}</td><td>${line.label}</td><td class="yen">${line.withdrawal_yen === null ? '' : formatYen(line.withdrawal_yen)}</td><td class="yen">${line.deposit_yen === null ? '' : formatYen(line.deposit_yen)}</td><td class="yen">${formatYen(line.balance_yen)}</td></tr>`)}</tbody></table>
 <h2>連携サービス Linked services</h2>
-${links.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="links"><thead><tr><th>サービス Service</th><th>方式 Method</th><th>状態 Status</th><th>連携日 Since</th><th></th></tr></thead><tbody>${links.map((link) => html`<tr data-link="${link.id}"><td>${operators.get(link.operator_id)?.display_name ?? ''}</td><td>${link.method === 'legacy_pin' ? '口座番号+暗証番号 (2FAなし)' : 'FAPI 2.0 + 2FA'}</td><td>${link.status === 'active' ? '有効 active' : link.status === 'frozen' ? '停止中 frozen (ご報告により / reported not you)' : '解除済 revoked'}</td><td>${japanDate(link.created_at)}</td>
+${links.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="links"><thead><tr><th>サービス Service</th><th>方式 Method</th><th>状態 Status</th><th>連携日 Since</th><th></th></tr></thead><tbody>${links.map((link) => html`<tr data-link="${link.id}"><td>${operators.get(link.operator_id)?.display_name ?? ''}</td><td>${link.method === 'legacy_pin' ? '口座番号と暗証番号で連携 (二段階認証なし) / account number and PIN, no two-step verification' : '二段階認証で連携 / linked with two-step verification'}</td><td>${link.status === 'active' ? '有効 active' : link.status === 'frozen' ? '停止中 frozen (ご報告により / reported not you)' : '解除済 revoked'}</td><td>${japanDate(link.created_at)}</td>
 <td>${link.status === 'active' ? html`<form method="post" action="/bank/links/${link.id}/revoke"><input type="hidden" name="csrf" value="${session.csrf_token}"><button type="submit" class="danger">連携を解除 Revoke</button></form>` : ''}</td></tr>`)}</tbody></table>`}
-<p class="muted">身に覚えのない取引があれば、すぐにご連絡ください。 If you see a line you do not recognise, contact us at once.</p></div>`);
+<p id="fraud-desk">身に覚えのない取引があれば、すぐにご連絡ください: <strong>${BANK_NAME.ja} 不正利用ダイヤル <a href="tel:${BANK_FRAUD_DESK_PHONE}">${BANK_FRAUD_DESK_PHONE}</a></strong> (24時間)<br>
+If you see a line you do not recognise, call the ${BANK_NAME.en} fraud desk at once: ${BANK_FRAUD_DESK_PHONE} (24 hours).</p></div>`);
     }
-    const nav = html`<form method="post" action="/bank/logout" class="inline"><input type="hidden" name="csrf" value="${session.csrf_token}"><button type="submit">ログアウト</button></form>`;
+    const nav = html`<a href="/bank/passbook">通帳 Passbook</a> <a href="/bank/passbook#links">連携サービス Linked services</a> <a href="/bank/security">セキュリティ設定 Security</a>
+<form method="post" action="/bank/logout" class="inline"><input type="hidden" name="csrf" value="${session.csrf_token}"><button type="submit">ログアウト Log out</button></form>`;
     return reply.type('text/html').send(bankPage('通帳', html`<h1>${customer?.name_kanji ?? ''} 様の通帳 / Passbook</h1>${sections}`, nav));
   });
 }
