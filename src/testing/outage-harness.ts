@@ -33,7 +33,8 @@ export async function openOutageBank(server_url: string, options: {
       log,
       ...(options.risk_enforced ? {} : { risk: { mode: 'observe' as const } }),
       ...(options.smtp_url ? { smtp_url: options.smtp_url } : {}),
-      ...(options.waiting_charge_jobs === false ? { waiting_charge_jobs: false } : {}),
+      // No background job may commit: a fault proxy's next COMMIT must be the charge's. The incident jobs commit too.
+      ...(options.waiting_charge_jobs === false ? { waiting_charge_jobs: false, incident_jobs: false } : {}),
     },
   );
   const { response, body } = await legacyLink(fixture);
