@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { testBackends } from '../testing/test-databases.ts';
 import { reopenableDatabase } from '../testing/reopenable-database.ts';
 import { createIncidentFixture } from '../testing/incident-fixture.ts';
+import { FIXTURE_AUDIT_KEY } from '../testing/bank-fixture.ts';
 import { insertLinkedCustomers } from '../testing/linked-customers.ts';
 import { progressBar } from './incident-campaign-command.ts';
 
@@ -37,8 +38,9 @@ for (const backend of testBackends) {
         const furikae = (args: string[], password = admin.password) => {
           const base = { ...process.env };
           delete base.DATABASE_URL;
+          // The fixture wrote the audit chain under its own key: the command line appends to it under the same key.
           return spawnSync(process.execPath, ['--import', 'tsx', CLI, 'incident', ...args],
-            { env: { ...base, LOG_LEVEL: 'silent', ...env }, input: `${password}\n`, encoding: 'utf8', timeout: 180_000 });
+            { env: { ...base, LOG_LEVEL: 'silent', FURIKAE_AUDIT_KEY: FIXTURE_AUDIT_KEY, ...env }, input: `${password}\n`, encoding: 'utf8', timeout: 180_000 });
         };
 
         const opened = furikae(['open', '--title', 'ドコモ口座 2026-11', '--from', '2026-10-01', '--to', '2026-11-09', '--operator', operator_client_id, '--staff', admin.login]);

@@ -122,6 +122,9 @@ export async function startMailSink({ host = '127.0.0.1', port = 0, refuse_recip
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
+  // A client vanishing mid-session (a sender killed or cut off) is routine for a mail server, and smtp-server reports
+  // it as an 'error' on the server: without a listener that would throw in whatever process hosts the sink.
+  server.on('error', () => {});
   const bound = (server.server.address() as AddressInfo).port;
   const matching = (to?: string) => received.filter((mail) => to === undefined || mail.envelope_to.includes(to));
   return {
