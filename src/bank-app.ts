@@ -10,32 +10,38 @@ import { chargeRoutes } from './http/routes/charge-routes.ts';
 import { createBankServices, type BankServices, type BankServicesDeps } from './bank-services.ts';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import { createSessionStore } from './web/session-store.ts';
+import { createSessionStore, SESSION_KINDS } from './web/session-store.ts';
 import { BANK_API_PATHS, renderBankErrorPage } from './web/error-page.ts';
+import { FORM_TOKEN_KEY_NAME, registerFormCsrf } from './http/form-csrf.ts';
+import { loadAppSecret } from './shared/app-secret.ts';
 import { customerPages } from './web/customer-pages.ts';
 import { staffPages } from './web/staff-pages.ts';
 import { securityPages } from './web/security-pages.ts';
 import { staffSecurityPages } from './web/staff-security-pages.ts';
 import type Provider from 'oidc-provider';
 import { createAuthorizationServer } from './authorization/create-authorization-server.ts';
+import { throttleClientAuthentication } from './authorization/client-auth-throttle.ts';
+import { registerHttpRateLimits, type HttpRateLimits } from './throttle/http-rate-limits.ts';
 import { loadAuthorizationSecrets } from './authorization/authorization-secrets.ts';
 import { createAccessTokenVerifier } from './authorization/access-token-verifier.ts';
-import { mountProvider, OIDC_PATH } from './authorization/mount-provider.ts';
+import { mountProvider, OIDC_INTERACTION_COOKIE, OIDC_PATH } from './authorization/mount-provider.ts';
 import { interactionRoutes } from './authorization/interaction-routes.ts';
 import { createNotificationDispatcher, type NotificationDispatcher } from './notify/notification-dispatcher.ts';
 import { createSmtpMailChannel } from './notify/smtp-mail-channel.ts';
 import type { MailChannel } from './notify/mail-channel.ts';
 import { notMePages } from './disputes/not-me-pages.ts';
-import { MAIL_FROM_DEFAULT } from './config.ts';
+import { LAB_REPORT_DIR_DEFAULT, MAIL_FROM_DEFAULT } from './config.ts';
 import { webhookRoutes } from './webhooks/webhook-routes.ts';
 import { approvalPages } from './stepup/approval-pages.ts';
 import { createWaitingChargeJobs } from './stepup/waiting-charge-jobs.ts';
 import { createAuditAnchoringJob } from './audit/audit-anchoring-job.ts';
 import { staffLabPage } from './web/staff-lab-page.ts';
 import { createStaffGate } from './web/staff-gate.ts';
-import { LAB_REPORT_DIR_DEFAULT } from './config.ts';
 import { createCampaignNoticeSource } from './outreach/campaign-notice-source.ts';
 import { createIncidentJobs } from './incidents/incident-jobs.ts';
+
+/** The bank's form-token secret cookie (src/http/form-csrf.ts); the wallets on the same demo host have their own. */
+export const FORM_TOKEN_COOKIE = 'furikae_csrf';
 
 export interface BankApp {
   app: FastifyInstance;
@@ -66,6 +72,8 @@ export interface BankAppDeps extends BankServicesDeps {
   incident_jobs?: boolean;
   /** Campaign e-mails per second across all bank processes (FURIKAE_CAMPAIGN_SENDS_PER_SECOND). */
   campaign_sends_per_second?: number;
+  /** Requests per address per minute (src/throttle/http-rate-limits.ts); the shipped limits unless a test or the bench sets others. */
+  rate_limits?: HttpRateLimits;
 }
 
 /** The bank: instant-transfer API, authorization server, OpenAPI docs, customer and staff pages. The database must be migrated. */
@@ -74,31 +82,39 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
   const issuer = `${deps.public_url}${OIDC_PATH}`;
   const resource = `${deps.public_url}/v1`;
   const provider = await createAuthorizationServer({ db: deps.db, operators: services.operators, log: deps.log, issuer, resource });
+  throttleClientAuthentication(provider, services);
   const verifier = createAccessTokenVerifier({ issuer, resource, public_url: deps.public_url, jwks: (await loadAuthorizationSecrets(deps.db)).jwks });
   const app = createHttpApp({ log: deps.log, error_pages: { api_paths: BANK_API_PATHS, render: renderBankErrorPage } });
   pinPublicOrigin(app, deps.public_url);
+  await registerHttpRateLimits(app, deps.rate_limits);
   await registerOpenApi(app);
   serveStylesheets(app, [BANK_STYLESHEET, CONSOLE_STYLESHEET]);
   registerHealthRoutes(app, deps.db);
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics()));
   await app.register(async (api) => {
     await linkRoutes(api, services);
     await chargeRoutes(api, services, verifier);
     await webhookRoutes(api, services);
   });
   await mountProvider(app, provider);
+  const secure_cookies = deps.public_url.startsWith('https:');
+  const form_token_key = await loadAppSecret(deps.db, FORM_TOKEN_KEY_NAME, deps.clock.now());
   await app.register(async (pages) => {
     await pages.register(cookie);
     await pages.register(formbody);
-    const sessions = createSessionStore({ db: deps.db, clock: deps.clock });
-    await customerPages(pages, services, sessions);
-    await staffPages(pages, services, sessions);
-    await securityPages(pages, services, sessions);
-    await staffSecurityPages(pages, services, sessions);
-    await interactionRoutes(pages, { services, provider, issuer, resource });
-    await approvalPages(pages, services, sessions);
-    await staffLabPage(pages, createStaffGate(services, sessions), { report_dir: deps.lab_report_dir ?? LAB_REPORT_DIR_DEFAULT });
+    await registerFormCsrf(pages, {
+      hmac_key: form_token_key, cookie_name: FORM_TOKEN_COOKIE, field: 'csrf', secure_cookies,
+      // A form is bound to the session its path carries: staff, customer, or oidc-provider's interaction.
+      session_cookies: [SESSION_KINDS.staff.cookie, SESSION_KINDS.customer.cookie, OIDC_INTERACTION_COOKIE],
+    });
+    const sessions = createSessionStore({ db: deps.db, clock: deps.clock, secure_cookies });
+    // One scope per page family, each refusing a bad form token with its own page.
+    await pages.register(async (scope) => customerPages(scope, services, sessions));
+    await pages.register(async (scope) => staffPages(scope, services, sessions));
+    await pages.register(async (scope) => securityPages(scope, services, sessions));
+    await pages.register(async (scope) => staffSecurityPages(scope, services, sessions));
+    await pages.register(async (scope) => interactionRoutes(scope, { services, provider, issuer, resource }));
+    await pages.register(async (scope) => approvalPages(scope, services, sessions));
+    await pages.register(async (scope) => staffLabPage(scope, createStaffGate(services, sessions), { report_dir: deps.lab_report_dir ?? LAB_REPORT_DIR_DEFAULT }));
   });
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/bank/login'));
   await notMePages(app, { notMe: services.notMe });

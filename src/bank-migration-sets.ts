@@ -5,6 +5,7 @@ import { mfaMigrations } from './mfa/mfa-migrations.ts';
 import { throttleMigrations } from './throttle/throttle-migrations.ts';
 import { authorizationMigrations } from './authorization/authorization-migrations.ts';
 import { staffMigrations } from './staff/staff-migrations.ts';
+import { webMigrations } from './web/web-migrations.ts';
 import { auditMigrations } from './audit/audit-migrations.ts';
 import { casesMigrations } from './cases/cases-migrations.ts';
 import { notifyMigrations } from './notify/notify-migrations.ts';
@@ -24,6 +25,7 @@ export const bankMigrationSets: readonly MigrationSet[] = [
   throttleMigrations,
   authorizationMigrations,
   staffMigrations,
+  webMigrations,
   auditMigrations,
   casesMigrations,
   notifyMigrations,

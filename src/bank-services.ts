@@ -9,7 +9,6 @@ import { createOperatorRegistry, type OperatorRegistry } from './operators/opera
 import { createLinkStore, type LinkStore } from './linking/link-store.ts';
 import { createChargePipeline, type ChargePipeline } from './charges/charge-pipeline.ts';
 import type { SmsChannel } from './notify/sms-channel.ts';
-import { createSmsSimulator } from './notify/sms-simulator.ts';
 import { createSmsCustomerNotifier, type NotifyCustomer } from './mfa/notify-customer.ts';
 import { createSecondFactors, type SecondFactors } from './mfa/second-factors.ts';
 import { createCredentialThrottle, type CredentialThrottle } from './throttle/credential-throttle.ts';
@@ -99,22 +98,22 @@ export interface BankServicesDeps {
   audit_key: string;
   /** Where the audit chain's head is anchored (FURIKAE_AUDIT_ANCHOR_FILE); unset, nothing is anchored (tests, benchmarks). */
   audit_anchor_file?: string;
-  /** Where text messages go; the simulator when not given (this project ships no real carrier). */
-  sms?: SmsChannel;
+  /** Where text messages go: the HTTP SMS gateway in production, a simulator the demo and tests pass in. */
+  sms: SmsChannel;
   /** The risk config (the shipped one when not given) and whether it is enforced or only observed. */
   risk?: { config?: RiskConfig; mode?: RiskMode };
   /** The bank's public origin, for links in messages (the step-up approval page). */
   public_url?: string;
   /** The charge path's steps; the shipped table unless a benchmark drops one. */
   charge_steps?: readonly ChargeStep[];
-  /** HMAC key for "this wasn't me" links (src/notify/not-me-token.ts); the public demo key when not given. */
-  not_me_key?: string;
+  /** HMAC key for "this wasn't me" links (src/notify/not-me-token.ts), from configuration. */
+  not_me_key: string;
   /** Where webhooks may go: public https addresses through the system resolver unless the demo or a test opens loopback. */
   webhook_targets?: { policy: WebhookTargetPolicy; resolve?: WebhookResolver };
 }
 
 /** Wires the bank's services over a migrated database. */
-export async function createBankServices({ db, clock, ids, log, credential_fingerprint_key, audit_key, audit_anchor_file, sms = createSmsSimulator({ clock, log }), not_me_key = DEMO_NOT_ME_KEY,
+export async function createBankServices({ db, clock, ids, log, credential_fingerprint_key, audit_key, audit_anchor_file, sms, not_me_key,
   risk = {}, public_url = 'http://127.0.0.1', charge_steps, webhook_targets = { policy: PUBLIC_TARGETS_ONLY } }: BankServicesDeps): Promise<BankServices> {
   const ledger = createLedger({ db, clock, log });
   const core = createBankCore({ db, ledger, clock, ids });

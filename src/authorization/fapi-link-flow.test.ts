@@ -239,9 +239,9 @@ for (const backend of testBackends) {
       // The walk reached the consent form itself, so the 403 below is the CSRF check and not a failed login.
       assert.equal(walked.status, 200);
       assert.match(walked.page, new RegExp(`action="/interaction/${walked.uid}/consent"`));
-      assert.match(walked.page, /name="csrf_token"/);
+      assert.match(walked.page, /name="csrf"/);
       assert.match(walked.page, /セキュア・ペイ/, 'the consent names the operator');
-      const forged = await walked.agent.post(`${fixture.url}/interaction/${walked.uid}/consent`, { csrf_token: 'forged', decision: 'approve', account_id: fixture.customer.account_id, factor: 'totp', code: '000000' });
+      const forged = await walked.agent.post(`${fixture.url}/interaction/${walked.uid}/consent`, { csrf: 'forged', decision: 'approve', account_id: fixture.customer.account_id, factor: 'totp', code: '000000' });
       assert.equal(forged.status, 403);
       await fixture.assertNothingWritten(before, { except: CONSENT_WALK_WRITES });
     });

@@ -7,7 +7,8 @@ import { INTERACTION_TEXT, type Lang } from './interaction-text.ts';
 interface Frame {
   uid: string;
   lang: Lang;
-  csrf_token: string;
+  /** The page's form token (src/http/form-csrf.ts). */
+  form_token: string;
 }
 
 function page(frame: Frame, title: string, body: SafeHtml): string {
@@ -16,7 +17,7 @@ function page(frame: Frame, title: string, body: SafeHtml): string {
   return bankPage(title, body, nav);
 }
 
-const hidden = (frame: Frame) => html`<input type="hidden" name="csrf_token" value="${frame.csrf_token}"><input type="hidden" name="lang" value="${frame.lang}">`;
+const hidden = (frame: Frame) => html`<input type="hidden" name="csrf" value="${frame.form_token}"><input type="hidden" name="lang" value="${frame.lang}">`;
 
 /** Internet-banking login (password, never the PIN). */
 export function loginPage(frame: Frame, error?: string): string {

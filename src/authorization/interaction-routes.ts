@@ -1,4 +1,3 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, type default as Provider } from 'oidc-provider';
 import { Type } from '@sinclair/typebox';
@@ -19,10 +18,10 @@ import { CHARGES_SCOPE, CONSENT_TTL_SECONDS, INTERACTION_TTL_SECONDS } from './c
 import { consentPage, interactionMessagePage, loginPage, secondFactorPage } from './interaction-pages.ts';
 import { authorizationErrorPage } from './authorization-error-page.ts';
 import { INTERACTION_TEXT, pickLang, type Lang } from './interaction-text.ts';
+import { FORM_TOKEN_CHARS_MAX, requireFormTokens } from '../http/form-csrf.ts';
 
 interface InteractionState {
   uid: string;
-  csrf_token: string;
   customer_id: string | null;
   password_verified: boolean;
 }
@@ -39,7 +38,7 @@ const FIELD_CHARS_MAX = 200;
 
 const FormBody = Type.Object(
   {
-    csrf_token: Type.String({ maxLength: FIELD_CHARS_MAX }),
+    csrf: Type.Optional(Type.String({ maxLength: FORM_TOKEN_CHARS_MAX })),
     lang: Type.Optional(Type.String({ maxLength: 2 })),
     login_id: Type.Optional(Type.String({ maxLength: 64 })),
     password: Type.Optional(Type.String({ maxLength: 128 })),
@@ -52,15 +51,9 @@ const FormBody = Type.Object(
   { additionalProperties: false },
 );
 type FormBody = {
-  csrf_token: string; lang?: string; login_id?: string; password?: string; factor?: SecondFactorKind; code?: string;
+  lang?: string; login_id?: string; password?: string; factor?: SecondFactorKind; code?: string;
   purpose?: 'login' | 'consent'; decision?: 'approve' | 'deny'; account_id?: string;
 };
-
-function sameToken(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /**
  * What a browser on these pages gets when something fails: the authorization server's own errors (no interaction
@@ -80,18 +73,23 @@ function interactionErrorHandler(error: FastifyError | Error, request: FastifyRe
 
 /**
  * The bank's side of the FAPI 2.0 authorization: password login, second factor, and the consent that
- * creates the link. Every form carries a per-interaction CSRF token; oidc-provider's own cookie ties the
- * browser to the interaction.
+ * creates the link. Every form carries a form token bound to oidc-provider's interaction cookie, which ties
+ * the browser to the interaction; a missing or forged one is refused before anything else is read.
  */
 export async function interactionRoutes(app: FastifyInstance, { services, provider, issuer, resource }: Deps): Promise<void> {
+  requireFormTokens(app, (request, reply) => {
+    const lang = pickLang((request.body as { lang?: unknown } | undefined)?.lang);
+    const frame = { uid: (request.params as { uid?: string }).uid ?? '', lang, form_token: reply.formToken() };
+    return reply.status(403).type('text/html').send(interactionMessagePage(frame, INTERACTION_TEXT[lang].consent_title, INTERACTION_TEXT[lang].csrf_failed));
+  });
   const { db, clock, ids, core, operators, secondFactors, linkRisk } = services;
 
   async function stateFor(uid: string): Promise<InteractionState> {
     await db.query(
-      `INSERT INTO interaction_states (uid, csrf_token, expires_at) VALUES ($1, $2, $3) ON CONFLICT (uid) DO NOTHING`,
-      [uid, randomBytes(24).toString('base64url'), new Date(clock.now().getTime() + INTERACTION_TTL_SECONDS * 1000)],
+      `INSERT INTO interaction_states (uid, expires_at) VALUES ($1, $2) ON CONFLICT (uid) DO NOTHING`,
+      [uid, new Date(clock.now().getTime() + INTERACTION_TTL_SECONDS * 1000)],
     );
-    const [state] = await db.query<InteractionState>(`SELECT uid, csrf_token, customer_id, password_verified FROM interaction_states WHERE uid = $1`, [uid]);
+    const [state] = await db.query<InteractionState>(`SELECT uid, customer_id, password_verified FROM interaction_states WHERE uid = $1`, [uid]);
     return state!;
   }
 
@@ -132,7 +130,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
   async function render(request: FastifyRequest, reply: FastifyReply, lang: Lang, message?: { error?: string; info?: string }, status = 200) {
     const details = await provider.interactionDetails(request.raw, reply.raw);
     const state = await stateFor(details.uid);
-    const frame = { uid: details.uid, lang, csrf_token: state.csrf_token };
+    const frame = { uid: details.uid, lang, form_token: reply.formToken() };
     const t = INTERACTION_TEXT[lang];
     allowRedirectToOperator(reply, details);
     reply.status(status).type('text/html');
@@ -146,17 +144,11 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
     return reply.send(consentPage(frame, model, message));
   }
 
-  /** Loads the interaction and checks the form's CSRF token; answers 403 itself when it does not match. */
-  async function checkForm(request: FastifyRequest<{ Body: FormBody }>, reply: FastifyReply) {
+  /** Loads the interaction a form was posted to (its form token was checked before this runs). */
+  async function loadForm(request: FastifyRequest<{ Body: FormBody }>, reply: FastifyReply) {
     const details = await provider.interactionDetails(request.raw, reply.raw);
     const state = await stateFor(details.uid);
     const lang = pickLang(request.body.lang);
-    if (!sameToken(state.csrf_token, request.body.csrf_token)) {
-      const t = INTERACTION_TEXT[lang];
-      allowRedirectToOperator(reply, details);
-      reply.status(403).type('text/html').send(interactionMessagePage({ uid: details.uid, lang, csrf_token: state.csrf_token }, t.consent_title, t.csrf_failed));
-      return undefined;
-    }
     return { details, state, lang, t: INTERACTION_TEXT[lang] };
   }
 
@@ -172,8 +164,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       render(request, reply, pickLang(request.query.lang)));
 
     scope.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/login', { schema: { body: FormBody } }, async (request, reply) => {
-      const form = await checkForm(request, reply);
-      if (!form) return reply;
+      const form = await loadForm(request, reply);
       const login_id = request.body.login_id ?? '';
       const login = await verifyCustomerPassword(services, { login_id, password: request.body.password ?? '', source_ip: request.ip });
       if (!login.ok) {
@@ -185,8 +176,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
     });
 
     scope.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/sms', { schema: { body: FormBody } }, async (request, reply) => {
-      const form = await checkForm(request, reply);
-      if (!form) return reply;
+      const form = await loadForm(request, reply);
       const customer_id = form.state.customer_id ?? form.details.session?.accountId;
       if (!customer_id) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
       const sent = await secondFactors.sendSmsCode(customer_id, request.body.purpose ?? 'login');
@@ -194,8 +184,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
     });
 
     scope.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/mfa', { schema: { body: FormBody } }, async (request, reply) => {
-      const form = await checkForm(request, reply);
-      if (!form) return reply;
+      const form = await loadForm(request, reply);
       const { state } = form;
       if (!state.password_verified || !state.customer_id || !request.body.factor) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
       const result = await secondFactors.verify(state.customer_id, { factor: request.body.factor, code: request.body.code ?? '', purpose: 'login' });
@@ -207,8 +196,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
     });
 
     scope.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/consent', { schema: { body: FormBody } }, async (request, reply) => {
-      const form = await checkForm(request, reply);
-      if (!form) return reply;
+      const form = await loadForm(request, reply);
       const { details, t } = form;
       const customer_id = details.session?.accountId;
       if (details.prompt.name !== 'consent' || !customer_id) return render(request, reply, form.lang, { error: t.login_failed }, 400);

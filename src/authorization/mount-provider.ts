@@ -7,6 +7,8 @@ import { authorizationErrorPage } from './authorization-error-page.ts';
 
 /** Where the authorization server lives under the bank's origin; the issuer ends with it. */
 export const OIDC_PATH = '/oidc';
+/** oidc-provider's cookie that ties a browser to one interaction (its default name), path /interaction/{uid}. */
+export const OIDC_INTERACTION_COOKIE = '_interaction';
 
 /** Largest body an authorization-server endpoint takes: oidc-provider's own limit, so nothing it accepts is refused here. */
 const PROVIDER_BODY_BYTES_MAX = 56 * 1024;

@@ -9,7 +9,9 @@ import { openDatabase } from '../storage/open-database.ts';
 import { createPgliteDatabase } from '../storage/pglite-database.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
 import { migrate } from '../storage/migrate.ts';
-import { DEMO_AUDIT_KEY, DEMO_CREDENTIAL_FINGERPRINT_KEY } from '../config.ts';
+import { DEMO_AUDIT_KEY, DEMO_CREDENTIAL_FINGERPRINT_KEY, DEMO_NOT_ME_KEY } from '../config.ts';
+import { createSmsSimulator } from '../notify/sms-simulator.ts';
+import { HTTP_RATE_LIMITS } from '../throttle/http-rate-limits.ts';
 import { createBankApp } from '../bank-app.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
@@ -27,6 +29,11 @@ const db = process.env.BENCH_DATABASE_URL
 await migrate(db, bankMigrationSets);
 const ids = createIds(systemClock);
 const bank = await createBankApp({ db, clock: systemClock, ids, log: createLogger({ level: 'warn' }), credential_fingerprint_key: DEMO_CREDENTIAL_FINGERPRINT_KEY, audit_key: DEMO_AUDIT_KEY, public_url: 'http://127.0.0.1',
+  // A benchmark, not a bank: the demo keys, and a simulator, since no charge here sends a text.
+  not_me_key: DEMO_NOT_ME_KEY, sms: createSmsSimulator({ clock: systemClock }),
+  // The load generator is one address sending what a whole market of operators would: the limiter runs (its cost is
+  // measured) but its limit is out of reach.
+  rate_limits: { ...HTTP_RATE_LIMITS, api_per_window_max: Number.MAX_SAFE_INTEGER, pages_per_window_max: Number.MAX_SAFE_INTEGER },
   ...(risk_on ? { risk: { config: benchRiskConfig() } } : { charge_steps: chargeSteps.filter((step) => step.name !== 'risk' && step.name !== 'history') }) });
 const { core, operators } = bank.services;
 const { operator } = await operators.register({ display_name: 'Bench Pay', passbook_label: 'ベンチペイ', link_methods_allowed: ['legacy_pin'] });

@@ -3,6 +3,7 @@ import { openLabDatabase } from '../lab/open-lab-database.ts';
 import { migrate } from '../storage/migrate.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
 import { createBankApp } from '../bank-app.ts';
+import { createSmsSimulator } from '../notify/sms-simulator.ts';
 import { ManualClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
@@ -36,7 +37,7 @@ export interface LabBenchRow {
 async function injectBaseline(db: Database): Promise<number> {
   await migrate(db, bankMigrationSets);
   const clock = new ManualClock();
-  const bank = await createBankApp({ db, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: 'lab-bench-credential-key-0123456789abcdef', audit_key: 'lab-bench-audit-chain-key-0123456789abcdef', public_url: 'http://bank.lab', notice_polling: false, waiting_charge_jobs: false });
+  const bank = await createBankApp({ db, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: 'lab-bench-credential-key-0123456789abcdef', audit_key: 'lab-bench-audit-chain-key-0123456789abcdef', not_me_key: 'lab-bench-not-me-key-0123456789abcdef012', sms: createSmsSimulator({ clock }), public_url: 'http://bank.lab', notice_polling: false, waiting_charge_jobs: false });
   try {
     const started = performance.now();
     for (let i = 0; i < BASELINE_REQUESTS; i++) await bank.app.inject({ method: 'GET', url: '/health' });

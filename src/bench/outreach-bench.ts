@@ -4,6 +4,7 @@
  * customer, with nothing to join or personalise); and how fast one bank process then sends campaign e-mails to an
  * SMTP server on loopback. `npx tsx src/bench/outreach-bench.ts [--db postgres|pglite] [--customers N] [--runs N]`.
  */
+import { createSmsSimulator } from '../notify/sms-simulator.ts';
 import { parseArgs } from 'node:util';
 import type { Database } from '../storage/database.ts';
 import { migrate } from '../storage/migrate.ts';
@@ -12,7 +13,7 @@ import { createBankServices } from '../bank-services.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
-import { DEMO_AUDIT_KEY } from '../config.ts';
+import { DEMO_AUDIT_KEY, DEMO_NOT_ME_KEY } from '../config.ts';
 import { insertLinkedCustomers } from '../testing/linked-customers.ts';
 import { startMailSink } from '../notify/mail-sink.ts';
 import { createSmtpMailChannel } from '../notify/smtp-mail-channel.ts';
@@ -51,7 +52,8 @@ const seconds = (started: bigint) => Number(process.hrtime.bigint() - started) /
 export async function runOutreachBench({ db, customers, runs, send_notices, progress = () => {} }: OutreachBenchOptions): Promise<OutreachBenchRow[]> {
   await migrate(db, bankMigrationSets);
   const log = createLogger({ level: 'warn' });
-  const services = await createBankServices({ db, clock: systemClock, ids: createIds(systemClock), log, credential_fingerprint_key: 'bench-credential-key-0123456789abcdef-0123', audit_key: DEMO_AUDIT_KEY });
+  const services = await createBankServices({ db, clock: systemClock, ids: createIds(systemClock), log, credential_fingerprint_key: 'bench-credential-key-0123456789abcdef-0123', audit_key: DEMO_AUDIT_KEY,
+    not_me_key: DEMO_NOT_ME_KEY, sms: createSmsSimulator({ clock: systemClock }) });
   try {
     const { operator } = await services.operators.register({ display_name: 'ドコモ口座', passbook_label: 'ドコモ口座', link_methods_allowed: ['legacy_pin'] });
     const admin = await services.staff.create({ login_id: 'bench-admin', display_name: 'bench', password: 'bench-password-0123', role: 'admin' });

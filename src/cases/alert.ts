@@ -6,6 +6,7 @@ export const ALERT_KINDS = [
   'risk_link', // the risk pipeline flagged a new link
   'credential_reverse_brute_force', // one PIN tried across many accounts
   'credential_operator_failure_rate', // an operator's users failing far beyond typos
+  'credential_account_failures', // one staff login or operator secret failing again and again
   'not_me', // the customer said "this wasn't me"
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];

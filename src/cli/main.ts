@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 /** The `furikae` command: demo | serve | migrate | seed | bench | audit verify | lab. */
 import { parseArgs } from 'node:util';
-import { DEMO_CREDENTIAL_FINGERPRINT_KEY, loadConfig, type Config } from '../config.ts';
-import { createBankApp } from '../bank-app.ts';
+import { loadConfig } from '../config.ts';
+import { serve } from './serve.ts';
+import { runStaffCommand, STAFF_COMMAND_HELP } from './staff-command.ts';
+import { createBankServices } from '../bank-services.ts';
+import { createSmsSimulator } from '../notify/sms-simulator.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
@@ -10,7 +13,6 @@ import { seedDemoBank } from '../demo/demo-seed.ts';
 import { openStores } from './open-stores.ts';
 import { demoBanner, startDemo } from './start-demo.ts';
 import { runBench } from '../bench/run-bench.ts';
-import { noticeOptions } from '../notify/notice-options.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
 import { createFileAuditAnchorStore } from '../audit/file-audit-anchor-store.ts';
 import { auditVerificationPassed, formatAuditVerification } from '../audit/format-audit-verification.ts';
@@ -32,6 +34,7 @@ Commands:
   incident scan  retrospective scan of a past window with today's rules and the scan typologies (--help for options)
   lab       the attack lab: lab run [SCENARIO] [--config ID] [--seed N] [--scenario FILE], lab list, lab history (docs/lab.md)
   incident  incidents: open, move, report to the regulator, campaigns (furikae incident --help)
+  staff add|enrol|unlock  provision console staff: a password and an authenticator secret, shown once
 
 Options:
   -h, --help   show help for a command
@@ -45,6 +48,10 @@ Environment:
   WALLET_PORT       the 2020-policy wallet's port (default 3001)
   WALLET_SECURE_PORT  the hardened wallet's port (default 3002)
   LOG_LEVEL         fatal|error|warn|info|debug|trace|silent (default info)
+  FURIKAE_PUBLIC_URL  the bank's origin as customers and operators reach it (https://…; serve requires it)
+  SMS_GATEWAY_URL   the HTTPS SMS gateway's send endpoint (serve requires it; the demo simulates SMS)
+  SMS_GATEWAY_TOKEN SECRET: the bearer token for the SMS gateway (serve requires it)
+  METRICS_HOST, METRICS_PORT  where /metrics listens, never on the public port (default 127.0.0.1:9464)
   FURIKAE_CREDENTIAL_KEY  secret key (32+ characters) for fingerprints of PINs and passwords tried; the same
                     in every bank process (default: a public demo key, not for production)
   SMTP_URL          smtp://host:port (or smtps://user:password@host:port) for customer e-mail notices; unset: the
@@ -60,6 +67,7 @@ Environment:
 `;
 
 const COMMAND_HELP: Record<string, string> = {
+  staff: STAFF_COMMAND_HELP,
   audit: `furikae audit verify
   Walks the append-only audit log of staff actions from the first entry: each entry's HMAC-SHA256 under
   FURIKAE_AUDIT_KEY over its RFC 8785 JSON and the previous link (plain SHA-256 for entries written before the
@@ -70,9 +78,12 @@ const COMMAND_HELP: Record<string, string> = {
 `,
   demo: 'furikae demo\n  Starts the seeded bank and the reference wallet, prints URLs and demo logins. Data persists in FURIKAE_DATA_DIR.\n',
   serve: `furikae serve [--unsafe-embedded]
-  Starts the bank (API, customer and staff pages) on BANK_PORT, on the PostgreSQL server DATABASE_URL names.
-  It refuses to start without DATABASE_URL: embedded PGlite is one in-process connection with no standby, for
-  the demo and the lab. --unsafe-embedded starts it on PGlite anyway (in FURIKAE_DATA_DIR, synced on commit).
+  Starts the bank (API, customer and staff pages) on BANK_PORT with real parts only, on the PostgreSQL server
+  DATABASE_URL names, and /metrics on METRICS_HOST:METRICS_PORT. Refuses to start, naming every reason, while
+  DATABASE_URL is unset (embedded PGlite is one in-process connection with no standby, for the demo and the lab;
+  --unsafe-embedded starts on it anyway, synced on commit), a secret (FURIKAE_CREDENTIAL_KEY, FURIKAE_NOT_ME_KEY,
+  FURIKAE_AUDIT_KEY) is unset or the public demo key, FURIKAE_PUBLIC_URL, SMS_GATEWAY_URL or SMS_GATEWAY_TOKEN is
+  unset, or the database holds a demo operator secret, demo staff password or demo authenticator secret.
   GET /health answers while the process runs (liveness); GET /ready answers 200 only while the database does (readiness).
 `,
   migrate: 'furikae migrate\n  Applies pending migrations to the bank and wallet databases, then exits.\n',
@@ -98,33 +109,6 @@ function waitForSignal(): Promise<void> {
   });
 }
 
-/** Why `serve` refuses embedded PGlite unless told `--unsafe-embedded`. */
-const EMBEDDED_REFUSAL = `furikae serve: DATABASE_URL is unset, so the bank would keep its books in embedded PGlite.
-PGlite is for the demo and the lab: it is one connection inside this process, so no second bank process can share
-it and there is no standby to fail over to. A bank's system of record is PostgreSQL: set DATABASE_URL=postgres://…
-To run on PGlite anyway (a trial, not a bank), pass --unsafe-embedded.`;
-
-async function serve(config: Config, options: { unsafe_embedded: boolean }): Promise<number> {
-  if (!config.database_url && !options.unsafe_embedded) {
-    console.error(EMBEDDED_REFUSAL);
-    return 1;
-  }
-  const log = createLogger({ level: config.log_level });
-  if (!config.database_url) log.warn({ data_dir: config.data_dir }, 'running on embedded PGlite (--unsafe-embedded): one process, no standby; not a system of record');
-  const { bankDb } = await openStores(config, { wallet: false, log });
-  if (config.credential_fingerprint_key === DEMO_CREDENTIAL_FINGERPRINT_KEY) log.warn('FURIKAE_CREDENTIAL_KEY is unset: using the public demo key for credential fingerprints');
-  const bank = await createBankApp({
-    db: bankDb, clock: systemClock, ids: createIds(systemClock), log, credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url,
-    audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file, ...noticeOptions(config), lab_report_dir: config.lab_report_dir,
-  });
-  const address = await bank.app.listen({ host: config.host, port: config.bank_port });
-  console.log(`furikae bank listening on ${address} (docs at ${address}/docs)`);
-  await waitForSignal();
-  await bank.close();
-  await bankDb.close();
-  return 0;
-}
-
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'incident' && argv[1] === 'scan') return incidentScanCommand(argv.slice(2), loadConfig());
   // The lab's subcommands (run, list, schema, history) parse their own options.
@@ -133,7 +117,10 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, db: { type: 'string' }, quick: { type: 'boolean' }, only: { type: 'string' }, 'unsafe-embedded': { type: 'boolean' } },
+    options: {
+      help: { type: 'boolean', short: 'h' }, db: { type: 'string' }, quick: { type: 'boolean' }, only: { type: 'string' },
+      'unsafe-embedded': { type: 'boolean' }, name: { type: 'string' }, role: { type: 'string' },
+    },
   });
   const [command] = positionals;
   if (!command) {
@@ -158,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'serve':
-      return serve(config, { unsafe_embedded: values['unsafe-embedded'] ?? false });
+      return serve(config, process.env, waitForSignal(), { unsafe_embedded: values['unsafe-embedded'] ?? false });
     case 'migrate': {
       const { bankDb, walletDb, walletSecureDb } = await openStores(config, { wallet: true });
       await bankDb.close();
@@ -169,16 +156,20 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'seed': {
       const { bankDb } = await openStores(config, { wallet: false });
-      const bank = await createBankApp({
-        db: bankDb, clock: systemClock, ids: createIds(systemClock), log: createLogger({ level: 'warn' }), credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url,
+      // Seeding is the demo's: it sends nothing, so its SMS channel is the simulator, and serve refuses what it writes.
+      const services = await createBankServices({
+        db: bankDb, clock: systemClock, ids: createIds(systemClock), log: createLogger({ level: 'warn' }), credential_fingerprint_key: config.credential_fingerprint_key,
+        not_me_key: config.not_me_key, public_url: config.public_url, sms: createSmsSimulator({ clock: systemClock }),
         audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file,
       });
-      const { seeded } = await seedDemoBank(bank.services);
+      const { seeded } = await seedDemoBank(services);
       console.log(seeded ? 'demo bank seeded' : 'demo bank already seeded; nothing changed');
-      await bank.close();
+      await services.close();
       await bankDb.close();
       return 0;
     }
+    case 'staff':
+      return runStaffCommand(config, positionals.slice(1), { ...(values.name ? { name: values.name } : {}), ...(values.role ? { role: values.role } : {}) });
     case 'audit': {
       if (positionals[1] !== 'verify') {
         console.error(`furikae audit: unknown subcommand "${positionals[1] ?? ''}"\n\n${COMMAND_HELP.audit}`);

@@ -1,4 +1,6 @@
 import type { Config } from '../config.ts';
+import { createHttpSmsGateway } from '../notify/http-sms-gateway.ts';
+import { createSmsSimulator } from '../notify/sms-simulator.ts';
 import { createBankServices, type BankServices } from '../bank-services.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
@@ -11,6 +13,11 @@ export async function openBankServices(config: Config): Promise<{ services: Bank
   const services = await createBankServices({
     db: bankDb, clock: systemClock, ids: createIds(systemClock), log: createLogger({ level: config.log_level === 'info' ? 'warn' : config.log_level }),
     credential_fingerprint_key: config.credential_fingerprint_key, audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file,
+    not_me_key: config.not_me_key,
+    // The gateway when one is configured (production); the demo's simulator otherwise, as `furikae demo` runs.
+    sms: config.sms_gateway_url && config.sms_gateway_token
+      ? createHttpSmsGateway({ url: config.sms_gateway_url, token: config.sms_gateway_token, log: createLogger({ level: 'warn' }) })
+      : createSmsSimulator({ clock: systemClock }),
   });
   return {
     services,

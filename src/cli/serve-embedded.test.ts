@@ -6,14 +6,14 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../testing/free-port.ts';
+import { PRODUCTION_ENV } from '../testing/production-env.ts';
 
 const CLI = new URL('./main.ts', import.meta.url).pathname;
 
-/** The environment of a `furikae serve` with no DATABASE_URL and production-looking keys. */
-function serveEnv(data_dir: string, port: number): NodeJS.ProcessEnv {
+/** The environment of a `furikae serve` with no DATABASE_URL and every other production setting. */
+function serveEnv(data_dir: string, port: number, metrics_port: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
-    ...process.env, FURIKAE_DATA_DIR: data_dir, BANK_PORT: String(port), LOG_LEVEL: 'warn',
-    FURIKAE_CREDENTIAL_KEY: 'serve-test-credential-key-0123456789abcdef', FURIKAE_NOT_ME_KEY: 'serve-test-not-me-key-0123456789abcdef',
+    ...process.env, ...PRODUCTION_ENV, FURIKAE_DATA_DIR: data_dir, BANK_PORT: String(port), METRICS_PORT: String(metrics_port), LOG_LEVEL: 'warn',
   };
   delete env.DATABASE_URL;
   return env;
@@ -23,7 +23,7 @@ describe('furikae serve and embedded PGlite', () => {
   test('without DATABASE_URL, serve refuses to start, says why and how, and touches no data', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'furikae-serve-'));
     try {
-      const refused = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'serve'], { env: serveEnv(dir, await freePort()), encoding: 'utf8', timeout: 120_000 });
+      const refused = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'serve'], { env: serveEnv(dir, await freePort(), await freePort()), encoding: 'utf8', timeout: 120_000 });
       assert.equal(refused.status, 1, refused.stderr);
       assert.match(refused.stderr, /PGlite is for the demo and the lab/);
       assert.match(refused.stderr, /no standby/);
@@ -38,7 +38,7 @@ describe('furikae serve and embedded PGlite', () => {
   test('with --unsafe-embedded it starts on PGlite, warns, and answers /health and /ready', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'furikae-serve-'));
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--unsafe-embedded'], { env: serveEnv(dir, port), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--unsafe-embedded'], { env: serveEnv(dir, port, await freePort()), stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
     try {
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));

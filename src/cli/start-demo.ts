@@ -14,12 +14,15 @@ import { systemClock, type Clock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
 import {
-  DEMO_CUSTOMERS, DEMO_SECURE_WALLET, DEMO_SECURE_WALLET_CLIENT_ID, DEMO_SECURE_WALLET_CLIENT_SECRET, DEMO_STAFF,
+  DEMO_CUSTOMERS, DEMO_SECURE_WALLET, DEMO_SECURE_WALLET_CLIENT_ID, DEMO_SECURE_WALLET_CLIENT_SECRET, DEMO_STAFF, DEMO_STAFF_MEMBERS, DEMO_STAFF_TOTP_SECRET,
   DEMO_WALLET_CLIENT_ID, DEMO_WALLET_CLIENT_SECRET, seedDemoBank, seedDemoHardenedOperator,
 } from '../demo/demo-seed.ts';
 import { openStores } from './open-stores.ts';
 import { startMailSink } from '../notify/mail-sink.ts';
 import { mailboxPage, MAILBOX_PATH } from '../notify/mailbox-page.ts';
+import { smsSimulatorPage, SMS_SIMULATOR_PATH } from '../notify/sms-simulator-page.ts';
+import { demoAuthenticatorPage, DEMO_AUTHENTICATOR_PATH } from '../demo/demo-authenticator-page.ts';
+import { createMetricsApp, METRICS_PATH } from '../metrics/metrics-app.ts';
 import { noticeOptions } from '../notify/notice-options.ts';
 
 /** The demo's servers, as started: where they are, and handles for tests and the lab. */
@@ -31,8 +34,12 @@ export interface RunningDemo {
   wallet_secure_url: string;
   /** The running bank, for tests and the lab (e.g. enrolling a customer's authenticator). */
   bank: BankApp;
+  /** The bank's SMS channel: a simulator whose inbox is at `${bank_url}/simulator/sms`. */
+  bank_sms: SmsSimulator;
   /** The hardened wallet's own SMS gateway: a simulator whose inbox is also at `${wallet_secure_url}/simulator/sms`. */
   wallet_secure_sms: SmsSimulator;
+  /** Where Prometheus metrics are served: the bank's metrics listener, not its public port. */
+  metrics_url: string;
   /** Where the demo shows the e-mails the bank sent, when it runs its own SMTP sink (SMTP_URL unset). */
   mailbox_url: string | undefined;
   close(): Promise<void>;
@@ -47,16 +54,22 @@ export async function startDemo(config: Config, options: { clock?: Clock } = {})
   const walletSecureDb = walletSecureStore!;
   // Without SMTP_URL the demo runs its own SMTP sink on loopback: the bank sends real SMTP, and /demo/mailbox shows it.
   const sink = config.smtp_url ? undefined : await startMailSink({ host: '127.0.0.1' });
+  // The demo's simulators are passed in and their pages mounted here, never by the bank itself: `serve` has none.
+  const bank_sms = createSmsSimulator({ clock, log: log.child({ app: 'bank' }) });
   const bank = await createBankApp({
     db: bankDb, clock, ids, log: log.child({ app: 'bank' }), credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url,
     audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file,
     // The demo's operators run on this machine: their webhooks may be loopback http. `serve` allows public https only.
     webhook_targets: { policy: { allow_loopback: true } },
-    ...noticeOptions(config), ...(sink ? { smtp_url: sink.url } : {}), lab_report_dir: config.lab_report_dir,
+    sms: bank_sms, ...noticeOptions(config), ...(sink ? { smtp_url: sink.url } : {}), lab_report_dir: config.lab_report_dir,
   });
+  smsSimulatorPage(bank.app, bank_sms);
+  demoAuthenticatorPage(bank.app, clock);
   if (sink) mailboxPage(bank.app, sink);
   await seedDemoBank(bank.services);
   const bankAddress = await bank.app.listen({ host: config.host, port: config.bank_port });
+  const metrics = createMetricsApp({ metrics: bank.services.metrics, log: log.child({ app: 'metrics' }) });
+  const metricsAddress = await metrics.listen({ host: config.metrics_host, port: config.metrics_port });
   const wallet = await createWalletApp({
     db: walletDb!,
     clock,
@@ -79,6 +92,7 @@ export async function startDemo(config: Config, options: { clock?: Clock } = {})
     operator_name: DEMO_SECURE_WALLET.display_name,
     mode: 'hardened',
     sms: wallet_secure_sms,
+    demo_sms_inbox: wallet_secure_sms,
     ekyc: createEkycSimulator({ clock }),
     bank_name: 'ふりかえ銀行 / Furikae Bank',
   });
@@ -90,11 +104,14 @@ export async function startDemo(config: Config, options: { clock?: Clock } = {})
     wallet_url: walletAddress,
     wallet_secure_url: config.wallet_secure_public_url,
     bank,
+    bank_sms,
     wallet_secure_sms,
+    metrics_url: `${metricsAddress}${METRICS_PATH}`,
     mailbox_url: sink ? `${bankAddress}${MAILBOX_PATH}` : undefined,
     async close() {
       await walletSecure.close();
       await wallet.close();
+      await metrics.close();
       await bank.close();
       await sink?.close();
       await walletSecureDb.close();
@@ -121,9 +138,11 @@ furikae demo is running on ${storage}
   Bank (API, customer and staff pages)  ${demo.bank_url}
     API docs         ${demo.bank_url}/docs      OpenAPI ${demo.bank_url}/openapi.json
     Customer pages   ${demo.bank_url}/bank/login
-    Staff console    ${demo.bank_url}/staff/login   login ${DEMO_STAFF.login_id} / ${DEMO_STAFF.password}
-    Mail to customers ${demo.mailbox_url ?? `sent to SMTP_URL (${config.smtp_url})`}   SMS ${demo.bank_url}/simulator/sms
+    Staff console    ${demo.bank_url}/staff/login   login ${DEMO_STAFF.login_id} / ${DEMO_STAFF.password} (admin; also ${DEMO_STAFF_MEMBERS.slice(1).map((member) => `${member.login_id} / ${member.password}`).join(', ')})
+                     and an authenticator code: add secret ${DEMO_STAFF_TOTP_SECRET} to an authenticator app, or read it at ${demo.bank_url}${DEMO_AUTHENTICATOR_PATH}
+    Mail to customers ${demo.mailbox_url ?? `sent to SMTP_URL (${config.smtp_url})`}   SMS ${demo.bank_url}${SMS_SIMULATOR_PATH}
     Authenticator app registration   ${demo.bank_url}/bank/security
+    Metrics (Prometheus, not on the public port)   ${demo.metrics_url}
   Reference wallet, 2020 mode   ${demo.wallet_url}
   Reference wallet, hardened    ${demo.wallet_secure_url}   its SMS ${demo.wallet_secure_url}${WALLET_SMS_SIMULATOR_PATH}
 

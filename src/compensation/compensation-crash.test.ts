@@ -1,4 +1,5 @@
 import { describe, test } from 'node:test';
+import { createSmsSimulator } from '../notify/sms-simulator.ts';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +7,7 @@ import { testBackends } from '../testing/test-databases.ts';
 import { reopenableDatabase } from '../testing/reopenable-database.ts';
 import { createIncidentFixture, fraudCase, stolenCharges } from '../testing/incident-fixture.ts';
 import type { KillableChildInput } from '../testing/killable-bank-child.ts';
-import { FIXTURE_CREDENTIAL_KEY, FIXTURE_AUDIT_KEY } from '../testing/bank-fixture.ts';
+import { FIXTURE_CREDENTIAL_KEY, FIXTURE_AUDIT_KEY, FIXTURE_NOT_ME_KEY } from '../testing/bank-fixture.ts';
 import { createBankServices } from '../bank-services.ts';
 import { ManualClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
@@ -47,7 +48,7 @@ for (const backend of testBackends) {
           // The bank restarts on the same database.
           const db = await database.open();
           const clock = new ManualClock(now);
-          const restarted = await createBankServices({ db, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY });
+          const restarted = await createBankServices({ db, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, not_me_key: FIXTURE_NOT_ME_KEY, sms: createSmsSimulator({ clock }) });
           try {
             const after_kill = (await restarted.compensations.get(ids.compensation))!.compensation;
             assert.equal(after_kill.status, die_after_commits === 1 ? 'approved' : 'paid', 'the approval survived the kill');

@@ -35,6 +35,13 @@ export const DEMO_CUSTOMERS = [
 /** The demo's staff admin: may flip kill switches and unlock, besides everything the others may do. */
 export const DEMO_STAFF = { login_id: 'staff', password: 'staff-demo-2026', display_name: '監視チーム 田中', role: 'admin' } as const;
 
+/**
+ * The authenticator secret every demo staff member is enrolled with (base32): published here and printed by
+ * `furikae demo`, whose /simulator/authenticator page shows its current code. `furikae serve` refuses a database
+ * where any staff member still has it.
+ */
+export const DEMO_STAFF_TOTP_SECRET = 'FURIKAEDEMOSTAFFNOTFORPRODUCTION';
+
 /** Demo staff, one per role, so the console can be tried as each (src/staff/staff-role.ts). */
 export const DEMO_STAFF_MEMBERS = [
   DEMO_STAFF,
@@ -43,15 +50,15 @@ export const DEMO_STAFF_MEMBERS = [
 ] as const satisfies readonly { login_id: string; password: string; display_name: string; role: StaffRole }[];
 
 /**
- * Adds the demo staff who are missing and gives each their demo role. It runs on every seed, so a demo database
- * made before staff had roles (when everyone became a viewer) gets its admin back.
+ * Adds the demo staff who are missing, gives each their demo role and enrols their authenticator with the demo
+ * secret. It runs on every seed, so a demo database made before staff had roles (when everyone became a viewer) or
+ * a second factor gets its admin back, able to log in.
  */
 async function seedDemoStaff(services: BankServices): Promise<void> {
-  const existing = new Map((await services.staff.list()).map((member) => [member.login_id, member]));
   for (const member of DEMO_STAFF_MEMBERS) {
-    const found = existing.get(member.login_id);
-    if (!found) await services.staff.create(member);
-    else if (found.role !== member.role) await services.staff.setRole(found.id, member.role);
+    const found = await services.staff.findByLogin(member.login_id) ?? { ...(await services.staff.create(member)), totp_enrolled_at: null };
+    if (found.role !== member.role) await services.staff.setRole(found.id, member.role);
+    if (!found.totp_enrolled_at) await services.staff.enrolTotp(found.id, { secret: DEMO_STAFF_TOTP_SECRET });
   }
 }
 

@@ -25,7 +25,7 @@ export async function startE2eDemo(backend: TestBackend): Promise<E2eDemo> {
   const data_dir = mkdtempSync(join(tmpdir(), 'furikae-e2e-'));
   const [bank_port, wallet_port, wallet_secure_port] = [await freePort(), await freePort(), await freePort()];
   const config = loadConfig({
-    BANK_PORT: String(bank_port), WALLET_PORT: String(wallet_port), WALLET_SECURE_PORT: String(wallet_secure_port),
+    BANK_PORT: String(bank_port), WALLET_PORT: String(wallet_port), WALLET_SECURE_PORT: String(wallet_secure_port), METRICS_PORT: '0',
     FURIKAE_DATA_DIR: data_dir, LOG_LEVEL: process.env.FURIKAE_TEST_LOG ?? 'silent',
     ...(backend.name === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
   });

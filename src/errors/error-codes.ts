@@ -43,6 +43,7 @@ export const errorCodes = {
   totp_enrolment_not_started: { status: 409, title: 'No authenticator registration is waiting for a code' },
   credential_attempts_locked: { status: 423, title: 'This credential is locked after too many failures; the bank must unlock it' },
   too_many_attempts: { status: 429, title: 'Too many attempts; try again later' },
+  too_many_requests: { status: 429, title: 'Too many requests from this address; retry after Retry-After seconds' },
   // Charges and refunds
   charge_yen_max_exceeded: { status: 422, title: "The amount exceeds the operator's per-charge limit" },
   charges_yen_per_month_max_exceeded: { status: 422, title: "The amount would exceed the link's monthly limit" },
@@ -81,7 +82,7 @@ export const errorCodes = {
   not_me_token_expired: { status: 410, title: 'This "not me" link has expired' },
   not_me_token_invalid: { status: 400, title: 'This "not me" link is not valid' },
   // Staff console
-  staff_login_failed: { status: 401, title: 'Wrong staff ID or password' },
+  staff_login_failed: { status: 401, title: 'Wrong staff ID, password or authenticator code' },
   staff_csrf_token_invalid: { status: 403, title: 'The form has expired; reload it and try again' },
   staff_role_insufficient: { status: 403, title: 'Your staff role does not allow this action' },
   staff_reason_invalid: { status: 422, title: 'Say why, in 1 to 200 characters' },

@@ -37,20 +37,20 @@ export async function openAuthorization(browser: LabBrowser, url: URL): Promise<
 
 /** Posts the internet-banking login; true when the bank moved on to the second factor. */
 export async function postLogin(browser: LabBrowser, at: Extract<PageAt, { at: 'page' }>, login: { login_id: string; password: string }): Promise<{ passed: boolean; at: Extract<PageAt, { at: 'page' }> }> {
-  const response = await browser.post(`/interaction/${at.uid}/login`, { csrf_token: formValue(at.page, 'csrf_token') ?? '', ...login });
+  const response = await browser.post(`/interaction/${at.uid}/login`, { csrf: formValue(at.page, 'csrf') ?? '', ...login });
   const page = await response.text();
   return { passed: response.status === 200 && page.includes(`/interaction/${at.uid}/mfa`), at: { at: 'page', uid: at.uid, page, status: response.status } };
 }
 
 /** Asks the bank to text a code for the login or the consent. */
 export async function requestSmsCode(browser: LabBrowser, at: Extract<PageAt, { at: 'page' }>, purpose: 'login' | 'consent'): Promise<Extract<PageAt, { at: 'page' }>> {
-  const response = await browser.post(`/interaction/${at.uid}/sms`, { csrf_token: formValue(at.page, 'csrf_token') ?? '', purpose });
+  const response = await browser.post(`/interaction/${at.uid}/sms`, { csrf: formValue(at.page, 'csrf') ?? '', purpose });
   return { at: 'page', uid: at.uid, page: await response.text(), status: response.status };
 }
 
 /** Posts the login's second factor; on success the bank goes on to the consent page (a new interaction). */
 export async function postSecondFactor(browser: LabBrowser, at: Extract<PageAt, { at: 'page' }>, factor: SecondFactorKind, code: string, bank_origin: string): Promise<PageAt> {
-  const response = await browser.post(`/interaction/${at.uid}/mfa`, { csrf_token: formValue(at.page, 'csrf_token') ?? '', factor, code });
+  const response = await browser.post(`/interaction/${at.uid}/mfa`, { csrf: formValue(at.page, 'csrf') ?? '', factor, code });
   if (response.status !== 303) return { at: 'page', uid: at.uid, page: await response.text(), status: response.status };
   return landing(browser, response, new URL(bank_origin));
 }
@@ -59,7 +59,7 @@ export async function postSecondFactor(browser: LabBrowser, at: Extract<PageAt, 
 export async function approveConsent(browser: LabBrowser, at: Extract<PageAt, { at: 'page' }>, factor: SecondFactorKind, code: string, bank_origin: string): Promise<PageAt> {
   const account_id = formValue(at.page, 'account_id') ?? '';
   const response = await browser.post(`/interaction/${at.uid}/consent`, {
-    csrf_token: formValue(at.page, 'csrf_token') ?? '', decision: 'approve', account_id, factor, code,
+    csrf: formValue(at.page, 'csrf') ?? '', decision: 'approve', account_id, factor, code,
   });
   if (response.status !== 303) return { at: 'page', uid: at.uid, page: await response.text(), status: response.status };
   return landing(browser, response, new URL(bank_origin));
@@ -67,7 +67,9 @@ export async function approveConsent(browser: LabBrowser, at: Extract<PageAt, { 
 
 /** The approval page of a challenged charge, logging in first: undefined when the login was refused. */
 export async function openApproval(browser: LabBrowser, charge_id: string, login: { login_id: string; password: string }): Promise<string | undefined> {
-  const response = await browser.post(`/bank/approvals/${charge_id}/login`, login);
+  // The login form's token is bound to the browser (its form-token cookie), so the form is read first, as a person would.
+  const form = await (await browser.follow(`/bank/approvals/${charge_id}`)).response.text();
+  const response = await browser.post(`/bank/approvals/${charge_id}/login`, { csrf: formValue(form, 'csrf') ?? '', ...login });
   if (response.status !== 302 && response.status !== 303) return undefined;
   const page = await browser.follow(`/bank/approvals/${charge_id}`);
   return page.response.status === 200 ? page.response.text() : undefined;

@@ -58,7 +58,8 @@ function pinFor(spec: CohortSpec, random: SeededRandom, birth_date: string): str
 
 /** Registers an authenticator app the way a customer does: log in, start at the security page, confirm with the app and an SMS code. */
 async function enrolAuthenticator(deps: PopulationDeps, browser: LabBrowser, person: LabPerson): Promise<string> {
-  const login = await browser.post('/bank/login', { login_id: person.login_id, password: person.password });
+  const login_page = await (await browser.follow('/bank/login')).response.text();
+  const login = await browser.post('/bank/login', { csrf: formValue(login_page, 'csrf') ?? '', login_id: person.login_id, password: person.password });
   assert(login.status === 302 || login.status === 303, `lab customer ${person.login_id} logs in to enrol (got ${login.status})`);
   const page = await (await browser.follow('/bank/security')).response.text();
   const csrf = formValue(page, 'csrf') ?? '';

@@ -3,6 +3,7 @@ import type { Database } from '../storage/database.ts';
 import { migrate } from '../storage/migrate.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
 import { createBankApp } from '../bank-app.ts';
+import type { HttpRateLimits } from '../throttle/http-rate-limits.ts';
 import { ManualClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
@@ -28,6 +29,9 @@ import type { LabConfiguration } from './lab-configurations.ts';
 import type { Holding } from './holdings.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { TIMELINE_DAYS_MAX } from './scenario-schema.ts';
+
+/** HTTP limits no lab move reaches (see createBankApp below). */
+const LAB_HTTP_RATE_LIMITS: HttpRateLimits = { credential_posts_per_window_max: Number.MAX_SAFE_INTEGER, api_per_window_max: Number.MAX_SAFE_INTEGER, pages_per_window_max: Number.MAX_SAFE_INTEGER };
 
 /** Where the lab's bank says it lives: its pages and redirects name this origin; requests reach it through inject. */
 export const LAB_BANK_ORIGIN = 'http://bank.lab';
@@ -106,6 +110,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       db, clock, ids: createIds(clock), log: createLogger({ level: process.env.FURIKAE_LAB_LOG ?? 'silent' }),
       credential_fingerprint_key: LAB_CREDENTIAL_KEY, audit_key: LAB_AUDIT_KEY, not_me_key: LAB_NOT_ME_KEY, sms: phones, mail: mailboxes,
       public_url: LAB_BANK_ORIGIN, risk: configuration.risk, notice_polling: false, waiting_charge_jobs: false,
+      // The per-address HTTP limits count wall-clock minutes, which mean nothing on the lab's simulated clock (years
+      // pass in seconds): out of reach here. The credential throttle, on the bank's clock, is the defence measured.
+      rate_limits: LAB_HTTP_RATE_LIMITS,
     });
     try {
       // Waiting charges expire in the bank's background job, which the lab runs when one it saw answered is due

@@ -1,16 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { ManualClock } from '../shared/clock.ts';
-import { createSmsSimulator, isSmsSimulator, SMS_SIMULATOR_MESSAGES_MAX } from './sms-simulator.ts';
+import { createSmsSimulator, SMS_SIMULATOR_MESSAGES_MAX } from './sms-simulator.ts';
 import { maskPhone } from './sms-channel.ts';
-
-function capturingLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk)); done(); } });
-  return { log: pino({ level: 'info' }, stream), lines };
-}
+import { capturingLogger } from '../testing/capturing-logger.ts';
 
 test('the simulator records messages per phone with the clock’s time and finds the newest code', async () => {
   const clock = new ManualClock('2026-11-10T01:00:00Z');
@@ -25,8 +18,6 @@ test('the simulator records messages per phone with the clock’s time and finds
   assert.equal(sms.lastCode('090-1111-2222'), '222222');
   assert.equal(sms.lastCode('090-1111-2222', 'login'), '111111');
   assert.equal(sms.lastCode('070-0000-0000'), undefined);
-  assert.ok(isSmsSimulator(sms));
-  assert.equal(isSmsSimulator({ send: async () => {} }), false);
 });
 
 test('a message without a six-digit code has no code, and a seven-digit number is not one', async () => {

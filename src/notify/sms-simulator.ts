@@ -15,8 +15,6 @@ export interface SimulatedSms extends SmsMessage {
 
 /** An SmsChannel that delivers nothing: it records messages so tests and the demo can read the codes. */
 export interface SmsSimulator extends SmsChannel {
-  /** Marks the simulator, so the bank shows its "simulated phone" page only when no real carrier is wired. */
-  readonly simulator: true;
   /** Messages recorded, oldest first; only those to `to_phone` when given. */
   messages(to_phone?: string): SimulatedSms[];
   /** The 6-digit code in the newest message to `to_phone` (for `purpose`, when given), or undefined. */
@@ -26,16 +24,10 @@ export interface SmsSimulator extends SmsChannel {
 
 const CODE_IN_TEXT = /\b(\d{6})\b/;
 
-/** True when the channel is the simulator. */
-export function isSmsSimulator(channel: SmsChannel): channel is SmsSimulator {
-  return (channel as Partial<SmsSimulator>).simulator === true;
-}
-
 /** The shipped SMS channel: a SIMULATOR for the demo and tests, never a real carrier. Logs never carry the text. */
 export function createSmsSimulator({ clock, log }: { clock: Clock; log?: Logger }): SmsSimulator {
   const recorded: SimulatedSms[] = [];
   return {
-    simulator: true,
     async send(message) {
       recorded.push({ ...message, sent_at: clock.now() });
       if (recorded.length > SMS_SIMULATOR_MESSAGES_MAX) recorded.shift();

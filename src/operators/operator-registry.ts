@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Database } from '../storage/database.ts';
+import type { Database, Queryable } from '../storage/database.ts';
 import type { Ledger } from '../ledger/ledger-types.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
@@ -39,6 +39,13 @@ export type OperatorSwitch = 'new_links_suspended' | 'charges_suspended';
 export interface SwitchChange {
   staff_id: string;
   reason: string;
+}
+
+/** The client ids whose secret is one of `secrets` (the demo's, checked before `furikae serve` starts). */
+export async function clientIdsWithSecret(db: Queryable, secrets: readonly string[]): Promise<string[]> {
+  const rows = await db.query<{ client_id: string }>(
+    `SELECT client_id FROM operators WHERE client_secret_hash = ANY($1) ORDER BY client_id`, [secrets.map(hashToken)]);
+  return rows.map((row) => row.client_id);
 }
 
 /** Registry of operators: registration, credentials, policy and switches. */

@@ -264,7 +264,7 @@ for (const backend of testBackends) {
         assert.equal(row, undefined);
         const alerts = await fixture.bank.services.cases.listAlerts();
         assert.ok(alerts.some((alert) => alert.kind === 'risk_deny' && alert.charge_id === denied!.charge_id));
-        const metrics = (await fixture.bank.app.inject({ url: '/metrics' })).body;
+        const metrics = await fixture.bank.services.metrics.registry.metrics();
         assert.match(metrics, /furikae_charges_total\{outcome="deny"\} 1/);
         assert.match(metrics, /furikae_risk_rule_hits_total\{rule="velocity-over-caps@1",outcome="block"\} 1/);
       });

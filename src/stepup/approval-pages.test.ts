@@ -2,6 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
+import { FORM_HEADERS, formBody, postForm } from '../testing/staff-session.ts';
 import { stepUpPurpose } from './step-up-purpose.ts';
 import { balances, chargeLink, linkedElderlyCustomer, type WaitingChargeCustomer } from './waiting-charge-fixture.ts';
 
@@ -13,20 +14,22 @@ for (const backend of testBackends) {
     });
     after(() => fixture?.close());
 
-    const page = (path: string, cookie?: string) => fixture.bank.app.inject({ url: path, headers: cookie ? { cookie } : {} });
-    const post = (path: string, payload: Record<string, string>, cookie?: string) =>
-      fixture.bank.app.inject({ method: 'POST', url: path, payload: new URLSearchParams(payload).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) } });
+    /** A browser's cookies: the customer's session and the form-token secret. */
+    type Cookies = Record<string, string>;
+    const page = (path: string, cookie?: Cookies) => fixture.bank.app.inject({ url: path, cookies: cookie ?? {} });
+    const post = (path: string, payload: Record<string, string>, cookie?: Cookies) =>
+      fixture.bank.app.inject({ method: 'POST', url: path, payload: formBody(payload), headers: FORM_HEADERS, cookies: cookie ?? {} });
     const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
 
     /** A challenged ¥100,000 and the customer logged in at the bank through the approval link. */
-    async function atApprovalPage(): Promise<{ customer: WaitingChargeCustomer; charge_id: string; cookie: string; url: string }> {
+    async function atApprovalPage(): Promise<{ customer: WaitingChargeCustomer; charge_id: string; cookie: Cookies; url: string }> {
       const customer = await linkedElderlyCustomer(fixture);
       const charge_id = (await chargeLink(fixture, customer, 100_000)).json().id as string;
       const url = `/bank/approvals/${charge_id}`;
-      const login = await post(`${url}/login`, { login_id: customer.login_id, password: customer.password });
-      assert.equal(login.statusCode, 302);
-      assert.equal(login.headers.location, url);
-      return { customer, charge_id, cookie: String(login.headers['set-cookie']).split(';')[0]!, url };
+      const login = await postForm(fixture, url, `${url}/login`, { login_id: customer.login_id, password: customer.password });
+      assert.equal(login.response.statusCode, 302);
+      assert.equal(login.response.headers.location, url);
+      return { customer, charge_id, cookie: login.cookies, url };
     }
 
     test('the link in the text asks for a login first, and a wrong password is refused', async () => {
@@ -36,7 +39,7 @@ for (const backend of testBackends) {
       assert.equal(first.statusCode, 200);
       assert.match(first.body, /action="\/bank\/approvals\/[0-9a-f-]+\/login"/);
       assert.doesNotMatch(first.body, /¥100,000/, 'nothing about the charge before login');
-      const wrong = await post(`/bank/approvals/${charge_id}/login`, { login_id: customer.login_id, password: 'wrong' });
+      const { response: wrong } = await postForm(fixture, `/bank/approvals/${charge_id}`, `/bank/approvals/${charge_id}/login`, { login_id: customer.login_id, password: 'wrong' });
       assert.equal(wrong.statusCode, 401);
     });
 
@@ -73,15 +76,19 @@ for (const backend of testBackends) {
     });
 
     test('a form without the session’s CSRF token changes nothing', async () => {
-      const { cookie, url } = await atApprovalPage();
+      const { customer, cookie, url } = await atApprovalPage();
       const shown = (await page(url, cookie)).body;
       const fields = { factor: 'sms', code: '000000', amount_yen: field(shown, 'amount_yen')!, payee_operator_id: field(shown, 'payee_operator_id')! };
       const before = await fixture.snapshot();
       for (const action of ['decline', 'approve', 'sms']) {
         const refused = await post(`${url}/${action}`, { ...fields, csrf: 'forged' }, cookie);
         assert.equal(refused.statusCode, 403, action);
+        assert.match(refused.body, /The form expired/, action);
       }
       await fixture.assertNothingWritten(before);
+      await post(`${url}/sms`, { csrf: field(shown, 'csrf')! }, cookie);
+      const unsigned = await post(`${url}/approve`, { ...fields, code: fixture.sms.lastCode(customer.phone)! }, cookie);
+      assert.equal(unsigned.statusCode, 403, 'the right code in a form without its token approves nothing');
       assert.match((await page(url, cookie)).body, /data-status="pending_approval"/);
     });
 

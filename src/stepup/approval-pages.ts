@@ -3,7 +3,9 @@ import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
 import { html, type SafeHtml } from '../web/html.ts';
 import { bankPage } from '../web/layout.ts';
-import { csrfMatches, type Session, type SessionStore } from '../web/session-store.ts';
+import type { Session, SessionStore } from '../web/session-store.ts';
+import { FORM_TOKEN_CHARS_MAX, requireFormTokens } from '../http/form-csrf.ts';
+import { refuseCustomerForm } from '../web/form-expired-page.ts';
 import { formatYen } from '../shared/yen.ts';
 import { formatJapanDateTime } from '../shared/japan-time.ts';
 import { verifyCustomerPassword } from '../bank/customer-login.ts';
@@ -11,16 +13,14 @@ import { SIGN_IN_REFUSAL_STATUS, signInRefusalBilingual } from '../bank/credenti
 import type { SecondFactorKind } from '../mfa/second-factor.ts';
 import type { ApprovalOutcome, ApprovalView } from './step-up-approvals.ts';
 
-/** The customer pages' session cookie (src/web/customer-pages.ts): one login serves the passbook and approvals. */
-const CUSTOMER_COOKIE = 'furikae_customer';
 /** Longest form field read here. */
 const FIELD_CHARS_MAX = 128;
 
 const Params = Type.Object({ id: Type.String({ format: 'uuid' }) });
-const LoginBody = Type.Object({ login_id: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: FIELD_CHARS_MAX }) });
-const CsrfBody = Type.Object({ csrf: Type.String({ maxLength: FIELD_CHARS_MAX }) });
+const LoginBody = Type.Object({
+  csrf: Type.Optional(Type.String({ maxLength: FORM_TOKEN_CHARS_MAX })), login_id: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: FIELD_CHARS_MAX }),
+});
 const ApproveBody = Type.Object({
-  csrf: Type.String({ maxLength: FIELD_CHARS_MAX }),
   factor: Type.Union([Type.Literal('sms'), Type.Literal('totp')]),
   code: Type.String({ maxLength: 12 }),
   // What the page showed the customer: the approval is bound to it, and refused if it is not the charge's.
@@ -46,17 +46,17 @@ const STATUS_WORDS: Record<string, string> = {
   pending_approval: '承認待ち / Waiting for your approval',
 };
 
-function loginForm(charge_id: string, error?: string): SafeHtml {
+function loginForm(charge_id: string, form_token: string, error?: string): SafeHtml {
   return html`<h1>お取引の承認 / Approve a charge</h1>
 <div class="card"><p>承認の前にインターネットバンキングにログインしてください。 Log in first.</p>
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-<form method="post" action="/bank/approvals/${charge_id}/login">
+<form method="post" action="/bank/approvals/${charge_id}/login"><input type="hidden" name="csrf" value="${form_token}">
 <label for="login_id">ログインID / Login ID</label><input id="login_id" name="login_id" autocomplete="username" required>
 <label for="password">パスワード / Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">ログイン / Log in</button></form></div>`;
 }
 
-function approvalCard(view: ApprovalView, session: Session, factors: SecondFactorKind[], message?: { error?: string; info?: string }): SafeHtml {
+function approvalCard(view: ApprovalView, form_token: string, factors: SecondFactorKind[], message?: { error?: string; info?: string }): SafeHtml {
   const waiting = view.status === 'pending_approval';
   return html`<h1>お取引の承認 / Approve a charge</h1>
 ${message?.error ? html`<p class="error" role="alert">${message.error}</p>` : ''}${message?.info ? html`<p role="status">${message.info}</p>` : ''}
@@ -66,14 +66,14 @@ ${message?.error ? html`<p class="error" role="alert">${message.error}</p>` : ''
 <p>口座 Account: ${view.account_masked}　依頼日時 Requested: ${formatJapanDateTime(view.created_at)}</p>
 <p>状態 Status: <strong>${STATUS_WORDS[view.status] ?? view.status}</strong>${waiting && view.expires_at ? html` — 期限 until ${formatJapanDateTime(view.expires_at)}` : ''}</p>
 ${waiting ? html`<p class="banner-warn">ご自身で依頼したお取引でなければ、承認せず「拒否」を押してください。 If you did not ask for this, press Decline.</p>
-<form method="post" action="/bank/approvals/${view.charge_id}/sms"><input type="hidden" name="csrf" value="${session.csrf_token}">
+<form method="post" action="/bank/approvals/${view.charge_id}/sms"><input type="hidden" name="csrf" value="${form_token}">
 <button type="submit">認証コードをSMSで受け取る / Text me a code for this charge</button></form>
-<form method="post" action="/bank/approvals/${view.charge_id}/approve"><input type="hidden" name="csrf" value="${session.csrf_token}">
+<form method="post" action="/bank/approvals/${view.charge_id}/approve"><input type="hidden" name="csrf" value="${form_token}">
 <input type="hidden" name="amount_yen" value="${view.amount_yen}"><input type="hidden" name="payee_operator_id" value="${view.payee_operator_id}">
 <label for="factor">認証方法 / Factor</label><select id="factor" name="factor">${factors.map((factor) => html`<option value="${factor}">${factor === 'sms' ? 'SMS' : '認証アプリ / Authenticator app'}</option>`)}</select>
 <label for="code">認証コード / Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
 <button type="submit">${formatYen(view.amount_yen)} を承認 / Approve</button></form>
-<form method="post" action="/bank/approvals/${view.charge_id}/decline"><input type="hidden" name="csrf" value="${session.csrf_token}">
+<form method="post" action="/bank/approvals/${view.charge_id}/decline"><input type="hidden" name="csrf" value="${form_token}">
 <button type="submit" class="danger">拒否 / Decline</button></form>` : ''}
 </div>`;
 }
@@ -83,6 +83,7 @@ ${waiting ? html`<p class="banner-warn">ご自身で依頼したお取引でな�
  * takes a second factor bound to both (PSD2 RTS Art. 5). Declining voids the reservation and alerts staff.
  */
 export async function approvalPages(app: FastifyInstance, services: BankServices, sessions: SessionStore): Promise<void> {
+  requireFormTokens(app, refuseCustomerForm);
   const { stepUp, secondFactors } = services;
 
   const activeFactors = async (customer_id: string) =>
@@ -91,49 +92,45 @@ export async function approvalPages(app: FastifyInstance, services: BankServices
   async function render(reply: FastifyReply, session: Session, charge_id: string, message?: { error?: string; info?: string }, status = 200) {
     const view = await stepUp.view(session.subject_id, charge_id);
     if (!view) return reply.status(404).type('text/html').send(bankPage('Not found', html`<p class="error">${MESSAGES.approval_not_found}</p>`));
-    return reply.status(status).type('text/html').send(bankPage('お取引の承認', approvalCard(view, session, await activeFactors(session.subject_id), message)));
+    return reply.status(status).type('text/html').send(bankPage('お取引の承認', approvalCard(view, reply.formToken(), await activeFactors(session.subject_id), message)));
   }
 
-  /** The session, or undefined after answering with the login form (or a CSRF refusal). */
-  async function sessionFor(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, csrf?: string): Promise<Session | undefined> {
-    const session = await sessions.read('customer', request.cookies[CUSTOMER_COOKIE]);
+  /** The session, or undefined after answering with the login form. (Every form's token was checked before this runs.) */
+  async function sessionFor(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<Session | undefined> {
+    const session = await sessions.read(request, 'customer');
     if (!session) {
-      await reply.status(401).type('text/html').send(bankPage('ログイン', loginForm(request.params.id)));
-      return undefined;
-    }
-    if (csrf !== undefined && !csrfMatches(session, csrf)) {
-      await reply.status(403).type('text/html').send(bankPage('Refused', html`<p class="error">The form expired. Go back and try again.</p>`));
+      await reply.status(401).type('text/html').send(bankPage('ログイン', loginForm(request.params.id, reply.formToken())));
       return undefined;
     }
     return session;
   }
 
   app.get<{ Params: { id: string } }>('/bank/approvals/:id', { schema: { params: Params } }, async (request, reply) => {
-    const session = await sessions.read('customer', request.cookies[CUSTOMER_COOKIE]);
-    if (!session) return reply.type('text/html').send(bankPage('ログイン', loginForm(request.params.id)));
+    const session = await sessions.read(request, 'customer');
+    if (!session) return reply.type('text/html').send(bankPage('ログイン', loginForm(request.params.id, reply.formToken())));
     return render(reply, session, request.params.id);
   });
 
   app.post<{ Params: { id: string }; Body: { login_id: string; password: string } }>('/bank/approvals/:id/login', { schema: { params: Params, body: LoginBody } }, async (request, reply) => {
     const login = await verifyCustomerPassword(services, { login_id: request.body.login_id, password: request.body.password, source_ip: request.ip });
     if (!login.ok) {
-      return reply.status(SIGN_IN_REFUSAL_STATUS[login.code]).type('text/html').send(bankPage('ログイン', loginForm(request.params.id, signInRefusalBilingual(login.code))));
+      return reply.status(SIGN_IN_REFUSAL_STATUS[login.code]).type('text/html').send(bankPage('ログイン', loginForm(request.params.id, reply.formToken(), signInRefusalBilingual(login.code))));
     }
-    reply.setCookie(CUSTOMER_COOKIE, await sessions.start('customer', login.customer.id), { path: '/bank', httpOnly: true, sameSite: 'lax' });
+    await sessions.begin(request, reply, 'customer', login.customer.id);
     return reply.redirect(`/bank/approvals/${request.params.id}`);
   });
 
-  app.post<{ Params: { id: string }; Body: { csrf: string } }>('/bank/approvals/:id/sms', { schema: { params: Params, body: CsrfBody } }, async (request, reply) => {
-    const session = await sessionFor(request, reply, request.body.csrf);
+  app.post<{ Params: { id: string } }>('/bank/approvals/:id/sms', { schema: { params: Params } }, async (request, reply) => {
+    const session = await sessionFor(request, reply);
     if (!session) return reply;
     const sent = await stepUp.sendCode(session.subject_id, request.params.id);
     if (sent.ok) return render(reply, session, request.params.id, { info: '認証コードを送信しました (5分間有効)。 Code sent; it works for 5 minutes.' });
     return render(reply, session, request.params.id, { error: MESSAGES[sent.code] }, sent.code === 'approval_not_found' ? 404 : 409);
   });
 
-  app.post<{ Params: { id: string }; Body: { csrf: string; factor: SecondFactorKind; code: string; amount_yen: string; payee_operator_id: string } }>(
+  app.post<{ Params: { id: string }; Body: { factor: SecondFactorKind; code: string; amount_yen: string; payee_operator_id: string } }>(
     '/bank/approvals/:id/approve', { schema: { params: Params, body: ApproveBody } }, async (request, reply) => {
-      const session = await sessionFor(request, reply, request.body.csrf);
+      const session = await sessionFor(request, reply);
       if (!session) return reply;
       const { factor, code, payee_operator_id } = request.body;
       const amount_yen = Number(request.body.amount_yen);
@@ -147,8 +144,8 @@ export async function approvalPages(app: FastifyInstance, services: BankServices
       return render(reply, session, request.params.id, { error: MESSAGES[outcome.code] }, status);
     });
 
-  app.post<{ Params: { id: string }; Body: { csrf: string } }>('/bank/approvals/:id/decline', { schema: { params: Params, body: CsrfBody } }, async (request, reply) => {
-    const session = await sessionFor(request, reply, request.body.csrf);
+  app.post<{ Params: { id: string } }>('/bank/approvals/:id/decline', { schema: { params: Params } }, async (request, reply) => {
+    const session = await sessionFor(request, reply);
     if (!session) return reply;
     const outcome = await stepUp.decline(session.subject_id, request.params.id);
     if (!outcome.ok) return render(reply, session, request.params.id, { error: MESSAGES[outcome.code] }, outcome.code === 'approval_not_found' ? 404 : 409);

@@ -38,6 +38,8 @@ export const FIXTURE_START = '2026-11-10T01:00:00Z';
 export const FIXTURE_CREDENTIAL_KEY = 'test-credential-fingerprint-key-0123456789abcdef';
 /** The fixture's audit key: fixed, so every bank instance over one test database links the same chain. */
 export const FIXTURE_AUDIT_KEY = 'test-audit-key-0123456789abcdef-0123456789';
+/** The fixture's "this wasn't me" key: fixed, so a second app over the same database checks the first one's links. */
+export const FIXTURE_NOT_ME_KEY = 'test-not-me-key-0123456789abcdef0123456789';
 
 /** How each fixture's bank was made, so that a second process is made the same way. */
 const bankOptions = new WeakMap<BankFixture, Pick<BankAppDeps, 'risk' | 'webhook_targets'>>();
@@ -69,6 +71,8 @@ export async function createBankFixture(
     lab_report_dir?: string;
     /** False: no background payment of approved compensations nor writing of campaigns; the test drives them. */
     incident_jobs?: boolean;
+    /** Requests per address per minute; the shipped limits unless given. */
+    rate_limits?: BankAppDeps['rate_limits'];
   } = {},
 ): Promise<BankFixture> {
   const db = await backend.open();
@@ -80,12 +84,13 @@ export async function createBankFixture(
   const log = options.log ?? createLogger({ level: process.env.FURIKAE_TEST_LOG ?? 'silent' });
   const sms = createSmsSimulator({ clock, log });
   const webhook_targets = options.webhook_targets ?? { policy: { allow_loopback: true } };
-  const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, sms, public_url: url,
+  const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, not_me_key: FIXTURE_NOT_ME_KEY, sms, public_url: url,
     webhook_targets,
     ...(options.audit_anchor_file ? { audit_anchor_file: options.audit_anchor_file } : {}),
     ...(options.risk ? { risk: options.risk } : {}), ...(options.waiting_charge_jobs === false ? { waiting_charge_jobs: false } : {}),
     ...(options.smtp_url ? { smtp_url: options.smtp_url } : {}), ...(options.incident_jobs === false ? { incident_jobs: false } : {}),
-    ...(options.lab_report_dir ? { lab_report_dir: options.lab_report_dir } : {}) });
+    ...(options.lab_report_dir ? { lab_report_dir: options.lab_report_dir } : {}),
+    ...(options.rate_limits ? { rate_limits: options.rate_limits } : {}) });
   if (options.listen) await bank.app.listen({ host: '127.0.0.1', port });
   const { core, operators } = bank.services;
   const { operator, client_secret } = await operators.register({
@@ -149,7 +154,7 @@ export async function openSecondBankProcess(fixture: BankFixture): Promise<{ ban
   const log = createLogger({ level: process.env.FURIKAE_TEST_LOG ?? 'silent' });
   // The fixture's own app sends the notices and runs the waiting-charge jobs, so there is one of each, as in a test of one.
   const bank = await createBankApp({
-    db, clock: fixture.clock, ids: createIds(fixture.clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, sms: fixture.sms,
+    db, clock: fixture.clock, ids: createIds(fixture.clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, not_me_key: FIXTURE_NOT_ME_KEY, sms: fixture.sms,
     public_url: fixture.url, notice_polling: false, waiting_charge_jobs: false, ...bankOptions.get(fixture),
   });
   return {

@@ -43,13 +43,13 @@ export async function walkConsent(fixture: BankFixture, authorizationUrl: URL, w
   let base = `${fixture.url}/interaction/${uid}`;
 
   response = await agent.post(`${base}/login`, {
-    csrf_token: formValue(page, 'csrf_token'), login_id: walk.login_id ?? 'hanako', password: walk.password ?? 'correct horse battery',
+    csrf: formValue(page, 'csrf'), login_id: walk.login_id ?? 'hanako', password: walk.password ?? 'correct horse battery',
   });
   page = await response.text();
   if (response.status !== 200 || !page.includes('/mfa')) return { callback: undefined, page, agent, status: response.status, uid };
 
   const code = walk.login_code ?? (await totpNow(fixture, walk.totp_secret));
-  response = await agent.post(`${base}/mfa`, { csrf_token: formValue(page, 'csrf_token'), factor: 'totp', code });
+  response = await agent.post(`${base}/mfa`, { csrf: formValue(page, 'csrf'), factor: 'totp', code });
   if (response.status !== 303) return { callback: undefined, page: await response.text(), agent, status: response.status, uid };
   ({ response, url } = await agent.follow(new URL(response.headers.get('location')!, fixture.url), leavesBank));
   if (leavesBank(url)) return { callback: url, page: '', agent };
@@ -59,11 +59,11 @@ export async function walkConsent(fixture: BankFixture, authorizationUrl: URL, w
   base = `${fixture.url}/interaction/${uid}`;
   if (walk.decision === 'none') return { callback: undefined, page, agent, status: response.status, uid };
 
-  const csrf_token = formValue(page, 'csrf_token');
+  const csrf = formValue(page, 'csrf');
   const account_id = /name="account_id" value="([^"]+)"/.exec(page)?.[1] ?? '';
-  const fields: Record<string, string> = { csrf_token, decision: walk.decision ?? 'approve', account_id };
+  const fields: Record<string, string> = { csrf, decision: walk.decision ?? 'approve', account_id };
   if ((walk.decision ?? 'approve') === 'approve' && walk.consent_factor === 'sms') {
-    await agent.post(`${base}/sms`, { csrf_token, purpose: 'consent' });
+    await agent.post(`${base}/sms`, { csrf, purpose: 'consent' });
     fields.factor = 'sms';
     fields.code = fixture.sms.lastCode('090-1111-2222') ?? '';
   } else if ((walk.decision ?? 'approve') === 'approve') {

@@ -3,13 +3,14 @@
  * is given, runs one action on the bank's services, and kills itself with SIGKILL (no clean-up, no flush: a crash)
  * right after its `die_after_commits`-th committed transaction, or when the parent kills it first.
  */
+import { createSmsSimulator } from '../notify/sms-simulator.ts';
 import type { Database } from '../storage/database.ts';
 import { openDatabase, type OpenDatabaseOptions } from '../storage/open-database.ts';
 import { createBankServices, type BankServices } from '../bank-services.ts';
 import { ManualClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
-import { FIXTURE_CREDENTIAL_KEY, FIXTURE_AUDIT_KEY } from './bank-fixture.ts';
+import { FIXTURE_CREDENTIAL_KEY, FIXTURE_AUDIT_KEY, FIXTURE_NOT_ME_KEY } from './bank-fixture.ts';
 import { createNotificationDispatcher } from '../notify/notification-dispatcher.ts';
 import { createSmtpMailChannel } from '../notify/smtp-mail-channel.ts';
 import { createCampaignNoticeSource } from '../outreach/campaign-notice-source.ts';
@@ -76,6 +77,7 @@ const clock = new ManualClock(input.now);
 const dying = dieAfterCommits(db, input.die_after_commits);
 const services = await createBankServices({
   db: dying, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY,
+  not_me_key: FIXTURE_NOT_ME_KEY, sms: createSmsSimulator({ clock }),
 });
 dying.arm();
 await (ACTIONS[input.action.kind] as Action<typeof input.action.kind>)(services, input.action as never, clock);

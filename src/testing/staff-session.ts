@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { totpCodeAt } from './totp-enrolment.ts';
 import type { BankFixture } from './bank-fixture.ts';
 import type { StaffRole } from '../staff/staff-role.ts';
-import { hashToken } from '../shared/secret-hash.ts';
-import { SESSION_TTL_MS, type SessionKind } from '../web/session-store.ts';
+import { FORM_TOKEN_COOKIE } from '../bank-app.ts';
+import { createSessionStore, SESSION_KINDS, type SessionKind } from '../web/session-store.ts';
 
 /** A form body as browsers send it. */
 export const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -12,26 +14,35 @@ export function formBody(fields: Record<string, string>): string {
   return new URLSearchParams(fields).toString();
 }
 
-/** The cookie each kind of session travels in. */
-const SESSION_COOKIES = { customer: 'furikae_customer', staff: 'furikae_staff' } as const;
-
-/** A web session's cookie, under its kind's cookie name, and the session's CSRF token. */
+/** The form-token secret cookie and the session cookie, as a browser holding the session would send them. */
 export type WebSession<K extends SessionKind = SessionKind> = K extends SessionKind
-  ? { cookies: { [name in (typeof SESSION_COOKIES)[K]]: string }; csrf: string }
+  ? { cookies: { [name in (typeof SESSION_KINDS)[K]['cookie']]: string } & { [FORM_TOKEN_COOKIE]: string }; csrf: string }
   : never;
 
-/** A live web session of this kind for this subject, put straight in the table (the login pages have their own tests). */
+/** Where each kind of session finds a page that renders a form token without needing anything else. */
+const TOKEN_PAGES: Record<SessionKind, string> = { customer: '/bank/login', staff: '/staff/login' };
+
+/**
+ * A live web session of this kind for this subject, started through the session store (the login pages have their
+ * own tests), with a form token from a real page: the cookies to send and the token every form carries.
+ */
 export async function webSession<K extends SessionKind>(fixture: BankFixture, kind: K, subject_id: string): Promise<WebSession<K>> {
-  const cookie = randomBytes(32).toString('base64url');
-  const csrf = randomBytes(24).toString('base64url');
-  await fixture.db.query(
-    `INSERT INTO web_sessions (id_hash, kind, subject_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-    [hashToken(cookie), kind, subject_id, csrf, new Date(fixture.clock.now().getTime() + SESSION_TTL_MS)],
-  );
-  return { cookies: { [SESSION_COOKIES[kind]]: cookie }, csrf } as WebSession<K>;
+  const cookie = await createSessionStore({ db: fixture.db, clock: fixture.clock }).start(kind, subject_id);
+  const { cookie: name } = SESSION_KINDS[kind];
+  return await formToken(fixture, TOKEN_PAGES[kind], { [name]: cookie }) as WebSession<K>;
 }
 
-/** A live bank-page session for this customer: their id, the cookies to send and the session's CSRF token. */
+/** A page's form token and the secret cookie it is made from, for a browser holding `cookies`. */
+export async function formToken(fixture: BankFixture, url: string, cookies: Record<string, string> = {}): Promise<{ csrf: string; cookies: Record<string, string> }> {
+  const page = await fixture.bank.app.inject({ method: 'GET', url, cookies });
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1];
+  assert.ok(csrf, `a form token on ${url} (status ${page.statusCode})`);
+  const secret = page.cookies.find((set) => set.name === FORM_TOKEN_COOKIE)?.value ?? cookies[FORM_TOKEN_COOKIE];
+  assert.ok(secret, `the form-token cookie from ${url}`);
+  return { csrf, cookies: { ...cookies, [FORM_TOKEN_COOKIE]: secret } };
+}
+
+/** A live bank-page session for this customer: their id, the cookies to send and a form token. */
 export async function customerSession(fixture: BankFixture, customer_id: string) {
   return { id: customer_id, ...(await webSession(fixture, 'customer', customer_id)) };
 }
@@ -77,4 +88,35 @@ export function staffPost(fixture: BankFixture, who: StaffSession, url: string, 
 /** GETs a console page as this staff member. */
 export function staffGet(fixture: BankFixture, who: StaffSession, url: string) {
   return sessionGet(fixture, who, url);
+}
+
+/**
+ * Posts a form as a browser does: the page at `page_url` first, for its form token and secret cookie, then `fields`
+ * to `url`. Returns the answer and the cookies the browser holds afterwards (a login's session cookie included).
+ */
+export async function postForm(fixture: BankFixture, page_url: string, url: string, fields: Record<string, string>, cookies: Record<string, string> = {}) {
+  const page = await formToken(fixture, page_url, cookies);
+  const response = await fixture.bank.app.inject({ method: 'POST', url, cookies: page.cookies, headers: FORM_HEADERS, payload: formBody({ csrf: page.csrf, ...fields }) });
+  return { response, cookies: { ...page.cookies, ...Object.fromEntries(response.cookies.map((cookie) => [cookie.name, cookie.value])) } };
+}
+
+/** Logs a customer in at /bank/login as a browser (holding `cookies`) would; the cookies hold their session and form-token secret. */
+export function logInCustomer(fixture: BankFixture, login_id: string, password: string, cookies: Record<string, string> = {}) {
+  return postForm(fixture, '/bank/login', '/bank/login', { login_id, password }, cookies);
+}
+
+/** A staff member as `furikae staff add` leaves them: a password and an enrolled authenticator, whose secret is returned. */
+export async function enrolledStaff(fixture: BankFixture, member: { login_id: string; password: string; display_name: string; role: StaffRole }) {
+  const created = await fixture.bank.services.staff.create(member);
+  const { secret } = (await fixture.bank.services.staff.enrolTotp(created.id))!;
+  return { ...created, password: member.password, secret };
+}
+
+/** Logs a staff member in through the console's login page in a real browser: ID, password and the authenticator's code at the bank's clock. */
+export async function logInStaffInBrowser(page: Page, fixture: BankFixture, member: { login_id: string; password: string; secret: string }): Promise<void> {
+  await page.goto(`${fixture.url}/staff/login`);
+  await page.fill('#login_id', member.login_id);
+  await page.fill('#password', member.password);
+  await page.fill('#totp_code', await totpCodeAt(member.secret, fixture.clock));
+  await Promise.all([page.waitForURL(`${fixture.url}/staff`), page.click('button[type=submit]')]);
 }

@@ -8,13 +8,22 @@ export const PIN_FAILURES_PER_ACCOUNT_MAX = 3;
 /** Consecutive failures after which an internet-banking password locks: at most five (PSD2 RTS Art. 4(3)(b)). */
 export const PASSWORD_FAILURES_PER_ACCOUNT_MAX = 5;
 /**
+ * Consecutive failed console logins after which a staff login locks: the customers' five, since the console holds
+ * the kill switches, unlocks and fraud decisions. An admin unlocks it (or `furikae staff unlock`).
+ */
+export const STAFF_LOGIN_FAILURES_PER_ACCOUNT_MAX = 5;
+/**
  * Per-account limits by credential. Second factors lock per factor in src/mfa (SECOND_FACTOR_FAILURES_MAX),
- * so here they count only towards the source limits.
+ * so here they count only towards the source limits. An operator's secret never locks: its client id is public
+ * (it is in every authorization URL), so a lock would let anyone stop an operator; its secret is 256 random bits,
+ * so counting guesses protects nothing, and failures raise an alert instead (OPERATOR_SECRET_FAILURES_ALERT_MIN).
  */
 export const ACCOUNT_FAILURES_MAX: Record<CredentialKind, number | null> = {
   legacy_pin: PIN_FAILURES_PER_ACCOUNT_MAX,
   password: PASSWORD_FAILURES_PER_ACCOUNT_MAX,
   second_factor: null,
+  staff_login: STAFF_LOGIN_FAILURES_PER_ACCOUNT_MAX,
+  operator_secret: null,
 };
 
 /** The sliding window for the per-source and per-operator failure counts. */
@@ -32,6 +41,25 @@ export const DEVICE_FAILURES_PER_WINDOW_MAX = 10;
  * and staff get an alert, the automatic form of "halt new links per service".
  */
 export const OPERATOR_FAILURES_PER_WINDOW_MAX = 100;
+
+/**
+ * Failures of one operator's secret per window that raise a staff alert. A working integration fails never; a
+ * deploy with a stale secret fails a few times before someone notices; ten in an hour is a leak being tried, a
+ * rotated secret still in use somewhere, or someone probing the client id, and the bank should call the operator.
+ */
+export const OPERATOR_SECRET_FAILURES_ALERT_MIN = 10;
+/**
+ * Failures on one account per window that raise a staff alert, by credential. A staff login alerts when it locks:
+ * someone is guessing at the console. Customers' credentials alert through reverse brute force and the operator
+ * failure rate instead, since one customer mistyping is not an incident.
+ */
+export const ACCOUNT_FAILURES_ALERT_MIN: Record<CredentialKind, number | null> = {
+  legacy_pin: null,
+  password: null,
+  second_factor: null,
+  staff_login: STAFF_LOGIN_FAILURES_PER_ACCOUNT_MAX,
+  operator_secret: OPERATOR_SECRET_FAILURES_ALERT_MIN,
+};
 
 /**
  * Distinct accounts one secret may fail on before it is reverse brute force: one PIN such as 1234 tried

@@ -9,7 +9,7 @@ import type { NewAlert } from '../cases/alert.ts';
 import { CREDENTIAL_LABELS, maskAccountKey, pinAccountOf, type CredentialAttempt, type CredentialKind, type ThrottleDecision } from './credential-attempt.ts';
 import { createSecretFingerprint } from './secret-fingerprint.ts';
 import {
-  ACCOUNT_FAILURES_MAX, ALERT_SOURCES_LISTED_MAX, DEVICE_FAILURES_PER_WINDOW_MAX, FAILURE_WINDOW_MS,
+  ACCOUNT_FAILURES_ALERT_MIN, ACCOUNT_FAILURES_MAX, ALERT_SOURCES_LISTED_MAX, DEVICE_FAILURES_PER_WINDOW_MAX, FAILURE_WINDOW_MS,
   OPERATOR_FAILURES_PER_WINDOW_MAX, REVERSE_BRUTE_FORCE_ACCOUNTS_MIN, REVERSE_BRUTE_FORCE_WINDOW_MS,
   SOURCE_BLOCK_MS, SOURCE_IP_FAILURES_PER_WINDOW_MAX, STAFF_ROWS_LISTED_MAX,
 } from './credential-limits.ts';
@@ -57,9 +57,9 @@ export interface CredentialLock {
 /** A pattern staff must look at. */
 export interface CredentialAlert {
   id: string;
-  kind: 'reverse_brute_force' | 'operator_failure_rate';
+  kind: 'reverse_brute_force' | 'operator_failure_rate' | 'account_failures';
   credential: CredentialKind;
-  /** A fingerprint prefix (never the secret) or an operator id. */
+  /** A fingerprint prefix (never the secret), an operator id, or an account key (account_failures). */
   subject: string;
   accounts_count: number;
   failures_count: number;
@@ -90,6 +90,7 @@ function checkAttemptShape(attempt: CredentialAttempt): void {
   assert(attempt.device_id === undefined || DEVICE_ID.test(attempt.device_id), 'a device id is 1 to 128 safe characters');
   assert(attempt.operator_id === undefined || isUuid(attempt.operator_id), 'an operator id is a UUID');
   assert(attempt.customer_id === undefined || isUuid(attempt.customer_id), 'a customer id is a UUID');
+  assert(attempt.account_operator_id === undefined || isUuid(attempt.account_operator_id), 'an account operator id is a UUID');
 }
 
 /** What a queued credential alert carries: the alert on /staff/security it mirrors, and the spread, capped. */
@@ -183,7 +184,7 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
     if (!locked) return false;
     const account_masked = maskAccountKey(attempt.account_key);
     log.warn({ credential: attempt.credential, account: account_masked, failures_max }, 'credential locked after consecutive failures');
-    if (locked.customer_id && attempt.credential !== 'second_factor') {
+    if (locked.customer_id && (attempt.credential === 'legacy_pin' || attempt.credential === 'password')) {
       try {
         await notifyCustomer(locked.customer_id, { kind: 'credential_locked', credential: attempt.credential, account: pinAccountOf(attempt.account_key) });
       } catch (error) {
@@ -292,6 +293,44 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
     if (alert?.inserted) log.warn({ alert_id: alert.id, operator_id: attempt.operator_id, failures: rate.failures }, 'operator failure rate over its limit');
   };
 
+  /** One account failing again and again (a staff login, an operator's secret): one open alert per account, kept up to date. */
+  const detectAccountFailures = async (attempt: CredentialAttempt): Promise<void> => {
+    const alert_min = ACCOUNT_FAILURES_ALERT_MIN[attempt.credential];
+    if (alert_min === null) return;
+    const [rate] = await db.query<{ failures: number; source_ips: string[]; device_ids: string[] }>(
+      `SELECT count(*)::int AS failures, coalesce(array_agg(DISTINCT source_ip), '{}') AS source_ips,
+              coalesce(array_agg(DISTINCT device_id) FILTER (WHERE device_id IS NOT NULL), '{}') AS device_ids
+         FROM credential_attempts WHERE credential = $1 AND account_key = $2 AND outcome = 'failure' AND at > $3`,
+      [attempt.credential, attempt.account_key, ago(FAILURE_WINDOW_MS)],
+    );
+    assert(rate, 'an aggregate answers one row');
+    if (rate.failures < alert_min) return;
+    const now = clock.now();
+    const operator_ids = attempt.account_operator_id ? [attempt.account_operator_id] : [];
+    const account = maskAccountKey(attempt.account_key);
+    const alert = await db.transaction(async (tx) => {
+      const [row] = await tx.query<{ id: string; inserted: boolean }>(
+        `INSERT INTO credential_alerts (id, kind, credential, subject, accounts_count, failures_count, source_ips, device_ids, operator_ids, raised_at, updated_at)
+         VALUES ($1, 'account_failures', $2, $3, 1, $4, $5, $6, $7, $8, $8)
+         ON CONFLICT (kind, credential, subject) WHERE resolved_at IS NULL DO UPDATE
+            SET failures_count = EXCLUDED.failures_count, source_ips = EXCLUDED.source_ips, device_ids = EXCLUDED.device_ids, updated_at = EXCLUDED.updated_at
+         RETURNING id, (xmax = 0) AS inserted`,
+        [ids.next(), attempt.credential, attempt.account_key, rate.failures,
+          rate.source_ips.slice(0, ALERT_SOURCES_LISTED_MAX), rate.device_ids.slice(0, ALERT_SOURCES_LISTED_MAX), operator_ids, now],
+      );
+      if (row?.inserted && alertQueue) {
+        await alertQueue.raiseAlert(tx, [{
+          id: row.id, kind: 'credential_account_failures', severity: 'high', at: now, operator_id: attempt.account_operator_id ?? null,
+          reason_codes: ['account_failures'],
+          summary: `${CREDENTIAL_LABELS[attempt.credential]}: ${rate.failures} failures on ${account} within the hour from ${rate.source_ips.length} addresses`,
+          details: { ...queueDetails(row.id, attempt.credential, { ...rate, accounts: 1, operator_ids }), account },
+        }]);
+      }
+      return row;
+    });
+    if (alert?.inserted) log.warn({ alert_id: alert.id, credential: attempt.credential, account, failures: rate.failures }, 'one account failing repeatedly');
+  };
+
   return {
     /**
      * Decides, before the secret is looked at, whether this attempt may be verified: `too_many_attempts` for a
@@ -323,6 +362,7 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
       const locked_now = failures_max !== null && await lockIfAtLimit(attempt, failures_max);
       await detectReverseBruteForce(attempt, secret_fingerprint);
       await detectOperatorFailureRate(attempt);
+      await detectAccountFailures(attempt);
       return { locked_now };
     },
 
@@ -354,6 +394,13 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
       });
       if (unlocked) log.info({ credential: unlocked.credential, account: maskAccountKey(unlocked.account_key), staff_id: by }, 'credential unlocked');
       return unlocked !== undefined;
+    },
+
+    /** Unlocks the account with this key (`furikae staff unlock`); as unlockAccount. False if it was not locked. */
+    async unlockAccountKey(credential: CredentialKind, account_key: string, { by }: { by: string }): Promise<boolean> {
+      const [state] = await db.query<{ id: string }>(
+        `SELECT id FROM credential_account_states WHERE credential = $1 AND account_key = $2`, [credential, account_key]);
+      return state ? this.unlockAccount(state.id, { by }) : false;
     },
 
     /** Lifts a block before it runs out (staff only); recorded with who did it. False if it was not live. */
@@ -393,10 +440,11 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
         `SELECT s.id, s.credential, s.account_key, s.customer_id, c.name_kanji, s.failures_consecutive, s.locked_at
            FROM credential_account_states s LEFT JOIN customers c ON c.id = s.customer_id
           WHERE (s.locked_at IS NOT NULL
-                 OR s.failures_consecutive >= CASE s.credential WHEN 'legacy_pin' THEN $1::int WHEN 'password' THEN $2::int ELSE NULL END)
+                 OR s.failures_consecutive >= CASE s.credential WHEN 'legacy_pin' THEN $1::int WHEN 'password' THEN $2::int
+                                                                WHEN 'staff_login' THEN $5::int ELSE NULL END)
             AND ($4::uuid IS NULL OR s.customer_id = $4)
           ORDER BY s.updated_at DESC LIMIT $3`,
-        [ACCOUNT_FAILURES_MAX.legacy_pin, ACCOUNT_FAILURES_MAX.password, STAFF_ROWS_LISTED_MAX, filter.customer_id ?? null],
+        [ACCOUNT_FAILURES_MAX.legacy_pin, ACCOUNT_FAILURES_MAX.password, STAFF_ROWS_LISTED_MAX, filter.customer_id ?? null, ACCOUNT_FAILURES_MAX.staff_login],
       );
       return rows.map(({ account_key, ...row }) => ({ ...row, account_masked: maskAccountKey(account_key) }));
     },

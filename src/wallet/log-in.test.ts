@@ -26,16 +26,17 @@ for (const backend of testBackends) {
       assert.match((await browser.get('/')).body, /鈴木 一郎/);
     });
 
-    test('logging in replaces the visitor session, so a planted session id is worthless', async () => {
+    test('logging in starts a new session, so a session id planted before it is worthless', async () => {
       const browser = wallet.browser();
-      await browser.get('/login');
-      const before_login = browser.cookies.get('wallet_session');
+      const planted = 'planted-by-an-attacker-0123456789abcdef';
+      browser.cookies.set('wallet_session', planted);
       await browser.logIn('ichiro@example.jp', 'ichiro-password');
       const after_login = browser.cookies.get('wallet_session');
-      assert.ok(before_login && after_login);
-      assert.notEqual(after_login, before_login);
+      assert.ok(after_login);
+      assert.notEqual(after_login, planted);
+      assert.match((await browser.get('/')).body, /ichiro|一郎/, 'signed in');
       const attacker = wallet.browser();
-      attacker.cookies.set('wallet_session', before_login);
+      attacker.cookies.set('wallet_session', planted);
       assert.match((await attacker.get('/')).body, /ようこそ/);
     });
 

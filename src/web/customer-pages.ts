@@ -10,13 +10,13 @@ import { formatYen } from '../shared/yen.ts';
 import { BANK_FRAUD_DESK_PHONE, BANK_NAME } from '../notify/bank-contact.ts';
 import { html } from './html.ts';
 import { bankPage } from './layout.ts';
-import { csrfMatches, type SessionStore } from './session-store.ts';
+import type { SessionStore } from './session-store.ts';
+import { FORM_TOKEN_CHARS_MAX, requireFormTokens } from '../http/form-csrf.ts';
+import { refuseCustomerForm } from './form-expired-page.ts';
 
-const COOKIE = 'furikae_customer';
-
-function loginPage(error?: string): string {
+function loginPage(form_token: string, error?: string): string {
   return bankPage('ログイン', html`<h1>インターネットバンキング ログイン / Log in</h1>
-<div class="card"><form method="post" action="/bank/login">
+<div class="card"><form method="post" action="/bank/login"><input type="hidden" name="csrf" value="${form_token}">
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <label for="login_id">ログインID / Login ID</label><input id="login_id" name="login_id" autocomplete="username" required>
 <label for="password">パスワード / Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
@@ -26,8 +26,9 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 
 /** Customer pages: log in, read the passbook, see linked services. */
 export async function customerPages(app: FastifyInstance, services: BankServices, sessions: SessionStore): Promise<void> {
+  requireFormTokens(app, refuseCustomerForm);
   const requireCustomer = async (request: FastifyRequest, reply: FastifyReply) => {
-    const session = await sessions.read('customer', request.cookies[COOKIE]);
+    const session = await sessions.read(request, 'customer');
     if (!session) {
       await reply.redirect('/bank/login');
       return undefined;
@@ -35,31 +36,27 @@ export async function customerPages(app: FastifyInstance, services: BankServices
     return session;
   };
 
-  app.get('/bank/login', async (_request, reply) => reply.type('text/html').send(loginPage()));
+  app.get('/bank/login', async (_request, reply) => reply.type('text/html').send(loginPage(reply.formToken())));
 
   app.post<{ Body: { login_id: string; password: string } }>('/bank/login', {
-    schema: { body: Type.Object({ login_id: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 128 }) }) },
+    schema: { body: Type.Object({ csrf: Type.Optional(Type.String({ maxLength: FORM_TOKEN_CHARS_MAX })), login_id: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 128 }) }) },
   }, async (request, reply) => {
     const login = await verifyCustomerPassword(services, { login_id: request.body.login_id, password: request.body.password, source_ip: request.ip });
-    if (!login.ok) return reply.status(SIGN_IN_REFUSAL_STATUS[login.code]).type('text/html').send(loginPage(signInRefusalBilingual(login.code)));
-    const cookie = await sessions.start('customer', login.customer.id);
-    reply.setCookie(COOKIE, cookie, { path: '/bank', httpOnly: true, sameSite: 'lax' });
+    if (!login.ok) return reply.status(SIGN_IN_REFUSAL_STATUS[login.code]).type('text/html').send(loginPage(reply.formToken(), signInRefusalBilingual(login.code)));
+    await sessions.begin(request, reply, 'customer', login.customer.id);
     return reply.redirect('/bank/passbook');
   });
 
-  app.post<{ Body: { csrf?: string } }>('/bank/logout', async (request, reply) => {
-    const session = await sessions.read('customer', request.cookies[COOKIE]);
-    if (session && csrfMatches(session, request.body?.csrf)) await sessions.end(request.cookies[COOKIE]);
-    reply.clearCookie(COOKIE, { path: '/bank' });
+  app.post('/bank/logout', async (request, reply) => {
+    await sessions.logout(request, reply, 'customer');
     return reply.redirect('/bank/login');
   });
 
-  app.post<{ Params: { id: string }; Body: { csrf: string } }>('/bank/links/:id/revoke', {
-    schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }), body: Type.Object({ csrf: Type.String({ maxLength: 100 }) }) },
+  app.post<{ Params: { id: string } }>('/bank/links/:id/revoke', {
+    schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }) },
   }, async (request, reply) => {
     const session = await requireCustomer(request, reply);
     if (!session) return reply;
-    if (!csrfMatches(session, request.body.csrf)) return reply.status(403).type('text/html').send(bankPage('Refused', html`<p class="error">The form expired. Go back and try again.</p>`));
     const link = await services.links.revokeByCustomer(session.subject_id, request.params.id);
     if (!link) return reply.status(404).type('text/html').send(bankPage('Not found', html`<p class="error">No such link.</p>`));
     request.log.info({ link_id: link.id, customer_id: session.subject_id }, 'link revoked by customer');
@@ -82,12 +79,12 @@ export async function customerPages(app: FastifyInstance, services: BankServices
 <tbody>${lines.map((line) => html`<tr><td>${line.date}</td><td>${line.label}</td><td class="yen">${line.withdrawal_yen === null ? '' : formatYen(line.withdrawal_yen)}</td><td class="yen">${line.deposit_yen === null ? '' : formatYen(line.deposit_yen)}</td><td class="yen">${formatYen(line.balance_yen)}</td></tr>`)}</tbody></table>
 <h2>連携サービス Linked services</h2>
 ${links.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="links"><thead><tr><th>サービス Service</th><th>方式 Method</th><th>状態 Status</th><th>連携日 Since</th><th></th></tr></thead><tbody>${links.map((link) => html`<tr data-link="${link.id}"><td>${operators.get(link.operator_id)?.display_name ?? ''}</td><td>${link.method === 'legacy_pin' ? '口座番号と暗証番号で連携 (二段階認証なし) / account number and PIN, no two-step verification' : '二段階認証で連携 / linked with two-step verification'}</td><td>${link.status === 'active' ? '有効 active' : link.status === 'frozen' ? '停止中 frozen (ご報告により / reported not you)' : '解除済 revoked'}</td><td>${japanDate(link.created_at)}</td>
-<td>${link.status === 'active' ? html`<form method="post" action="/bank/links/${link.id}/revoke"><input type="hidden" name="csrf" value="${session.csrf_token}"><button type="submit" class="danger">連携を解除 Revoke</button></form>` : ''}</td></tr>`)}</tbody></table>`}
+<td>${link.status === 'active' ? html`<form method="post" action="/bank/links/${link.id}/revoke"><input type="hidden" name="csrf" value="${reply.formToken()}"><button type="submit" class="danger">連携を解除 Revoke</button></form>` : ''}</td></tr>`)}</tbody></table>`}
 <p id="fraud-desk">身に覚えのない取引があれば、すぐにご連絡ください: <strong>${BANK_NAME.ja} 不正利用ダイヤル <a href="tel:${BANK_FRAUD_DESK_PHONE}">${BANK_FRAUD_DESK_PHONE}</a></strong> (24時間)<br>
 If you see a line you do not recognise, call the ${BANK_NAME.en} fraud desk at once: ${BANK_FRAUD_DESK_PHONE} (24 hours).</p></div>`);
     }
     const nav = html`<a href="/bank/passbook">通帳 Passbook</a> <a href="/bank/passbook#links">連携サービス Linked services</a> <a href="/bank/security">セキュリティ設定 Security</a>
-<form method="post" action="/bank/logout" class="inline"><input type="hidden" name="csrf" value="${session.csrf_token}"><button type="submit">ログアウト Log out</button></form>`;
+<form method="post" action="/bank/logout" class="inline"><input type="hidden" name="csrf" value="${reply.formToken()}"><button type="submit">ログアウト Log out</button></form>`;
     return reply.type('text/html').send(bankPage('通帳', html`<h1>${customer?.name_kanji ?? ''} 様の通帳 / Passbook</h1>${sections}`, nav));
   });
 }

@@ -17,6 +17,7 @@ const ALERT_LABELS: Record<AlertKind, string> = {
   risk_link: '連携リスク Link risk',
   credential_reverse_brute_force: 'リバースブルートフォース Reverse brute force',
   credential_operator_failure_rate: '事業者経由の失敗多発 Operator failures',
+  credential_account_failures: '同一アカウントの失敗多発 One account failing',
   not_me: '「身に覚えがない」 Not me',
 };
 

@@ -62,10 +62,16 @@ ${reasons.length ? html`<br>${reasons.map((code) => html`<span class="code">${co
 
 /** The live charges view: the latest charges with operator, customer, link, amount, status and the risk decision. */
 export async function staffChargesPage(app: FastifyInstance, services: BankServices, gate: StaffGate): Promise<void> {
-  app.get<{ Querystring: { status?: string; live?: '0' | '1' } }>('/staff/charges', {
-    schema: { querystring: Type.Object({ status: Type.Optional(Type.String({ pattern: '^[a-z_]{1,32}$', maxLength: 32 })), live: Type.Optional(Type.Union([Type.Literal('0'), Type.Literal('1')])) }) },
+  app.get<{ Querystring: { status?: string; live?: '0' | '1'; refresh?: 'auto' } }>('/staff/charges', {
+    schema: {
+      querystring: Type.Object({
+        status: Type.Optional(Type.String({ pattern: '^[a-z_]{1,32}$', maxLength: 32 })), live: Type.Optional(Type.Union([Type.Literal('0'), Type.Literal('1')])),
+        refresh: Type.Optional(Type.Literal('auto')),
+      }),
+    },
   }, async (request, reply) => {
-    const context = await gate.page(request, reply);
+    // The view's own reloads are not someone at the desk: they do not keep the session from idling out.
+    const context = await gate.page(request, reply, { touch: request.query.refresh !== 'auto' });
     if (!context) return reply;
     const status = request.query.status ?? null;
     const live = request.query.live !== '0';
@@ -93,7 +99,7 @@ ${rows.map((row) => html`<tr data-charge="${row.id}" data-status="${row.status}"
 </tbody></table>`}
 `;
     // A Refresh header rather than a script: the console's Content-Security-Policy runs no script at all.
-    if (live) reply.header('refresh', String(CHARGES_REFRESH_MS / 1000));
+    if (live) reply.header('refresh', `${CHARGES_REFRESH_MS / 1000}; url=/staff/charges?${status ? `status=${status}&` : ''}refresh=auto`);
     return reply.type('text/html').send(staffPage(context, 'Charges', '/staff/charges', body));
   });
 

@@ -5,15 +5,14 @@ import { roleAllows, type StaffRole } from '../staff/staff-role.ts';
 import type { StaffUser } from '../staff/staff-directory.ts';
 import { html, type SafeHtml } from './html.ts';
 import { bankPage } from './layout.ts';
-import { csrfMatches, type Session, type SessionStore } from './session-store.ts';
+import type { Session, SessionStore } from './session-store.ts';
 
-/** The staff session cookie (path /staff). */
-export const STAFF_COOKIE = 'furikae_staff';
-
-/** Who is asking: the session (with its CSRF token) and the staff member with their current role. */
+/** Who is asking: the session, the staff member with their current role, and this page's form token. */
 export interface StaffContext {
   session: Session;
   staff: StaffUser;
+  /** The token every form on the page carries (src/http/form-csrf.ts). */
+  form_token: string;
 }
 
 /** The codes a staff refusal can carry. */
@@ -30,36 +29,40 @@ ${detail ? html`<p>${detail}</p>` : ''}<p class="muted">code: <code>${code}</cod
   return reply.status(status).type('text/html').send(bankPage('Refused', body));
 }
 
+/** Answers a console form whose token is missing or wrong (src/http/form-csrf.ts checks every POST first). */
+export function refuseStaffForm(_request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendStaffRefusal(reply, 'staff_csrf_token_invalid');
+}
+
 /**
- * Every staff route goes through here. Pages need a live staff session; actions also need the form's CSRF token
- * and a role at least `required`. The role is read from staff_users on every request, so a demotion takes effect
- * at once, not at the next login.
+ * Every staff route goes through here. Pages need a live staff session; actions (whose form token was checked
+ * before they run) also need a role at least `required`. The role is read from staff_users on every request, so a
+ * demotion takes effect at once, not at the next login. A session ends after 15 idle minutes or one shift.
  */
 export function createStaffGate(services: BankServices, sessions: SessionStore) {
-  const read = async (request: FastifyRequest): Promise<StaffContext | undefined> => {
-    const session = await sessions.read('staff', request.cookies[STAFF_COOKIE]);
+  const read = async (request: FastifyRequest, reply: FastifyReply, touch: boolean): Promise<StaffContext | undefined> => {
+    const session = await sessions.read(request, 'staff', { touch });
     if (!session) return undefined;
     const staff = await services.staff.get(session.subject_id);
-    return staff ? { session, staff } : undefined;
+    return staff ? { session, staff, form_token: reply.formToken() } : undefined;
   };
 
   return {
-    /** For pages: the staff context, or undefined after redirecting to the login. */
-    async page(request: FastifyRequest, reply: FastifyReply): Promise<StaffContext | undefined> {
-      const context = await read(request);
+    /**
+     * For pages: the staff context, or undefined after redirecting to the login. `touch: false` for a page that
+     * reloads itself (the live charges view), so an unattended screen does not keep a session alive.
+     */
+    async page(request: FastifyRequest, reply: FastifyReply, { touch = true }: { touch?: boolean } = {}): Promise<StaffContext | undefined> {
+      const context = await read(request, reply, touch);
       if (!context) await reply.redirect('/staff/login');
       return context;
     },
 
-    /** For actions: the staff context when session, CSRF token and role all check; otherwise undefined after refusing. */
-    async action(request: FastifyRequest<{ Body: { csrf?: string } }>, reply: FastifyReply, required: StaffRole): Promise<StaffContext | undefined> {
-      const context = await read(request);
+    /** For actions: the staff context when the session and role check; otherwise undefined after refusing. */
+    async action(request: FastifyRequest, reply: FastifyReply, required: StaffRole): Promise<StaffContext | undefined> {
+      const context = await read(request, reply, true);
       if (!context) {
         await reply.redirect('/staff/login', 303);
-        return undefined;
-      }
-      if (!csrfMatches(context.session, request.body?.csrf)) {
-        await sendStaffRefusal(reply, 'staff_csrf_token_invalid');
         return undefined;
       }
       if (!roleAllows(context.staff.role, required)) {
@@ -74,9 +77,9 @@ export function createStaffGate(services: BankServices, sessions: SessionStore) 
 
 export type StaffGate = ReturnType<typeof createStaffGate>;
 
-/** The hidden CSRF field every staff form carries. */
+/** The hidden form-token field every staff form carries. */
 export function csrfField(context: StaffContext): SafeHtml {
-  return html`<input type="hidden" name="csrf" value="${context.session.csrf_token}">`;
+  return html`<input type="hidden" name="csrf" value="${context.form_token}">`;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Browser } from 'playwright-core';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
 import { browserSkip, clickThrough, launchBrowser, screenshotPath, visit } from '../testing/browser.ts';
+import { enrolledStaff, logInStaffInBrowser } from '../testing/staff-session.ts';
 
 const ADMIN = { login_id: 'kanri', password: 'kill-switch-admin-2026', display_name: '監視チーム 田中' };
 const REASON = 'ドコモ口座経由の不正出金 (10 Sep 2020): halt new links, keep existing ones';
@@ -45,17 +46,14 @@ for (const backend of testBackends) {
     });
 
     test('after the admin flips new_links_suspended with a reason, a new link is refused while the existing link still charges, as Docomo did in September 2020', async () => {
-      await fixture.bank.services.staff.create({ ...ADMIN, role: 'admin' });
+      const admin = await enrolledStaff(fixture, { ...ADMIN, role: 'admin' });
       const existing = await legacyLink(fixture);
       assert.equal(existing.response.statusCode, 201);
 
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP' });
       const posts: string[] = [];
       page.on('request', (request) => void (request.method() === 'POST' && posts.push(new URL(request.url()).pathname)));
-      await visit(page, `${fixture.url}/staff/login`);
-      await page.fill('#login_id', ADMIN.login_id);
-      await page.fill('#password', ADMIN.password);
-      await clickThrough(page, 'button[type=submit]', `${fixture.url}/staff`);
+      await logInStaffInBrowser(page, fixture, admin);
       assert.match(await page.textContent('header') ?? '', /監視チーム 田中/);
 
       await clickThrough(page, 'nav.console >> text=事業者 Operators', `${fixture.url}/staff/operators`);
@@ -102,7 +100,7 @@ describe('in Chromium, an analyst works an alert into a resolved case', { skip: 
     const browser = await launchBrowser();
     try {
       const { services } = fixture.bank;
-      await services.staff.create({ login_id: 'sato', password: 'analyst-password-2026', display_name: '不正調査 佐藤', role: 'analyst' });
+      const analyst = await enrolledStaff(fixture, { login_id: 'sato', password: 'analyst-password-2026', display_name: '不正調査 佐藤', role: 'analyst' });
       const link = await legacyLink(fixture);
       const charged = await chargeOverHttp(fixture, link.body.link_token, 'analyst-1');
       const { id: charge_id } = await charged.json() as { id: string };
@@ -112,10 +110,7 @@ describe('in Chromium, an analyst works an alert into a resolved case', { skip: 
       }));
 
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP' });
-      await visit(page, `${fixture.url}/staff/login`);
-      await page.fill('#login_id', 'sato');
-      await page.fill('#password', 'analyst-password-2026');
-      await clickThrough(page, 'button[type=submit]', `${fixture.url}/staff`);
+      await logInStaffInBrowser(page, fixture, analyst);
       await clickThrough(page, 'nav.console >> text=アラート Alerts', /\/staff\/alerts/);
       await page.screenshot({ path: screenshotPath('staff-alert-queue'), fullPage: true });
       await clickThrough(page, '[data-action="open-case"]', /\/staff\/cases\//);

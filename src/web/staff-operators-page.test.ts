@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Response as InjectResponse } from 'light-my-request';
 import { raceTest, testBackends, type TestBackend } from '../testing/test-databases.ts';
 import { charge, createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
-import { staffGet, staffPost, staffSession } from '../testing/staff-session.ts';
+import { FORM_HEADERS, formBody, formToken, staffGet, staffPost, staffSession } from '../testing/staff-session.ts';
 import { SWITCH_REASON_CHARS_MAX } from './staff-operators-page.ts';
 
 async function withFixture(backend: TestBackend, run: (fixture: BankFixture) => Promise<void>) {
@@ -107,8 +107,12 @@ for (const backend of testBackends) {
         const forged = await staffPost(fixture, admin, flipUrl(fixture), { ...fields, csrf: 'forged' });
         assert.equal(forged.statusCode, 403);
         assert.match(forged.body, /data-code="staff_csrf_token_invalid"/);
-        const missing = await fixture.bank.app.inject({ method: 'POST', url: flipUrl(fixture), headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ ...fields, csrf: admin.csrf }).toString() });
-        assert.equal(missing.statusCode, 303);
+        const lifted = await fixture.bank.app.inject({ method: 'POST', url: flipUrl(fixture), cookies: { furikae_csrf: admin.cookies.furikae_csrf }, headers: FORM_HEADERS, payload: formBody({ ...fields, csrf: admin.csrf }) });
+        assert.equal(lifted.statusCode, 403, 'the admin’s token without the admin’s session');
+        assert.match(lifted.body, /data-code="staff_csrf_token_invalid"/);
+        const visitor = await formToken(fixture, '/staff/login');
+        const missing = await fixture.bank.app.inject({ method: 'POST', url: flipUrl(fixture), cookies: visitor.cookies, headers: FORM_HEADERS, payload: formBody({ ...fields, csrf: visitor.csrf }) });
+        assert.equal(missing.statusCode, 303, 'a well-formed form with no session');
         assert.equal(missing.headers.location, '/staff/login');
         const unknown = await staffPost(fixture, admin, `/staff/operators/${fixture.bank.services.ids.next()}/switches`, fields);
         assert.equal(unknown.statusCode, 404);

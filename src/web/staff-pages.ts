@@ -7,7 +7,9 @@ import { formatYen } from '../shared/yen.ts';
 import { html } from './html.ts';
 import { bankPage } from './layout.ts';
 import type { SessionStore } from './session-store.ts';
-import { createStaffGate, STAFF_COOKIE } from './staff-gate.ts';
+import { createStaffGate, refuseStaffForm } from './staff-gate.ts';
+import { FORM_TOKEN_CHARS_MAX, requireFormTokens } from '../http/form-csrf.ts';
+import { logInStaff, type StaffLoginResult } from '../staff/staff-login.ts';
 import { actorName, staffPage } from './staff-frame.ts';
 import { alertLabel } from './staff-alerts-page.ts';
 import { staffOperatorsPage } from './staff-operators-page.ts';
@@ -24,37 +26,53 @@ import { staffCampaignPages } from './staff-campaign-pages.ts';
 /** Alerts and audit entries the dashboard previews; the full lists are a click away. */
 const DASHBOARD_ROWS_MAX = 8;
 
-function loginPage(error?: string): string {
+type StaffLoginRefusal = Extract<StaffLoginResult, { ok: false }>['code'];
+
+/** What the login page says for each refusal: never which of the three fields was wrong. */
+const LOGIN_REFUSALS: Record<StaffLoginRefusal, string> = {
+  staff_login_failed: 'ID、パスワードまたは認証コードが違います。 Wrong staff ID, password or authenticator code.',
+  credential_attempts_locked: 'このIDはロックされています。管理者に解除を依頼してください。 This login is locked after too many failures: ask an administrator to unlock it.',
+  too_many_attempts: '試行回数が多すぎます。しばらくしてからお試しください。 Too many attempts from here; try again later.',
+};
+
+function loginPage(form_token: string, refusal?: StaffLoginRefusal): string {
   return bankPage('Staff login', html`<h1>行員ログイン / Staff login</h1><div class="card"><form method="post" action="/staff/login">
-${error ? html`<p class="error" role="alert" data-code="staff_login_failed">${error}</p>` : ''}
+<input type="hidden" name="csrf" value="${form_token}">
+${refusal ? html`<p class="error" role="alert" data-code="${refusal}">${LOGIN_REFUSALS[refusal]}</p>` : ''}
 <label for="login_id">ID</label><input id="login_id" name="login_id" autocomplete="username" required>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Log in</button></form></div>`);
+<label for="totp_code">認証アプリのコード (6桁) Authenticator code</label><input id="totp_code" name="totp_code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
+<button type="submit">Log in</button></form>
+<p class="muted">認証アプリは管理者が登録します (furikae staff enrol)。 Your administrator registers your authenticator app.</p></div>`);
 }
 
 /** Staff console: login, the dashboard, and every console section (operators, charges, alerts, cases, customers, audit). */
 export async function staffPages(app: FastifyInstance, services: BankServices, sessions: SessionStore): Promise<void> {
+  requireFormTokens(app, refuseStaffForm);
   const gate = createStaffGate(services, sessions);
 
-  app.get('/staff/login', async (_request, reply) => reply.type('text/html').send(loginPage()));
+  app.get('/staff/login', async (_request, reply) => reply.type('text/html').send(loginPage(reply.formToken())));
 
-  app.post<{ Body: { login_id: string; password: string } }>('/staff/login', {
-    schema: { body: Type.Object({ login_id: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 128 }) }) },
+  app.post<{ Body: { login_id: string; password: string; totp_code: string } }>('/staff/login', {
+    schema: {
+      body: Type.Object({
+        csrf: Type.Optional(Type.String({ maxLength: FORM_TOKEN_CHARS_MAX })), login_id: Type.String({ maxLength: 64 }),
+        password: Type.String({ maxLength: 128 }), totp_code: Type.String({ maxLength: 12 }),
+      }),
+    },
   }, async (request, reply) => {
-    const staff = await services.staff.authenticate(request.body.login_id, request.body.password);
-    if (!staff) return reply.status(401).type('text/html').send(loginPage(errorCodes.staff_login_failed.title));
-    reply.setCookie(STAFF_COOKIE, await sessions.start('staff', staff.id), { path: '/staff', httpOnly: true, sameSite: 'strict' });
-    await services.audit.record({ staff_id: staff.id, action: 'staff.login', subject: staff.id, details: { role: staff.role, source_ip: request.ip } });
+    const { login_id, password, totp_code } = request.body;
+    const result = await logInStaff(services, { login_id, password, totp_code, source_ip: request.ip });
+    if (!result.ok) return reply.status(errorCodes[result.code].status).type('text/html').send(loginPage(reply.formToken(), result.code));
+    await sessions.begin(request, reply, 'staff', result.staff.id);
     return reply.redirect('/staff', 303);
   });
 
-  app.post<{ Body: { csrf?: string } }>('/staff/logout', {
-    schema: { body: Type.Object({ csrf: Type.Optional(Type.String({ maxLength: 100 })) }) },
-  }, async (request, reply) => {
+  app.post('/staff/logout', async (request, reply) => {
     const context = await gate.action(request, reply, 'viewer');
     if (!context) return reply;
-    await sessions.end(request.cookies[STAFF_COOKIE]);
-    reply.clearCookie(STAFF_COOKIE, { path: '/staff' });
+    await sessions.logout(request, reply, 'staff');
+    await services.audit.record({ staff_id: context.staff.id, action: 'staff.logout', subject: context.staff.id, details: { source_ip: request.ip } });
     return reply.redirect('/staff/login', 303);
   });
 

@@ -5,6 +5,7 @@ import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
 import { browserSkip, clickThrough, launchBrowser, screenshotPath, visit } from '../testing/browser.ts';
 import { plantScanHistory } from '../testing/scan-history.ts';
+import { enrolledStaff, logInStaffInBrowser } from '../testing/staff-session.ts';
 
 /** Customers with no wallet, so that a scan in one-customer chunks is still running when its page opens. */
 const QUIET_CUSTOMERS = 150;
@@ -17,11 +18,12 @@ for (const backend of testBackends.filter((candidate) => candidate.name === 'pos
     let fixture: BankFixture;
     let browser: Browser;
     let planted: Awaited<ReturnType<typeof plantScanHistory>>;
+    let analyst: Awaited<ReturnType<typeof enrolledStaff>>;
 
     before(async () => {
       fixture = await createBankFixture(backend, { listen: true });
       planted = await plantScanHistory(fixture.db, { quiet_customers: QUIET_CUSTOMERS });
-      await fixture.bank.services.staff.create({ ...ANALYST, role: 'analyst' });
+      analyst = await enrolledStaff(fixture, { ...ANALYST, role: 'analyst' });
       browser = await launchBrowser();
     });
     after(async () => {
@@ -31,10 +33,7 @@ for (const backend of testBackends.filter((candidate) => candidate.name === 'pos
 
     test('from the Scans tab: a scan of 2020 in small chunks shows live progress, then the thieves’ links, sortable by score and by yen', async () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, locale: 'ja-JP' });
-      await visit(page, `${fixture.url}/staff/login`);
-      await page.fill('#login_id', ANALYST.login_id);
-      await page.fill('#password', ANALYST.password);
-      await clickThrough(page, 'button[type=submit]', `${fixture.url}/staff`);
+      await logInStaffInBrowser(page, fixture, analyst);
       await clickThrough(page, 'nav.console >> text=遡及スキャン Scans', `${fixture.url}/staff/scans`);
 
       // A bad window first: the page says why and starts nothing.

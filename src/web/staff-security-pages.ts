@@ -4,14 +4,16 @@ import type { BankServices } from '../bank-services.ts';
 import { roleAllows, type StaffRole } from '../staff/staff-role.ts';
 import { html } from './html.ts';
 import type { SessionStore } from './session-store.ts';
-import { backTo, createStaffGate, csrfField, sendStaffRefusal } from './staff-gate.ts';
+import { backTo, createStaffGate, csrfField, refuseStaffForm, sendStaffRefusal } from './staff-gate.ts';
+import { requireFormTokens } from '../http/form-csrf.ts';
 import { jst } from '../shared/japan-time.ts';
 import { staffPage } from './staff-frame.ts';
 import { CREDENTIAL_LABELS, lockedAccountLabel } from '../throttle/credential-attempt.ts';
 const UUID_PARAM = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const CSRF_BODY = Type.Object({ csrf: Type.Optional(Type.String({ maxLength: 100 })) });
 
-const ALERT_LABELS = { reverse_brute_force: 'リバースブルートフォース Reverse brute force', operator_failure_rate: '事業者経由の失敗多発 Operator failure rate' } as const;
+const ALERT_LABELS = { reverse_brute_force: 'リバースブルートフォース Reverse brute force', operator_failure_rate: '事業者経由の失敗多発 Operator failure rate',
+  account_failures: '同一アカウントの失敗多発 One account failing' } as const;
 const DIMENSION_LABELS = { source_ip: 'IP', device_id: 'Device', secret_fingerprint: 'Secret (fingerprint)' } as const;
 
 const time = jst;
@@ -21,10 +23,11 @@ const time = jst;
  * Unlocking and lifting need an admin; resolving an alert an analyst. Each action is audited once it is done.
  */
 export async function staffSecurityPages(app: FastifyInstance, services: BankServices, sessions: SessionStore): Promise<void> {
+  requireFormTokens(app, refuseStaffForm);
   const { secondFactors, throttle, audit } = services;
   const gate = createStaffGate(services, sessions);
 
-  /** Every action: session, CSRF token and role (the gate), then the action, then its audit entry and log line. */
+  /** Every action: form token (checked first), session and role (the gate), then the action, then its audit entry and log line. */
   const action = async (
     request: FastifyRequest<{ Body: { csrf?: string } }>,
     reply: FastifyReply,
@@ -53,7 +56,7 @@ export async function staffSecurityPages(app: FastifyInstance, services: BankSer
     const csrf = csrfField(context);
     const only = (role: string) => html`<span class="muted">${role} only</span>`;
     const body = html`<h1>不正アクセス対策 / Credential security</h1>
-${alerts.length > 0 ? html`<p class="banner-warn" role="alert">${alerts.length} open alert(s): one secret failing across many accounts, or an operator's users failing far beyond typos.</p>` : ''}
+${alerts.length > 0 ? html`<p class="banner-warn" role="alert">${alerts.length} open alert(s): one secret failing across many accounts, an operator's users failing far beyond typos, or one staff login or operator secret failing again and again.</p>` : ''}
 <h2>アラート Alerts</h2>
 ${alerts.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="alerts"><thead><tr><th>Kind</th><th>Credential</th><th>Subject</th><th>Accounts</th><th>Failures</th><th>Sources</th><th>Raised</th><th></th></tr></thead><tbody>
 ${alerts.map((alert) => html`<tr data-alert="${alert.kind}"><td>${ALERT_LABELS[alert.kind]}</td><td>${CREDENTIAL_LABELS[alert.credential]}</td><td><code>${alert.subject}</code></td>
@@ -73,7 +76,7 @@ ${factors.map((factor) => html`<tr data-customer="${factor.customer_id}" data-fa
 </tbody></table>`}
 <h2>ロック中の口座 Locked credentials</h2>
 ${locks.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="locked-credentials"><thead><tr><th>Credential</th><th>Account</th><th>Customer</th><th>Failures</th><th>Locked</th><th></th></tr></thead><tbody>
-${locks.map((lock) => html`<tr data-lock="${lock.id}"><td>${CREDENTIAL_LABELS[lock.credential]}</td><td>${lockedAccountLabel(lock)}</td><td>${lock.customer_id && lock.name_kanji ? html`<a href="/staff/customers/${lock.customer_id}">${lock.name_kanji}</a>` : html`<span class="muted">no such customer</span>`}</td>
+${locks.map((lock) => html`<tr data-lock="${lock.id}"><td>${CREDENTIAL_LABELS[lock.credential]}</td><td>${lockedAccountLabel(lock)}</td><td>${lock.credential === 'staff_login' ? html`<span class="muted">staff login</span>` : lock.customer_id && lock.name_kanji ? html`<a href="/staff/customers/${lock.customer_id}">${lock.name_kanji}</a>` : html`<span class="muted">no such customer</span>`}</td>
 <td>${lock.failures_consecutive}</td><td>${time(lock.locked_at)}</td>
 <td>${admin ? html`<form method="post" action="/staff/security/credentials/${lock.id}/unlock">${csrf}<button type="submit">Unlock (after calling the customer)</button></form>` : only('admin')}</td></tr>`)}
 </tbody></table>`}`;

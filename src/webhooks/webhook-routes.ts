@@ -21,7 +21,7 @@ export async function webhookRoutes(app: FastifyInstance, services: BankServices
       response: { 200: Type.Object({ url: Type.String(), secret: Type.String() }), ...problemResponses },
     },
   }, async (request) => {
-    const operator = await authenticateOperator(request, services.operators);
+    const operator = await authenticateOperator(request, services);
     const registered = await services.webhooks.register(operator.id, request.body.url);
     request.log.info({ operator_id: operator.id }, 'webhook registered');
     return registered;
@@ -33,7 +33,7 @@ export async function webhookRoutes(app: FastifyInstance, services: BankServices
       response: { 200: Type.Object({ url: Type.String(), updated_at: Type.String({ format: 'date-time' }) }), ...problemResponses },
     },
   }, async (request) => {
-    const operator = await authenticateOperator(request, services.operators);
+    const operator = await authenticateOperator(request, services);
     const found = await services.webhooks.get(operator.id);
     if (!found) throw new FurikaeError('route_not_found', 'No webhook is registered');
     return found;
@@ -42,7 +42,7 @@ export async function webhookRoutes(app: FastifyInstance, services: BankServices
   app.delete('/v1/webhook', {
     schema: { tags: ['webhooks'], summary: 'Remove the webhook', security: [{ operatorBasic: [] }], response: { 204: Type.Null(), ...problemResponses } },
   }, async (request, reply) => {
-    const operator = await authenticateOperator(request, services.operators);
+    const operator = await authenticateOperator(request, services);
     await services.webhooks.remove(operator.id);
     return reply.status(204).send();
   });

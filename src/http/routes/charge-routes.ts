@@ -85,7 +85,7 @@ export async function chargeRoutes(app: FastifyInstance, services: BankServices,
       response: { 200: Type.Object({ data: Type.Array(ChargeResponse) }), ...problemResponses },
     },
   }, async (request) => {
-    const operator = await authenticateOperator(request, services.operators);
+    const operator = await authenticateOperator(request, services);
     return { data: await listCharges(services.db, operator.id, request.query) };
   });
 
@@ -95,7 +95,7 @@ export async function chargeRoutes(app: FastifyInstance, services: BankServices,
       params: Type.Object({ id: Uuid }), response: { 200: ChargeResponse, ...problemResponses },
     },
   }, async (request) => {
-    const operator = await authenticateOperator(request, services.operators);
+    const operator = await authenticateOperator(request, services);
     return getCharge(services.db, operator.id, request.params.id);
   });
 
@@ -106,7 +106,7 @@ export async function chargeRoutes(app: FastifyInstance, services: BankServices,
       response: { 201: RefundResponse, ...problemResponses },
     },
   }, async (request, reply) => {
-    const operator = await authenticateOperator(request, services.operators);
+    const operator = await authenticateOperator(request, services);
     const { refund, replayed } = await refundCharge(services, operator, {
       charge_id: request.params.id,
       idempotency_key: idempotencyKey(request),

@@ -34,7 +34,7 @@ export async function linkRoutes(app: FastifyInstance, services: BankServices): 
       response: { 201: Type.Object({ link: LinkResponse, link_token: Type.String() }), ...problemResponses },
     },
   }, async (request, reply) => {
-    const operator = await authenticateOperator(request, services.operators);
+    const operator = await authenticateOperator(request, services);
     const device_id = request.headers['x-device-id'];
     const { link, link_token } = await createLegacyLink(services, operator, request.body, { ip: request.ip, ...(device_id ? { device_id } : {}) });
     request.log.info({ link_id: link.id, operator_id: operator.id }, 'legacy link created');
@@ -47,7 +47,7 @@ export async function linkRoutes(app: FastifyInstance, services: BankServices): 
       params: Type.Object({ id: Uuid }), response: { 200: LinkResponse, ...problemResponses },
     },
   }, async (request) => {
-    const operator = await authenticateOperator(request, services.operators);
+    const operator = await authenticateOperator(request, services);
     return viewResponse(await services.links.getForOperator(operator.id, request.params.id));
   });
 
@@ -57,7 +57,7 @@ export async function linkRoutes(app: FastifyInstance, services: BankServices): 
       params: Type.Object({ id: Uuid }), response: { 200: LinkResponse, ...problemResponses },
     },
   }, async (request) => {
-    const operator = await authenticateOperator(request, services.operators);
+    const operator = await authenticateOperator(request, services);
     const link = await services.links.revoke(operator.id, request.params.id, `operator:${operator.client_id}`);
     request.log.info({ link_id: link.id, operator_id: operator.id }, 'link revoked by operator');
     return viewResponse(link);

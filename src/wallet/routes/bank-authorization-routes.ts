@@ -31,7 +31,7 @@ export function registerBankAuthorizationRoutes(
   async function linkPage(signed_in: SignedIn, message: { failure?: WalletFailure; notice?: string } = {}) {
     const [link, identity] = await Promise.all([findActiveBankLink(context.db, signed_in.user.id), findWalletIdentity(context.db, signed_in.user.id)]);
     return renderBankAuthorizationPage(kit.frame(TITLE, signed_in), {
-      csrf_token: signed_in.session.csrf_token, link, identity, bank_name: options.bank_name, ...message,
+      csrf_token: signed_in.form_token, link, identity, bank_name: options.bank_name, ...message,
     });
   }
 

@@ -19,7 +19,7 @@ export function registerChargeRoutes(app: FastifyInstance, kit: PageKit, context
       findActiveBankLink(context.db, signed_in.user.id),
       walletBalanceYen(context.ledger, signed_in.user.account_id),
     ]);
-    return renderChargePage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.session.csrf_token, link, balance_yen, ...form });
+    return renderChargePage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.form_token, link, balance_yen, ...form });
   }
 
   app.get('/charge', async (request, reply) => {
@@ -57,7 +57,7 @@ export function registerChargeRoutes(app: FastifyInstance, kit: PageKit, context
       const top_up = id === null ? null : await findTopUp(context.db, signed_in.user.id, id);
       if (!top_up) return kit.sendRefusal(reply, walletFailure('route_not_found', 'チャージが見つかりません / No such top-up'), { href: '/', text: 'ホーム / Home' }, signed_in);
       const notice = (request.query as { replayed?: string }).replayed === '1' ? 'このチャージは受付済みです / This top-up was already made (the form was sent twice)' : undefined;
-      return kit.sendPage(reply, 200, renderTopUpReceipt(kit.frame('チャージ明細 / Top-up receipt', signed_in), { top_up, csrf_token: signed_in.session.csrf_token, notice }));
+      return kit.sendPage(reply, 200, renderTopUpReceipt(kit.frame('チャージ明細 / Top-up receipt', signed_in), { top_up, csrf_token: signed_in.form_token, notice }));
     },
   );
 }

@@ -25,7 +25,7 @@ export async function registerEkycRoutes(app: FastifyInstance, kit: PageKit, con
     if (!identity.phone_verified_at) return kit.redirect(reply, '/verify-phone');
     if (identity.ekyc) return kit.redirect(reply, '/link');
     const notice = noticeFor((request.query as { done?: string }).done, ['phone_verified']);
-    return kit.sendPage(reply, 200, renderEkycPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.session.csrf_token, notice }));
+    return kit.sendPage(reply, 200, renderEkycPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.form_token, notice }));
   });
 
   await app.register(async (scope) => {
@@ -38,7 +38,7 @@ export async function registerEkycRoutes(app: FastifyInstance, kit: PageKit, con
       const values = { name_kana: kit.field(request, 'name_kana'), birth_date: kit.field(request, 'birth_date') };
       const outcome = await verifyIdentity(context, vendor, signed_in.user, { document, ...values, face_match: body.face_match });
       if (outcome.ok) return kit.redirect(reply, '/link?done=ekyc_verified');
-      const page = renderEkycPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.session.csrf_token, values, failure: outcome });
+      const page = renderEkycPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.form_token, values, failure: outcome });
       return kit.sendPage(reply, failureStatus(outcome), page);
     });
   });

@@ -11,18 +11,15 @@ const TITLE = '新規登録 / Sign up';
 /** GET and POST /signup (hardened): name, e-mail, password and mobile phone; then on to the code. */
 export function registerHardenedSignUpRoutes(app: FastifyInstance, kit: PageKit, context: WalletContext, sms: SmsChannel): void {
   app.get('/signup', async (request, reply) => {
-    if (await kit.signedIn(request)) return kit.redirect(reply, '/');
-    const session = await kit.visitorSession(request, reply);
-    return kit.sendPage(reply, 200, renderHardenedSignUpPage(kit.frame(TITLE), { csrf_token: session.csrf_token }));
+    if (await kit.signedIn(request, reply)) return kit.redirect(reply, '/');
+    return kit.sendPage(reply, 200, renderHardenedSignUpPage(kit.frame(TITLE), { csrf_token: reply.formToken() }));
   });
 
   app.post('/signup', { schema: { body: formSchema(['csrf_token', 'name', 'email', 'phone', 'password']) }, attachValidation: true }, async (request, reply) => {
-    const session = await kit.requireVisitorForm(request, reply);
-    if (!session) return reply;
     const values = { name: kit.field(request, 'name'), email: kit.field(request, 'email'), phone: kit.field(request, 'phone') };
     const outcome = kit.schemaFailure(request) ?? (await signUpWithPhone(context, sms, { ...values, password: kit.field(request, 'password') }));
     if (!outcome.ok) {
-      return kit.sendPage(reply, failureStatus(outcome), renderHardenedSignUpPage(kit.frame(TITLE), { csrf_token: session.csrf_token, ...values, failure: outcome }));
+      return kit.sendPage(reply, failureStatus(outcome), renderHardenedSignUpPage(kit.frame(TITLE), { csrf_token: reply.formToken(), ...values, failure: outcome }));
     }
     await kit.startSignedIn(request, reply, outcome.value);
     return kit.redirect(reply, '/verify-phone');

@@ -28,7 +28,7 @@ export function noticeFor(done: string | undefined, landing_here: readonly DoneN
 /** GET /: balance, bank link and history when signed in (and, hardened, the sign-up steps); a welcome otherwise. */
 export function registerHomeRoutes(app: FastifyInstance, kit: PageKit, context: WalletContext, options: { hardened?: boolean } = {}): void {
   app.get('/', { schema: { querystring: { type: 'object', properties: { done: { type: 'string', maxLength: 32 } } } } }, async (request, reply) => {
-    const signed_in = await kit.signedIn(request);
+    const signed_in = await kit.signedIn(request, reply);
     if (!signed_in) return kit.sendPage(reply, 200, renderWelcomePage(kit.frame('ようこそ / Welcome')));
     const { user } = signed_in;
     const [balance_yen, link, history, identity] = await Promise.all([

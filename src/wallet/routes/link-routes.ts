@@ -15,7 +15,7 @@ export function registerLinkRoutes(app: FastifyInstance, kit: PageKit, context: 
     const signed_in = await kit.requireUserOrRedirect(request, reply);
     if (!signed_in) return reply;
     const link = await findActiveBankLink(context.db, signed_in.user.id);
-    return kit.sendPage(reply, 200, renderLinkPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.session.csrf_token, link }));
+    return kit.sendPage(reply, 200, renderLinkPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.form_token, link }));
   });
 
   app.post(
@@ -33,7 +33,7 @@ export function registerLinkRoutes(app: FastifyInstance, kit: PageKit, context: 
       const outcome = kit.schemaFailure(request) ?? (await linkBankAccount(context, signed_in.user, { ...values, pin: kit.field(request, 'pin') }));
       if (outcome.ok) return kit.redirect(reply, '/?done=linked');
       const link = await findActiveBankLink(context.db, signed_in.user.id);
-      const page = renderLinkPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.session.csrf_token, link, values, failure: outcome });
+      const page = renderLinkPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.form_token, link, values, failure: outcome });
       return kit.sendPage(reply, failureStatus(outcome), page);
     },
   );
@@ -44,6 +44,6 @@ export function registerLinkRoutes(app: FastifyInstance, kit: PageKit, context: 
     const outcome = await revokeBankLink(context, signed_in.user);
     if (outcome.ok) return kit.redirect(reply, '/?done=unlinked');
     const link = await findActiveBankLink(context.db, signed_in.user.id);
-    return kit.sendPage(reply, failureStatus(outcome), renderLinkPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.session.csrf_token, link, failure: outcome }));
+    return kit.sendPage(reply, failureStatus(outcome), renderLinkPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.form_token, link, failure: outcome }));
   });
 }

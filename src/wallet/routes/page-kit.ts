@@ -1,6 +1,7 @@
 /**
- * What every wallet page handler shares: finding the session behind the cookie, refusing a form whose
- * CSRF token is wrong, answering with HTML and safe headers, and minting the form-embedded ids.
+ * What every wallet page handler shares: finding the session behind the cookie, the refusal for a form whose
+ * token is wrong (checked before any handler runs, src/http/form-csrf.ts), answering with HTML and safe headers,
+ * and minting the form-embedded ids.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorCodes } from '../../errors/error-codes.ts';
@@ -10,13 +11,15 @@ import { renderMessagePage } from '../pages/message-page.ts';
 import type { PageFrame } from '../pages/page-layout.ts';
 import type { WalletContext } from '../wallet-context.ts';
 import { walletFailure, type WalletFailure } from '../wallet-outcome.ts';
-import { csrfTokenMatches, SESSION_SECONDS_MAX, ANONYMOUS_SESSION_SECONDS_MAX, type WalletSession, type WalletSessions } from '../wallet-sessions.ts';
+import { SESSION_SECONDS_MAX, type WalletSession, type WalletSessions } from '../wallet-sessions.ts';
 import { findWalletUserById, type WalletUser } from '../wallet-users.ts';
 
 /** The session cookie's name: distinct from the bank's own cookies, which may share the host. */
 export const SESSION_COOKIE = 'wallet_session';
 /** The hardened wallet's cookie: cookies ignore ports, so two wallets on one demo host need two names. */
 export const HARDENED_SESSION_COOKIE = 'wallet_secure_session';
+/** Each session cookie's form-token secret cookie, named apart for the same reason (and apart from the bank's). */
+export const FORM_TOKEN_COOKIES: Record<string, string> = { [SESSION_COOKIE]: 'wallet_csrf', [HARDENED_SESSION_COOKIE]: 'wallet_secure_csrf' };
 
 export interface PageKitOptions {
   context: WalletContext;
@@ -31,6 +34,8 @@ export interface PageKitOptions {
 export interface SignedIn {
   session: WalletSession;
   user: WalletUser;
+  /** This page's form token, for its forms and the logout button. */
+  form_token: string;
 }
 
 /** A form body as a record of whatever arrived; anything that is not an object reads as empty. */
@@ -52,14 +57,8 @@ export function createPageKit(options: PageKitOptions) {
   const { context, sessions, operator_name, secure_cookies } = options;
   const cookie_name = options.cookie_name ?? SESSION_COOKIE;
 
-  function setSessionCookie(reply: FastifyReply, cookie_value: string, user_id: string | null) {
-    reply.setCookie(cookie_name, cookie_value, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: secure_cookies,
-      maxAge: user_id === null ? ANONYMOUS_SESSION_SECONDS_MAX : SESSION_SECONDS_MAX,
-    });
+  function setSessionCookie(reply: FastifyReply, cookie_value: string) {
+    reply.setCookie(cookie_name, cookie_value, { path: '/', httpOnly: true, sameSite: 'lax', secure: secure_cookies, maxAge: SESSION_SECONDS_MAX });
   }
 
   const kit = {
@@ -67,7 +66,7 @@ export function createPageKit(options: PageKitOptions) {
 
     frame(title: string, signed_in?: SignedIn | null): PageFrame {
       return signed_in
-        ? { operator_name, title, user_name: signed_in.user.name, csrf_token: signed_in.session.csrf_token }
+        ? { operator_name, title, user_name: signed_in.user.name, csrf_token: signed_in.form_token }
         : { operator_name, title };
     },
 
@@ -96,27 +95,18 @@ export function createPageKit(options: PageKitOptions) {
     },
 
     /** The signed-in user, or null for a visitor (or a session whose user is gone). */
-    async signedIn(request: FastifyRequest): Promise<SignedIn | null> {
+    async signedIn(request: FastifyRequest, reply: FastifyReply): Promise<SignedIn | null> {
       const session = await kit.session(request);
-      if (!session?.user_id) return null;
+      if (!session) return null;
       const user = await findWalletUserById(context.db, session.user_id);
-      return user ? { session, user } : null;
-    },
-
-    /** A session for a visitor's form: the live one, or a new anonymous one (which sets the cookie). */
-    async visitorSession(request: FastifyRequest, reply: FastifyReply): Promise<WalletSession> {
-      const existing = await kit.session(request);
-      if (existing) return existing;
-      const opened = await sessions.open(null);
-      setSessionCookie(reply, opened.cookie_value, null);
-      return opened.session;
+      return user ? { session, user, form_token: reply.formToken() } : null;
     },
 
     /** Starts a signed-in session in place of whatever the browser had (no session fixation). */
     async startSignedIn(request: FastifyRequest, reply: FastifyReply, user: WalletUser) {
       await sessions.close(request.cookies[cookie_name]);
       const opened = await sessions.open(user.id);
-      setSessionCookie(reply, opened.cookie_value, user.id);
+      setSessionCookie(reply, opened.cookie_value);
     },
 
     async endSession(request: FastifyRequest, reply: FastifyReply) {
@@ -126,40 +116,27 @@ export function createPageKit(options: PageKitOptions) {
 
     /** For GET pages: the signed-in user, or a redirect to login (and null). */
     async requireUserOrRedirect(request: FastifyRequest, reply: FastifyReply): Promise<SignedIn | null> {
-      const signed_in = await kit.signedIn(request);
+      const signed_in = await kit.signedIn(request, reply);
       if (!signed_in) await kit.redirect(reply, '/login');
       return signed_in;
     },
 
     /**
-     * For form posts that need a user: the signed-in user whose session's CSRF token the form carries.
-     * Otherwise answers 401 or 403 itself and returns null; nothing else runs.
+     * For form posts that need a user (the form's token was checked before this runs): the signed-in user, or
+     * null after answering 401; nothing else runs.
      */
     async requireUserForm(request: FastifyRequest, reply: FastifyReply): Promise<SignedIn | null> {
-      const signed_in = await kit.signedIn(request);
+      const signed_in = await kit.signedIn(request, reply);
       if (!signed_in) {
         await kit.sendRefusal(reply, walletFailure('wallet_unauthenticated', 'ログインしてください / Please log in'), { href: '/login', text: 'ログイン / Log in' });
-        return null;
-      }
-      if (!csrfTokenMatches(signed_in.session, kit.body(request).csrf_token)) {
-        await kit.sendCsrfRefusal(request, reply, signed_in);
         return null;
       }
       return signed_in;
     },
 
-    /** For visitor form posts (sign-up, login): the session whose CSRF token the form carries, or null after a 403. */
-    async requireVisitorForm(request: FastifyRequest, reply: FastifyReply): Promise<WalletSession | null> {
-      const session = await kit.session(request);
-      if (!session || !csrfTokenMatches(session, kit.body(request).csrf_token)) {
-        await kit.sendCsrfRefusal(request, reply, null);
-        return null;
-      }
-      return session;
-    },
-
-    async sendCsrfRefusal(request: FastifyRequest, reply: FastifyReply, signed_in: SignedIn | null) {
-      request.log.warn({ url: request.url }, 'wallet form refused: CSRF token missing or wrong');
+    /** Answers a form whose token is missing or wrong: 403 wallet_csrf_token_invalid, with a way back to the form. */
+    async sendCsrfRefusal(request: FastifyRequest, reply: FastifyReply) {
+      const signed_in = await kit.signedIn(request, reply);
       const back = request.url.split('?')[0] ?? '/';
       return kit.sendRefusal(
         reply,

@@ -17,7 +17,7 @@ export function registerPayRoutes(app: FastifyInstance, kit: PageKit, context: W
   async function payPage(signed_in: SignedIn, form: { merchant_id?: string; amount_text?: string; failure?: WalletFailure }) {
     const [merchants, balance_yen] = await Promise.all([listWalletMerchants(context.db), walletBalanceYen(context.ledger, signed_in.user.account_id)]);
     // Every drawing of the form gets a new id: a failed payment wrote nothing, so its id need not be kept.
-    return renderPayPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.session.csrf_token, payment_id: kit.nextId(), merchants, balance_yen, ...form });
+    return renderPayPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.form_token, payment_id: kit.nextId(), merchants, balance_yen, ...form });
   }
 
   app.get('/pay', async (request, reply) => {

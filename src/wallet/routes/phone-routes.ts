@@ -15,7 +15,7 @@ export function registerPhoneRoutes(app: FastifyInstance, kit: PageKit, context:
   async function page(signed_in: SignedIn, message: { failure?: WalletFailure; notice?: string } = {}, identity?: WalletIdentity) {
     identity ??= await findWalletIdentity(context.db, signed_in.user.id);
     return renderVerifyPhonePage(kit.frame(TITLE, signed_in), {
-      csrf_token: signed_in.session.csrf_token, phone_masked: maskPhone(identity.phone ?? ''), simulator_href, ...message,
+      csrf_token: signed_in.form_token, phone_masked: maskPhone(identity.phone ?? ''), simulator_href, ...message,
     });
   }
 

@@ -15,7 +15,7 @@ const AMOUNT_INVALID = '金額は1円以上の整数で入力してください 
 export function registerSendRoutes(app: FastifyInstance, kit: PageKit, context: WalletContext): void {
   async function sendPage(signed_in: SignedIn, form: { recipient_email?: string; amount_text?: string; failure?: WalletFailure }) {
     const balance_yen = await walletBalanceYen(context.ledger, signed_in.user.account_id);
-    return renderSendPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.session.csrf_token, send_id: kit.nextId(), balance_yen, ...form });
+    return renderSendPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.form_token, send_id: kit.nextId(), balance_yen, ...form });
   }
 
   app.get('/send', async (request, reply) => {

@@ -10,19 +10,16 @@ const TITLE = '新規登録 / Sign up';
 /** GET and POST /signup: open a wallet with name, e-mail and password, then arrive signed in. */
 export function registerSignUpRoutes(app: FastifyInstance, kit: PageKit, context: WalletContext): void {
   app.get('/signup', async (request, reply) => {
-    if (await kit.signedIn(request)) return kit.redirect(reply, '/');
-    const session = await kit.visitorSession(request, reply);
-    return kit.sendPage(reply, 200, renderSignUpPage(kit.frame(TITLE), { csrf_token: session.csrf_token }));
+    if (await kit.signedIn(request, reply)) return kit.redirect(reply, '/');
+    return kit.sendPage(reply, 200, renderSignUpPage(kit.frame(TITLE), { csrf_token: reply.formToken() }));
   });
 
   app.post('/signup', { schema: { body: formSchema(['csrf_token', 'name', 'email', 'password']) }, attachValidation: true }, async (request, reply) => {
-    const session = await kit.requireVisitorForm(request, reply);
-    if (!session) return reply;
     const name = kit.field(request, 'name');
     const email = kit.field(request, 'email');
     const outcome = kit.schemaFailure(request) ?? (await signUp(context, { name, email, password: kit.field(request, 'password') }));
     if (!outcome.ok) {
-      return kit.sendPage(reply, failureStatus(outcome), renderSignUpPage(kit.frame(TITLE), { csrf_token: session.csrf_token, name, email, failure: outcome }));
+      return kit.sendPage(reply, failureStatus(outcome), renderSignUpPage(kit.frame(TITLE), { csrf_token: reply.formToken(), name, email, failure: outcome }));
     }
     await kit.startSignedIn(request, reply, outcome.value);
     return kit.redirect(reply, '/?done=signed_up');

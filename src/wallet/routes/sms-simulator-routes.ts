@@ -5,7 +5,7 @@ import type { PageKit } from './page-kit.ts';
 
 /** Texts shown: the newest are the ones anyone is waiting for. */
 const SIMULATED_MESSAGES_SHOWN_MAX = 50;
-/** Where the wallet's SMS simulator inbox is served (only when the wallet's SMS channel is the simulator). */
+/** Where the wallet's SMS simulator inbox is served (only when the demo passes `demo_sms_inbox`). */
 export const WALLET_SMS_SIMULATOR_PATH = '/simulator/sms';
 
 /** GET /simulator/sms: the wallet's own SMS simulator inbox, for the demo. Never wired to a real gateway. */
