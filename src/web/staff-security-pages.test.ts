@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends, type TestBackend } from '../testing/test-databases.ts';
 import { createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
-import { customerSession, staffGet, staffPost, staffSession } from '../testing/staff-session.ts';
+import { customerSession, logInCustomer, staffGet, staffPost, staffSession } from '../testing/staff-session.ts';
 import { SECOND_FACTOR_FAILURES_MAX } from '../mfa/second-factors.ts';
 import { PIN_FAILURES_PER_ACCOUNT_MAX, REVERSE_BRUTE_FORCE_ACCOUNTS_MIN } from '../throttle/credential-limits.ts';
 
@@ -70,7 +70,7 @@ for (const backend of testBackends) {
     test('a locked internet-banking login shows staff the customer’s name linking to them and 「インターネットバンキング」, never the internal login key', async () => {
       await withFixture(backend, async (fixture) => {
         for (let i = 0; i < 5; i++) {
-          await fixture.bank.app.inject({ method: 'POST', url: '/bank/login', payload: { login_id: 'hanako', password: `wrong-${i}` } });
+          await logInCustomer(fixture, 'hanako', `wrong-${i}`);
         }
         const staff = await staffSession(fixture, 'admin');
         const page = await staffGet(fixture, staff, '/staff/security');
