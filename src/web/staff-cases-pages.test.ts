@@ -86,7 +86,7 @@ for (const backend of testBackends) {
 
     test('an analyst can resolve a case but not flip a switch: 403 and the operator unchanged', async () => {
       const case_id = await fixture.db.transaction((tx) => fixture.bank.services.cases.openCase(tx, { kind: 'dispute', opened_by: 'customer', summary: 'この出金に覚えがない', customer_id: fixture.customer.id }));
-      assert.equal((await staffPost(fixture, analyst, `/staff/cases/${case_id}/resolve`, { resolution: 'legitimate' })).statusCode, 303);
+      assert.equal((await staffPost(fixture, analyst, `/staff/cases/${case_id}/resolve`, { resolution: 'legitimate', reason: 'customer confirmed the charge' })).statusCode, 303);
       const before = await fixture.snapshot();
       const refused = await staffPost(fixture, analyst, `/staff/operators/${fixture.operator.id}/switches`, { name: 'charges_suspended', on: 'true', reason: 'fraud confirmed' });
       assert.equal(refused.statusCode, 403);
@@ -102,9 +102,9 @@ for (const backend of testBackends) {
       const before = await fixture.snapshot();
       assert.equal((await staffPost(fixture, analyst, `/staff/alerts/${alert_id}/acknowledge`, { csrf: 'forged' })).statusCode, 403);
       assert.equal((await staffPost(fixture, analyst, `/staff/alerts/${fixture.bank.services.ids.next()}/acknowledge`)).statusCode, 404);
-      assert.equal((await staffPost(fixture, analyst, `/staff/cases/${fixture.bank.services.ids.next()}/resolve`, { resolution: 'fraud' })).statusCode, 404);
-      assert.equal((await staffPost(fixture, analyst, `/staff/cases/not-a-case/resolve`, { resolution: 'fraud' })).statusCode, 400);
-      assert.equal((await staffPost(fixture, analyst, `/staff/cases/${fixture.bank.services.ids.next()}/resolve`, { resolution: 'maybe' })).statusCode, 400);
+      assert.equal((await staffPost(fixture, analyst, `/staff/cases/${fixture.bank.services.ids.next()}/resolve`, { resolution: 'fraud', reason: 'checked' })).statusCode, 404);
+      assert.equal((await staffPost(fixture, analyst, `/staff/cases/not-a-case/resolve`, { resolution: 'fraud', reason: 'checked' })).statusCode, 400);
+      assert.equal((await staffPost(fixture, analyst, `/staff/cases/${fixture.bank.services.ids.next()}/resolve`, { resolution: 'maybe', reason: 'checked' })).statusCode, 400);
       assert.equal((await staffPost(fixture, analyst, `/staff/alerts/${alert_id}/close`, { reason: 'x'.repeat(201) })).statusCode, 422);
       await fixture.assertNothingWritten(before);
 
