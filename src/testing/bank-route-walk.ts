@@ -11,17 +11,16 @@ import { createBankFixture, legacyLink, type BankFixture } from './bank-fixture.
 import { walkRoutes, type RouteWalkOptions, type WalkIdentity } from './route-walk.ts';
 import type { RegisteredRoute } from '../http/route-methods.ts';
 import { testBackends } from './test-databases.ts';
-import { customerSession, staffSession } from './staff-session.ts';
+import { customerSession, formToken, staffSession } from './staff-session.ts';
 
 /** A customer, a staff member and an operator at once, plus a link credential on the charge routes and a bare browser. */
 export async function bankWalkIdentities(fixture: BankFixture): Promise<WalkIdentity[]> {
   const customer = await customerSession(fixture, fixture.customer.id);
   const staff = await staffSession(fixture, 'admin');
   const { link_token } = (await legacyLink(fixture)).body;
-  // One CSRF token for both sessions, so malformed input gets past the login and CSRF checks into each handler.
-  const csrf = customer.csrf;
-  await fixture.db.query(`UPDATE web_sessions SET csrf_token = $1`, [csrf]);
-  const cookies = { ...customer.cookies, ...staff.cookies };
+  // One form token for a browser holding both sessions (it is bound to the first session cookie sent, the staff one,
+  // on every page), so malformed input gets past the login and form-token checks into each handler.
+  const { csrf, cookies } = await formToken(fixture, '/staff/login', { ...customer.cookies, ...staff.cookies });
   return [
     { name: 'operator, customer and staff', headers: { authorization: fixture.operator.basic }, cookies, fields: { csrf }, depth: 'full' },
     {
