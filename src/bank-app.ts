@@ -115,9 +115,9 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
     await pages.register(async (scope) => interactionRoutes(scope, { services, provider, issuer, resource }));
     await pages.register(async (scope) => approvalPages(scope, services, sessions));
     await pages.register(async (scope) => staffLabPage(scope, createStaffGate(services, sessions), { report_dir: deps.lab_report_dir ?? LAB_REPORT_DIR_DEFAULT }));
+    await pages.register(async (scope) => notMePages(scope, { notMe: services.notMe }));
   });
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/bank/login'));
-  await notMePages(app, { notMe: services.notMe });
 
   const mail = deps.mail ?? (deps.smtp_url ? createSmtpMailChannel({ smtp_url: deps.smtp_url, from: deps.mail_from ?? MAIL_FROM_DEFAULT }) : undefined);
   if (!mail) deps.log.warn('SMTP_URL is unset: e-mail notices wait in the outbox until the bank runs with one');

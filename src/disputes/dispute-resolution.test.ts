@@ -2,7 +2,7 @@ import { describe, test, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
 import { startMailSink, type MailSink } from '../notify/mail-sink.ts';
-import { createNoticeFixture, notMePath, type NoticeFixture } from '../notify/notice-fixture.ts';
+import { confirmNotMe, createNoticeFixture, notMePath, type NoticeFixture } from '../notify/notice-fixture.ts';
 import { snapshotDatabase } from '../testing/database-snapshot.ts';
 import { assertNothingWritten } from '../testing/refusal-may-write.ts';
 
@@ -30,14 +30,14 @@ for (const backend of testBackends) {
       await fixture.db.close();
     });
 
-    /** Links and charges, then follows the charge mail's "not me" link: the link is frozen and a dispute case is open. */
+    /** Links and charges, then follows the charge mail's "not me" link and confirms: the link is frozen and a dispute case is open. */
     async function frozenDispute() {
       const { link_id, link_token } = await fixture.link();
       assert.equal((await fixture.charge(link_token, 5000)).statusCode, 201);
       await fixture.bank.notices.dispatchOnce();
       const mail = sink.messages(fixture.customer.email).find((m) => m.purpose === 'charge_succeeded');
       assert.ok(mail);
-      assert.equal((await fixture.bank.app.inject({ method: 'GET', url: notMePath(mail.text) })).statusCode, 200);
+      assert.equal((await confirmNotMe(fixture.bank.app, notMePath(mail.text))).statusCode, 200);
       assert.equal((await linkRow(fixture, link_id)).status, 'frozen');
       const [dispute] = await fixture.bank.services.cases.listCases({ customer_id: fixture.customer.id });
       assert.equal(dispute?.link_id, link_id);

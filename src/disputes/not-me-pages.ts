@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { errorCodes } from '../errors/error-codes.ts';
 import { formatYen } from '../shared/yen.ts';
@@ -6,19 +6,17 @@ import { html, type SafeHtml } from '../web/html.ts';
 import { bankPage } from '../web/layout.ts';
 import { BANK_FRAUD_DESK_PHONE } from '../notify/bank-contact.ts';
 import { formatJapanDateTime } from '../shared/japan-time.ts';
-import type { NotMeOutcome, NotMeRefusal, NotMeReports } from './not-me-reports.ts';
+import { customerAccountLabel } from '../linking/link.ts';
+import { FORM_TOKEN_CHARS_MAX, requireFormTokens } from '../http/form-csrf.ts';
+import type { NotMeFacts, NotMeOutcome, NotMePreview, NotMeRefusal, NotMeReports } from './not-me-reports.ts';
 
-/** Longest token accepted in the query: a notice's token is a few hundred characters; more is not one of ours. */
+/** Longest token accepted in the query or form: a notice's token is a few hundred characters; more is not one of ours. */
 export const NOT_ME_TOKEN_CHARS_MAX = 2048;
 
 /** Where notices send the customer. */
 export const NOT_ME_PATH = '/notices/not-me';
 
 const REFUSALS: Record<NotMeRefusal, { ja: string; en: string }> = {
-  not_me_token_used: {
-    ja: 'このリンクはすでに使われています。お届けは受け付け済みで、連携は停止されています。',
-    en: 'This link was already used. We have your report and the link is stopped.',
-  },
   not_me_token_expired: {
     ja: 'このリンクは有効期限が切れています。お手数ですが、お電話でお知らせください。',
     en: 'This link has expired. Please call us instead.',
@@ -32,25 +30,58 @@ const REFUSALS: Record<NotMeRefusal, { ja: string; en: string }> = {
 const callUs = html`<div class="card"><p><strong>ふりかえ銀行 不正利用ダイヤル ${BANK_FRAUD_DESK_PHONE}</strong> (24時間 / 24 hours)</p>
 <p class="muted">当行が暗証番号・パスワード・認証コードをお尋ねすることはありません。 We never ask for your PIN, password or codes.</p></div>`;
 
-function donePage(outcome: Extract<NotMeOutcome, { ok: true }>): string {
-  const account = `${outcome.branch_code} 普通 ${outcome.account_masked}`;
-  const state: SafeHtml = outcome.frozen_now
-    ? html`<p class="banner-warn" id="not-me-result" data-result="frozen">「${outcome.operator_name}」との口座連携を停止しました。このサービスからの引き落としはできません。<br>
-We stopped the link to ${outcome.operator_name}. It can no longer charge your account.</p>`
-    : html`<p class="banner-warn" id="not-me-result" data-result="already-${outcome.link_status_before}">「${outcome.operator_name}」との口座連携は、すでに停止されています。ご報告を追加で受け付けました。<br>
-The link to ${outcome.operator_name} was already stopped. We have added your report.</p>`;
-  const charge = outcome.charge
-    ? html`<p>ご報告の引き落とし / The charge you reported: <strong>${formatYen(outcome.charge.amount_yen)}</strong> (${formatJapanDateTime(outcome.charge.charged_at)})</p>`
-    : '';
+/** The case number customers read out on the phone: the id's random tail, which staff search by. */
+const caseNumber = (case_id: string) => case_id.slice(-12).toUpperCase();
+
+/** What the notice was about, as the customer's passbook and the e-mail said it. */
+function factsCard(facts: NotMeFacts): SafeHtml {
+  const what = facts.charge
+    ? html`<tr><th>内容 / What</th><td>引き落とし / Charge</td></tr>
+<tr><th>金額 / Amount</th><td><strong id="not-me-amount">${formatYen(facts.charge.amount_yen)}</strong></td></tr>
+<tr><th>日時 / When</th><td>${formatJapanDateTime(facts.charge.charged_at)}</td></tr>`
+    : html`<tr><th>内容 / What</th><td>口座連携 / A link to your account</td></tr>
+${facts.linked_at ? html`<tr><th>日時 / When</th><td>${formatJapanDateTime(facts.linked_at)}</td></tr>` : ''}`;
+  return html`<table class="facts" id="not-me-facts"><tbody>
+<tr><th>サービス / Service</th><td><strong id="not-me-operator">${facts.operator_name}</strong></td></tr>
+${what}
+<tr><th>口座 / Account</th><td id="not-me-account">${customerAccountLabel(facts.branch_code, facts.account_masked)}</td></tr>
+</tbody></table>`;
+}
+
+function confirmPage(token: string, form_token: string, facts: NotMeFacts): string {
+  return bankPage('お心当たりのないお取引 / Not you?', html`<h1>お心当たりのないお取引のご報告 / Report something you did not do</h1>
+<div class="card">${factsCard(facts)}
+<p>お心当たりがない場合は、下のボタンを押してください。「${facts.operator_name}」との口座連携を直ちに停止し、担当者が調査します。<br>
+If you did not do this, press the button. We stop the link to ${facts.operator_name} at once and our staff look into it.</p>
+<form method="post" action="${NOT_ME_PATH}" id="not-me-confirm"><input type="hidden" name="csrf" value="${form_token}"><input type="hidden" name="token" value="${token}">
+<button type="submit" class="danger" id="not-me-submit">心当たりがないので連携を停止する / It was not me: stop the link</button></form>
+<p class="muted">お心当たりがある場合は、このページを閉じてください。何も変更されません。 If this was you, close this page: nothing changes.</p></div>
+${callUs}`);
+}
+
+function reportedPage(facts: NotMeFacts, outcome: { case_id: string; state: SafeHtml }): string {
   return bankPage('ご報告を受け付けました / Report received', html`<h1>ご報告を受け付けました / We have your report</h1>
-${state}
-<div class="card"><p>口座 / Account: ${account}</p>${charge}
-<p>受付番号 / Case number: <strong id="case-number">${outcome.case_id.slice(-12).toUpperCase()}</strong></p>
+${outcome.state}
+<div class="card">${factsCard(facts)}
+<p>受付番号 / Case number: <strong id="case-number">${caseNumber(outcome.case_id)}</strong></p>
 <p>担当者が調査し、ご登録の電話番号にご連絡します。すでに引き落とされたお金は、調査のうえ補償の対象になります。
 ほかの引き落としやサービスにもお心当たりがない場合は、下記までお電話ください。</p>
 <p>Our staff will look into it and call you at the number on your record. Money already charged is reviewed for compensation.
 If you see other charges or services you do not know, call us.</p></div>
 ${callUs}`);
+}
+
+const alreadyReported = html`<p class="banner-info" id="not-me-result" data-result="already-reported">すでにご報告いただいています。連携は停止され、担当者が調査しています。<br>
+You already reported this. The link is stopped and our staff are looking into it.</p>`;
+
+function outcomeState(outcome: Extract<NotMeOutcome, { ok: true }>): SafeHtml {
+  const name = outcome.facts.operator_name;
+  if (outcome.already_reported) return alreadyReported;
+  return outcome.frozen_now
+    ? html`<p class="banner-warn" id="not-me-result" data-result="frozen">「${name}」との口座連携を停止しました。このサービスからの引き落としはできません。<br>
+We stopped the link to ${name}. It can no longer charge your account.</p>`
+    : html`<p class="banner-warn" id="not-me-result" data-result="already-${outcome.link_status_before}">「${name}」との口座連携は、すでに停止されています。ご報告を受け付けました。<br>
+The link to ${name} was already stopped. We have your report.</p>`;
 }
 
 function refusedPage(code: NotMeRefusal): string {
@@ -61,22 +92,54 @@ function refusedPage(code: NotMeRefusal): string {
 ${callUs}`);
 }
 
+/** A confirmation whose form token is missing or wrong (forged, or the page was left open past its cookie): nothing done. */
+function refuseNotMeForm(_request: unknown, reply: FastifyReply): FastifyReply {
+  return page(reply, 403, bankPage('もう一度お試しください / Please try again', html`<h1>もう一度お試しください / Please try again</h1>
+<p class="error" role="alert" id="not-me-result" data-result="form-expired">このページの有効期限が切れました。何も変更していません。メールのリンクをもう一度開いてください。<br>
+This page expired and nothing was changed. Open the link in the e-mail again.</p>
+${callUs}`));
+}
+
+/** Every not-me page: never cached, and the token in its URL reaches no other site (Referrer-Policy). */
+function page(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply.status(status).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8').send(body);
+}
+
+const refused = (reply: FastifyReply, code: NotMeRefusal) => page(reply, errorCodes[code].status, refusedPage(code));
+
 /**
- * GET /notices/not-me?token=…: the one-click "this wasn't me" page. A GET, because the customer clicks it in a mail;
- * if a mail scanner follows it first, the worst case is a frozen link and a phone call, never money moved.
- * The token never reaches the request log (route log level) or another site (Referrer-Policy).
+ * The "this wasn't me" link of a notice. GET /notices/not-me?token=… shows what the notice was about and asks the
+ * customer to confirm; it writes nothing, because mail scanners and link previews open links before people do.
+ * POST freezes the link and opens a case, with the bank's form token (bound to the form-token cookie: the customer
+ * is not signed in) and the signed notice token. A second confirmation, or the link opened after reporting, shows
+ * "already reported" with the case number. Must be registered in the scope that has cookies, form bodies and form
+ * tokens (src/http/form-csrf.ts). Tokens never reach the request log (route log level).
  */
 export async function notMePages(app: FastifyInstance, { notMe }: { notMe: NotMeReports }): Promise<void> {
+  requireFormTokens(app, refuseNotMeForm);
+  const tokenField = Type.String({ maxLength: NOT_ME_TOKEN_CHARS_MAX });
+
   app.get<{ Querystring: { token?: string } }>(NOT_ME_PATH, {
     logLevel: 'warn',
-    schema: { hide: true, querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: NOT_ME_TOKEN_CHARS_MAX })) }) },
+    schema: { hide: true, querystring: Type.Object({ token: Type.Optional(tokenField) }) },
     // A token too long or missing is simply not valid: show the page rather than a problem+json.
     attachValidation: true,
   }, async (request, reply) => {
-    reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8');
     const token = request.validationError ? undefined : request.query.token;
+    const preview: NotMePreview = token ? await notMe.preview(token) : { ok: false, code: 'not_me_token_invalid' };
+    if (!preview.ok) return refused(reply, preview.code);
+    if (preview.reported) return page(reply, 200, reportedPage(preview.facts, { case_id: preview.reported.case_id, state: alreadyReported }));
+    return page(reply, 200, confirmPage(token!, reply.formToken(), preview.facts));
+  });
+
+  app.post<{ Body: { csrf?: string; token?: string } }>(NOT_ME_PATH, {
+    logLevel: 'warn',
+    schema: { hide: true, body: Type.Object({ csrf: Type.Optional(Type.String({ maxLength: FORM_TOKEN_CHARS_MAX })), token: Type.Optional(tokenField) }) },
+    attachValidation: true,
+  }, async (request, reply) => {
+    const token = request.validationError ? undefined : request.body.token;
     const outcome: NotMeOutcome = token ? await notMe.report(token) : { ok: false, code: 'not_me_token_invalid' };
-    if (!outcome.ok) return reply.status(errorCodes[outcome.code].status).send(refusedPage(outcome.code));
-    return reply.status(200).send(donePage(outcome));
+    if (!outcome.ok) return refused(reply, outcome.code);
+    return page(reply, 200, reportedPage(outcome.facts, { case_id: outcome.case_id, state: outcomeState(outcome) }));
   });
 }

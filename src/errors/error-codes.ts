@@ -78,7 +78,6 @@ export const errorCodes = {
   wallet_bank_authorization_failed: { status: 502, title: "The bank's authorization server refused the wallet's request" },
   // Notifications and disputes
   link_frozen: { status: 403, title: 'The link is frozen: the customer reported it as not theirs' },
-  not_me_token_used: { status: 409, title: 'This "not me" link was already used' },
   not_me_token_expired: { status: 410, title: 'This "not me" link has expired' },
   not_me_token_invalid: { status: 400, title: 'This "not me" link is not valid' },
   // Staff console

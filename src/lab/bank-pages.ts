@@ -105,9 +105,15 @@ export async function declineCharge(browser: LabBrowser, charge_id: string, page
   return approvalShown(await response.text()).status;
 }
 
-/** Opens a notice's "this wasn't me" link; returns what the bank answered (frozen, already stopped, or the refusal code). */
+/**
+ * Opens a notice's "this wasn't me" link and confirms on the page it shows (the GET only asks); returns what the bank
+ * answered (frozen, already stopped or reported, or the refusal code).
+ */
 export async function pressNotMe(browser: LabBrowser, url: URL): Promise<string> {
   const { response } = await browser.follow(`${url.pathname}${url.search}`);
-  const page = await response.text();
+  const shown = await response.text();
+  const token = formValue(shown, 'token');
+  const page = token === undefined ? shown
+    : await (await browser.post(url.pathname, { csrf: formValue(shown, 'csrf') ?? '', token })).text();
   return /id="not-me-result" data-(?:result|code)="([a-z_-]+)"/.exec(page)?.[1] ?? `http_${response.status}`;
 }

@@ -83,3 +83,25 @@ export function notMePath(text: string): string {
   if (!match) throw new Error('no "not me" link in the notice');
   return match[1]!;
 }
+
+/** The cookies a response set, as the Cookie header a browser sends next. */
+export function cookiesOf(response: { headers: Record<string, unknown> }): string {
+  return ([response.headers['set-cookie'] ?? []].flat() as string[]).map((header) => header.split(';')[0]).join('; ');
+}
+
+/** A hidden input's value on a page. */
+export function hiddenValue(page: string, name: string): string | undefined {
+  return new RegExp(`name="${name}" value="([^"]*)"`).exec(page)?.[1];
+}
+
+/**
+ * Opens a notice's "not me" link and confirms on the page it shows, with its form token and cookie, as a browser
+ * would (the GET only asks). Returns the confirmation's answer.
+ */
+export async function confirmNotMe(app: BankApp['app'], path: string) {
+  const page = await app.inject({ method: 'GET', url: path });
+  const csrf = hiddenValue(page.body, 'csrf');
+  const token = hiddenValue(page.body, 'token');
+  if (page.statusCode !== 200 || !csrf || !token) throw new Error(`no confirmation form at ${path.slice(0, 40)}… (${page.statusCode})`);
+  return app.inject({ method: 'POST', url: '/notices/not-me', headers: { cookie: cookiesOf(page) }, payload: { csrf, token } });
+}
