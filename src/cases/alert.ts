@@ -7,6 +7,7 @@ export const ALERT_KINDS = [
   'credential_reverse_brute_force', // one PIN tried across many accounts
   'credential_operator_failure_rate', // an operator's users failing far beyond typos
   'credential_account_failures', // one staff login or operator secret failing again and again
+  'credential_legacy_pin_locks', // legacy PIN locks through one operator from one source, counted on one alert
   'not_me', // the customer said "this wasn't me"
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];

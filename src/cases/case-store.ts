@@ -221,6 +221,20 @@ export function createCaseStore({ db, clock, ids, audit }: { db: Database; clock
       );
     },
 
+    /**
+     * Restates an alert that counts what it groups (legacy PIN locks per operator and source) inside the caller's
+     * transaction, so the queue shows one alert with the count rather than one per event. False when staff closed it
+     * already: the caller raises a new one, so nothing after the close goes unseen.
+     */
+    async recountAlertIn(tx: Queryable, alert_id: string, restated: { summary: string; details: Record<string, unknown> }): Promise<boolean> {
+      assert(restated.summary.length <= SUMMARY_CHARS_MAX, 'summary too long');
+      const rows = await tx.query(
+        `UPDATE alerts SET summary = $2, details = $3 WHERE id = $1 AND status <> 'closed' RETURNING id`,
+        [alert_id, restated.summary, JSON.stringify(restated.details)],
+      );
+      return rows.length > 0;
+    },
+
     /** Adds a note to a case, open or resolved (reviews come later), audited with the text. */
     addNote(case_id: string, text: string, by: string): Promise<StaffActionOutcome> {
       const trimmed = text.trim();

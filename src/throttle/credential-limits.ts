@@ -50,8 +50,9 @@ export const OPERATOR_FAILURES_PER_WINDOW_MAX = 100;
 export const OPERATOR_SECRET_FAILURES_ALERT_MIN = 10;
 /**
  * Failures on one account per window that raise a staff alert, by credential. A staff login alerts when it locks:
- * someone is guessing at the console. Customers' credentials alert through reverse brute force and the operator
- * failure rate instead, since one customer mistyping is not an incident.
+ * someone is guessing at the console. Customers' credentials alert through reverse brute force, the operator failure
+ * rate and, for legacy PINs, locks grouped per operator and source (src/throttle/credential-throttle.ts), since one
+ * customer mistyping is not an incident.
  */
 export const ACCOUNT_FAILURES_ALERT_MIN: Record<CredentialKind, number | null> = {
   legacy_pin: null,

@@ -251,6 +251,85 @@ for (const backend of testBackends) {
         [['credential_operator_failure_rate', 'high', alerts[0]!.id]], 'one queued alert, not one per failure past the limit');
     });
 
+    /** A throttle wired to the staff alert queue, as the bank wires it. */
+    const withQueue = (t: Awaited<ReturnType<typeof newScope>>) => {
+      const cases = createCaseStore({ db: t.db, clock: t.clock, ids: t.ids, audit: createAuditLog({ db: t.db, clock: t.clock, ids: t.ids, key: FIXTURE_AUDIT_KEY }) });
+      const throttle = createCredentialThrottle({ db: t.db, clock: t.clock, ids: t.ids, log: t.log, fingerprint_key: t.key, notifyCustomer: t.notifyCustomer,
+        alertQueue: cases });
+      return { cases, throttle };
+    };
+
+    /** Wrong PINs on account n until it locks, each a PIN of its own (so no reverse brute force ties them). */
+    const lockAccount = async (throttle: ReturnType<typeof createCredentialThrottle>, attempt: CredentialAttempt) => {
+      for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX; i++) await fail(throttle, { ...attempt, secret: `${attempt.account_key.slice(-5)}${i}` });
+      assert.deepEqual(await throttle.check(attempt), { ok: false, code: 'credential_attempts_locked' });
+    };
+
+    test(`${PIN_FAILURES_PER_ACCOUNT_MAX - 1} wrong legacy PINs raise no alert; the ${PIN_FAILURES_PER_ACCOUNT_MAX}rd locks the account and raises one high alert in the staff queue naming the operator and the source`, async () => {
+      const t = await newScope(shared);
+      const { cases, throttle } = withQueue(t);
+      const operator_id = t.operator();
+      const attempt = t.attempt(30_001, { operator_id, source_ip: t.ip(3001) });
+      const queued = async () => (await cases.listAlerts({ status: 'active' })).filter((alert) => alert.operator_id === operator_id);
+      for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX - 1; i++) await fail(throttle, { ...attempt, secret: String(6000 + i) });
+      assert.deepEqual(await queued(), [], 'mistyping twice is not an incident');
+      await fail(throttle, { ...attempt, secret: '6999' });
+      const [alert, ...more] = await queued();
+      assert.equal(more.length, 0);
+      assert.equal(alert?.kind, 'credential_legacy_pin_locks');
+      assert.equal(alert?.severity, 'high');
+      assert.deepEqual(alert?.reason_codes, ['legacy_pin_locked']);
+      assert.equal(alert?.details.locks_count, 1);
+      assert.deepEqual(alert?.details.source_ips, [t.ip(3001)]);
+      assert.match(alert!.summary!, new RegExp(`1 account locked through one operator from ip:${t.ip(3001).replaceAll('.', '\\.')}`));
+      assert.doesNotMatch(JSON.stringify(alert), /6999|600[01]/, 'no PIN in the alert');
+      const [onSecurityPage] = (await t.alerts()).filter((row) => row.kind === 'legacy_pin_locks');
+      assert.equal(onSecurityPage?.id, alert?.id, 'the queued alert is the security page\'s, by id');
+    });
+
+    test('locks through one operator from one source count on one open alert; another operator, address or device gets its own', async () => {
+      const t = await newScope(shared);
+      const { cases, throttle } = withQueue(t);
+      const [walletA, walletB] = [t.operator(), t.operator()];
+      for (let n = 0; n < 4; n++) await lockAccount(throttle, t.attempt(31_000 + n, { operator_id: walletA, source_ip: t.ip(3100) }));
+      await lockAccount(throttle, t.attempt(31_100, { operator_id: walletB, source_ip: t.ip(3100) }));
+      await lockAccount(throttle, t.attempt(31_200, { operator_id: walletA, source_ip: t.ip(3101) }));
+      await lockAccount(throttle, t.attempt(31_300, { operator_id: walletA, source_ip: t.ip(3100), device_id: t.device('phone-1') }));
+      const queued = (await cases.listAlerts({ status: 'active' }))
+        .filter((alert) => alert.kind === 'credential_legacy_pin_locks' && (alert.operator_id === walletA || alert.operator_id === walletB));
+      const groups = queued.map((alert) => [alert.operator_id === walletA ? 'A' : 'B', String(alert.summary).replace(/^.*from /, ''), alert.details.locks_count]).sort();
+      assert.deepEqual(groups, [
+        ['A', `device:${t.device('phone-1')}`, 1],
+        ['A', `ip:${t.ip(3100)}`, 4],
+        ['A', `ip:${t.ip(3101)}`, 1],
+        ['B', `ip:${t.ip(3100)}`, 1],
+      ]);
+      const sprayed = queued.find((alert) => alert.details.locks_count === 4)!;
+      assert.match(sprayed.summary!, /4 accounts locked/);
+      assert.equal(sprayed.details.failures_count, 4 * PIN_FAILURES_PER_ACCOUNT_MAX);
+    });
+
+    test('after staff close a grouped lock alert in the queue, the next lock from that operator and source raises a new one', async () => {
+      const t = await newScope(shared);
+      const { cases, throttle } = withQueue(t);
+      const operator_id = t.operator();
+      const staff_id = t.ids.next();
+      await t.db.query(
+        `INSERT INTO staff_users (id, login_id, display_name, password_hash, created_at) VALUES ($1, $2, 'Test Analyst', 'scrypt$unused', $3)`,
+        [staff_id, `analyst-${staff_id.slice(-8)}`, t.clock.now()]);
+      await lockAccount(throttle, t.attempt(32_000, { operator_id, source_ip: t.ip(3200) }));
+      const [first] = (await cases.listAlerts({ status: 'active' })).filter((alert) => alert.operator_id === operator_id);
+      // closeAlert does this and audits it; this database has no audit log, so close it as closeAlert does inside.
+      await t.db.transaction((tx) => cases.closeAlertIn(tx, first!.id, staff_id));
+      assert.equal((await cases.getAlert(first!.id))?.status, 'closed');
+      await lockAccount(throttle, t.attempt(32_001, { operator_id, source_ip: t.ip(3200) }));
+      const open = (await cases.listAlerts({ status: 'active' })).filter((alert) => alert.operator_id === operator_id);
+      assert.equal(open.length, 1, 'a new alert, not a count on the closed one');
+      assert.notEqual(open[0]!.id, first!.id);
+      assert.equal(open[0]!.details.locks_count, 1);
+      assert.equal((await cases.getAlert(first!.id))?.status, 'closed', 'the closed alert stays closed');
+    });
+
     test('staff lift a block and resolve an alert, each recorded with who did it, and neither twice', async () => {
       const t = await newScope(shared);
       for (let n = 1; n <= REVERSE_BRUTE_FORCE_ACCOUNTS_MIN; n++) await fail(t.throttle, t.attempt(n));

@@ -41,6 +41,8 @@ export interface CredentialThrottleDeps {
 export interface CredentialAlertQueue {
   raiseAlert(tx: Queryable, alerts: NewAlert[]): Promise<unknown>;
   closeAlertIn(tx: Queryable, alert_id: string, by: string): Promise<unknown>;
+  /** Restates a grouped alert's count; false when staff closed the queued copy. */
+  recountAlertIn(tx: Queryable, alert_id: string, restated: { summary: string; details: Record<string, unknown> }): Promise<boolean>;
 }
 
 /** An account whose credential is locked (or saturated by attempts in flight), for staff. */
@@ -57,9 +59,12 @@ export interface CredentialLock {
 /** A pattern staff must look at. */
 export interface CredentialAlert {
   id: string;
-  kind: 'reverse_brute_force' | 'operator_failure_rate' | 'account_failures';
+  kind: 'reverse_brute_force' | 'operator_failure_rate' | 'account_failures' | 'legacy_pin_locks';
   credential: CredentialKind;
-  /** A fingerprint prefix (never the secret), an operator id, or an account key (account_failures). */
+  /**
+   * A fingerprint prefix (never the secret), an operator id, an account key (account_failures), or
+   * '<operator id or none>|<device:id or ip:address>' (legacy_pin_locks, whose accounts_count counts the locks).
+   */
   subject: string;
   accounts_count: number;
   failures_count: number;
@@ -163,6 +168,50 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
     return rows.length > 0;
   };
 
+  /**
+   * A legacy PIN lock raises an alert, grouped per operator and per source (the device when the operator relays one,
+   * else the address): the first lock of a group raises it, later ones count on it, so a spray through one wallet is
+   * one alert that grows rather than a flood. In the lock's transaction. When staff closed the queued copy while the
+   * group's alert stayed open on /staff/security, that alert is retired and a new one raised, so no lock goes unseen.
+   */
+  const raiseLegacyPinLockAlert = async (tx: Queryable, attempt: CredentialAttempt, failures: number): Promise<void> => {
+    const source = attempt.device_id ? `device:${attempt.device_id}` : `ip:${attempt.source_ip}`;
+    const subject = `${attempt.operator_id ?? 'none'}|${source}`;
+    const now = clock.now();
+    for (let tries = 0; tries < 2; tries++) {
+      const [row] = await tx.query<{ id: string; inserted: boolean; accounts_count: number; failures_count: number }>(
+        `INSERT INTO credential_alerts (id, kind, credential, subject, accounts_count, failures_count, source_ips, device_ids, operator_ids, raised_at, updated_at)
+         VALUES ($1, 'legacy_pin_locks', 'legacy_pin', $2, 1, $3, ARRAY[$4]::text[], $5::text[], $6::text[], $7, $7)
+         ON CONFLICT (kind, credential, subject) WHERE resolved_at IS NULL DO UPDATE
+            SET accounts_count = credential_alerts.accounts_count + 1, failures_count = credential_alerts.failures_count + EXCLUDED.failures_count,
+                updated_at = EXCLUDED.updated_at
+         RETURNING id, (xmax = 0) AS inserted, accounts_count, failures_count`,
+        [ids.next(), subject, failures, attempt.source_ip, attempt.device_id ? [attempt.device_id] : [],
+          attempt.operator_id ? [attempt.operator_id] : [], now],
+      );
+      assert(row, 'the alert upsert returns its row');
+      if (!alertQueue) return;
+      const queued = {
+        summary: `${CREDENTIAL_LABELS.legacy_pin}: ${row.accounts_count} account${row.accounts_count === 1 ? '' : 's'} locked through one operator from ${source}`,
+        details: {
+          credential_alert_id: row.id, credential: 'legacy_pin', locks_count: row.accounts_count, failures_count: row.failures_count,
+          source_ips: [attempt.source_ip], device_ids: attempt.device_id ? [attempt.device_id] : [], last_lock_at: now.toISOString(),
+          see: '/staff/security',
+        },
+      };
+      if (row.inserted) {
+        await alertQueue.raiseAlert(tx, [{
+          id: row.id, kind: 'credential_legacy_pin_locks', severity: 'high', at: now, operator_id: attempt.operator_id ?? null,
+          reason_codes: ['legacy_pin_locked'], ...queued,
+        }]);
+        return;
+      }
+      if (await alertQueue.recountAlertIn(tx, row.id, queued)) return;
+      await tx.query(`UPDATE credential_alerts SET resolved_at = $2, resolved_by = 'system:queue-closed' WHERE id = $1`, [row.id, now]);
+    }
+    assert(false, 'a retired legacy PIN lock alert makes room for a new one');
+  };
+
   /** Locks the account once its consecutive failures reach the limit; tells the holder. True when this failure locked it. */
   const lockIfAtLimit = async (attempt: CredentialAttempt, failures_max: number): Promise<boolean> => {
     const locked = await db.transaction(async (tx) => {
@@ -179,6 +228,7 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
       if (!state?.locked_now) return undefined;
       await tx.query(`INSERT INTO credential_lock_events (id, state_id, event, actor, at) VALUES ($1, $2, 'locked', 'system', $3)`,
         [ids.next(), state.id, clock.now()]);
+      if (attempt.credential === 'legacy_pin') await raiseLegacyPinLockAlert(tx, attempt, failures_max);
       return state;
     });
     if (!locked) return false;

@@ -18,6 +18,7 @@ const ALERT_LABELS: Record<AlertKind, string> = {
   credential_reverse_brute_force: 'リバースブルートフォース Reverse brute force',
   credential_operator_failure_rate: '事業者経由の失敗多発 Operator failures',
   credential_account_failures: '同一アカウントの失敗多発 One account failing',
+  credential_legacy_pin_locks: '暗証番号ロック (2020型) Legacy PIN locks',
   not_me: '「身に覚えがない」 Not me',
 };
 
