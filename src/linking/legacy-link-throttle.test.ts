@@ -38,6 +38,25 @@ for (const backend of testBackends) {
     // A fresh hour for every test, so one test's failures never fill another's operator window.
     beforeEach(() => fixture.clock.advance(FAILURE_WINDOW_MS));
 
+    test(`two accounts locked by ${PIN_FAILURES_PER_ACCOUNT_MAX} wrong PINs each through one operator from one address are one alert in the staff queue, counting both locks`, async () => {
+      const attacker = '198.51.100.77';
+      const queued = async () => (await fixture.bank.services.cases.listAlerts({ status: 'active' }))
+        .filter((alert) => alert.kind === 'credential_legacy_pin_locks' && alert.operator_id === fixture.operator.id
+          && (alert.details.source_ips as string[]).includes(attacker));
+      assert.deepEqual(await queued(), []);
+      for (const holder of [await accountHolder(fixture), await accountHolder(fixture)]) {
+        for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX; i++) {
+          await legacyLink(fixture, { ...holder.details, pin: `${holder.details.account_number.slice(-3)}${i}` }, { ip: attacker });
+        }
+        assert.equal((await legacyLink(fixture, holder.details, { ip: attacker })).response.json().code, 'credential_attempts_locked');
+      }
+      const alerts = await queued();
+      assert.equal(alerts.length, 1, 'one alert for the pair, not one per lock');
+      assert.equal(alerts[0]!.severity, 'high');
+      assert.equal(alerts[0]!.details.locks_count, 2);
+      assert.match(alerts[0]!.summary!, /2 accounts locked through one operator from ip:198\.51\.100\.77/);
+    });
+
     test(`wrong PINs are answered as mismatches, the ${PIN_FAILURES_PER_ACCOUNT_MAX}th says the PIN is locked and whom to call, then even the right PIN is refused as locked, and the holder is told`, async () => {
       const holder = await accountHolder(fixture);
       for (let i = 0; i < PIN_FAILURES_PER_ACCOUNT_MAX - 1; i++) {
