@@ -71,8 +71,8 @@ If you see other charges or services you do not know, call us.</p></div>
 ${callUs}`);
 }
 
-const alreadyReported = html`<p class="banner-info" id="not-me-result" data-result="already-reported">すでにご報告いただいています。連携は停止され、担当者が調査しています。<br>
-You already reported this. The link is stopped and our staff are looking into it.</p>`;
+const alreadyReported = html`<p class="banner-info" id="not-me-result" data-result="already-reported">すでにご報告いただいています。下記の受付番号で担当者が対応しています。<br>
+You already reported this. Our staff are handling it under the case number below.</p>`;
 
 function outcomeState(outcome: Extract<NotMeOutcome, { ok: true }>): SafeHtml {
   const name = outcome.facts.operator_name;
