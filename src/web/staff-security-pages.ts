@@ -56,7 +56,7 @@ export async function staffSecurityPages(app: FastifyInstance, services: BankSer
     const csrf = csrfField(context);
     const only = (role: string) => html`<span class="muted">${role} only</span>`;
     const body = html`<h1>不正アクセス対策 / Credential security</h1>
-${alerts.length > 0 ? html`<p class="banner-warn" role="alert">${alerts.length} open alert(s): one secret failing across many accounts, an operator's users failing far beyond typos, or one staff login or operator secret failing again and again.</p>` : ''}
+${alerts.length > 0 ? html`<p class="banner-warn" role="alert">${alerts.length} open alert(s): one secret failing across many accounts, an operator's users failing far beyond typos, legacy PINs locking through one operator from one source (Accounts counts the locks), or one staff login or operator secret failing again and again.</p>` : ''}
 <h2>アラート Alerts</h2>
 ${alerts.length === 0 ? html`<p class="muted">なし None</p>` : html`<table id="alerts"><thead><tr><th>Kind</th><th>Credential</th><th>Subject</th><th>Accounts</th><th>Failures</th><th>Sources</th><th>Raised</th><th></th></tr></thead><tbody>
 ${alerts.map((alert) => html`<tr data-alert="${alert.kind}"><td>${ALERT_LABELS[alert.kind]}</td><td>${CREDENTIAL_LABELS[alert.credential]}</td><td><code>${alert.subject}</code></td>
