@@ -25,10 +25,12 @@ export async function renderChartSvg(spec: ChartSpec): Promise<string> {
     errors.push(args[0]);
     return logger;
   };
-  // A refused load arrives as a warning ("Loading failed …"); other warnings (an empty extent) are harmless.
+  // A refused load arrives as a warning ("Loading failed …"). An empty extent is a chart with no data yet (a report
+  // before any loss): it draws empty axes, as it should, and is not worth a line on the console.
   logger.warn = (...args: readonly unknown[]) => {
-    if (String(args[0]).startsWith('Loading failed')) errors.push(args.map(String).join(' '));
-    else warn(...args);
+    const message = String(args[0]);
+    if (message.startsWith('Loading failed')) errors.push(args.map(String).join(' '));
+    else if (!message.startsWith('Infinite extent')) warn(...args);
     return logger;
   };
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none', loader: noLoading, logger });

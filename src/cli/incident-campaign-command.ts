@@ -61,11 +61,11 @@ const ACTIONS: Record<string, (context: IncidentCommandContext) => Promise<numbe
       const line = `${campaignLine(progress.campaign)}, sending ${progress.sending}, waiting ${progress.waiting.toLocaleString('en-US')}`;
       const finished = !['enqueuing', 'running'].includes(progress.campaign.status);
       if (!context.options.watch || finished) {
-        if (context.options.watch && context.tty) process.stdout.write('\r\x1b[2K');
+        if (context.options.watch && context.tty) context.write('\r\x1b[2K');
         context.out(line);
         return 0;
       }
-      if (context.tty) process.stdout.write(`\r\x1b[2K${line}`);
+      if (context.tty) context.write(`\r\x1b[2K${line}`);
       else context.out(line);
       await sleep(WATCH_INTERVAL_MS);
     }

@@ -6,7 +6,7 @@ import { FurikaeError } from '../errors/furikae-error.ts';
 import { toProblem } from '../errors/problem.ts';
 import { isUuid } from '../ledger/is-uuid.ts';
 import { openBankServices } from './open-bank-services.ts';
-import { loginStaff, readPassword } from './staff-login.ts';
+import { loginStaff, readStaffCredentials } from './staff-login.ts';
 import { incidentList } from './incident-list-command.ts';
 import { incidentShow } from './incident-show-command.ts';
 import { incidentOpen } from './incident-open-command.ts';
@@ -22,7 +22,10 @@ export interface IncidentCommandContext {
   options: IncidentOptions;
   /** The staff member the command acts as (--staff and their password), for anything that writes or is audited. */
   login(): Promise<StaffUser>;
+  /** Writes a line to standard output (adding the newline if it has none). */
   out(text: string): void;
+  /** Writes text to standard output exactly as given (a report's body, a progress bar's redraw). */
+  write(text: string): void;
   /** Whether standard output is a terminal (progress bars redraw in place). */
   tty: boolean;
 }
@@ -72,9 +75,9 @@ export const INCIDENT_HELP = `furikae incident <subcommand> [options]
   campaign status CAMPAIGN_ID [--watch]  delivery counts (--watch: a progress bar until it finishes)
   campaign pause|resume|cancel CAMPAIGN_ID --reason R --staff LOGIN
 
-  Operators are given by id or client id. --staff names your console login; the password is read from the terminal
-  (or the first line of standard input), never from an argument. Compensation is proposed and approved in the console.
-  A refusal prints its code (see docs/errors.md) and exits 1.
+  Operators are given by id or client id. --staff names your console login; its password and authenticator code are
+  read from the terminal (or the first two lines of standard input), never from an argument. Compensation is
+  proposed and approved in the console. A refusal prints its code (see docs/errors.md) and exits 1.
 `;
 
 /** Resolves an operator given by id or client id; operator_not_found otherwise. */
@@ -84,32 +87,43 @@ export async function resolveOperator(services: BankServices, text: string): Pro
   return operator.id;
 }
 
+/** Where a command reads its secrets and writes its answers: the process's own streams, or a test's. */
+export interface IncidentCommandIo {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+const PROCESS_IO: IncidentCommandIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+
 /** `furikae incident …`: parses, opens the bank's database, runs the subcommand; a refusal prints its problem and exits 1. */
-export async function runIncidentCommand(argv: string[], config: () => Config): Promise<number> {
+export async function runIncidentCommand(argv: string[], config: () => Config, io: IncidentCommandIo = PROCESS_IO): Promise<number> {
+  const error_line = (text: string) => io.stderr.write(`${text}\n`);
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    console.error(`furikae incident: ${(error as Error).message}\n\n${INCIDENT_HELP}`);
+    error_line(`furikae incident: ${(error as Error).message}\n\n${INCIDENT_HELP}`);
     return 1;
   }
   const [subcommand, ...args] = parsed.positionals;
   const run = subcommand ? SUBCOMMANDS[subcommand] : undefined;
   if (!run || parsed.values.help) {
-    (run || parsed.values.help ? console.log : console.error)(INCIDENT_HELP);
+    (run || parsed.values.help ? io.stdout : io.stderr).write(`${INCIDENT_HELP}\n`);
     return run || parsed.values.help ? 0 : 1;
   }
   const { services, close } = await openBankServices(config());
   try {
     return await run({
-      services, args, options: parsed.values, tty: process.stdout.isTTY === true,
-      login: () => loginStaff(services.staff, parsed.values.staff, () => readPassword(`Password for ${parsed.values.staff}: `)),
-      out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+      services, args, options: parsed.values, tty: io.stdout.isTTY === true,
+      login: () => loginStaff(services, parsed.values.staff, () => readStaffCredentials(parsed.values.staff!, io.stdin, io.stderr)),
+      out: (text) => io.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+      write: (text) => io.stdout.write(text),
     });
   } catch (error) {
     if (!(error instanceof FurikaeError)) throw error;
-    console.error(`furikae incident ${subcommand}: ${error.code}: ${error.message}`);
-    console.error(JSON.stringify(toProblem(error.code, error.message, error.details)));
+    error_line(`furikae incident ${subcommand}: ${error.code}: ${error.message}`);
+    error_line(JSON.stringify(toProblem(error.code, error.message, error.details)));
     return 1;
   } finally {
     await close();

@@ -61,19 +61,6 @@ export function createStaffDirectory({ db, clock, ids }: { db: Database; clock: 
      * once: its time step is recorded in the same statement that accepts it, so a code seen over a shoulder or
      * replayed by a second process fails. As slow for an unknown login as for a wrong password.
      */
-    /**
-     * The password alone, for `furikae incident --staff` (src/cli/staff-login.ts), which runs on the bank's host with
-     * its database credentials. Not yet the console's login: no authenticator code, throttle or audit of failures.
-     */
-    async authenticate(login_id: string, password: string): Promise<StaffUser | undefined> {
-      const [row] = await db.query<StaffUser & { password_hash: string }>(
-        `SELECT ${STAFF_COLUMNS}, password_hash FROM staff_users WHERE login_id = $1`, [login_id]);
-      const ok = await verifySecret(password, row?.password_hash ?? DECOY_SECRET_HASH);
-      if (!row || !ok) return undefined;
-      const { password_hash: _, ...staff } = row;
-      return staff;
-    },
-
     async checkLogin(login_id: string, password: string, totp_code: string): Promise<StaffLoginCheck> {
       const [row] = await db.query<StaffUser & { password_hash: string; totp_secret: string | null; totp_time_step_last: number | null }>(
         `SELECT ${STAFF_COLUMNS}, password_hash, totp_secret, totp_time_step_last FROM staff_users WHERE login_id = $1`, [login_id]);
