@@ -87,7 +87,7 @@ export function describeDemoFlow2020(backend: TestBackend): void {
       const cells = await line.locator('td').allTextContents();
       assert.equal(cells[1], LEGACY_PASSBOOK_LABEL);
       assert.equal(cells[2], '¥5,000');
-      assert.match(await bank.locator('#links').innerText(), /口座番号\+暗証番号 \(2FAなし\)/);
+      assert.match(await bank.locator('#links').innerText(), /口座番号と暗証番号で連携 \(二段階認証なし\)/);
       await bank.screenshot({ path: screenshotPath(`e2e-2020-passbook-${backend.name}`), fullPage: true });
       await bank.close();
     });

@@ -111,7 +111,7 @@ export function describeHardenedFlow(backend: TestBackend): void {
       await page.screenshot({ path: screenshotPath(`e2e-hardened-wallet-home-${backend.name}`), fullPage: true });
     });
 
-    test('hanako’s passbook shows the ¥5,000 line with the hardened operator’s label, and the link as FAPI 2.0 + 2FA', async () => {
+    test('hanako’s passbook shows the ¥5,000 line with the hardened operator’s label, and the link in plain words as linked with two-step verification', async () => {
       const bank = await browser.newPage({ locale: 'ja-JP', viewport: { width: 1000, height: 900 } });
       await visit(bank, `${demo.bank_url}/bank/login`);
       await bank.fill('#login_id', HANAKO.login_id);
@@ -119,7 +119,9 @@ export function describeHardenedFlow(backend: TestBackend): void {
       await clickThrough(bank, 'button[type=submit]', `${demo.bank_url}/bank/passbook`);
       const cells = await bank.locator('#passbook tbody tr', { hasText: DEMO_SECURE_WALLET.passbook_label }).locator('td').allTextContents();
       assert.deepEqual([cells[1], cells[2]], [DEMO_SECURE_WALLET.passbook_label, '¥5,000']);
-      assert.match(await bank.locator('#links').innerText(), /FAPI 2\.0 \+ 2FA/);
+      const links = await bank.locator('#links').innerText();
+      assert.match(links, /二段階認証で連携/);
+      assert.doesNotMatch(links, /FAPI|2FA/);
       await bank.screenshot({ path: screenshotPath(`e2e-hardened-passbook-${backend.name}`), fullPage: true });
       await bank.close();
     });
