@@ -61,6 +61,8 @@ export async function createBankFixture(
     waiting_charge_jobs?: boolean;
     /** Where webhooks may go; loopback (over http too) through the system resolver unless given, since tests run on loopback. */
     webhook_targets?: BankAppDeps['webhook_targets'];
+    /** False: the outbox is not polled in the background; the test sends with `bank.notices.dispatchOnce()`. */
+    notice_polling?: boolean;
     /** A file the audit chain's heads are anchored to, as `serve` does; none by default, so nothing is anchored. */
     audit_anchor_file?: string;
     /** The bank's logger (silent unless FURIKAE_TEST_LOG names a level); tests that read the log pass their own. */
@@ -87,6 +89,7 @@ export async function createBankFixture(
   const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, not_me_key: FIXTURE_NOT_ME_KEY, sms, public_url: url,
     webhook_targets,
     ...(options.audit_anchor_file ? { audit_anchor_file: options.audit_anchor_file } : {}),
+    ...(options.notice_polling === false ? { notice_polling: false } : {}),
     ...(options.risk ? { risk: options.risk } : {}), ...(options.waiting_charge_jobs === false ? { waiting_charge_jobs: false } : {}),
     ...(options.smtp_url ? { smtp_url: options.smtp_url } : {}), ...(options.incident_jobs === false ? { incident_jobs: false } : {}),
     ...(options.lab_report_dir ? { lab_report_dir: options.lab_report_dir } : {}),
@@ -109,6 +112,8 @@ export async function createBankFixture(
    * queued before `before` and sent meanwhile is not the request's write, and a row the request added still shows.
    */
   async function quiescentSnapshot(): Promise<DatabaseSnapshot> {
+    // Without background polling, what is queued stays queued until the test sends it: read the tables as they are.
+    if (options.notice_polling === false) return snapshotDatabase(db);
     await bank.notices.stop();
     try {
       while ((await bank.notices.dispatchOnce()).claimed > 0);

@@ -21,8 +21,10 @@ export interface IncidentFixture extends BankFixture {
  * pipeline's own tests decide them); the incident covers the fixture's operator this month.
  */
 export async function createIncidentFixture(backend: TestBackend, options: { listen?: boolean } = {}): Promise<IncidentFixture> {
+  // No background job of its own: a notice the dispatcher marks sent between two fingerprints would read as a write
+  // by the refusal in between (seen on PostgreSQL). Tests that send notices drive a dispatcher themselves.
   const fixture = await createBankFixture(backend, {
-    risk: { mode: 'observe' }, waiting_charge_jobs: false, incident_jobs: false, ...(options.listen ? { listen: true } : {}),
+    risk: { mode: 'observe' }, waiting_charge_jobs: false, incident_jobs: false, ...(options.listen ? { listen: true } : { notice_polling: false }),
   });
   const admin = await staffSession(fixture, 'admin');
   const analyst = await staffSession(fixture, 'analyst');
