@@ -43,30 +43,47 @@ for (const backend of testBackends) {
       ['a wrong date of birth', { birth_date: '1948-03-16' }],
       ['a wrong branch', { branch_code: '002' }],
     ];
+    /**
+     * An account holder of her own for each try, with her own PIN, tried from an address of its own: the third wrong
+     * try on one account locks it, and one address or one PIN failing on many accounts is throttled
+     * (legacy-link-throttle.test.ts covers these); these tests are about the mismatch answer. `source()` is the
+     * address for the holder made last.
+     */
+    let holders = 0;
+    async function ownHolder() {
+      holders += 1;
+      const account_number = String(8_800_000 + holders);
+      // A PIN of her own too: one PIN failing on many accounts is the reverse brute force the throttle stops.
+      const pin = String(2_000 + holders * 13);
+      const person = await fixture.bank.services.core.openCustomer({
+        name_kanji: '鈴木 美咲', name_kana: 'スズキ ミサキ', birth_date: '1995-07-21', phone: '070-3456-7890', email: `misaki${holders}@example.jp`,
+        address: '岡山県', login_id: `misaki-${holders}`, password: 'misaki right password',
+      });
+      await fixture.bank.services.core.openAccount({ customer_id: person.id, branch_code: '001', account_number, pin });
+      return { branch_code: '001', account_number, pin, name_kana: 'スズキ ミサキ', birth_date: '1995-07-21' };
+    }
+    const source = () => ({ ip: `203.0.113.${holders}` });
+
     for (const [name, overrides] of mismatches) {
       test(`${name} is refused with the same link_credentials_mismatch and nothing is written`, async () => {
+        const holder = await ownHolder();
         const before = await fixture.snapshot();
-        const { response } = await legacyLink(fixture, overrides);
+        const { response } = await legacyLink(fixture, { ...holder, ...overrides }, source());
         assert.equal(response.statusCode, 422);
         assert.equal(response.json().code, 'link_credentials_mismatch');
         assert.equal(response.json().detail, 'The account details do not match', 'the answer never says which detail was wrong');
-        // The try is counted toward the PIN lock of the account it named (these tests share hanako's account, so
-        // the third locks it and she is told), and nothing else is written: no link, no link notice.
+        // The try is counted toward the PIN lock of the account it named, and nothing else is written: no link, no
+        // link notice.
         await fixture.assertNothingWritten(before, { except: ['credential_attempt', 'credential_lock', 'credential_lock_event', 'security_notice'] });
       });
     }
 
     test('every mismatch, an unknown account included, gets the same answer whichever detail was wrong', async () => {
-      // A customer of its own, so that the three failures on her account stay below its PIN lock.
-      const misaki = await fixture.bank.services.core.openCustomer({
-        name_kanji: '鈴木 美咲', name_kana: 'スズキ ミサキ', birth_date: '1995-07-21', phone: '070-3456-7890', email: 'misaki@example.jp',
-        address: '岡山県', login_id: 'misaki', password: 'misaki right password',
-      });
-      await fixture.bank.services.core.openAccount({ customer_id: misaki.id, branch_code: '001', account_number: '7777777', pin: '2468' });
-      const hers = { branch_code: '001', account_number: '7777777', pin: '2468', name_kana: 'スズキ ミサキ', birth_date: '1995-07-21' };
+      // Each try names an account holder of its own, so that every answer is a first failure, below any PIN lock.
       const answers = [];
       for (const [, overrides] of [...mismatches, ['an unknown account', { branch_code: '999', account_number: '0000001' }] as const]) {
-        const { response } = await legacyLink(fixture, { ...hers, ...overrides }, { ip: '198.51.100.7' });
+        const holder = await ownHolder();
+        const { response } = await legacyLink(fixture, { ...holder, ...overrides }, source());
         answers.push({ status: response.statusCode, body: response.json() });
       }
       for (const answer of answers) assert.deepEqual(answer, answers[0]);

@@ -59,7 +59,7 @@ for (const backend of testBackends) {
         assert.ok(charge.text.indexOf('山田 花子 様') < charge.text.indexOf('English'), 'Japanese first, then English');
         assert.match(charge.text, /通帳の摘要: ドコモ口座/);
         assert.match(charge.text, /2026\/11\/10 10:00 \(JST\)/);
-        assert.match(charge.text, /001 普通 \*\*\*\*567/);
+        assert.match(charge.text, /001支店 普通 \*\*\*\*567/);
         assert.match(charge.text, /http:\/\/bank\.test\/notices\/not-me\?token=/);
         const link = mails.find((m) => m.purpose === 'link_created')!;
         assert.match(link.text, /上限: 1回 ¥100,000 \/ 1か月 ¥300,000/);
