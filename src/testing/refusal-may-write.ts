@@ -41,6 +41,10 @@ export const REFUSAL_MAY_WRITE = {
     table: 'risk_velocity', adds: true, changes: ['charges_count'],
     why: 'velocity windows count attempts that reached the risk step, refused or not, so that probing raises the score',
   },
+  risk_alert: {
+    table: 'alerts', adds: true,
+    why: 'a charge the risk step denies or holds raises an alert for staff, which is the point of denying it',
+  },
   // Credentials tried: the throttle works from these.
   credential_attempt: {
     table: 'credential_attempts', adds: true,
