@@ -5,8 +5,12 @@ import { testBackends } from '../testing/test-databases.ts';
 import { createIncidentFixture, type IncidentFixture } from '../testing/incident-fixture.ts';
 import { browserSkip, launchBrowser, screenshotPath } from '../testing/browser.ts';
 import { plantScanHistory } from '../testing/scan-history.ts';
+import { totpCodeAt } from '../testing/totp-enrolment.ts';
 
-/** Logs a fixture staff member (made by staffSession: login `staff-<role>[-n]`, password `<login>-password`) in, in a fresh context. */
+/**
+ * Logs a fixture staff member (made by staffSession: login `staff-<role>[-n]`, password `<login>-password`) in, in a
+ * fresh context, with the code of an authenticator enrolled for them here, as `furikae staff enrol` would.
+ */
 async function signIn(browser: Browser, fixture: IncidentFixture, login_id: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'ja-JP' });
   const page = await context.newPage();
@@ -16,6 +20,9 @@ async function signIn(browser: Browser, fixture: IncidentFixture, login_id: stri
   await page.goto(`${fixture.url}/staff/login`);
   await page.fill('#login_id', login_id);
   await page.fill('#password', `${login_id}-password`);
+  const member = await fixture.bank.services.staff.findByLogin(login_id);
+  const { secret } = (await fixture.bank.services.staff.enrolTotp(member!.id))!;
+  await page.fill('#totp_code', await totpCodeAt(secret, fixture.clock));
   await Promise.all([page.waitForURL(`${fixture.url}/staff`), page.click('button[type=submit]')]);
   return page;
 }
