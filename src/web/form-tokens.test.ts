@@ -11,6 +11,7 @@ const REFUSALS: { prefix: string; status: number; body: RegExp }[] = [
   { prefix: '/staff/', status: 403, body: /data-code="staff_csrf_token_invalid"/ },
   { prefix: '/bank/', status: 403, body: /The form expired\. Go back and try again\./ },
   { prefix: '/interaction/', status: 403, body: new RegExp(INTERACTION_TEXT.ja.csrf_failed) },
+  { prefix: '/notices/', status: 403, body: /data-result="form-expired"/ },
 ];
 
 for (const backend of testBackends) {
