@@ -20,7 +20,8 @@ export interface Config {
   wallet_secure_port: number;
   /** The hardened wallet's origin as browsers reach it: the bank sends customers back to its /link/callback. */
   wallet_secure_public_url: string;
-  log_level: string;
+  /** LOG_LEVEL as given; unset, each command keeps its own default (serve: info; demo and the tools: warn). */
+  log_level: string | undefined;
   /**
    * HMAC key for fingerprints of the PINs and passwords tried (src/throttle): the same in every process so
    * their counts agree, and kept out of the database so its attempts table cannot be searched for PINs.
@@ -128,8 +129,8 @@ function port(name: string, value: string | undefined, fallback: number): number
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const database_url = env.DATABASE_URL || undefined;
   if (database_url && !/^postgres(ql)?:\/\//.test(database_url)) throw new Error('DATABASE_URL must start with postgres://');
-  const log_level = env.LOG_LEVEL ?? 'info';
-  if (!LOG_LEVELS.includes(log_level)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const log_level = env.LOG_LEVEL || undefined;
+  if (log_level !== undefined && !LOG_LEVELS.includes(log_level)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const credential_fingerprint_key = secretOrDemo(env, 'FURIKAE_CREDENTIAL_KEY');
   if (credential_fingerprint_key.length < FINGERPRINT_KEY_CHARS_MIN) throw new Error(`FURIKAE_CREDENTIAL_KEY must be at least ${FINGERPRINT_KEY_CHARS_MIN} characters`);
   const host = env.HOST ?? '127.0.0.1';

@@ -59,7 +59,7 @@ export async function incidentScanCommand(args: string[], config: Config): Promi
   try {
     const ids = createIds(systemClock);
     const scanner = createScanner({
-      db, clock: systemClock, ids, log: createLogger({ level: config.log_level === 'info' ? 'warn' : config.log_level }),
+      db, clock: systemClock, ids, log: createLogger({ level: config.log_level ?? 'warn' }),
       pipeline: createRiskPipeline(DEFAULT_RISK_CONFIG), audit: createAuditLog({ db, clock: systemClock, ids, key: config.audit_key }), customers_per_chunk,
     });
     const bar = createProgressBar(process.stderr, 'scan');

@@ -12,6 +12,7 @@ import { createLogger } from '../shared/logger.ts';
 import { seedDemoBank } from '../demo/demo-seed.ts';
 import { openStores } from './open-stores.ts';
 import { demoBanner, startDemo } from './start-demo.ts';
+import { demoLoginsCommand } from './demo-logins-command.ts';
 import { runBench } from '../bench/run-bench.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
 import { createFileAuditAnchorStore } from '../audit/file-audit-anchor-store.ts';
@@ -47,7 +48,8 @@ Environment:
   BANK_PORT         bank port (default 3000)
   WALLET_PORT       the 2020-policy wallet's port (default 3001)
   WALLET_SECURE_PORT  the hardened wallet's port (default 3002)
-  LOG_LEVEL         fatal|error|warn|info|debug|trace|silent (default info)
+  LOG_LEVEL         fatal|error|warn|info|debug|trace|silent (default: info for serve, warn for demo and the
+                    tools); --log-level LEVEL on the command line does the same
   FURIKAE_PUBLIC_URL  the bank's origin as customers and operators reach it (https://…; serve requires it)
   SMS_GATEWAY_URL   the HTTPS SMS gateway's send endpoint (serve requires it; the demo simulates SMS)
   SMS_GATEWAY_TOKEN SECRET: the bearer token for the SMS gateway (serve requires it)
@@ -76,7 +78,11 @@ const COMMAND_HELP: Record<string, string> = {
   Prints OK with the count, the head and the anchor coverage, and exits 0; otherwise prints the first broken
   entry (or UNANCHORED when no anchor exists yet) and exits 1.
 `,
-  demo: 'furikae demo\n  Starts the seeded bank and the reference wallet, prints URLs and demo logins. Data persists in FURIKAE_DATA_DIR.\n',
+  demo: `furikae demo [--logins] [--log-level LEVEL]
+  Starts the seeded bank and the reference wallets, prints URLs and demo logins. Data persists in FURIKAE_DATA_DIR.
+  Logs warnings and errors only unless LOG_LEVEL or --log-level says otherwise (info logs every request).
+  --logins prints the addresses and logins again (for a demo running with the same environment) and exits.
+`,
   serve: `furikae serve [--unsafe-embedded]
   Starts the bank (API, customer and staff pages) on BANK_PORT with real parts only, on the PostgreSQL server
   DATABASE_URL names, and /metrics on METRICS_HOST:METRICS_PORT. Refuses to start, naming every reason, while
@@ -120,6 +126,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       help: { type: 'boolean', short: 'h' }, db: { type: 'string' }, quick: { type: 'boolean' }, only: { type: 'string' },
       'unsafe-embedded': { type: 'boolean' }, name: { type: 'string' }, role: { type: 'string' },
+      logins: { type: 'boolean' }, 'log-level': { type: 'string' },
     },
   });
   const [command] = positionals;
@@ -135,9 +142,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(COMMAND_HELP[command]);
     return 0;
   }
-  const config = loadConfig();
+  // --log-level stands in for LOG_LEVEL, checked the same way.
+  const config = loadConfig(values['log-level'] === undefined ? process.env : { ...process.env, LOG_LEVEL: values['log-level'] });
   switch (command) {
     case 'demo': {
+      if (values.logins) return demoLoginsCommand(config);
       const demo = await startDemo(config);
       console.log(demoBanner(demo, config));
       await waitForSignal();

@@ -11,7 +11,7 @@ import { openStores } from './open-stores.ts';
 export async function openBankServices(config: Config): Promise<{ services: BankServices; close(): Promise<void> }> {
   const { bankDb } = await openStores(config, { wallet: false });
   const services = await createBankServices({
-    db: bankDb, clock: systemClock, ids: createIds(systemClock), log: createLogger({ level: config.log_level === 'info' ? 'warn' : config.log_level }),
+    db: bankDb, clock: systemClock, ids: createIds(systemClock), log: createLogger({ level: config.log_level ?? 'warn' }),
     credential_fingerprint_key: config.credential_fingerprint_key, audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file,
     not_me_key: config.not_me_key,
     // The gateway when one is configured (production); the demo's simulator otherwise, as `furikae demo` runs.

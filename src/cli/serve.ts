@@ -28,7 +28,7 @@ const EMBEDDED_REFUSAL = `DATABASE_URL is unset, so the bank would keep its book
  * setting is missing. /metrics is served on its own listener, never on the public port. Resolves with the exit code.
  */
 export async function serve(config: Config, env: NodeJS.ProcessEnv, until: Promise<void>, options: { unsafe_embedded: boolean }): Promise<number> {
-  const log = createLogger({ level: config.log_level });
+  const log = createLogger({ level: config.log_level ?? 'info' });
   const problems = serveSettingProblems(env);
   if (!config.database_url && !options.unsafe_embedded) {
     // Refused before anything is opened: no PGlite folder is created for a bank that will not run.

@@ -12,7 +12,8 @@ import { migrate } from '../storage/migrate.ts';
 import { openDatabase } from '../storage/open-database.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
-import { createLogger } from '../shared/logger.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
+import type { DestinationStream } from 'pino';
 import {
   DEMO_CUSTOMERS, DEMO_SECURE_WALLET, DEMO_SECURE_WALLET_CLIENT_ID, DEMO_SECURE_WALLET_CLIENT_SECRET, DEMO_STAFF, DEMO_STAFF_MEMBERS, DEMO_STAFF_TOTP_SECRET,
   DEMO_WALLET_CLIENT_ID, DEMO_WALLET_CLIENT_SECRET, seedDemoBank, seedDemoHardenedOperator,
@@ -45,9 +46,36 @@ export interface RunningDemo {
   close(): Promise<void>;
 }
 
+/**
+ * The demo logs warnings and errors only, unless LOG_LEVEL or --log-level says otherwise: at info every request is a
+ * line, and the start-up text with the logins would scroll away at the first page a person opens.
+ */
+export const DEMO_LOG_LEVEL_DEFAULT = 'warn';
+
+/** The demo's logger: LOG_LEVEL (or --log-level) when given, else warnings and errors only. */
+export function createDemoLogger(config: Config, destination?: DestinationStream): Logger {
+  return createLogger({ level: config.log_level ?? DEMO_LOG_LEVEL_DEFAULT }, destination);
+}
+
+/** Where the demo's pages are: a running demo's listen addresses, or what the configuration names (`furikae demo --logins`). */
+export type DemoAddresses = Pick<RunningDemo, 'bank_url' | 'wallet_url' | 'wallet_secure_url' | 'metrics_url' | 'mailbox_url'>;
+
+/** The addresses a demo started with `config` listens on, worked out without starting it. */
+export function configuredDemoAddresses(config: Config): DemoAddresses {
+  const origin = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const bank_url = origin(config.host, config.bank_port);
+  return {
+    bank_url,
+    wallet_url: origin(config.host, config.wallet_port),
+    wallet_secure_url: config.wallet_secure_public_url,
+    metrics_url: `${origin(config.metrics_host, config.metrics_port)}${METRICS_PATH}`,
+    mailbox_url: config.smtp_url ? undefined : `${bank_url}${MAILBOX_PATH}`,
+  };
+}
+
 /** Starts the seeded bank, the 2020-policy wallet and the hardened wallet, and returns their URLs. `clock` is for tests. */
 export async function startDemo(config: Config, options: { clock?: Clock } = {}): Promise<RunningDemo> {
-  const log = createLogger({ level: config.log_level });
+  const log = createDemoLogger(config);
   const clock = options.clock ?? systemClock;
   const ids = createIds(clock);
   const { bankDb, walletDb, walletSecureDb: walletSecureStore } = await openStores(config, { wallet: true, log });
@@ -121,8 +149,8 @@ export async function startDemo(config: Config, options: { clock?: Clock } = {})
   };
 }
 
-/** What `furikae demo` prints: where to go and how to log in. Demo PINs are printed on purpose; they open nothing real. */
-export function demoBanner(demo: RunningDemo, config: Config): string {
+/** What `furikae demo` prints (and `--logins` again): where to go and how to log in. Demo PINs are printed on purpose; they open nothing real. */
+export function demoBanner(demo: DemoAddresses, config: Config): string {
   const storage = config.database_url ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.data_dir}, synced to disk on every commit`;
   const embedded = config.database_url ? '' : `
   ⚠  PGlite is for the demo and the lab, not for a bank: it is one connection inside this process, so no second
@@ -162,6 +190,8 @@ ${customers}
   find the line labelled ${DEMO_SECURE_WALLET.passbook_label} in her passbook.
   Every link and charge is mailed to the customer: open the mailbox, click 「お心当たりがない場合」's link,
   and the link is frozen; the wallet's next charge is refused with link_frozen, and staff see a dispute case.
+  The demo logs warnings and errors only (LOG_LEVEL=info, or furikae demo --log-level info, logs every request).
+  \`furikae demo --logins\` (npm run furikae -- demo --logins) prints these addresses and logins again.
   Ctrl-C stops.
 `;
 }

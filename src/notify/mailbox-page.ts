@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { html, type SafeHtml } from '../web/html.ts';
 import { bankPage } from '../web/layout.ts';
 import type { MailSink } from './mail-sink.ts';
+import { jst } from '../shared/japan-time.ts';
 
 /** Mails the demo mailbox shows, newest first: the ones someone is waiting for. */
 export const MAILBOX_MESSAGES_SHOWN_MAX = 50;
@@ -17,7 +18,7 @@ function linkified(text: string): SafeHtml[] {
 }
 
 /**
- * GET /demo/mailbox: every e-mail the demo bank sent, as its local SMTP sink received it over real SMTP.
+ * GET /demo/mailbox: every e-mail (stamped in Japan time, as the customer reads them; long links wrap) the demo bank sent, as its local SMTP sink received it over real SMTP.
  * Registered only by `furikae demo`, which runs the sink; a bank with a real SMTP server has no such page.
  */
 export function mailboxPage(app: FastifyInstance, sink: MailSink): void {
@@ -29,7 +30,7 @@ Demo only: the bank sent these e-mails over SMTP to a local sink at ${sink.url};
 ${mails.length === 0 ? html`<p class="muted">まだメールはありません。 No mail yet: link an account or charge from the wallet.</p>` : ''}
 ${mails.map((mail) => html`<div class="card mail" data-purpose="${mail.purpose}">
 <p><strong>${mail.subject}</strong></p>
-<p class="muted">To: ${mail.envelope_to.join(', ')} · From: ${mail.from} · Received: ${mail.received_at.toISOString().slice(0, 19)}Z</p>
+<p class="muted">To: ${mail.envelope_to.join(', ')} · From: ${mail.from} · Received: ${jst(mail.received_at)} JST</p>
 <pre class="wrap">${linkified(mail.text)}</pre></div>`)}`;
     return reply.type('text/html').header('cache-control', 'no-store').send(bankPage('Demo mailbox', body));
   });
