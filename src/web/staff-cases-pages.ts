@@ -3,7 +3,6 @@ import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
 import type { Case } from '../cases/case.ts';
 import { CASE_NOTE_CHARS_MAX, CASE_RESOLVE_REASON_CHARS_MAX } from '../cases/case-store.ts';
-import { formatYen } from '../shared/yen.ts';
 import { roleAllows } from '../staff/staff-role.ts';
 import { html } from './html.ts';
 import { csrfField, sendStaffRefusal, type StaffContext, type StaffGate } from './staff-gate.ts';
@@ -11,7 +10,8 @@ import { jst } from '../shared/japan-time.ts';
 import { staffPage } from './staff-frame.ts';
 import { afterStaffAction, alertsTable } from './staff-alerts-page.ts';
 import { SWITCH_REASON_CHARS_MAX } from './staff-operators-page.ts';
-import { heldChargeActions } from './staff-charges-page.ts';
+import { readCaseFacts } from '../cases/case-facts.ts';
+import { caseFactsSections } from './staff-case-facts.ts';
 
 const KIND_LABELS = { fraud_review: '不正調査 Fraud review', dispute: '異議申立 Dispute' } as const;
 const UUID_PARAMS = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -47,7 +47,7 @@ ${found.assignee_staff_id === context.staff.id ? html`<span class="tag off">担�
 ${found.link_id ? html`<p class="muted" id="resolve-link-effect">不正: この口座連携を解除します。 正当: お客さまの「身に覚えがない」による停止を解除し、引き落としを再開します。<br>Fraud revokes this case’s link; legitimate lifts a freeze the customer put on it, so it charges again.</p>` : ''}</form></div>`;
 }
 
-/** Cases: the list, one case with its charges, alerts and notes, and the analyst's actions (assign, note, resolve). */
+/** Cases: the list, one case with the facts to decide it (src/cases/case-facts.ts), its alerts and notes, and the analyst's actions (assign, note, resolve). */
 export async function staffCasesPages(app: FastifyInstance, services: BankServices, gate: StaffGate): Promise<void> {
   const staffNames = async () => new Map((await services.staff.list()).map((member) => [member.id, member.display_name]));
 
@@ -69,23 +69,18 @@ export async function staffCasesPages(app: FastifyInstance, services: BankServic
     const detail = await services.cases.getCase(request.params.id);
     if (!detail) return sendStaffRefusal(reply, 'staff_target_not_found');
     const found = detail.case;
-    const [names, customer, charges] = await Promise.all([
+    const [names, customer, facts] = await Promise.all([
       staffNames(),
       found.customer_id ? services.core.getCustomer(found.customer_id) : undefined,
-      services.db.query<{ id: string; amount_yen: number; status: string; created_at: Date; operator_name: string }>(
-        `SELECT c.id, c.amount_yen, c.status, c.created_at, o.display_name AS operator_name
-           FROM charges c JOIN operators o ON o.id = c.operator_id WHERE c.id = ANY($1::uuid[]) ORDER BY c.created_at`, [found.charge_ids]),
+      readCaseFacts(services.db, found),
     ]);
     const body = html`<h1>${KIND_LABELS[found.kind]} ${statusTag(found)}</h1>
 <div class="card"><p><strong>${found.summary}</strong></p>
 <p class="muted">Opened ${jst(found.opened_at)} JST by ${found.opened_by.startsWith('staff:') ? names.get(found.opened_by.slice(6)) ?? found.opened_by : found.opened_by}
 ${customer ? html` · customer <a href="/staff/customers/${customer.id}">${customer.name_kanji}</a>` : ''}
-${found.link_id ? html` · link <code>${found.link_id}</code>` : ''}
 · assignee ${found.assignee_staff_id ? names.get(found.assignee_staff_id) ?? found.assignee_staff_id : 'none'}
 ${found.resolved_at ? html` · resolved ${jst(found.resolved_at)} JST by ${names.get(found.resolved_by ?? '') ?? found.resolved_by}` : ''}</p></div>
-${charges.length > 0 ? html`<h2>取引 Charges</h2><table><thead><tr><th>Time (JST)</th><th>Operator</th><th class="yen">Amount</th><th>Status</th><th></th></tr></thead><tbody>
-${charges.map((charge) => html`<tr data-charge="${charge.id}" data-status="${charge.status}"><td class="nowrap">${jst(charge.created_at)}</td><td>${charge.operator_name}</td><td class="yen">${formatYen(charge.amount_yen)}</td>
-<td><span class="tag ${charge.status === 'succeeded' ? 'off' : 'on'}">${charge.status}</span></td><td>${heldChargeActions(context, charge)}</td></tr>`)}</tbody></table>` : ''}
+${caseFactsSections(context, found, facts, detail.alerts, detail.notes)}
 <h2>アラート Alerts</h2>${alertsTable(context, detail.alerts)}
 <h2>メモ Notes</h2>
 ${detail.notes.length === 0 ? html`<p class="muted">なし None</p>` : detail.notes.map((note) => html`<div class="card" data-note="${note.id}"><p class="muted">${jst(note.at)} JST · ${note.staff_name}</p><p class="wrap">${note.text}</p></div>`)}

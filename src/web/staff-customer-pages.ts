@@ -66,7 +66,7 @@ export async function staffCustomerPages(app: FastifyInstance, services: BankSer
       sections.push(html`<div class="card" data-account="${account.id}"><h2 class="flush">普通預金 ${account.branch_code}-${maskAccountNumber(account.account_number)} · ${formatYen(balance)}</h2>
 <h3>連携サービス Links</h3>
 ${links.length === 0 ? html`<p class="muted">なし None</p>` : html`<table class="links"><thead><tr><th>Operator</th><th>Method</th><th>Status</th><th>Linked (JST)</th><th class="yen">Limits</th></tr></thead><tbody>
-${links.map((link) => html`<tr data-link="${link.id}"><td>${operatorNames.get(link.operator_id) ?? link.operator_id}</td>
+${links.map((link) => html`<tr data-link="${link.id}" id="link-${link.id}"><td>${operatorNames.get(link.operator_id) ?? link.operator_id}</td>
 <td>${link.method === 'legacy_pin' ? html`<span class="tag on">legacy PIN</span>` : 'FAPI 2.0'}</td>
 <td><span class="tag ${LINK_STATUS_CLASS[link.status] ?? ''}">${link.status}</span>${link.revoked_by ? html`<br><span class="muted">by ${link.revoked_by}</span>` : ''}</td>
 <td>${jst(link.created_at)}</td><td class="yen">${formatYen(link.charge_yen_max)} / charge<br>${formatYen(link.charges_yen_per_month_max)} / month</td></tr>`)}</tbody></table>`}
