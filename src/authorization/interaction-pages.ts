@@ -3,6 +3,7 @@ import { html, type SafeHtml } from '../web/html.ts';
 import { bankPage } from '../web/layout.ts';
 import { formatYen } from '../shared/yen.ts';
 import { INTERACTION_TEXT, type Lang } from './interaction-text.ts';
+import { codeFields, detachedForms, methodChoice, secondFactorStage, sendCodeStep, type SecondFactorStep } from '../web/second-factor-step.ts';
 
 interface Frame {
   uid: string;
@@ -30,27 +31,21 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <p class="muted">${t.not_pin}</p><button type="submit" id="login-button">${t.login_button}</button></form></div>`);
 }
 
-function factorFields(frame: Frame, factors: readonly string[]) {
-  const t = INTERACTION_TEXT[frame.lang];
-  return html`<label for="factor">${t.factor}</label><select id="factor" name="factor">
-${factors.map((factor) => html`<option value="${factor}">${factor === 'totp' ? t.totp : t.sms}</option>`)}</select>
-<label for="code">${t.code}</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>`;
+/** The second-factor part of a form: the method cards, then the send step or the code with its primary button. */
+function factorPart(step: SecondFactorStep, submit: SafeHtml, secondary: SafeHtml = html``): { choice: SafeHtml; controls: SafeHtml } {
+  const stage = secondFactorStage(step);
+  const controls = stage.kind === 'send' ? html`${sendCodeStep(step)}<div class="actions">${secondary}</div>`
+    : stage.kind === 'code' ? html`${codeFields(step, stage.factor)}<div class="actions">${submit}${secondary}</div>` : html`<div class="actions">${secondary}</div>`;
+  return { choice: methodChoice(step), controls };
 }
 
-function smsButton(frame: Frame, factors: readonly string[], purpose: string) {
+/** The second factor after the password: choose the method, (for SMS) send the code, then type it. */
+export function secondFactorPage(frame: Frame, step: SecondFactorStep, message?: { error?: string; info?: string }): string {
   const t = INTERACTION_TEXT[frame.lang];
-  if (!factors.includes('sms')) return '';
-  return html`<form method="post" action="/interaction/${frame.uid}/sms" class="follow">${hidden(frame)}<input type="hidden" name="purpose" value="${purpose}">
-<button type="submit" id="send-sms">${t.send_sms}</button></form>`;
-}
-
-/** The second factor after the password. */
-export function secondFactorPage(frame: Frame, factors: readonly string[], message?: { error?: string; info?: string }): string {
-  const t = INTERACTION_TEXT[frame.lang];
+  const part = factorPart(step, html`<button type="submit" class="primary" id="verify-button">${t.verify_button}</button>`);
   return page(frame, t.mfa_title, html`<h1>${t.mfa_title}</h1><p>${t.mfa_lead}</p>
-<div class="card">${message?.error ? html`<p class="error" role="alert">${message.error}</p>` : ''}${message?.info ? html`<p>${message.info}</p>` : ''}
-<form method="post" action="/interaction/${frame.uid}/mfa">${hidden(frame)}${factorFields(frame, factors)}
-<button type="submit" id="verify-button">${t.verify_button}</button></form>${smsButton(frame, factors, 'login')}</div>`);
+<div class="card">${message?.error ? html`<p class="error" role="alert">${message.error}</p>` : ''}${message?.info ? html`<p role="status">${message.info}</p>` : ''}
+${part.choice}<form method="post" action="/interaction/${frame.uid}/mfa" id="mfa-form">${hidden(frame)}${part.controls}</form>${detachedForms(step)}</div>`);
 }
 
 export interface ConsentModel {
@@ -60,14 +55,15 @@ export interface ConsentModel {
   charges_yen_per_month_max: number;
   kyc: { level: string; name_kana: string } | undefined;
   consent_expires: string;
-  factors: readonly string[];
 }
 
 /** The consent: who, which account, what, the limits; approval needs the second factor again. */
-export function consentPage(frame: Frame, model: ConsentModel, message?: { error?: string; info?: string }): string {
+export function consentPage(frame: Frame, model: ConsentModel, step: SecondFactorStep, message?: { error?: string; info?: string }): string {
   const t = INTERACTION_TEXT[frame.lang];
+  const part = factorPart(step, html`<button type="submit" name="decision" value="approve" class="primary" id="approve-button">${t.approve}</button>`,
+    html`<button type="submit" name="decision" value="deny" class="secondary" id="deny-button" formnovalidate>${t.deny}</button>`);
   return page(frame, t.consent_title, html`<h1>${t.consent_title}</h1><p>${t.consent_lead}</p>
-<div class="card" id="consent">${message?.error ? html`<p class="error" role="alert">${message.error}</p>` : ''}${message?.info ? html`<p>${message.info}</p>` : ''}
+<div class="card" id="consent">${message?.error ? html`<p class="error" role="alert">${message.error}</p>` : ''}${message?.info ? html`<p role="status">${message.info}</p>` : ''}
 <form method="post" action="/interaction/${frame.uid}/consent">${hidden(frame)}
 <table><tbody>
 <tr><th>${t.operator}</th><td id="consent-operator"><strong>${model.operator_name}</strong></td></tr>
@@ -77,10 +73,8 @@ export function consentPage(frame: Frame, model: ConsentModel, message?: { error
 <tr><th>${t.identity}</th><td>${model.kyc ? `${model.kyc.name_kana} (${kycLevelText(model.kyc.level, frame.lang)})` : '—'}</td></tr>
 <tr><th>${t.consent_expires}</th><td>${model.consent_expires}</td></tr>
 </tbody></table>
-<p class="muted">${t.approve_needs_factor}</p>${factorFields(frame, model.factors)}
-<button type="submit" name="decision" value="approve" id="approve-button">${t.approve}</button>
-<button type="submit" name="decision" value="deny" class="danger" id="deny-button" formnovalidate>${t.deny}</button></form>
-${smsButton(frame, model.factors, 'consent')}</div>`);
+<p class="muted">${t.approve_needs_factor}</p>${part.choice}${part.controls}</form>
+${detachedForms(step)}</div>`);
 }
 
 /** A dead end inside the interaction (bad form token, no factor). */

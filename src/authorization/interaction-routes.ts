@@ -3,6 +3,9 @@ import { errors, type default as Provider } from 'oidc-provider';
 import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
 import type { SecondFactorKind } from '../mfa/second-factor.ts';
+import type { FactorChoice, SecondFactorStep } from '../web/second-factor-step.ts';
+import { html } from '../web/html.ts';
+import { japanClock, japanDate } from '../shared/japan-time.ts';
 import { verifyCustomerPassword } from '../bank/customer-login.ts';
 import { SIGN_IN_REFUSAL_STATUS } from '../bank/credential-lock-text.ts';
 import { verifyKycAttestation } from '../kyc/kyc-attestation.ts';
@@ -13,7 +16,6 @@ import { FurikaeError } from '../errors/furikae-error.ts';
 import { allowFormTargets } from '../http/security-headers.ts';
 import { enqueueLinkNotices } from '../notify/enqueue-link-notices.ts';
 import { customerAccountLabel, maskAccountNumber } from '../linking/link.ts';
-import { japanDate } from '../shared/japan-time.ts';
 import { CHARGES_SCOPE, CONSENT_TTL_SECONDS, INTERACTION_TTL_SECONDS } from './create-authorization-server.ts';
 import { consentPage, interactionMessagePage, loginPage, secondFactorPage } from './interaction-pages.ts';
 import { authorizationErrorPage } from './authorization-error-page.ts';
@@ -93,8 +95,24 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
     return state!;
   }
 
-  async function activeFactors(customer_id: string): Promise<SecondFactorKind[]> {
-    return (await secondFactors.listFactors(customer_id)).filter((f) => f.status === 'active').map((f) => f.factor);
+  async function activeFactors(customer_id: string): Promise<FactorChoice[]> {
+    return (await secondFactors.listFactors(customer_id)).filter((f) => f.status === 'active').map((f) => ({ factor: f.factor, phone_masked: f.phone_masked }));
+  }
+
+  /** The page's second-factor step: the customer's methods, the one asked for, and the live SMS code for `purpose`. */
+  async function factorStep(frame: { uid: string; lang: Lang; form_token: string }, customer_id: string, purpose: 'login' | 'consent', asked: string | undefined): Promise<SecondFactorStep> {
+    return {
+      lang: frame.lang,
+      factors: await activeFactors(customer_id),
+      asked,
+      method_href: (factor) => `/interaction/${frame.uid}?lang=${frame.lang}&method=${factor}`,
+      sms_sent: await secondFactors.smsCodeSent(customer_id, purpose),
+      now: clock.now(),
+      send: {
+        action: `/interaction/${frame.uid}/sms`,
+        hidden: html`<input type="hidden" name="csrf" value="${frame.form_token}"><input type="hidden" name="lang" value="${frame.lang}"><input type="hidden" name="purpose" value="${purpose}">`,
+      },
+    };
   }
 
   async function consentModel(customer_id: string, client_id: string, kyc_jws: unknown) {
@@ -112,7 +130,6 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
         charges_yen_per_month_max: operator.charges_yen_per_month_max,
         kyc: attested?.ok ? { level: attested.attestation.kyc.level, name_kana: attested.attestation.kyc.name_kana } : undefined,
         consent_expires: japanDate(new Date(clock.now().getTime() + CONSENT_TTL_SECONDS * 1000)),
-        factors: await activeFactors(customer_id),
       },
     };
   }
@@ -127,7 +144,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
   }
 
   /** Shows whichever step the interaction is at. */
-  async function render(request: FastifyRequest, reply: FastifyReply, lang: Lang, message?: { error?: string; info?: string }, status = 200) {
+  async function render(request: FastifyRequest, reply: FastifyReply, lang: Lang, message?: { error?: string; info?: string }, status = 200, method?: string) {
     const details = await provider.interactionDetails(request.raw, reply.raw);
     const state = await stateFor(details.uid);
     const frame = { uid: details.uid, lang, form_token: reply.formToken() };
@@ -136,12 +153,13 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
     reply.status(status).type('text/html');
     if (details.prompt.name === 'login') {
       if (!state.password_verified || !state.customer_id) return reply.send(loginPage(frame, message?.error));
-      const factors = await activeFactors(state.customer_id);
-      if (factors.length === 0) return reply.send(interactionMessagePage(frame, t.mfa_title, t.no_factor));
-      return reply.send(secondFactorPage(frame, factors, message));
+      const step = await factorStep(frame, state.customer_id, 'login', method);
+      if (step.factors.length === 0) return reply.send(interactionMessagePage(frame, t.mfa_title, t.no_factor));
+      return reply.send(secondFactorPage(frame, step, message));
     }
-    const { model } = await consentModel(details.session!.accountId, String(details.params.client_id), details.params.kyc_attestation);
-    return reply.send(consentPage(frame, model, message));
+    const customer_id = details.session!.accountId;
+    const { model } = await consentModel(customer_id, String(details.params.client_id), details.params.kyc_attestation);
+    return reply.send(consentPage(frame, model, await factorStep(frame, customer_id, 'consent', method), message));
   }
 
   /** Loads the interaction a form was posted to (its form token was checked before this runs). */
@@ -160,8 +178,8 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
 
   await app.register(async (scope) => {
     scope.setErrorHandler(interactionErrorHandler);
-    scope.get<{ Params: { uid: string }; Querystring: { lang?: string } }>('/interaction/:uid', async (request, reply) =>
-      render(request, reply, pickLang(request.query.lang)));
+    scope.get<{ Params: { uid: string }; Querystring: { lang?: string; method?: string } }>('/interaction/:uid', async (request, reply) =>
+      render(request, reply, pickLang(request.query.lang), undefined, 200, request.query.method));
 
     scope.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/login', { schema: { body: FormBody } }, async (request, reply) => {
       const form = await loadForm(request, reply);
@@ -180,7 +198,9 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       const customer_id = form.state.customer_id ?? form.details.session?.accountId;
       if (!customer_id) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
       const sent = await secondFactors.sendSmsCode(customer_id, request.body.purpose ?? 'login');
-      return render(request, reply, form.lang, sent.ok ? { info: form.t.sms_sent } : { error: sent.code === 'second_factor_locked' ? form.t.factor_locked : form.t.sms_too_many }, sent.ok ? 200 : 429);
+      if (sent.ok) return render(request, reply, form.lang, undefined, 200, 'sms');
+      if (sent.code === 'second_factor_locked') return render(request, reply, form.lang, { error: form.t.factor_locked }, 423, 'sms');
+      return render(request, reply, form.lang, { error: `${form.t.sms_too_soon} ${japanClock(sent.resend_at)}` }, 429, 'sms');
     });
 
     scope.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/mfa', { schema: { body: FormBody } }, async (request, reply) => {
@@ -189,7 +209,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       if (!state.password_verified || !state.customer_id || !request.body.factor) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
       const result = await secondFactors.verify(state.customer_id, { factor: request.body.factor, code: request.body.code ?? '', purpose: 'login' });
       if (!result.ok) {
-        return render(request, reply, form.lang, { error: result.code === 'second_factor_locked' ? form.t.factor_locked : form.t.factor_failed }, SIGN_IN_REFUSAL_STATUS[result.code === 'second_factor_locked' ? 'second_factor_locked' : 'credential_invalid']);
+        return render(request, reply, form.lang, { error: result.code === 'second_factor_locked' ? form.t.factor_locked : form.t.factor_failed }, SIGN_IN_REFUSAL_STATUS[result.code === 'second_factor_locked' ? 'second_factor_locked' : 'credential_invalid'], request.body.factor);
       }
       await db.query(`DELETE FROM interaction_states WHERE uid = $1`, [state.uid]);
       return finish(request, reply, { login: { accountId: state.customer_id, acr: 'urn:furikae:acr:mfa', amr: ['pwd', result.factor === 'totp' ? 'otp' : 'sms'], remember: false } });
@@ -208,7 +228,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       const account = model.accounts.find((candidate) => candidate.id === request.body.account_id);
       if (!account || !request.body.factor) return render(request, reply, form.lang, { error: t.factor_failed }, 400);
       const approval = await secondFactors.verify(customer_id, { factor: request.body.factor, code: request.body.code ?? '', purpose: 'consent' });
-      if (!approval.ok) return render(request, reply, form.lang, { error: approval.code === 'second_factor_locked' ? t.factor_locked : t.factor_failed }, SIGN_IN_REFUSAL_STATUS[approval.code === 'second_factor_locked' ? 'second_factor_locked' : 'credential_invalid']);
+      if (!approval.ok) return render(request, reply, form.lang, { error: approval.code === 'second_factor_locked' ? t.factor_locked : t.factor_failed }, SIGN_IN_REFUSAL_STATUS[approval.code === 'second_factor_locked' ? 'second_factor_locked' : 'credential_invalid'], request.body.factor);
 
       const refuse = (code: string, description: string) => {
         request.log.info({ client_id, customer_id, code }, 'link refused at consent');

@@ -74,27 +74,28 @@ export function describeHardenedFlow(backend: TestBackend): void {
       await page.fill('#login_id', HANAKO.login_id);
       await page.fill('#password', HANAKO.password);
       await clickThrough(page, '#login-button');
-      await page.waitForSelector('#verify-button');
-      await page.selectOption('#factor', 'totp');
+      await page.waitForSelector('#method-totp');
+      await clickThrough(page, '#method-totp', /method=totp/);
       await page.fill('#code', await nextTotp());
       await clickThrough(page, '#verify-button');
-      await page.waitForSelector('#approve-button');
+      await page.waitForSelector('#method-totp');
     });
 
     test('the consent page names the operator, the masked account and the limits, in Japanese and in English', async () => {
       assert.equal(await page.textContent('#consent-operator'), DEMO_SECURE_WALLET.display_name);
       assert.match(await page.locator('#consent').innerText(), /\*\*\*\*567/);
       assert.match(await page.textContent('#consent-limits') ?? '', /¥100,000/);
+      await clickThrough(page, '#method-totp', /method=totp/);
       assert.equal((await page.textContent('#approve-button'))?.trim(), '承認する');
       await page.screenshot({ path: screenshotPath(`e2e-hardened-consent-ja-${backend.name}`), fullPage: true });
       await clickThrough(page, '#lang-switch', /lang=en/);
+      await clickThrough(page, '#method-totp', /method=totp/);
       assert.match(await page.locator('#consent').innerText(), /¥300,000/);
       assert.equal((await page.textContent('#approve-button'))?.trim(), 'Approve');
       await page.screenshot({ path: screenshotPath(`e2e-hardened-consent-en-${backend.name}`), fullPage: true });
     });
 
     test('approving with another authenticator code brings hanako back to the wallet, linked', async () => {
-      await page.selectOption('#factor', 'totp');
       await page.fill('#code', await nextTotp());
       await clickThrough(page, '#approve-button', `${demo.wallet_secure_url}/?done=linked`);
       assert.equal(await page.getAttribute('#bank-link', 'data-link-status'), 'active');

@@ -14,11 +14,11 @@ export interface Stylesheet {
 }
 
 /**
- * Reads a stylesheet file once. Pages link it rather than inline it: the Content-Security-Policy allows styles
+ * Reads a stylesheet file once, with any rules generated from code (e.g. one per countdown second) appended. Pages link it rather than inline it: the Content-Security-Policy allows styles
  * from the app itself only ('self'), never inline ones, so an injected <style> or style attribute does nothing.
  */
-export function loadStylesheet(name: string, file: URL): Stylesheet {
-  const css = readFileSync(file, 'utf8');
+export function loadStylesheet(name: string, file: URL, generated = ''): Stylesheet {
+  const css = readFileSync(file, 'utf8') + generated;
   const hash = createHash('sha256').update(css).digest('hex').slice(0, 12);
   return { path: `/assets/${name}.${hash}.css`, css };
 }

@@ -14,7 +14,7 @@ import { createSmsSimulator } from '../notify/sms-simulator.ts';
 import { mfaMigrations } from './mfa-migrations.ts';
 import { createSmsCustomerNotifier, type NotifyCustomer } from './notify-customer.ts';
 import {
-  createSecondFactors, SECOND_FACTOR_FAILURES_MAX, SMS_CODE_TTL_MS, SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX,
+  createSecondFactors, SECOND_FACTOR_FAILURES_MAX, SMS_CODE_TTL_MS, SMS_RESEND_INTERVAL_MS, SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX,
   TOTP_ENROLMENT_CONFIRMATIONS_MAX, TOTP_ENROLMENT_TTL_MS,
 } from './second-factors.ts';
 import { TOTP_PERIOD_SECONDS } from './totp-code.ts';
@@ -277,6 +277,7 @@ for (const backend of testBackends) {
       await t.factors.sendSmsCode(t.customer_id, 'login');
       t.clock.advance(SMS_CODE_TTL_MS - 1);
       assert.deepEqual(await t.factors.verify(t.customer_id, { factor: 'sms', code: t.sms.lastCode(t.phone)! }), { ok: true, factor: 'sms' });
+      t.clock.advance(SMS_RESEND_INTERVAL_MS);
       await t.factors.sendSmsCode(t.customer_id, 'login');
       t.clock.advance(SMS_CODE_TTL_MS);
       assert.deepEqual(await t.factors.verify(t.customer_id, { factor: 'sms', code: t.sms.lastCode(t.phone)! }), { ok: false, code: 'second_factor_failed' });
@@ -287,6 +288,7 @@ for (const backend of testBackends) {
       await t.factors.sendSmsCode(t.customer_id, 'login');
       const loginCode = t.sms.lastCode(t.phone, 'login')!;
       assert.deepEqual(await t.factors.verify(t.customer_id, { factor: 'sms', code: loginCode, purpose: 'consent' }), { ok: false, code: 'second_factor_failed' });
+      t.clock.advance(SMS_RESEND_INTERVAL_MS);
       await t.factors.sendSmsCode(t.customer_id, 'login');
       const newer = t.sms.lastCode(t.phone, 'login')!;
       if (newer !== loginCode) {
@@ -297,11 +299,33 @@ for (const backend of testBackends) {
 
     test(`the SMS code after ${SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX} in an hour is refused and nothing is sent, until the hour has passed`, async () => {
       const t = await newCustomer(shared);
-      for (let i = 0; i < SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX; i++) assert.ok((await t.factors.sendSmsCode(t.customer_id, 'login')).ok);
-      assert.deepEqual(await t.factors.sendSmsCode(t.customer_id, 'login'), { ok: false, code: 'too_many_attempts' });
+      const first_at = t.clock.now().getTime();
+      for (let i = 0; i < SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX; i++) {
+        assert.ok((await t.factors.sendSmsCode(t.customer_id, 'login')).ok);
+        t.clock.advance(SMS_RESEND_INTERVAL_MS);
+      }
+      assert.deepEqual(await t.factors.sendSmsCode(t.customer_id, 'login'), { ok: false, code: 'too_many_attempts', resend_at: new Date(first_at + 60 * 60 * 1000) },
+        'the refusal says when the first code leaves the hour');
       assert.equal(t.sms.messages(t.phone).length, SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX);
-      t.clock.advance(60 * 60 * 1000);
+      t.clock.advance(60 * 60 * 1000 - SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX * SMS_RESEND_INTERVAL_MS);
       assert.ok((await t.factors.sendSmsCode(t.customer_id, 'login')).ok);
+    });
+
+    test(`a second code within ${SMS_RESEND_INTERVAL_MS / 1000} s of the last is refused with the time it may be sent, whatever its purpose, and sent from then on`, async () => {
+      const t = await newCustomer(shared);
+      const sent = await t.factors.sendSmsCode(t.customer_id, 'login');
+      assert.ok(sent.ok);
+      const resend_at = new Date(t.clock.now().getTime() + SMS_RESEND_INTERVAL_MS);
+      assert.deepEqual(sent.resend_at, resend_at, 'the page learns when it may offer a resend');
+      assert.deepEqual(await t.factors.smsCodeSent(t.customer_id, 'login'), { sent_at: t.clock.now(), expires_at: sent.expires_at, resend_at });
+      assert.equal(await t.factors.smsCodeSent(t.customer_id, 'consent'), undefined, 'no code for another purpose');
+      t.clock.advance(SMS_RESEND_INTERVAL_MS - 1);
+      assert.deepEqual(await t.factors.sendSmsCode(t.customer_id, 'login'), { ok: false, code: 'too_many_attempts', resend_at });
+      assert.deepEqual(await t.factors.sendSmsCode(t.customer_id, 'consent'), { ok: false, code: 'too_many_attempts', resend_at }, 'one phone, one interval');
+      assert.equal(t.sms.messages(t.phone).length, 1, 'nothing more was sent');
+      t.clock.advance(1);
+      assert.ok((await t.factors.sendSmsCode(t.customer_id, 'login')).ok);
+      assert.equal(t.sms.messages(t.phone).length, 2);
     });
 
     test('a locked SMS factor sends no more codes and refuses the last one sent', async () => {

@@ -20,6 +20,11 @@ export const SECOND_FACTOR_FAILURES_MAX = 5;
 export const SMS_CODE_TTL_MS = 5 * 60 * 1000;
 /** Codes sent to one customer per hour: each SMS costs money, and unlimited sends let anyone flood a victim's phone. */
 export const SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX = 5;
+/**
+ * Least time between two codes to one customer's phone: a real SMS can take half a minute to arrive, and a customer
+ * who presses "send" again meanwhile retires the code already on its way (a newer code for a purpose retires the older).
+ */
+export const SMS_RESEND_INTERVAL_MS = 60 * 1000;
 /** Live codes compared per attempt: each comparison is a ~50 ms scrypt, and a new code for a purpose retires the old one. */
 export const SMS_CODES_COMPARED_MAX = 3;
 /** How long a TOTP secret shown for enrolment may be confirmed; after that the customer starts again. */
@@ -94,6 +99,20 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }
     } catch (error) {
       log.error({ err: error, customer_id, notice: notice.kind }, 'customer notification failed');
     }
+  };
+
+  /** When the customer's phone may get the next code: a minute after the last one, and within the hourly cap. */
+  const nextSmsAt = async (tx: Queryable, customer_id: string, now: Date): Promise<Date> => {
+    const recent = await tx.query<{ created_at: Date }>(
+      `SELECT created_at FROM sms_codes WHERE customer_id = $1 AND created_at > $2 ORDER BY created_at DESC LIMIT $3`,
+      [customer_id, new Date(now.getTime() - HOUR_MS), SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX],
+    );
+    const times = [now.getTime()];
+    if (recent[0]) times.push(recent[0].created_at.getTime() + SMS_RESEND_INTERVAL_MS);
+    // The code that leaves the hour's window first frees the next send.
+    const leaving = recent[SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX - 1];
+    if (leaving) times.push(leaving.created_at.getTime() + HOUR_MS);
+    return new Date(Math.max(...times));
   };
 
   const pendingExpired = (row: FactorRow) => row.created_at.getTime() + TOTP_ENROLMENT_TTL_MS <= clock.now().getTime();
@@ -250,9 +269,12 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }
       return { ok: true };
     },
 
-    /** Sends a 6-digit code to the customer's registered phone; a newer code for the same purpose retires the older. */
+    /**
+     * Sends a 6-digit code to the customer's registered phone; a newer code for the same purpose retires the older.
+     * Refused until `resend_at` when the last code went out less than SMS_RESEND_INTERVAL_MS ago or the hourly cap is reached.
+     */
     async sendSmsCode(customer_id: string, purpose: string): Promise<
-      { ok: true; expires_at: Date } | { ok: false; code: 'second_factor_locked' | 'too_many_attempts' }
+      { ok: true; expires_at: Date; resend_at: Date } | { ok: false; code: 'second_factor_locked' } | { ok: false; code: 'too_many_attempts'; resend_at: Date }
     > {
       assert(PURPOSE.test(purpose), `an SMS code purpose is a short lower-case word, got ${purpose}`);
       const [customer] = await db.query<{ phone: string }>(`SELECT phone FROM customers WHERE id = $1`, [customer_id]);
@@ -263,27 +285,39 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }
       const expires_at = new Date(now.getTime() + SMS_CODE_TTL_MS);
       const outcome = await db.transaction(async (tx) => {
         await ensureSmsFactor(tx, customer_id);
-        // The row lock serialises sends for one customer, so the hourly count holds across processes.
+        // The row lock serialises sends for one customer, so the interval and the hourly count hold across processes.
         const [row] = await lockFor(tx, customer_id, 'sms');
         assert(row, 'the SMS factor row exists');
-        if (row.locked_at) return 'locked' as const;
-        const [sent] = await tx.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM sms_codes WHERE customer_id = $1 AND created_at > $2`,
-          [customer_id, new Date(now.getTime() - HOUR_MS)],
-        );
-        if ((sent?.n ?? 0) >= SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX) return 'too_many' as const;
+        if (row.locked_at) return { sent: false, locked: true } as const;
+        const next_at = await nextSmsAt(tx, customer_id, now);
+        if (next_at > now) return { sent: false, locked: false, resend_at: next_at } as const;
         await tx.query(`UPDATE sms_codes SET spent_at = $3 WHERE customer_id = $1 AND purpose = $2 AND spent_at IS NULL`, [customer_id, purpose, now]);
         await tx.query(
           `INSERT INTO sms_codes (id, customer_id, purpose, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
           [ids.next(), customer_id, purpose, code_hash, now, expires_at],
         );
-        return 'sent' as const;
+        return { sent: true, resend_at: await nextSmsAt(tx, customer_id, now) } as const;
       });
-      if (outcome === 'locked') return { ok: false, code: 'second_factor_locked' };
-      if (outcome === 'too_many') return { ok: false, code: 'too_many_attempts' };
+      if (!outcome.sent) return outcome.locked ? { ok: false, code: 'second_factor_locked' } : { ok: false, code: 'too_many_attempts', resend_at: outcome.resend_at };
       await sms.send({ to_phone: customer.phone, text: smsText(code, purpose), purpose });
       log.info({ customer_id, purpose, to_phone: maskPhone(customer.phone) }, 'sms code sent');
-      return { ok: true, expires_at };
+      return { ok: true, expires_at, resend_at: outcome.resend_at };
+    },
+
+    /**
+     * The live code for a purpose, if one was sent and is neither used nor expired: when it went out, until when it
+     * works, and when another may be sent. Pages read it to show "sent to ..." and the resend timer after a reload.
+     */
+    async smsCodeSent(customer_id: string, purpose: string): Promise<{ sent_at: Date; expires_at: Date; resend_at: Date } | undefined> {
+      if (!isUuid(customer_id)) return undefined;
+      const now = clock.now();
+      const [live] = await db.query<{ created_at: Date; expires_at: Date }>(
+        `SELECT created_at, expires_at FROM sms_codes WHERE customer_id = $1 AND purpose = $2 AND spent_at IS NULL AND expires_at > $3
+          ORDER BY created_at DESC LIMIT 1`,
+        [customer_id, purpose, now],
+      );
+      if (!live) return undefined;
+      return { sent_at: live.created_at, expires_at: live.expires_at, resend_at: await nextSmsAt(db, customer_id, now) };
     },
 
     verify,

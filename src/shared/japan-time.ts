@@ -22,3 +22,8 @@ export function jst(at: Date | null | undefined): string {
   if (!at) return '';
   return japanIso(at).slice(0, 16).replace('T', ' ');
 }
+
+/** Japan time of day, to the second, for a customer waiting on a code: 10:00:42. */
+export function japanClock(instant: Date): string {
+  return japanIso(instant).slice(11, 19);
+}

@@ -50,15 +50,35 @@ for (const backend of testBackends) {
       assert.match(shown.body, /id="payee">ドコモ口座 \(テスト\)</);
       assert.match(shown.body, /data-status="pending_approval"/);
       const csrf = field(shown.body, 'csrf')!;
-      assert.equal((await post(`${url}/sms`, { csrf }, cookie)).statusCode, 200);
+      const sent = await post(`${url}/sms`, { csrf }, cookie);
+      assert.equal(sent.statusCode, 200);
       const code = fixture.sms.lastCode(customer.phone, stepUpPurpose({ charge_id, amount_yen: 100_000, payee_operator_id: fixture.operator.id }))!;
       const before = await balances(fixture, customer.account_id);
       const approved = await post(`${url}/approve`, {
-        csrf, factor: 'sms', code, amount_yen: field(shown.body, 'amount_yen')!, payee_operator_id: field(shown.body, 'payee_operator_id')!,
+        csrf, factor: 'sms', code, amount_yen: field(sent.body, 'amount_yen')!, payee_operator_id: field(sent.body, 'payee_operator_id')!,
       }, cookie);
       assert.equal(approved.statusCode, 200);
       assert.match(approved.body, /data-status="succeeded"/);
       assert.equal((await balances(fixture, customer.account_id)).posted_yen, before.posted_yen - 100_000);
+    });
+
+    test('with SMS only, the page offers to text the masked number first; once sent it says where, asks for the code, and holds the resend back', async () => {
+      const { customer, charge_id, cookie, url } = await atApprovalPage();
+      const shown = await page(url, cookie);
+      assert.match(shown.body, /id="send-sms"[^>]*>[^<]*\*+\d{4}/, 'the send button names the masked number');
+      assert.doesNotMatch(shown.body, /name="code"/, 'no code field before a code is sent');
+      assert.doesNotMatch(shown.body, new RegExp(customer.phone.replace(/\D/g, '').slice(0, 7)), 'the full number is never shown');
+      const csrf = field(shown.body, 'csrf')!;
+      const sent = await post(`${url}/sms`, { csrf }, cookie);
+      assert.match(sent.body, /id="sms-sent"[^>]*>[^<]*\*+\d{4}/, 'the page says the code went to the masked number');
+      assert.match(sent.body, /name="code"/);
+      assert.match(sent.body, /class="resend counting wait-60"/, 'the resend control counts down the whole interval');
+      assert.match(sent.body, /id="resend-sms-waiting" disabled/);
+      assert.match((await page(url, cookie)).body, /id="sms-sent"/, 'a reload still knows the code was sent');
+      const again = await post(`${url}/sms`, { csrf }, cookie);
+      assert.equal(again.statusCode, 429, 'an early resend is refused by the server, timer or not');
+      assert.match(again.body, /You can ask for a new code from \d\d:\d\d:\d\d/);
+      assert.equal(fixture.sms.messages(customer.phone).filter((message) => message.purpose === stepUpPurpose({ charge_id, amount_yen: 100_000, payee_operator_id: fixture.operator.id })).length, 1, 'one code sent');
     });
 
     test('a form altered to a different amount is refused and nothing moves', async () => {
@@ -78,7 +98,7 @@ for (const backend of testBackends) {
     test('a form without the session’s CSRF token changes nothing', async () => {
       const { customer, cookie, url } = await atApprovalPage();
       const shown = (await page(url, cookie)).body;
-      const fields = { factor: 'sms', code: '000000', amount_yen: field(shown, 'amount_yen')!, payee_operator_id: field(shown, 'payee_operator_id')! };
+      const fields = { factor: 'sms', code: '000000', amount_yen: '100000', payee_operator_id: fixture.operator.id };
       const before = await fixture.snapshot();
       for (const action of ['decline', 'approve', 'sms']) {
         const refused = await post(`${url}/${action}`, { ...fields, csrf: 'forged' }, cookie);

@@ -3,11 +3,13 @@ import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
 import { html, type SafeHtml } from '../web/html.ts';
 import { bankPage } from '../web/layout.ts';
+import { pageLang } from '../web/page-lang.ts';
 import type { Session, SessionStore } from '../web/session-store.ts';
 import { FORM_TOKEN_CHARS_MAX, requireFormTokens } from '../http/form-csrf.ts';
 import { refuseCustomerForm } from '../web/form-expired-page.ts';
 import { formatYen } from '../shared/yen.ts';
-import { formatJapanDateTime } from '../shared/japan-time.ts';
+import { formatJapanDateTime, japanClock } from '../shared/japan-time.ts';
+import { codeFields, detachedForms, methodChoice, secondFactorStage, sendCodeStep, type SecondFactorStep } from '../web/second-factor-step.ts';
 import { verifyCustomerPassword } from '../bank/customer-login.ts';
 import { SIGN_IN_REFUSAL_STATUS, signInRefusalBilingual } from '../bank/credential-lock-text.ts';
 import type { SecondFactorKind } from '../mfa/second-factor.ts';
@@ -35,8 +37,11 @@ const MESSAGES: Record<Exclude<ApprovalOutcome, { ok: true }>['code'], string> =
   second_factor_failed: '認証コードが正しくありません。 The code was not accepted.',
   second_factor_locked: signInRefusalBilingual('second_factor_locked'),
   step_up_binding_mismatch: '表示された金額または支払先が取引と一致しません。承認していません。 The amount or payee does not match this charge; nothing was approved.',
-  too_many_attempts: '送信回数の上限に達しました。しばらくしてからお試しください。 Too many codes sent; try again later.',
+  too_many_attempts: '回数の上限に達しました。しばらくしてからお試しください。 Too many attempts; try again later.',
 };
+
+/** An early resend refused: when the customer may ask again (the page's countdown says the same). */
+const smsTooSoon = (at: string) => `新しいコードはまだ送れません。${at} 以降に再送できます。 You can ask for a new code from ${at}.`;
 
 const STATUS_WORDS: Record<string, string> = {
   succeeded: '承認済み・お支払い完了 / Approved: the money moved',
@@ -56,8 +61,10 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <button type="submit">ログイン / Log in</button></form></div>`;
 }
 
-function approvalCard(view: ApprovalView, form_token: string, factors: SecondFactorKind[], message?: { error?: string; info?: string }): SafeHtml {
+function approvalCard(view: ApprovalView, form_token: string, step: SecondFactorStep, message?: { error?: string; info?: string }): SafeHtml {
   const waiting = view.status === 'pending_approval';
+  const stage = secondFactorStage(step);
+  const decline = html`<button type="submit" form="decline-form" class="secondary danger-outline" id="decline-button">拒否 / Decline</button>`;
   return html`<h1>お取引の承認 / Approve a charge</h1>
 ${message?.error ? html`<p class="error" role="alert">${message.error}</p>` : ''}${message?.info ? html`<p role="status">${message.info}</p>` : ''}
 <div class="card" id="approval" data-status="${view.status}">
@@ -66,15 +73,15 @@ ${message?.error ? html`<p class="error" role="alert">${message.error}</p>` : ''
 <p>口座 Account: ${view.account_masked}　依頼日時 Requested: ${formatJapanDateTime(view.created_at)}</p>
 <p>状態 Status: <strong>${STATUS_WORDS[view.status] ?? view.status}</strong>${waiting && view.expires_at ? html` — 期限 until ${formatJapanDateTime(view.expires_at)}` : ''}</p>
 ${waiting ? html`<p class="banner-warn">ご自身で依頼したお取引でなければ、承認せず「拒否」を押してください。 If you did not ask for this, press Decline.</p>
-<form method="post" action="/bank/approvals/${view.charge_id}/sms"><input type="hidden" name="csrf" value="${form_token}">
-<button type="submit">認証コードをSMSで受け取る / Text me a code for this charge</button></form>
-<form method="post" action="/bank/approvals/${view.charge_id}/approve"><input type="hidden" name="csrf" value="${form_token}">
+${methodChoice(step)}
+${stage.kind === 'send' ? html`${sendCodeStep(step)}<div class="actions">${decline}</div>` : ''}
+${stage.kind === 'choose' ? html`<div class="actions">${decline}</div>` : ''}
+${stage.kind === 'code' ? html`<form method="post" action="/bank/approvals/${view.charge_id}/approve" id="approve-form"><input type="hidden" name="csrf" value="${form_token}">
 <input type="hidden" name="amount_yen" value="${view.amount_yen}"><input type="hidden" name="payee_operator_id" value="${view.payee_operator_id}">
-<label for="factor">認証方法 / Factor</label><select id="factor" name="factor">${factors.map((factor) => html`<option value="${factor}">${factor === 'sms' ? 'SMS' : '認証アプリ / Authenticator app'}</option>`)}</select>
-<label for="code">認証コード / Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
-<button type="submit">${formatYen(view.amount_yen)} を承認 / Approve</button></form>
-<form method="post" action="/bank/approvals/${view.charge_id}/decline"><input type="hidden" name="csrf" value="${form_token}">
-<button type="submit" class="danger">拒否 / Decline</button></form>` : ''}
+${codeFields(step, stage.factor)}
+<div class="actions"><button type="submit" class="primary" id="approve-button">${formatYen(view.amount_yen)} を承認 / Approve</button>${decline}</div></form>` : ''}
+<form method="post" action="/bank/approvals/${view.charge_id}/decline" id="decline-form" class="detached"><input type="hidden" name="csrf" value="${form_token}"></form>
+${detachedForms(step)}` : ''}
 </div>`;
 }
 
@@ -84,15 +91,25 @@ ${waiting ? html`<p class="banner-warn">ご自身で依頼したお取引でな�
  */
 export async function approvalPages(app: FastifyInstance, services: BankServices, sessions: SessionStore): Promise<void> {
   requireFormTokens(app, refuseCustomerForm);
-  const { stepUp, secondFactors } = services;
+  const { stepUp, secondFactors, clock } = services;
 
-  const activeFactors = async (customer_id: string) =>
-    (await secondFactors.listFactors(customer_id)).filter((factor) => factor.status === 'active').map((factor) => factor.factor);
+  async function factorStep(reply: FastifyReply, session: Session, view: ApprovalView, form_token: string, asked: string | undefined): Promise<SecondFactorStep> {
+    return {
+      lang: pageLang(reply.request),
+      factors: (await secondFactors.listFactors(session.subject_id)).filter((factor) => factor.status === 'active').map((factor) => ({ factor: factor.factor, phone_masked: factor.phone_masked })),
+      asked,
+      method_href: (factor) => `/bank/approvals/${view.charge_id}?method=${factor}`,
+      sms_sent: await stepUp.codeSent(session.subject_id, view),
+      now: clock.now(),
+      send: { action: `/bank/approvals/${view.charge_id}/sms`, hidden: html`<input type="hidden" name="csrf" value="${form_token}">` },
+    };
+  }
 
-  async function render(reply: FastifyReply, session: Session, charge_id: string, message?: { error?: string; info?: string }, status = 200) {
+  async function render(reply: FastifyReply, session: Session, charge_id: string, message?: { error?: string; info?: string }, status = 200, method?: string) {
     const view = await stepUp.view(session.subject_id, charge_id);
     if (!view) return reply.status(404).type('text/html').send(bankPage('Not found', html`<p class="error">${MESSAGES.approval_not_found}</p>`));
-    return reply.status(status).type('text/html').send(bankPage('お取引の承認', approvalCard(view, reply.formToken(), await activeFactors(session.subject_id), message)));
+    const form_token = reply.formToken();
+    return reply.status(status).type('text/html').send(bankPage('お取引の承認', approvalCard(view, form_token, await factorStep(reply, session, view, form_token, method), message)));
   }
 
   /** The session, or undefined after answering with the login form. (Every form's token was checked before this runs.) */
@@ -105,10 +122,10 @@ export async function approvalPages(app: FastifyInstance, services: BankServices
     return session;
   }
 
-  app.get<{ Params: { id: string } }>('/bank/approvals/:id', { schema: { params: Params } }, async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { method?: string } }>('/bank/approvals/:id', { schema: { params: Params } }, async (request, reply) => {
     const session = await sessions.read(request, 'customer');
     if (!session) return reply.type('text/html').send(bankPage('ログイン', loginForm(request.params.id, reply.formToken())));
-    return render(reply, session, request.params.id);
+    return render(reply, session, request.params.id, undefined, 200, request.query.method);
   });
 
   app.post<{ Params: { id: string }; Body: { login_id: string; password: string } }>('/bank/approvals/:id/login', { schema: { params: Params, body: LoginBody } }, async (request, reply) => {
@@ -124,8 +141,9 @@ export async function approvalPages(app: FastifyInstance, services: BankServices
     const session = await sessionFor(request, reply);
     if (!session) return reply;
     const sent = await stepUp.sendCode(session.subject_id, request.params.id);
-    if (sent.ok) return render(reply, session, request.params.id, { info: '認証コードを送信しました (5分間有効)。 Code sent; it works for 5 minutes.' });
-    return render(reply, session, request.params.id, { error: MESSAGES[sent.code] }, sent.code === 'approval_not_found' ? 404 : 409);
+    if (sent.ok) return render(reply, session, request.params.id, undefined, 200, 'sms');
+    if (sent.code === 'too_many_attempts') return render(reply, session, request.params.id, { error: smsTooSoon(japanClock(sent.resend_at)) }, 429, 'sms');
+    return render(reply, session, request.params.id, { error: MESSAGES[sent.code] }, { approval_not_found: 404, approval_not_waiting: 409, second_factor_locked: 423 }[sent.code], 'sms');
   });
 
   app.post<{ Params: { id: string }; Body: { factor: SecondFactorKind; code: string; amount_yen: string; payee_operator_id: string } }>(
@@ -141,7 +159,7 @@ export async function approvalPages(app: FastifyInstance, services: BankServices
         return render(reply, session, request.params.id);
       }
       const status = { approval_not_found: 404, approval_not_waiting: 409, second_factor_locked: 423, step_up_binding_mismatch: 422, too_many_attempts: 429, second_factor_failed: 401 }[outcome.code];
-      return render(reply, session, request.params.id, { error: MESSAGES[outcome.code] }, status);
+      return render(reply, session, request.params.id, { error: MESSAGES[outcome.code] }, status, factor);
     });
 
   app.post<{ Params: { id: string } }>('/bank/approvals/:id/decline', { schema: { params: Params } }, async (request, reply) => {

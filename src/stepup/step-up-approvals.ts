@@ -197,12 +197,19 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
     },
 
     /** Sends the SMS code bound to this charge's amount and payee. */
-    async sendCode(customer_id: string, charge_id: string): Promise<{ ok: true } | { ok: false; code: 'approval_not_found' | 'approval_not_waiting' | 'second_factor_locked' | 'too_many_attempts' }> {
+    async sendCode(customer_id: string, charge_id: string): Promise<
+      { ok: true; resend_at: Date } | { ok: false; code: 'approval_not_found' | 'approval_not_waiting' | 'second_factor_locked' } | { ok: false; code: 'too_many_attempts'; resend_at: Date }
+    > {
       const found = await view(customer_id, charge_id);
       if (!found) return { ok: false, code: 'approval_not_found' };
       if (found.status !== 'pending_approval') return { ok: false, code: 'approval_not_waiting' };
       const sent = await secondFactors.sendSmsCode(customer_id, stepUpPurpose({ charge_id, amount_yen: found.amount_yen, payee_operator_id: found.payee_operator_id }));
-      return sent.ok ? { ok: true } : sent;
+      return sent.ok ? { ok: true, resend_at: sent.resend_at } : sent;
+    },
+
+    /** The live SMS code for this charge, if one was sent: the approval page shows where it went and the resend timer. */
+    async codeSent(customer_id: string, view_shown: { charge_id: string; amount_yen: number; payee_operator_id: string }) {
+      return secondFactors.smsCodeSent(customer_id, stepUpPurpose(view_shown));
     },
 
     /**

@@ -1,8 +1,9 @@
 import { html, type SafeHtml } from './html.ts';
 import { loadStylesheet, type Stylesheet } from '../http/stylesheet.ts';
+import { resendCountdownCss } from './second-factor-step.ts';
 
 /** The bank pages' stylesheet, linked from every page. */
-export const BANK_STYLESHEET = loadStylesheet('bank', new URL('./bank.css', import.meta.url));
+export const BANK_STYLESHEET = loadStylesheet('bank', new URL('./bank.css', import.meta.url), resendCountdownCss());
 /** The staff console's additions (wider tables, switches, roles). */
 export const CONSOLE_STYLESHEET = loadStylesheet('console', new URL('./console.css', import.meta.url));
 

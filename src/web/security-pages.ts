@@ -1,4 +1,6 @@
-import { japanDate } from '../shared/japan-time.ts';
+import { japanClock, japanDate } from '../shared/japan-time.ts';
+import { resendControl } from './second-factor-step.ts';
+import { pageLang } from './page-lang.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
@@ -28,7 +30,7 @@ function factorRow(factor: FactorView): SafeHtml {
 /** Customer pages to register an authenticator app and see factor status. */
 export async function securityPages(app: FastifyInstance, services: BankServices, sessions: SessionStore): Promise<void> {
   requireFormTokens(app, refuseCustomerForm);
-  const { secondFactors } = services;
+  const { secondFactors, clock } = services;
 
   const requireCustomer = async (request: FastifyRequest, reply: FastifyReply): Promise<Session | undefined> => {
     const session = await sessions.read(request, 'customer');
@@ -37,23 +39,30 @@ export async function securityPages(app: FastifyInstance, services: BankServices
   };
 
   const render = async (reply: FastifyReply, session: Session, notice?: { error?: string; info?: string }): Promise<string> => {
+    const lang = pageLang(reply.request);
     const factors = await secondFactors.listFactors(session.subject_id);
     const totp = factors.find((factor) => factor.factor === 'totp');
     const pending = totp?.status === 'pending' ? await secondFactors.pendingTotpEnrolment(session.subject_id) : undefined;
     const csrf = html`<input type="hidden" name="csrf" value="${reply.formToken()}">`;
     let enrol: SafeHtml;
     if (pending) {
+      const sms = factors.find((factor) => factor.factor === 'sms');
+      const sent = await secondFactors.smsCodeSent(session.subject_id, ENROL_PURPOSE);
       enrol = html`<div class="card" id="totp-enrolment"><h2>認証アプリの登録 Register an authenticator app</h2>
 <ol><li>認証アプリで次のキーを登録してください。 Add this key to your authenticator app:
 <p><code id="totp-secret">${pending.secret}</code></p>
 <p class="muted">スマートフォンでは <a id="totp-uri" href="${pending.otpauth_uri}">このリンク</a> を開くと登録できます。 On a phone, open <code>${pending.otpauth_uri}</code>.</p></li>
-<li>登録済みの電話番号にSMSで確認コードを送りました。 We sent a confirmation code by SMS to your registered phone.</li></ol>
+<li>${sent
+    ? html`<span id="sms-sent">${japanClock(sent.sent_at)} に ${sms?.phone_masked ?? ''} 宛てにSMSで確認コードを送りました (5分間有効)。 We texted a confirmation code to ${sms?.phone_masked ?? ''} at ${japanClock(sent.sent_at)}; it works for 5 minutes.</span>`
+    : html`確認コードをSMSで ${sms?.phone_masked ?? ''} 宛てに送ります。 We text a confirmation code to ${sms?.phone_masked ?? ''}.
+<button type="submit" form="send-code-form" class="primary" id="send-sms">コードを送る / Text me the code</button>`}</li></ol>
 <form method="post" action="/bank/security/totp/confirm">${csrf}
-<label for="totp_code">認証アプリのコード (6桁) Code from the app</label><input id="totp_code" name="totp_code" inputmode="numeric" autocomplete="one-time-code" required>
-<label for="sms_code">SMSのコード (6桁) Code from the SMS</label><input id="sms_code" name="sms_code" inputmode="numeric" required>
-<button type="submit">登録する Register</button></form>
-<form method="post" action="/bank/security/totp/sms">${csrf}<button type="submit">SMSを再送 Send the SMS again</button></form>
-<p class="muted">このキーは ${pending.expires_at.toISOString().slice(11, 16)} (UTC) まで有効です。 The key must be confirmed by then.</p></div>`;
+<label for="totp_code">認証アプリに表示されている6桁のコード / The 6-digit code in your authenticator app</label><input id="totp_code" name="totp_code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required>
+<label for="sms_code">SMSで届いた6桁のコード / The 6-digit code in the text message</label><input id="sms_code" name="sms_code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" required>
+${sent ? resendControl(lang, sent, clock.now()) : ''}
+<div class="actions"><button type="submit" class="primary" id="register-totp">登録する / Register</button></div></form>
+<form method="post" action="/bank/security/totp/sms" id="send-code-form" class="detached">${csrf}</form>
+<p class="muted">このキーは ${japanClock(pending.expires_at)} まで有効です。 The key must be confirmed by then (Japan time).</p></div>`;
     } else if (!totp) {
       enrol = html`<div class="card"><h2>認証アプリの登録 Register an authenticator app</h2>
 <p>ログインと口座連携の承認に、認証アプリのワンタイムパスワードを使えます。 Use an authenticator app's one-time codes to log in and approve links.</p>
@@ -73,9 +82,10 @@ ${enrol}`;
     return bankPage('セキュリティ設定', body, nav);
   };
 
-  const smsRefused = async (reply: FastifyReply, session: Session, code: 'second_factor_locked' | 'too_many_attempts') => {
-    const error = code === 'second_factor_locked' ? LOCKED : 'SMSの送信回数の上限です。しばらくしてからお試しください。 Too many codes sent; try again later.';
-    return reply.status(code === 'second_factor_locked' ? 423 : 429).type('text/html').send(await render(reply, session, { error }));
+  const smsRefused = async (reply: FastifyReply, session: Session, refusal: { code: 'second_factor_locked' } | { code: 'too_many_attempts'; resend_at: Date }) => {
+    const at = refusal.code === 'too_many_attempts' ? japanClock(refusal.resend_at) : '';
+    const error = refusal.code === 'second_factor_locked' ? LOCKED : `新しいコードはまだ送れません。${at} 以降に再送できます。 You can ask for a new code from ${at}.`;
+    return reply.status(refusal.code === 'second_factor_locked' ? 423 : 429).type('text/html').send(await render(reply, session, { error }));
   };
 
   app.get('/bank/security', async (request, reply) => {
@@ -91,7 +101,7 @@ ${enrol}`;
     const started = await secondFactors.startTotpEnrolment(session.subject_id);
     if (!started.ok) return reply.status(409).type('text/html').send(await render(reply, session, { error: '認証アプリは登録済みです。 An authenticator app is already registered.' }));
     const sent = await secondFactors.sendSmsCode(session.subject_id, ENROL_PURPOSE);
-    if (!sent.ok) return smsRefused(reply, session, sent.code);
+    if (!sent.ok) return smsRefused(reply, session, sent);
     return reply.redirect('/bank/security', 303);
   });
 
@@ -99,7 +109,7 @@ ${enrol}`;
     const session = await requireCustomer(request, reply);
     if (!session) return reply;
     const sent = await secondFactors.sendSmsCode(session.subject_id, ENROL_PURPOSE);
-    if (!sent.ok) return smsRefused(reply, session, sent.code);
+    if (!sent.ok) return smsRefused(reply, session, sent);
     return reply.redirect('/bank/security', 303);
   });
 
