@@ -22,6 +22,7 @@ import { staffScansPages } from './staff-scans-pages.ts';
 import { staffIncidentsPages } from './staff-incidents-pages.ts';
 import { staffCompensationPages } from './staff-compensation-pages.ts';
 import { staffCampaignPages } from './staff-campaign-pages.ts';
+import { dashboardCharts, staffDashboardCharts } from './staff-dashboard-charts.ts';
 
 /** Alerts and audit entries the dashboard previews; the full lists are a click away. */
 const DASHBOARD_ROWS_MAX = 8;
@@ -104,6 +105,7 @@ ${stat('/staff/operators', `${suspended.length} / ${operators.length}`, '停止�
 </div>
 ${suspended.length > 0 ? html`<p class="banner-warn" role="status">停止中 Suspended: ${suspended.map((operator, index) => html`${index ? ', ' : ''}${operator.display_name} (${[
       operator.new_links_suspended ? 'new links' : '', operator.charges_suspended ? 'charges' : ''].filter(Boolean).join(' + ')})`)}</p>` : ''}
+${dashboardCharts()}
 <h2>新しいアラート Latest alerts</h2>
 ${alerts.length === 0 ? html`<p class="muted">なし None</p>` : html`<table><tbody>${alerts.map((alert) => html`<tr><td>${jst(alert.at)}</td>
 <td class="sev-${alert.severity}">${alert.severity}</td><td>${alertLabel(alert.kind)}</td><td>${alert.reason_codes.map((code) => html`<span class="code">${code}</span> `)}</td><td>${alert.status}</td></tr>`)}</tbody></table>`}
@@ -115,6 +117,7 @@ ${audit.length === 0 ? html`<p class="muted">なし None</p>` : html`<table><tbo
     return reply.type('text/html').send(staffPage(context, 'Dashboard', '/staff', body));
   });
 
+  await staffDashboardCharts(app, services, gate);
   await staffOperatorsPage(app, services, gate);
   await staffChargesPage(app, services, gate);
   await staffAlertsPage(app, services, gate);
