@@ -63,7 +63,8 @@ export interface BankClient {
   /** POST /v1/charges/{id}/refunds. */
   refundCharge(request: { charge_id: string; idempotency_key: string; amount_yen: number }): Promise<Record<string, unknown>>;
   revokeLink(link_id: string): Promise<BankLink>;
-  getLink(link_id: string): Promise<BankLink>;
+  /** GET /v1/links/{id}: the link as the bank sees it now (active, frozen or revoked); `timeout_ms` for a page that must not wait long. */
+  getLink(link_id: string, options?: { timeout_ms?: number }): Promise<BankLink>;
 }
 
 type Json = Record<string, unknown>;
@@ -160,7 +161,7 @@ export function createBankClient(options: BankClientOptions): BankClient {
   async function call(
     method: 'GET' | 'POST',
     path: string,
-    init: { authorization: string; body?: unknown; idempotency_key?: string },
+    init: { authorization: string; body?: unknown; idempotency_key?: string; timeout_ms?: number },
   ): Promise<BankAnswer> {
     const headers: Record<string, string> = { authorization: init.authorization, accept: 'application/json' };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
@@ -170,7 +171,7 @@ export function createBankClient(options: BankClientOptions): BankClient {
         method,
         headers,
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        signal: AbortSignal.timeout(timeout_ms),
+        signal: AbortSignal.timeout(init.timeout_ms ?? timeout_ms),
         redirect: 'error',
       });
       return await readBankAnswer(response, `${method} ${path}`);
@@ -233,8 +234,8 @@ export function createBankClient(options: BankClientOptions): BankClient {
       return readLink(body);
     },
 
-    async getLink(link_id) {
-      const { body } = await call('GET', `/v1/links/${encodeURIComponent(link_id)}`, { authorization: basic });
+    async getLink(link_id, options = {}) {
+      const { body } = await call('GET', `/v1/links/${encodeURIComponent(link_id)}`, { authorization: basic, ...options });
       return readLink(body);
     },
   };

@@ -2,6 +2,8 @@ import { formatYen } from '../../shared/yen.ts';
 import { html, type SafeHtml } from '../../web/html.ts';
 import { NAME_KANA_CHARS_MAX } from '../link-bank-account.ts';
 import type { WalletBankLink } from '../wallet-bank-links.ts';
+import { renderLinkStatus } from './bank-link-status.ts';
+import type { ShownLinkState } from '../bank-link-state.ts';
 import type { WalletFailure } from '../wallet-outcome.ts';
 import { csrfField, formatTokyoTime, invalidIf, renderFailure, renderPage, type PageFrame } from './page-layout.ts';
 
@@ -16,12 +18,13 @@ export interface LinkFormValues {
 /** The bank link page: the active link with a revoke button, or the 2020 legacy link form under a red warning. */
 export function renderLinkPage(
   frame: PageFrame,
-  model: { csrf_token: string; link: WalletBankLink | null; values?: LinkFormValues; failure?: WalletFailure },
+  model: { csrf_token: string; link: WalletBankLink | null; link_state?: ShownLinkState; values?: LinkFormValues; failure?: WalletFailure; notice?: string },
 ): string {
   const { link, failure } = model;
   const values = model.values ?? {};
-  if (link) return renderPage(frame, html`${renderFailure(failure)}${renderLinkedAccount(link, model.csrf_token)}`);
+  if (link) return renderPage(frame, html`${renderFailure(failure)}${renderLinkedAccount(link, model.link_state ?? 'active', model.csrf_token)}`);
   return renderPage(frame, html`
+${model.notice ? html`<p class="notice" id="notice">${model.notice}</p>` : ''}
 <div class="warning" role="alert" id="legacy-link-warning">
   ⚠ 2020年方式の口座連携（二要素認証なし）
   <p>This wallet uses the 2020 LEGACY link: account number + 4-digit PIN, no second factor.
@@ -45,11 +48,11 @@ ${renderFailure(failure)}
 `);
 }
 
-/** The active link, its limits and a button to remove it: the same for 2020 and FAPI 2.0 links. */
-export function renderLinkedAccount(link: WalletBankLink, csrf_token: string): SafeHtml {
+/** The link, its state at the bank, its limits and a button to remove it: the same for 2020 and FAPI 2.0 links. */
+export function renderLinkedAccount(link: WalletBankLink, state: ShownLinkState, csrf_token: string): SafeHtml {
   return html`
-<section class="card" id="bank-link" data-link-status="active" data-link-method="${link.method}">
-  <p>連携中 / Linked: 支店 <span id="link-branch-code">${link.branch_code}</span> 口座 <span id="link-account">${link.account_number_masked}</span></p>
+<section class="card" id="bank-link" data-link-status="${state}" data-link-method="${link.method}">
+  ${renderLinkStatus(link, state)}
   <p class="muted">方式 / Method: ${link.method} · 連携日 / Since: ${formatTokyoTime(link.created_at)}<br>
   上限 / Limits: 1回 ${formatYen(link.charge_yen_max)} · 月 ${formatYen(link.charges_yen_per_month_max)}</p>
   <form method="post" action="/link/revoke">

@@ -4,7 +4,7 @@ import { finishBankAuthorization } from '../finish-bank-authorization.ts';
 import { renderBankAuthorizationPage } from '../pages/bank-authorization-page.ts';
 import { revokeBankLink } from '../revoke-bank-link.ts';
 import { startBankAuthorization } from '../start-bank-authorization.ts';
-import { findActiveBankLink } from '../wallet-bank-links.ts';
+import { findShownBankLink } from '../bank-link-state.ts';
 import type { WalletContext } from '../wallet-context.ts';
 import { findWalletIdentity } from '../wallet-identity.ts';
 import { failureStatus, walletFailure, type WalletFailure } from '../wallet-outcome.ts';
@@ -29,9 +29,10 @@ export function registerBankAuthorizationRoutes(
   const bank_origin = new URL(fapi.issuer).origin;
 
   async function linkPage(signed_in: SignedIn, message: { failure?: WalletFailure; notice?: string } = {}) {
-    const [link, identity] = await Promise.all([findActiveBankLink(context.db, signed_in.user.id), findWalletIdentity(context.db, signed_in.user.id)]);
+    const [shown, identity] = await Promise.all([findShownBankLink(context, signed_in.user.id), findWalletIdentity(context.db, signed_in.user.id)]);
     return renderBankAuthorizationPage(kit.frame(TITLE, signed_in), {
-      csrf_token: signed_in.form_token, link, identity, bank_name: options.bank_name, ...message,
+      csrf_token: signed_in.form_token, link: shown.link, link_state: shown.link_state, identity, bank_name: options.bank_name,
+      ...(shown.notice ? { notice: shown.notice } : {}), ...message,
     });
   }
 

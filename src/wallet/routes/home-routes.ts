@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { renderHomePage, renderWelcomePage } from '../pages/home-page.ts';
 import { identityStepOf } from '../pages/identity-steps.ts';
 import { findWalletIdentity } from '../wallet-identity.ts';
-import { findActiveBankLink } from '../wallet-bank-links.ts';
+import { findShownBankLink } from '../bank-link-state.ts';
 import { walletBalanceYen } from '../wallet-balance.ts';
 import type { WalletContext } from '../wallet-context.ts';
 import { listWalletHistory } from '../wallet-history.ts';
@@ -31,15 +31,16 @@ export function registerHomeRoutes(app: FastifyInstance, kit: PageKit, context: 
     const signed_in = await kit.signedIn(request, reply);
     if (!signed_in) return kit.sendPage(reply, 200, renderWelcomePage(kit.frame('ようこそ / Welcome')));
     const { user } = signed_in;
-    const [balance_yen, link, history, identity] = await Promise.all([
+    const [balance_yen, shown, history, identity] = await Promise.all([
       walletBalanceYen(context.ledger, user.account_id),
-      findActiveBankLink(context.db, user.id),
+      findShownBankLink(context, user.id),
       listWalletHistory(context.db, user.id),
       options.hardened ? findWalletIdentity(context.db, user.id) : undefined,
     ]);
     const { done } = request.query as { done?: string };
-    const notice = noticeFor(done, ['signed_up', 'linked', 'unlinked']);
+    const { link, link_state } = shown;
+    const notice = shown.notice ?? noticeFor(done, ['signed_up', 'linked', 'unlinked']);
     const identity_step = identity ? identityStepOf(identity, link !== null) : undefined;
-    return kit.sendPage(reply, 200, renderHomePage(kit.frame('ホーム / Home', signed_in), { balance_yen, link, history, notice, identity_step }));
+    return kit.sendPage(reply, 200, renderHomePage(kit.frame('ホーム / Home', signed_in), { balance_yen, link, link_state, history, notice, identity_step }));
   });
 }

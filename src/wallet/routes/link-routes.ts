@@ -3,6 +3,7 @@ import { linkBankAccount } from '../link-bank-account.ts';
 import { renderLinkPage } from '../pages/link-page.ts';
 import { revokeBankLink } from '../revoke-bank-link.ts';
 import { findActiveBankLink } from '../wallet-bank-links.ts';
+import { findShownBankLink } from '../bank-link-state.ts';
 import type { WalletContext } from '../wallet-context.ts';
 import { failureStatus } from '../wallet-outcome.ts';
 import { formSchema, type PageKit } from './page-kit.ts';
@@ -14,8 +15,8 @@ export function registerLinkRoutes(app: FastifyInstance, kit: PageKit, context: 
   app.get('/link', async (request, reply) => {
     const signed_in = await kit.requireUserOrRedirect(request, reply);
     if (!signed_in) return reply;
-    const link = await findActiveBankLink(context.db, signed_in.user.id);
-    return kit.sendPage(reply, 200, renderLinkPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.form_token, link }));
+    const shown = await findShownBankLink(context, signed_in.user.id);
+    return kit.sendPage(reply, 200, renderLinkPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.form_token, ...shown }));
   });
 
   app.post(
