@@ -238,7 +238,7 @@ for (const backend of testBackends) {
         const { response: over } = await topUp(user.browser, '100001');
         assert.equal(over.statusCode, 422);
         assert.match(over.body, /data-bank-code="charge_yen_max_exceeded"/);
-        assert.match(over.body, /1回のチャージ上限/);
+        assert.match(over.body, /1回のチャージの上限を超えています/);
         assert.notEqual(formValue(over.body, 'top_up_id'), undefined);
         const { response: exact } = await topUp(user.browser, '100000');
         assert.equal(exact.statusCode, 303);
