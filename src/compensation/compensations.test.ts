@@ -1,7 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
-import { createIncidentFixture, databaseFingerprint, fraudCase, stolenCharges, type IncidentFixture } from '../testing/incident-fixture.ts';
+import { createIncidentFixture, fraudCase, stolenCharges, type IncidentFixture } from '../testing/incident-fixture.ts';
+import { snapshotDatabase } from '../testing/database-snapshot.ts';
+import { assertNothingWritten } from '../testing/refusal-may-write.ts';
 import { FurikaeError } from '../errors/furikae-error.ts';
 import { readPassbook } from '../bank/passbook.ts';
 import { BANK_FRAUD_LOSS_ACCOUNT_ID, COMPENSATION_CLEARING_ACCOUNT_ID } from '../bank/chart-of-accounts.ts';
@@ -9,10 +11,10 @@ import { refundCharge } from '../charges/refund-charge.ts';
 
 /** Asserts that `work` is refused with `code` and leaves every table exactly as it was. */
 async function refusedWithNothingWritten(fixture: IncidentFixture, code: string, work: () => Promise<unknown>): Promise<void> {
-  const before = await databaseFingerprint(fixture.db);
+  const before = await snapshotDatabase(fixture.db);
   await assert.rejects(work(), (error: unknown) => error instanceof FurikaeError && error.code === code,
     `expected ${code}`);
-  assert.deepEqual(await databaseFingerprint(fixture.db), before, `${code} wrote nothing`);
+  assertNothingWritten(before, await snapshotDatabase(fixture.db), { message: `${code} wrote nothing` });
 }
 
 async function balanceOf(fixture: IncidentFixture, account_id: string): Promise<number> {

@@ -1,7 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
-import { createIncidentFixture, databaseFingerprint, fraudCase, stolenCharges, type IncidentFixture } from '../testing/incident-fixture.ts';
+import { createIncidentFixture, fraudCase, stolenCharges, type IncidentFixture } from '../testing/incident-fixture.ts';
+import { snapshotDatabase } from '../testing/database-snapshot.ts';
+import { assertNothingWritten } from '../testing/refusal-may-write.ts';
 import { FurikaeError } from '../errors/furikae-error.ts';
 import { refundCharge } from '../charges/refund-charge.ts';
 import { csvCell } from './incident-report-csv.ts';
@@ -127,10 +129,10 @@ for (const backend of testBackends) {
       try {
         const { services } = fixture.bank;
         for (const id of [services.ids.next(), 'not-an-id']) {
-          const before = await databaseFingerprint(fixture.db);
+          const before = await snapshotDatabase(fixture.db);
           await assert.rejects(services.incidents.report(id, 'html', fixture.analyst.id),
             (error: unknown) => error instanceof FurikaeError && error.code === 'incident_not_found');
-          assert.deepEqual(await databaseFingerprint(fixture.db), before);
+          assertNothingWritten(before, await snapshotDatabase(fixture.db));
         }
       } finally {
         await fixture.close();

@@ -2,7 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { testBackends } from '../testing/test-databases.ts';
-import { createIncidentFixture, databaseFingerprint, type IncidentFixture } from '../testing/incident-fixture.ts';
+import { createIncidentFixture, type IncidentFixture } from '../testing/incident-fixture.ts';
+import { snapshotDatabase } from '../testing/database-snapshot.ts';
+import { assertNothingWritten } from '../testing/refusal-may-write.ts';
 import { plantScanHistory } from '../testing/scan-history.ts';
 import { staffGet, staffPost } from '../testing/staff-session.ts';
 import { createScanner } from '../scan/scanner.ts';
@@ -76,11 +78,11 @@ for (const backend of testBackends) {
 
         const propose = (source: { kind: 'scan'; scan_id: string }, charge_ids: string[], incident_id = incident.id) =>
           services.compensations.propose({ incident_id, source, charges: charge_ids.map((charge_id) => ({ charge_id })) }, fixture.analyst.id);
-        const before = await databaseFingerprint(fixture.db);
+        const before = await snapshotDatabase(fixture.db);
         await assert.rejects(propose({ kind: 'scan', scan_id }, [honest!.id]), refused('compensation_charge_not_in_source'));
         await assert.rejects(propose({ kind: 'scan', scan_id: services.ids.next() }, [suspects[0]!.charge_id]), refused('scan_not_found'));
         await assert.rejects(propose({ kind: 'scan', scan_id }, [suspects[0]!.charge_id], fixture.incident.id), refused('scan_not_found'), 'a scan of another incident');
-        assert.deepEqual(await databaseFingerprint(fixture.db), before, 'the refusals wrote nothing');
+        assertNothingWritten(before, await snapshotDatabase(fixture.db), { message: 'the refusals wrote nothing' });
 
         const posted = await staffPost(fixture, fixture.analyst, `/staff/incidents/${incident.id}/compensations`, { scan_id, charge_ids: suspects[0]!.charge_id });
         assert.equal(posted.statusCode, 303, posted.body.slice(0, 300));

@@ -1,14 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
-import { createIncidentFixture, databaseFingerprint, fraudCase, stolenCharges, type IncidentFixture } from '../testing/incident-fixture.ts';
+import { createIncidentFixture, fraudCase, stolenCharges, type IncidentFixture } from '../testing/incident-fixture.ts';
+import { snapshotDatabase } from '../testing/database-snapshot.ts';
+import { assertNothingWritten } from '../testing/refusal-may-write.ts';
 import { FurikaeError } from '../errors/furikae-error.ts';
 import { checkIncidentPeriod } from './incident-scope.ts';
 
 async function refusedWithNothingWritten(fixture: IncidentFixture, code: string, work: () => Promise<unknown>): Promise<void> {
-  const before = await databaseFingerprint(fixture.db);
+  const before = await snapshotDatabase(fixture.db);
   await assert.rejects(work(), (error: unknown) => error instanceof FurikaeError && error.code === code, `expected ${code}`);
-  assert.deepEqual(await databaseFingerprint(fixture.db), before, `${code} wrote nothing`);
+  assertNothingWritten(before, await snapshotDatabase(fixture.db), { message: `${code} wrote nothing` });
 }
 
 const NOW = new Date('2026-11-10T01:00:00Z');
@@ -84,11 +86,11 @@ for (const backend of testBackends) {
         const case_id = await fraudCase(fixture, stolen, 'open');
         await services.incidents.advance(incident.id, 'contained', fixture.admin.id);
         await services.incidents.advance(incident.id, 'remediated', fixture.admin.id);
-        const before = await databaseFingerprint(fixture.db);
+        const before = await snapshotDatabase(fixture.db);
         await assert.rejects(services.incidents.advance(incident.id, 'closed', fixture.admin.id), (error: unknown) =>
           error instanceof FurikaeError && error.code === 'incident_has_open_items' && /1 open case/.test(error.message)
           && (error.details?.open_items as { cases_open: number }).cases_open === 1);
-        assert.deepEqual(await databaseFingerprint(fixture.db), before);
+        assertNothingWritten(before, await snapshotDatabase(fixture.db));
         await services.cases.resolve(case_id, 'fraud', fixture.analyst.id, 'confirmed with the customer');
         const proposed = await services.compensations.propose({ incident_id: incident.id, source: { kind: 'case', case_id }, charges: [{ charge_id: stolen.charge_ids[0]! }] }, fixture.analyst.id);
         await refusedWithNothingWritten(fixture, 'incident_has_open_items', () => services.incidents.advance(incident.id, 'closed', fixture.admin.id));

@@ -1,7 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
-import { createIncidentFixture, databaseFingerprint, type IncidentFixture } from '../testing/incident-fixture.ts';
+import { createIncidentFixture, type IncidentFixture } from '../testing/incident-fixture.ts';
+import { snapshotDatabase } from '../testing/database-snapshot.ts';
+import { assertNothingWritten } from '../testing/refusal-may-write.ts';
 import { insertLinkedCustomers } from '../testing/linked-customers.ts';
 import { legacyLink } from '../testing/bank-fixture.ts';
 import { FurikaeError } from '../errors/furikae-error.ts';
@@ -13,9 +15,9 @@ import type { CampaignSegment } from './campaign.ts';
 
 /** Asserts that `work` is refused with `code` and leaves every table exactly as it was. */
 async function refusedWithNothingWritten(fixture: IncidentFixture, code: string, work: () => Promise<unknown>): Promise<void> {
-  const before = await databaseFingerprint(fixture.db);
+  const before = await snapshotDatabase(fixture.db);
   await assert.rejects(work(), (error: unknown) => error instanceof FurikaeError && error.code === code, `expected ${code}`);
-  assert.deepEqual(await databaseFingerprint(fixture.db), before, `${code} wrote nothing`);
+  assertNothingWritten(before, await snapshotDatabase(fixture.db), { message: `${code} wrote nothing` });
 }
 
 /** A dispatcher that sends campaign e-mails (and ordinary notices) to the sink, at `sends_per_second`. */

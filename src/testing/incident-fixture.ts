@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import type { Queryable } from '../storage/database.ts';
 import type { TestBackend } from './test-databases.ts';
 import { charge, createBankFixture, legacyLink, type BankFixture } from './bank-fixture.ts';
 import { staffSession, type StaffSession } from './staff-session.ts';
@@ -59,21 +58,4 @@ export async function fraudCase(fixture: IncidentFixture, stolen: { link_id: str
   await services.incidents.attachCases(fixture.incident.id, [case_id], fixture.analyst.id);
   if (resolution !== 'open') assert.equal(await services.cases.resolve(case_id, resolution, fixture.analyst.id, 'confirmed by phone'), 'done');
   return case_id;
-}
-
-/**
- * Every row of every table in the database, fingerprinted per table: what a refused request must leave exactly as
- * it was. Catalogue-wide, so a table added later is covered without anyone remembering to list it.
- */
-export async function databaseFingerprint(db: Queryable): Promise<Record<string, string>> {
-  const tables = await db.query<{ name: string }>(
-    `SELECT quote_ident(table_name) AS name FROM information_schema.tables
-      WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`);
-  const fingerprint: Record<string, string> = {};
-  for (const { name } of tables) {
-    const [row] = await db.query<{ n: number; digest: string | null }>(
-      `SELECT count(*)::int AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS digest FROM ${name} t`);
-    fingerprint[name] = `${row?.n}:${row?.digest ?? ''}`;
-  }
-  return fingerprint;
 }

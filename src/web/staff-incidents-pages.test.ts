@@ -1,17 +1,19 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
-import { createIncidentFixture, databaseFingerprint, fraudCase, stolenCharges, type IncidentFixture } from '../testing/incident-fixture.ts';
+import { createIncidentFixture, fraudCase, stolenCharges, type IncidentFixture } from '../testing/incident-fixture.ts';
+import { snapshotDatabase } from '../testing/database-snapshot.ts';
+import { assertNothingWritten } from '../testing/refusal-may-write.ts';
 import { staffGet, staffPost, type StaffSession } from '../testing/staff-session.ts';
 import { insertLinkedCustomers } from '../testing/linked-customers.ts';
 
 /** Posts a console form and expects the refusal page with `code` and `status`, and every table as it was. */
 async function refusedPage(fixture: IncidentFixture, who: StaffSession, url: string, fields: Record<string, string>, status: number, code: string): Promise<void> {
-  const before = await databaseFingerprint(fixture.db);
+  const before = await snapshotDatabase(fixture.db);
   const response = await staffPost(fixture, who, url, fields);
   assert.equal(response.statusCode, status, `${url}: ${response.body.slice(0, 500)}`);
   assert.match(response.body, new RegExp(`data-code="${code}"`));
-  assert.deepEqual(await databaseFingerprint(fixture.db), before, `${code} wrote nothing`);
+  assertNothingWritten(before, await snapshotDatabase(fixture.db), { message: `${code} wrote nothing` });
 }
 
 for (const backend of testBackends) {
