@@ -230,8 +230,8 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       const approval = await secondFactors.verify(customer_id, { factor: request.body.factor, code: request.body.code ?? '', purpose: 'consent' });
       if (!approval.ok) return render(request, reply, form.lang, { error: approval.code === 'second_factor_locked' ? t.factor_locked : t.factor_failed }, SIGN_IN_REFUSAL_STATUS[approval.code === 'second_factor_locked' ? 'second_factor_locked' : 'credential_invalid'], request.body.factor);
 
-      const refuse = (code: string, description: string) => {
-        request.log.info({ client_id, customer_id, code }, 'link refused at consent');
+      const refuse = (code: string, description: string, staff_only: Record<string, unknown> = {}) => {
+        request.log.info({ client_id, customer_id, code, ...staff_only }, 'link refused at consent');
         return finish(request, reply, { error: 'access_denied', error_description: `${code}: ${description}` });
       };
       if (!operator.link_methods_allowed.includes('fapi2')) return refuse('link_method_not_allowed', 'The operator may not link');
@@ -247,7 +247,9 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       const customer = (await core.getCustomer(customer_id))!;
       const identity = matchIdentity(attestation.attestation.kyc, customer);
       if (identity.score < IDENTITY_MATCH_SCORE_MIN) {
-        return refuse('identity_mismatch', `The verified identity does not match the account holder (${identity.reasons.join(', ')})`);
+        // One refusal whatever differed: naming the field would tell a thief which half of a forged identity to fix.
+        // The reasons stay on the bank's side, in the log line staff read.
+        return refuse('identity_mismatch', 'The verified identity does not match the account holder', { identity_reasons: identity.reasons });
       }
 
       let assessment;
