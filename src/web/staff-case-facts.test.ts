@@ -1,12 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
-import { charge, createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
+import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
+import { ATTACKER_SOURCE, disputedLink } from '../testing/disputed-link.ts';
 import { staffGet, staffPost, staffSession, type StaffSession } from '../testing/staff-session.ts';
 import { createFapiOperator } from '../testing/fapi-operator.ts';
 import { enrolTotp, walkConsent } from '../testing/consent-walk.ts';
 
-const ATTACKER = { ip: '203.0.113.9', device_id: 'dev-attacker-1' };
 const HANAKO = { name_kana: 'ﾔﾏﾀﾞ ﾊﾅｺ', birth_date: '1948-03-15', phone: '+81 90 1111 2222' };
 
 /** The section of a page from the element with this id to the next heading. */
@@ -34,49 +34,12 @@ for (const backend of testBackends) {
       analyst = await staffSession(fixture, 'analyst');
     }
 
-    /** An elderly customer whose PIN an attacker got right on the second try, then linked from their own device and IP. */
-    async function stolenLink() {
-      const { core } = fixture.bank.services;
-      const person = await core.openCustomer({
-        name_kanji: '被害 花子', name_kana: 'ヒガイ ハナコ', birth_date: '1947-05-01', phone: '080-7100-0001', email: 'higai@example.jp', address: '宮城県', login_id: 'higai', password: 'correct horse battery',
-      });
-      const account = await core.openAccount({ customer_id: person.id, branch_code: '003', account_number: '3100001', pin: '2468' });
-      await core.deposit(account.id, 900_000, '年金');
-      const fields = { branch_code: '003', account_number: '3100001', pin: '2468', name_kana: 'ヒガイ ハナコ', birth_date: '1947-05-01' };
-      const honest = await legacyLink(fixture, fields, { ip: '198.51.100.20', device_id: 'dev-own-phone' });
-      assert.equal(honest.response.statusCode, 201, honest.response.body);
-      fixture.clock.advance(60 * 60_000);
-      assert.equal((await legacyLink(fixture, { ...fields, pin: '0000' }, ATTACKER)).response.statusCode, 422);
-      const stolen = await legacyLink(fixture, fields, ATTACKER);
-      assert.equal(stolen.response.statusCode, 201, stolen.response.body);
-      return { customer_id: person.id, honest_link_id: honest.body.link.id, link_id: stolen.body.link.id, link_token: stolen.body.link_token };
-    }
-
-    /** The customer clicks "not me" in the link notice: the bank's own flow opens the dispute case. */
-    async function reportNotMe(customer_id: string, link_id: string): Promise<string> {
-      const [notice] = await fixture.db.query<{ id: string; created_at: Date }>(
-        `SELECT id, created_at FROM notification_outbox WHERE customer_id = $1 AND template = 'link_created' AND data->>'link_id' = $2`, [customer_id, link_id]);
-      assert.ok(notice, 'the link wrote its notice');
-      const outcome = await fixture.bank.services.notMe.report(await fixture.bank.services.notMeTokens.sign(notice));
-      assert.ok(outcome.ok);
-      const [report] = await fixture.db.query<{ case_id: string }>(`SELECT case_id FROM not_me_reports WHERE link_id = $1`, [link_id]);
-      assert.ok(report?.case_id);
-      return report.case_id;
-    }
-
     test('a dispute shows the legacy link with no KYC, where it came from, its held and refused charges, the other link and a timeline in order; a viewer may not act on it', async () => {
-      const stolen = await stolenLink();
+      const stolen = await disputedLink(fixture);
       await signIn();
-      fixture.clock.advance(5 * 60_000);
-      const first = await charge(fixture, stolen.link_token, { amount_yen: 100_000 }, 'facts-1');
-      assert.equal(first.json().status, 'held', first.body);
-      fixture.clock.advance(60_000);
-      const second = await charge(fixture, stolen.link_token, { amount_yen: 100_000 }, 'facts-2');
-      assert.equal(second.json().status, 'held', second.body);
-      fixture.clock.advance(60_000);
-      assert.equal((await staffPost(fixture, analyst, `/staff/charges/${first.json().id}/decline`)).statusCode, 303);
-      fixture.clock.advance(60_000);
-      const case_id = await reportNotMe(stolen.customer_id, stolen.link_id);
+      const [declined, held] = stolen.held_charge_ids;
+      assert.equal((await staffPost(fixture, analyst, `/staff/charges/${declined}/decline`)).statusCode, 303);
+      const case_id = stolen.case_id;
 
       const page = await staffGet(fixture, viewer, `/staff/cases/${case_id}`);
       assert.equal(page.statusCode, 200);
@@ -90,22 +53,24 @@ for (const backend of testBackends) {
       assert.match(section(body, 'case-identity-match'), /data-not-recorded/);
 
       const source = section(body, 'case-source');
-      assert.match(source, /203\.0\.113\.9/);
-      assert.match(source, /dev-attacker-1/);
-      assert.match(source, /2 links from this IP in 24 h|links from this IP in 24 h/);
+      assert.match(source, new RegExp(ATTACKER_SOURCE.ip.replaceAll('.', '\\.')));
+      assert.match(source, new RegExp(ATTACKER_SOURCE.device_id));
+      assert.match(source, /1 link from this IP in 24 h · 1 link from this device in 24 h · 1 account on this device in 30 days/, 'the counts around the link, this one included');
 
       const charges = section(body, 'case-charges');
-      assert.match(charges, new RegExp(`data-charge="${first.json().id}" data-status="declined"`));
-      assert.match(charges, new RegExp(`data-charge="${second.json().id}" data-status="held"`));
+      assert.match(charges, new RegExp(`data-charge="${declined}" data-status="declined"`));
+      assert.match(charges, new RegExp(`data-charge="${held}" data-status="held"`));
       assert.match(charges, /¥100,000/);
       assert.match(charges, /data-decision="hold"/);
-      for (const reason of second.json().risk?.reasons ?? (await fixture.db.query<{ risk_reasons: string[] }>(`SELECT risk_reasons FROM charges WHERE id = $1`, [second.json().id]))[0]!.risk_reasons) {
+      const [{ risk_reasons }] = await fixture.db.query<{ risk_reasons: string[] }>(`SELECT risk_reasons FROM charges WHERE id = $1`, [held]) as [{ risk_reasons: string[] }];
+      assert.ok(risk_reasons.length > 0);
+      for (const reason of risk_reasons) {
         assert.match(charges, new RegExp(`<span class="code">${reason}</span>`), `rule ${reason} is shown`);
       }
-      assert.match(charges, /<code>127\.0\.0\.1<\/code><br><code><span class="muted" data-not-recorded>/, 'each charge carries its own source: the operator\'s server, which relayed no device');
+      assert.match(charges, /<code>127\.0\.0\.1<\/code><br><span class="muted" data-not-recorded>/, 'each charge carries its own source: the operator\'s server, which relayed no device');
       assert.match(charges, /declined<\/span><div class="since">[^<]+ by analyst 担当/, 'who declined it, by name');
       assert.doesNotMatch(body, /data-action="decline"|data-action="release"|data-action="resolve-fraud"/, 'a viewer reads, and acts on nothing');
-      assert.match((await staffGet(fixture, analyst, `/staff/cases/${case_id}`)).body, new RegExp(`data-charge="${second.json().id}" data-status="held"[\\s\\S]*?data-action="decline"`));
+      assert.match((await staffGet(fixture, analyst, `/staff/cases/${case_id}`)).body, new RegExp(`data-charge="${held}" data-status="held"[\\s\\S]*?data-action="decline"`));
 
       const others = section(body, 'case-other-links');
       assert.match(others, new RegExp(`data-other-link="${stolen.honest_link_id}"`));

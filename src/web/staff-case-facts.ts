@@ -21,6 +21,8 @@ const LINK_STATUS_CLASS: Record<string, string> = { active: 'off', revoked: '', 
 
 const codes = (list: readonly string[] | null | undefined) =>
   list && list.length > 0 ? list.map((code) => html`<span class="code">${code}</span> `) : html`<span class="muted">—</span>`;
+const codeOrNotRecorded = (value: string | null) => (value ? html`<code>${value}</code>` : NOT_RECORDED);
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 const orNotRecorded = (value: string | number | null | undefined) => (value === null || value === undefined || value === '' ? NOT_RECORDED : html`${value}`);
 
 /** kyc.verified_at is epoch seconds (src/kyc/kyc-attestation.ts); anything else is shown as it was stored. */
@@ -58,8 +60,8 @@ ${link.frozen_at ? html` · frozen ${jst(link.frozen_at)} JST` : ''}${link.revok
 </tbody></table>
 <h3>端末と接続元 Device and source</h3>
 <table id="case-source"><thead><tr><th></th><th>IP</th><th>Device id (X-Device-Id)</th><th>Around it</th></tr></thead><tbody>
-<tr data-source="link"><td>連携時 At link</td><td><code>${orNotRecorded(link.source_ip)}</code></td><td><code>${orNotRecorded(link.device_id)}</code></td>
-<td class="muted">${link.ip_links_24h === null ? NOT_RECORDED : html`${link.ip_links_24h} links from this IP in 24 h${link.device_links_24h === null ? '' : html` · ${link.device_links_24h} from this device in 24 h`}${link.device_accounts_30d === null ? '' : html` · ${link.device_accounts_30d} accounts on this device in 30 days`}`}</td></tr>
+<tr data-source="link"><td>連携時 At link</td><td>${codeOrNotRecorded(link.source_ip)}</td><td>${codeOrNotRecorded(link.device_id)}</td>
+<td class="muted">${link.ip_links_24h === null ? NOT_RECORDED : html`${count(link.ip_links_24h, 'link')} from this IP in 24 h${link.device_links_24h === null ? '' : html` · ${count(link.device_links_24h, 'link')} from this device in 24 h`}${link.device_accounts_30d === null ? '' : html` · ${count(link.device_accounts_30d, 'account')} on this device in 30 days`}`}</td></tr>
 </tbody></table>
 <p class="muted">${link.method === 'legacy_pin' ? 'On the legacy path the IP is the operator’s server; the device is what the operator relayed.' : 'On the FAPI path the IP is the customer’s browser at consent.'} Each charge’s source is in the table below.</p>`;
 }
@@ -69,7 +71,7 @@ function chargesSection(context: StaffContext, facts: CaseFacts): SafeHtml {
   const rows = facts.charges.map((charge: CaseCharge) => html`<tr data-charge="${charge.id}" data-status="${charge.status}"><td class="nowrap">${jst(charge.at)}</td><td>${charge.operator_name}</td>
 <td class="yen">${formatYen(charge.amount_yen)}</td><td><span class="tag ${charge.status === 'succeeded' ? 'off' : 'on'}">${STATUS_LABELS[charge.status] ?? charge.status}</span>${charge.resolved_at ? html`<div class="since">${jst(charge.resolved_at)} by ${charge.resolved_by ?? '?'}</div>` : ''}</td>
 <td>${charge.decision ? html`<span class="decision-${charge.decision}" data-decision="${charge.decision}">${charge.decision}</span>${charge.enforced === false ? html` <span class="muted">(observed only)</span>` : ''}` : NOT_RECORDED}</td>
-<td>${codes(charge.reasons)}</td><td class="break"><code>${orNotRecorded(charge.source_ip)}</code><br><code>${orNotRecorded(charge.device_id)}</code></td><td>${heldChargeActions(context, charge)}</td></tr>`);
+<td>${codes(charge.reasons)}</td><td class="nowrap">${codeOrNotRecorded(charge.source_ip)}<br>${codeOrNotRecorded(charge.device_id)}</td><td>${heldChargeActions(context, charge)}</td></tr>`);
   return html`<h2>取引 Charges through this link</h2>
 ${facts.charges.length === 0 ? html`<p class="muted" id="case-charges">この連携での取引はありません。 No charge was attempted through this link.</p>` : html`<table class="wide" id="case-charges"><thead><tr><th>Time (JST)</th><th>Operator</th><th class="yen">Amount</th><th>Status</th><th>Decision</th><th>Rules hit</th><th>Source IP / device</th><th></th></tr></thead><tbody>
 ${rows}</tbody></table>`}
@@ -98,7 +100,7 @@ function timelineSection(found: Case, facts: CaseFacts, alerts: readonly Alert[]
   const events: TimelineEvent[] = [];
   const link = facts.link;
   if (link) {
-    events.push({ at: link.created_at, kind: 'link', what: html`口座連携 Linked to ${link.operator_name} (${link.method === 'legacy_pin' ? 'legacy PIN' : 'FAPI 2.0 + 2FA'}) from <code>${orNotRecorded(link.source_ip)}</code>` });
+    events.push({ at: link.created_at, kind: 'link', what: html`口座連携 Linked to ${link.operator_name} (${link.method === 'legacy_pin' ? 'legacy PIN' : 'FAPI 2.0 + 2FA'}) from ${codeOrNotRecorded(link.source_ip)}` });
     if (link.frozen_at) events.push({ at: link.frozen_at, kind: 'frozen', what: html`連携停止 Link frozen` });
     if (link.revoked_at) events.push({ at: link.revoked_at, kind: 'revoked', what: html`連携解除 Link revoked by ${link.revoked_by ?? '?'}` });
   }
