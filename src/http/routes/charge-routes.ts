@@ -101,7 +101,7 @@ export async function chargeRoutes(app: FastifyInstance, services: BankServices,
 
   app.post<{ Params: { id: string }; Body: RefundBody }>('/v1/charges/:id/refunds', {
     schema: {
-      tags: ['charges'], summary: 'Refund part or all of a charge to the customer', security: [{ operatorBasic: [] }],
+      tags: ['refunds'], summary: 'Refund part or all of a charge to the customer', security: [{ operatorBasic: [] }],
       params: Type.Object({ id: Uuid }), headers: IdempotencyHeaders, body: RefundBody,
       response: { 201: RefundResponse, ...problemResponses },
     },
