@@ -50,6 +50,17 @@ for (const backend of testBackends) {
       }
     });
 
+    test('redrawing a chart is not activity: a dashboard left alone logs out after the idle limit however often its charts redraw', async () => {
+      const viewer = await staffSession(fixture, 'viewer');
+      for (let minute = 0; minute < 20; minute += 5) {
+        fixture.clock.advance(5 * 60_000);
+        const redraw = await staffGet(fixture, viewer, '/staff/charts/charges-per-minute.svg?at=1');
+        if (minute < 10) assert.equal(redraw.statusCode, 200, `${minute + 5} min idle`);
+      }
+      const page = await staffGet(fixture, viewer, '/staff');
+      assert.deepEqual([page.statusCode, page.headers.location], [302, '/staff/login'], 'twenty minutes with only redraws: the session ended');
+    });
+
     test('the dashboard embeds each chart and the script that redraws them, a file the CSP allows', async () => {
       const viewer = await staffSession(fixture, 'viewer');
       const page = await staffGet(fixture, viewer, '/staff');

@@ -97,7 +97,8 @@ const CHARTS = [
 
 /**
  * Redraws each chart every CHART_REFRESH_MS while the page is visible: the new picture is loaded off-screen and
- * swapped in, so the old one stays until the new one is there. A file, not an inline script: the CSP allows only those.
+ * swapped in, so the old one stays until the new one is there; when none comes, the page reloads (to the login page
+ * once the session has ended). A file, not an inline script: the CSP allows only those.
  */
 const LIVE_CHARTS_SCRIPT = `(() => {
   const charts = document.querySelectorAll('img[data-live-chart]');
@@ -106,6 +107,8 @@ const LIVE_CHARTS_SCRIPT = `(() => {
     for (const chart of charts) {
       const next = new Image();
       next.onload = () => { chart.src = next.src; chart.dataset.drawnAt = String(Date.now()); };
+      // No picture: the session ended (the answer is the login page) or the bank failed; reloading shows which.
+      next.onerror = () => location.reload();
       next.src = chart.dataset.liveChart + '?at=' + Date.now();
     }
   };
@@ -125,7 +128,8 @@ export async function staffDashboardCharts(app: FastifyInstance, services: BankS
   app.get('/staff/dashboard/live.js', async (_request, reply) => reply.type('application/javascript; charset=utf-8').send(LIVE_CHARTS_SCRIPT));
   for (const chart of CHARTS) {
     app.get(`/staff/charts/${chart.name}.svg`, async (request, reply) => {
-      const context = await gate.page(request, reply);
+      // A picture redrawing itself is not someone at the desk: it never keeps an idle session alive.
+      const context = await gate.page(request, reply, { touch: false });
       if (!context) return reply;
       const svg = await renderChartSvg(await chart.draw(services, services.clock.now()));
       return reply.type('image/svg+xml; charset=utf-8').send(svg);
