@@ -26,16 +26,15 @@ export function isNetworkFailure(error: unknown): boolean {
 export function fapiFailure(error: unknown): WalletFailure {
   if (error instanceof BankError) return bankFailure(error);
   if (isOAuthError(error)) {
-    const description = error.error_description ? `: ${error.error_description}` : '';
+    // error_description is the bank's, for engineers (the callers log the code): the user gets the code as a reference.
     return walletFailure(
       'wallet_bank_authorization_failed',
-      `銀行の認可サーバーが要求を受け付けませんでした / The bank's authorization server refused the request (${error.error}${description})`,
+      `銀行の認可サーバーが要求を受け付けませんでした。しばらくしてからもう一度お試しください / The bank's authorization server refused the request; try again later（参照コード / Reference: ${error.error}）`,
       { bank_code: error.error },
     );
   }
   if (isNetworkFailure(error)) {
     return walletFailure('wallet_bank_unreachable', '銀行から応答がありません。もう一度お試しください / The bank did not answer; try again');
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return walletFailure('wallet_bank_authorization_failed', `銀行との認可に失敗しました / The authorization with the bank failed (${message})`);
+  return walletFailure('wallet_bank_authorization_failed', '銀行との認可に失敗しました。しばらくしてからもう一度お試しください / The authorization with the bank failed; try again later');
 }

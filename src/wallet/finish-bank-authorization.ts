@@ -15,6 +15,7 @@ import { findActiveBankLink, type WalletBankLink } from './wallet-bank-links.ts'
 import { walletFailure, type WalletOutcome } from './wallet-outcome.ts';
 import type { WalletUser } from './wallet-users.ts';
 import { bankFailure } from './bank-failure.ts';
+import { bankCodeMessage } from './bank-code-messages.ts';
 
 /** Longest state read from the callback: openid-client's are 43 characters. */
 const STATE_CHARS_MAX = 128;
@@ -51,8 +52,12 @@ export async function finishBankAuthorization(
   if (error !== null) {
     const description = callback_url.searchParams.get('error_description') ?? '';
     const bank_code = BANK_REFUSAL_CODE.exec(description)?.[1] ?? error;
-    log.info({ wallet_user_id: user.id, error, bank_code }, 'bank declined the link');
-    return walletFailure('wallet_link_declined', `銀行が口座連携を行いませんでした / The bank did not link the account (${bank_code}${description ? `: ${description.slice(0, 200)}` : ''})`, { bank_code });
+    log.info({ wallet_user_id: user.id, error, bank_code, error_description: description.slice(0, 200) }, 'bank declined the link');
+    // The description is the bank's, for engineers: the user reads the wallet's words for its code, or that the link was cancelled.
+    const reason = bank_code !== error ? bankCodeMessage(bank_code)
+      : error === 'access_denied' ? `銀行の画面で連携が中止されました / The link was cancelled at the bank（参照コード / Reference: ${error}）`
+      : bankCodeMessage(error);
+    return walletFailure('wallet_link_declined', `銀行が口座連携を行いませんでした / The bank did not link the account. ${reason}`, { bank_code });
   }
 
   const keys = await importDpopKeys(pending.dpop_private_jwk, pending.dpop_public_jwk);
@@ -64,7 +69,7 @@ export async function finishBankAuthorization(
     });
   } catch (exchange_error) {
     const failure = fapiFailure(exchange_error);
-    log.warn({ wallet_user_id: user.id, code: failure.code, bank_code: failure.bank_code }, 'code exchange refused');
+    log.warn({ wallet_user_id: user.id, code: failure.code, bank_code: failure.bank_code, reason: (exchange_error as Error)?.message }, 'code exchange refused');
     return failure;
   }
   if (tokens.token_type.toLowerCase() !== 'dpop') {

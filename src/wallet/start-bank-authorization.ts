@@ -69,7 +69,7 @@ export async function startBankAuthorization(
     );
   } catch (error) {
     const failure = fapiFailure(error);
-    log.warn({ wallet_user_id: user.id, code: failure.code, bank_code: failure.bank_code }, 'pushed authorization request refused');
+    log.warn({ wallet_user_id: user.id, code: failure.code, bank_code: failure.bank_code, reason: (error as Error)?.message }, 'pushed authorization request refused');
     return failure;
   }
   // Sweep what nobody came back for, so the table holds only authorizations in flight.
