@@ -14,8 +14,7 @@ interface Frame {
 
 function page(frame: Frame, title: string, body: SafeHtml): string {
   const other = frame.lang === 'ja' ? 'en' : 'ja';
-  const nav = html`<a href="/interaction/${frame.uid}?lang=${other}" id="lang-switch">${INTERACTION_TEXT[frame.lang].other_lang}</a>`;
-  return bankPage(title, body, nav);
+  return bankPage(title, body, html``, [], { lang: frame.lang, switch_href: `/interaction/${frame.uid}?lang=${other}` });
 }
 
 const hidden = (frame: Frame) => html`<input type="hidden" name="csrf" value="${frame.form_token}"><input type="hidden" name="lang" value="${frame.lang}">`;

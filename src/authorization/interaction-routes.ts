@@ -19,7 +19,8 @@ import { customerAccountLabel, maskAccountNumber } from '../linking/link.ts';
 import { CHARGES_SCOPE, CONSENT_TTL_SECONDS, INTERACTION_TTL_SECONDS } from './create-authorization-server.ts';
 import { consentPage, interactionMessagePage, loginPage, secondFactorPage } from './interaction-pages.ts';
 import { authorizationErrorPage } from './authorization-error-page.ts';
-import { INTERACTION_TEXT, pickLang, type Lang } from './interaction-text.ts';
+import { INTERACTION_TEXT, type Lang } from './interaction-text.ts';
+import { pageLang } from '../web/page-lang.ts';
 import { FORM_TOKEN_CHARS_MAX, requireFormTokens } from '../http/form-csrf.ts';
 
 interface InteractionState {
@@ -65,10 +66,10 @@ type FormBody = {
 function interactionErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof errors.OIDCProviderError) {
     request.log.info({ err: error, error: error.error }, 'interaction refused by the authorization server');
-    return reply.status(error.statusCode).type('text/html').send(authorizationErrorPage(error.error, error.error_description));
+    return reply.status(error.statusCode).type('text/html').send(authorizationErrorPage(error.error, error.error_description, pageLang(request)));
   }
   if ((error as FastifyError).validation) {
-    return reply.status(400).type('text/html').send(authorizationErrorPage('invalid_request', 'The form was not filled in as expected.'));
+    return reply.status(400).type('text/html').send(authorizationErrorPage('invalid_request', 'The form was not filled in as expected.', pageLang(request)));
   }
   throw error;
 }
@@ -80,7 +81,7 @@ function interactionErrorHandler(error: FastifyError | Error, request: FastifyRe
  */
 export async function interactionRoutes(app: FastifyInstance, { services, provider, issuer, resource }: Deps): Promise<void> {
   requireFormTokens(app, (request, reply) => {
-    const lang = pickLang((request.body as { lang?: unknown } | undefined)?.lang);
+    const lang = pageLang(request);
     const frame = { uid: (request.params as { uid?: string }).uid ?? '', lang, form_token: reply.formToken() };
     return reply.status(403).type('text/html').send(interactionMessagePage(frame, INTERACTION_TEXT[lang].consent_title, INTERACTION_TEXT[lang].csrf_failed));
   });
@@ -166,7 +167,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
   async function loadForm(request: FastifyRequest<{ Body: FormBody }>, reply: FastifyReply) {
     const details = await provider.interactionDetails(request.raw, reply.raw);
     const state = await stateFor(details.uid);
-    const lang = pickLang(request.body.lang);
+    const lang = pageLang(request, reply);
     return { details, state, lang, t: INTERACTION_TEXT[lang] };
   }
 
@@ -179,7 +180,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
   await app.register(async (scope) => {
     scope.setErrorHandler(interactionErrorHandler);
     scope.get<{ Params: { uid: string }; Querystring: { lang?: string; method?: string } }>('/interaction/:uid', async (request, reply) =>
-      render(request, reply, pickLang(request.query.lang), undefined, 200, request.query.method));
+      render(request, reply, pageLang(request, reply), undefined, 200, request.query.method));
 
     scope.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/login', { schema: { body: FormBody } }, async (request, reply) => {
       const form = await loadForm(request, reply);

@@ -35,7 +35,6 @@ export const INTERACTION_TEXT = {
     approve: '承認する',
     deny: '連携しない',
     csrf_failed: 'このフォームは無効です。最初からやり直してください。',
-    other_lang: 'English',
   },
   en: {
     login_title: 'Furikae Bank login',
@@ -70,14 +69,8 @@ export const INTERACTION_TEXT = {
     approve: 'Approve',
     deny: 'Do not link',
     csrf_failed: 'This form is no longer valid. Please start again.',
-    other_lang: '日本語',
   },
 } as const;
 
 export type Lang = keyof typeof INTERACTION_TEXT;
 export type InteractionText = (typeof INTERACTION_TEXT)[Lang];
-
-/** The page language: `?lang=en` or `ja`, Japanese unless asked. */
-export function pickLang(value: unknown): Lang {
-  return value === 'en' ? 'en' : 'ja';
-}

@@ -86,8 +86,8 @@ export function isClientDisconnect(error: unknown): boolean {
 export interface ErrorPages {
   /** Paths that always answer problem+json, whatever the client accepts: the operator API and the back channels. */
   api_paths?: RegExp;
-  /** The problem as a readable page in the app's own frame, carrying the same code. */
-  render(problem: Problem): string;
+  /** The problem as a readable page in the app's own frame, carrying the same code (and the request, for its language). */
+  render(problem: Problem, request: FastifyRequest): string;
 }
 
 /** True when the answer should be an HTML page: a page route, asked for by a client that accepts HTML. */
@@ -105,7 +105,7 @@ function sendProblem(request: FastifyRequest, reply: FastifyReply, answer: Probl
   // A problem that says when to come back (service_unavailable) says it in the header clients and proxies read too.
   const retry_after_seconds = answer.extensions?.retry_after_seconds;
   if (typeof retry_after_seconds === 'number') reply.header('retry-after', String(retry_after_seconds));
-  if (answersWithPage(request, pages)) return reply.type('text/html; charset=utf-8').send(pages.render(problem));
+  if (answersWithPage(request, pages)) return reply.type('text/html; charset=utf-8').send(pages.render(problem, request));
   return reply.type('application/problem+json').send(problem);
 }
 

@@ -77,7 +77,7 @@ for (const backend of testBackends) {
       assert.match((await page(url, cookie)).body, /id="sms-sent"/, 'a reload still knows the code was sent');
       const again = await post(`${url}/sms`, { csrf }, cookie);
       assert.equal(again.statusCode, 429, 'an early resend is refused by the server, timer or not');
-      assert.match(again.body, /You can ask for a new code from \d\d:\d\d:\d\d/);
+      assert.match(again.body, /\d\d:\d\d:\d\d 以降に再送できます/);
       assert.equal(fixture.sms.messages(customer.phone).filter((message) => message.purpose === stepUpPurpose({ charge_id, amount_yen: 100_000, payee_operator_id: fixture.operator.id })).length, 1, 'one code sent');
     });
 
@@ -103,7 +103,7 @@ for (const backend of testBackends) {
       for (const action of ['decline', 'approve', 'sms']) {
         const refused = await post(`${url}/${action}`, { ...fields, csrf: 'forged' }, cookie);
         assert.equal(refused.statusCode, 403, action);
-        assert.match(refused.body, /The form expired/, action);
+        assert.match(refused.body, /フォームの有効期限が切れました/, action);
       }
       await fixture.assertNothingWritten(before);
       await post(`${url}/sms`, { csrf: field(shown, 'csrf')! }, cookie);

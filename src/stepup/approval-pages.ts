@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
 import { html, type SafeHtml } from '../web/html.ts';
-import { bankPage } from '../web/layout.ts';
-import { pageLang } from '../web/page-lang.ts';
+import { customerPage } from '../web/layout.ts';
+import { pageLang, type Bilingual, type Say } from '../web/page-lang.ts';
 import type { Session, SessionStore } from '../web/session-store.ts';
 import { FORM_TOKEN_CHARS_MAX, requireFormTokens } from '../http/form-csrf.ts';
 import { refuseCustomerForm } from '../web/form-expired-page.ts';
@@ -11,7 +11,7 @@ import { formatYen } from '../shared/yen.ts';
 import { formatJapanDateTime, japanClock } from '../shared/japan-time.ts';
 import { codeFields, detachedForms, methodChoice, secondFactorStage, sendCodeStep, type SecondFactorStep } from '../web/second-factor-step.ts';
 import { verifyCustomerPassword } from '../bank/customer-login.ts';
-import { SIGN_IN_REFUSAL_STATUS, signInRefusalBilingual } from '../bank/credential-lock-text.ts';
+import { SIGN_IN_REFUSAL_STATUS, SIGN_IN_REFUSAL_TEXT } from '../bank/credential-lock-text.ts';
 import type { SecondFactorKind } from '../mfa/second-factor.ts';
 import type { ApprovalOutcome, ApprovalView } from './step-up-approvals.ts';
 
@@ -31,55 +31,58 @@ const ApproveBody = Type.Object({
   payee_operator_id: Type.String({ format: 'uuid' }),
 });
 
-const MESSAGES: Record<Exclude<ApprovalOutcome, { ok: true }>['code'], string> = {
-  approval_not_found: 'この承認依頼は見つかりません。 No such approval.',
-  approval_not_waiting: 'この取引はすでに処理されています。 This charge is no longer waiting for you.',
-  second_factor_failed: '認証コードが正しくありません。 The code was not accepted.',
-  second_factor_locked: signInRefusalBilingual('second_factor_locked'),
-  step_up_binding_mismatch: '表示された金額または支払先が取引と一致しません。承認していません。 The amount or payee does not match this charge; nothing was approved.',
-  too_many_attempts: '回数の上限に達しました。しばらくしてからお試しください。 Too many attempts; try again later.',
+const MESSAGES: Record<Exclude<ApprovalOutcome, { ok: true }>['code'], Bilingual> = {
+  approval_not_found: { ja: 'この承認依頼は見つかりません。', en: 'No such approval.' },
+  approval_not_waiting: { ja: 'この取引はすでに処理されています。', en: 'This charge is no longer waiting for you.' },
+  second_factor_failed: { ja: '認証コードが正しくありません。', en: 'The code was not accepted.' },
+  second_factor_locked: SIGN_IN_REFUSAL_TEXT.second_factor_locked,
+  step_up_binding_mismatch: { ja: '表示された金額または支払先が取引と一致しません。承認していません。', en: 'The amount or payee does not match this charge; nothing was approved.' },
+  too_many_attempts: { ja: '回数の上限に達しました。しばらくしてからお試しください。', en: 'Too many attempts; try again later.' },
 };
 
 /** An early resend refused: when the customer may ask again (the page's countdown says the same). */
-const smsTooSoon = (at: string) => `新しいコードはまだ送れません。${at} 以降に再送できます。 You can ask for a new code from ${at}.`;
+const smsTooSoon = (at: string): Bilingual => ({ ja: `新しいコードはまだ送れません。${at} 以降に再送できます。`, en: `You can ask for a new code from ${at}.` });
 
-const STATUS_WORDS: Record<string, string> = {
-  succeeded: '承認済み・お支払い完了 / Approved: the money moved',
-  declined: '拒否済み・お支払いなし / Declined: no money moved',
-  expired: '期限切れ・お支払いなし / Expired: no money moved',
-  held: '当行で確認中 / Under review by the bank',
-  pending_approval: '承認待ち / Waiting for your approval',
+const STATUS_WORDS: Record<string, Bilingual> = {
+  succeeded: { ja: '承認済み・お支払い完了', en: 'Approved: the money moved' },
+  declined: { ja: '拒否済み・お支払いなし', en: 'Declined: no money moved' },
+  expired: { ja: '期限切れ・お支払いなし', en: 'Expired: no money moved' },
+  held: { ja: '当行で確認中', en: 'Under review by the bank' },
+  pending_approval: { ja: '承認待ち', en: 'Waiting for your approval' },
 };
 
-function loginForm(charge_id: string, form_token: string, error?: string): SafeHtml {
-  return html`<h1>お取引の承認 / Approve a charge</h1>
-<div class="card"><p>承認の前にインターネットバンキングにログインしてください。 Log in first.</p>
-${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+type Message = { error?: Bilingual; info?: Bilingual };
+
+function loginForm(say: Say, charge_id: string, form_token: string, error?: Bilingual): SafeHtml {
+  return html`<h1>${say('お取引の承認', 'Approve a charge')}</h1>
+<div class="card"><p>${say('承認の前にインターネットバンキングにログインしてください。', 'Log in to internet banking first.')}</p>
+${error ? html`<p class="error" role="alert">${say(error.ja, error.en)}</p>` : ''}
 <form method="post" action="/bank/approvals/${charge_id}/login"><input type="hidden" name="csrf" value="${form_token}">
-<label for="login_id">ログインID / Login ID</label><input id="login_id" name="login_id" autocomplete="username" required>
-<label for="password">パスワード / Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">ログイン / Log in</button></form></div>`;
+<label for="login_id">${say('ログインID', 'Login ID')}</label><input id="login_id" name="login_id" autocomplete="username" required>
+<label for="password">${say('パスワード', 'Password')}</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit" class="primary">${say('ログイン', 'Log in')}</button></form></div>`;
 }
 
-function approvalCard(view: ApprovalView, form_token: string, step: SecondFactorStep, message?: { error?: string; info?: string }): SafeHtml {
+function approvalCard(say: Say, view: ApprovalView, form_token: string, step: SecondFactorStep, message?: Message): SafeHtml {
   const waiting = view.status === 'pending_approval';
   const stage = secondFactorStage(step);
-  const decline = html`<button type="submit" form="decline-form" class="secondary danger-outline" id="decline-button">拒否 / Decline</button>`;
-  return html`<h1>お取引の承認 / Approve a charge</h1>
-${message?.error ? html`<p class="error" role="alert">${message.error}</p>` : ''}${message?.info ? html`<p role="status">${message.info}</p>` : ''}
+  const decline = html`<button type="submit" form="decline-form" class="secondary danger-outline" id="decline-button">${say('拒否する', 'Decline')}</button>`;
+  const status = STATUS_WORDS[view.status];
+  return html`<h1>${say('お取引の承認', 'Approve a charge')}</h1>
+${message?.error ? html`<p class="error" role="alert">${say(message.error.ja, message.error.en)}</p>` : ''}${message?.info ? html`<p role="status">${say(message.info.ja, message.info.en)}</p>` : ''}
 <div class="card" id="approval" data-status="${view.status}">
-<p>支払先 Payee: <strong id="payee">${view.payee_name}</strong> <span class="muted">(通帳の表示 passbook: ${view.passbook_label})</span></p>
-<p>金額 Amount: <strong id="amount" class="amount-large">${formatYen(view.amount_yen)}</strong></p>
-<p>口座 Account: ${view.account_masked}　依頼日時 Requested: ${formatJapanDateTime(view.created_at)}</p>
-<p>状態 Status: <strong>${STATUS_WORDS[view.status] ?? view.status}</strong>${waiting && view.expires_at ? html` — 期限 until ${formatJapanDateTime(view.expires_at)}` : ''}</p>
-${waiting ? html`<p class="banner-warn">ご自身で依頼したお取引でなければ、承認せず「拒否」を押してください。 If you did not ask for this, press Decline.</p>
+<p>${say('支払先', 'Payee')}: <strong id="payee">${view.payee_name}</strong> <span class="muted">(${say('通帳の表示', 'in your passbook')}: ${view.passbook_label})</span></p>
+<p>${say('金額', 'Amount')}: <strong id="amount" class="amount-large">${formatYen(view.amount_yen)}</strong></p>
+<p>${say('口座', 'Account')}: ${view.account_masked}　${say('依頼日時', 'Requested')}: ${formatJapanDateTime(view.created_at)}</p>
+<p>${say('状態', 'Status')}: <strong>${status ? say(status.ja, status.en) : view.status}</strong>${waiting && view.expires_at ? html` — ${say('期限', 'until')} ${formatJapanDateTime(view.expires_at)}` : ''}</p>
+${waiting ? html`<p class="banner-warn">${say('ご自身で依頼したお取引でなければ、承認せず「拒否する」を押してください。', 'If you did not ask for this, press Decline.')}</p>
 ${methodChoice(step)}
 ${stage.kind === 'send' ? html`${sendCodeStep(step)}<div class="actions">${decline}</div>` : ''}
 ${stage.kind === 'choose' ? html`<div class="actions">${decline}</div>` : ''}
 ${stage.kind === 'code' ? html`<form method="post" action="/bank/approvals/${view.charge_id}/approve" id="approve-form"><input type="hidden" name="csrf" value="${form_token}">
 <input type="hidden" name="amount_yen" value="${view.amount_yen}"><input type="hidden" name="payee_operator_id" value="${view.payee_operator_id}">
 ${codeFields(step, stage.factor)}
-<div class="actions"><button type="submit" class="primary" id="approve-button">${formatYen(view.amount_yen)} を承認 / Approve</button>${decline}</div></form>` : ''}
+<div class="actions"><button type="submit" class="primary" id="approve-button">${say(`${formatYen(view.amount_yen)} を承認する`, `Approve ${formatYen(view.amount_yen)}`)}</button>${decline}</div></form>` : ''}
 <form method="post" action="/bank/approvals/${view.charge_id}/decline" id="decline-form" class="detached"><input type="hidden" name="csrf" value="${form_token}"></form>
 ${detachedForms(step)}` : ''}
 </div>`;
@@ -105,18 +108,26 @@ export async function approvalPages(app: FastifyInstance, services: BankServices
     };
   }
 
-  async function render(reply: FastifyReply, session: Session, charge_id: string, message?: { error?: string; info?: string }, status = 200, method?: string) {
+  /** A page in the customer's language; a POST's switch leads back to the charge's page. */
+  const framed = (reply: FastifyReply, charge_id: string, title: Bilingual, body: (say: Say) => SafeHtml) =>
+    customerPage(reply.request, reply, title, body, { fallback_path: `/bank/approvals/${charge_id}` });
+
+  async function render(reply: FastifyReply, session: Session, charge_id: string, message?: Message, status = 200, method?: string) {
     const view = await stepUp.view(session.subject_id, charge_id);
-    if (!view) return reply.status(404).type('text/html').send(bankPage('Not found', html`<p class="error">${MESSAGES.approval_not_found}</p>`));
+    if (!view) return reply.status(404).type('text/html').send(framed(reply, charge_id, { ja: '見つかりません', en: 'Not found' }, (say) => html`<p class="error">${say(MESSAGES.approval_not_found.ja, MESSAGES.approval_not_found.en)}</p>`));
     const form_token = reply.formToken();
-    return reply.status(status).type('text/html').send(bankPage('お取引の承認', approvalCard(view, form_token, await factorStep(reply, session, view, form_token, method), message)));
+    const step = await factorStep(reply, session, view, form_token, method);
+    return reply.status(status).type('text/html').send(framed(reply, charge_id, { ja: 'お取引の承認', en: 'Approve a charge' }, (say) => approvalCard(say, view, form_token, step, message)));
   }
+
+  const loginPage = (reply: FastifyReply, charge_id: string, error?: Bilingual) =>
+    framed(reply, charge_id, { ja: 'ログイン', en: 'Log in' }, (say) => loginForm(say, charge_id, reply.formToken(), error));
 
   /** The session, or undefined after answering with the login form. (Every form's token was checked before this runs.) */
   async function sessionFor(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<Session | undefined> {
     const session = await sessions.read(request, 'customer');
     if (!session) {
-      await reply.status(401).type('text/html').send(bankPage('ログイン', loginForm(request.params.id, reply.formToken())));
+      await reply.status(401).type('text/html').send(loginPage(reply, request.params.id));
       return undefined;
     }
     return session;
@@ -124,14 +135,14 @@ export async function approvalPages(app: FastifyInstance, services: BankServices
 
   app.get<{ Params: { id: string }; Querystring: { method?: string } }>('/bank/approvals/:id', { schema: { params: Params } }, async (request, reply) => {
     const session = await sessions.read(request, 'customer');
-    if (!session) return reply.type('text/html').send(bankPage('ログイン', loginForm(request.params.id, reply.formToken())));
+    if (!session) return reply.type('text/html').send(loginPage(reply, request.params.id));
     return render(reply, session, request.params.id, undefined, 200, request.query.method);
   });
 
   app.post<{ Params: { id: string }; Body: { login_id: string; password: string } }>('/bank/approvals/:id/login', { schema: { params: Params, body: LoginBody } }, async (request, reply) => {
     const login = await verifyCustomerPassword(services, { login_id: request.body.login_id, password: request.body.password, source_ip: request.ip });
     if (!login.ok) {
-      return reply.status(SIGN_IN_REFUSAL_STATUS[login.code]).type('text/html').send(bankPage('ログイン', loginForm(request.params.id, reply.formToken(), signInRefusalBilingual(login.code))));
+      return reply.status(SIGN_IN_REFUSAL_STATUS[login.code]).type('text/html').send(loginPage(reply, request.params.id, SIGN_IN_REFUSAL_TEXT[login.code]));
     }
     await sessions.begin(request, reply, 'customer', login.customer.id);
     return reply.redirect(`/bank/approvals/${request.params.id}`);
@@ -168,6 +179,6 @@ export async function approvalPages(app: FastifyInstance, services: BankServices
     const outcome = await stepUp.decline(session.subject_id, request.params.id);
     if (!outcome.ok) return render(reply, session, request.params.id, { error: MESSAGES[outcome.code] }, outcome.code === 'approval_not_found' ? 404 : 409);
     request.log.warn({ charge_id: request.params.id }, 'customer declined a step-up');
-    return render(reply, session, request.params.id, { info: '拒否しました。お支払いは行われません。当行からご連絡する場合があります。 Declined: no money moves. We may contact you.' });
+    return render(reply, session, request.params.id, { info: { ja: '拒否しました。お支払いは行われません。当行からご連絡する場合があります。', en: 'Declined: no money moves. We may contact you.' } });
   });
 }

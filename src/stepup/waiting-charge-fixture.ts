@@ -49,7 +49,7 @@ export function chargeLink(fixture: BankFixture, customer: WaitingChargeCustomer
 /** Asks the bank for the step-up SMS code of a charge and reads it off the simulated phone. */
 export async function stepUpCode(fixture: BankFixture, customer: WaitingChargeCustomer, charge: { id: string; amount_yen: number }): Promise<string> {
   const sent = await fixture.bank.services.stepUp.sendCode(customer.customer_id, charge.id);
-  assert.deepEqual(sent, { ok: true });
+  assert.ok(sent.ok, 'the code was sent');
   const code = fixture.sms.lastCode(customer.phone, stepUpPurpose({ charge_id: charge.id, amount_yen: charge.amount_yen, payee_operator_id: fixture.operator.id }));
   assert.ok(code, 'the code reached the phone');
   return code;

@@ -89,7 +89,7 @@ for (const backend of testBackends) {
       const { body } = await legacyLink(fixture);
       const forged = await fixture.bank.app.inject({ method: 'POST', url: `/bank/links/${body.link.id}/revoke`, cookies, headers: FORM_HEADERS, payload: formBody({ csrf: 'forged' }) });
       assert.equal(forged.statusCode, 403);
-      assert.match(forged.body, /The form expired/);
+      assert.match(forged.body, /フォームの有効期限が切れました/);
       const missing = await fixture.bank.app.inject({ method: 'POST', url: `/bank/links/${body.link.id}/revoke`, cookies, headers: FORM_HEADERS, payload: '' });
       assert.equal(missing.statusCode, 403, 'no token at all');
       // Another customer in the same browser (same secret cookie) cannot use a token made for hanako's session.

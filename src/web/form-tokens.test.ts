@@ -9,7 +9,7 @@ import { INTERACTION_TEXT } from '../authorization/interaction-text.ts';
 /** How each family of bank pages refuses a form without its token: the family's own page and code. */
 const REFUSALS: { prefix: string; status: number; body: RegExp }[] = [
   { prefix: '/staff/', status: 403, body: /data-code="staff_csrf_token_invalid"/ },
-  { prefix: '/bank/', status: 403, body: /The form expired\. Go back and try again\./ },
+  { prefix: '/bank/', status: 403, body: /フォームの有効期限が切れました。何も変更していません/ },
   { prefix: '/interaction/', status: 403, body: new RegExp(INTERACTION_TEXT.ja.csrf_failed) },
   { prefix: '/notices/', status: 403, body: /data-result="form-expired"/ },
 ];

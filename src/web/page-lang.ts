@@ -11,6 +11,14 @@ const LANG_COOKIE_MAX_AGE_SECONDS = 365 * 24 * 60 * 60;
 /** A text in both languages. */
 export type Bilingual = { ja: string; en: string };
 
+/** Picks the words of the page's language. */
+export type Say = (ja: string, en: string) => string;
+
+/** The `say` of a language. */
+export function sayFor(lang: Lang): Say {
+  return (ja, en) => (lang === 'ja' ? ja : en);
+}
+
 /** `en` or `ja`; anything else is not a choice. */
 export function asLang(value: unknown): Lang | undefined {
   return value === 'en' || value === 'ja' ? value : undefined;
@@ -27,8 +35,9 @@ export function otherLang(lang: Lang): Lang {
  */
 export function pageLang(request: FastifyRequest, reply?: FastifyReply): Lang {
   const asked = asLang((request.query as { lang?: unknown } | undefined)?.lang) ?? asLang((request.body as { lang?: unknown } | undefined)?.lang);
-  const remembered = asLang(request.cookies?.[LANG_COOKIE]);
-  if (asked && reply && asked !== remembered) {
+  // Outside the page scopes (an error page for an unknown path) the cookie plugin has not parsed the header.
+  const remembered = asLang(request.cookies?.[LANG_COOKIE] ?? new RegExp(`(?:^|;\\s*)${LANG_COOKIE}=(ja|en)(?:;|$)`).exec(String(request.headers.cookie ?? ''))?.[1]);
+  if (asked && reply && asked !== remembered && reply.setCookie) {
     reply.setCookie(LANG_COOKIE, asked, { path: '/', sameSite: 'lax', httpOnly: true, maxAge: LANG_COOKIE_MAX_AGE_SECONDS });
   }
   return asked ?? remembered ?? 'ja';
@@ -36,9 +45,11 @@ export function pageLang(request: FastifyRequest, reply?: FastifyReply): Lang {
 
 /** The same page in the other language: the current GET address with `lang` swapped (a POST's answer links to its form's page). */
 export function langSwitchHref(request: FastifyRequest, lang: Lang, fallback_path: string): string {
-  const url = new URL(request.url, 'http://bank.invalid');
-  const path = request.method === 'GET' ? url.pathname : fallback_path;
-  const params = request.method === 'GET' ? url.searchParams : new URLSearchParams();
-  params.set('lang', otherLang(lang));
-  return `${path}?${params.toString()}`;
+  const here = new URL(request.url, 'http://bank.invalid');
+  // A POST's answer cannot be fetched again: the switch leads to the page its form came from (same origin only).
+  const referer = request.method === 'GET' ? undefined : URL.parse(String(request.headers.referer ?? ''));
+  const target = request.method === 'GET' ? here
+    : referer && referer.host === request.headers.host ? referer : new URL(fallback_path, 'http://bank.invalid');
+  target.searchParams.set('lang', otherLang(lang));
+  return `${target.pathname}${target.search}`;
 }

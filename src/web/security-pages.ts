@@ -1,6 +1,6 @@
 import { japanClock, japanDate } from '../shared/japan-time.ts';
 import { resendControl } from './second-factor-step.ts';
-import { pageLang } from './page-lang.ts';
+import { langSwitchHref, pageLang, sayFor, type Bilingual, type Lang } from './page-lang.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
@@ -15,15 +15,15 @@ import { refuseCustomerForm } from './form-expired-page.ts';
 const ENROL_PURPOSE = 'enrol_totp';
 const CODE_FIELD = Type.String({ maxLength: 16 });
 
-const FACTOR_LABELS = { totp: '認証アプリ Authenticator app (TOTP)', sms: 'SMS認証コード SMS code' } as const;
-const STATUS_LABELS = { pending: '登録手続中 Waiting for a code', active: '利用中 Active', locked: 'ロック中 Locked' } as const;
+const FACTOR_LABELS = { totp: { ja: '認証アプリ', en: 'Authenticator app' }, sms: { ja: 'SMS認証コード', en: 'Code by text message (SMS)' } } as const;
+const STATUS_LABELS = { pending: { ja: '登録手続中', en: 'Waiting for a code' }, active: { ja: '利用中', en: 'Active' }, locked: { ja: 'ロック中', en: 'Locked' } } as const;
 /** One message for every failed confirmation: it never says which code was wrong (PSD2 RTS Art. 4(3)(a)). */
-const NOT_ACCEPTED = 'コードを確認できませんでした。 The codes were not accepted.';
-const LOCKED = 'ロックされています。当行までご連絡ください。 This factor is locked: please call the bank to unlock it.';
+const NOT_ACCEPTED = { ja: 'コードを確認できませんでした。', en: 'The codes were not accepted.' };
+const LOCKED = { ja: 'ロックされています。当行までご連絡ください。', en: 'This factor is locked: please call the bank to unlock it.' };
 
-function factorRow(factor: FactorView): SafeHtml {
-  return html`<tr data-factor="${factor.factor}"><td>${FACTOR_LABELS[factor.factor]}${factor.phone_masked ? html`<br><span class="muted">${factor.phone_masked}</span>` : ''}</td>
-<td><span class="tag ${factor.status === 'locked' ? 'on' : 'off'}" data-status="${factor.status}">${STATUS_LABELS[factor.status]}</span></td>
+function factorRow(factor: FactorView, lang: Lang): SafeHtml {
+  return html`<tr data-factor="${factor.factor}"><td>${FACTOR_LABELS[factor.factor][lang]}${factor.phone_masked ? html`<br><span class="muted">${factor.phone_masked}</span>` : ''}</td>
+<td><span class="tag ${factor.status === 'locked' ? 'on' : 'off'}" data-status="${factor.status}">${STATUS_LABELS[factor.status][lang]}</span></td>
 <td>${factor.failures_consecutive}</td><td>${factor.enrolled_at ? japanDate(factor.enrolled_at) : ''}</td></tr>`;
 }
 
@@ -38,8 +38,9 @@ export async function securityPages(app: FastifyInstance, services: BankServices
     return session;
   };
 
-  const render = async (reply: FastifyReply, session: Session, notice?: { error?: string; info?: string }): Promise<string> => {
-    const lang = pageLang(reply.request);
+  const render = async (reply: FastifyReply, session: Session, notice?: { error?: Bilingual; info?: Bilingual }): Promise<string> => {
+    const lang = pageLang(reply.request, reply);
+    const say = sayFor(lang);
     const factors = await secondFactors.listFactors(session.subject_id);
     const totp = factors.find((factor) => factor.factor === 'totp');
     const pending = totp?.status === 'pending' ? await secondFactors.pendingTotpEnrolment(session.subject_id) : undefined;
@@ -48,50 +49,51 @@ export async function securityPages(app: FastifyInstance, services: BankServices
     if (pending) {
       const sms = factors.find((factor) => factor.factor === 'sms');
       const sent = await secondFactors.smsCodeSent(session.subject_id, ENROL_PURPOSE);
-      enrol = html`<div class="card" id="totp-enrolment"><h2>認証アプリの登録 Register an authenticator app</h2>
-<ol><li>認証アプリで次のキーを登録してください。 Add this key to your authenticator app:
+      enrol = html`<div class="card" id="totp-enrolment"><h2>${say('認証アプリの登録', 'Register an authenticator app')}</h2>
+<ol><li>${say('認証アプリで次のキーを登録してください。', 'Add this key to your authenticator app:')}
 <p><code id="totp-secret">${pending.secret}</code></p>
-<p class="muted">スマートフォンでは <a id="totp-uri" href="${pending.otpauth_uri}">このリンク</a> を開くと登録できます。 On a phone, open <code>${pending.otpauth_uri}</code>.</p></li>
+<p class="muted">${say('スマートフォンでは次のリンクを開くと登録できます:', 'On a phone, open this link:')} <a id="totp-uri" href="${pending.otpauth_uri}">${say('認証アプリに登録', 'Add to my authenticator app')}</a></p></li>
 <li>${sent
-    ? html`<span id="sms-sent">${japanClock(sent.sent_at)} に ${sms?.phone_masked ?? ''} 宛てにSMSで確認コードを送りました (5分間有効)。 We texted a confirmation code to ${sms?.phone_masked ?? ''} at ${japanClock(sent.sent_at)}; it works for 5 minutes.</span>`
-    : html`確認コードをSMSで ${sms?.phone_masked ?? ''} 宛てに送ります。 We text a confirmation code to ${sms?.phone_masked ?? ''}.
-<button type="submit" form="send-code-form" class="primary" id="send-sms">コードを送る / Text me the code</button>`}</li></ol>
+    ? html`<span id="sms-sent">${say(`${japanClock(sent.sent_at)} に ${sms?.phone_masked ?? ''} 宛てにSMSで確認コードを送りました (5分間有効)。`, `We texted a confirmation code to ${sms?.phone_masked ?? ''} at ${japanClock(sent.sent_at)}; it works for 5 minutes.`)}</span>`
+    : html`${say(`確認コードをSMSで ${sms?.phone_masked ?? ''} 宛てに送ります。`, `We text a confirmation code to ${sms?.phone_masked ?? ''}.`)}
+<button type="submit" form="send-code-form" class="primary" id="send-sms">${say('コードを送る', 'Text me the code')}</button>`}</li></ol>
 <form method="post" action="/bank/security/totp/confirm">${csrf}
-<label for="totp_code">認証アプリに表示されている6桁のコード / The 6-digit code in your authenticator app</label><input id="totp_code" name="totp_code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required>
-<label for="sms_code">SMSで届いた6桁のコード / The 6-digit code in the text message</label><input id="sms_code" name="sms_code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" required>
+<label for="totp_code">${say('認証アプリに表示されている6桁のコード', 'The 6-digit code in your authenticator app')}</label><input id="totp_code" name="totp_code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required>
+<label for="sms_code">${say('SMSで届いた6桁のコード', 'The 6-digit code in the text message')}</label><input id="sms_code" name="sms_code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" required>
 ${sent ? resendControl(lang, sent, clock.now()) : ''}
-<div class="actions"><button type="submit" class="primary" id="register-totp">登録する / Register</button></div></form>
+<div class="actions"><button type="submit" class="primary" id="register-totp">${say('登録する', 'Register')}</button></div></form>
 <form method="post" action="/bank/security/totp/sms" id="send-code-form" class="detached">${csrf}</form>
-<p class="muted">このキーは ${japanClock(pending.expires_at)} まで有効です。 The key must be confirmed by then (Japan time).</p></div>`;
+<p class="muted">${say(`このキーは ${japanClock(pending.expires_at)} まで有効です。`, `Confirm the key by ${japanClock(pending.expires_at)} (Japan time).`)}</p></div>`;
     } else if (!totp) {
-      enrol = html`<div class="card"><h2>認証アプリの登録 Register an authenticator app</h2>
-<p>ログインと口座連携の承認に、認証アプリのワンタイムパスワードを使えます。 Use an authenticator app's one-time codes to log in and approve links.</p>
-<form method="post" action="/bank/security/totp/start">${csrf}<button type="submit" id="start-totp">登録を始める Start</button></form></div>`;
+      enrol = html`<div class="card"><h2>${say('認証アプリの登録', 'Register an authenticator app')}</h2>
+<p>${say('ログインと口座連携の承認に、認証アプリのワンタイムパスワードを使えます。', 'Use an authenticator app\'s one-time codes to log in and approve links.')}</p>
+<form method="post" action="/bank/security/totp/start">${csrf}<button type="submit" class="primary" id="start-totp">${say('登録を始める', 'Start')}</button></form></div>`;
     } else {
       enrol = html``;
     }
     const locked = factors.some((factor) => factor.status === 'locked');
-    const body = html`<h1>セキュリティ設定 / Security</h1>
-${notice?.error ? html`<p class="error" role="alert">${notice.error}</p>` : ''}${notice?.info ? html`<p role="status">${notice.info}</p>` : ''}
-${locked ? html`<p class="banner-warn">${LOCKED}</p>` : ''}
-<h2>認証方法 Second factors</h2>
-<table id="factors"><thead><tr><th>方法 Factor</th><th>状態 Status</th><th>連続失敗 Failures</th><th>登録日 Since</th></tr></thead>
-<tbody>${factors.map(factorRow)}</tbody></table>
+    const body = html`<h1>${say('セキュリティ設定', 'Security')}</h1>
+${notice?.error ? html`<p class="error" role="alert">${notice.error[lang]}</p>` : ''}${notice?.info ? html`<p role="status">${notice.info[lang]}</p>` : ''}
+${locked ? html`<p class="banner-warn">${LOCKED[lang]}</p>` : ''}
+<h2>${say('認証方法', 'Second factors')}</h2>
+<table id="factors"><thead><tr><th>${say('方法', 'Factor')}</th><th>${say('状態', 'Status')}</th><th>${say('連続失敗', 'Failures')}</th><th>${say('登録日', 'Since')}</th></tr></thead>
+<tbody>${factors.map((factor) => factorRow(factor, lang))}</tbody></table>
 ${enrol}`;
-    const nav = html`<a href="/bank/passbook">通帳 Passbook</a>`;
-    return bankPage('セキュリティ設定', body, nav);
+    const nav = html`<a href="/bank/passbook">${say('通帳', 'Passbook')}</a> <a href="/bank/passbook#linked-services">${say('連携サービス', 'Linked services')}</a> <a href="/bank/security">${say('セキュリティ設定', 'Security')}</a>
+<form method="post" action="/bank/logout" class="inline">${csrf}<button type="submit" class="secondary">${say('ログアウト', 'Log out')}</button></form>`;
+    return bankPage(say('セキュリティ設定', 'Security'), body, nav, [], { lang, switch_href: langSwitchHref(reply.request, lang, '/bank/security') });
   };
 
   const smsRefused = async (reply: FastifyReply, session: Session, refusal: { code: 'second_factor_locked' } | { code: 'too_many_attempts'; resend_at: Date }) => {
     const at = refusal.code === 'too_many_attempts' ? japanClock(refusal.resend_at) : '';
-    const error = refusal.code === 'second_factor_locked' ? LOCKED : `新しいコードはまだ送れません。${at} 以降に再送できます。 You can ask for a new code from ${at}.`;
+    const error = refusal.code === 'second_factor_locked' ? LOCKED : { ja: `新しいコードはまだ送れません。${at} 以降に再送できます。`, en: `You can ask for a new code from ${at}.` };
     return reply.status(refusal.code === 'second_factor_locked' ? 423 : 429).type('text/html').send(await render(reply, session, { error }));
   };
 
   app.get('/bank/security', async (request, reply) => {
     const session = await requireCustomer(request, reply);
     if (!session) return reply;
-    const info = (request.query as { enrolled?: string }).enrolled === '1' ? '認証アプリを登録しました。 Your authenticator app is registered.' : undefined;
+    const info = (request.query as { enrolled?: string }).enrolled === '1' ? { ja: '認証アプリを登録しました。', en: 'Your authenticator app is registered.' } : undefined;
     return reply.type('text/html').send(await render(reply, session, info ? { info } : undefined));
   });
 
@@ -99,7 +101,7 @@ ${enrol}`;
     const session = await requireCustomer(request, reply);
     if (!session) return reply;
     const started = await secondFactors.startTotpEnrolment(session.subject_id);
-    if (!started.ok) return reply.status(409).type('text/html').send(await render(reply, session, { error: '認証アプリは登録済みです。 An authenticator app is already registered.' }));
+    if (!started.ok) return reply.status(409).type('text/html').send(await render(reply, session, { error: { ja: '認証アプリは登録済みです。', en: 'An authenticator app is already registered.' } }));
     const sent = await secondFactors.sendSmsCode(session.subject_id, ENROL_PURPOSE);
     if (!sent.ok) return smsRefused(reply, session, sent);
     return reply.redirect('/bank/security', 303);
@@ -124,7 +126,7 @@ ${enrol}`;
       { factor: 'sms', code: request.body.sms_code.trim(), purpose: ENROL_PURPOSE });
     if (!confirmed.ok) {
       const [status, error] = confirmed.code === 'second_factor_locked' ? [423, LOCKED]
-        : confirmed.code === 'totp_enrolment_not_started' ? [409, '登録の有効期限が切れました。もう一度始めてください。 The registration expired; start again.']
+        : confirmed.code === 'totp_enrolment_not_started' ? [409, { ja: '登録の有効期限が切れました。もう一度始めてください。', en: 'The registration expired; start again.' }]
         : [401, NOT_ACCEPTED];
       return reply.status(status).type('text/html').send(await render(reply, session, { error }));
     }
