@@ -28,7 +28,7 @@ for (const backend of testBackends) {
           assert.equal(response.statusCode, 400, `${where}: ${response.body.slice(0, 200)}`);
           assert.match(String(response.headers['content-type']), /^text\/html/, where);
           assert.match(response.body, /id="oauth-error">invalid_request</, where);
-          assert.match(response.body, /Go back to the payment app and start again/, where);
+          assert.match(response.body, /決済アプリに戻ってやり直してください/, where);
         }
       }
     });

@@ -75,6 +75,7 @@ export function describeHardenedFlow(backend: TestBackend): void {
       await page.fill('#password', HANAKO.password);
       await clickThrough(page, '#login-button');
       await page.waitForSelector('#method-totp');
+      await page.screenshot({ path: screenshotPath(`see-2fa-link-login-choose-${backend.name}`), fullPage: true });
       await clickThrough(page, '#method-totp', /method=totp/);
       await page.fill('#code', await nextTotp());
       await clickThrough(page, '#verify-button');
@@ -85,6 +86,11 @@ export function describeHardenedFlow(backend: TestBackend): void {
       assert.equal(await page.textContent('#consent-operator'), DEMO_SECURE_WALLET.display_name);
       assert.match(await page.locator('#consent').innerText(), /\*\*\*\*567/);
       assert.match(await page.textContent('#consent-limits') ?? '', /¥100,000/);
+      await clickThrough(page, '#method-sms', /method=sms/);
+      await clickThrough(page, '#send-sms');
+      assert.match(await page.textContent('#sms-sent') ?? '', /\*+\d{4}/, 'the consent page says where the code went');
+      assert.ok(await page.locator('#resend-sms-waiting').isDisabled());
+      await page.screenshot({ path: screenshotPath(`see-2fa-consent-sms-${backend.name}`), fullPage: true });
       await clickThrough(page, '#method-totp', /method=totp/);
       assert.equal((await page.textContent('#approve-button'))?.trim(), '承認する');
       await page.screenshot({ path: screenshotPath(`e2e-hardened-consent-ja-${backend.name}`), fullPage: true });

@@ -75,7 +75,7 @@ export async function customerPages(app: FastifyInstance, services: BankServices
     for (const account of accounts) {
       const lines = await readPassbook(services.db, services.ledger, account.id);
       const links = await services.links.listForAccount(account.id);
-      sections.push(html`<div class="card"><h2>${say('普通預金', 'Ordinary deposit')} ${say(customerAccountLabel(account.branch_code, maskAccountNumber(account.account_number)), `branch ${account.branch_code}, ordinary ${maskAccountNumber(account.account_number)}`)}</h2>
+      sections.push(html`<div class="card"><h2>${say(`普通預金 ${customerAccountLabel(account.branch_code, maskAccountNumber(account.account_number))}`, `Ordinary account: branch ${account.branch_code}, ${maskAccountNumber(account.account_number)}`)}</h2>
 <p>${say('残高', 'Balance')}: <strong id="balance">${formatYen(await services.core.balance(account.id))}</strong></p>
 <table id="passbook"><thead><tr><th>${say('年月日', 'Date')}</th><th>${say('摘要', 'Description')}</th><th class="yen">${say('お支払金額', 'Out')}</th><th class="yen">${say('お預り金額', 'In')}</th><th class="yen">${say('差引残高', 'Balance')}</th></tr></thead>
 <tbody>${lines.map((line) => html`<tr><td>${line.date}</td><td>${line.label}</td><td class="yen">${line.withdrawal_yen === null ? '' : formatYen(line.withdrawal_yen)}</td><td class="yen">${line.deposit_yen === null ? '' : formatYen(line.deposit_yen)}</td><td class="yen">${formatYen(line.balance_yen)}</td></tr>`)}</tbody></table>

@@ -48,9 +48,12 @@ for (const backend of testBackends.filter((candidate) => candidate.name === 'pgl
       assert.match(await page.textContent('#sms-sent') ?? '', /\*+\d{4}/);
       assert.ok(await page.locator('#resend-sms-waiting').isDisabled(), 'the resend control is disabled');
       assert.equal(await page.locator('#resend-sms').isVisible(), false, 'the real resend button waits for the countdown');
-      const first = Number(await page.locator('.countdown').evaluate((node) => getComputedStyle(node, '::after').content.replaceAll('"', '')));
+      const first = Number(await page.locator('.countdown').evaluate((node) => getComputedStyle(node, '::after').getPropertyValue('--resend-s')));
       assert.ok(first > 50 && first <= 60, `the countdown starts near a minute (${first})`);
       await page.screenshot({ path: screenshotPath('see-2fa-sms-code'), fullPage: true });
+      await page.waitForTimeout(2_000);
+      const later = Number(await page.locator('.countdown').evaluate((node) => getComputedStyle(node, '::after').getPropertyValue('--resend-s')));
+      assert.ok(later < first, `the countdown moves (${first} then ${later})`);
       const code = fixture.sms.lastCode(customer.phone, stepUpPurpose({ charge_id, amount_yen: 100_000, payee_operator_id: fixture.operator.id }))!;
       await page.fill('#code', code);
       await clickThrough(page, '#approve-button');
