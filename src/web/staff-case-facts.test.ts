@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
-import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
+import { charge, createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
 import { ATTACKER_SOURCE, disputedLink } from '../testing/disputed-link.ts';
 import { staffGet, staffPost, staffSession, type StaffSession } from '../testing/staff-session.ts';
 import { createFapiOperator } from '../testing/fapi-operator.ts';
@@ -115,6 +115,27 @@ for (const backend of testBackends) {
       assert.ok(stored!.reasons.length > 0);
       for (const reason of stored!.reasons) assert.match(match, new RegExp(`<span class="code">${reason}</span>`));
       assert.match(section(body, 'case-charges'), /¥3,000/);
+    });
+
+    test('attempts the risk step refused outright (no charge written) are listed as refused, with the rule that refused them', async () => {
+      const { link_token, link } = (await legacyLink(fixture)).body;
+      const statuses: string[] = [];
+      // The link velocity cap refuses the 61st charge within the hour (src/risk/default-risk-config.ts).
+      for (let attempt = 1; attempt <= 63; attempt += 1) {
+        const response = await charge(fixture, link_token, { amount_yen: 100 }, `burst-${attempt}`);
+        statuses.push(response.statusCode < 300 ? response.json().status : response.json().code);
+      }
+      const refused = statuses.filter((status) => status === 'charge_denied');
+      assert.deepEqual(new Set(statuses), new Set(['succeeded', 'pending_approval', 'charge_denied']), statuses.join(','));
+      const denied = await fixture.db.query<{ id: string }>(
+        `SELECT coalesce(charge_id, id) AS id FROM risk_decisions WHERE link_id = $1 AND stage = 'charge' AND action = 'deny' AND enforced`, [link.id]);
+      assert.equal(denied.length, refused.length, `one decision per refused attempt: ${statuses.join(',')}`);
+      await signIn();
+      const case_id = await fixture.db.transaction((tx) => fixture.bank.services.cases.openCase(tx, {
+        kind: 'fraud_review', opened_by: `staff:${analyst.id}`, summary: 'a burst through one link', customer_id: fixture.customer.id, link_id: link.id }));
+      const charges = section((await staffGet(fixture, viewer, `/staff/cases/${case_id}`)).body, 'case-charges');
+      for (const { id } of denied) assert.match(charges, new RegExp(`data-charge="${id}" data-status="denied"[\\s\\S]*?data-decision="deny"[\\s\\S]*?link_velocity_over_cap`));
+      assert.equal(charges.match(/<tr data-charge=/g)?.length, 63, 'every attempt, whatever became of it');
     });
 
     test('a case with no link or customer says what is not recorded instead of hiding the sections', async () => {
