@@ -74,6 +74,11 @@ for (const backend of testBackends) {
       assert.ok(stored!.consent_expires_at > fixture.clock.now());
       const last = (await readPassbook(fixture.db, fixture.bank.services.ledger, fixture.customer.account_id)).at(-1)!;
       assert.deepEqual([last.label, last.withdrawal_yen], ['セキュアペイ', 5000]);
+      // Dynamic linking: the consent code names the operator it links to where it arrives, so a relayed code shows it.
+      const [payee] = await fixture.db.query<{ display_name: string }>(`SELECT o.display_name FROM links l JOIN operators o ON o.id = l.operator_id WHERE l.id = $1`, [link_id]);
+      const consentCode = fixture.sms.messages('090-1111-2222').filter((message) => message.purpose === 'consent').at(-1)!;
+      assert.ok(consentCode.text.includes(`${payee!.display_name}との口座連携の承認`), consentCode.text);
+      assert.ok(consentCode.text.includes(`approving a link of your account to ${payee!.display_name}`), consentCode.text);
     });
 
     test('the authorization code works once: a second exchange of the same code is refused', async () => {

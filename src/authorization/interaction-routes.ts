@@ -198,7 +198,12 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       const form = await loadForm(request, reply);
       const customer_id = form.state.customer_id ?? form.details.session?.accountId;
       if (!customer_id) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
-      const sent = await secondFactors.sendSmsCode(customer_id, request.body.purpose ?? 'login');
+      const purpose = request.body.purpose ?? 'login';
+      const operator = await operators.clientRegistration(String(form.details.params.client_id));
+      const name = operator?.display_name ?? '';
+      const sent = await secondFactors.sendSmsCode(customer_id, purpose, purpose === 'consent'
+        ? { ja: `${name}との口座連携の承認`, en: `approving a link of your account to ${name}` }
+        : { ja: `${name}との口座連携のためのログイン`, en: `signing in to link your account to ${name}` });
       if (sent.ok) return render(request, reply, form.lang, undefined, 200, 'sms');
       if (sent.code === 'second_factor_locked') return render(request, reply, form.lang, { error: form.t.factor_locked }, 423, 'sms');
       return render(request, reply, form.lang, { error: `${form.t.sms_too_soon} ${japanClock(sent.resend_at)}` }, 429, 'sms');

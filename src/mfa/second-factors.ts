@@ -36,11 +36,22 @@ export const LOCKED_FACTORS_LISTED_MAX = 200;
 
 const HOUR_MS = 60 * 60 * 1000;
 const PURPOSE = /^[a-z_]{1,40}$/;
-const PURPOSE_WORDS: Record<string, string> = {
-  login: 'ログイン (log-in)',
-  consent: '口座連携の承認 (approving a link)',
-  enrol_totp: '認証アプリの登録 (registering an authenticator app)',
+/**
+ * What a code approves, in the customer's words. It is named where the code arrives (PSD2 RTS Art. 5, dynamic
+ * linking), so that a victim asked to read out a code for a payment or a link she never started sees what it is for.
+ */
+export interface CodeApproves {
+  ja: string;
+  en: string;
+}
+
+const PURPOSE_WORDS: Record<string, CodeApproves> = {
+  login: { ja: 'ログイン', en: 'signing in' },
+  consent: { ja: '口座連携の承認', en: 'approving a link to your account' },
+  enrol_totp: { ja: '認証アプリの登録', en: 'registering an authenticator app' },
 };
+/** Never the internal purpose: a bound purpose is a digest that would mean nothing to the customer. */
+const PURPOSE_UNNAMED: CodeApproves = { ja: '本人確認', en: 'confirming it is you' };
 
 interface FactorRow {
   status: 'pending' | 'active';
@@ -62,10 +73,11 @@ export interface SecondFactorsDeps {
   notifyCustomer: NotifyCustomer;
 }
 
-function smsText(code: string, purpose: string): string {
-  const what = PURPOSE_WORDS[purpose] ?? purpose;
-  return `【ふりかえ銀行】認証コード ${code} (${what}、5分間有効)。他人に教えないでください。当行がこのコードを伺うことはありません。 ` +
-    `Your code ${code} for ${what}. Never share it: the bank will never ask you for it.`;
+function smsText(code: string, purpose: string, approves: CodeApproves | undefined): string {
+  const what = approves ?? PURPOSE_WORDS[purpose] ?? PURPOSE_UNNAMED;
+  return `【ふりかえ銀行】認証コード ${code}: ${what.ja} (5分間有効)。心当たりがなければ入力しないでください。` +
+    `このコードを他のサイトや電話で伝えないでください。当行がお尋ねすることはありません。 ` +
+    `Code ${code}: ${what.en} (5 minutes). If this is not you, do not use it. Never enter it on another site or read it out on the phone: the bank never asks for it.`;
 }
 
 /** Customers' second factors: TOTP and SMS codes, with lockout after five failures and explicit unlock. */
@@ -270,10 +282,11 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }
     },
 
     /**
-     * Sends a 6-digit code to the customer's registered phone; a newer code for the same purpose retires the older.
+     * Sends a 6-digit code to the customer's registered phone, naming what it approves (`approves`, else the
+     * purpose's own words); a newer code for the same purpose retires the older.
      * Refused until `resend_at` when the last code went out less than SMS_RESEND_INTERVAL_MS ago or the hourly cap is reached.
      */
-    async sendSmsCode(customer_id: string, purpose: string): Promise<
+    async sendSmsCode(customer_id: string, purpose: string, approves?: CodeApproves): Promise<
       { ok: true; expires_at: Date; resend_at: Date } | { ok: false; code: 'second_factor_locked' } | { ok: false; code: 'too_many_attempts'; resend_at: Date }
     > {
       assert(PURPOSE.test(purpose), `an SMS code purpose is a short lower-case word, got ${purpose}`);
@@ -299,7 +312,7 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }
         return { sent: true, resend_at: await nextSmsAt(tx, customer_id, now) } as const;
       });
       if (!outcome.sent) return outcome.locked ? { ok: false, code: 'second_factor_locked' } : { ok: false, code: 'too_many_attempts', resend_at: outcome.resend_at };
-      await sms.send({ to_phone: customer.phone, text: smsText(code, purpose), purpose });
+      await sms.send({ to_phone: customer.phone, text: smsText(code, purpose, approves), purpose });
       log.info({ customer_id, purpose, to_phone: maskPhone(customer.phone) }, 'sms code sent');
       return { ok: true, expires_at, resend_at: outcome.resend_at };
     },

@@ -81,6 +81,17 @@ for (const backend of testBackends) {
       assert.deepEqual(notices.map((notice) => notice.template), ['charge_succeeded'], 'the customer is told once the money moves, not before');
     });
 
+    test('the SMS code for a challenged charge names the payee and the amount where it arrives, warns never to give it elsewhere, and never shows the internal purpose', async () => {
+      const { customer, charge } = await challenged();
+      await stepUpCode(fixture, customer, charge);
+      const sent = fixture.sms.messages(customer.phone).at(-1)!;
+      assert.match(sent.text, /ドコモ口座 \(テスト\)への¥100,000のお支払いの承認/);
+      assert.match(sent.text, /approving a payment of ¥100,000 to ドコモ口座 \(テスト\)/);
+      assert.match(sent.text, /他のサイトや電話で伝えないでください/);
+      assert.match(sent.text, /Never enter it on another site or read it out on the phone/);
+      assert.doesNotMatch(sent.text, /charge_[a-z]/, 'the binding digest is the bank’s, not the customer’s');
+    });
+
     test('a replay of a challenged charge answers 202 with the same charge, and 201 once it was approved', async () => {
       const customer = await linkedElderlyCustomer(fixture);
       const first = await chargeLink(fixture, customer, 100_000, `replay-${customer.customer_id}`);

@@ -203,7 +203,10 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
       const found = await view(customer_id, charge_id);
       if (!found) return { ok: false, code: 'approval_not_found' };
       if (found.status !== 'pending_approval') return { ok: false, code: 'approval_not_waiting' };
-      const sent = await secondFactors.sendSmsCode(customer_id, stepUpPurpose({ charge_id, amount_yen: found.amount_yen, payee_operator_id: found.payee_operator_id }));
+      const sent = await secondFactors.sendSmsCode(customer_id, stepUpPurpose({ charge_id, amount_yen: found.amount_yen, payee_operator_id: found.payee_operator_id }), {
+        ja: `${found.payee_name}への${formatYen(found.amount_yen)}のお支払いの承認`,
+        en: `approving a payment of ${formatYen(found.amount_yen)} to ${found.payee_name}`,
+      });
       return sent.ok ? { ok: true, resend_at: sent.resend_at } : sent;
     },
 
