@@ -188,8 +188,9 @@ ${customers}
   "Link bank account": the bank asks for hanako's password, a second factor (SMS: the code is in the bank's
   SMS simulator; or an authenticator app registered at /bank/security) and her consent. Charge ¥5,000 and
   find the line labelled ${DEMO_SECURE_WALLET.passbook_label} in her passbook.
-  Every link and charge is mailed to the customer: open the mailbox, click 「お心当たりがない場合」's link,
-  and the link is frozen; the wallet's next charge is refused with link_frozen, and staff see a dispute case.
+  Every link and charge is mailed to the customer: open the mailbox, click 「お心当たりがない場合」's link and
+  confirm, and the link is frozen: the wallet shows it as 停止中 (frozen) with the reason, its next top-up is
+  refused (link_frozen), and staff see a dispute case.
   The demo logs warnings and errors only (LOG_LEVEL=info, or furikae demo --log-level info, logs every request).
   \`furikae demo --logins\` (npm run furikae -- demo --logins) prints these addresses and logins again.
   Ctrl-C stops.

@@ -4,6 +4,7 @@ import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts'
 import { testBackends } from '../testing/test-databases.ts';
 import { OPERATOR_ERROR_CODES } from '../errors/operator-error-codes.ts';
 import { OPERATION_ERROR_CODES } from './operator-api-errors.ts';
+import { browserSkip, launchBrowser, screenshotPath, visit } from '../testing/browser.ts';
 
 interface Operation { tags?: string[]; summary?: string; responses: Record<string, { description: string; content?: Record<string, { examples?: Record<string, unknown> }> }> }
 interface Document { info: { description: string }; tags: Array<{ name: string; description: string }>; paths: Record<string, Record<string, Operation>>; components: { schemas?: Record<string, unknown> } }
@@ -49,6 +50,22 @@ describe('the OpenAPI document at /openapi.json (shown at /docs)', { skip: backe
         const listed = Object.values(operation.responses).some((response) => Object.keys(response.content?.['application/problem+json']?.examples ?? {}).includes(code));
         assert.ok(listed, `${name} shows ${code} with an example`);
       }
+    }
+  });
+
+  test('in Chromium, /docs shows the operator API in its groups and no "default" group of pages', { skip: browserSkip }, async () => {
+    const url = await fixture.bank.app.listen({ port: 0, host: '127.0.0.1' });
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
+      await visit(page, `${url}/docs`);
+      await page.waitForSelector('.opblock-tag');
+      const groups = await page.locator('.opblock-tag').evaluateAll((tags) => tags.map((tag) => tag.getAttribute('data-tag')));
+      assert.deepEqual(groups, ['links', 'charges', 'refunds', 'webhooks']);
+      assert.equal(await page.locator('.opblock').count(), Object.keys(OPERATION_ERROR_CODES).length);
+      await page.screenshot({ path: screenshotPath('api-docs'), fullPage: true });
+    } finally {
+      await browser.close();
     }
   });
 
