@@ -1,5 +1,6 @@
 import type { Queryable } from '../storage/database.ts';
 import type { Case } from './case.ts';
+import { pinAccountKey } from '../throttle/credential-attempt.ts';
 
 /** Charges (and refused attempts) a case shows: a stolen link is emptied in tens of charges, not thousands. */
 export const CASE_CHARGES_SHOWN_MAX = 100;
@@ -7,7 +8,9 @@ export const CASE_CHARGES_SHOWN_MAX = 100;
 export const CASE_OTHER_LINKS_SHOWN_MAX = 50;
 /** Notices a case's timeline shows: those about the link, and the customer's lock notices around it. */
 export const CASE_NOTICES_SHOWN_MAX = 100;
-/** How long before the link the timeline looks for notices: a lock SMS the day before is the 2020 attack's prelude. */
+/** PIN attempts on the account a timeline shows: three wrong PINs lock it, so more than this is an attack on its own. */
+export const CASE_PIN_ATTEMPTS_SHOWN_MAX = 50;
+/** How long before the link the timeline looks for notices and PIN attempts: a lock SMS the day before is the 2020 attack's prelude. */
 const NOTICES_BEFORE_LINK_MS = 24 * 60 * 60 * 1000;
 
 /** The disputed link as the bank recorded it at link time. */
@@ -77,6 +80,15 @@ export interface CaseNotice {
   link_id: string | null;
 }
 
+/** A try of the account's PIN through the legacy path (a wrong one before the link is the 2020 attack's signature). */
+export interface PinAttempt {
+  at: Date;
+  outcome: 'failure' | 'success';
+  operator_name: string | null;
+  source_ip: string;
+  device_id: string | null;
+}
+
 /** A "this wasn't me" click on the link. */
 export interface CaseReport {
   reported_at: Date;
@@ -94,6 +106,7 @@ export interface CaseFacts {
   other_links: OtherLink[];
   other_links_more: boolean;
   notices: CaseNotice[];
+  pin_attempts: PinAttempt[];
   reports: CaseReport[];
 }
 
@@ -101,8 +114,9 @@ const LINK_QUERY = `
 SELECT l.id, l.operator_id, o.display_name AS operator_name, l.method, l.status, l.created_at, l.frozen_at, l.revoked_at, l.revoked_by,
        l.approved_with_factor, l.kyc_attestation #>> '{kyc,level}' AS kyc_level, l.kyc_attestation #>> '{kyc,method}' AS kyc_method,
        l.kyc_attestation #>> '{kyc,verified_at}' AS kyc_verified_at, l.identity_match_score, l.identity_match_reasons,
-       lo.source_ip, lo.device_id, lo.device_links_24h, lo.ip_links_24h, lo.device_accounts_30d, lo.customer_id
-  FROM links l JOIN operators o ON o.id = l.operator_id LEFT JOIN link_origins lo ON lo.link_id = l.id
+       lo.source_ip, lo.device_id, lo.device_links_24h, lo.ip_links_24h, lo.device_accounts_30d, lo.customer_id,
+       a.branch_code, a.account_number
+  FROM links l JOIN operators o ON o.id = l.operator_id JOIN bank_accounts a ON a.id = l.account_id LEFT JOIN link_origins lo ON lo.link_id = l.id
  WHERE l.id = $1`;
 
 // Charges through the link by its (link_id, id) index, newest first; each with its decision by the unique charge_id.
@@ -146,6 +160,13 @@ SELECT id, created_at, channel, template, status, sent_at, data->>'link_id' AS l
  WHERE customer_id = $1 AND created_at >= $2 AND campaign_id IS NULL AND (data->>'link_id' IS NULL OR data->>'link_id' = $3)
  ORDER BY created_at, id LIMIT $4`;
 
+// By (credential, account_key, at): the PIN tries on the linked account from a day before the link on.
+const PIN_ATTEMPTS_QUERY = `
+SELECT ca.at, ca.outcome, o.display_name AS operator_name, ca.source_ip, ca.device_id
+  FROM credential_attempts ca LEFT JOIN operators o ON o.id = ca.operator_id
+ WHERE ca.credential = 'legacy_pin' AND ca.account_key = $1 AND ca.at >= $2
+ ORDER BY ca.at, ca.id LIMIT $3`;
+
 const REPORTS_QUERY = `SELECT reported_at, charge_id, link_status_before, case_id FROM not_me_reports WHERE link_id = $1 ORDER BY reported_at LIMIT 20`;
 
 /** The link a case is about: its own, or the one its alerts or charges name. */
@@ -164,10 +185,10 @@ async function caseLinkId(db: Queryable, found: Case): Promise<string | null> {
  */
 export async function readCaseFacts(db: Queryable, found: Case): Promise<CaseFacts> {
   const link_id = await caseLinkId(db, found);
-  const [linkRow] = link_id ? await db.query<CaseLink & { customer_id: string | null }>(LINK_QUERY, [link_id]) : [];
+  const [linkRow] = link_id ? await db.query<CaseLink & { customer_id: string | null; branch_code: string; account_number: string }>(LINK_QUERY, [link_id]) : [];
   const customer_id = found.customer_id ?? linkRow?.customer_id ?? null;
   const since = linkRow?.created_at ?? found.opened_at;
-  const [charges, denied, decision, others, notices, reports] = await Promise.all([
+  const [charges, denied, decision, others, notices, pin_attempts, reports] = await Promise.all([
     db.query<CaseCharge>(LINK_CHARGES_QUERY, [link_id, found.charge_ids, CASE_CHARGES_SHOWN_MAX + 1]),
     customer_id && link_id ? db.query<CaseCharge>(DENIED_QUERY, [customer_id, since, link_id, CASE_CHARGES_SHOWN_MAX]) : [],
     customer_id && linkRow
@@ -175,16 +196,20 @@ export async function readCaseFacts(db: Queryable, found: Case): Promise<CaseFac
       : [],
     customer_id ? db.query<OtherLink>(OTHER_LINKS_QUERY, [customer_id, link_id, CASE_OTHER_LINKS_SHOWN_MAX + 1]) : [],
     customer_id ? db.query<CaseNotice>(NOTICES_QUERY, [customer_id, new Date(since.getTime() - NOTICES_BEFORE_LINK_MS), link_id ?? '', CASE_NOTICES_SHOWN_MAX]) : [],
+    linkRow
+      ? db.query<PinAttempt>(PIN_ATTEMPTS_QUERY, [pinAccountKey(linkRow.branch_code, linkRow.account_number), new Date(since.getTime() - NOTICES_BEFORE_LINK_MS), CASE_PIN_ATTEMPTS_SHOWN_MAX])
+      : [],
     link_id ? db.query<CaseReport>(REPORTS_QUERY, [link_id]) : [],
   ]);
   const all = [...charges.slice(0, CASE_CHARGES_SHOWN_MAX), ...denied]
     .map((charge) => ({ ...charge, amount_yen: Number(charge.amount_yen) }))
     .sort((a, b) => a.at.getTime() - b.at.getTime());
-  const link = linkRow ? { ...linkRow, link_decision: decision[0]?.action ?? null, link_reasons: decision[0]?.reasons ?? [] } : null;
-  if (link) delete (link as { customer_id?: unknown }).customer_id;
+  // The account number stays here: the page shows no full account number, and the key only finds the PIN tries.
+  const link: CaseLink | null = linkRow ? (({ customer_id: _customer, branch_code: _branch, account_number: _number, ...rest }) => ({
+    ...rest, link_decision: decision[0]?.action ?? null, link_reasons: decision[0]?.reasons ?? [] }))(linkRow) : null;
   return {
     link, charges: all, charges_more: charges.length > CASE_CHARGES_SHOWN_MAX,
     other_links: others.slice(0, CASE_OTHER_LINKS_SHOWN_MAX), other_links_more: others.length > CASE_OTHER_LINKS_SHOWN_MAX,
-    notices, reports,
+    notices, pin_attempts, reports,
   };
 }

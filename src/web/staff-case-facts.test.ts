@@ -82,6 +82,9 @@ for (const backend of testBackends) {
       const kinds = [...timeline.matchAll(/data-event="([a-z-]+)"/g)].map((match) => match[1]);
       assert.deepEqual(kinds.filter((kind) => ['link', 'charge', 'not-me'].includes(kind!)), ['link', 'charge', 'charge', 'not-me'], 'link, then the charges, then the report');
       assert.ok(kinds.includes('notice'), 'the link notice is on the timeline');
+      assert.deepEqual(kinds.filter((kind) => kind!.startsWith('pin-')), ['pin-ok', 'pin-failed', 'pin-ok'], 'the honest link, the attacker\'s wrong PIN, then their right one');
+      assert.match(timeline, new RegExp(`data-event="pin-failed"[^]*?${ATTACKER_SOURCE.ip.replaceAll('.', '\\.')}[^]*?${ATTACKER_SOURCE.device_id}`));
+      assert.ok(kinds.lastIndexOf('pin-ok') < kinds.lastIndexOf('link'), 'the PIN was tried before the link was made');
       assert.ok(kinds.indexOf('notice') < kinds.indexOf('not-me'), 'the notice came before the report it carried');
       const times = [...timeline.matchAll(/<td class="nowrap">([^<]+)<\/td>/g)].map((match) => match[1]!);
       assert.deepEqual(times, [...times].sort(), 'in time order');

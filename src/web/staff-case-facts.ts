@@ -99,6 +99,10 @@ interface TimelineEvent {
 function timelineSection(found: Case, facts: CaseFacts, alerts: readonly Alert[], notes: readonly CaseNote[]): SafeHtml {
   const events: TimelineEvent[] = [];
   const link = facts.link;
+  // First, so a PIN try and the link it made, in the same instant, read in that order.
+  for (const attempt of facts.pin_attempts) {
+    events.push({ at: attempt.at, kind: attempt.outcome === 'failure' ? 'pin-failed' : 'pin-ok', what: html`${attempt.outcome === 'failure' ? html`<strong>暗証番号の誤り Wrong PIN</strong>` : '暗証番号一致 PIN accepted'} via ${attempt.operator_name ?? '?'} from ${codeOrNotRecorded(attempt.source_ip)} · device ${codeOrNotRecorded(attempt.device_id)}` });
+  }
   if (link) {
     events.push({ at: link.created_at, kind: 'link', what: html`口座連携 Linked to ${link.operator_name} (${link.method === 'legacy_pin' ? 'legacy PIN' : 'FAPI 2.0 + 2FA'}) from ${codeOrNotRecorded(link.source_ip)}` });
     if (link.frozen_at) events.push({ at: link.frozen_at, kind: 'frozen', what: html`連携停止 Link frozen` });
