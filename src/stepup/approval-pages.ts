@@ -73,7 +73,8 @@ ${message?.error ? html`<p class="error" role="alert">${say(message.error.ja, me
 <div class="card" id="approval" data-status="${view.status}">
 <p>${say('支払先', 'Payee')}: <strong id="payee">${view.payee_name}</strong> <span class="muted">(${say('通帳の表示', 'in your passbook')}: ${view.passbook_label})</span></p>
 <p>${say('金額', 'Amount')}: <strong id="amount" class="amount-large">${formatYen(view.amount_yen)}</strong></p>
-<p>${say('口座', 'Account')}: ${view.account_masked}　${say('依頼日時', 'Requested')}: ${formatJapanDateTime(view.created_at)}</p>
+<p>${say('口座', 'Account')}: ${view.account_masked}</p>
+<p>${say('依頼日時', 'Requested')}: ${formatJapanDateTime(view.created_at)}</p>
 <p>${say('状態', 'Status')}: <strong>${status ? say(status.ja, status.en) : view.status}</strong>${waiting && view.expires_at ? html` — ${say('期限', 'until')} ${formatJapanDateTime(view.expires_at)}` : ''}</p>
 ${waiting ? html`<p class="banner-warn">${say('ご自身で依頼したお取引でなければ、承認せず「拒否する」を押してください。', 'If you did not ask for this, press Decline.')}</p>
 ${methodChoice(step)}
