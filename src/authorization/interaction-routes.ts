@@ -108,7 +108,6 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       asked,
       method_href: (factor) => `/interaction/${frame.uid}?lang=${frame.lang}&method=${factor}`,
       sms_sent: await secondFactors.smsCodeSent(customer_id, purpose),
-      now: clock.now(),
       send: {
         action: `/interaction/${frame.uid}/sms`,
         hidden: html`<input type="hidden" name="csrf" value="${frame.form_token}"><input type="hidden" name="lang" value="${frame.lang}"><input type="hidden" name="purpose" value="${purpose}">`,

@@ -317,7 +317,7 @@ for (const backend of testBackends) {
       assert.ok(sent.ok);
       const resend_at = new Date(t.clock.now().getTime() + SMS_RESEND_INTERVAL_MS);
       assert.deepEqual(sent.resend_at, resend_at, 'the page learns when it may offer a resend');
-      assert.deepEqual(await t.factors.smsCodeSent(t.customer_id, 'login'), { sent_at: t.clock.now(), expires_at: sent.expires_at, resend_at });
+      assert.deepEqual(await t.factors.smsCodeSent(t.customer_id, 'login'), { sent_at: t.clock.now(), expires_at: sent.expires_at, resend_at, resend_in_ms: SMS_RESEND_INTERVAL_MS });
       assert.equal(await t.factors.smsCodeSent(t.customer_id, 'consent'), undefined, 'no code for another purpose');
       t.clock.advance(SMS_RESEND_INTERVAL_MS - 1);
       assert.deepEqual(await t.factors.sendSmsCode(t.customer_id, 'login'), { ok: false, code: 'too_many_attempts', resend_at });

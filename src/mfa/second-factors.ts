@@ -321,7 +321,7 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }
      * The live code for a purpose, if one was sent and is neither used nor expired: when it went out, until when it
      * works, and when another may be sent. Pages read it to show "sent to ..." and the resend timer after a reload.
      */
-    async smsCodeSent(customer_id: string, purpose: string): Promise<{ sent_at: Date; expires_at: Date; resend_at: Date } | undefined> {
+    async smsCodeSent(customer_id: string, purpose: string): Promise<{ sent_at: Date; expires_at: Date; resend_at: Date; resend_in_ms: number } | undefined> {
       if (!isUuid(customer_id)) return undefined;
       const now = clock.now();
       const [live] = await db.query<{ created_at: Date; expires_at: Date }>(
@@ -330,7 +330,9 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }
         [customer_id, purpose, now],
       );
       if (!live) return undefined;
-      return { sent_at: live.created_at, expires_at: live.expires_at, resend_at: await nextSmsAt(db, customer_id, now) };
+      const resend_at = await nextSmsAt(db, customer_id, now);
+      // The wait is measured here, on the clock that stamped the code, so a page never compares two clocks.
+      return { sent_at: live.created_at, expires_at: live.expires_at, resend_at, resend_in_ms: resend_at.getTime() - now.getTime() };
     },
 
     verify,

@@ -95,7 +95,7 @@ ${detachedForms(step)}` : ''}
  */
 export async function approvalPages(app: FastifyInstance, services: BankServices, sessions: SessionStore): Promise<void> {
   requireFormTokens(app, refuseCustomerForm);
-  const { stepUp, secondFactors, clock } = services;
+  const { stepUp, secondFactors } = services;
 
   async function factorStep(reply: FastifyReply, session: Session, view: ApprovalView, form_token: string, asked: string | undefined): Promise<SecondFactorStep> {
     return {
@@ -104,7 +104,6 @@ export async function approvalPages(app: FastifyInstance, services: BankServices
       asked,
       method_href: (factor) => `/bank/approvals/${view.charge_id}?method=${factor}`,
       sms_sent: await stepUp.codeSent(session.subject_id, view),
-      now: clock.now(),
       send: { action: `/bank/approvals/${view.charge_id}/sms`, hidden: html`<input type="hidden" name="csrf" value="${form_token}">` },
     };
   }

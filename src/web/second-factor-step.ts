@@ -27,6 +27,8 @@ export interface FactorChoice {
 export interface SmsSent {
   sent_at: Date;
   resend_at: Date;
+  /** How long until `resend_at`, measured by the bank's clock when the page was made. */
+  resend_in_ms: number;
 }
 
 /** Everything a page knows about its second-factor step. */
@@ -38,7 +40,6 @@ export interface SecondFactorStep {
   /** The address of this page with `method` set. */
   method_href: (factor: SecondFactorKind) => string;
   sms_sent: SmsSent | undefined;
-  now: Date;
   /** The form that sends (and resends) the SMS code: its action and hidden fields (form token, purpose, ...). */
   send: { action: string; hidden: SafeHtml };
 }
@@ -124,15 +125,15 @@ export function sendCodeStep(step: SecondFactorStep): SafeHtml {
 <button type="submit" form="send-code-form" class="primary" id="send-sms">${t.send_button(phone)}</button></div>`;
 }
 
-/** Whole seconds until `resend_at`, never negative. */
-function secondsUntil(resend_at: Date, now: Date): number {
-  return Math.max(0, Math.ceil((resend_at.getTime() - now.getTime()) / 1000));
+/** Whole seconds of a wait, never negative. */
+function wholeSeconds(wait_ms: number): number {
+  return Math.max(0, Math.ceil(wait_ms / 1000));
 }
 
 /** The resend control: disabled and counting down until the server would send again, then a plain secondary button. */
-export function resendControl(lang: Lang, sms_sent: SmsSent, now: Date, form_id = 'send-code-form'): SafeHtml {
+export function resendControl(lang: Lang, sms_sent: SmsSent, form_id = 'send-code-form'): SafeHtml {
   const t = TEXT[lang];
-  const wait_s = secondsUntil(sms_sent.resend_at, now);
+  const wait_s = wholeSeconds(sms_sent.resend_in_ms);
   const ready = html`<button type="submit" form="${form_id}" class="secondary resend-ready" id="resend-sms">${t.resend}</button>`;
   if (wait_s === 0) return html`<div class="resend">${ready}</div>`;
   const counted = wait_s <= RESEND_COUNTDOWN_SECONDS_MAX;
@@ -150,7 +151,7 @@ export function codeFields(step: SecondFactorStep, factor: SecondFactorKind, inp
   return html`<div class="factor-step" id="code-step" data-factor="${factor}">${lead}<input type="hidden" name="factor" value="${factor}">
 <label for="${input_id}">${factor === 'sms' ? t.sms_label : t.totp_label}</label>
 <input id="${input_id}" name="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required>
-${factor === 'sms' && step.sms_sent ? resendControl(step.lang, step.sms_sent, step.now) : ''}</div>`;
+${factor === 'sms' && step.sms_sent ? resendControl(step.lang, step.sms_sent) : ''}</div>`;
 }
 
 /**

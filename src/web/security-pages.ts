@@ -30,7 +30,7 @@ function factorRow(factor: FactorView, lang: Lang): SafeHtml {
 /** Customer pages to register an authenticator app and see factor status. */
 export async function securityPages(app: FastifyInstance, services: BankServices, sessions: SessionStore): Promise<void> {
   requireFormTokens(app, refuseCustomerForm);
-  const { secondFactors, clock } = services;
+  const { secondFactors } = services;
 
   const requireCustomer = async (request: FastifyRequest, reply: FastifyReply): Promise<Session | undefined> => {
     const session = await sessions.read(request, 'customer');
@@ -60,7 +60,7 @@ export async function securityPages(app: FastifyInstance, services: BankServices
 <form method="post" action="/bank/security/totp/confirm">${csrf}
 <label for="totp_code">${say('認証アプリに表示されている6桁のコード', 'The 6-digit code in your authenticator app')}</label><input id="totp_code" name="totp_code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required>
 <label for="sms_code">${say('SMSで届いた6桁のコード', 'The 6-digit code in the text message')}</label><input id="sms_code" name="sms_code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" required>
-${sent ? resendControl(lang, sent, clock.now()) : ''}
+${sent ? resendControl(lang, sent) : ''}
 <div class="actions"><button type="submit" class="primary" id="register-totp">${say('登録する', 'Register')}</button></div></form>
 <form method="post" action="/bank/security/totp/sms" id="send-code-form" class="detached">${csrf}</form>
 <p class="muted">${say(`このキーは ${japanClock(pending.expires_at)} まで有効です。`, `Confirm the key by ${japanClock(pending.expires_at)} (Japan time).`)}</p></div>`;
