@@ -49,7 +49,7 @@ ${part.choice}<form method="post" action="/interaction/${frame.uid}/mfa" id="mfa
 
 export interface ConsentModel {
   operator_name: string;
-  accounts: Array<{ id: string; label: string }>;
+  accounts: Array<{ id: string; label: { ja: string; en: string } }>;
   charge_yen_max: number;
   charges_yen_per_month_max: number;
   kyc: { level: string; name_kana: string } | undefined;
@@ -66,7 +66,7 @@ export function consentPage(frame: Frame, model: ConsentModel, step: SecondFacto
 <form method="post" action="/interaction/${frame.uid}/consent">${hidden(frame)}
 <table><tbody>
 <tr><th>${t.operator}</th><td id="consent-operator"><strong>${model.operator_name}</strong></td></tr>
-<tr><th>${t.account}</th><td>${model.accounts.map((account, index) => html`<label class="choice"><input type="radio" name="account_id" value="${account.id}" ${index === 0 ? html`checked` : ''}> ${account.label}</label>`)}</td></tr>
+<tr><th>${t.account}</th><td>${model.accounts.map((account, index) => html`<label class="choice"><input type="radio" name="account_id" value="${account.id}" ${index === 0 ? html`checked` : ''}> ${account.label[frame.lang]}</label>`)}</td></tr>
 <tr><th>${t.may_do}</th><td>${t.may_do_text}</td></tr>
 <tr><th>${t.limits}</th><td id="consent-limits">${formatYen(model.charge_yen_max)} ${t.per_charge} · ${formatYen(model.charges_yen_per_month_max)} ${t.per_month}</td></tr>
 <tr><th>${t.identity}</th><td>${model.kyc ? `${model.kyc.name_kana} (${kycLevelText(model.kyc.level, frame.lang)})` : '—'}</td></tr>

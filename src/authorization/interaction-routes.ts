@@ -125,7 +125,10 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       operator,
       model: {
         operator_name: operator.display_name,
-        accounts: accounts.map((account) => ({ id: account.id, label: customerAccountLabel(account.branch_code, maskAccountNumber(account.account_number)) })),
+        accounts: accounts.map((account) => ({
+          id: account.id,
+          label: { ja: customerAccountLabel(account.branch_code, maskAccountNumber(account.account_number)), en: `Branch ${account.branch_code}, ordinary ${maskAccountNumber(account.account_number)}` },
+        })),
         charge_yen_max: operator.charge_yen_max,
         charges_yen_per_month_max: operator.charges_yen_per_month_max,
         kyc: attested?.ok ? { level: attested.attestation.kyc.level, name_kana: attested.attestation.kyc.name_kana } : undefined,

@@ -105,10 +105,10 @@ export function methodChoice(step: SecondFactorStep): SafeHtml {
   const t = TEXT[step.lang];
   const stage = secondFactorStage(step);
   const chosen = stage.kind === 'choose' ? undefined : stage.factor;
-  return html`<nav class="methods" aria-label="${t.choose}" id="factor-methods">${stage.kind === 'choose' ? html`<p class="methods-lead"><strong>${t.choose}</strong></p>` : ''}
-${step.factors.map((choice) => html`<a class="method${choice.factor === chosen ? ' chosen' : ''}" id="method-${choice.factor}" href="${step.method_href(choice.factor)}"${choice.factor === chosen ? html` aria-current="true"` : ''}>
+  return html`<nav aria-label="${t.choose}" id="factor-methods">${stage.kind === 'choose' ? html`<p class="methods-lead"><strong>${t.choose}</strong></p>` : ''}
+<div class="methods">${step.factors.map((choice) => html`<a class="method${choice.factor === chosen ? ' chosen' : ''}" id="method-${choice.factor}" href="${step.method_href(choice.factor)}"${choice.factor === chosen ? html` aria-current="true"` : ''}>
 <span class="method-title">${choice.factor === 'sms' ? t.sms_title : t.totp_title}</span>
-<span class="method-sub">${choice.factor === 'sms' ? t.sms_sub(choice.phone_masked ?? '') : t.totp_sub}</span>${choice.factor === chosen ? html`<span class="method-chosen">${t.chosen}</span>` : ''}</a>`)}</nav>`;
+<span class="method-sub">${choice.factor === 'sms' ? t.sms_sub(choice.phone_masked ?? '') : t.totp_sub}</span>${choice.factor === chosen ? html`<span class="method-chosen">${t.chosen}</span>` : ''}</a>`)}</div></nav>`;
 }
 
 /** The forms that live outside a page's main form (HTML forms do not nest); buttons elsewhere point at them by id. */
