@@ -49,23 +49,24 @@ function isDocumentAnswer(page: Page, response: Response): boolean {
 
 /**
  * Does `action` (a click, a submit) and waits until the document it leads to has arrived and loaded, so that
- * what the test reads next is the new page and not the old one; fails if that document answered anything but 2xx,
- * or, with `expected_url`, if it is somewhere else.
+ * what the test reads next is the new page and not the old one; fails if that document answered anything but 2xx
+ * (or, with `expected_status`, anything but that refusal), or, with `expected_url`, if it is somewhere else.
  */
-export async function navigate(page: Page, action: () => Promise<unknown>, expected_url?: string | RegExp): Promise<Response> {
+export async function navigate(page: Page, action: () => Promise<unknown>, expected_url?: string | RegExp, expected_status?: number): Promise<Response> {
   const answered = page.waitForResponse((response) => isDocumentAnswer(page, response));
   const committed = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
   const [response] = await Promise.all([answered, committed, action()]);
   await page.waitForLoadState('load');
-  assert.ok(response.ok(), `${response.request().method()} ${response.url()} answered ${response.status()}`);
+  if (expected_status === undefined) assert.ok(response.ok(), `${response.request().method()} ${response.url()} answered ${response.status()}`);
+  else assert.equal(response.status(), expected_status, `${response.request().method()} ${response.url()}`);
   if (typeof expected_url === 'string') assert.equal(page.url(), expected_url);
   else if (expected_url) assert.match(page.url(), expected_url);
   return response;
 }
 
 /** Clicks `target` and waits for the page it leads to (see `navigate`). */
-export function clickThrough(page: Page, target: string | Locator, expected_url?: string | RegExp): Promise<Response> {
-  return navigate(page, () => (typeof target === 'string' ? page.click(target) : target.click()), expected_url);
+export function clickThrough(page: Page, target: string | Locator, expected_url?: string | RegExp, expected_status?: number): Promise<Response> {
+  return navigate(page, () => (typeof target === 'string' ? page.click(target) : target.click()), expected_url, expected_status);
 }
 
 /** Opens `url`, failing unless it answers 2xx: a page that answers 500 must fail the test, not be screenshotted. */
