@@ -135,7 +135,7 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
   // Security notices go by SMS at once and, through the outbox, by e-mail too.
   const notifyCustomer = createOutboxCustomerNotifier({ db, ids, clock, sms: createSmsCustomerNotifier({ db, sms, log }) });
   const notMeTokens = createNotMeTokens({ key: not_me_key, clock });
-  const secondFactors = createSecondFactors({ db, clock, ids, sms, log, notifyCustomer });
+  const secondFactors = createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, raiseAlerts });
   const webhookTargets = { policy: webhook_targets.policy, resolve: webhook_targets.resolve ?? systemResolver };
   return {
     db, ledger, clock, ids, log, core, charges, sms, notifyCustomer, metrics: createBankMetrics(),

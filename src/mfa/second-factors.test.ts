@@ -14,10 +14,11 @@ import { createSmsSimulator } from '../notify/sms-simulator.ts';
 import { mfaMigrations } from './mfa-migrations.ts';
 import { createSmsCustomerNotifier, type NotifyCustomer } from './notify-customer.ts';
 import {
-  createSecondFactors, SECOND_FACTOR_FAILURES_MAX, SMS_CODE_TTL_MS, SMS_RESEND_INTERVAL_MS, SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX,
+  createSecondFactors, type SecondFactorsDeps, SECOND_FACTOR_FAILURES_MAX, SMS_CODE_TTL_MS, SMS_RESEND_INTERVAL_MS, SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX,
   TOTP_ENROLMENT_CONFIRMATIONS_MAX, TOTP_ENROLMENT_TTL_MS,
 } from './second-factors.ts';
 import { TOTP_PERIOD_SECONDS } from './totp-code.ts';
+import type { NewAlert } from '../cases/alert.ts';
 
 /** The start of a 30-second TOTP step, so "the same step" and "the next step" are exact in the tests. */
 const START = '2026-11-10T01:00:00Z';
@@ -50,12 +51,12 @@ async function openSharedDatabase(backend: TestBackend) {
 }
 
 /** A new customer with the second-factor service and code helpers, over the shared database. */
-async function newCustomer(shared: Awaited<ReturnType<typeof openSharedDatabase>>, options: { notify?: NotifyCustomer } = {}) {
+async function newCustomer(shared: Awaited<ReturnType<typeof openSharedDatabase>>, options: { notify?: NotifyCustomer; raiseAlerts?: SecondFactorsDeps['raiseAlerts'] } = {}) {
   const { db, clock, ids, sms, log } = shared;
   // Every test starts at the beginning of a 30-second step, so "this step" and "the next step" are exact.
   clock.advance(STEP_MS - (clock.now().getTime() % STEP_MS));
   const notifyCustomer = options.notify ?? createSmsCustomerNotifier({ db, sms, log });
-  const factors = createSecondFactors({ db, clock, ids, sms, log, notifyCustomer });
+  const factors = createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, ...(options.raiseAlerts ? { raiseAlerts: options.raiseAlerts } : {}) });
   const { id: customer_id, phone } = await addCustomer(db, ids, clock);
   /** The app's code for `secret` at the clock's time (or `offset_ms` from it). */
   const totp = (secret: string, offset_ms = 0) => generate({ secret, epoch: Math.floor((clock.now().getTime() + offset_ms) / 1000) });
@@ -164,6 +165,23 @@ for (const backend of testBackends) {
       const events = await t.db.query<{ event: string; actor: string }>(`SELECT event, actor FROM second_factor_events WHERE customer_id = $1 ORDER BY id`, [t.customer_id]);
       assert.deepEqual(events, [{ event: 'enrolled', actor: 'customer' }, { event: 'locked', actor: 'system' }]);
       assert.equal((await t.factors.listFactors(t.customer_id)).find((f) => f.factor === 'sms')?.status, 'active', 'only the factor tried locks');
+    });
+
+    test('a lock raises one staff alert naming the customer and the factor, inside the lock’s transaction; failures before it raise none', async () => {
+      const raised: { in_transaction: boolean; alerts: readonly NewAlert[] }[] = [];
+      const t = await newCustomer(shared, {
+        raiseAlerts: async (tx, alerts) => void raised.push({ in_transaction: tx !== shared.db, alerts }),
+      });
+      const secret = await t.enrolTotp();
+      const wrong = await t.wrongTotp(secret);
+      for (let i = 1; i < SECOND_FACTOR_FAILURES_MAX; i++) await t.factors.verify(t.customer_id, { factor: 'totp', code: wrong });
+      assert.equal(raised.length, 0, 'four failures are not yet a lock');
+      assert.deepEqual(await t.factors.verify(t.customer_id, { factor: 'totp', code: wrong }), { ok: false, code: 'second_factor_locked' });
+      assert.equal(raised.length, 1);
+      assert.equal(raised[0]!.in_transaction, true, 'raised with the lock, so a lock never exists without its alert');
+      assert.deepEqual(raised[0]!.alerts.map((alert) => [alert.kind, alert.customer_id, alert.reason_codes]), [['second_factor_locked', t.customer_id, ['totp_locked']]]);
+      await t.factors.verify(t.customer_id, { factor: 'totp', code: wrong });
+      assert.equal(raised.length, 1, 'an attempt on a locked factor raises nothing more');
     });
 
     test('only an explicit staff unlock, recorded with who did it, makes a locked factor work again', async () => {

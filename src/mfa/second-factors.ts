@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import type { NewAlert } from '../cases/alert.ts';
 import type { Database, Queryable } from '../storage/database.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
@@ -71,6 +72,8 @@ export interface SecondFactorsDeps {
   log: Logger;
   /** How a customer hears of a lock or a new factor: SMS today, e-mail through the outbox later. */
   notifyCustomer: NotifyCustomer;
+  /** Where a lock's alert goes (src/cases raiseAlert), in the lock's transaction; none when no case store is wired. */
+  raiseAlerts?: (tx: Queryable, alerts: readonly NewAlert[]) => Promise<unknown>;
 }
 
 function smsText(code: string, purpose: string, approves: CodeApproves | undefined): string {
@@ -81,7 +84,7 @@ function smsText(code: string, purpose: string, approves: CodeApproves | undefin
 }
 
 /** Customers' second factors: TOTP and SMS codes, with lockout after five failures and explicit unlock. */
-export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }: SecondFactorsDeps) {
+export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, raiseAlerts }: SecondFactorsDeps) {
   const lockFor = (tx: Queryable, customer_id: string, factor: SecondFactorKind) =>
     tx.query<FactorRow>(
       `SELECT status, totp_secret, totp_time_step_last, failures_consecutive, locked_at, created_at, enrolled_at
@@ -180,6 +183,12 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer }
       );
       if (!locking) return 'failed' as const;
       await recordEvent(tx, customer_id, proof.factor, 'locked', 'system');
+      // Wrong codes in a row are what a thief with a password but not the phone produces: staff see it as it happens.
+      await raiseAlerts?.(tx, [{
+        kind: 'second_factor_locked', severity: 'medium', customer_id, reason_codes: [`${proof.factor}_locked`],
+        summary: `${proof.factor === 'sms' ? 'SMS code' : 'Authenticator'} locked after ${SECOND_FACTOR_FAILURES_MAX} wrong codes`,
+        details: { factor: proof.factor, see: '/staff/security' },
+      }]);
       return 'locked_now' as const;
     });
     switch (outcome) {

@@ -145,7 +145,7 @@ for (const backend of testBackends) {
       assert.ok(alerts.some((alert) => alert.kind === 'risk_challenge' && alert.reason_codes.includes('customer_declined_step_up')));
     });
 
-    test('a challenge not approved within 10 minutes expires: one second before nothing happens, at the timeout the reservation is voided', async () => {
+    test('a challenge not approved within 10 minutes expires: one second before nothing happens, at the timeout the reservation is voided and staff get an alert', async () => {
       const customer = await linkedElderlyCustomer(fixture);
       const before = await balances(fixture, customer.account_id);
       const charge = (await chargeLink(fixture, customer, 100_000)).json();
@@ -160,7 +160,12 @@ for (const backend of testBackends) {
       assert.equal((await getCharge(charge.id)).json().status, 'expired');
       assert.deepEqual(await balances(fixture, customer.account_id), before);
       assert.equal(await monthTotal(customer.link_id), 0);
+      const alerts = await fixture.db.query<{ kind: string; customer_id: string; link_id: string }>(
+        `SELECT kind, customer_id, link_id FROM alerts WHERE charge_id = $1 AND kind = 'risk_challenge_expired'`, [charge.id]);
+      assert.deepEqual(alerts, [{ kind: 'risk_challenge_expired', customer_id: customer.customer_id, link_id: customer.link_id }],
+        'a challenge nobody approved reaches staff');
       assert.equal(await stepUp.expireDue(), 0, 'expiring again changes nothing');
+      assert.equal((await fixture.db.query(`SELECT 1 FROM alerts WHERE charge_id = $1 AND kind = 'risk_challenge_expired'`, [charge.id])).length, 1, 'and raises nothing twice');
       const late = await stepUp.decline(customer.customer_id, charge.id);
       assert.deepEqual(late, { ok: false, code: 'approval_not_waiting' });
     });

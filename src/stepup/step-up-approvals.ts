@@ -270,18 +270,28 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
       for (;;) {
         const chunk = await db.transaction(async (tx) => {
           const now = clock.now();
-          const rows = await tx.query<Charge & { operator_id: string }>(
+          const rows = await tx.query<Charge & { operator_id: string; customer_id: string; was: 'pending_approval' | 'held' }>(
             `UPDATE charges c SET status = 'expired', resolved_at = $1, resolved_by = 'timeout'
-               FROM (SELECT c2.id FROM charges c2 JOIN ledger_pending_transfers p ON p.id = c2.id
+               FROM (SELECT c2.id, c2.status AS was, a.customer_id
+                       FROM charges c2 JOIN ledger_pending_transfers p ON p.id = c2.id JOIN bank_accounts a ON a.id = c2.account_id
                       WHERE c2.status IN ('pending_approval', 'held') AND c2.approval_expires_at <= $1 AND p.state = 'expired'
                       ORDER BY c2.id LIMIT $2 FOR UPDATE OF c2 SKIP LOCKED) due
               WHERE c.id = due.id
-              RETURNING ${CHARGE_COLUMNS.split(', ').map((column) => `c.${column}`).join(', ')}, c.operator_id`,
+              RETURNING ${CHARGE_COLUMNS.split(', ').map((column) => `c.${column}`).join(', ')}, c.operator_id, due.customer_id, due.was`,
             [now, EXPIRED_CHARGES_PER_PASS_MAX],
           );
-          // A chunk is three statements however many charges it holds: the update above, the totals, the webhooks.
+          // A chunk is four statements however many charges it holds: the update above, the totals, the webhooks, the alerts.
           await releaseMonthlyTotals(tx, rows);
-          await enqueueWebhooks(tx, rows.map(({ operator_id, ...charge }) => ({ id: ids.next(), operator_id, type: 'charge.expired' as const, charge, at: now })));
+          await enqueueWebhooks(tx, rows.map(({ operator_id, customer_id: _customer, was: _was, ...charge }) => ({ id: ids.next(), operator_id, type: 'charge.expired' as const, charge, at: now })));
+          // A challenge nobody approved is either a customer who missed it or a thief who could not pass it: staff look.
+          const unanswered = rows.filter((row) => row.was === 'pending_approval');
+          if (unanswered.length > 0 && raiseAlerts) {
+            await raiseAlerts(tx, unanswered.map((row) => ({
+              kind: 'risk_challenge_expired' as const, severity: 'medium' as const, at: now, customer_id: row.customer_id, link_id: row.link_id,
+              charge_id: row.id, operator_id: row.operator_id, reason_codes: ['challenge_expired'],
+              summary: `A challenged charge of ${formatYen(row.amount_yen)} expired without the customer's approval`,
+            })));
+          }
           return rows.length;
         });
         expired_count += chunk;

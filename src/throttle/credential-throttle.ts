@@ -229,6 +229,14 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
       await tx.query(`INSERT INTO credential_lock_events (id, state_id, event, actor, at) VALUES ($1, $2, 'locked', 'system', $3)`,
         [ids.next(), state.id, clock.now()]);
       if (attempt.credential === 'legacy_pin') await raiseLegacyPinLockAlert(tx, attempt, failures_max);
+      // A known customer's login lock reaches the queue; an unknown id's is noise that the spray detectors count.
+      else if (attempt.credential === 'password' && state.customer_id && alertQueue) {
+        await alertQueue.raiseAlert(tx, [{
+          kind: 'credential_login_locked', severity: 'medium', customer_id: state.customer_id, operator_id: attempt.operator_id ?? null,
+          reason_codes: ['password_locked'], summary: `Internet banking login locked after ${failures_max} wrong passwords`,
+          details: { source_ips: [attempt.source_ip], device_ids: attempt.device_id ? [attempt.device_id] : [], see: '/staff/security' },
+        }]);
+      }
       return state;
     });
     if (!locked) return false;

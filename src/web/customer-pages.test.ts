@@ -44,6 +44,9 @@ for (const backend of testBackends) {
       const [state] = await fixture.db.query<{ locked: boolean }>(
         `SELECT locked_at IS NOT NULL AS locked FROM credential_account_states WHERE credential = 'password' AND account_key = 'login:misaki'`);
       assert.equal(state?.locked, true);
+      const locked_alerts = await fixture.db.query<{ customer_id: string }>(
+        `SELECT a.customer_id FROM alerts a JOIN customers c ON c.id = a.customer_id WHERE a.kind = 'credential_login_locked' AND c.phone = '070-3456-7890'`);
+      assert.equal(locked_alerts.length, 1, 'the lock reaches the staff alert queue, once');
       assert.match(fixture.sms.messages('070-3456-7890').at(-1)?.text ?? '', /インターネットバンキングのログインを/);
       assert.doesNotMatch(fixture.sms.messages('070-3456-7890').at(-1)?.text ?? '', /login:|mi\*\*\*/);
     });
@@ -51,7 +54,10 @@ for (const backend of testBackends) {
     test('an unknown login id locks the same way, so the lock message tells a guesser nothing about who banks here', async () => {
       const attempt = async () => (await logInCustomer(fixture, 'nobody-here', 'x')).response;
       for (let i = 0; i < 4; i++) assert.equal((await attempt()).statusCode, 401);
+      const alerts_before = (await fixture.db.query(`SELECT 1 FROM alerts WHERE kind = 'credential_login_locked'`)).length;
       assert.equal((await attempt()).statusCode, 423);
+      assert.equal((await fixture.db.query(`SELECT 1 FROM alerts WHERE kind = 'credential_login_locked'`)).length, alerts_before,
+        'no customer, no login alert: spraying unknown ids is the spray detectors’ business');
     });
 
     test('the passbook lists the operator’s label on each charge line and the linked services', async () => {
