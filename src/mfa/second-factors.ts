@@ -22,8 +22,9 @@ export const SMS_CODE_TTL_MS = 5 * 60 * 1000;
 /** Codes sent to one customer per hour: each SMS costs money, and unlimited sends let anyone flood a victim's phone. */
 export const SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX = 5;
 /**
- * Least time between two codes to one customer's phone: a real SMS can take half a minute to arrive, and a customer
- * who presses "send" again meanwhile retires the code already on its way (a newer code for a purpose retires the older).
+ * Least time between two codes for one purpose to one customer's phone: a real SMS can take half a minute to arrive,
+ * and a customer who presses "send" again meanwhile retires the code already on its way (a newer code for a purpose
+ * retires the older). The next step's code (the consent after the sign-in) goes at once; the hourly cap bounds them all.
  */
 export const SMS_RESEND_INTERVAL_MS = 60 * 1000;
 /** Live codes compared per attempt: each comparison is a ~50 ms scrypt, and a new code for a purpose retires the old one. */
@@ -116,14 +117,17 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, 
     }
   };
 
-  /** When the customer's phone may get the next code: a minute after the last one, and within the hourly cap. */
-  const nextSmsAt = async (tx: Queryable, customer_id: string, now: Date): Promise<Date> => {
-    const recent = await tx.query<{ created_at: Date }>(
-      `SELECT created_at FROM sms_codes WHERE customer_id = $1 AND created_at > $2 ORDER BY created_at DESC LIMIT $3`,
+  /** When the customer's phone may get the next code for `purpose`: a minute after the last one for it, and within the hourly cap. */
+  const nextSmsAt = async (tx: Queryable, customer_id: string, purpose: string, now: Date): Promise<Date> => {
+    // The cap keeps at most SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX codes in the hour, so the last one for this purpose
+    // within the interval is always among them.
+    const recent = await tx.query<{ created_at: Date; purpose: string }>(
+      `SELECT created_at, purpose FROM sms_codes WHERE customer_id = $1 AND created_at > $2 ORDER BY created_at DESC LIMIT $3`,
       [customer_id, new Date(now.getTime() - HOUR_MS), SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX],
     );
     const times = [now.getTime()];
-    if (recent[0]) times.push(recent[0].created_at.getTime() + SMS_RESEND_INTERVAL_MS);
+    const last_for_purpose = recent.find((row) => row.purpose === purpose);
+    if (last_for_purpose) times.push(last_for_purpose.created_at.getTime() + SMS_RESEND_INTERVAL_MS);
     // The code that leaves the hour's window first frees the next send.
     const leaving = recent[SMS_CODES_PER_CUSTOMER_PER_HOUR_MAX - 1];
     if (leaving) times.push(leaving.created_at.getTime() + HOUR_MS);
@@ -293,7 +297,7 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, 
     /**
      * Sends a 6-digit code to the customer's registered phone, naming what it approves (`approves`, else the
      * purpose's own words); a newer code for the same purpose retires the older.
-     * Refused until `resend_at` when the last code went out less than SMS_RESEND_INTERVAL_MS ago or the hourly cap is reached.
+     * Refused until `resend_at` when the last code for this purpose went out less than SMS_RESEND_INTERVAL_MS ago or the hourly cap is reached.
      */
     async sendSmsCode(customer_id: string, purpose: string, approves?: CodeApproves): Promise<
       { ok: true; expires_at: Date; resend_at: Date } | { ok: false; code: 'second_factor_locked' } | { ok: false; code: 'too_many_attempts'; resend_at: Date }
@@ -311,14 +315,14 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, 
         const [row] = await lockFor(tx, customer_id, 'sms');
         assert(row, 'the SMS factor row exists');
         if (row.locked_at) return { sent: false, locked: true } as const;
-        const next_at = await nextSmsAt(tx, customer_id, now);
+        const next_at = await nextSmsAt(tx, customer_id, purpose, now);
         if (next_at > now) return { sent: false, locked: false, resend_at: next_at } as const;
         await tx.query(`UPDATE sms_codes SET spent_at = $3 WHERE customer_id = $1 AND purpose = $2 AND spent_at IS NULL`, [customer_id, purpose, now]);
         await tx.query(
           `INSERT INTO sms_codes (id, customer_id, purpose, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
           [ids.next(), customer_id, purpose, code_hash, now, expires_at],
         );
-        return { sent: true, resend_at: await nextSmsAt(tx, customer_id, now) } as const;
+        return { sent: true, resend_at: await nextSmsAt(tx, customer_id, purpose, now) } as const;
       });
       if (!outcome.sent) return outcome.locked ? { ok: false, code: 'second_factor_locked' } : { ok: false, code: 'too_many_attempts', resend_at: outcome.resend_at };
       await sms.send({ to_phone: customer.phone, text: smsText(code, purpose, approves), purpose });
@@ -339,7 +343,7 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, 
         [customer_id, purpose, now],
       );
       if (!live) return undefined;
-      const resend_at = await nextSmsAt(db, customer_id, now);
+      const resend_at = await nextSmsAt(db, customer_id, purpose, now);
       // The wait is measured here, on the clock that stamped the code, so a page never compares two clocks.
       return { sent_at: live.created_at, expires_at: live.expires_at, resend_at, resend_in_ms: resend_at.getTime() - now.getTime() };
     },
