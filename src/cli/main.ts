@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 /** The `furikae` command: demo | serve | migrate | seed | bench | audit verify | lab. */
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { serve } from './serve.ts';
+import { parseWorkers, serveWorker, serveWorkers, WORKERS_PER_CORE_MAX, workerStopSignal } from './serve-workers.ts';
 import { runStaffCommand, STAFF_COMMAND_HELP } from './staff-command.ts';
 import { createBankServices } from '../bank-services.ts';
 import { createSmsSimulator } from '../notify/sms-simulator.ts';
@@ -83,14 +86,17 @@ const COMMAND_HELP: Record<string, string> = {
   Logs warnings and errors only unless LOG_LEVEL or --log-level says otherwise (info logs every request).
   --logins prints the addresses and logins again (for a demo running with the same environment) and exits.
 `,
-  serve: `furikae serve [--unsafe-embedded]
-  Starts the bank (API, customer and staff pages) on BANK_PORT with real parts only, on the PostgreSQL server
+  serve: `furikae serve [--workers N] [--port PORT] [--unsafe-embedded]
+  Starts the bank (API, customer and staff pages) on BANK_PORT (or --port) with real parts only, on the PostgreSQL server
   DATABASE_URL names, and /metrics on METRICS_HOST:METRICS_PORT. Refuses to start, naming every reason, while
   DATABASE_URL is unset (embedded PGlite is one in-process connection with no standby, for the demo and the lab;
   --unsafe-embedded starts on it anyway, synced on commit), a secret (FURIKAE_CREDENTIAL_KEY, FURIKAE_NOT_ME_KEY,
   FURIKAE_AUDIT_KEY) is unset or the public demo key, FURIKAE_PUBLIC_URL, SMS_GATEWAY_URL or SMS_GATEWAY_TOKEN is
   unset, or the database holds a demo operator secret, demo staff password or demo authenticator secret.
   GET /health answers while the process runs (liveness); GET /ready answers 200 only while the database does (readiness).
+  --workers N runs N bank processes on the one port and database (default 1; at most ${WORKERS_PER_CORE_MAX} per core, PostgreSQL
+  only): the primary migrates and checks once, forks them, serves /metrics summed over them, replaces one that dies
+  (giving up if they keep dying), and on SIGTERM or SIGINT lets each drain before it stops.
 `,
   migrate: 'furikae migrate\n  Applies pending migrations to the bank and wallet databases, then exits.\n',
   seed: 'furikae seed\n  Seeds the demo bank once; running it again changes nothing.\n',
@@ -126,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       help: { type: 'boolean', short: 'h' }, db: { type: 'string' }, quick: { type: 'boolean' }, only: { type: 'string' },
       'unsafe-embedded': { type: 'boolean' }, name: { type: 'string' }, role: { type: 'string' },
-      logins: { type: 'boolean' }, 'log-level': { type: 'string' },
+      logins: { type: 'boolean' }, 'log-level': { type: 'string' }, workers: { type: 'string' }, port: { type: 'string' },
     },
   });
   const [command] = positionals;
@@ -142,8 +148,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(COMMAND_HELP[command]);
     return 0;
   }
-  // --log-level stands in for LOG_LEVEL, checked the same way.
-  const config = loadConfig(values['log-level'] === undefined ? process.env : { ...process.env, LOG_LEVEL: values['log-level'] });
+  // --log-level stands in for LOG_LEVEL and --port for BANK_PORT, checked the same way.
+  const env = {
+    ...process.env,
+    ...(values['log-level'] === undefined ? {} : { LOG_LEVEL: values['log-level'] }),
+    ...(values.port === undefined ? {} : { BANK_PORT: values.port }),
+  };
+  const config = loadConfig(env);
   switch (command) {
     case 'demo': {
       if (values.logins) return demoLoginsCommand(config);
@@ -153,8 +164,17 @@ async function main(argv: string[]): Promise<number> {
       await demo.close();
       return 0;
     }
-    case 'serve':
-      return serve(config, process.env, waitForSignal(), { unsafe_embedded: values['unsafe-embedded'] ?? false });
+    case 'serve': {
+      const workers = parseWorkers(values.workers, availableParallelism());
+      if (!workers.ok) {
+        console.error(`furikae serve: ${workers.problem}`);
+        return 1;
+      }
+      // A worker runs this same command line, forked by the primary (src/cli/serve-workers.ts).
+      if (cluster.isWorker) return serveWorker(config, workerStopSignal());
+      if (workers.workers > 1) return serveWorkers(config, env, waitForSignal(), { workers: workers.workers });
+      return serve(config, env, waitForSignal(), { unsafe_embedded: values['unsafe-embedded'] ?? false });
+    }
     case 'migrate': {
       const { bankDb, walletDb, walletSecureDb } = await openStores(config, { wallet: true });
       await bankDb.close();

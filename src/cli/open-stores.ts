@@ -22,8 +22,8 @@ export interface Stores {
   walletSecureDb?: Database;
 }
 
-/** Opens and migrates the bank's database and, when asked, both wallets' (each its own PGlite folder or schema). */
-export async function openStores(config: Config, which: { wallet: boolean; log?: Logger }): Promise<Stores> {
+/** Opens and (unless told `migrate: false`) migrates the bank's database and, when asked, both wallets' (each its own PGlite folder or schema). */
+export async function openStores(config: Config, which: { wallet: boolean; log?: Logger; migrate?: boolean }): Promise<Stores> {
   const pgliteDir = (name: string) => {
     const dir = join(config.data_dir, name);
     mkdirSync(dir, { recursive: true });
@@ -34,7 +34,8 @@ export async function openStores(config: Config, which: { wallet: boolean; log?:
     database_url: config.database_url, pglite_dir: config.database_url ? undefined : pgliteDir('bank'), application_name: 'furikae-bank',
     log: log?.child({ part: 'database', database: 'bank' }),
   });
-  await migrate(bankDb, bankMigrationSets);
+  // A serve worker opens a database its primary already migrated (src/cli/serve-workers.ts).
+  if (which.migrate !== false) await migrate(bankDb, bankMigrationSets);
   if (!which.wallet) return { bankDb };
   const openWallet = async (folder: string, schema: string) => {
     const db = await openDatabase({

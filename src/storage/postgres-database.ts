@@ -27,6 +27,9 @@ export interface PostgresOptions {
   application_name?: string;
 }
 
+/** Connections in one process's pool unless told otherwise: the batching writer needs one, readers the rest. */
+export const POSTGRES_CONNECTIONS_MAX_DEFAULT = 10;
+
 /** Tries of BEGIN before a transaction gives up: the first may meet a pooled connection that died while idle. */
 const BEGIN_ATTEMPTS_MAX = 2;
 
@@ -109,7 +112,7 @@ function reasonOf(error: unknown): { code?: unknown; reason: string } {
  * Statements' own errors (constraints, bad data, serialization failures) pass through unchanged.
  */
 export async function createPostgresDatabase(options: PostgresOptions): Promise<Database> {
-  const { url, schema, connections_max = 10, log, application_name = 'furikae' } = options;
+  const { url, schema, connections_max = POSTGRES_CONNECTIONS_MAX_DEFAULT, log, application_name = 'furikae' } = options;
   const timeouts: DatabaseTimeouts = { ...DATABASE_TIMEOUTS, ...options.timeouts };
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
   const connection = {
