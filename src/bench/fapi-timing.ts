@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { findPostgresBin, startThrowawayCluster } from '../testing/postgres-cluster.ts';
+import { BENCH_RATE_LIMITS } from './bench-rate-limits.ts';
 
 /** Links measured unless told otherwise: each costs two scrypt password checks' worth of work, so a few seconds. */
 const LINKS_DEFAULT = 10;
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
   const backend = testBackends.find((candidate) => candidate.name === backend_name)!;
 
   // One address plays every customer and the operator: the limiter runs, its limits out of reach.
-  const fixture = await createBankFixture(backend, { listen: true, rate_limits: { credential_posts_per_window_max: Number.MAX_SAFE_INTEGER, api_per_window_max: Number.MAX_SAFE_INTEGER, pages_per_window_max: Number.MAX_SAFE_INTEGER } });
+  const fixture = await createBankFixture(backend, { listen: true, rate_limits: BENCH_RATE_LIMITS });
   try {
     const totp_secret = await enrolTotp(fixture);
     const operator = await createFapiOperator({ bank_url: fixture.url, operators: fixture.bank.services.operators, now: () => fixture.clock.now() });

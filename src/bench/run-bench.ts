@@ -10,6 +10,7 @@ import { BATCH_TRANSFERS_MAX } from '../ledger/batcher.ts';
 import { formatScanBenchRows, runScanBench, type ScanBenchRow } from './scan-bench.ts';
 import { durabilityTable, runPgliteDurabilityBench, type DurabilityBenchRow } from './pglite-durability-bench.ts';
 import { runLabBench, type LabBenchRow } from './lab-bench.ts';
+import { benchServerKind, formatHardenedRows, runHardenedChargeBench, type HardenedBenchRow } from './hardened-charge-bench.ts';
 
 export interface RunBenchOptions {
   backend: 'postgres' | 'pglite';
@@ -21,6 +22,16 @@ export interface RunBenchOptions {
   only_scan?: boolean;
   /** Only the attack lab's runs (`--only lab`): every shipped scenario against both configurations, full size unless quick. */
   only_lab?: boolean;
+  /** Only the hardened charge path's rows (`--only hardened`): DPoP tokens from real FAPI links, risk on; PostgreSQL only. */
+  only_hardened?: boolean;
+}
+
+/** Runs the hardened charge path's rows and prints them (PostgreSQL only: the issue's target is with synchronous_commit on). */
+async function runHardenedRows(options: RunBenchOptions, adminUrl: string | undefined): Promise<HardenedBenchRow[]> {
+  if (options.backend !== 'postgres' || !adminUrl) return [];
+  const rows = await runHardenedChargeBench({ admin_url: adminUrl, quick: options.quick, kinds: [benchServerKind], progress: (line) => console.log(`# ${line}`) });
+  console.log(`\n${formatHardenedRows(rows).join('\n')}`);
+  return rows;
 }
 
 /**
@@ -79,6 +90,11 @@ export async function runBench(options: RunBenchOptions): Promise<{ ledger: Benc
       await runScanRows(options, adminUrl);
       return { ledger: [], http: [], risk: runRiskDecisionBench({ evaluations: 1 }), durability: [], lab: [] };
     }
+    if (options.only_hardened) {
+      if (options.backend !== 'postgres') throw new Error('--only hardened runs on PostgreSQL (synchronous_commit on), not PGlite');
+      await runHardenedRows(options, adminUrl);
+      return { ledger: [], http: [], risk: runRiskDecisionBench({ evaluations: 1 }), durability: [], lab: [] };
+    }
     if (options.only_lab) {
       const lab = await runLabBench({ backend: options.backend, quick: options.quick, admin_url: adminUrl });
       return { ledger: [], http: [], risk: runRiskDecisionBench({ evaluations: 1 }), durability: [], lab };
@@ -135,6 +151,7 @@ export async function runBench(options: RunBenchOptions): Promise<{ ledger: Benc
     if (batched && naive && charges) {
       console.log(`\nledger engine ${Math.round(batched.transfers_per_second)}/s = ${(batched.transfers_per_second / naive.transfers_per_second).toFixed(1)}× naive; HTTP charges (risk off) ${charges.requests_per_second}/s, p99 ${charges.latency_ms_p99} ms`);
     }
+    await runHardenedRows(options, adminUrl);
     await runScanRows(options, adminUrl);
     if (charges && chargesWithRisk) {
       console.log(`HTTP charges with the risk step ${chargesWithRisk.requests_per_second}/s against ${charges.requests_per_second}/s without (${(chargesWithRisk.requests_per_second / charges.requests_per_second).toFixed(2)}×); one decision p99 ${risk.latency_ms_p99.toFixed(4)} ms`);

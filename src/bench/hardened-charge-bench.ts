@@ -1,0 +1,218 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { createFreshDatabase } from '../testing/postgres-cluster.ts';
+import { refreshSeededLinks, seedHardenedLinks, type SeededLink } from './hardened-charge-seed.ts';
+
+/** Keep-alive connections from the load generator (issue 11). */
+export const HARDENED_CONNECTIONS = 64;
+/** Customers seeded; each has a link to each of the two operators: 200 links, so batches do not all contend on one. */
+const CUSTOMERS_FULL = 100;
+const CUSTOMERS_QUICK = 10;
+/** Rounds of each load; the table quotes the median round (the machine is shared and noisy). */
+const ROUNDS = 3;
+/** Charges per round: a fixed count, since each needs its own DPoP proof signed before the round starts. */
+const CHARGES_PER_ROUND_FULL = 15_000;
+const CHARGES_PER_ROUND_QUICK = 3_000;
+/** Seconds of GET /health per round. */
+const HEALTH_SECONDS_FULL = 5;
+const HEALTH_SECONDS_QUICK = 2;
+/** Untimed charges first, so JIT compilation, pool connections and the first batches do not count. */
+const WARMUP_CHARGES = 1_000;
+/** ¥1 a charge: far inside every cap and balance, so each charge takes the whole allow path. */
+const CHARGE_BODY = '{"amount_yen":1}';
+
+/** How the bank under load runs: the bench's own server (one process), or `furikae serve --workers N`. */
+export interface HardenedServerKind {
+  name: string;
+  start(options: { database_url: string; port: number; public_url: string }): Promise<{ stop(): Promise<void> }>;
+}
+
+/** One configuration's figures: medians of ROUNDS rounds, with the load average when each round ended. */
+export interface HardenedBenchRow {
+  name: string;
+  health_per_second: number;
+  charges_per_second: number;
+  ratio_to_health: number;
+  latency_ms_p50: number;
+  latency_ms_p99: number;
+  non_2xx: number;
+  errors: number;
+  load_averages: number[];
+  links_count: number;
+  /** Answers by HTTP status over the measured rounds. */
+  statuses: Record<string, number>;
+  /** Charge rows the measured rounds added: equal to the 201 and 202 answers when each charge is recorded exactly once. */
+  charges_recorded: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Waits for a child's JSON ready line carrying `url` on stdout. */
+export function readyLine(child: ChildProcess): Promise<string> {
+  const lines = createInterface({ input: child.stdout! });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bench bank exited with ${code}`)));
+    lines.on('line', (line) => {
+      const parsed = (() => { try { return JSON.parse(line) as { url?: string }; } catch { return undefined; } })();
+      if (parsed?.url) resolve(parsed.url);
+    });
+  });
+}
+
+/** Stops a child with SIGTERM and waits for it. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
+}
+
+/**
+ * The bench's own bank process (src/bench/hardened-bench-server.ts). FURIKAE_BENCH_CPU_PROF_DIR writes a V8 CPU
+ * profile of it there (node --cpu-prof), for the README's breakdown.
+ */
+export const benchServerKind: HardenedServerKind = {
+  name: '1 process (bench server)',
+  async start({ database_url, port, public_url }) {
+    const profile_dir = process.env.FURIKAE_BENCH_CPU_PROF_DIR;
+    const child = spawn(process.execPath, [
+      ...(profile_dir ? ['--cpu-prof', '--cpu-prof-dir', profile_dir] : []),
+      '--import', 'tsx', new URL('./hardened-bench-server.ts', import.meta.url).pathname,
+    ], { env: { ...process.env, BENCH_DATABASE_URL: database_url, BENCH_PORT: String(port), BENCH_PUBLIC_URL: public_url }, stdio: ['ignore', 'pipe', 'inherit'] });
+    await readyLine(child);
+    return { stop: () => stopChild(child) };
+  },
+};
+
+/**
+ * The requests of one round, each with its own Idempotency-Key and a fresh DPoP proof (RFC 9449) signed by the link's
+ * operator through oauth4webapi's DPoP handle, bound to this request's method and URL and to the link's access token.
+ * Signed before the round so the load generator's own signing does not slow the bank it shares two cores with.
+ */
+async function signedCharges(links: SeededLink[], url: string, count: number): Promise<Array<Record<string, string>>> {
+  const target = new URL(`${url}/v1/charges`);
+  const prefix = randomBytes(6).toString('hex');
+  const requests: Array<Record<string, string>> = [];
+  for (let n = 0; n < count; n++) {
+    const link = links[n % links.length]!;
+    const headers = new Headers();
+    // The handle's proof method is what openid-client itself calls for each protected-resource request.
+    await (link.operator.dpop as unknown as { addProof(url: URL, headers: Headers, htm: string, accessToken?: string): Promise<void> })
+      .addProof(target, headers, 'POST', link.access_token);
+    requests.push({
+      'content-type': 'application/json', authorization: `DPoP ${link.access_token}`, dpop: headers.get('dpop')!, 'idempotency-key': `${prefix}-${n}`,
+    });
+  }
+  return requests;
+}
+
+async function chargeRound(links: SeededLink[], url: string, count: number): Promise<autocannon.Result> {
+  const requests = await signedCharges(links, url, count);
+  let sent = 0;
+  return autocannon({
+    url: `${url}/v1/charges`, connections: HARDENED_CONNECTIONS, pipelining: 1, amount: count,
+    requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, headers: requests[sent++ % requests.length]!, body: CHARGE_BODY }) }],
+  });
+}
+
+/** Charge rows in the database: every answered charge must have made exactly one. */
+async function chargesRecorded(database_url: string): Promise<number> {
+  const db = new pg.Client({ connectionString: database_url });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM charges');
+    return Number(rows[0]!.n);
+  } finally {
+    await db.end();
+  }
+}
+
+/** Answers by status code over rounds (201 charged, 202 challenged or held by the risk step, anything else a failure). */
+function statusCounts(results: autocannon.Result[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const result of results) {
+    for (const [status, { count }] of Object.entries(result.statusCodeStats ?? {})) counts[status] = (counts[status] ?? 0) + (count ?? 0);
+  }
+  return counts;
+}
+
+/**
+ * The hardened charge path over HTTP (issue 11): ES256 DPoP-bound access tokens from the real FAPI link flow, a fresh
+ * proof per request, the risk step on, 64 keep-alive connections, 200 links over 100 customers, PostgreSQL as the
+ * server it is given (synchronous_commit on). Each kind of bank process is measured in ROUNDS rounds of GET /health
+ * and charges on the same server, and the row quotes the median round.
+ */
+export async function runHardenedChargeBench(options: {
+  admin_url: string;
+  quick: boolean;
+  kinds: HardenedServerKind[];
+  progress: (line: string) => void;
+}): Promise<HardenedBenchRow[]> {
+  const database_url = await createFreshDatabase(options.admin_url, 'furikae_bench_hardened');
+  const started = Date.now();
+  const seed = await seedHardenedLinks({ database_url, customers: options.quick ? CUSTOMERS_QUICK : CUSTOMERS_FULL, progress: options.progress });
+  options.progress(`hardened: ${seed.links.length} FAPI links seeded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const charges_per_round = options.quick ? CHARGES_PER_ROUND_QUICK : CHARGES_PER_ROUND_FULL;
+  const health_seconds = options.quick ? HEALTH_SECONDS_QUICK : HEALTH_SECONDS_FULL;
+  const rows: HardenedBenchRow[] = [];
+  for (const kind of options.kinds) {
+    const server = await kind.start({ database_url, port: seed.port, public_url: seed.url });
+    try {
+      await refreshSeededLinks(seed.links);
+      await chargeRound(seed.links, seed.url, WARMUP_CHARGES);
+      const recorded_before = await chargesRecorded(database_url);
+      const health: autocannon.Result[] = [];
+      const charges: autocannon.Result[] = [];
+      const load_averages: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        health.push(await autocannon({ url: `${seed.url}/health`, connections: HARDENED_CONNECTIONS, pipelining: 1, duration: health_seconds }));
+        charges.push(await chargeRound(seed.links, seed.url, charges_per_round));
+        load_averages.push(loadavg()[0]!);
+        const last = charges.at(-1)!;
+        options.progress(`hardened ${kind.name} round ${round + 1}: /health ${Math.round(health.at(-1)!.requests.average)}/s, charges ${Math.round(last.requests.total / (last.duration || 1))}/s p99 ${last.latency.p99} ms, load ${loadavg()[0]!.toFixed(2)}`);
+      }
+      const charges_recorded = (await chargesRecorded(database_url)) - recorded_before;
+      const perSecond = (result: autocannon.Result) => result.requests.total / (result.duration || 1);
+      const health_per_second = median(health.map(perSecond));
+      const charges_per_second = median(charges.map(perSecond));
+      rows.push({
+        name: kind.name,
+        health_per_second: Math.round(health_per_second),
+        charges_per_second: Math.round(charges_per_second),
+        ratio_to_health: charges_per_second / health_per_second,
+        latency_ms_p50: median(charges.map((result) => result.latency.p50)),
+        latency_ms_p99: median(charges.map((result) => result.latency.p99)),
+        non_2xx: charges.reduce((sum, result) => sum + result.non2xx, 0),
+        errors: charges.reduce((sum, result) => sum + result.errors + result.timeouts, 0),
+        load_averages,
+        links_count: seed.links.length,
+        statuses: statusCounts(charges),
+        charges_recorded,
+      });
+    } finally {
+      await server.stop();
+    }
+  }
+  return rows;
+}
+
+/** The rows as the README's table: charges per second, the ratio to the same run's /health, p50 and p99. */
+export function formatHardenedRows(rows: HardenedBenchRow[]): string[] {
+  const lines = [`| hardened charges (DPoP, risk on, ${HARDENED_CONNECTIONS} connections, ${rows[0]?.links_count ?? 0} links) | /health per s | charges per s | ratio to /health | p50 ms | p99 ms | load avg (1 min) |`, '|---|---:|---:|---:|---:|---:|---|'];
+  for (const row of rows) {
+    const failures = row.errors + row.non_2xx > 0 ? ` (${row.errors} errors, ${row.non_2xx} non-2xx)` : '';
+    lines.push(`| ${row.name}${failures} | ${row.health_per_second} | ${row.charges_per_second} | ${row.ratio_to_health.toFixed(3)}× | ${row.latency_ms_p50} | ${row.latency_ms_p99} | ${row.load_averages.map((value) => value.toFixed(2)).join(', ')} |`);
+  }
+  const [first, second] = rows;
+  if (first && second) lines.push(`\n${second.name} against ${first.name}: ${(second.charges_per_second / first.charges_per_second).toFixed(2)}× the charges per second`);
+  for (const row of rows) {
+    const answered = (row.statuses['201'] ?? 0) + (row.statuses['202'] ?? 0);
+    lines.push(`# ${row.name}: answers ${Object.entries(row.statuses).map(([status, n]) => `${status} × ${n}`).join(', ')}; charge rows added ${row.charges_recorded} for ${answered} charges answered 201/202${row.charges_recorded === answered ? '' : ' — MISMATCH'}`);
+  }
+  return lines;
+}

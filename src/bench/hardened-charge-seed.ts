@@ -1,0 +1,95 @@
+import * as client from 'openid-client';
+import { openDatabase } from '../storage/open-database.ts';
+import { createBankFixture } from '../testing/bank-fixture.ts';
+import { createFapiOperator, type FapiOperator } from '../testing/fapi-operator.ts';
+import { walkConsent } from '../testing/consent-walk.ts';
+import { enrolAuthenticatorApp, TOTP_STEP_MS } from '../testing/totp-enrolment.ts';
+import type { TestBackend } from '../testing/test-databases.ts';
+import { benchRiskConfig } from './bench-risk-config.ts';
+import { BENCH_RATE_LIMITS } from './bench-rate-limits.ts';
+
+/** Each customer links one account to this many operators: two wallets, as many customers have. */
+export const OPERATORS_COUNT = 2;
+/** Enough for a customer's balance never to run out under the bench's ¥1 charges. */
+const OPENING_BALANCE_YEN = 100_000_000;
+const PASSWORD = 'bench-password-long-enough';
+
+/** One FAPI link as its operator holds it: DPoP-bound tokens under the operator's DPoP key. */
+export interface SeededLink {
+  operator: FapiOperator;
+  access_token: string;
+  refresh_token: string;
+}
+
+export interface HardenedSeed {
+  /** Where the seeding bank listened: the bank under load must take the same origin (the tokens' issuer, the proofs' htu). */
+  url: string;
+  port: number;
+  links: SeededLink[];
+}
+
+/**
+ * Seeds a PostgreSQL database with `customers` customers, each with an authenticator app and one account linked to
+ * each of OPERATORS_COUNT FAPI operators through the real flow: the operator's KYC attestation and PAR with
+ * openid-client, the customer's password login, TOTP, consent approved with the next TOTP code, and the DPoP-bound
+ * code exchange. The seeding bank runs in this process on a clock that starts in the past and moves one TOTP step per
+ * walk (each code is accepted once), so it catches up with the wall clock by the end; then it stops and frees its port.
+ */
+export async function seedHardenedLinks(options: { database_url: string; customers: number; progress?: (line: string) => void }): Promise<HardenedSeed> {
+  const backend: TestBackend = { name: 'postgres', skip: false, concurrent_transactions: true, open: () => openDatabase({ database_url: options.database_url }) };
+  const fixture = await createBankFixture(backend, { listen: true, rate_limits: BENCH_RATE_LIMITS, risk: { config: benchRiskConfig() } });
+  try {
+    const walks = options.customers * OPERATORS_COUNT;
+    // Two steps for enrolment and slack, then one per walk: the last link is made at about the wall clock's time.
+    fixture.clock.set(new Date(Date.now() - (walks + 2) * TOTP_STEP_MS));
+    const { core, secondFactors } = fixture.bank.services;
+    const customers: Array<{ login_id: string; totp_secret: string; kyc: { name_kana: string; birth_date: string; phone: string } }> = [];
+    for (let i = 0; i < options.customers; i++) {
+      const kyc = { name_kana: `ベンチ ${i}`, birth_date: '1975-04-01', phone: `090-${String(2000 + i).padStart(4, '0')}-0000` };
+      const login_id = `bench-customer-${i}`;
+      const person = await core.openCustomer({
+        name_kanji: `試験 ${i}`, ...kyc, email: `bench-${i}@example.jp`, address: '東京都千代田区1-1', login_id, password: PASSWORD,
+      });
+      const account = await core.openAccount({ customer_id: person.id, branch_code: '002', account_number: String(2_000_000 + i), pin: '2468' });
+      await core.deposit(account.id, OPENING_BALANCE_YEN, '給与');
+      const { secret } = await enrolAuthenticatorApp({ secondFactors, clock: fixture.clock }, person.id);
+      customers.push({ login_id, totp_secret: secret, kyc });
+    }
+    fixture.clock.advance(TOTP_STEP_MS);
+    const operators: FapiOperator[] = [];
+    for (let n = 0; n < OPERATORS_COUNT; n++) {
+      operators.push(await createFapiOperator({
+        bank_url: fixture.url, operators: fixture.bank.services.operators, now: () => fixture.clock.now(),
+        display_name: `ベンチ・ペイ ${n + 1}`, passbook_label: `ベンチペイ${n + 1}`,
+      }));
+    }
+    const links: SeededLink[] = [];
+    for (const operator of operators) {
+      for (const customer of customers) {
+        const { url, code_verifier } = await operator.startLink(await operator.attest(customer.kyc));
+        // The walk moves the clock one step between the login's code and the consent's.
+        const walked = await walkConsent(fixture, url, { login_id: customer.login_id, password: PASSWORD, totp_secret: customer.totp_secret });
+        if (!walked.callback) throw new Error(`link ${links.length + 1}: the bank did not send the browser back (status ${walked.status})`);
+        const tokens = await operator.exchange(walked.callback, code_verifier);
+        if (!tokens.refresh_token) throw new Error('the bank issued no refresh token');
+        links.push({ operator, access_token: tokens.access_token, refresh_token: tokens.refresh_token });
+        if (links.length % 50 === 0) options.progress?.(`${links.length} of ${walks} FAPI links made`);
+      }
+    }
+    return { url: fixture.url, port: Number(new URL(fixture.url).port), links };
+  } finally {
+    await fixture.close();
+  }
+}
+
+/**
+ * Fresh access tokens for every link from the bank now at the seed's origin (refresh with the operator's key and
+ * DPoP key): access tokens last 10 minutes, a whole run longer.
+ */
+export async function refreshSeededLinks(links: SeededLink[]): Promise<void> {
+  for (const link of links) {
+    const tokens = await client.refreshTokenGrant(link.operator.config, link.refresh_token, undefined, { DPoP: link.operator.dpop });
+    link.access_token = tokens.access_token;
+    if (tokens.refresh_token) link.refresh_token = tokens.refresh_token;
+  }
+}
