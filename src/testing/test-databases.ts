@@ -62,6 +62,13 @@ export async function openSameDatabase(db: Database): Promise<Database> {
   return openDatabase(where);
 }
 
+/** The `postgres://…` a PostgreSQL test database lives at, for a test that starts whole bank processes on it. */
+export function databaseUrlOf(db: Database): string {
+  const where = opened.get(db);
+  if (!where) throw new Error('databaseUrlOf needs a PostgreSQL database opened by a test backend');
+  return where.database_url;
+}
+
 /**
  * Registers a test that proves something about concurrent transactions (a race, "answered only after COMMIT"),
  * on backends where transactions really run concurrently: PostgreSQL. PGlite serialises whole transactions, so
