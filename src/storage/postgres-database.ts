@@ -11,6 +11,7 @@ import { copyStatement } from './copy-statement.ts';
 import { createCircuitBreaker, type CircuitBreaker } from './circuit-breaker.ts';
 import { asDatabaseUnavailable } from './connection-failure.ts';
 import { DatabaseUnavailableError } from './database-unavailable-error.ts';
+import { checkSessionTarget, createHostCursor, parseDatabaseHosts, type DatabaseHosts, type HostCursor } from './postgres-hosts.ts';
 import { BULK_STATEMENT_TIMEOUT_MS, DATABASE_TIMEOUTS, KEEPALIVE_INITIAL_DELAY_MS, type DatabaseTimeouts } from './database-timeouts.ts';
 
 export interface PostgresOptions {
@@ -99,6 +100,36 @@ function destroyConnection(client: pg.PoolClient): void {
   (client as unknown as { connection?: { stream?: Socket } }).connection?.stream?.destroy();
 }
 
+/**
+ * A node-postgres client that connects to the host the cursor names (node-postgres knows one host per client) and
+ * tells the cursor when that host could not be reached, so the next connection tries the next host.
+ */
+function hostClientClass(hosts: DatabaseHosts, cursor: HostCursor) {
+  return class HostClient extends pg.Client {
+    readonly host_index: number;
+    constructor(config: pg.ClientConfig) {
+      const host_index = cursor.current();
+      super({ ...config, connectionString: hosts.urls[host_index] });
+      this.host_index = host_index;
+    }
+
+    override connect(): Promise<pg.Client>;
+    override connect(callback: (error: Error) => void): void;
+    override connect(callback?: (error: Error) => void): Promise<pg.Client> | void {
+      if (callback) {
+        return super.connect((error: Error) => {
+          if (error) cursor.failed(this.host_index, error);
+          callback(error);
+        });
+      }
+      return super.connect().catch((error: unknown) => {
+        cursor.failed(this.host_index, error);
+        throw error;
+      });
+    }
+  };
+}
+
 function reasonOf(error: unknown): { code?: unknown; reason: string } {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   return { code, reason: String(message ?? error) };
@@ -115,8 +146,36 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
   const { url, schema, connections_max = POSTGRES_CONNECTIONS_MAX_DEFAULT, log, application_name = 'furikae' } = options;
   const timeouts: DatabaseTimeouts = { ...DATABASE_TIMEOUTS, ...options.timeouts };
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  // Several hosts with target_session_attrs, as libpq reads them: after a failover new connections find the new primary.
+  const hosts = parseDatabaseHosts(url);
+  const cursor = createHostCursor(hosts, log);
+  const HostClient = hostClientClass(hosts, cursor);
+  /** A fresh session on a host the target refuses (a standby) is closed, and the cursor moves on, as libpq does. */
+  async function acceptSession(client: pg.ClientBase): Promise<void> {
+    const { host_index } = client as InstanceType<typeof HostClient>;
+    try {
+      await checkSessionTarget(client, hosts.target, hosts.names[host_index] ?? 'default', timeouts.connect_timeout_ms);
+    } catch (error) {
+      cursor.failed(host_index, error);
+      throw error;
+    }
+  }
+  /** Tries each host at most once, in the cursor's order, for a session the target accepts. */
+  async function connectClient(config: pg.ClientConfig): Promise<pg.Client> {
+    for (let tried = 1; ; tried++) {
+      const client = new HostClient(config);
+      client.on('error', (error) => log?.warn(reasonOf(error), 'database connection lost while creating the schema'));
+      try {
+        await client.connect();
+        await acceptSession(client);
+        return client;
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        if (tried >= hosts.urls.length) throw error;
+      }
+    }
+  }
   const connection = {
-    connectionString: url,
     types,
     application_name,
     connectionTimeoutMillis: timeouts.connect_timeout_ms,
@@ -127,16 +186,17 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
     keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
   };
   if (schema) {
-    const setup = new pg.Client(connection);
-    setup.on('error', (error) => log?.warn(reasonOf(error), 'database connection lost while creating the schema'));
-    await setup.connect();
+    const setup = await connectClient(connection);
     try {
       await setup.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     } finally {
       await setup.end();
     }
   }
-  const pool = new pg.Pool({ ...connection, max: connections_max, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+  const pool = new pg.Pool({
+    ...connection, max: connections_max, Client: HostClient as unknown as new () => pg.ClientBase, onConnect: acceptSession,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
   // An idle connection the server closed (a restart, pg_terminate_backend, a failover): pg-pool has already
   // dropped it, and the next request opens a new one. Without this listener the pool's 'error' kills the process.
   pool.on('error', (error) => log?.info(reasonOf(error), 'an idle database connection closed; a new one opens when needed'));
@@ -149,15 +209,19 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
   async function acquire({ probing = false } = {}): Promise<Session> {
     if (pool.ending) throw new DatabaseUnavailableError('The bank is shutting down');
     if (!probing) breaker.admit();
-    try {
-      return { client: await pool.connect(), broken: false, tail: Promise.resolve() };
-    } catch (error) {
-      if (/^timeout exceeded when trying to connect/.test(String((error as Error).message))) {
-        // Every connection is busy: the database may be fine but overloaded, so this sheds load without declaring an outage.
-        throw new DatabaseUnavailableError(`No database connection came free within ${timeouts.connect_timeout_ms} ms`, { cause: error });
+    // With several hosts a failed connect moves the cursor, and the next try goes to the next host, each at most once.
+    for (let tried = 1; ; tried++) {
+      try {
+        return { client: await pool.connect(), broken: false, tail: Promise.resolve() };
+      } catch (error) {
+        if (/^timeout exceeded when trying to connect/.test(String((error as Error).message))) {
+          // Every connection is busy: the database may be fine but overloaded, so this sheds load without declaring an outage.
+          throw new DatabaseUnavailableError(`No database connection came free within ${timeouts.connect_timeout_ms} ms`, { cause: error });
+        }
+        if (tried < hosts.urls.length) continue;
+        breaker.unreachable(error);
+        throw new DatabaseUnavailableError('The database cannot be reached', { cause: error });
       }
-      breaker.unreachable(error);
-      throw new DatabaseUnavailableError('The database cannot be reached', { cause: error });
     }
   }
 

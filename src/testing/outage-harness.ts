@@ -16,12 +16,17 @@ export async function openOutageBank(server_url: string, options: {
   timeouts?: Partial<DatabaseTimeouts>; smtp_url?: string; waiting_charge_jobs?: boolean; risk_enforced?: boolean;
   /** Reach the server through this local port (a fault proxy) instead of directly. */
   via_port?: number;
+  /** The URL the bank is given for the fresh database, by its name: e.g. a multi-host URL over a primary and its standby. */
+  database_url_for?: (database: string) => string;
+  /** The bank listens on a loopback port (fixture.url), for a load over real HTTP. */
+  listen?: boolean;
 } = {}) {
   const { log, lines } = recordingLog();
   const direct_url = await createFreshDatabase(server_url);
   const routed = new URL(direct_url);
   if (options.via_port !== undefined) routed.port = String(options.via_port);
-  const database_url = routed.toString();
+  const database_name = routed.pathname.slice(1);
+  const database_url = options.database_url_for?.(database_name) ?? routed.toString();
   const fixture = await createBankFixture(
     {
       name: 'postgres',
@@ -33,13 +38,14 @@ export async function openOutageBank(server_url: string, options: {
       log,
       ...(options.risk_enforced ? {} : { risk: { mode: 'observe' as const } }),
       ...(options.smtp_url ? { smtp_url: options.smtp_url } : {}),
+      ...(options.listen ? { listen: true } : {}),
       // No background job may commit: a fault proxy's next COMMIT must be the charge's. The incident jobs commit too.
       ...(options.waiting_charge_jobs === false ? { waiting_charge_jobs: false, incident_jobs: false } : {}),
     },
   );
   const { response, body } = await legacyLink(fixture);
   assert.equal(response.statusCode, 201, response.body);
-  return { fixture, lines, database_url, database: new URL(database_url).pathname.slice(1), link_token: body.link_token };
+  return { fixture, lines, database_url, database: database_name, link_token: body.link_token };
 }
 
 /** One answer the load got. */
@@ -51,6 +57,8 @@ export interface LoadAnswer {
   code: string | undefined;
   charge_id: string | undefined;
   replayed: boolean;
+  /** When the answer came (performance.now()), to time an outage from the answers. */
+  at_ms: number;
 }
 
 /** How long the load waits before retrying after a 503: shorter than Retry-After, so a test sees recovery promptly. */
@@ -58,8 +66,32 @@ export const LOAD_RETRY_WAIT_MS = 100;
 /** Yen per charge: small, so the customer's ¥500,000 and the link's monthly cap outlast any test load. */
 export const LOAD_CHARGE_YEN = 100;
 
-/** Charges the fixture's link from `workers` callers at once until stopped; each key is retried after 503 until answered. */
-export function startChargeLoad(fixture: BankFixture, link_token: string, { workers = 6, prefix = 'load' }: { workers?: number; prefix?: string } = {}) {
+/** A charge answer as the load reads it, whether it came in-process or over a socket. */
+interface ChargeReply {
+  status: number;
+  header(name: string): string | undefined;
+  body: string;
+}
+
+/** One charge: in-process (`app.inject`), or over loopback HTTP to `base_url` when the bank listens on a real socket. */
+async function sendCharge(fixture: BankFixture, link_token: string, key: string, base_url: string | undefined): Promise<ChargeReply> {
+  if (base_url === undefined) {
+    const response = await charge(fixture, link_token, { amount_yen: LOAD_CHARGE_YEN }, key);
+    return { status: response.statusCode, header: (name) => response.headers[name] as string | undefined, body: response.body };
+  }
+  const response = await fetch(`${base_url}/v1/charges`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${link_token}`, 'idempotency-key': key, 'content-type': 'application/json' },
+    body: JSON.stringify({ amount_yen: LOAD_CHARGE_YEN }),
+  });
+  return { status: response.status, header: (name) => response.headers.get(name) ?? undefined, body: await response.text() };
+}
+
+/**
+ * Charges the fixture's link from `workers` callers at once until stopped; each key is retried after 503 until
+ * answered. `base_url` sends them over HTTP to a listening bank instead of in-process.
+ */
+export function startChargeLoad(fixture: BankFixture, link_token: string, { workers = 6, prefix = 'load', base_url }: { workers?: number; prefix?: string; base_url?: string } = {}) {
   const answers: LoadAnswer[] = [];
   const acknowledged = new Map<string, string>();
   let stopping = false;
@@ -68,15 +100,16 @@ export function startChargeLoad(fixture: BankFixture, link_token: string, { work
     while (!stopping) {
       const key = `${prefix}-${++serial}`;
       for (;;) {
-        const response = await charge(fixture, link_token, { amount_yen: LOAD_CHARGE_YEN }, key);
-        const body = (() => { try { return response.json() as { id?: string; code?: string }; } catch { return {}; } })();
+        const response = await sendCharge(fixture, link_token, key, base_url);
+        const body = (() => { try { return JSON.parse(response.body) as { id?: string; code?: string }; } catch { return {}; } })();
         const answer: LoadAnswer = {
-          key, status: response.statusCode, content_type: response.headers['content-type'] as string | undefined,
-          retry_after: response.headers['retry-after'] as string | undefined, code: body.code,
-          charge_id: response.statusCode < 300 ? body.id : undefined, replayed: response.headers['idempotent-replayed'] === 'true',
+          key, status: response.status, content_type: response.header('content-type'),
+          retry_after: response.header('retry-after'), code: body.code,
+          charge_id: response.status < 300 ? body.id : undefined, replayed: response.header('idempotent-replayed') === 'true',
+          at_ms: performance.now(),
         };
         answers.push(answer);
-        if (response.statusCode !== 503) {
+        if (response.status !== 503) {
           if (answer.charge_id) acknowledged.set(key, answer.charge_id);
           break;
         }

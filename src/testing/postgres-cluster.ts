@@ -22,14 +22,14 @@ export interface ThrowawayCluster {
 }
 
 /** The postmaster's pid, from the first line of postmaster.pid. */
-function postmasterPid(data: string): number {
+export function postmasterPid(data: string): number {
   const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
   if (!Number.isSafeInteger(pid) || pid <= 0) throw new Error('postmaster.pid holds no pid');
   return pid;
 }
 
 /** The pids whose parent is `pid` (the postmaster's backends and helpers), read from /proc. */
-function childPids(pid: number): number[] {
+export function childPids(pid: number): number[] {
   return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).flatMap((name) => {
     try {
       // Field 4 of /proc/<pid>/stat is the parent pid; the command name (field 2) may hold spaces, so split after it.
@@ -55,17 +55,22 @@ export function findPostgresBin(): string | undefined {
   return which.status === 0 ? join(which.stdout.trim(), '..') : undefined;
 }
 
+/** Runs one of PostgreSQL's tools from `bin`; initdb and the server refuse root, so as root they run as `postgres`. */
+export function postgresToolRunner(bin: string): (tool: string, args: string[]) => Buffer {
+  const asRoot = process.getuid?.() === 0;
+  return (tool, args) =>
+    asRoot
+      ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args], { stdio: 'pipe' })
+      : execFileSync(join(bin, tool), args, { stdio: 'pipe' });
+}
+
 /** Starts a throwaway cluster with trust auth on 127.0.0.1. initdb refuses root, so as root it runs as `postgres`. */
 export async function startThrowawayCluster(bin: string): Promise<ThrowawayCluster> {
   const folder = mkdtempSync(join(tmpdir(), 'furikae-pg-'));
   chmodSync(folder, 0o777);
   const data = join(folder, 'data');
   const port = await freePort();
-  const asRoot = process.getuid?.() === 0;
-  const run = (tool: string, args: string[]) =>
-    asRoot
-      ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args], { stdio: 'pipe' })
-      : execFileSync(join(bin, tool), args, { stdio: 'pipe' });
+  const run = postgresToolRunner(bin);
   run('initdb', ['-D', data, '--auth=trust', '--username=postgres', '--encoding=UTF8', '--locale=C.UTF-8']);
   const options = `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200`;
   const start = () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(folder, 'log'), '-w', 'start']);
