@@ -11,6 +11,7 @@ import { formatScanBenchRows, runScanBench, type ScanBenchRow } from './scan-ben
 import { durabilityTable, runPgliteDurabilityBench, type DurabilityBenchRow } from './pglite-durability-bench.ts';
 import { runLabBench, type LabBenchRow } from './lab-bench.ts';
 import { benchServerKind, formatHardenedRows, runHardenedChargeBench, type HardenedBenchRow } from './hardened-charge-bench.ts';
+import { runFailoverDrillBench } from './failover-drill-bench.ts';
 
 export interface RunBenchOptions {
   backend: 'postgres' | 'pglite';
@@ -24,6 +25,8 @@ export interface RunBenchOptions {
   only_lab?: boolean;
   /** Only the hardened charge path's rows (`--only hardened`): DPoP tokens from real FAPI links, risk on; PostgreSQL only. */
   only_hardened?: boolean;
+  /** Only the failover drill (`--only failover`): rounds of SIGKILL of the primary and promotion of its synchronous standby. */
+  only_failover?: boolean;
 }
 
 /** Runs the hardened charge path's rows and prints them (PostgreSQL only: the issue's target is with synchronous_commit on). */
@@ -72,6 +75,13 @@ function ms(value: number): string {
 
 /** Runs the ledger and HTTP benchmarks on one backend and prints one table with same-run ratios. */
 export async function runBench(options: RunBenchOptions): Promise<{ ledger: BenchRow[]; http: HttpBenchRow[]; risk: RiskDecisionBenchRow; durability: DurabilityBenchRow[]; lab: LabBenchRow[] }> {
+  if (options.only_failover) {
+    // Each round builds its own primary and standby: a killed primary cannot serve the next round.
+    await runFailoverDrillBench(options.quick
+      ? { rounds: 1, before_kill_seconds: 3, after_recovery_seconds: 3, callers: 32, links_count: 50 }
+      : { rounds: 5, before_kill_seconds: 10, after_recovery_seconds: 10, callers: 64, links_count: 50 }, (line) => console.log(`# ${line}`));
+    return { ledger: [], http: [], risk: runRiskDecisionBench({ evaluations: 1 }), durability: [], lab: [] };
+  }
   let stopCluster = () => undefined as void;
   let adminUrl = options.database_url;
   if (options.backend === 'postgres' && !adminUrl) {

@@ -101,7 +101,7 @@ const COMMAND_HELP: Record<string, string> = {
   migrate: 'furikae migrate\n  Applies pending migrations to the bank and wallet databases, then exits.\n',
   seed: 'furikae seed\n  Seeds the demo bank once; running it again changes nothing.\n',
   lab: LAB_HELP,
-  bench: `furikae bench [--db postgres|pglite] [--quick] [--only scan|lab|hardened]
+  bench: `furikae bench [--db postgres|pglite] [--quick] [--only scan|lab|hardened|failover]
   Runs the ledger benchmark (batched engine against a naive one-transaction-per-transfer engine, same run)
   and the end-to-end HTTP charge benchmark, and prints a table with ratios, medians and p99s; then every attack-lab
   scenario against both configurations with its run time.
@@ -114,6 +114,9 @@ const COMMAND_HELP: Record<string, string> = {
   --only hardened runs only the hardened charge path (PostgreSQL): DPoP-bound tokens from real FAPI links, a fresh
   proof per request, the risk step on, 64 connections, 200 links over 100 customers; median of 3 rounds against
   the same run's GET /health.
+  --only failover runs only the failover drill: per round a primary and a synchronous standby of its own, the bank
+  on a multi-host DATABASE_URL, the primary killed under load and the standby promoted; charges lost, doubled,
+  503s, and the time until charges flow again against the pre-kill rate (5 rounds; 1 with --quick; docs/scaling.md).
 `,
 };
 
@@ -225,11 +228,11 @@ async function main(argv: string[]): Promise<number> {
         console.error('furikae bench: --db must be postgres or pglite');
         return 1;
       }
-      if (values.only !== undefined && values.only !== 'scan' && values.only !== 'lab' && values.only !== 'hardened') {
-        console.error('furikae bench: --only takes scan, lab or hardened');
+      if (values.only !== undefined && values.only !== 'scan' && values.only !== 'lab' && values.only !== 'hardened' && values.only !== 'failover') {
+        console.error('furikae bench: --only takes scan, lab, hardened or failover');
         return 1;
       }
-      await runBench({ backend: db, quick: values.quick ?? false, database_url: config.database_url, only_scan: values.only === 'scan', only_lab: values.only === 'lab', only_hardened: values.only === 'hardened' });
+      await runBench({ backend: db, quick: values.quick ?? false, database_url: config.database_url, only_scan: values.only === 'scan', only_lab: values.only === 'lab', only_hardened: values.only === 'hardened', only_failover: values.only === 'failover' });
       return 0;
     }
   }
