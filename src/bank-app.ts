@@ -39,6 +39,7 @@ import { staffLabPage } from './web/staff-lab-page.ts';
 import { createStaffGate } from './web/staff-gate.ts';
 import { createCampaignNoticeSource } from './outreach/campaign-notice-source.ts';
 import { createIncidentJobs } from './incidents/incident-jobs.ts';
+import { createExpiredRowsSweeper } from './storage/expired-rows-sweeper.ts';
 
 /** The bank's form-token secret cookie (src/http/form-csrf.ts); the wallets on the same demo host have their own. */
 export const FORM_TOKEN_COOKIE = 'furikae_csrf';
@@ -70,6 +71,8 @@ export interface BankAppDeps extends BankServicesDeps {
   waiting_charge_jobs?: boolean;
   /** False: approved compensations are not paid nor campaigns written in the background; tests call payDue() and enqueuePending(). */
   incident_jobs?: boolean;
+  /** False: expired replay and authorization records are not swept in the background; tests call sweepExpiredRows(). */
+  expired_rows_sweeping?: boolean;
   /** Campaign e-mails per second across all bank processes (FURIKAE_CAMPAIGN_SENDS_PER_SECOND). */
   campaign_sends_per_second?: number;
   /** Requests per address per minute (src/throttle/http-rate-limits.ts); the shipped limits unless a test or the bench sets others. */
@@ -134,6 +137,8 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
   if (deps.audit_anchor_file) await anchoring.start();
   const incidentJobs = createIncidentJobs({ compensations: services.compensations, campaigns: services.campaigns, log: deps.log.child({ part: 'incident-jobs' }) });
   if (deps.incident_jobs !== false) incidentJobs.start();
+  const sweeper = createExpiredRowsSweeper({ db: deps.db, clock: deps.clock, log: deps.log.child({ part: 'expired-rows' }) });
+  if (deps.expired_rows_sweeping !== false) sweeper.start();
   return {
     app,
     services,
@@ -146,6 +151,7 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
       await waitingJobs.stop();
       if (deps.audit_anchor_file) await anchoring.stop();
       await incidentJobs.stop();
+      await sweeper.stop();
       await mail?.close();
       await services.close();
     },

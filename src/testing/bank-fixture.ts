@@ -87,7 +87,8 @@ export async function createBankFixture(
   const sms = createSmsSimulator({ clock, log });
   const webhook_targets = options.webhook_targets ?? { policy: { allow_loopback: true } };
   const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, not_me_key: FIXTURE_NOT_ME_KEY, sms, public_url: url,
-    webhook_targets,
+    // A sweep on a real-time timer would delete rows between a test's snapshots; the sweep has its own tests.
+    webhook_targets, expired_rows_sweeping: false,
     ...(options.audit_anchor_file ? { audit_anchor_file: options.audit_anchor_file } : {}),
     ...(options.notice_polling === false ? { notice_polling: false } : {}),
     ...(options.risk ? { risk: options.risk } : {}), ...(options.waiting_charge_jobs === false ? { waiting_charge_jobs: false } : {}),
@@ -160,7 +161,7 @@ export async function openSecondBankProcess(fixture: BankFixture): Promise<{ ban
   // The fixture's own app sends the notices and runs the waiting-charge jobs, so there is one of each, as in a test of one.
   const bank = await createBankApp({
     db, clock: fixture.clock, ids: createIds(fixture.clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, not_me_key: FIXTURE_NOT_ME_KEY, sms: fixture.sms,
-    public_url: fixture.url, notice_polling: false, waiting_charge_jobs: false, ...bankOptions.get(fixture),
+    public_url: fixture.url, notice_polling: false, waiting_charge_jobs: false, expired_rows_sweeping: false, ...bankOptions.get(fixture),
   });
   return {
     bank,
