@@ -8,7 +8,7 @@ import { freePort } from '../testing/free-port.ts';
 import { PRODUCTION_ENV } from '../testing/production-env.ts';
 import { freshPostgresUrl, testBackends } from '../testing/test-databases.ts';
 import { logRecords, startServeProcess } from '../testing/serve-process.ts';
-import { parseWorkers, WORKERS_PER_CORE_MAX } from './serve-workers.ts';
+import { parseWorkers, WORKER_RESTARTS_MAX, WORKERS_PER_CORE_MAX } from './serve-workers.ts';
 
 const CLI = new URL('./main.ts', import.meta.url).pathname;
 
@@ -96,6 +96,54 @@ describe('furikae serve --workers 2 on PostgreSQL', { skip: postgres.skip }, () 
       }
       assert.equal(await bank.stop('SIGTERM'), 0);
       for (const pid of [second, replacement]) assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `worker ${pid} is gone`);
+    } finally {
+      await bank.stop('SIGKILL');
+    }
+  });
+
+  /** The pids of the workers the primary logged as started, in order. */
+  const startedPids = (bank: ReturnType<typeof startServeProcess>) =>
+    logRecords(bank.lines).filter((record) => record.msg === 'bank worker started').map((record) => record.pid as number);
+
+  /** Resolves once `pid` is gone, or rejects after `timeout_ms`. */
+  async function gone(pid: number, timeout_ms = 30_000): Promise<void> {
+    for (const deadline = Date.now() + timeout_ms; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return;
+      }
+    }
+    throw new Error(`process ${pid} still runs after ${timeout_ms} ms`);
+  }
+
+  test(`workers that keep dying (more than ${WORKER_RESTARTS_MAX} in a minute) stop the bank with exit 1 instead of being forked forever`, async () => {
+    const bank = startServeProcess(['serve', '--workers', '2', '--port', String(await freePort())], env);
+    try {
+      await bank.waitForLine((line) => line.startsWith('furikae bank listening'));
+      for (let death = 1; death <= WORKER_RESTARTS_MAX + 1; death++) {
+        const pids = startedPids(bank);
+        process.kill(pids[pids.length - 1]!, 'SIGKILL');
+        if (death <= WORKER_RESTARTS_MAX) await bank.waitForLine(() => startedPids(bank).length === pids.length + 1);
+      }
+      await bank.waitForLine((line) => line.includes('bank workers keep dying; stopping the bank instead of restarting again'));
+      assert.equal(await bank.stop(), 1);
+      assert.equal(startedPids(bank).length, 2 + WORKER_RESTARTS_MAX, 'no fork after the bound');
+      for (const pid of startedPids(bank)) await gone(pid);
+    } finally {
+      await bank.stop('SIGKILL');
+    }
+  });
+
+  test('workers whose primary is killed stop by themselves and free the port', async () => {
+    const port = await freePort();
+    const bank = startServeProcess(['serve', '--workers', '2', '--port', String(port)], env);
+    try {
+      await bank.waitForLine((line) => line.startsWith('furikae bank listening'));
+      const workers = startedPids(bank);
+      assert.equal(await bank.stop('SIGKILL'), null);
+      for (const pid of workers) await gone(pid);
+      await assert.rejects(fetch(`http://127.0.0.1:${port}/health`), 'nothing listens');
     } finally {
       await bank.stop('SIGKILL');
     }

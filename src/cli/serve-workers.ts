@@ -64,7 +64,7 @@ async function connectionBudgetProblem(db: Database, workers: number): Promise<s
 interface Supervision {
   /** Resolves when every worker has exited. */
   stopAll(): Promise<void>;
-  /** Resolves (with 1) if the workers die faster than WORKER_RESTARTS_MAX per window, after stopping the rest. */
+  /** Resolves (with 1) when the workers die faster than WORKER_RESTARTS_MAX per window, or one dies starting; stopAll() then stops the rest. */
   gaveUp: Promise<number>;
 }
 
@@ -102,7 +102,8 @@ function superviseWorkers(workers: number, log: Logger, started: () => void): Su
       if (listening < workers) {
         // A worker that cannot start (port taken, database away) would fail the same way again.
         log.fatal({ worker: worker.id, pid: worker.process.pid, code, signal }, 'a bank worker died while starting; stopping the bank');
-        void stopAll().then(() => giveUp(1));
+        stopping = true;
+        giveUp(1);
         return;
       }
       const now_ms = systemClock.now().getTime();
@@ -110,7 +111,8 @@ function superviseWorkers(workers: number, log: Logger, started: () => void): Su
       if (restarts_at_ms.length >= WORKER_RESTARTS_MAX) {
         log.fatal({ worker: worker.id, pid: worker.process.pid, code, signal, restarts: restarts_at_ms.length, window_ms: WORKER_RESTART_WINDOW_MS },
           'bank workers keep dying; stopping the bank instead of restarting again');
-        void stopAll().then(() => giveUp(1));
+        stopping = true;
+        giveUp(1);
         return;
       }
       restarts_at_ms.push(now_ms);
