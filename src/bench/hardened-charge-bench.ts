@@ -73,21 +73,28 @@ export function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * The bench's own bank process (src/bench/hardened-bench-server.ts). FURIKAE_BENCH_CPU_PROF_DIR writes a V8 CPU
- * profile of it there (node --cpu-prof), for the README's breakdown.
+ * The bench's bank (src/bench/hardened-bench-server.ts) as `workers` processes sharing the port through node:cluster,
+ * as `serve --workers N` runs them, with the benchmark's risk config and rate limits (the shipped velocity caps would
+ * deny most of a run's charges, and then the figure would be the cost of refusing). FURIKAE_BENCH_CPU_PROF_DIR writes
+ * a V8 CPU profile of each process there (node --cpu-prof), for the README's breakdown.
  */
-export const benchServerKind: HardenedServerKind = {
-  name: '1 process (bench server)',
-  async start({ database_url, port, public_url }) {
-    const profile_dir = process.env.FURIKAE_BENCH_CPU_PROF_DIR;
-    const child = spawn(process.execPath, [
-      ...(profile_dir ? ['--cpu-prof', '--cpu-prof-dir', profile_dir] : []),
-      '--import', 'tsx', new URL('./hardened-bench-server.ts', import.meta.url).pathname,
-    ], { env: { ...process.env, BENCH_DATABASE_URL: database_url, BENCH_PORT: String(port), BENCH_PUBLIC_URL: public_url }, stdio: ['ignore', 'pipe', 'inherit'] });
-    await readyLine(child);
-    return { stop: () => stopChild(child) };
-  },
-};
+export function benchServerKind(workers: number): HardenedServerKind {
+  return {
+    name: `${workers} bank process${workers === 1 ? '' : 'es'}`,
+    async start({ database_url, port, public_url }) {
+      const profile_dir = process.env.FURIKAE_BENCH_CPU_PROF_DIR;
+      const child = spawn(process.execPath, [
+        ...(profile_dir ? ['--cpu-prof', '--cpu-prof-dir', profile_dir] : []),
+        '--import', 'tsx', new URL('./hardened-bench-server.ts', import.meta.url).pathname,
+      ], {
+        env: { ...process.env, BENCH_DATABASE_URL: database_url, BENCH_PORT: String(port), BENCH_PUBLIC_URL: public_url, BENCH_WORKERS: String(workers) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await readyLine(child);
+      return { stop: () => stopChild(child) };
+    },
+  };
+}
 
 /**
  * The requests of one round, each with its own Idempotency-Key and a fresh DPoP proof (RFC 9449) signed by the link's
@@ -132,6 +139,17 @@ async function chargesRecorded(database_url: string): Promise<number> {
   }
 }
 
+async function resetStatementStats(database_url: string): Promise<void> {
+  const db = new pg.Client({ connectionString: database_url });
+  await db.connect();
+  try {
+    await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await db.query('SELECT pg_stat_statements_reset()');
+  } finally {
+    await db.end();
+  }
+}
+
 /** Answers by status code over rounds (201 charged, 202 challenged or held by the risk step, anything else a failure). */
 function statusCounts(results: autocannon.Result[]): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -166,6 +184,9 @@ export async function runHardenedChargeBench(options: {
       await refreshSeededLinks(seed.links);
       await chargeRound(seed.links, seed.url, WARMUP_CHARGES);
       const recorded_before = await chargesRecorded(database_url);
+      // FURIKAE_BENCH_PG_STAT_STATEMENTS=reset: pg_stat_statements (preloaded by whoever started the server) then
+      // holds only the measured rounds, for the README's breakdown of SQL per charge.
+      if (process.env.FURIKAE_BENCH_PG_STAT_STATEMENTS === 'reset') await resetStatementStats(database_url);
       const health: autocannon.Result[] = [];
       const charges: autocannon.Result[] = [];
       const load_averages: number[] = [];

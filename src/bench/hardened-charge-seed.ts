@@ -3,7 +3,7 @@ import { openDatabase } from '../storage/open-database.ts';
 import { createBankFixture } from '../testing/bank-fixture.ts';
 import { createFapiOperator, type FapiOperator } from '../testing/fapi-operator.ts';
 import { walkConsent } from '../testing/consent-walk.ts';
-import { enrolAuthenticatorApp, TOTP_STEP_MS } from '../testing/totp-enrolment.ts';
+import { enrolAuthenticatorApp } from '../testing/totp-enrolment.ts';
 import type { TestBackend } from '../testing/test-databases.ts';
 import { benchRiskConfig } from './bench-risk-config.ts';
 import { BENCH_RATE_LIMITS } from './bench-rate-limits.ts';
@@ -13,6 +13,13 @@ export const OPERATORS_COUNT = 2;
 /** Enough for a customer's balance never to run out under the bench's ¥1 charges. */
 const OPENING_BALANCE_YEN = 100_000_000;
 const PASSWORD = 'bench-password-long-enough';
+/**
+ * How far the seeding bank's clock moves before each round of links: past the authenticator step the last round's
+ * logins used, and past the SMS resend wait, so each customer's next login and consent codes are fresh.
+ */
+const ROUND_CLOCK_STEP_MS = 2 * 60_000;
+/** Customers walking through the link flow at once: enough to overlap the password hashing with the round trips. */
+const SEED_WALKS_CONCURRENT = 8;
 
 /** One FAPI link as its operator holds it: DPoP-bound tokens under the operator's DPoP key. */
 export interface SeededLink {
@@ -31,17 +38,18 @@ export interface HardenedSeed {
 /**
  * Seeds a PostgreSQL database with `customers` customers, each with an authenticator app and one account linked to
  * each of OPERATORS_COUNT FAPI operators through the real flow: the operator's KYC attestation and PAR with
- * openid-client, the customer's password login, TOTP, consent approved with the next TOTP code, and the DPoP-bound
- * code exchange. The seeding bank runs in this process on a clock that starts in the past and moves one TOTP step per
- * walk (each code is accepted once), so it catches up with the wall clock by the end; then it stops and frees its port.
+ * openid-client, the customer's password login, TOTP, consent approved with an SMS code, and the DPoP-bound code
+ * exchange. The seeding bank runs in this process on a clock a few minutes behind the wall clock that moves only
+ * between rounds (one round per operator); then it stops and frees its port.
  */
 export async function seedHardenedLinks(options: { database_url: string; customers: number; progress?: (line: string) => void }): Promise<HardenedSeed> {
   const backend: TestBackend = { name: 'postgres', skip: false, concurrent_transactions: true, open: () => openDatabase({ database_url: options.database_url }) };
   const fixture = await createBankFixture(backend, { listen: true, rate_limits: BENCH_RATE_LIMITS, risk: { config: benchRiskConfig() } });
   try {
     const walks = options.customers * OPERATORS_COUNT;
-    // Two steps for enrolment and slack, then one per walk: the last link is made at about the wall clock's time.
-    fixture.clock.set(new Date(Date.now() - (walks + 2) * TOTP_STEP_MS));
+    // The clock starts in the past and moves only between rounds (never during one), so concurrent walks all see one
+    // TOTP step: each customer's login code is fresh in each round, and the next round's is a later step.
+    fixture.clock.set(new Date(Date.now() - (OPERATORS_COUNT + 2) * ROUND_CLOCK_STEP_MS));
     const { core, secondFactors } = fixture.bank.services;
     const customers: Array<{ login_id: string; totp_secret: string; kyc: { name_kana: string; birth_date: string; phone: string } }> = [];
     for (let i = 0; i < options.customers; i++) {
@@ -55,7 +63,6 @@ export async function seedHardenedLinks(options: { database_url: string; custome
       const { secret } = await enrolAuthenticatorApp({ secondFactors, clock: fixture.clock }, person.id);
       customers.push({ login_id, totp_secret: secret, kyc });
     }
-    fixture.clock.advance(TOTP_STEP_MS);
     const operators: FapiOperator[] = [];
     for (let n = 0; n < OPERATORS_COUNT; n++) {
       operators.push(await createFapiOperator({
@@ -65,16 +72,24 @@ export async function seedHardenedLinks(options: { database_url: string; custome
     }
     const links: SeededLink[] = [];
     for (const operator of operators) {
-      for (const customer of customers) {
-        const { url, code_verifier } = await operator.startLink(await operator.attest(customer.kyc));
-        // The walk moves the clock one step between the login's code and the consent's.
-        const walked = await walkConsent(fixture, url, { login_id: customer.login_id, password: PASSWORD, totp_secret: customer.totp_secret });
-        if (!walked.callback) throw new Error(`link ${links.length + 1}: the bank did not send the browser back (status ${walked.status})`);
-        const tokens = await operator.exchange(walked.callback, code_verifier);
-        if (!tokens.refresh_token) throw new Error('the bank issued no refresh token');
-        links.push({ operator, access_token: tokens.access_token, refresh_token: tokens.refresh_token });
-        if (links.length % 50 === 0) options.progress?.(`${links.length} of ${walks} FAPI links made`);
-      }
+      fixture.clock.advance(ROUND_CLOCK_STEP_MS);
+      let next = 0;
+      const walker = async () => {
+        for (let index = next++; index < customers.length; index = next++) {
+          const customer = customers[index]!;
+          const { url, code_verifier } = await operator.startLink(await operator.attest(customer.kyc));
+          // Login with the authenticator's code, consent with an SMS code: the walk leaves the clock where it is.
+          const walked = await walkConsent(fixture, url, {
+            login_id: customer.login_id, password: PASSWORD, totp_secret: customer.totp_secret, consent_factor: 'sms', phone: customer.kyc.phone,
+          });
+          if (!walked.callback) throw new Error(`link ${links.length + 1}: the bank did not send the browser back (status ${walked.status})`);
+          const tokens = await operator.exchange(walked.callback, code_verifier);
+          if (!tokens.refresh_token) throw new Error('the bank issued no refresh token');
+          links.push({ operator, access_token: tokens.access_token, refresh_token: tokens.refresh_token });
+          if (links.length % 50 === 0) options.progress?.(`${links.length} of ${walks} FAPI links made`);
+        }
+      };
+      await Promise.all(Array.from({ length: SEED_WALKS_CONCURRENT }, walker));
     }
     return { url: fixture.url, port: Number(new URL(fixture.url).port), links };
   } finally {

@@ -29,10 +29,17 @@ export interface RunBenchOptions {
   only_failover?: boolean;
 }
 
+/** Bank processes in the hardened rows: one, then two side by side (issue 11); FURIKAE_BENCH_WORKERS=1 for one row (profiling). */
+function hardenedWorkers(): number[] {
+  const listed = process.env.FURIKAE_BENCH_WORKERS?.split(',').map(Number) ?? [1, 2];
+  if (listed.some((workers) => !Number.isSafeInteger(workers) || workers < 1)) throw new Error('FURIKAE_BENCH_WORKERS must list whole numbers, like 1,2');
+  return listed;
+}
+
 /** Runs the hardened charge path's rows and prints them (PostgreSQL only: the issue's target is with synchronous_commit on). */
 async function runHardenedRows(options: RunBenchOptions, adminUrl: string | undefined): Promise<HardenedBenchRow[]> {
   if (options.backend !== 'postgres' || !adminUrl) return [];
-  const rows = await runHardenedChargeBench({ admin_url: adminUrl, quick: options.quick, kinds: [benchServerKind], progress: (line) => console.log(`# ${line}`) });
+  const rows = await runHardenedChargeBench({ admin_url: adminUrl, quick: options.quick, kinds: hardenedWorkers().map((workers) => benchServerKind(workers)), progress: (line) => console.log(`# ${line}`) });
   console.log(`\n${formatHardenedRows(rows).join('\n')}`);
   return rows;
 }

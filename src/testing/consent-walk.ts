@@ -24,6 +24,8 @@ export interface ConsentWalk {
   decision?: 'approve' | 'deny' | 'none';
   /** The factor that approves the consent: the next authenticator code (default) or an SMS code. */
   consent_factor?: 'totp' | 'sms';
+  /** The customer's phone, where the SMS code goes: the fixture customer's unless given. */
+  phone?: string;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function walkConsent(fixture: BankFixture, authorizationUrl: URL, w
   if ((walk.decision ?? 'approve') === 'approve' && walk.consent_factor === 'sms') {
     await agent.post(`${base}/sms`, { csrf, purpose: 'consent' });
     fields.factor = 'sms';
-    fields.code = fixture.sms.lastCode('090-1111-2222') ?? '';
+    fields.code = fixture.sms.lastCode(walk.phone ?? '090-1111-2222') ?? '';
   } else if ((walk.decision ?? 'approve') === 'approve') {
     // A used authenticator code is refused as a replay, so the approval waits for the next one.
     fixture.clock.advance(TOTP_STEP_MS);
