@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { createFreshDatabase } from '../testing/postgres-cluster.ts';
@@ -28,7 +29,7 @@ const CHARGE_BODY = '{"amount_yen":1}';
 /** How the bank under load runs: the bench's own server (one process), or `furikae serve --workers N`. */
 export interface HardenedServerKind {
   name: string;
-  start(options: { database_url: string; port: number; public_url: string }): Promise<{ stop(): Promise<void> }>;
+  start(options: { database_url: string; port: number; public_url: string }): Promise<{ stop(): Promise<void>; cpu_ms(): number }>;
 }
 
 /** One configuration's figures: medians of ROUNDS rounds, with the load average when each round ended. */
@@ -39,6 +40,8 @@ export interface HardenedBenchRow {
   ratio_to_health: number;
   latency_ms_p50: number;
   latency_ms_p99: number;
+  /** CPU time of the bank's processes per charge answered (user and system): a figure the machine's other load skews far less. */
+  bank_cpu_us_per_charge: number;
   non_2xx: number;
   errors: number;
   load_averages: number[];
@@ -78,20 +81,22 @@ export function stopChild(child: ChildProcess): Promise<void> {
  * deny most of a run's charges, and then the figure would be the cost of refusing). FURIKAE_BENCH_CPU_PROF_DIR writes
  * a V8 CPU profile of each process there (node --cpu-prof), for the README's breakdown.
  */
-export function benchServerKind(workers: number): HardenedServerKind {
+export function benchServerKind(workers: number, log_level = 'warn'): HardenedServerKind {
   return {
-    name: `${workers} bank process${workers === 1 ? '' : 'es'}`,
+    name: `${workers} bank process${workers === 1 ? '' : 'es'}${log_level === 'warn' ? '' : `, log level ${log_level}`}`,
     async start({ database_url, port, public_url }) {
       const profile_dir = process.env.FURIKAE_BENCH_CPU_PROF_DIR;
       const child = spawn(process.execPath, [
         ...(profile_dir ? ['--cpu-prof', '--cpu-prof-dir', profile_dir] : []),
         '--import', 'tsx', new URL('./hardened-bench-server.ts', import.meta.url).pathname,
       ], {
-        env: { ...process.env, BENCH_DATABASE_URL: database_url, BENCH_PORT: String(port), BENCH_PUBLIC_URL: public_url, BENCH_WORKERS: String(workers) },
+        env: { ...process.env, BENCH_DATABASE_URL: database_url, BENCH_PORT: String(port), BENCH_PUBLIC_URL: public_url, BENCH_WORKERS: String(workers), LOG_LEVEL: log_level },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       await readyLine(child);
-      return { stop: () => stopChild(child) };
+      // Drained so the bank never blocks on a full pipe; the ready line was the only one wanted.
+      child.stdout!.resume();
+      return { stop: () => stopChild(child), cpu_ms: () => processTreeCpuMs(child.pid!) };
     },
   };
 }
@@ -118,13 +123,43 @@ async function signedCharges(links: SeededLink[], url: string, count: number): P
   return requests;
 }
 
-async function chargeRound(links: SeededLink[], url: string, count: number): Promise<autocannon.Result> {
+/** /proc reports CPU time in clock ticks of USER_HZ, 100 a second on Linux. */
+const MS_PER_CLOCK_TICK = 10;
+
+/** CPU time (user and system) of a process and its direct children, the bank's workers, from /proc (Linux). */
+export function processTreeCpuMs(pid: number): number {
+  const stat = (id: string) => {
+    try {
+      // Fields after the command's closing parenthesis: state is the 1st, ppid the 2nd, utime the 12th, stime the 13th.
+      return readFileSync(`/proc/${id}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    } catch {
+      return undefined; // exited meanwhile
+    }
+  };
+  let ticks = 0;
+  for (const id of readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name))) {
+    const fields = stat(id);
+    if (!fields || (Number(id) !== pid && Number(fields[1]) !== pid)) continue;
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks * MS_PER_CLOCK_TICK;
+}
+
+/** One round: its requests signed first, then sent; the bank's CPU is read around the sending only. */
+async function chargeRound(links: SeededLink[], url: string, count: number, cpu_ms?: () => number): Promise<autocannon.Result & { bank_cpu_ms: number }> {
   const requests = await signedCharges(links, url, count);
   let sent = 0;
-  return autocannon({
+  const cpu_before = cpu_ms?.() ?? 0;
+  const result = await autocannon({
     url: `${url}/v1/charges`, connections: HARDENED_CONNECTIONS, pipelining: 1, amount: count,
     requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, headers: requests[sent++ % requests.length]!, body: CHARGE_BODY }) }],
   });
+  return Object.assign(result, { bank_cpu_ms: (cpu_ms?.() ?? 0) - cpu_before });
+}
+
+/** Requests per second over the load's own start and finish (autocannon's `duration` is whole seconds, too coarse for a 6 s round). */
+function perSecond(result: autocannon.Result): number {
+  return result.requests.total / ((result.finish.getTime() - result.start.getTime()) / 1000);
 }
 
 /** Charge rows in the database: every answered charge must have made exactly one. */
@@ -188,17 +223,16 @@ export async function runHardenedChargeBench(options: {
       // holds only the measured rounds, for the README's breakdown of SQL per charge.
       if (process.env.FURIKAE_BENCH_PG_STAT_STATEMENTS === 'reset') await resetStatementStats(database_url);
       const health: autocannon.Result[] = [];
-      const charges: autocannon.Result[] = [];
+      const charges: Array<autocannon.Result & { bank_cpu_ms: number }> = [];
       const load_averages: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         health.push(await autocannon({ url: `${seed.url}/health`, connections: HARDENED_CONNECTIONS, pipelining: 1, duration: health_seconds }));
-        charges.push(await chargeRound(seed.links, seed.url, charges_per_round));
+        charges.push(await chargeRound(seed.links, seed.url, charges_per_round, server.cpu_ms));
         load_averages.push(loadavg()[0]!);
         const last = charges.at(-1)!;
-        options.progress(`hardened ${kind.name} round ${round + 1}: /health ${Math.round(health.at(-1)!.requests.average)}/s, charges ${Math.round(last.requests.total / (last.duration || 1))}/s p99 ${last.latency.p99} ms, load ${loadavg()[0]!.toFixed(2)}`);
+        options.progress(`hardened ${kind.name} round ${round + 1}: /health ${Math.round(perSecond(health.at(-1)!))}/s, charges ${Math.round(perSecond(last))}/s p99 ${last.latency.p99} ms, bank CPU ${Math.round((last.bank_cpu_ms * 1000) / last.requests.total)} µs a charge, load ${loadavg()[0]!.toFixed(2)}`);
       }
       const charges_recorded = (await chargesRecorded(database_url)) - recorded_before;
-      const perSecond = (result: autocannon.Result) => result.requests.total / (result.duration || 1);
       const health_per_second = median(health.map(perSecond));
       const charges_per_second = median(charges.map(perSecond));
       rows.push({
@@ -208,6 +242,7 @@ export async function runHardenedChargeBench(options: {
         ratio_to_health: charges_per_second / health_per_second,
         latency_ms_p50: median(charges.map((result) => result.latency.p50)),
         latency_ms_p99: median(charges.map((result) => result.latency.p99)),
+        bank_cpu_us_per_charge: median(charges.map((result) => (result.bank_cpu_ms * 1000) / result.requests.total)),
         non_2xx: charges.reduce((sum, result) => sum + result.non2xx, 0),
         errors: charges.reduce((sum, result) => sum + result.errors + result.timeouts, 0),
         load_averages,
@@ -224,10 +259,10 @@ export async function runHardenedChargeBench(options: {
 
 /** The rows as the README's table: charges per second, the ratio to the same run's /health, p50 and p99. */
 export function formatHardenedRows(rows: HardenedBenchRow[]): string[] {
-  const lines = [`| hardened charges (DPoP, risk on, ${HARDENED_CONNECTIONS} connections, ${rows[0]?.links_count ?? 0} links) | /health per s | charges per s | ratio to /health | p50 ms | p99 ms | load avg (1 min) |`, '|---|---:|---:|---:|---:|---:|---|'];
+  const lines = [`| hardened charges (DPoP, risk on, ${HARDENED_CONNECTIONS} connections, ${rows[0]?.links_count ?? 0} links) | /health per s | charges per s | ratio to /health | p50 ms | p99 ms | bank CPU µs a charge | load avg (1 min) |`, '|---|---:|---:|---:|---:|---:|---:|---|'];
   for (const row of rows) {
     const failures = row.errors + row.non_2xx > 0 ? ` (${row.errors} errors, ${row.non_2xx} non-2xx)` : '';
-    lines.push(`| ${row.name}${failures} | ${row.health_per_second} | ${row.charges_per_second} | ${row.ratio_to_health.toFixed(3)}× | ${row.latency_ms_p50} | ${row.latency_ms_p99} | ${row.load_averages.map((value) => value.toFixed(2)).join(', ')} |`);
+    lines.push(`| ${row.name}${failures} | ${row.health_per_second} | ${row.charges_per_second} | ${row.ratio_to_health.toFixed(3)}× | ${row.latency_ms_p50} | ${row.latency_ms_p99} | ${Math.round(row.bank_cpu_us_per_charge)} | ${row.load_averages.map((value) => value.toFixed(2)).join(', ')} |`);
   }
   const [first, second] = rows;
   if (first && second) lines.push(`\n${second.name} against ${first.name}: ${(second.charges_per_second / first.charges_per_second).toFixed(2)}× the charges per second`);

@@ -29,17 +29,24 @@ export interface RunBenchOptions {
   only_failover?: boolean;
 }
 
-/** Bank processes in the hardened rows: one, then two side by side (issue 11); FURIKAE_BENCH_WORKERS=1 for one row (profiling). */
-function hardenedWorkers(): number[] {
-  const listed = process.env.FURIKAE_BENCH_WORKERS?.split(',').map(Number) ?? [1, 2];
-  if (listed.some((workers) => !Number.isSafeInteger(workers) || workers < 1)) throw new Error('FURIKAE_BENCH_WORKERS must list whole numbers, like 1,2');
-  return listed;
+/**
+ * The hardened rows' bank configurations: one process, then two side by side (issue 11). FURIKAE_BENCH_WORKERS lists
+ * others, each a process count with an optional log level (`1` for one row when profiling, `1:info,1` to measure
+ * logging every request against warn, on the same seed in the same run).
+ */
+function hardenedKinds() {
+  const listed = (process.env.FURIKAE_BENCH_WORKERS ?? '1,2').split(',').map((entry) => {
+    const [workers, log_level] = entry.split(':');
+    return { workers: Number(workers), log_level: log_level ?? 'warn' };
+  });
+  if (listed.some(({ workers }) => !Number.isSafeInteger(workers) || workers < 1)) throw new Error('FURIKAE_BENCH_WORKERS must list process counts, like 1,2 or 1:info,1');
+  return listed.map(({ workers, log_level }) => benchServerKind(workers, log_level));
 }
 
 /** Runs the hardened charge path's rows and prints them (PostgreSQL only: the issue's target is with synchronous_commit on). */
 async function runHardenedRows(options: RunBenchOptions, adminUrl: string | undefined): Promise<HardenedBenchRow[]> {
   if (options.backend !== 'postgres' || !adminUrl) return [];
-  const rows = await runHardenedChargeBench({ admin_url: adminUrl, quick: options.quick, kinds: hardenedWorkers().map((workers) => benchServerKind(workers)), progress: (line) => console.log(`# ${line}`) });
+  const rows = await runHardenedChargeBench({ admin_url: adminUrl, quick: options.quick, kinds: hardenedKinds(), progress: (line) => console.log(`# ${line}`) });
   console.log(`\n${formatHardenedRows(rows).join('\n')}`);
   return rows;
 }
