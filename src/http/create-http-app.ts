@@ -10,6 +10,7 @@ import { registerSecurityHeaders } from './security-headers.ts';
 import { clientErrorHandler, frameworkErrorHandler, installProblemHandler, type ErrorPages } from './problem-handler.ts';
 import { recordRouteMethods } from './route-methods.ts';
 import { installUnstorableInputGuard } from './unstorable-input-guard.ts';
+import { OneLinePerRequest } from './one-line-per-request.ts';
 
 // ajv-formats ships CommonJS; under ESM its function sits on `default`.
 const addFormats = ajvFormats.default as unknown as (ajv: Ajv) => Ajv;
@@ -69,6 +70,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   const limits = { ...SERVER_LIMITS, ...options.limits };
   const app = Fastify({
     loggerInstance: options.log,
+    logController: new OneLinePerRequest(),
     bodyLimit: options.bodyLimit ?? BODY_BYTES_MAX,
     trustProxy: options.trustProxy ?? false,
     requestTimeout: limits.request_timeout_ms,

@@ -38,5 +38,19 @@ test('request logs carry neither the Authorization, DPoP nor Cookie header, nor 
   });
   const output = lines.join('');
   for (const secret of ['lk_topsecret', 'eyJproof', 'sessionsecret', '9876']) assert.ok(!output.includes(secret), `${secret} leaked`);
-  assert.match(output, /incoming request/);
+  assert.match(output, /request completed/);
+});
+
+test('each request is logged once, when it is answered, with its method, URL, status and time taken', async () => {
+  const { lines, log } = capture();
+  const app = createHttpApp({ log });
+  app.get('/ping', async () => ({ ok: true }));
+  await app.inject({ method: 'GET', url: '/ping?x=1' });
+  const records = lines.map((line) => JSON.parse(line) as { msg: string; req?: { method: string; url: string }; res?: { statusCode: number }; responseTime?: number; reqId?: string });
+  const requestLines = records.filter((record) => record.reqId !== undefined);
+  assert.equal(requestLines.length, 1, `one line for the request, got ${requestLines.map((record) => record.msg).join(', ')}`);
+  const [line] = requestLines;
+  assert.equal(line!.msg, 'request completed');
+  assert.deepEqual([line!.req?.method, line!.req?.url, line!.res?.statusCode], ['GET', '/ping?x=1', 200]);
+  assert.equal(typeof line!.responseTime, 'number');
 });
