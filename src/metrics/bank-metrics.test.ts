@@ -2,7 +2,9 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
 import { charge, createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
+import { AggregatorRegistry } from 'prom-client';
 import { createMetricsApp } from './metrics-app.ts';
+import { createBankMetrics } from './bank-metrics.ts';
 
 const backend = testBackends[0]!;
 describe('GET /metrics on the metrics listener', () => {
@@ -34,4 +36,15 @@ describe('GET /metrics on the metrics listener', () => {
     const metricsApp = createMetricsApp({ metrics: fixture.bank.services.metrics, log: fixture.bank.services.log });
     for (const url of ['/', '/v1/charges', '/staff', '/health']) assert.equal((await metricsApp.inject({ url })).statusCode, 404, url);
   });
+});
+
+test('summed over several workers (serve --workers), charges add up and the outbox lag is the oldest any worker saw, not the sum', async () => {
+  const workers = [createBankMetrics(), createBankMetrics()];
+  workers[0]!.charges.inc({ outcome: 'allow' }, 2);
+  workers[1]!.charges.inc({ outcome: 'allow' }, 3);
+  workers[0]!.outboxLag.set(40);
+  workers[1]!.outboxLag.set(42);
+  const summed = await AggregatorRegistry.aggregate(await Promise.all(workers.map((worker) => worker.registry.getMetricsAsJSON()))).metrics();
+  assert.match(summed, /furikae_charges_total\{outcome="allow"\} 5/);
+  assert.match(summed, /furikae_outbox_lag_seconds 42\n/);
 });

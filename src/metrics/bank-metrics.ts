@@ -19,7 +19,8 @@ export function createBankMetrics() {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300], registers: [registry],
     }),
     /** Age of the oldest undelivered outbox message. */
-    outboxLag: new Gauge({ name: 'furikae_outbox_lag_seconds', help: 'Age of the oldest undelivered notification', registers: [registry] }),
+    // Under `serve --workers N` the primary sums workers' metrics; every worker sees the same outbox, so the oldest is the max.
+    outboxLag: new Gauge({ name: 'furikae_outbox_lag_seconds', help: 'Age of the oldest undelivered notification', aggregator: 'max', registers: [registry] }),
   };
 }
 
