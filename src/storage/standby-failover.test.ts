@@ -12,6 +12,7 @@ import { findPostgresBin } from '../testing/postgres-cluster.ts';
 import { startStandbyPair, type StandbyPair } from '../testing/standby-pair.ts';
 import { assertLedgerMatches, assertUnavailableAnswers, LOAD_CHARGE_YEN, openOutageBank, startChargeLoad, waitUntil } from '../testing/outage-harness.ts';
 import { readPassbook } from '../bank/passbook.ts';
+import { openDatabase } from './open-database.ts';
 import type { BankFixture } from '../testing/bank-fixture.ts';
 
 const bin = findPostgresBin();
@@ -76,6 +77,17 @@ describe('failover to a synchronous standby (PostgreSQL only)', { skip: bin ? fa
     try {
       const bank = await openOutageBank(pair.direct_url('primary'), { database_url_for: (database) => pair.url(database), listen: true });
       fixture = bank.fixture;
+      // The order of the hosts does not decide where writes go: with the standby listed first, both targets that
+      // exclude a standby skip it (it accepts the connection, but is read-only and in recovery) and land on the primary.
+      for (const target of ['read-write', 'primary']) {
+        const standby_first = `postgresql://postgres@127.0.0.1:${pair.standby_port},127.0.0.1:${pair.primary_port}/${bank.database}?target_session_attrs=${target}`;
+        const db = await openDatabase({ database_url: standby_first });
+        try {
+          assert.deepEqual(await db.query('SELECT inet_server_port() AS port'), [{ port: pair.primary_port }], target);
+        } finally {
+          await db.close();
+        }
+      }
       const load = startChargeLoad(fixture, bank.link_token, { workers: LOAD_WORKERS, prefix: 'drill', base_url: fixture.url });
       await waitUntil('charges are acknowledged on the primary', () => load.acknowledged.size >= CHARGES_BEFORE_KILL, RECOVERY_TIMEOUT_MS);
       const killed_at_ms = performance.now();

@@ -107,16 +107,24 @@ export async function startStandbyPair(bin: string, { synchronous_commit = 'on' 
   const standby = join(folder, 'standby');
   const run = postgresToolRunner(bin);
   let stopped = false;
+  const signals = ['SIGINT', 'SIGTERM'] as const;
   const stop = () => {
     if (stopped) return;
     stopped = true;
     process.off('exit', stop);
+    for (const signal of signals) process.off(signal, onSignal);
     killServer(standby);
     killServer(primary);
     rmSync(folder, { recursive: true, force: true });
   };
-  // A test that crashes or is interrupted must not leave two postmasters behind.
+  // Cleans up, then lets the signal do what it would have done.
+  function onSignal(signal: NodeJS.Signals) {
+    stop();
+    process.kill(process.pid, signal);
+  }
+  // A test that crashes or is interrupted must not leave two postmasters behind (they run detached, as `postgres`).
   process.on('exit', stop);
+  for (const signal of signals) process.once(signal, onSignal);
   try {
     const primary_port = await freePort();
     const standby_port = await freePort();
