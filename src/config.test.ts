@@ -15,6 +15,10 @@ test('a bad port, database URL or log level is refused at start-up with a clear 
   assert.throws(() => loadConfig({ BANK_PORT: 'eighty' }), /BANK_PORT must be a port number/);
   assert.throws(() => loadConfig({ WALLET_PORT: '70000' }), /WALLET_PORT must be a port number/);
   assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /DATABASE_URL must start with postgres/);
+  assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://u:pw@db1,db2/furikae?target_session_attrs=read-only' }), /target_session_attrs=read-only is not one the bank can use/);
+  assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://u:pw@db1:5432,db2:99999/furikae' }), /port out of range/);
+  assert.equal(loadConfig({ DATABASE_URL: 'postgresql://u@db1:5432,db2:5432/furikae?target_session_attrs=read-write' }).database_url,
+    'postgresql://u@db1:5432,db2:5432/furikae?target_session_attrs=read-write');
   assert.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL must be one of/);
 });
 

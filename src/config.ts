@@ -4,6 +4,7 @@ import { AUDIT_KEY_CHARS_MIN } from './audit/audit-log.ts';
 import { isLoopbackHostname } from './shared/loopback.ts';
 import { join } from 'node:path';
 import { CAMPAIGN_SENDS_PER_SECOND_DEFAULT, CAMPAIGN_SENDS_PER_SECOND_MAX } from './outreach/campaign-notice-source.ts';
+import { parseDatabaseHosts } from './storage/postgres-hosts.ts';
 
 /** furikae's configuration: environment variables, parsed and checked once at start-up. */
 export interface Config {
@@ -129,6 +130,8 @@ function port(name: string, value: string | undefined, fallback: number): number
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const database_url = env.DATABASE_URL || undefined;
   if (database_url && !/^postgres(ql)?:\/\//.test(database_url)) throw new Error('DATABASE_URL must start with postgres://');
+  // A host list or target_session_attrs the bank cannot use is refused here, before anything opens.
+  if (database_url) parseDatabaseHosts(database_url);
   const log_level = env.LOG_LEVEL || undefined;
   if (log_level !== undefined && !LOG_LEVELS.includes(log_level)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const credential_fingerprint_key = secretOrDemo(env, 'FURIKAE_CREDENTIAL_KEY');
