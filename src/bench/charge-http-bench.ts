@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
+import { startBenchServerProcess } from './bench-server-process.ts';
 
 /** One line of the HTTP table. */
 export interface HttpBenchRow {
@@ -35,24 +34,11 @@ export interface ChargeHttpBenchResult {
   outcomes: Record<string, number>;
 }
 
-async function startServer(options: ChargeHttpBenchOptions) {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./bench-server.ts', import.meta.url).pathname], {
-    env: {
-      ...process.env, BENCH_DATABASE_URL: options.database_url ?? '', BENCH_LINKS: String(options.links_count), BENCH_RISK: options.risk ? 'on' : 'off',
-      BENCH_PGLITE_DIR: options.pglite?.dir ?? '', BENCH_PGLITE_SYNC: options.pglite?.sync_on_commit === false ? 'off' : 'on',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+function startServer(options: ChargeHttpBenchOptions) {
+  return startBenchServerProcess({
+    BENCH_DATABASE_URL: options.database_url ?? '', BENCH_LINKS: String(options.links_count), BENCH_RISK: options.risk ? 'on' : 'off',
+    BENCH_PGLITE_DIR: options.pglite?.dir ?? '', BENCH_PGLITE_SYNC: options.pglite?.sync_on_commit === false ? 'off' : 'on',
   });
-  const lines = createInterface({ input: child.stdout });
-  const ready = await new Promise<{ url: string; tokens: string[] }>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-    // The bank's own log lines (pino, on stdout) may come first: the ready line is the one carrying the tokens.
-    lines.on('line', (line) => {
-      const parsed = (() => { try { return JSON.parse(line) as { url?: string; tokens?: string[] }; } catch { return undefined; } })();
-      if (parsed?.url && Array.isArray(parsed.tokens)) resolve(parsed as { url: string; tokens: string[] });
-    });
-  });
-  return { ...ready, stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }) };
 }
 
 function toRow(name: string, result: autocannon.Result): HttpBenchRow {

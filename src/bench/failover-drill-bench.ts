@@ -6,14 +6,13 @@
  * Afterwards every acknowledged charge is looked up on the new primary, doubles are counted, and the ledger's
  * invariants are checked. The baseline is the same load's charge rate before the kill, in the same round.
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { createFreshDatabase, findPostgresBin } from '../testing/postgres-cluster.ts';
 import { startStandbyPair } from '../testing/standby-pair.ts';
 import { openDatabase } from '../storage/open-database.ts';
 import { checkInvariants } from '../ledger/check-invariants.ts';
+import { startBenchServerProcess } from './bench-server-process.ts';
 
 export interface FailoverDrillOptions {
   rounds: number;
@@ -53,21 +52,9 @@ const RETRY_WAIT_MS = 100;
 /** The longest a round may wait for charges to flow again before it is reported as failed. */
 const RECOVERY_TIMEOUT_MS = 60_000;
 
-/** Starts the bench's bank process (src/bench/bench-server.ts) on `database_url`, with the risk step on. */
-async function startBank(database_url: string, links_count: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./bench-server.ts', import.meta.url).pathname], {
-    env: { ...process.env, BENCH_DATABASE_URL: database_url, BENCH_LINKS: String(links_count), BENCH_RISK: 'on' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const ready = await new Promise<{ url: string; tokens: string[] }>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-    lines.on('line', (line) => {
-      const parsed = (() => { try { return JSON.parse(line) as { url?: string; tokens?: string[] }; } catch { return undefined; } })();
-      if (parsed?.url && Array.isArray(parsed.tokens)) resolve(parsed as { url: string; tokens: string[] });
-    });
-  });
-  return { ...ready, stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }) };
+/** The bench's bank process on `database_url`, with the risk step on. */
+function startBank(database_url: string, links_count: number) {
+  return startBenchServerProcess({ BENCH_DATABASE_URL: database_url, BENCH_LINKS: String(links_count), BENCH_RISK: 'on' });
 }
 
 interface Answer { at_ms: number; status: number }
