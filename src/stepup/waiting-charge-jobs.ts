@@ -1,5 +1,5 @@
 import type { Logger } from '../shared/logger.ts';
-import { createJobBackoff } from '../shared/job-backoff.ts';
+import { createPeriodicJob, type PeriodicJob } from '../shared/periodic-job.ts';
 import type { StepUpApprovals } from './step-up-approvals.ts';
 import type { WebhookDispatcher } from '../webhooks/webhook-dispatcher.ts';
 
@@ -14,49 +14,14 @@ export const WAITING_CHARGE_JOBS_INTERVAL_MS = 1_000;
  */
 export function createWaitingChargeJobs({ stepUp, webhooks, log, interval_ms = WAITING_CHARGE_JOBS_INTERVAL_MS }: {
   stepUp: StepUpApprovals; webhooks: WebhookDispatcher; log: Logger; interval_ms?: number;
-}) {
-  const backoff = createJobBackoff({ log, job: 'waiting-charge jobs', interval_ms });
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = true;
-
-  async function pass(): Promise<number> {
-    try {
+}): PeriodicJob {
+  return createPeriodicJob({
+    job: 'waiting-charge jobs', log, interval_ms,
+    async pass() {
       await stepUp.expireDue();
       await webhooks.dispatchDue();
-      backoff.succeeded();
-      return interval_ms;
-    } catch (error) {
-      return backoff.failed(error);
-    }
-  }
-
-  function schedule(delay_ms: number) {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      running = pass().then((next_ms) => {
-        running = undefined;
-        schedule(next_ms);
-      });
-    }, delay_ms);
-    // The loop must not keep a process alive that has nothing else to do.
-    timer.unref();
-  }
-
-  return {
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule(interval_ms);
     },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      await running;
-    },
-  };
+  });
 }
 
 export type WaitingChargeJobs = ReturnType<typeof createWaitingChargeJobs>;

@@ -1,7 +1,7 @@
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { assert } from '../shared/assert.ts';
-import { createJobBackoff } from '../shared/job-backoff.ts';
+import { createPeriodicJob, type PeriodicJob } from '../shared/periodic-job.ts';
 import type { Database } from './database.ts';
 
 /** A table whose rows carry `expires_at` and mean nothing once it has passed. */
@@ -59,44 +59,12 @@ export async function sweepExpiredRows(db: Database, now: Date, rows_max = EXPIR
 }
 
 /** Runs sweepExpiredRows every `interval_ms` (and backs off while the database is away) until stopped. */
-export function createExpiredRowsSweeper({ db, clock, log, interval_ms = EXPIRED_ROWS_SWEEP_INTERVAL_MS }: { db: Database; clock: Clock; log: Logger; interval_ms?: number }) {
-  const backoff = createJobBackoff({ log, job: 'expired-rows sweep', interval_ms });
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = true;
-  const pass = async (): Promise<number> => {
-    try {
+export function createExpiredRowsSweeper({ db, clock, log, interval_ms = EXPIRED_ROWS_SWEEP_INTERVAL_MS }: { db: Database; clock: Clock; log: Logger; interval_ms?: number }): PeriodicJob {
+  return createPeriodicJob({
+    job: 'expired-rows sweep', log, interval_ms,
+    async pass() {
       const deleted = await sweepExpiredRows(db, clock.now());
       if (Object.values(deleted).some((count) => count > 0)) log.info({ deleted }, 'expired rows swept');
-      backoff.succeeded();
-      return interval_ms;
-    } catch (error) {
-      return backoff.failed(error);
-    }
-  };
-  const schedule = (delay_ms: number) => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      running = pass().then((next_ms) => {
-        running = undefined;
-        schedule(next_ms);
-      });
-    }, delay_ms);
-    // The sweep must not keep a process alive that has nothing else to do.
-    timer.unref();
-  };
-  return {
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule(interval_ms);
     },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      await running;
-    },
-  };
+  });
 }
