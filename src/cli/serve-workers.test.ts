@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../testing/free-port.ts';
@@ -145,6 +146,22 @@ describe('furikae serve --workers 2 on PostgreSQL', { skip: postgres.skip }, () 
       for (const pid of workers) await gone(pid);
       await assert.rejects(fetch(`http://127.0.0.1:${port}/health`), 'nothing listens');
     } finally {
+      await bank.stop('SIGKILL');
+    }
+  });
+
+  test('a worker that cannot start (its port taken) stops the start: the primary exits 1 naming it, and no worker is left', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    const bank = startServeProcess(['serve', '--workers', '2', '--port', String(port)], env);
+    try {
+      await bank.waitForLine((line) => line.includes('a bank worker died while starting; stopping the bank'));
+      assert.equal(await bank.stop(), 1);
+      assert.ok(!bank.lines.some((line) => line.startsWith('furikae bank listening')), 'it never claimed to listen');
+      for (const pid of startedPids(bank)) await gone(pid);
+    } finally {
+      taken.close();
       await bank.stop('SIGKILL');
     }
   });
