@@ -56,6 +56,8 @@ export interface GroupFriction {
   challenged_pct: number;
   held_pct: number;
   denied_pct: number;
+  /** The rules behind this group's challenged, held and denied charges: what a fraud team tunes first. */
+  frictioned_by: { rule: string; charges: number }[];
 }
 
 /** Everything measured in one scenario × configuration run. */
@@ -236,12 +238,18 @@ export function measureRun(input: {
     let entry = groups.get(group);
     if (!entry) {
       entry = { group, customers: 0, charges: 0, challenged: 0, held: 0, denied: 0, consent_expired: 0, other_refused: 0, step_ups_approved: 0,
-        links_attempted: 0, links_made: 0, links_flagged: 0, alerts: 0, challenged_pct: 0, held_pct: 0, denied_pct: 0 };
+        links_attempted: 0, links_made: 0, links_flagged: 0, alerts: 0, challenged_pct: 0, held_pct: 0, denied_pct: 0, frictioned_by: [] };
       groups.set(group, entry);
     }
     return entry;
   };
   for (const customer of honest) groupEntry(customer.group!).customers++;
+  const frictionRules = new Map<string, Map<string, number>>();
+  const countFriction = (group: string, rules: readonly string[]) => {
+    const tally = frictionRules.get(group) ?? new Map<string, number>();
+    for (const rule of rules.length > 0 ? rules : ['(no rule recorded)']) tally.set(rule, (tally.get(rule) ?? 0) + 1);
+    frictionRules.set(group, tally);
+  };
   for (const record of records) {
     if (record.role !== 'honest') continue;
     const entry = groupEntry(record.group);
@@ -250,6 +258,8 @@ export function measureRun(input: {
       if (record.outcome === 'pending_approval') entry.challenged++;
       else if (record.outcome === 'held') entry.held++;
       else if (record.outcome === 'charge_denied') entry.denied++;
+      if (record.outcome === 'pending_approval' || record.outcome === 'held') countFriction(record.group, (record.charge_id && decisionByCharge.get(record.charge_id)?.rules_fired) || []);
+      else if (record.outcome === 'charge_denied') countFriction(record.group, rulesAt(deniedCharges, byKey.get(record.actor_key)?.customer_id, record.at, record.amount_yen));
       else if (record.outcome === 'consent_expired') entry.consent_expired++;
       else if (record.outcome !== 'succeeded') entry.other_refused++;
     } else if (record.what === 'link') {
@@ -271,6 +281,8 @@ export function measureRun(input: {
   }
   const friction = [...groups.values()].map((entry) => ({
     ...entry, challenged_pct: pct(entry.challenged, entry.charges), held_pct: pct(entry.held, entry.charges), denied_pct: pct(entry.denied, entry.charges),
+    frictioned_by: [...(frictionRules.get(entry.group) ?? new Map<string, number>()).entries()]
+      .map(([rule, charges]) => ({ rule, charges })).sort((a, b) => b.charges - a.charges || a.rule.localeCompare(b.rule)),
   }));
 
   return {

@@ -85,11 +85,12 @@ ${run.measures.theft.stolen_seen_by.map((seen) => html` <code>${seen.rule}</code
 
 function frictionTable(runs: readonly RunResult[]): SafeHtml {
   return html`<table><thead><tr><th>configuration</th><th>group</th><th class="n">customers</th><th class="n">charges</th><th class="n">challenged</th><th class="n">held</th>
-<th class="n">denied</th><th class="n">consent expired</th><th class="n">other refusals</th><th class="n">links made / tried</th><th class="n">links flagged</th><th class="n">staff alerts</th></tr></thead><tbody>
+<th class="n">denied</th><th class="n">consent expired</th><th class="n">other refusals</th><th class="n">links made / tried</th><th class="n">links flagged</th><th class="n">staff alerts</th><th>rules behind the friction</th></tr></thead><tbody>
 ${runs.flatMap((run) => run.measures.friction.map((group) => html`<tr><td>${run.configuration}</td><td>${group.group}</td><td class="n">${group.customers}</td><td class="n">${group.charges}</td>
 <td class="n ${group.challenged_pct > HONEST_CHALLENGED_PCT_MAX ? 'miss' : ''}">${group.challenged} (${group.challenged_pct.toFixed(2)} %)</td><td class="n">${group.held} (${group.held_pct.toFixed(2)} %)</td>
 <td class="n ${group.denied_pct > HONEST_DENIED_PCT_MAX ? 'miss' : ''}">${group.denied} (${group.denied_pct.toFixed(2)} %)</td><td class="n">${group.consent_expired}</td><td class="n">${group.other_refused}</td>
-<td class="n">${group.links_made} / ${group.links_attempted}</td><td class="n">${group.links_flagged}</td><td class="n">${group.alerts}</td></tr>`))}
+<td class="n">${group.links_made} / ${group.links_attempted}</td><td class="n">${group.links_flagged}</td><td class="n">${group.alerts}</td>
+<td class="small">${group.frictioned_by.map((entry) => `${entry.rule} ×${entry.charges}`).join(', ')}</td></tr>`))}
 </tbody></table>`;
 }
 

@@ -7,6 +7,7 @@ function friction(group: string, customers: number, charges: number, challenged:
     group, customers, charges, challenged, held: 0, denied, consent_expired: 0, other_refused: 0, step_ups_approved: challenged, links_attempted: customers,
     links_made: customers, links_flagged: 0, alerts: challenged, challenged_pct: Math.round((challenged / charges) * 10_000) / 100, held_pct: 0,
     denied_pct: Math.round((denied / charges) * 10_000) / 100,
+    frictioned_by: challenged + denied === 0 ? [] : [{ rule: 'dormant-account-charged@1', charges: challenged + denied }],
   };
 }
 

@@ -36,23 +36,13 @@ export function caughtBy(result: RunResult, control: string): RunResult['measure
   return result.measures.theft.caught_by.find((tally) => tally.control === control);
 }
 
-/**
- * A known gap: the hardened rules challenge dormant customers waking up (accounts idle 200+ days) far above the 2 %
- * target. At quick scale the group makes only 17–22 charges, so one challenged charge is 4.5–6 points: the quick runs
- * of 2026-12-01 measured 1 of 17 (5.9 %) in docomo-2020, and 2 of 17 (11.8 %) after the second-factor pages changed
- * how honest customers sign in. The bound holds the group at two challenged charges so it cannot get worse unseen;
- * the report still marks the group as missing the 2 % target, and reworking the dormant typology is #12's.
- */
-const DORMANT_CHALLENGED_PCT_KNOWN_GAP = 12;
-
-/** Honest customers in the hardened configuration: ≤ 2 % challenged (dormant: the known gap) and ≤ 0.1 % denied in every group, 65+ included. */
+/** Honest customers in the hardened configuration: ≤ 2 % challenged and ≤ 0.1 % denied in every group, 65+ and dormant included. */
 export function assertHonestFrictionWithinTargets(result: RunResult): void {
   assert.ok(result.measures.friction.some((group) => group.group === '65+'), `${result.scenario} has a 65+ group`);
   for (const group of result.measures.friction) {
     assert.ok(group.charges > 0, `${result.scenario}/${group.group}: charges were made`);
-    const challenged_max = group.group === 'dormant' ? DORMANT_CHALLENGED_PCT_KNOWN_GAP : HONEST_CHALLENGED_PCT_MAX;
-    assert.ok(group.challenged_pct <= challenged_max,
-      `${result.scenario}/${group.group}: ${group.challenged_pct} % challenged (${group.challenged} of ${group.charges} charges; at most ${challenged_max} %)`);
+    assert.ok(group.challenged_pct <= HONEST_CHALLENGED_PCT_MAX,
+      `${result.scenario}/${group.group}: ${group.challenged_pct} % challenged (${group.challenged} of ${group.charges} charges, by ${JSON.stringify(group.frictioned_by)}; at most ${HONEST_CHALLENGED_PCT_MAX} %)`);
     assert.ok(group.denied_pct <= HONEST_DENIED_PCT_MAX, `${result.scenario}/${group.group}: ${group.denied_pct} % denied`);
   }
 }

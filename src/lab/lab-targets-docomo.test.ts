@@ -27,7 +27,7 @@ describe('the attack lab: docomo-2020, quick', () => {
     assert.equal(hardened.measures.theft.attempted_yen, 0, 'no charge could even be tried');
   });
 
-  test('honest customers in the hardened configuration: ≤ 2 % challenged (dormant: a known gap, held at ≤ 12 %, two charges at quick scale) and ≤ 0.1 % denied in every group, 65+ included', () => {
+  test('honest customers in the hardened configuration: ≤ 2 % challenged and ≤ 0.1 % denied in every group, 65+ and dormant included', () => {
     assertHonestFrictionWithinTargets(lab.run('hardened'));
   });
 

@@ -19,7 +19,7 @@ describe('the attack lab: pin-reverse-brute-force, quick', () => {
     assert.equal(caughtBy(hardened, 'policy: no 2020 path')?.links, hardened.measures.theft.links_attempted);
   });
 
-  test('honest customers in the hardened configuration: ≤ 2 % challenged (dormant: a known gap, held at ≤ 12 %, two charges at quick scale) and ≤ 0.1 % denied in every group, 65+ included', () => {
+  test('honest customers in the hardened configuration: ≤ 2 % challenged and ≤ 0.1 % denied in every group, 65+ and dormant included', () => {
     assertHonestFrictionWithinTargets(lab.run('hardened'));
   });
 

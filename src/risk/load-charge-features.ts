@@ -43,7 +43,7 @@ interface LinkRow extends CredentialHistoryRow {
   operator_used_before_link: boolean;
   account_links_active: number;
   account_links_7d: number;
-  last_money_out_at: Date;
+  last_holder_activity_at: Date;
 }
 
 /**
@@ -65,8 +65,11 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
             coalesce(co.first_charge_at < l.created_at, false) AS operator_used_before_link,
             (SELECT count(*)::int FROM links x WHERE x.account_id = l.account_id AND x.status = 'active') AS account_links_active,
             (SELECT count(*)::int FROM links x WHERE x.account_id = l.account_id AND x.created_at > $2) AS account_links_7d,
-            greatest(la.created_at, (SELECT t.created_at FROM ledger_transfers t
-                                      WHERE t.debit_account_id = l.account_id AND t.flags & 5 = 0 ORDER BY t.seq DESC LIMIT 1)) AS last_money_out_at,
+            -- A FAPI link was made by the holder signing in at the bank with a second factor: a sign of life, so
+            -- the holder waking a dormant account is not challenged again on the charges of the link just made.
+            greatest(la.created_at, CASE WHEN l.method = 'fapi2' THEN l.created_at END,
+                     (SELECT t.created_at FROM ledger_transfers t
+                       WHERE t.debit_account_id = l.account_id AND t.flags & 5 = 0 ORDER BY t.seq DESC LIMIT 1)) AS last_holder_activity_at,
             ${credentialHistoryColumns({ failures_since: '$3', locks_since: '$4', now: '$5' })}
        FROM links l
        JOIN bank_accounts a ON a.id = l.account_id
@@ -133,7 +136,7 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
       credential_failure_seconds_ago: secondsSince(row.credential_last_failure_at),
       credential_lock_seconds_ago: secondsSince(row.credential_last_lock_at),
       operator_used_before_link: row.operator_used_before_link,
-      account_idle_days: Math.max(0, Math.floor((now.getTime() - row.last_money_out_at.getTime()) / DAY_MS)),
+      account_idle_days: Math.max(0, Math.floor((now.getTime() - row.last_holder_activity_at.getTime()) / DAY_MS)),
     };
     return { features, customer_id: row.customer_id, velocity_keys };
   });

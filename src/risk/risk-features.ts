@@ -56,6 +56,9 @@ export interface RiskFeatures {
   credential_lock_seconds_ago: number | null;
   /** The customer had charges through this operator before this link was made (a re-link, not a first contact). */
   operator_used_before_link: boolean;
-  /** Whole days since money last left the account (or since it was opened, if never). */
+  /**
+   * Whole days since the holder last showed a sign of life: money left the account, or (charge stage) the holder
+   * signed in at the bank with a second factor to make this FAPI link; since the account was opened, if neither.
+   */
   account_idle_days: number;
 }

@@ -6,6 +6,8 @@ import { DEFAULT_RISK_CONFIG } from './default-risk-config.ts';
 import { createRiskPipeline } from './risk-pipeline.ts';
 import type { RiskConfig } from './risk-config.ts';
 import type { RiskFeatures } from './risk-features.ts';
+import { loadChargeFeatures } from './load-charge-features.ts';
+import type { Link } from '../linking/link.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -205,6 +207,26 @@ for (const backend of testBackends) {
         const row = await decisionFor(response.json().id);
         assert.equal(row.features.account_idle_days, 208);
         assert.ok(row.reasons.includes('account_dormant_6_months'));
+      });
+
+      test('a holder who wakes a dormant account by linking through the bank with a second factor is not dormant on that link’s charges, while a PIN link on the same account is', async () => {
+        const customer = await openCustomer(1948);
+        fixture.clock.advance(400 * DAY_MS);
+        const { body } = await legacyLink(fixture, customer.fields);
+        const legacy = (await fixture.db.query<Link>(`SELECT * FROM links WHERE id = $1`, [body.link.id]))[0]!;
+        // The FAPI link's row as the consent flow writes it (that flow's MFA is tested in src/fapi); here only the
+        // feature the risk step reads from it is under test.
+        const [fapi] = await fixture.db.query<Link>(
+          `INSERT INTO links (id, operator_id, account_id, method, status, charge_yen_max, charges_yen_per_month_max, created_at)
+           VALUES (gen_random_uuid(), $1, $2, 'fapi2', 'active', 100000, 300000, $3) RETURNING *`, [legacy.operator_id, customer.account_id, fixture.clock.now()]);
+        fixture.clock.advance(3 * 60 * 60 * 1000);
+        const input = (link: Link) => ({ link, charge_yen_max: 100_000, amount_yen: 5_000, source_ip: '203.0.113.1', device_id: null });
+        const [onPin, onFapi] = await loadChargeFeatures(fixture.db, [input(legacy), input(fapi!)], fixture.clock.now());
+        assert.equal(onPin!.features.account_idle_days, 400, 'a PIN proves nothing about who holds the account');
+        assert.equal(onFapi!.features.account_idle_days, 0, 'the holder signed in with a second factor three hours ago');
+        fixture.clock.advance(200 * DAY_MS);
+        const [later] = await loadChargeFeatures(fixture.db, [input(fapi!)], fixture.clock.now());
+        assert.equal(later!.features.account_idle_days, 200, 'a FAPI link left unused for months is dormant again');
       });
 
       test('where a link came from is recorded with its counts, and its decision too', async () => {
