@@ -258,10 +258,11 @@ export function measureRun(input: {
       if (record.outcome === 'pending_approval') entry.challenged++;
       else if (record.outcome === 'held') entry.held++;
       else if (record.outcome === 'charge_denied') entry.denied++;
-      if (record.outcome === 'pending_approval' || record.outcome === 'held') countFriction(record.group, (record.charge_id && decisionByCharge.get(record.charge_id)?.rules_fired) || []);
-      else if (record.outcome === 'charge_denied') countFriction(record.group, rulesAt(deniedCharges, byKey.get(record.actor_key)?.customer_id, record.at, record.amount_yen));
       else if (record.outcome === 'consent_expired') entry.consent_expired++;
       else if (record.outcome !== 'succeeded') entry.other_refused++;
+      // A challenge or hold has a charge and its decision; a denial has no charge, so its decision is found by time.
+      if (record.outcome === 'pending_approval' || record.outcome === 'held') countFriction(record.group, (record.charge_id && decisionByCharge.get(record.charge_id)?.rules_fired) || []);
+      else if (record.outcome === 'charge_denied') countFriction(record.group, rulesAt(deniedCharges, byKey.get(record.actor_key)?.customer_id, record.at, record.amount_yen));
     } else if (record.what === 'link') {
       entry.links_attempted++;
       if (record.outcome === 'made') {
