@@ -21,6 +21,7 @@ import { staffSecurityPages } from './web/staff-security-pages.ts';
 import type Provider from 'oidc-provider';
 import { createAuthorizationServer } from './authorization/create-authorization-server.ts';
 import { throttleClientAuthentication } from './authorization/client-auth-throttle.ts';
+import { watchRefreshGrants } from './operators/watch-refresh-grants.ts';
 import { registerHttpRateLimits, type HttpRateLimits } from './throttle/http-rate-limits.ts';
 import { loadAuthorizationSecrets } from './authorization/authorization-secrets.ts';
 import { createAccessTokenVerifier } from './authorization/access-token-verifier.ts';
@@ -86,6 +87,7 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
   const resource = `${deps.public_url}/v1`;
   const provider = await createAuthorizationServer({ db: deps.db, operators: services.operators, log: deps.log, issuer, resource });
   throttleClientAuthentication(provider, services);
+  watchRefreshGrants(provider, { ...services, raiseAlerts: (tx, alerts) => services.cases.raiseAlert(tx, alerts) });
   const verifier = createAccessTokenVerifier({ issuer, resource, public_url: deps.public_url, jwks: (await loadAuthorizationSecrets(deps.db)).jwks });
   const app = createHttpApp({ log: deps.log, error_pages: { api_paths: BANK_API_PATHS, render: renderBankErrorPage } });
   pinPublicOrigin(app, deps.public_url);

@@ -16,6 +16,7 @@ import { kycMigrations } from './kyc/kyc-migrations.ts';
 import { incidentsMigrations } from './incidents/incidents-migrations.ts';
 import { compensationMigrations } from './compensation/compensation-migrations.ts';
 import { outreachMigrations } from './outreach/outreach-migrations.ts';
+import { operatorMigrations } from './operators/operator-migrations.ts';
 
 /** Every migration set of the bank's database, in the order they must run (later sets reference earlier tables). */
 export const bankMigrationSets: readonly MigrationSet[] = [
@@ -36,4 +37,5 @@ export const bankMigrationSets: readonly MigrationSet[] = [
   incidentsMigrations,
   compensationMigrations,
   outreachMigrations,
+  operatorMigrations,
 ];

@@ -21,6 +21,7 @@ import type { RiskConfig, RiskMode } from './risk/risk-config.ts';
 import { DEFAULT_RISK_CONFIG } from './risk/default-risk-config.ts';
 import { createRiskPipeline, type RiskPipeline } from './risk/risk-pipeline.ts';
 import { createLinkRisk, type LinkRisk } from './risk/link-risk.ts';
+import { createOperatorContainments, type OperatorContainments } from './operators/operator-containments.ts';
 import { createStepUpApprovals, type StepUpApprovals } from './stepup/step-up-approvals.ts';
 import { createOperatorWebhooks, type OperatorWebhooks } from './webhooks/operator-webhooks.ts';
 import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks/webhook-dispatcher.ts';
@@ -63,6 +64,8 @@ export interface BankServices {
   risk: RiskPipeline;
   /** Risk at link time: decides a new link and records where it came from. */
   linkRisk: LinkRisk;
+  /** Automatic operator containment: contained in the charge and link paths, released by an admin. */
+  containments: OperatorContainments;
   /** Waiting charges: the customer's step-up approval, staff review of holds (approveHeld, denyHeld), timeouts. */
   stepUp: StepUpApprovals;
   /** Operators' webhook URLs and secrets. */
@@ -129,8 +132,9 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
   });
   const riskMode = risk.mode ?? 'enforce';
   const raiseAlerts = (tx: Parameters<CaseStore['raiseAlert']>[0], alerts: Parameters<CaseStore['raiseAlert']>[1]) => cases.raiseAlert(tx, alerts);
+  const containments = createOperatorContainments({ db, clock, ids, audit, raiseAlerts, enforced: riskMode === 'enforce' });
   const charges = createChargePipeline({
-    db, ledger, clock, ids, log, risk: { pipeline: riskPipeline, mode: riskMode, raiseAlerts }, ...(charge_steps ? { steps: charge_steps } : {}),
+    db, ledger, clock, ids, log, risk: { pipeline: riskPipeline, mode: riskMode, raiseAlerts, containments }, ...(charge_steps ? { steps: charge_steps } : {}),
   });
   // Security notices go by SMS at once and, through the outbox, by e-mail too.
   const notifyCustomer = createOutboxCustomerNotifier({ db, ids, clock, sms: createSmsCustomerNotifier({ db, sms, log }) });
@@ -142,7 +146,8 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
     audit, cases, staff: createStaffDirectory({ db, clock, ids }), notMeTokens, notMe: createNotMeReports({ db, clock, tokens: notMeTokens, cases, log }),
     secondFactors,
     risk: riskPipeline,
-    linkRisk: createLinkRisk({ db, clock, ids, log, pipeline: riskPipeline, mode: riskMode, raiseAlerts }),
+    linkRisk: createLinkRisk({ db, clock, ids, log, pipeline: riskPipeline, mode: riskMode, raiseAlerts, containments }),
+    containments,
     stepUp: createStepUpApprovals({ db, ledger, clock, ids, log, secondFactors, sms, public_url, raiseAlerts }),
     webhooks: createOperatorWebhooks({ db, clock, ...webhookTargets }),
     webhookDispatcher: createWebhookDispatcher({ db, clock, log, send: createWebhookSender(webhookTargets) }),

@@ -1,3 +1,4 @@
+import { linksSuspended } from '../operators/operator.ts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, type default as Provider } from 'oidc-provider';
 import { Type } from '@sinclair/typebox';
@@ -243,7 +244,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
         return finish(request, reply, { error: 'access_denied', error_description: `${code}: ${description}` });
       };
       if (!operator.link_methods_allowed.includes('fapi2')) return refuse('link_method_not_allowed', 'The operator may not link');
-      if (operator.new_links_suspended) return refuse('new_links_suspended', 'New links to this operator are suspended');
+      if (linksSuspended(operator)) return refuse('new_links_suspended', 'New links to this operator are suspended');
       const attestation = await verifyKycAttestation(String(details.params.kyc_attestation ?? ''), {
         jwks: operator.jwks as never, client_id, audience: issuer, now: clock.now(), level_min: operator.kyc_level_min,
       });

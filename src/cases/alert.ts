@@ -12,6 +12,8 @@ export const ALERT_KINDS = [
   'second_factor_locked', // a customer's SMS or authenticator factor locked after wrong codes
   'risk_challenge_expired', // a challenged charge ran out without the customer approving it
   'not_me', // the customer said "this wasn't me"
+  'operator_contained', // the bank contained an operator itself: far above its own history
+  'operator_source_refused', // an operator's credentials used from an address it did not register
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 

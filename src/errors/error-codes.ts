@@ -20,6 +20,7 @@ export const errorCodes = {
   link_method_not_allowed: { status: 403, title: "The operator's policy does not allow this link method" },
   new_links_suspended: { status: 403, title: 'New links to this operator are suspended' },
   charges_suspended: { status: 403, title: 'Charges by this operator are suspended' },
+  operator_source_not_registered: { status: 403, title: 'The request comes from an address the operator did not register' },
   // Links
   link_credentials_mismatch: { status: 422, title: 'The account details do not match a bank account' },
   link_token_invalid: { status: 401, title: 'The link credential is missing or unknown' },

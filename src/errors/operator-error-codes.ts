@@ -11,7 +11,7 @@ export const OPERATOR_ERROR_CODES = [
   'validation_failed', 'body_too_large', 'unsupported_media_type', 'route_not_found', 'method_not_allowed', 'request_malformed',
   'request_timeout', 'uri_too_long', 'headers_too_large', 'too_many_requests', 'service_unavailable', 'internal_error',
   // Authentication and policy
-  'operator_unauthenticated', 'link_method_not_allowed', 'new_links_suspended', 'charges_suspended',
+  'operator_unauthenticated', 'link_method_not_allowed', 'new_links_suspended', 'charges_suspended', 'operator_source_not_registered',
   // Links and their credentials
   'link_credentials_mismatch', 'link_token_invalid', 'link_not_found', 'link_revoked', 'link_mismatch', 'link_frozen', 'link_denied',
   'consent_expired', 'access_token_invalid', 'dpop_proof_invalid', 'dpop_proof_replayed', 'credential_attempts_locked', 'too_many_attempts',

@@ -24,7 +24,7 @@ export const OPERATION_ERROR_CODES: Record<string, readonly OperatorErrorCode[]>
   'post /v1/links/{id}/revoke': [...ANY_ROUTE, ...OPERATOR_AUTH, 'link_not_found'],
   'post /v1/charges': [...ANY_ROUTE, ...WITH_BODY, ...IDEMPOTENT, 'link_token_invalid', 'access_token_invalid', 'dpop_proof_invalid',
     'dpop_proof_replayed', 'link_mismatch', 'link_revoked', 'link_frozen', 'consent_expired', 'charges_suspended',
-    'charge_yen_max_exceeded', 'charges_yen_per_month_max_exceeded', 'insufficient_funds', 'charge_denied'],
+    'operator_source_not_registered', 'charge_yen_max_exceeded', 'charges_yen_per_month_max_exceeded', 'insufficient_funds', 'charge_denied'],
   'get /v1/charges': [...ANY_ROUTE, ...OPERATOR_AUTH],
   'get /v1/charges/{id}': [...ANY_ROUTE, ...OPERATOR_AUTH, 'charge_not_found'],
   'post /v1/charges/{id}/refunds': [...ANY_ROUTE, ...WITH_BODY, ...OPERATOR_AUTH, ...IDEMPOTENT, 'charge_not_found', 'charge_not_settled',

@@ -3,7 +3,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { FurikaeError } from '../errors/furikae-error.ts';
 import { DECOY_SECRET_HASH, hashToken, newToken, verifySecret } from '../shared/secret-hash.ts';
-import type { Operator } from '../operators/operator.ts';
+import { linksSuspended, type Operator } from '../operators/operator.ts';
 import { normalizeKanaName } from './kana-name.ts';
 import { LINK_COLUMNS, type Link } from './link.ts';
 import type { CredentialThrottle } from '../throttle/credential-throttle.ts';
@@ -50,7 +50,7 @@ export async function createLegacyLink(
   if (!operator.link_methods_allowed.includes('legacy_pin')) {
     throw new FurikaeError('link_method_not_allowed', `${operator.display_name} may not link with account number and PIN`);
   }
-  if (operator.new_links_suspended) throw new FurikaeError('new_links_suspended', `New links to ${operator.display_name} are suspended`);
+  if (linksSuspended(operator)) throw new FurikaeError('new_links_suspended', `New links to ${operator.display_name} are suspended`);
 
   const attempt: CredentialAttempt = {
     credential: 'legacy_pin', account_key: pinAccountKey(request.branch_code, request.account_number), operator_id: operator.id,

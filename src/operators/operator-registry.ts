@@ -11,10 +11,12 @@ import {
   CHARGE_YEN_MAX_DEFAULT,
   CHARGES_YEN_PER_MONTH_MAX_DEFAULT,
   OPERATOR_COLUMNS,
+  type ContainmentAction,
   type KycLevel,
   type LinkMethod,
   type Operator,
 } from './operator.ts';
+import { sourceAddressProblems } from './operator-source-addresses.ts';
 
 export interface NewOperator {
   display_name: string;
@@ -27,6 +29,8 @@ export interface NewOperator {
   jwks?: { keys: Record<string, unknown>[] };
   /** Exact redirect URIs for FAPI 2.0 links. */
   redirect_uris?: string[];
+  /** Where its servers call from (IPs or CIDR blocks); refresh grants and charges from elsewhere are refused. */
+  source_addresses?: string[];
   /** Fixed credentials for the demo; otherwise generated. */
   client_id?: string;
   client_secret?: string;
@@ -61,14 +65,16 @@ export function createOperatorRegistry({ db, ledger, clock, ids, audit }: { db: 
       assert(created === 'ok', `settlement account: ${created}`);
       const client_id = input.client_id ?? `op_${id.replaceAll('-', '').slice(-16)}`;
       const client_secret = input.client_secret ?? newToken('sk');
+      const problems = sourceAddressProblems(input.source_addresses ?? []);
+      assert(problems.length === 0, `source addresses: ${problems.join('; ')}`);
       const [operator] = await db.query<Operator>(
         `INSERT INTO operators (id, display_name, passbook_label, client_id, client_secret_hash, settlement_account_id,
-           link_methods_allowed, kyc_level_min, charge_yen_max, charges_yen_per_month_max, created_at, jwks, redirect_uris)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${OPERATOR_COLUMNS}`,
+           link_methods_allowed, kyc_level_min, charge_yen_max, charges_yen_per_month_max, created_at, jwks, redirect_uris, source_addresses)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${OPERATOR_COLUMNS}`,
         [id, input.display_name, input.passbook_label, client_id, hashToken(client_secret), settlement_account_id,
           input.link_methods_allowed ?? ['fapi2'], input.kyc_level_min ?? 'ekyc_document_face',
           input.charge_yen_max ?? CHARGE_YEN_MAX_DEFAULT, input.charges_yen_per_month_max ?? CHARGES_YEN_PER_MONTH_MAX_DEFAULT, clock.now(),
-          input.jwks ? JSON.stringify(input.jwks) : null, input.redirect_uris ?? []],
+          input.jwks ? JSON.stringify(input.jwks) : null, input.redirect_uris ?? [], (input.source_addresses ?? []).map((entry) => entry.trim())],
       );
       assert(operator, 'operator inserted');
       return { operator, client_secret };
@@ -124,6 +130,45 @@ export function createOperatorRegistry({ db, ledger, clock, ids, audit }: { db: 
       const [row] = await db.query<Operator & { jwks: { keys: Record<string, unknown>[] } | null; redirect_uris: string[] }>(
         `SELECT ${OPERATOR_COLUMNS}, jwks, redirect_uris FROM operators WHERE client_id = $1`, [client_id]);
       return row;
+    },
+
+    /**
+     * Replaces the addresses the operator's servers call from (empty: not bound), as staff record them from the
+     * operator's registration; audited with who and why in the same transaction. Problems come back, nothing changed.
+     */
+    async setSourceAddresses(id: string, addresses: readonly string[], change: SwitchChange): Promise<{ ok: true; operator: Operator } | { ok: false; problems: string[] } | undefined> {
+      const entries = addresses.map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+      const problems = sourceAddressProblems(entries);
+      if (problems.length > 0) return { ok: false, problems };
+      assert(audit, 'a source-address change needs the audit log');
+      return db.transaction(async (tx) => {
+        const [before] = await tx.query<{ source_addresses: string[] }>(`SELECT source_addresses FROM operators WHERE id = $1 FOR UPDATE`, [id]);
+        if (!before) return undefined;
+        const [row] = await tx.query<Operator>(`UPDATE operators SET source_addresses = $2 WHERE id = $1 RETURNING ${OPERATOR_COLUMNS}`, [id, entries]);
+        await audit.append(tx, {
+          staff_id: change.staff_id, action: 'operator.source_addresses', subject: id, reason: change.reason.trim(),
+          details: { source_addresses: entries, was: before.source_addresses },
+        });
+        return { ok: true as const, operator: row! };
+      });
+    },
+
+    /** Sets the containment policy (level null: never contained automatically), audited with who and why. */
+    async setContainmentPolicy(id: string, policy: { level: number | null; action: ContainmentAction }, change: SwitchChange): Promise<Operator | undefined> {
+      assert(policy.level === null || (Number.isFinite(policy.level) && policy.level > 1), 'a containment level is above 1 (the operator\'s own busiest window)');
+      assert(audit, 'a containment policy change needs the audit log');
+      return db.transaction(async (tx) => {
+        const [before] = await tx.query<{ containment_level: number | null; containment_action: ContainmentAction }>(
+          `SELECT containment_level, containment_action FROM operators WHERE id = $1 FOR UPDATE`, [id]);
+        if (!before) return undefined;
+        const [row] = await tx.query<Operator>(
+          `UPDATE operators SET containment_level = $2, containment_action = $3 WHERE id = $1 RETURNING ${OPERATOR_COLUMNS}`, [id, policy.level, policy.action]);
+        await audit.append(tx, {
+          staff_id: change.staff_id, action: 'operator.containment_policy', subject: id, reason: change.reason.trim(),
+          details: { level: policy.level, action: policy.action, was: before },
+        });
+        return row;
+      });
     },
 
     /** Replaces the allowed link methods (the demo turns on legacy_pin for its 2020 operator). */

@@ -1,5 +1,6 @@
 import type { Queryable } from '../storage/database.ts';
 import type { NewAlert } from '../cases/alert.ts';
+import type { OperatorContainments } from '../operators/operator-containments.ts';
 import type { RiskMode } from './risk-config.ts';
 import type { RiskAction, RiskDecision } from './risk-outcome.ts';
 import type { RiskPipeline } from './risk-pipeline.ts';
@@ -10,6 +11,8 @@ export interface ChargeRisk {
   mode: RiskMode;
   /** Raises alerts in the batch's transaction (src/cases raiseAlert), so an alert exists exactly when its charge decision does. */
   raiseAlerts: (tx: Queryable, alerts: readonly NewAlert[]) => Promise<unknown>;
+  /** Automatic operator containment (src/operators); without it an operator is never contained by the charge path. */
+  containments?: Pick<OperatorContainments, 'contain'>;
 }
 
 /** One charge's decision, and what the charge path does with it. */

@@ -10,6 +10,7 @@ import type { DormantAccountChargedConfig } from './rules/dormant-account-charge
 import type { ElderlyCustomerNewLinkConfig } from './rules/elderly-customer-new-link.ts';
 import type { AmountAboveHistoryConfig } from './rules/amount-above-history.ts';
 import type { AccountLinksSpreadConfig } from './rules/account-links-spread.ts';
+import type { OperatorActivityAnomalyConfig } from './rules/operator-activity-anomaly.ts';
 import { IDENTITY_MATCH_SCORE_MIN, IDENTITY_MATCH_STRONG_SCORE_MIN } from '../kyc/identity-match.ts';
 
 const HOUR_SECONDS = 60 * 60;
@@ -127,6 +128,16 @@ const accountLinksSpread: AccountLinksSpreadConfig = {
   ],
 };
 
+const operatorActivityAnomaly: OperatorActivityAnomalyConfig = {
+  // A level is a ratio to the operator's own busiest window in 28 days (or a floor): 1 is a day it has had before.
+  // 3× is unusual (a promotion, a payday): its customers step up. 5× is the default containment level as well.
+  level_bands: [
+    { lower: 0, upper: 3, outcome: 'pass', reason: 'operator_within_its_history' },
+    { lower: 3, upper: 5, outcome: 'alert', reason: 'operator_above_its_history' },
+    { lower: 5, upper: null, outcome: 'block', reason: 'operator_far_above_its_history' },
+  ],
+};
+
 /**
  * The shipped config. Tuned so that an ordinary ¥5,000 top-up is allowed, even on a new legacy link of an elderly
  * customer (score 45 < 50), while the 2020 pattern (new legacy link, operator never used, elderly customer,
@@ -147,6 +158,7 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = {
     'elderly-customer-new-link@1': elderlyCustomerNewLink,
     'amount-above-history@1': amountAboveHistory,
     'account-links-spread@1': accountLinksSpread,
+    'operator-activity-anomaly@1': operatorActivityAnomaly,
   },
   typologies: [
     {
@@ -188,6 +200,16 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = {
       block_threshold: 100,
       on_alert: 'challenge',
       on_block: 'deny',
+    },
+    {
+      id: 'leaked-operator@1',
+      describes: 'an operator’s links charged far beyond its own history: its database or keys in a thief’s hands',
+      weights: { 'operator-activity-anomaly@1': { alert: 50, block: 100 } },
+      // The holder's own phone stands between a thief holding the operator's tokens and the money; staff decide the rest.
+      alert_threshold: 50,
+      block_threshold: 100,
+      on_alert: 'challenge',
+      on_block: 'hold',
     },
   ],
 };

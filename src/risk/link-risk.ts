@@ -10,6 +10,10 @@ import type { RiskPipeline } from './risk-pipeline.ts';
 import type { RiskFeatures } from './risk-features.ts';
 import { loadLinkFeatures, type LinkRiskRequest } from './load-link-features.ts';
 import { recordRiskDecisions } from './record-risk-decisions.ts';
+import { addOperatorActivity, recordOperatorSources } from '../operators/operator-activity.ts';
+import type { OperatorAnomaly } from '../operators/operator-anomaly.ts';
+import type { OperatorContainments } from '../operators/operator-containments.ts';
+import type { ContainmentAction } from '../operators/operator.ts';
 
 /** A link request's decision, to be recorded with the link once it is written. */
 export interface LinkAssessment {
@@ -20,6 +24,8 @@ export interface LinkAssessment {
   /** What takes effect: the decision's action when enforced, `allow` in observe mode. */
   action: RiskAction;
   decided_at: Date;
+  /** The operator's anomaly level with this link counted. */
+  operator_anomaly: OperatorAnomaly;
 }
 
 export interface LinkRiskDeps {
@@ -30,6 +36,8 @@ export interface LinkRiskDeps {
   pipeline: RiskPipeline;
   mode: RiskMode;
   raiseAlerts: (tx: Queryable, alerts: readonly NewAlert[]) => Promise<unknown>;
+  /** Automatic operator containment; without it no link contains its operator. */
+  containments?: Pick<OperatorContainments, 'contain'>;
 }
 
 /**
@@ -38,7 +46,7 @@ export interface LinkRiskDeps {
  * `deny` refuses the link (`link_denied`, its decision still recorded); `challenge` and `hold` let it through with a
  * staff alert, since the customer has either already approved with a second factor (FAPI) or is in the lab (legacy).
  */
-export function createLinkRisk({ db, clock, ids, log, pipeline, mode, raiseAlerts }: LinkRiskDeps) {
+export function createLinkRisk({ db, clock, ids, log, pipeline, mode, raiseAlerts, containments }: LinkRiskDeps) {
   const rowFor = (assessment: LinkAssessment, link_id: string | null) => ({
     id: ids.next(), charge_id: null, link_id, operator_id: assessment.request.operator_id, customer_id: assessment.customer_id,
     account_id: assessment.request.account_id, amount_yen: 0, decision: assessment.decision, enforced: mode === 'enforce',
@@ -52,9 +60,9 @@ export function createLinkRisk({ db, clock, ids, log, pipeline, mode, raiseAlert
      */
     async assess(request: LinkRiskRequest): Promise<LinkAssessment> {
       const now = clock.now();
-      const { features, customer_id } = await loadLinkFeatures(db, request, now);
+      const { features, customer_id, operator_anomaly } = await loadLinkFeatures(db, request, now);
       const decision = pipeline.decide(features);
-      const assessment: LinkAssessment = { request, features, customer_id, decision, action: mode === 'enforce' ? decision.action : 'allow', decided_at: now };
+      const assessment: LinkAssessment = { request, features, customer_id, decision, action: mode === 'enforce' ? decision.action : 'allow', decided_at: now, operator_anomaly };
       if (assessment.action === 'deny') {
         await db.transaction(async (tx) => {
           await recordRiskDecisions(tx, [rowFor(assessment, null)]);
@@ -79,6 +87,16 @@ export function createLinkRisk({ db, clock, ids, log, pipeline, mode, raiseAlert
           features.device_links_24h, features.ip_links_24h, features.device_accounts_30d, assessment.decided_at],
       );
       await recordRiskDecisions(tx, [rowFor(assessment, link_id)]);
+      await addOperatorActivity(tx, [{ operator_id: request.operator_id, kind: 'link' }], assessment.decided_at);
+      await recordOperatorSources(tx, [{ operator_id: request.operator_id, source_ip: request.source_ip }], assessment.decided_at);
+      if (mode === 'enforce' && containments) {
+        // A burst of new links contains the operator for the links after this one (this one's holder already consented).
+        const [operator] = await tx.query<{ id: string; display_name: string; containment_level: number | null; containment_action: ContainmentAction }>(
+          `SELECT id, display_name, containment_level, containment_action FROM operators WHERE id = $1`, [request.operator_id]);
+        if (operator && operator.containment_level !== null && assessment.operator_anomaly.level >= operator.containment_level) {
+          await containments.contain(tx, operator, assessment.operator_anomaly, assessment.decided_at);
+        }
+      }
       if (assessment.action !== 'allow') {
         await raiseAlerts(tx, [{
           kind: 'risk_link', severity: assessment.action === 'hold' ? 'high' : 'medium', summary: `New ${request.method} link flagged: ${assessment.action}`,

@@ -6,6 +6,8 @@ import type { RiskFeatures } from './risk-features.ts';
 import { customerAgeYears } from './customer-age.ts';
 import { CREDENTIAL_FAILURE_LOOKBACK_MS, CREDENTIAL_LOCK_LOOKBACK_MS, credentialHistoryColumns, type CredentialHistoryRow } from './credential-history.ts';
 import { loadVelocity, velocityCount, type VelocityKey } from './risk-velocity.ts';
+import { loadOperatorAnomalies } from '../operators/load-operator-anomalies.ts';
+import type { OperatorAnomaly } from '../operators/operator-anomaly.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** "Links made on the account recently": a week, the spread of services in 2020's Japan Post Bank cases. */
@@ -17,6 +19,8 @@ export interface ChargeRiskInput {
   /** The per-charge cap in force: the lower of the link's and the operator's. */
   charge_yen_max: number;
   amount_yen: number;
+  /** When the link's operator registered: a new operator is compared with wider floors (src/operators/operator-anomaly.ts). */
+  operator_registered_at: Date;
   source_ip: string;
   device_id: string | null;
 }
@@ -26,6 +30,8 @@ export interface ChargeFeatureSet {
   features: RiskFeatures;
   customer_id: string;
   velocity_keys: VelocityKey[];
+  /** The operator's level with this charge counted, and the measure behind it (for containment). */
+  operator_anomaly: OperatorAnomaly;
 }
 
 interface LinkRow extends CredentialHistoryRow {
@@ -93,13 +99,15 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
     { dimension: 'ip', key: input.source_ip },
   ];
   const velocity = await loadVelocity(tx, inputs.flatMap((input) => keysOf(input, byLink.get(input.link.id)!)), now);
+  const anomalies = await loadOperatorAnomalies(tx, inputs.map((input) => ({ operator_id: input.link.operator_id, registered_at: input.operator_registered_at, kind: 'charge' as const })), now);
   const today = japanDate(now);
   const secondsSince = (at: Date | null) => (at === null ? null : Math.max(0, Math.floor((now.getTime() - at.getTime()) / 1000)));
 
   // Forward counts within the batch: what earlier items of this batch add to each window.
   const inBatch = new Map<string, number>();
-  return inputs.map((input) => {
+  return inputs.map((input, index) => {
     const row = byLink.get(input.link.id)!;
+    const operator_anomaly = anomalies[index]!;
     const velocity_keys = keysOf(input, row);
     const counted = (key: VelocityKey) => {
       const id = `${key.dimension}:${key.key}`;
@@ -137,7 +145,8 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
       credential_lock_seconds_ago: secondsSince(row.credential_last_lock_at),
       operator_used_before_link: row.operator_used_before_link,
       account_idle_days: Math.max(0, Math.floor((now.getTime() - row.last_holder_activity_at.getTime()) / DAY_MS)),
+      operator_anomaly_level: operator_anomaly.level,
     };
-    return { features, customer_id: row.customer_id, velocity_keys };
+    return { features, customer_id: row.customer_id, velocity_keys, operator_anomaly };
   });
 }

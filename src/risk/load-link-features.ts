@@ -6,6 +6,8 @@ import type { RiskFeatures } from './risk-features.ts';
 import { customerAgeYears } from './customer-age.ts';
 import { CREDENTIAL_FAILURE_LOOKBACK_MS, CREDENTIAL_LOCK_LOOKBACK_MS, credentialHistoryColumns, type CredentialHistoryRow } from './credential-history.ts';
 import { ACCOUNT_LINKS_LOOKBACK_MS } from './load-charge-features.ts';
+import { loadOperatorAnomalies } from '../operators/load-operator-anomalies.ts';
+import type { OperatorAnomaly } from '../operators/operator-anomaly.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
@@ -31,9 +33,12 @@ export interface LinkRiskRequest {
 export interface LinkFeatureSet {
   features: RiskFeatures;
   customer_id: string;
+  /** The operator's level with this link counted, and the measure behind it (for containment). */
+  operator_anomaly: OperatorAnomaly;
 }
 
 interface Row extends CredentialHistoryRow {
+  operator_registered_at: Date;
   customer_id: string;
   birth_date: string;
   customer_charges_count: number;
@@ -64,6 +69,7 @@ export async function loadLinkFeatures(tx: Queryable, request: LinkRiskRequest, 
                                                   UNION SELECT a.id) u) END AS device_accounts_30d,
             greatest(la.created_at, (SELECT t.created_at FROM ledger_transfers t
                                       WHERE t.debit_account_id = a.id AND t.flags & 5 = 0 ORDER BY t.seq DESC LIMIT 1)) AS last_money_out_at,
+            (SELECT o.created_at FROM operators o WHERE o.id = $2) AS operator_registered_at,
             ${credentialHistoryColumns({ failures_since: '$8', locks_since: '$9', now: '$10' })}
        FROM bank_accounts a
        JOIN customers c ON c.id = a.customer_id
@@ -75,6 +81,8 @@ export async function loadLinkFeatures(tx: Queryable, request: LinkRiskRequest, 
       request.source_ip, ago(DEVICE_ACCOUNTS_LOOKBACK_MS), ago(CREDENTIAL_FAILURE_LOOKBACK_MS), ago(CREDENTIAL_LOCK_LOOKBACK_MS), now],
   );
   assert(row, `account ${request.account_id} exists`);
+  assert(row.operator_registered_at, `operator ${request.operator_id} exists`);
+  const [operator_anomaly] = await loadOperatorAnomalies(tx, [{ operator_id: request.operator_id, registered_at: row.operator_registered_at, kind: 'link' }], now);
   const secondsSince = (at: Date | null) => (at === null ? null : Math.max(0, Math.floor((now.getTime() - at.getTime()) / 1000)));
   const features: RiskFeatures = {
     stage: 'link',
@@ -102,6 +110,7 @@ export async function loadLinkFeatures(tx: Queryable, request: LinkRiskRequest, 
     credential_lock_seconds_ago: secondsSince(row.credential_last_lock_at),
     operator_used_before_link: row.operator_used_before_link,
     account_idle_days: Math.max(0, Math.floor((now.getTime() - row.last_money_out_at.getTime()) / DAY_MS)),
+    operator_anomaly_level: operator_anomaly!.level,
   };
-  return { features, customer_id: row.customer_id };
+  return { features, customer_id: row.customer_id, operator_anomaly: operator_anomaly! };
 }

@@ -61,4 +61,10 @@ export interface RiskFeatures {
    * signed in at the bank with a second factor to make this FAPI link; since the account was opened, if neither.
    */
   account_idle_days: number;
+  /**
+   * How far the link's operator is above its own history right now: the largest ratio of its charges (10 minutes,
+   * an hour), new links or refresh grants (an hour) to its busiest such window in 28 days, or a floor
+   * (src/operators/operator-anomaly.ts). Null where it was not measured (a retrospective scan).
+   */
+  operator_anomaly_level: number | null;
 }

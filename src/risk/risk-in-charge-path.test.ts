@@ -220,7 +220,7 @@ for (const backend of testBackends) {
           `INSERT INTO links (id, operator_id, account_id, method, status, charge_yen_max, charges_yen_per_month_max, created_at)
            VALUES (gen_random_uuid(), $1, $2, 'fapi2', 'active', 100000, 300000, $3) RETURNING *`, [legacy.operator_id, customer.account_id, fixture.clock.now()]);
         fixture.clock.advance(3 * 60 * 60 * 1000);
-        const input = (link: Link) => ({ link, charge_yen_max: 100_000, amount_yen: 5_000, source_ip: '203.0.113.1', device_id: null });
+        const input = (link: Link) => ({ link, charge_yen_max: 100_000, amount_yen: 5_000, operator_registered_at: new Date(0), source_ip: '203.0.113.1', device_id: null });
         const [onPin, onFapi] = await loadChargeFeatures(fixture.db, [input(legacy), input(fapi!)], fixture.clock.now());
         assert.equal(onPin!.features.account_idle_days, 400, 'a PIN proves nothing about who holds the account');
         assert.equal(onFapi!.features.account_idle_days, 0, 'the holder signed in with a second factor three hours ago');
@@ -278,7 +278,7 @@ for (const backend of testBackends) {
         assert.equal(response.statusCode, 403);
         assert.equal(response.json().code, 'charge_denied');
         assert.equal(response.json().reasons, undefined, 'the operator is not told why');
-        await fixture.assertNothingWritten(before, { except: ['risk_decision', 'risk_velocity', 'risk_alert'] });
+        await fixture.assertNothingWritten(before, { except: ['risk_decision', 'risk_velocity', 'operator_activity', 'operator_baseline', 'operator_source', 'risk_alert'] });
         const [denied] = await decisions(`action = 'deny'`);
         assert.equal(denied?.config_id, 'test-tight-velocity@1');
         assert.ok(denied?.reasons.includes('link_velocity_over_cap'));

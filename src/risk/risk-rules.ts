@@ -10,6 +10,7 @@ import { dormantAccountCharged } from './rules/dormant-account-charged.ts';
 import { elderlyCustomerNewLink } from './rules/elderly-customer-new-link.ts';
 import { amountAboveHistory } from './rules/amount-above-history.ts';
 import { accountLinksSpread } from './rules/account-links-spread.ts';
+import { operatorActivityAnomaly } from './rules/operator-activity-anomaly.ts';
 
 /**
  * Every risk rule the bank knows, in one table (after node-oidc-provider's check table and Tazama's rule
@@ -29,4 +30,5 @@ export const riskRules: readonly RiskRule<any>[] = [
   elderlyCustomerNewLink, // new link on an elderly customer's account
   amountAboveHistory, // far above the customer's largest charge
   accountLinksSpread, // one account linked to several services in a week
+  operatorActivityAnomaly, // an operator far above its own busiest window
 ];

@@ -29,6 +29,7 @@ export const ORDINARY_CHARGE: Readonly<RiskFeatures> = {
   credential_lock_seconds_ago: null,
   operator_used_before_link: true,
   account_idle_days: 3,
+  operator_anomaly_level: 0.4,
 };
 
 /**

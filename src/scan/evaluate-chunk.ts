@@ -251,6 +251,8 @@ export function evaluateChunk(data: ChunkData, context: EvaluationContext): Chun
           credential_failures_24h: 0, credential_failure_seconds_ago: null, credential_lock_seconds_ago: null,
           operator_used_before_link: firstUse !== undefined && firstUse < link.created_ms,
           account_idle_days: Math.max(0, Math.floor((link.created_ms - state.last_out_ms) / DAY_MS)),
+          // The operator's live volume is not replayed: the scan judges each link and charge on its own history.
+          operator_anomaly_level: null,
         };
         accountLinks(state, link.created_ms, features);
         if (!noCredentials) credentialsAt(link.created_ms, features);
@@ -288,6 +290,7 @@ export function evaluateChunk(data: ChunkData, context: EvaluationContext): Chun
             customer_age_years: age, credential_failures_24h: 0, credential_failure_seconds_ago: null, credential_lock_seconds_ago: null,
             operator_used_before_link: firstUse !== undefined && firstUse < link.created_ms,
             account_idle_days: idle_days,
+            operator_anomaly_level: null,
           };
           accountLinks(state, at, features);
           if (!noCredentials) credentialsAt(at, features);

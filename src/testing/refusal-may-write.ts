@@ -41,6 +41,18 @@ export const REFUSAL_MAY_WRITE = {
     table: 'risk_velocity', adds: true, changes: ['charges_count'],
     why: 'velocity windows count attempts that reached the risk step, refused or not, so that probing raises the score',
   },
+  operator_activity: {
+    table: 'operator_activity', adds: true, changes: ['events_count'],
+    why: 'an operator\'s activity counts every charge that reached the risk step, refused or not, as the velocity windows do',
+  },
+  operator_baseline: {
+    table: 'operator_baselines', adds: true, changes: ['peak_10m', 'peak_1h', 'computed_at'],
+    why: 'the charge that finds its operator\'s stored baseline stale recomputes it, whatever becomes of the charge',
+  },
+  operator_source: {
+    table: 'operator_sources', adds: true,
+    why: 'the first request from an address is noted for the operator\'s baseline of where it calls from',
+  },
   risk_alert: {
     table: 'alerts', adds: true,
     why: 'a charge the risk step denies or holds raises an alert for staff, which is the point of denying it',

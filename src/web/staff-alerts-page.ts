@@ -23,6 +23,8 @@ const ALERT_LABELS: Record<AlertKind, string> = {
   second_factor_locked: '第二要素のロック Second factor locked',
   risk_challenge_expired: '追加認証の期限切れ Step-up expired',
   not_me: '「身に覚えがない」 Not me',
+  operator_contained: '事業者の自動封じ込め Operator contained',
+  operator_source_refused: '未登録の接続元 Operator source refused',
 };
 
 /** A person's label for an alert kind (the raw kind if it is newer than this page). */

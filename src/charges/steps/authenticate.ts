@@ -26,6 +26,10 @@ interface Row {
   o_new_links_suspended: boolean;
   o_charges_suspended: boolean;
   o_created_at: Date;
+  o_containment_level: number | null;
+  o_containment_action: Operator['containment_action'];
+  o_source_addresses: string[];
+  o_containment_active: Operator['containment_active'];
 }
 
 function toLink(row: Row): Link {
@@ -39,6 +43,8 @@ function toOperator(row: Row): Operator {
     settlement_account_id: row.o_settlement_account_id, link_methods_allowed: row.o_link_methods_allowed,
     kyc_level_min: row.o_kyc_level_min, charge_yen_max: row.o_charge_yen_max, charges_yen_per_month_max: row.o_charges_yen_per_month_max,
     new_links_suspended: row.o_new_links_suspended, charges_suspended: row.o_charges_suspended, created_at: row.o_created_at,
+    containment_level: row.o_containment_level, containment_action: row.o_containment_action, source_addresses: row.o_source_addresses,
+    containment_active: row.o_containment_active,
   };
 }
 
@@ -72,7 +78,10 @@ export const authenticate: ChargeStep = {
               o.settlement_account_id AS o_settlement_account_id, o.link_methods_allowed AS o_link_methods_allowed,
               o.kyc_level_min AS o_kyc_level_min, o.charge_yen_max AS o_charge_yen_max,
               o.charges_yen_per_month_max AS o_charges_yen_per_month_max, o.new_links_suspended AS o_new_links_suspended,
-              o.charges_suspended AS o_charges_suspended, o.created_at AS o_created_at
+              o.charges_suspended AS o_charges_suspended, o.created_at AS o_created_at,
+              o.containment_level AS o_containment_level, o.containment_action AS o_containment_action,
+              o.source_addresses AS o_source_addresses,
+              (SELECT c.action FROM operator_containments c WHERE c.operator_id = o.id AND c.released_at IS NULL) AS o_containment_active
          FROM links l JOIN operators o ON o.id = l.operator_id
         WHERE l.token_hash = ANY($1::text[]) OR l.id = ANY($2::uuid[])
         ORDER BY l.id
