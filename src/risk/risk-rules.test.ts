@@ -17,6 +17,7 @@ import { dormantAccountCharged } from './rules/dormant-account-charged.ts';
 import { elderlyCustomerNewLink } from './rules/elderly-customer-new-link.ts';
 import { amountAboveHistory } from './rules/amount-above-history.ts';
 import { accountLinksSpread } from './rules/account-links-spread.ts';
+import { operatorActivityAnomaly } from './rules/operator-activity-anomaly.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const configOf = (rule: RiskRule<any>): any => DEFAULT_RISK_CONFIG.rules[`${rule.id}@${rule.version}`];
@@ -51,6 +52,7 @@ const bandCases: BandCase[] = [
     features: (v) => riskFeatures({ customer_charges_count: 10, customer_charge_yen_largest: 1_000_000, amount_yen: v * 10_000 }),
   },
   { rule: accountLinksSpread, bands: 'account_links_7d_bands', features: (v) => riskFeatures({ account_links_7d: v }) },
+  { rule: operatorActivityAnomaly, bands: 'level_bands', features: (v) => riskFeatures({ operator_anomaly_level: v }) },
 ];
 
 describe('every band of every shipped rule at its boundaries', () => {
