@@ -23,6 +23,7 @@ import { auditVerificationPassed, formatAuditVerification } from '../audit/forma
 import { incidentScanCommand } from './incident-scan-command.ts';
 import { LAB_HELP, labCommand } from './lab-command.ts';
 import { runIncidentCommand } from './incident-command.ts';
+import { runOperatorCommand } from './operator-command.ts';
 
 const HELP = `furikae — a bank's instant account-transfer service, hardened against the 2020 thefts
 
@@ -38,6 +39,7 @@ Commands:
   incident scan  retrospective scan of a past window with today's rules and the scan typologies (--help for options)
   lab       the attack lab: lab run [SCENARIO] [--config ID] [--seed N] [--scenario FILE], lab list, lab history (docs/lab.md)
   incident  incidents: open, move, report to the regulator, campaigns (furikae incident --help)
+  operator  operators' automatic containment: release it, set its level, bind their source addresses (furikae operator --help)
   staff add|enrol|unlock  provision console staff: a password and an authenticator secret, shown once
 
 Options:
@@ -132,6 +134,7 @@ async function main(argv: string[]): Promise<number> {
   // The lab's subcommands (run, list, schema, history) parse their own options.
   if (argv[0] === 'lab') return labCommand(argv.slice(1), loadConfig());
   if (argv[0] === 'incident') return runIncidentCommand(argv.slice(1), () => loadConfig());
+  if (argv[0] === 'operator') return runOperatorCommand(argv.slice(1), () => loadConfig());
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
