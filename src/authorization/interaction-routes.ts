@@ -266,6 +266,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
         assessment = await linkRisk.assess({
           operator_id: operator.id, charge_yen_max: operator.charge_yen_max, account_id: account.id, method: 'fapi2',
           kyc_level: attestation.attestation.kyc.level, identity_match_score: identity.score, source_ip: request.ip, device_id: null,
+          wallet_subject: attestation.attestation.sub,
         });
       } catch (error) {
         if (error instanceof FurikaeError && error.code === 'link_denied') return refuse('link_denied', 'The bank declined this link');

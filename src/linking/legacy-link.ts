@@ -84,7 +84,7 @@ export async function createLegacyLink(
   // mismatch: a distinct refusal here would tell whoever is guessing that the PIN was right.
   const assessment = await linkRisk.assess({
     operator_id: operator.id, charge_yen_max: operator.charge_yen_max, account_id: account.id, method: 'legacy_pin',
-    kyc_level: null, identity_match_score: null, source_ip: source.ip, device_id: source.device_id ?? null,
+    kyc_level: null, identity_match_score: null, source_ip: source.ip, device_id: source.device_id ?? null, wallet_subject: null,
   }).catch((error: unknown) => {
     if (error instanceof FurikaeError && error.code === 'link_denied') throw new FurikaeError('link_credentials_mismatch', 'The account details do not match');
     throw error;

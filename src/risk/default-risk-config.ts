@@ -1,9 +1,11 @@
 import type { RiskConfig } from './risk-config.ts';
-import type { NewLinkLargeChargeConfig } from './rules/new-link-large-charge.ts';
+import type { YoungLinkConfig } from './rules/young-link.ts';
+import type { NoLinkHistoryConfig } from './rules/no-link-history.ts';
+import type { NewPayeeForCustomerConfig } from './rules/new-payee-for-customer.ts';
+import type { WeakLinkMethodConfig } from './rules/weak-link-method.ts';
 import type { SeveralLinksOneDeviceConfig } from './rules/several-links-one-device.ts';
 import type { ManyWalletsOneSourceConfig } from './rules/many-wallets-one-source.ts';
 import type { IdentityMatchBelowStrongConfig } from './rules/identity-match-below-strong.ts';
-import type { LegacyLinkUnusedOperatorConfig } from './rules/legacy-link-unused-operator.ts';
 import type { VelocityOverCapsConfig } from './rules/velocity-over-caps.ts';
 import type { ChargeAfterFailedLoginConfig } from './rules/charge-after-failed-login.ts';
 import type { DormantAccountChargedConfig } from './rules/dormant-account-charged.ts';
@@ -16,13 +18,20 @@ import { IDENTITY_MATCH_SCORE_MIN, IDENTITY_MATCH_STRONG_SCORE_MIN } from '../ky
 const HOUR_SECONDS = 60 * 60;
 const DAY_SECONDS = 24 * HOUR_SECONDS;
 
-const newLinkLargeCharge: NewLinkLargeChargeConfig = {
-  // "Within hours": a day covers a thief who links at night and charges in the morning.
-  new_link_seconds_max: DAY_SECONDS,
-  amount_yen_bands: [
-    { lower: 0, upper: 30_000, outcome: 'pass', reason: 'small_charge_on_new_link' },
-    { lower: 30_000, upper: 80_000, outcome: 'alert', reason: 'large_charge_on_new_link' },
-    { lower: 80_000, upper: null, outcome: 'block', reason: 'maximum_charge_on_new_link' },
+const youngLink: YoungLinkConfig = {
+  link_age_seconds_bands: [
+    // "Within hours": a day covers a thief who links at night and charges in the morning.
+    { lower: 0, upper: DAY_SECONDS, outcome: 'block', reason: 'link_new' },
+    // Weeks: Japan Post Bank's thieves came back to a link for weeks (seeds/004); 60 days cover two monthly caps.
+    { lower: DAY_SECONDS, upper: 60 * DAY_SECONDS, outcome: 'alert', reason: 'link_young' },
+    { lower: 60 * DAY_SECONDS, upper: null, outcome: 'pass', reason: 'link_established' },
+  ],
+};
+
+const noLinkHistory: NoLinkHistoryConfig = {
+  link_charges_count_bands: [
+    { lower: 0, upper: 1, outcome: 'alert', reason: 'no_charges_on_link' },
+    { lower: 1, upper: null, outcome: 'pass', reason: 'link_has_history' },
   ],
 };
 
@@ -87,9 +96,11 @@ const chargeAfterFailedLogin: ChargeAfterFailedLoginConfig = {
     { lower: 0, upper: HOUR_SECONDS, outcome: 'block', reason: 'within_hour_of_failed_login' },
     { lower: HOUR_SECONDS, upper: null, outcome: 'alert', reason: 'within_day_of_failed_login' },
   ],
-  lock_seconds_ago_bands: [
-    { lower: 0, upper: DAY_SECONDS, outcome: 'block', reason: 'within_day_of_credential_lock' },
-    { lower: DAY_SECONDS, upper: null, outcome: 'alert', reason: 'within_week_of_credential_lock' },
+  // A lock or a sprayed PIN: within the day as bad as a failure within the hour; then an alert for the 90 days
+  // the feature looks back (src/risk/credential-history.ts CREDENTIAL_ATTACK_LOOKBACK_MS).
+  attack_seconds_ago_bands: [
+    { lower: 0, upper: DAY_SECONDS, outcome: 'block', reason: 'within_day_of_credential_attack' },
+    { lower: DAY_SECONDS, upper: null, outcome: 'alert', reason: 'after_credential_attack' },
   ],
 };
 
@@ -118,6 +129,14 @@ const amountAboveHistory: AmountAboveHistoryConfig = {
     { lower: 300, upper: 1_000, outcome: 'alert', reason: 'amount_above_history' },
     { lower: 1_000, upper: null, outcome: 'block', reason: 'amount_far_above_history' },
   ],
+  amount_yen_bands: [
+    // ¥30,000: above what the lab's and the news reports' ordinary top-ups reach (¥1,000–¥20,000), and the low end
+    // of 2020's thefts; ¥80,000 is near the ¥100,000 cap they drained at (seeds/001).
+    { lower: 0, upper: 30_000, outcome: 'pass', reason: 'amount_small_without_history' },
+    { lower: 30_000, upper: 80_000, outcome: 'alert', reason: 'amount_large_without_history' },
+    { lower: 80_000, upper: null, outcome: 'block', reason: 'amount_very_large_without_history' },
+  ],
+  unproven_link_methods: ['legacy_pin'],
 };
 
 const accountLinksSpread: AccountLinksSpreadConfig = {
@@ -139,42 +158,66 @@ const operatorActivityAnomaly: OperatorActivityAnomalyConfig = {
 };
 
 /**
- * The shipped config. Tuned so that an ordinary ¥5,000 top-up is allowed, even on a new legacy link of an elderly
- * customer (score 45 < 50), while the 2020 pattern (new legacy link, operator never used, elderly customer,
- * ¥100,000 within hours: 45 + 20 + 10 + 15 = 90) is challenged, and held (≥ 100) if the account was dormant
- * or a credential failed in the last day. docs/risk-rules.md has the arithmetic.
+ * The shipped config. No single weakness decides; their combination does (docs/risk-rules.md has the arithmetic):
+ * - `link-and-drain-2020@2`: a new link (10), a new payee (10) and no history on the link (5) are every honest
+ *   customer's first top-up: 25, and 40 for a customer of 65 or more, allowed. A large amount for this customer (25,
+ *   or 35 at ¥80,000 or the cap) makes 50: challenged. A dormant account or a failed credential pushes to hold.
+ * - `unproven-link-drain@1`: the same on a link nobody proved with a second factor (a PIN link, 45). Without that
+ *   weakness it cannot act (at most 10 + 10 + 10 + 35 = 65 < 80); with it, a large first charge is held (≥ 100) and a
+ *   large charge weeks or months after linking is challenged (≥ 80) however many charges went before: the patient
+ *   thefts at Japan Post Bank (seeds/004). A small top-up on a PIN link stays allowed (at most 75).
  */
 export const DEFAULT_RISK_CONFIG: RiskConfig = {
-  id: 'furikae-default@1',
+  id: 'furikae-default@2',
   rules: {
-    'new-link-large-charge@1': newLinkLargeCharge,
+    'young-link@1': youngLink,
+    'no-link-history@1': noLinkHistory,
+    'new-payee-for-customer@1': { outcome: 'alert' } satisfies NewPayeeForCustomerConfig,
+    'weak-link-method@1': { weak_link_methods: ['legacy_pin'], outcome: 'alert' } satisfies WeakLinkMethodConfig,
     'several-links-one-device@1': severalLinksOneDevice,
     'many-wallets-one-source@1': manyWalletsOneSource,
     'identity-match-below-strong@1': identityMatchBelowStrong,
-    'legacy-link-unused-operator@1': { weak_link_methods: ['legacy_pin'], outcome: 'alert' } satisfies LegacyLinkUnusedOperatorConfig,
     'velocity-over-caps@1': velocityOverCaps,
-    'charge-after-failed-login@1': chargeAfterFailedLogin,
+    'charge-after-failed-login@2': chargeAfterFailedLogin,
     'dormant-account-charged@1': dormantAccountCharged,
     'elderly-customer-new-link@1': elderlyCustomerNewLink,
-    'amount-above-history@1': amountAboveHistory,
+    'amount-above-history@2': amountAboveHistory,
     'account-links-spread@1': accountLinksSpread,
     'operator-activity-anomaly@1': operatorActivityAnomaly,
   },
   typologies: [
     {
-      id: 'link-and-drain-2020@1',
-      describes: 'an account linked with leaked details and drained: the Docomo account pattern of 2020',
+      id: 'link-and-drain-2020@2',
+      describes: 'an account linked by someone other than its holder and drained: a new link, a new payee, no history and a large sum together',
       weights: {
-        'new-link-large-charge@1': { alert: 25, block: 45 },
-        'legacy-link-unused-operator@1': { alert: 20, block: 40 },
-        'identity-match-below-strong@1': { alert: 10, block: 60 },
+        'young-link@1': { alert: 5, block: 10 },
+        'new-payee-for-customer@1': { alert: 10, block: 10 },
+        'no-link-history@1': { alert: 5, block: 5 },
+        'amount-above-history@2': { alert: 25, block: 35 },
+        // 5 for an unattested (PIN) link: the unproven-link typology weighs what a PIN link lacks.
+        'identity-match-below-strong@1': { alert: 5, block: 60 },
         'elderly-customer-new-link@1': { alert: 15, block: 15 },
-        'dormant-account-charged@1': { alert: 20, block: 35 },
-        'charge-after-failed-login@1': { alert: 20, block: 40 },
-        'amount-above-history@1': { alert: 15, block: 30 },
+        'dormant-account-charged@1': { alert: 25, block: 40 },
+        'charge-after-failed-login@2': { alert: 20, block: 40 },
       },
       // A challenge goes to the account holder's own phone, which the thief does not hold: cheap, and decisive.
       alert_threshold: 50,
+      block_threshold: 100,
+      on_alert: 'challenge',
+      on_block: 'hold',
+    },
+    {
+      id: 'unproven-link-drain@1',
+      describes: 'money taken through a link nobody proved with a second factor (leaked account number and PIN), at once or patiently',
+      weights: {
+        'weak-link-method@1': { alert: 45, block: 45 },
+        'young-link@1': { alert: 5, block: 10 },
+        'new-payee-for-customer@1': { alert: 10, block: 10 },
+        'no-link-history@1': { alert: 10, block: 10 },
+        'amount-above-history@2': { alert: 25, block: 35 },
+      },
+      // 80: above everything but the PIN link together (10 + 10 + 10 + 35 = 65), so it acts on unproven links only.
+      alert_threshold: 80,
       block_threshold: 100,
       on_alert: 'challenge',
       on_block: 'hold',

@@ -4,7 +4,7 @@ import { assert } from '../shared/assert.ts';
 import { japanDate } from '../shared/japan-time.ts';
 import type { RiskFeatures } from './risk-features.ts';
 import { customerAgeYears } from './customer-age.ts';
-import { CREDENTIAL_FAILURE_LOOKBACK_MS, CREDENTIAL_LOCK_LOOKBACK_MS, credentialHistoryColumns, type CredentialHistoryRow } from './credential-history.ts';
+import { CREDENTIAL_ATTACK_LOOKBACK_MS, CREDENTIAL_FAILURE_LOOKBACK_MS, CREDENTIAL_LOCK_LOOKBACK_MS, credentialHistoryColumns, type CredentialHistoryRow } from './credential-history.ts';
 import { loadVelocity, velocityCount, type VelocityKey } from './risk-velocity.ts';
 import { loadOperatorAnomalies } from '../operators/load-operator-anomalies.ts';
 import type { OperatorAnomaly } from '../operators/operator-anomaly.ts';
@@ -47,6 +47,7 @@ interface LinkRow extends CredentialHistoryRow {
   customer_charges_count: number;
   customer_charge_yen_largest: number;
   operator_used_before_link: boolean;
+  wallet_identity_new_at_operator: boolean;
   account_links_active: number;
   account_links_7d: number;
   last_holder_activity_at: Date;
@@ -69,6 +70,15 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
             coalesce(cs.charges_count, 0) AS customer_charges_count,
             coalesce(cs.charge_yen_largest, 0)::int8 AS customer_charge_yen_largest,
             coalesce(co.first_charge_at < l.created_at, false) AS operator_used_before_link,
+            -- Only for an operator used before (a re-link): is this the same wallet user (attested subject) or the
+            -- same wallet install (origin device) as one of the customer's earlier links there? Unknown is not same.
+            CASE WHEN co.first_charge_at < l.created_at THEN NOT EXISTS (
+              SELECT 1 FROM bank_accounts pa
+                JOIN links p ON p.account_id = pa.id
+                LEFT JOIN link_origins po ON po.link_id = p.id
+               WHERE pa.customer_id = a.customer_id AND p.operator_id = l.operator_id AND p.created_at < l.created_at
+                 AND ((p.kyc_attestation ->> 'sub') = (l.kyc_attestation ->> 'sub') OR po.device_id = o.device_id))
+            ELSE false END AS wallet_identity_new_at_operator,
             (SELECT count(*)::int FROM links x WHERE x.account_id = l.account_id AND x.status = 'active') AS account_links_active,
             (SELECT count(*)::int FROM links x WHERE x.account_id = l.account_id AND x.created_at > $2) AS account_links_7d,
             -- A FAPI link was made by the holder signing in at the bank with a second factor: a sign of life, so
@@ -76,7 +86,7 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
             greatest(la.created_at, CASE WHEN l.method = 'fapi2' THEN l.created_at END,
                      (SELECT t.created_at FROM ledger_transfers t
                        WHERE t.debit_account_id = l.account_id AND t.flags & 5 = 0 ORDER BY t.seq DESC LIMIT 1)) AS last_holder_activity_at,
-            ${credentialHistoryColumns({ failures_since: '$3', locks_since: '$4', now: '$5' })}
+            ${credentialHistoryColumns({ failures_since: '$3', locks_since: '$4', attacks_since: '$6', now: '$5' })}
        FROM links l
        JOIN bank_accounts a ON a.id = l.account_id
        JOIN customers c ON c.id = a.customer_id
@@ -87,7 +97,7 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
        LEFT JOIN risk_customer_operators co ON co.customer_id = a.customer_id AND co.operator_id = l.operator_id
       WHERE l.id = ANY($1::uuid[])`,
     [linkIds, new Date(now.getTime() - ACCOUNT_LINKS_LOOKBACK_MS), new Date(now.getTime() - CREDENTIAL_FAILURE_LOOKBACK_MS),
-      new Date(now.getTime() - CREDENTIAL_LOCK_LOOKBACK_MS), now],
+      new Date(now.getTime() - CREDENTIAL_LOCK_LOOKBACK_MS), now, new Date(now.getTime() - CREDENTIAL_ATTACK_LOOKBACK_MS)],
   );
   const byLink = new Map(rows.map((row) => [row.link_id, row]));
   assert(byLink.size === linkIds.length, 'every authenticated link has its account and customer');
@@ -143,7 +153,9 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
       credential_failures_24h: row.credential_failures_24h,
       credential_failure_seconds_ago: secondsSince(row.credential_last_failure_at),
       credential_lock_seconds_ago: secondsSince(row.credential_last_lock_at),
+      credential_attack_seconds_ago: secondsSince(row.credential_last_attack_at),
       operator_used_before_link: row.operator_used_before_link,
+      wallet_identity_new_at_operator: row.wallet_identity_new_at_operator,
       account_idle_days: Math.max(0, Math.floor((now.getTime() - row.last_holder_activity_at.getTime()) / DAY_MS)),
       operator_anomaly_level: operator_anomaly.level,
     };

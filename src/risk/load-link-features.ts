@@ -4,7 +4,7 @@ import { assert } from '../shared/assert.ts';
 import { japanDate } from '../shared/japan-time.ts';
 import type { RiskFeatures } from './risk-features.ts';
 import { customerAgeYears } from './customer-age.ts';
-import { CREDENTIAL_FAILURE_LOOKBACK_MS, CREDENTIAL_LOCK_LOOKBACK_MS, credentialHistoryColumns, type CredentialHistoryRow } from './credential-history.ts';
+import { CREDENTIAL_ATTACK_LOOKBACK_MS, CREDENTIAL_FAILURE_LOOKBACK_MS, CREDENTIAL_LOCK_LOOKBACK_MS, credentialHistoryColumns, type CredentialHistoryRow } from './credential-history.ts';
 import { ACCOUNT_LINKS_LOOKBACK_MS } from './load-charge-features.ts';
 import { loadOperatorAnomalies } from '../operators/load-operator-anomalies.ts';
 import type { OperatorAnomaly } from '../operators/operator-anomaly.ts';
@@ -27,6 +27,8 @@ export interface LinkRiskRequest {
   identity_match_score: number | null;
   source_ip: string;
   device_id: string | null;
+  /** The operator's user asking for the link (the KYC attestation's `sub`); null when nothing was attested (legacy). */
+  wallet_subject: string | null;
 }
 
 /** Features of a link request, and the counts to keep on its origin row. */
@@ -44,6 +46,7 @@ interface Row extends CredentialHistoryRow {
   customer_charges_count: number;
   customer_charge_yen_largest: number;
   operator_used_before_link: boolean;
+  wallet_identity_new_at_operator: boolean;
   account_links_active: number;
   account_links_7d: number;
   device_links_24h: number | null;
@@ -59,6 +62,14 @@ export async function loadLinkFeatures(tx: Queryable, request: LinkRiskRequest, 
     `SELECT a.customer_id, c.birth_date::text AS birth_date,
             coalesce(cs.charges_count, 0) AS customer_charges_count, coalesce(cs.charge_yen_largest, 0)::int8 AS customer_charge_yen_largest,
             (co.first_charge_at IS NOT NULL) AS operator_used_before_link,
+            -- As on a charge (src/risk/load-charge-features.ts): a re-link by a wallet user or device not seen there before.
+            CASE WHEN co.first_charge_at IS NOT NULL THEN NOT EXISTS (
+              SELECT 1 FROM bank_accounts pa
+                JOIN links p ON p.account_id = pa.id
+                LEFT JOIN link_origins po ON po.link_id = p.id
+               WHERE pa.customer_id = a.customer_id AND p.operator_id = $2
+                 AND ((p.kyc_attestation ->> 'sub') = $11::text OR po.device_id = $4::text))
+            ELSE false END AS wallet_identity_new_at_operator,
             (SELECT count(*)::int + 1 FROM links x WHERE x.account_id = a.id AND x.status = 'active') AS account_links_active,
             (SELECT count(*)::int + 1 FROM links x WHERE x.account_id = a.id AND x.created_at > $3) AS account_links_7d,
             CASE WHEN $4::text IS NULL THEN NULL
@@ -70,7 +81,7 @@ export async function loadLinkFeatures(tx: Queryable, request: LinkRiskRequest, 
             greatest(la.created_at, (SELECT t.created_at FROM ledger_transfers t
                                       WHERE t.debit_account_id = a.id AND t.flags & 5 = 0 ORDER BY t.seq DESC LIMIT 1)) AS last_money_out_at,
             (SELECT o.created_at FROM operators o WHERE o.id = $2) AS operator_registered_at,
-            ${credentialHistoryColumns({ failures_since: '$8', locks_since: '$9', now: '$10' })}
+            ${credentialHistoryColumns({ failures_since: '$8', locks_since: '$9', attacks_since: '$12', now: '$10' })}
        FROM bank_accounts a
        JOIN customers c ON c.id = a.customer_id
        JOIN ledger_accounts la ON la.id = a.id
@@ -78,7 +89,8 @@ export async function loadLinkFeatures(tx: Queryable, request: LinkRiskRequest, 
        LEFT JOIN risk_customer_operators co ON co.customer_id = a.customer_id AND co.operator_id = $2
       WHERE a.id = $1`,
     [request.account_id, request.operator_id, ago(ACCOUNT_LINKS_LOOKBACK_MS), request.device_id, ago(SOURCE_LINKS_LOOKBACK_MS),
-      request.source_ip, ago(DEVICE_ACCOUNTS_LOOKBACK_MS), ago(CREDENTIAL_FAILURE_LOOKBACK_MS), ago(CREDENTIAL_LOCK_LOOKBACK_MS), now],
+      request.source_ip, ago(DEVICE_ACCOUNTS_LOOKBACK_MS), ago(CREDENTIAL_FAILURE_LOOKBACK_MS), ago(CREDENTIAL_LOCK_LOOKBACK_MS), now,
+      request.wallet_subject, ago(CREDENTIAL_ATTACK_LOOKBACK_MS)],
   );
   assert(row, `account ${request.account_id} exists`);
   assert(row.operator_registered_at, `operator ${request.operator_id} exists`);
@@ -108,7 +120,9 @@ export async function loadLinkFeatures(tx: Queryable, request: LinkRiskRequest, 
     credential_failures_24h: row.credential_failures_24h,
     credential_failure_seconds_ago: secondsSince(row.credential_last_failure_at),
     credential_lock_seconds_ago: secondsSince(row.credential_last_lock_at),
+    credential_attack_seconds_ago: secondsSince(row.credential_last_attack_at),
     operator_used_before_link: row.operator_used_before_link,
+    wallet_identity_new_at_operator: row.wallet_identity_new_at_operator,
     account_idle_days: Math.max(0, Math.floor((now.getTime() - row.last_money_out_at.getTime()) / DAY_MS)),
     operator_anomaly_level: operator_anomaly!.level,
   };

@@ -57,6 +57,18 @@ export interface RiskFeatures {
   /** The customer had charges through this operator before this link was made (a re-link, not a first contact). */
   operator_used_before_link: boolean;
   /**
+   * The operator was used before, but through another wallet identity: none of the customer's earlier links to it
+   * carries this link's operator-side user (the KYC attestation's `sub`) or was made from its device. A thief's own
+   * wallet at the victim's usual operator is a new payee, not a known one. False when the operator is new altogether.
+   */
+  wallet_identity_new_at_operator: boolean;
+  /**
+   * Seconds since the latest sign that someone attacked the customer's credentials: a lock (in place, or within
+   * CREDENTIAL_ATTACK_LOOKBACK_MS), or an attempt, failed or not, with a secret a reverse-brute-force alert names
+   * (a PIN guessed by spraying it across accounts); null if none.
+   */
+  credential_attack_seconds_ago: number | null;
+  /**
    * Whole days since the holder last showed a sign of life: money left the account, or (charge stage) the holder
    * signed in at the bank with a second factor to make this FAPI link; since the account was opened, if neither.
    */

@@ -5,7 +5,8 @@ import { DEFAULT_RISK_CONFIG } from './default-risk-config.ts';
 import { RiskConfigError, type RiskConfig } from './risk-config.ts';
 import { riskRules } from './risk-rules.ts';
 import { defineRule } from './risk-rule.ts';
-import { riskFeatures, THEFT_2020_CHARGE, ORDINARY_CHARGE } from './sample-risk-features.ts';
+import { riskFeatures, THEFT_2020_CHARGE, ORDINARY_CHARGE, PATIENT_THEFT_CHARGE } from './sample-risk-features.ts';
+import type { RiskFeatures } from './risk-features.ts';
 
 const HOUR = 60 * 60;
 const DAY = 24 * HOUR;
@@ -13,44 +14,111 @@ const pipeline = createRiskPipeline(DEFAULT_RISK_CONFIG);
 const theft = (overrides = {}) => riskFeatures(overrides, THEFT_2020_CHARGE);
 
 describe('decisions under the shipped config', () => {
+  const scoreOf = (features: RiskFeatures, typology: string) => pipeline.decide(features).typologies.find((t) => t.typology === typology)?.score;
+  /** A first charge an hour after a FAPI link with a strong eKYC match, to an operator new to a 40-year-old with no history. */
+  const fapiFirst = (overrides: Partial<RiskFeatures> = {}) => riskFeatures({
+    link_method: 'fapi2', identity_match_score: 100, kyc_level: 'ekyc_document_face', customer_age_years: 40, ...overrides,
+  }, THEFT_2020_CHARGE);
+  const patient = (overrides: Partial<RiskFeatures> = {}) => riskFeatures(overrides, PATIENT_THEFT_CHARGE);
+
   test('an ordinary ¥5,000 top-up on an established link is allowed with no reasons', () => {
     const decision = pipeline.decide(ORDINARY_CHARGE);
     assert.equal(decision.action, 'allow');
     assert.deepEqual(decision.reasons, []);
-    assert.equal(decision.config_id, 'furikae-default@1');
+    assert.equal(decision.config_id, 'furikae-default@2');
   });
 
-  test('¥5,000 on a new legacy link of an elderly customer who never used the operator is still allowed (45 < 50)', () => {
-    const decision = pipeline.decide(theft({ amount_yen: 5_000 }));
-    assert.equal(decision.action, 'allow');
-    assert.equal(decision.typologies.find((t) => t.typology === 'link-and-drain-2020@1')?.score, 45);
+  test('each weakness alone on an established link is allowed: a new link, a new payee, a new wallet identity, no history, the cap with no history, a PIN link', () => {
+    const alone: Record<string, Partial<RiskFeatures>> = {
+      'new link': { link_age_seconds: HOUR },
+      'new payee': { operator_used_before_link: false },
+      'new wallet identity': { wallet_identity_new_at_operator: true },
+      'no history on the link': { link_charges_count: 0 },
+      'the cap with no history': { amount_yen: 100_000, customer_charges_count: 0, link_charges_count: 0, customer_charge_yen_largest: 0 },
+      'a PIN link': { link_method: 'legacy_pin', identity_match_score: null, kyc_level: null },
+    };
+    for (const [weakness, overrides] of Object.entries(alone)) assert.equal(pipeline.decide(riskFeatures(overrides)).action, 'allow', weakness);
   });
 
-  test('the 2020 pattern, ¥100,000 within hours of a new legacy link to a never-used operator by a 78-year-old, is challenged', () => {
+  test('a new link, a new payee, no history and a large amount together are challenged even with a strong eKYC match (50)', () => {
+    assert.equal(pipeline.decide(fapiFirst({ amount_yen: 30_000 })).action, 'challenge');
+    assert.equal(scoreOf(fapiFirst({ amount_yen: 30_000 }), 'link-and-drain-2020@2'), 50);
+    assert.equal(pipeline.decide(fapiFirst({ amount_yen: 100_000 })).action, 'challenge');
+    assert.equal(pipeline.decide(fapiFirst({ amount_yen: 29_999 })).action, 'allow');
+  });
+
+  test('any three of the four are allowed at ¥30,000: the combination decides, not one weakness', () => {
+    const withoutOne: Record<string, Partial<RiskFeatures>> = {
+      'an established link': { link_age_seconds: 60 * DAY },
+      'a known payee': { operator_used_before_link: true },
+      'a charge on the link before': { link_charges_count: 1, customer_charges_count: 1, customer_charge_yen_largest: 5_000 },
+    };
+    for (const [missing, overrides] of Object.entries(withoutOne)) assert.equal(pipeline.decide(fapiFirst({ amount_yen: 30_000, ...overrides })).action, 'allow', missing);
+  });
+
+  test('¥100,000 minutes after a strong-match link is challenged even to an operator the customer already used with the same wallet', () => {
+    assert.equal(pipeline.decide(fapiFirst({ amount_yen: 100_000, operator_used_before_link: true })).action, 'challenge');
+  });
+
+  test('a thief’s new wallet at an operator the holder already uses counts as a new payee, the holder’s own wallet does not', () => {
+    const relink = { amount_yen: 30_000, operator_used_before_link: true };
+    assert.equal(pipeline.decide(fapiFirst({ ...relink, wallet_identity_new_at_operator: true })).action, 'challenge');
+    assert.equal(pipeline.decide(fapiFirst({ ...relink, wallet_identity_new_at_operator: false })).action, 'allow');
+  });
+
+  test('a first small top-up on a new FAPI link is allowed, for a customer of 65 or more too (40 < 50)', () => {
+    assert.equal(pipeline.decide(fapiFirst({ amount_yen: 5_000 })).action, 'allow');
+    assert.equal(pipeline.decide(fapiFirst({ amount_yen: 5_000, customer_age_years: 78 })).action, 'allow');
+    assert.equal(scoreOf(fapiFirst({ amount_yen: 5_000, customer_age_years: 78 }), 'link-and-drain-2020@2'), 40);
+  });
+
+  test('the 2020 pattern, ¥100,000 within hours of a new PIN link to a never-used operator, is held, and so is ¥30,000', () => {
     const decision = pipeline.decide(THEFT_2020_CHARGE);
-    assert.equal(decision.action, 'challenge');
-    assert.equal(decision.typologies.find((t) => t.typology === 'link-and-drain-2020@1')?.score, 90);
-    for (const reason of ['maximum_charge_on_new_link', 'legacy_link_operator_never_used', 'identity_not_attested', 'elderly_customer_new_link', 'typology:link-and-drain-2020@1']) {
+    assert.equal(decision.action, 'hold');
+    for (const reason of ['link_new', 'no_charges_on_link', 'operator_new_to_customer', 'link_without_second_factor', 'maximum_charge_without_history',
+      'identity_not_attested', 'elderly_customer_new_link', 'typology:unproven-link-drain@1', 'typology:link-and-drain-2020@2']) {
       assert.ok(decision.reasons.includes(reason), reason);
     }
+    assert.equal(pipeline.decide(theft({ amount_yen: 30_000, customer_age_years: 40 })).action, 'hold');
   });
 
-  test('the same on a dormant account, or an hour after a failed PIN, is held for staff', () => {
-    assert.equal(pipeline.decide(theft({ account_idle_days: 200 })).action, 'hold');
-    assert.equal(pipeline.decide(theft({ credential_failure_seconds_ago: 600, credential_failures_24h: 2 })).action, 'hold');
+  test('a first small top-up on a new PIN link is allowed, for a customer of 78 too (45 < 50, 75 < 80); one on a dormant account is challenged', () => {
+    assert.equal(pipeline.decide(theft({ amount_yen: 5_000 })).action, 'allow');
+    assert.equal(scoreOf(theft({ amount_yen: 5_000 }), 'link-and-drain-2020@2'), 45);
+    assert.equal(scoreOf(theft({ amount_yen: 5_000 }), 'unproven-link-drain@1'), 75);
+    assert.equal(pipeline.decide(theft({ amount_yen: 5_000, customer_age_years: 40, link_age_seconds: 8 * DAY, account_idle_days: 200 })).action, 'challenge');
   });
 
-  test('a day after linking the large charge is no longer "new link" and the elderly weight stays a week', () => {
-    assert.equal(pipeline.decide(theft({ link_age_seconds: DAY })).action, 'allow');
-    assert.equal(pipeline.decide(theft({ link_age_seconds: DAY - 1 })).action, 'challenge');
+  test('a patient thief, ¥30,000 three weeks or a year after a PIN link, is challenged, ¥80,000 held; ¥29,999 is allowed', () => {
+    assert.equal(pipeline.decide(PATIENT_THEFT_CHARGE).action, 'challenge');
+    assert.equal(scoreOf(PATIENT_THEFT_CHARGE, 'unproven-link-drain@1'), 95);
+    assert.equal(pipeline.decide(patient({ link_age_seconds: 365 * DAY })).action, 'challenge');
+    assert.equal(pipeline.decide(patient({ amount_yen: 80_000 })).action, 'hold');
+    assert.equal(pipeline.decide(patient({ amount_yen: 29_999 })).action, 'allow');
   });
 
-  test('on a new legacy link ¥29,999 is allowed and ¥30,000 challenged; on a new FAPI link with a strong match ¥30,000 is allowed', () => {
-    assert.equal(pipeline.decide(theft({ amount_yen: 29_999 })).action, 'allow');
-    assert.equal(pipeline.decide(theft({ amount_yen: 30_000, customer_age_years: 40 })).action, 'challenge');
-    const fapi = { link_method: 'fapi2' as const, identity_match_score: 100, kyc_level: 'ekyc_document_face', customer_age_years: 40 };
-    assert.equal(pipeline.decide(theft({ amount_yen: 30_000, ...fapi })).action, 'allow');
-    assert.equal(pipeline.decide(theft({ amount_yen: 100_000, ...fapi, customer_age_years: 78 })).action, 'challenge');
+  test('on a PIN link the thief’s own earlier charges do not make a large amount ordinary; on a FAPI link the holder’s do', () => {
+    const history = { link_charges_count: 3, customer_charges_count: 3, customer_charge_yen_largest: 30_000 };
+    assert.equal(pipeline.decide(patient(history)).action, 'challenge');
+    assert.equal(pipeline.decide(patient({ ...history, link_age_seconds: 60 * DAY })).action, 'challenge', '45 + 10 + 25 = 80 once the link is established');
+    assert.equal(pipeline.decide(patient({ ...history, link_method: 'fapi2', identity_match_score: 100, kyc_level: 'ekyc_document_face' })).action, 'allow');
+  });
+
+  test('an established PIN link with its own small top-ups is allowed (55 < 80)', () => {
+    const established = { amount_yen: 5_000, link_age_seconds: 200 * DAY, link_charges_count: 20, customer_charges_count: 20, customer_charge_yen_largest: 5_000 };
+    assert.equal(pipeline.decide(patient(established)).action, 'allow');
+    assert.equal(scoreOf(patient(established), 'unproven-link-drain@1'), 55);
+  });
+
+  test('without a PIN link the unproven-link typology cannot act: every other weight it has sums to 65 < 80', () => {
+    const everything = fapiFirst({ amount_yen: 100_000 });
+    assert.equal(scoreOf(everything, 'unproven-link-drain@1'), 65);
+    assert.equal(pipeline.decide(everything).typologies.find((t) => t.typology === 'unproven-link-drain@1')?.action, 'allow');
+  });
+
+  test('¥100,000 as the first charge of a new FAPI link is held when a credential failed within the hour, challenged after a day', () => {
+    assert.equal(pipeline.decide(fapiFirst({ credential_failure_seconds_ago: 600, credential_failures_24h: 2 })).action, 'hold');
+    assert.equal(pipeline.decide(fapiFirst({ credential_failure_seconds_ago: null, credential_attack_seconds_ago: 25 * HOUR })).action, 'challenge');
   });
 
   test('a device that linked four customers’ accounts and six wallets in a day is denied', () => {
@@ -73,7 +141,7 @@ describe('decisions under the shipped config', () => {
   test('at link time the charge-only rules do not run', () => {
     const decision = pipeline.decide(riskFeatures({ stage: 'link', amount_yen: 0, link_age_seconds: 0, link_charges_1h: 1_000 }));
     const ran = decision.rules.map((r) => r.rule);
-    for (const chargeOnly of ['new-link-large-charge@1', 'velocity-over-caps@1', 'amount-above-history@1']) assert.ok(!ran.includes(chargeOnly), chargeOnly);
+    for (const chargeOnly of ['young-link@1', 'no-link-history@1', 'new-payee-for-customer@1', 'velocity-over-caps@1', 'amount-above-history@2']) assert.ok(!ran.includes(chargeOnly), chargeOnly);
     assert.equal(decision.action, 'allow');
   });
 
@@ -131,13 +199,13 @@ describe('configs refused at start-up', () => {
 
   test('an unknown rule id is refused with a message naming it and listing the known rules', () => {
     refuses({ ...DEFAULT_RISK_CONFIG, rules: { ...DEFAULT_RISK_CONFIG.rules, 'sim-swap-detector@1': {} } },
-      /risk config furikae-default@1 refused:\n  - unknown rule "sim-swap-detector@1": known rules are new-link-large-charge@1, /);
+      /risk config furikae-default@2 refused:\n  - unknown rule "sim-swap-detector@1": known rules are young-link@1, /);
   });
 
   test('a rule at a version this build does not have, or with no version, is refused', () => {
-    const { 'new-link-large-charge@1': config, ...rest } = DEFAULT_RISK_CONFIG.rules;
-    refuses({ ...DEFAULT_RISK_CONFIG, rules: { ...rest, 'new-link-large-charge@2': config } }, /rule new-link-large-charge@2: this build has new-link-large-charge@1, not version 2/);
-    refuses({ ...DEFAULT_RISK_CONFIG, rules: { ...rest, 'new-link-large-charge': config } }, /unknown rule "new-link-large-charge"/);
+    const { 'amount-above-history@2': config, ...rest } = DEFAULT_RISK_CONFIG.rules;
+    refuses({ ...DEFAULT_RISK_CONFIG, rules: { ...rest, 'amount-above-history@1': config } }, /rule amount-above-history@1: this build has amount-above-history@2, not version 1/);
+    refuses({ ...DEFAULT_RISK_CONFIG, rules: { ...rest, 'amount-above-history': config } }, /unknown rule "amount-above-history"/);
   });
 
   test('a typology weighing a rule the config does not run is refused', () => {
@@ -165,8 +233,8 @@ describe('configs refused at start-up', () => {
 
   test('a rule’s own config problems are refused (a non-positive new-link window)', () => {
     const rules = structuredClone(DEFAULT_RISK_CONFIG.rules) as Record<string, { new_link_seconds_max: number }>;
-    rules['new-link-large-charge@1']!.new_link_seconds_max = 0;
-    refuses({ ...DEFAULT_RISK_CONFIG, rules }, /rule new-link-large-charge@1: new_link_seconds_max must be a positive integer/);
+    rules['elderly-customer-new-link@1']!.new_link_seconds_max = 0;
+    refuses({ ...DEFAULT_RISK_CONFIG, rules }, /rule elderly-customer-new-link@1: new_link_seconds_max must be a positive integer/);
   });
 
   test('a config id without a version is refused', () => {

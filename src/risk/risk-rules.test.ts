@@ -6,11 +6,13 @@ import type { RiskRule } from './risk-rule.ts';
 import { riskRules } from './risk-rules.ts';
 import { DEFAULT_RISK_CONFIG } from './default-risk-config.ts';
 import { riskFeatures, THEFT_2020_CHARGE } from './sample-risk-features.ts';
-import { newLinkLargeCharge } from './rules/new-link-large-charge.ts';
+import { youngLink } from './rules/young-link.ts';
+import { noLinkHistory } from './rules/no-link-history.ts';
+import { newPayeeForCustomer } from './rules/new-payee-for-customer.ts';
+import { weakLinkMethod } from './rules/weak-link-method.ts';
 import { severalLinksOneDevice } from './rules/several-links-one-device.ts';
 import { manyWalletsOneSource } from './rules/many-wallets-one-source.ts';
 import { identityMatchBelowStrong } from './rules/identity-match-below-strong.ts';
-import { legacyLinkUnusedOperator } from './rules/legacy-link-unused-operator.ts';
 import { velocityOverCaps } from './rules/velocity-over-caps.ts';
 import { chargeAfterFailedLogin } from './rules/charge-after-failed-login.ts';
 import { dormantAccountCharged } from './rules/dormant-account-charged.ts';
@@ -33,7 +35,8 @@ interface BandCase {
 
 const HOUR = 60 * 60;
 const bandCases: BandCase[] = [
-  { rule: newLinkLargeCharge, bands: 'amount_yen_bands', features: (v) => riskFeatures({ link_age_seconds: HOUR, amount_yen: v, charge_yen_max: 1_000_000_000 }) },
+  { rule: youngLink, bands: 'link_age_seconds_bands', features: (v) => riskFeatures({ link_age_seconds: v }) },
+  { rule: noLinkHistory, bands: 'link_charges_count_bands', features: (v) => riskFeatures({ link_charges_count: v }) },
   { rule: severalLinksOneDevice, bands: 'device_accounts_30d_bands', features: (v) => riskFeatures({ device_accounts_30d: v }) },
   { rule: manyWalletsOneSource, bands: 'device_links_24h_bands', features: (v) => riskFeatures({ device_links_24h: v, ip_links_24h: 1 }) },
   { rule: manyWalletsOneSource, bands: 'ip_links_24h_bands', features: (v) => riskFeatures({ device_links_24h: null, ip_links_24h: v }) },
@@ -43,13 +46,17 @@ const bandCases: BandCase[] = [
   { rule: velocityOverCaps, bands: 'device_charges_1h_bands', features: (v) => riskFeatures({ device_charges_1h: v }) },
   { rule: velocityOverCaps, bands: 'ip_charges_1h_bands', features: (v) => riskFeatures({ ip_charges_1h: v }) },
   { rule: chargeAfterFailedLogin, bands: 'failure_seconds_ago_bands', features: (v) => riskFeatures({ credential_failure_seconds_ago: v }) },
-  { rule: chargeAfterFailedLogin, bands: 'lock_seconds_ago_bands', features: (v) => riskFeatures({ credential_lock_seconds_ago: v }) },
+  { rule: chargeAfterFailedLogin, bands: 'attack_seconds_ago_bands', features: (v) => riskFeatures({ credential_attack_seconds_ago: v }) },
   { rule: dormantAccountCharged, bands: 'idle_days_bands', features: (v) => riskFeatures({ account_idle_days: v }) },
   { rule: elderlyCustomerNewLink, bands: 'age_years_bands', features: (v) => riskFeatures({ link_age_seconds: HOUR, customer_age_years: v }) },
   {
     rule: amountAboveHistory, bands: 'percent_of_largest_bands', config: { amount_yen_min: 0 },
     // Largest earlier charge ¥1,000,000: an amount of v × ¥10,000 is exactly v percent of it.
     features: (v) => riskFeatures({ customer_charges_count: 10, customer_charge_yen_largest: 1_000_000, amount_yen: v * 10_000 }),
+  },
+  {
+    rule: amountAboveHistory, bands: 'amount_yen_bands',
+    features: (v) => riskFeatures({ customer_charges_count: 0, link_charges_count: 0, customer_charge_yen_largest: 0, amount_yen: v, charge_yen_max: 1_000_000_000 }),
   },
   { rule: accountLinksSpread, bands: 'account_links_7d_bands', features: (v) => riskFeatures({ account_links_7d: v }) },
   { rule: operatorActivityAnomaly, bands: 'level_bands', features: (v) => riskFeatures({ operator_anomaly_level: v }) },
@@ -86,18 +93,22 @@ describe('every band of every shipped rule at its boundaries', () => {
 });
 
 describe('what each rule does besides its bands', () => {
-  test('new-link-large-charge: a link is new until new_link_seconds_max and established from it', () => {
-    const config = configOf(newLinkLargeCharge);
-    const at = (age: number) => newLinkLargeCharge.evaluate(riskFeatures({ link_age_seconds: age, amount_yen: 90_000 }), config);
-    assert.equal(at(config.new_link_seconds_max - 1).reason, 'maximum_charge_on_new_link');
-    assert.deepEqual(at(config.new_link_seconds_max), { outcome: 'pass', reason: 'link_established' });
+  test('amount-above-history: without a history the cap itself blocks whatever the bands say, one yen under follows the bands', () => {
+    const config = configOf(amountAboveHistory);
+    const features = (amount_yen: number) => riskFeatures({ customer_charges_count: 0, link_charges_count: 0, charge_yen_max: 20_000, amount_yen });
+    assert.deepEqual(amountAboveHistory.evaluate(features(20_000), config), { outcome: 'block', reason: 'maximum_charge_without_history' });
+    assert.deepEqual(amountAboveHistory.evaluate(features(19_999), config), { outcome: 'pass', reason: 'amount_small_without_history' });
   });
 
-  test('new-link-large-charge: the cap itself blocks on a new link whatever the bands say, one yen under follows the bands', () => {
-    const config = configOf(newLinkLargeCharge);
-    const features = (amount_yen: number) => riskFeatures({ link_age_seconds: HOUR, charge_yen_max: 20_000, amount_yen });
-    assert.deepEqual(newLinkLargeCharge.evaluate(features(20_000), config), { outcome: 'block', reason: 'maximum_charge_on_new_link' });
-    assert.deepEqual(newLinkLargeCharge.evaluate(features(19_999), config), { outcome: 'pass', reason: 'small_charge_on_new_link' });
+  test('amount-above-history: a PIN link’s own charges are not the customer’s history, a FAPI link’s are', () => {
+    const config = configOf(amountAboveHistory);
+    // Five charges, all on this link, the largest ¥30,000: the thief's own record on a PIN link.
+    const own = { customer_charges_count: 5, link_charges_count: 5, customer_charge_yen_largest: 30_000, amount_yen: 30_000 };
+    assert.deepEqual(amountAboveHistory.evaluate(riskFeatures({ ...own, link_method: 'legacy_pin' }), config), { outcome: 'alert', reason: 'amount_large_without_history' });
+    assert.deepEqual(amountAboveHistory.evaluate(riskFeatures({ ...own, link_method: 'fapi2' }), config), { outcome: 'pass', reason: 'amount_within_history' });
+    // Three charges elsewhere are a history, whatever this link is.
+    assert.equal(amountAboveHistory.evaluate(riskFeatures({ ...own, customer_charges_count: 8, link_method: 'legacy_pin' }), config).reason, 'amount_within_history');
+    assert.equal(amountAboveHistory.evaluate(riskFeatures({ ...own, customer_charges_count: 7, link_method: 'legacy_pin' }), config).reason, 'amount_large_without_history');
   });
 
   test('several-links-one-device and many-wallets-one-source pass a link with no device id on the device count', () => {
@@ -118,12 +129,21 @@ describe('what each rule does besides its bands', () => {
     assert.deepEqual(identityMatchBelowStrong.evaluate(riskFeatures({ kyc_level: 'phone_verified' }), config), { outcome: 'pass', reason: 'identity_strong' });
   });
 
-  test('legacy-link-unused-operator: only a PIN link to an operator never used before the link alerts', () => {
-    const config = configOf(legacyLinkUnusedOperator);
-    const evaluate = (overrides: Partial<RiskFeatures>) => legacyLinkUnusedOperator.evaluate(riskFeatures(overrides), config);
-    assert.deepEqual(evaluate({ link_method: 'legacy_pin', operator_used_before_link: false }), { outcome: 'alert', reason: 'legacy_link_operator_never_used' });
-    assert.deepEqual(evaluate({ link_method: 'legacy_pin', operator_used_before_link: true }), { outcome: 'pass', reason: 'operator_used_before' });
-    assert.deepEqual(evaluate({ link_method: 'fapi2', operator_used_before_link: false }), { outcome: 'pass', reason: 'strong_link_method' });
+  test('new-payee-for-customer: an operator never used before the link, or a new wallet identity at one used, is a new payee', () => {
+    const config = configOf(newPayeeForCustomer);
+    const evaluate = (overrides: Partial<RiskFeatures>) => newPayeeForCustomer.evaluate(riskFeatures(overrides), config);
+    assert.deepEqual(evaluate({ operator_used_before_link: false }), { outcome: 'alert', reason: 'operator_new_to_customer' });
+    assert.deepEqual(evaluate({ operator_used_before_link: true, wallet_identity_new_at_operator: true }), { outcome: 'alert', reason: 'wallet_identity_new_at_operator' });
+    assert.deepEqual(evaluate({ operator_used_before_link: true, wallet_identity_new_at_operator: false }), { outcome: 'pass', reason: 'payee_known' });
+    // Whatever the link method: a FAPI link to a new operator is as new a payee as a PIN one.
+    assert.equal(evaluate({ link_method: 'fapi2', operator_used_before_link: false }).outcome, 'alert');
+    assert.equal(evaluate({ link_method: 'legacy_pin', operator_used_before_link: false }).outcome, 'alert');
+  });
+
+  test('weak-link-method: a PIN link alerts, a FAPI link passes', () => {
+    const config = configOf(weakLinkMethod);
+    assert.deepEqual(weakLinkMethod.evaluate(riskFeatures({ link_method: 'legacy_pin' }), config), { outcome: 'alert', reason: 'link_without_second_factor' });
+    assert.deepEqual(weakLinkMethod.evaluate(riskFeatures({ link_method: 'fapi2' }), config), { outcome: 'pass', reason: 'link_with_second_factor' });
   });
 
   test('velocity-over-caps skips the device windows when the operator sent no device id', () => {
@@ -131,11 +151,17 @@ describe('what each rule does besides its bands', () => {
     assert.equal(result.outcome, 'pass');
   });
 
-  test('charge-after-failed-login passes with no failure and no lock, and takes the worse of the two', () => {
+  test('charge-after-failed-login passes with no failure and no attack, and takes the worse of the two', () => {
     const config = configOf(chargeAfterFailedLogin);
     assert.deepEqual(chargeAfterFailedLogin.evaluate(riskFeatures(), config), { outcome: 'pass', reason: 'no_recent_failures' });
-    const both = chargeAfterFailedLogin.evaluate(riskFeatures({ credential_failure_seconds_ago: 2 * HOUR, credential_lock_seconds_ago: 60 }), config);
-    assert.deepEqual(both, { outcome: 'block', reason: 'within_day_of_credential_lock' });
+    const both = chargeAfterFailedLogin.evaluate(riskFeatures({ credential_failure_seconds_ago: 2 * HOUR, credential_attack_seconds_ago: 60 }), config);
+    assert.deepEqual(both, { outcome: 'block', reason: 'within_day_of_credential_attack' });
+  });
+
+  test('charge-after-failed-login: 25 hours after a sprayed PIN the failure has aged out but the attack still alerts', () => {
+    const config = configOf(chargeAfterFailedLogin);
+    const features = riskFeatures({ credential_failure_seconds_ago: null, credential_failures_24h: 0, credential_attack_seconds_ago: 25 * HOUR });
+    assert.deepEqual(chargeAfterFailedLogin.evaluate(features, config), { outcome: 'alert', reason: 'after_credential_attack' });
   });
 
   test('elderly-customer-new-link passes once the link is established or when the age is unknown', () => {
@@ -145,21 +171,22 @@ describe('what each rule does besides its bands', () => {
     assert.deepEqual(elderlyCustomerNewLink.evaluate(riskFeatures({ customer_age_years: null, link_age_seconds: 0 }), config), { outcome: 'pass', reason: 'age_unknown' });
   });
 
-  test('amount-above-history needs history_charges_min earlier charges and an amount of at least amount_yen_min', () => {
+  test('amount-above-history with a history needs an amount of at least amount_yen_min', () => {
     const config = configOf(amountAboveHistory);
     const evaluate = (overrides: Partial<RiskFeatures>) => amountAboveHistory.evaluate(riskFeatures({ customer_charge_yen_largest: 1_000, amount_yen: 50_000, ...overrides }), config);
-    assert.equal(evaluate({ customer_charges_count: config.history_charges_min - 1 }).reason, 'too_little_history');
+    assert.equal(evaluate({ customer_charges_count: config.history_charges_min - 1 }).reason, 'amount_large_without_history');
     assert.equal(evaluate({ customer_charges_count: config.history_charges_min }).reason, 'amount_far_above_history');
     assert.equal(evaluate({ customer_charges_count: 5, amount_yen: config.amount_yen_min - 1 }).reason, 'small_amount');
     assert.equal(evaluate({ customer_charges_count: 5, amount_yen: config.amount_yen_min }).reason, 'amount_far_above_history');
   });
 
-  test('the 2020 theft trips the new-link, legacy, identity and age rules and nothing else', () => {
+  test('the 2020 theft trips the new-link, no-history, new-payee, weak-link, amount, identity and age rules and nothing else', () => {
     const hits = riskRules.filter((rule) => rule.stages.includes('charge'))
       .map((rule) => [rule.id, rule.evaluate(THEFT_2020_CHARGE, configOf(rule)).outcome] as const)
       .filter(([, outcome]) => outcome !== 'pass');
     assert.deepEqual(Object.fromEntries(hits), {
-      'new-link-large-charge': 'block', 'identity-match-below-strong': 'alert', 'legacy-link-unused-operator': 'alert', 'elderly-customer-new-link': 'alert',
+      'young-link': 'block', 'no-link-history': 'alert', 'new-payee-for-customer': 'alert', 'weak-link-method': 'alert', 'amount-above-history': 'block',
+      'identity-match-below-strong': 'alert', 'elderly-customer-new-link': 'alert',
     });
   });
 

@@ -1,9 +1,11 @@
 import type { RiskRule } from './risk-rule.ts';
-import { newLinkLargeCharge } from './rules/new-link-large-charge.ts';
+import { youngLink } from './rules/young-link.ts';
+import { noLinkHistory } from './rules/no-link-history.ts';
+import { newPayeeForCustomer } from './rules/new-payee-for-customer.ts';
+import { weakLinkMethod } from './rules/weak-link-method.ts';
 import { severalLinksOneDevice } from './rules/several-links-one-device.ts';
 import { manyWalletsOneSource } from './rules/many-wallets-one-source.ts';
 import { identityMatchBelowStrong } from './rules/identity-match-below-strong.ts';
-import { legacyLinkUnusedOperator } from './rules/legacy-link-unused-operator.ts';
 import { velocityOverCaps } from './rules/velocity-over-caps.ts';
 import { chargeAfterFailedLogin } from './rules/charge-after-failed-login.ts';
 import { dormantAccountCharged } from './rules/dormant-account-charged.ts';
@@ -19,16 +21,18 @@ import { operatorActivityAnomaly } from './rules/operator-activity-anomaly.ts';
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each rule checks its own config type
 export const riskRules: readonly RiskRule<any>[] = [
-  newLinkLargeCharge, // a large or maximum charge within hours of a new link
+  youngLink, // a charge on a link made hours or weeks ago
+  noLinkHistory, // the first money through a link
+  newPayeeForCustomer, // an operator or wallet identity new to the customer
+  weakLinkMethod, // a link made without a second factor
   severalLinksOneDevice, // several customers' accounts linked from one device
   manyWalletsOneSource, // many new wallets from one device or IP in a day
   identityMatchBelowStrong, // wallet identity weak, unverified or low KYC
-  legacyLinkUnusedOperator, // PIN-only link to an operator never used
   velocityOverCaps, // charges per link, customer, device, IP over caps
   chargeAfterFailedLogin, // right after failed or locked credentials
   dormantAccountCharged, // no money out for months, then linked or charged
   elderlyCustomerNewLink, // new link on an elderly customer's account
-  amountAboveHistory, // far above the customer's largest charge
+  amountAboveHistory, // large for this customer: above their largest, or with no history
   accountLinksSpread, // one account linked to several services in a week
   operatorActivityAnomaly, // an operator far above its own busiest window
 ];

@@ -27,7 +27,9 @@ export const ORDINARY_CHARGE: Readonly<RiskFeatures> = {
   credential_failures_24h: 0,
   credential_failure_seconds_ago: null,
   credential_lock_seconds_ago: null,
+  credential_attack_seconds_ago: null,
   operator_used_before_link: true,
+  wallet_identity_new_at_operator: false,
   account_idle_days: 3,
   operator_anomaly_level: 0.4,
 };
@@ -54,6 +56,17 @@ export const THEFT_2020_CHARGE: Readonly<RiskFeatures> = {
   customer_age_years: 78,
   operator_used_before_link: false,
   account_idle_days: 40,
+};
+
+/**
+ * A patient thief (Japan Post Bank, 2017–2020): ¥30,000 three weeks after a PIN link to an operator the 52-year-old
+ * holder never used, the first money through that link (seeds/000, 004).
+ */
+export const PATIENT_THEFT_CHARGE: Readonly<RiskFeatures> = {
+  ...THEFT_2020_CHARGE,
+  amount_yen: 30_000,
+  link_age_seconds: 21 * DAY_SECONDS,
+  customer_age_years: 52,
 };
 
 /** Features for a test or a benchmark: one of the samples with some fields changed. */

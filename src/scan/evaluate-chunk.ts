@@ -187,6 +187,9 @@ export function evaluateChunk(data: ChunkData, context: EvaluationContext): Chun
       features.credential_failures_24h = failed.count;
       features.credential_failure_seconds_ago = failed.latest === null ? null : Math.floor((at_ms - failed.latest) / 1000);
       features.credential_lock_seconds_ago = locked.latest === null ? null : Math.floor((at_ms - locked.latest) / 1000);
+      // Locks only: the scan does not load reverse-brute-force hits, so it may see an attack later than the live path.
+      const attacked = within(locks, at_ms - CREDENTIAL_LOOKBACK.attacks_ms, at_ms);
+      features.credential_attack_seconds_ago = attacked.latest === null ? null : Math.floor((at_ms - attacked.latest) / 1000);
     };
     const accountLinks = (state: AccountState, at_ms: number, features: RiskFeatures) => {
       let active = 0;
@@ -241,6 +244,7 @@ export function evaluateChunk(data: ChunkData, context: EvaluationContext): Chun
         linkStates.set(index, linkState);
         if (!inScope(link) || link.created_ms >= to_ms) continue;
         const firstUse = firstChargeByOperator.get(link.operator_id);
+        // The scan reads no wallet subjects of earlier links: a re-link counts as the same wallet (it may miss, never cries wolf).
         const features: RiskFeatures = {
           stage: 'link', amount_yen: 0, charge_yen_max: link.charge_yen_max, link_method: link.method, link_age_seconds: 0,
           kyc_level: link.kyc_level, identity_match_score: link.identity_match_score, link_charges_count: 0,
@@ -248,8 +252,8 @@ export function evaluateChunk(data: ChunkData, context: EvaluationContext): Chun
           device_charges_1h: null, ip_charges_1h: 0, account_links_active: 0, account_links_7d: 0,
           device_links_24h: link.device_links_24h, ip_links_24h: link.ip_links_24h ?? 1, device_accounts_30d: link.device_accounts_30d,
           customer_age_years: ageOnJapanDate(birth, link.created_ms),
-          credential_failures_24h: 0, credential_failure_seconds_ago: null, credential_lock_seconds_ago: null,
-          operator_used_before_link: firstUse !== undefined && firstUse < link.created_ms,
+          credential_failures_24h: 0, credential_failure_seconds_ago: null, credential_lock_seconds_ago: null, credential_attack_seconds_ago: null,
+          operator_used_before_link: firstUse !== undefined && firstUse < link.created_ms, wallet_identity_new_at_operator: false,
           account_idle_days: Math.max(0, Math.floor((link.created_ms - state.last_out_ms) / DAY_MS)),
           // The operator's live volume is not replayed: the scan judges each link and charge on its own history.
           operator_anomaly_level: null,
@@ -287,8 +291,8 @@ export function evaluateChunk(data: ChunkData, context: EvaluationContext): Chun
             // Neither the ledger nor the charges table keeps the charge's device or address: only this charge counts.
             device_charges_1h: null, ip_charges_1h: 1, account_links_active: 0, account_links_7d: 0,
             device_links_24h: link.device_links_24h, ip_links_24h: link.ip_links_24h ?? 1, device_accounts_30d: link.device_accounts_30d,
-            customer_age_years: age, credential_failures_24h: 0, credential_failure_seconds_ago: null, credential_lock_seconds_ago: null,
-            operator_used_before_link: firstUse !== undefined && firstUse < link.created_ms,
+            customer_age_years: age, credential_failures_24h: 0, credential_failure_seconds_ago: null, credential_lock_seconds_ago: null, credential_attack_seconds_ago: null,
+            operator_used_before_link: firstUse !== undefined && firstUse < link.created_ms, wallet_identity_new_at_operator: false,
             account_idle_days: idle_days,
             operator_anomaly_level: null,
           };

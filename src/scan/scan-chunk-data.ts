@@ -3,7 +3,7 @@ import { assert } from '../shared/assert.ts';
 import { isUuid } from '../ledger/is-uuid.ts';
 import { TransferCode } from '../bank/chart-of-accounts.ts';
 import type { LinkMethod } from '../operators/operator.ts';
-import { CREDENTIAL_FAILURE_LOOKBACK_MS, CREDENTIAL_LOCK_LOOKBACK_MS } from '../risk/credential-history.ts';
+import { CREDENTIAL_FAILURE_LOOKBACK_MS, CREDENTIAL_LOCK_LOOKBACK_MS, CREDENTIAL_ATTACK_LOOKBACK_MS } from '../risk/credential-history.ts';
 
 /**
  * How far past the window the ledger is read: a drain that started inside the window is judged on the days after
@@ -306,4 +306,4 @@ export async function loadChunkData(db: Database, range: ChunkRange, scope: Chun
 }
 
 /** How far back from a moment credential failures and locks count, as the real-time features read them. */
-export const CREDENTIAL_LOOKBACK = { failures_ms: CREDENTIAL_FAILURE_LOOKBACK_MS, locks_ms: CREDENTIAL_LOCK_LOOKBACK_MS } as const;
+export const CREDENTIAL_LOOKBACK = { failures_ms: CREDENTIAL_FAILURE_LOOKBACK_MS, locks_ms: CREDENTIAL_LOCK_LOOKBACK_MS, attacks_ms: CREDENTIAL_ATTACK_LOOKBACK_MS } as const;
