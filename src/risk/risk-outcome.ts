@@ -1,7 +1,7 @@
 /** What one rule says: pass, alert, block, or error when it could not decide (fails safe downstream). */
 export type RuleOutcomeKind = 'pass' | 'alert' | 'block' | 'error';
 
-/** One rule's answer, with a stable reason code (e.g. `maximum_charge_on_new_link`). */
+/** One rule's answer, with a stable reason code (e.g. `maximum_charge_without_history`). */
 export interface RuleOutcome {
   outcome: RuleOutcomeKind;
   reason: string;
@@ -9,7 +9,7 @@ export interface RuleOutcome {
 
 /** A rule's answer as recorded: which rule at which config version. */
 export interface RuleResult extends RuleOutcome {
-  /** `rule-id@version`, e.g. `new-link-large-charge@1`. */
+  /** `rule-id@version`, e.g. `young-link@1`. */
   rule: string;
 }
 

@@ -205,14 +205,14 @@ for (const backend of testBackends) {
     test('with the shipped configs, the 2020 theft is suspect with today’s reasons and honest customers are not', async () => {
       const scan = await (await scanner().start({ ...WINDOW, started_by: 'cli' })).finished;
       assert.equal(scan.status, 'done', scan.failure ?? '');
-      assert.equal(scan.risk_config_id, 'furikae-default@1');
+      assert.equal(scan.risk_config_id, 'furikae-default@2');
       assert.equal(scan.scan_config_id, 'furikae-scan@1');
       const reader = createScanReader(db);
       const { rows } = await reader.suspects(scan.id, 'charges');
       const theft = rows.find((row) => row.charge_id === charges.theft_other_1);
       assert.ok(theft, 'the first theft charge is suspect');
-      assert.ok(theft.reasons.includes('maximum_charge_on_new_link'), theft.reasons.join());
-      assert.ok(theft.reasons.includes('typology:link-and-drain-2020@1'));
+      assert.ok(theft.reasons.includes('maximum_charge_without_history'), theft.reasons.join());
+      assert.ok(theft.reasons.includes('typology:link-and-drain-2020@2'));
       assert.notEqual(theft.decision, 'allow');
       const found = await suspectLinks(scan.id);
       for (const honest of ['topped_up', 'family_1', 'weak_phone', 'silent', 'elderly', 'typo', 'cleared']) assert.ok(!found.includes(links[honest]!.id), honest);

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { charge, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
 import { enrolAuthenticatorApp } from '../testing/totp-enrolment.ts';
 import { stepUpPurpose } from './step-up-purpose.ts';
+import { DEFAULT_RISK_CONFIG } from '../risk/default-risk-config.ts';
+import type { RiskConfig } from '../risk/risk-config.ts';
 
 let serial = 0;
 let keys = 0;
@@ -20,8 +22,23 @@ export interface WaitingChargeCustomer {
 }
 
 /**
+ * The bank's risk settings for tests of the step-up flow: the shipped config, except that the 2020 pattern on a PIN
+ * link (the fixture's link) is challenged instead of held, so that it waits for the customer's step-up, which is what
+ * these tests exercise. The shipped config holds it for staff (src/risk/risk-pipeline.test.ts); a hold after a failed
+ * PIN still holds here (link-and-drain-2020@2 reaches 100 on its own).
+ */
+export const STEP_UP_TEST_RISK: { config: RiskConfig } = {
+  config: {
+    ...DEFAULT_RISK_CONFIG,
+    id: 'test-step-up@1',
+    typologies: DEFAULT_RISK_CONFIG.typologies.map((typology) => (typology.id === 'unproven-link-drain@1' ? { ...typology, on_block: 'challenge' as const } : typology)),
+  },
+};
+
+/**
  * Opens a fresh customer (78 years old unless told) with ¥500,000 and links them to the fixture's operator by PIN,
- * so that tests sharing one bank never share history. A ¥100,000 charge on this link right away is the 2020 pattern.
+ * so that tests sharing one bank never share history. A ¥100,000 charge on this link right away is the 2020 pattern,
+ * challenged by a bank with STEP_UP_TEST_RISK.
  */
 export async function linkedElderlyCustomer(fixture: BankFixture, birth_date = '1948-04-01'): Promise<WaitingChargeCustomer> {
   const n = ++serial;
