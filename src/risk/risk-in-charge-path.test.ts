@@ -309,7 +309,7 @@ for (const backend of testBackends) {
         fixture.clock.advance(60_000);
         const same = await fapiLink('wallet-user-1');
         const other = await fapiLink('wallet-user-2');
-        const input = (link: Link) => ({ link, charge_yen_max: 100_000, amount_yen: 5_000, source_ip: '203.0.113.1', device_id: null });
+        const input = (link: Link) => ({ link, charge_yen_max: 100_000, amount_yen: 5_000, operator_registered_at: new Date(0), source_ip: '203.0.113.1', device_id: null });
         const [onFirst, onSame, onOther] = await loadChargeFeatures(fixture.db, [input(first), input(same), input(other)], fixture.clock.now());
         assert.equal(onFirst!.features.wallet_identity_new_at_operator, true, 'the PIN link had no subject: unknown is not the same');
         assert.equal(onSame!.features.wallet_identity_new_at_operator, false);
