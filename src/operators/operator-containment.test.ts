@@ -146,6 +146,21 @@ for (const backend of testBackends) {
       assert.equal((await linkCustomer(fixture, operator)).statusCode, 201);
     });
 
+    test('a burst of new links contains an established operator at its level: the link that crosses it is made, later ones are refused new_links_suspended', async () => {
+      const operator = await newOperator(fixture, 'Farm Pay');
+      await setLevel(fixture, operator.id, 2);
+      fixture.clock.advance(OPERATOR_ESTABLISHED_MS + HOUR_MS);
+      // The established floor for new links is 5 an hour: the 10th link in the hour is level 2.
+      await linkedCustomers(fixture, operator, 9);
+      assert.deepEqual(await containments(fixture, operator.id), [], 'level 1.8: not contained');
+      assert.equal((await linkCustomer(fixture, operator)).statusCode, 201, 'the 10th link is made (its holder already consented)');
+      const [contained] = await containments(fixture, operator.id);
+      assert.deepEqual([contained?.measure, Number(contained?.level)], ['link_1h', 2]);
+      const refused = await linkCustomer(fixture, operator);
+      assert.equal(refused.statusCode, 403);
+      assert.equal(refused.json().code, 'new_links_suspended');
+    });
+
     test('a new operator taking 26 charges in its first 10 minutes is not contained: an established one with no history would be (floors 50 and 5)', async () => {
       const operator = await newOperator(fixture, 'Launch Pay');
       const tokens = await linkedCustomers(fixture, operator, 5);
