@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { findPostgresBin, startThrowawayCluster, type ThrowawayCluster } from '../src/testing/postgres-cluster.ts';
 import { CHROMIUM_PATH } from '../src/testing/browser.ts';
 import { DEEP_TESTS_ENV } from '../src/testing/property-runs.ts';
+import { withFurikaeProcessEnv } from '../bin/process-env.js';
 
 /**
  * Every file in node's test runner has this long. The slowest (the lab's replays on both backends) take six to eight
@@ -52,7 +53,7 @@ const filters = args.filter((arg) => arg !== '--deep');
 const ci = isCi();
 const files = findTests('src').filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)));
 let cluster: ThrowawayCluster | undefined;
-const env: NodeJS.ProcessEnv = { ...process.env, ...(deep ? { [DEEP_TESTS_ENV]: '1' } : {}) };
+const env: NodeJS.ProcessEnv = withFurikaeProcessEnv({ ...process.env, ...(deep ? { [DEEP_TESTS_ENV]: '1' } : {}) });
 let postgres = 'none';
 if (process.env.DATABASE_URL) {
   env.TEST_POSTGRES_URL = process.env.DATABASE_URL;
