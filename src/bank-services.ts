@@ -12,6 +12,7 @@ import type { SmsChannel } from './notify/sms-channel.ts';
 import { createSmsCustomerNotifier, type NotifyCustomer } from './mfa/notify-customer.ts';
 import { createSecondFactors, type SecondFactors } from './mfa/second-factors.ts';
 import { createCredentialThrottle, type CredentialThrottle } from './throttle/credential-throttle.ts';
+import { createOperatorContainment, type ContainmentPolicy } from './throttle/reverse-brute-force-containment.ts';
 import { createBankMetrics, type BankMetrics } from './metrics/bank-metrics.ts';
 import { createAuditLog, type AuditLog } from './audit/audit-log.ts';
 import { createFileAuditAnchorStore } from './audit/file-audit-anchor-store.ts';
@@ -105,6 +106,11 @@ export interface BankServicesDeps {
   sms: SmsChannel;
   /** The risk config (the shipped one when not given) and whether it is enforced or only observed. */
   risk?: { config?: RiskConfig; mode?: RiskMode };
+  /**
+   * What a reverse brute force on the legacy link does to the operators it came through: `suspend_new_links` (the
+   * default) or `alert_only` (the 2020 bank, which the lab reproduces).
+   */
+  reverse_brute_force_containment?: ContainmentPolicy;
   /** The bank's public origin, for links in messages (the step-up approval page). */
   public_url?: string;
   /** The charge path's steps; the shipped table unless a benchmark drops one. */
@@ -117,7 +123,8 @@ export interface BankServicesDeps {
 
 /** Wires the bank's services over a migrated database. */
 export async function createBankServices({ db, clock, ids, log, credential_fingerprint_key, audit_key, audit_anchor_file, sms, not_me_key,
-  risk = {}, public_url = 'http://127.0.0.1', charge_steps, webhook_targets = { policy: PUBLIC_TARGETS_ONLY } }: BankServicesDeps): Promise<BankServices> {
+  risk = {}, public_url = 'http://127.0.0.1', charge_steps, webhook_targets = { policy: PUBLIC_TARGETS_ONLY },
+  reverse_brute_force_containment = 'suspend_new_links' }: BankServicesDeps): Promise<BankServices> {
   const ledger = createLedger({ db, clock, log });
   const core = createBankCore({ db, ledger, clock, ids });
   await core.ensureBankAccounts();
@@ -141,6 +148,9 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
   const notMeTokens = createNotMeTokens({ key: not_me_key, clock });
   const secondFactors = createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, raiseAlerts });
   const webhookTargets = { policy: webhook_targets.policy, resolve: webhook_targets.resolve ?? systemResolver };
+  const operators = createOperatorRegistry({ db, ledger, clock, ids, audit });
+  const containOperators = reverse_brute_force_containment === 'suspend_new_links'
+    ? createOperatorContainment({ db, operators, alertQueue: cases, log }) : undefined;
   return {
     db, ledger, clock, ids, log, core, charges, sms, notifyCustomer, metrics: createBankMetrics(),
     audit, cases, staff: createStaffDirectory({ db, clock, ids }), notMeTokens, notMe: createNotMeReports({ db, clock, tokens: notMeTokens, cases, log }),
@@ -151,8 +161,10 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
     stepUp: createStepUpApprovals({ db, ledger, clock, ids, log, secondFactors, sms, public_url, raiseAlerts }),
     webhooks: createOperatorWebhooks({ db, clock, ...webhookTargets }),
     webhookDispatcher: createWebhookDispatcher({ db, clock, log, send: createWebhookSender(webhookTargets) }),
-    throttle: createCredentialThrottle({ db, clock, ids, log, fingerprint_key: credential_fingerprint_key, notifyCustomer, alertQueue: cases }),
-    operators: createOperatorRegistry({ db, ledger, clock, ids, audit }),
+    throttle: createCredentialThrottle({
+      db, clock, ids, log, fingerprint_key: credential_fingerprint_key, notifyCustomer, alertQueue: cases, ...(containOperators ? { containOperators } : {}),
+    }),
+    operators,
     links: createLinkStore({ db, clock }),
     incidents: createIncidentStore({ db, clock, ids, audit }),
     compensations: createCompensations({ db, ledger, clock, ids, audit, log: log.child({ part: 'compensation' }), scans: scanSuspectCharges }),

@@ -9,6 +9,7 @@ export const ALERT_KINDS = [
   'credential_account_failures', // one staff login or operator secret failing again and again
   'credential_legacy_pin_locks', // legacy PIN locks through one operator from one source, counted on one alert
   'credential_login_locked', // a customer's internet-banking login locked after wrong passwords
+  'credential_operator_contained', // the bank suspended an operator's new links itself after a reverse brute force through it
   'second_factor_locked', // a customer's SMS or authenticator factor locked after wrong codes
   'risk_challenge_expired', // a challenged charge ran out without the customer approving it
   'not_me', // the customer said "this wasn't me"

@@ -15,6 +15,7 @@ export const errorCodes = {
   headers_too_large: { status: 431, title: 'The request headers are larger than allowed' },
   idempotency_key_required: { status: 400, title: 'This request needs an Idempotency-Key header' },
   idempotency_key_reused: { status: 409, title: 'This Idempotency-Key was used with a different request' },
+  end_user_address_invalid: { status: 400, title: "The end user's IP address header is not one IP address" },
   // Operator authentication and policy
   operator_unauthenticated: { status: 401, title: 'Operator credentials are missing or wrong' },
   link_method_not_allowed: { status: 403, title: "The operator's policy does not allow this link method" },

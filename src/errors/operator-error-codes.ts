@@ -17,7 +17,7 @@ export const OPERATOR_ERROR_CODES = [
   'consent_expired', 'access_token_invalid', 'dpop_proof_invalid', 'dpop_proof_replayed', 'credential_attempts_locked', 'too_many_attempts',
   'kyc_attestation_invalid', 'kyc_attestation_expired', 'kyc_attestation_replayed', 'kyc_level_too_low', 'identity_mismatch',
   // Charges and refunds
-  'idempotency_key_required', 'idempotency_key_reused', 'charge_yen_max_exceeded', 'charges_yen_per_month_max_exceeded', 'insufficient_funds',
+  'idempotency_key_required', 'idempotency_key_reused', 'end_user_address_invalid', 'charge_yen_max_exceeded', 'charges_yen_per_month_max_exceeded', 'insufficient_funds',
   'charge_denied', 'charge_not_found', 'charge_not_settled', 'refund_exceeds_charge', 'operator_funds_insufficient',
   // Webhooks
   'webhook_url_invalid',

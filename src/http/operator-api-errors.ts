@@ -19,12 +19,13 @@ const IDEMPOTENT: readonly OperatorErrorCode[] = ['idempotency_key_required', 'i
  */
 export const OPERATION_ERROR_CODES: Record<string, readonly OperatorErrorCode[]> = {
   'post /v1/links/legacy': [...ANY_ROUTE, ...WITH_BODY, ...OPERATOR_AUTH, 'link_method_not_allowed', 'new_links_suspended',
-    'link_credentials_mismatch', 'credential_attempts_locked', 'too_many_attempts', 'link_denied'],
+    'link_credentials_mismatch', 'credential_attempts_locked', 'too_many_attempts', 'link_denied', 'end_user_address_invalid'],
   'get /v1/links/{id}': [...ANY_ROUTE, ...OPERATOR_AUTH, 'link_not_found'],
   'post /v1/links/{id}/revoke': [...ANY_ROUTE, ...OPERATOR_AUTH, 'link_not_found'],
   'post /v1/charges': [...ANY_ROUTE, ...WITH_BODY, ...IDEMPOTENT, 'link_token_invalid', 'access_token_invalid', 'dpop_proof_invalid',
     'dpop_proof_replayed', 'link_mismatch', 'link_revoked', 'link_frozen', 'consent_expired', 'charges_suspended',
-    'operator_source_not_registered', 'charge_yen_max_exceeded', 'charges_yen_per_month_max_exceeded', 'insufficient_funds', 'charge_denied'],
+    'operator_source_not_registered', 'charge_yen_max_exceeded', 'charges_yen_per_month_max_exceeded', 'insufficient_funds', 'charge_denied',
+    'end_user_address_invalid'],
   'get /v1/charges': [...ANY_ROUTE, ...OPERATOR_AUTH],
   'get /v1/charges/{id}': [...ANY_ROUTE, ...OPERATOR_AUTH, 'charge_not_found'],
   'post /v1/charges/{id}/refunds': [...ANY_ROUTE, ...WITH_BODY, ...OPERATOR_AUTH, ...IDEMPOTENT, 'charge_not_found', 'charge_not_settled',

@@ -1,6 +1,7 @@
 import type { RiskConfig, RiskMode } from '../risk/risk-config.ts';
 import { DEFAULT_RISK_CONFIG } from '../risk/default-risk-config.ts';
 import type { LabOperatorPolicy } from './lab-operator.ts';
+import type { ContainmentPolicy } from '../throttle/reverse-brute-force-containment.ts';
 
 /** A bank configuration a scenario runs against: the operators' link policy and the risk pipeline's config and mode. */
 export interface LabConfiguration {
@@ -9,13 +10,16 @@ export interface LabConfiguration {
   describes: string;
   operator_policy: LabOperatorPolicy;
   risk: { mode: RiskMode; config: RiskConfig };
+  /** What a reverse brute force does to the operators it came through (src/throttle/reverse-brute-force-containment.ts). */
+  reverse_brute_force_containment: ContainmentPolicy;
 }
 
 /**
  * The configurations the lab ships. Each is what the bank's own settings can express: the per-operator link
- * policy and the risk pipeline's config and mode. The credential throttle and the customer notices have no
- * switch, so they are on in both: the 2020 configuration is today's bank with the 2020 operator policy and the
- * risk rules only watching.
+ * policy, the risk pipeline's config and mode, and the containment after a reverse brute force. The credential
+ * throttle's limits and the customer notices have no switch, so they are on in both: the 2020 configuration is
+ * today's bank with the 2020 operator policy, the risk rules only watching, and staff alerted but left to act
+ * (in 2020 the spray went on after the alert).
  */
 export const LAB_CONFIGURATIONS: readonly LabConfiguration[] = [
   {
@@ -23,12 +27,14 @@ export const LAB_CONFIGURATIONS: readonly LabConfiguration[] = [
     describes: 'the 2020 operator policy: links with account number and PIN, no KYC; risk rules record but do not act',
     operator_policy: { link_methods: ['legacy_pin'], kyc_level_min: 'none' },
     risk: { mode: 'observe', config: DEFAULT_RISK_CONFIG },
+    reverse_brute_force_containment: 'alert_only',
   },
   {
     id: 'hardened',
     describes: 'the default: FAPI 2.0 consent at the bank with MFA, eKYC at the operator, the risk rules enforced',
     operator_policy: { link_methods: ['fapi2'], kyc_level_min: 'ekyc_document_face' },
     risk: { mode: 'enforce', config: DEFAULT_RISK_CONFIG },
+    reverse_brute_force_containment: 'suspend_new_links',
   },
 ];
 

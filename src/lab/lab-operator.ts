@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import * as client from 'openid-client';
 import { decodeJwt, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
@@ -25,6 +25,17 @@ export interface LabOperatorSpec {
   passbook_label: string;
   charge_yen_max?: number | undefined;
   charges_yen_per_month_max?: number | undefined;
+  /** True: the operator relays each user's address (PSU-IP-Address); otherwise the bank sees only its server's. */
+  relays_end_user_address?: boolean | undefined;
+}
+
+/**
+ * The address a lab user reaches its operator from: one per device id, in 198.18.0.0/15 (RFC 2544's benchmarking
+ * range, never a real user's), so each phone in a farm is its own address as it is when each sits on its own SIM.
+ */
+export function labEndUserAddress(device_id: string): string {
+  const hash = createHash('sha256').update(device_id).digest();
+  return `198.${18 + (hash[0]! & 1)}.${hash[1]!}.${hash[2]!}`;
 }
 
 /** How a configuration lets operators link: the policy the bank registers them with. */
@@ -134,6 +145,8 @@ export async function createLabOperator(
     redirect_uris: [redirect_uri],
   });
   const basic = `Basic ${Buffer.from(`${operator.client_id}:${client_secret}`).toString('base64')}`;
+  const endUser = (device_id: string): Record<string, string> =>
+    (spec.relays_end_user_address ? { 'x-device-id': device_id, 'psu-ip-address': labEndUserAddress(device_id) } : { 'x-device-id': device_id });
   const fetch: FetchFunction = createInjectFetch(app, { remoteAddress: server_ip });
   const issuer = new URL(`${bank_url}/oidc`);
   let config: client.Configuration | undefined;
@@ -168,7 +181,7 @@ export async function createLabOperator(
     redirect_uri,
 
     async legacyLink(details, device_id) {
-      const response = await api('POST', '/v1/links/legacy', { authorization: basic, 'x-device-id': device_id }, details);
+      const response = await api('POST', '/v1/links/legacy', { authorization: basic, ...endUser(device_id) }, details);
       const text = await response.text();
       if (response.status !== 201) return { ok: false, code: problemCode(response.status, text) };
       const body = JSON.parse(text) as { link: { id: string }; link_token: string };
@@ -211,7 +224,7 @@ export async function createLabOperator(
 
     async charge(link, { amount_yen, device_id, idempotency_key }) {
       let response: Response;
-      const headers = { 'idempotency-key': idempotency_key, 'x-device-id': device_id };
+      const headers = { 'idempotency-key': idempotency_key, ...endUser(device_id) };
       if (link.credential.kind === 'link_token') {
         response = await api('POST', '/v1/charges', { ...headers, authorization: `Bearer ${link.credential.token}` }, { amount_yen });
       } else {

@@ -94,6 +94,7 @@ function resolveConfigurations(file: string, scenario: Scenario): LabConfigurati
         describes: entry.describes ?? `${base.describes}, changed`,
         operator_policy: { link_methods: entry.link_methods ?? base.operator_policy.link_methods, kyc_level_min: entry.kyc_level_min ?? base.operator_policy.kyc_level_min },
         risk: { mode: entry.risk_mode ?? base.risk.mode, config: (entry.risk_config as RiskConfig | undefined) ?? base.risk.config },
+        reverse_brute_force_containment: entry.reverse_brute_force_containment ?? base.reverse_brute_force_containment,
       };
       try {
         createRiskPipeline(configuration.risk.config);

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { CONTAINMENT_POLICIES } from '../throttle/reverse-brute-force-containment.ts';
 import { KYC_LEVELS } from '../operators/operator.ts';
 import { Distribution } from './distribution.ts';
 import { HOLDING_NAMES, HOLDINGS } from './holdings.ts';
@@ -25,6 +26,9 @@ export const OperatorSpec = Type.Object({
   passbook_label: Type.String({ minLength: 1, maxLength: 30, description: 'What the passbook line says' }),
   charge_yen_max: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
   charges_yen_per_month_max: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000 })),
+  relays_end_user_address: Type.Optional(Type.Boolean({
+    description: "Relay each user's address in PSU-IP-Address (one address per device id); the 2020 operators relayed none",
+  })),
 }, { additionalProperties: false });
 
 /** A group of bank customers opened alike, with what they do. */
@@ -72,6 +76,7 @@ export const CustomConfiguration = Type.Object({
   link_methods: Type.Optional(Type.Array(Type.Union([Type.Literal('legacy_pin'), Type.Literal('fapi2')]), { minItems: 1, uniqueItems: true })),
   kyc_level_min: Type.Optional(Type.Union(KYC_LEVELS.map((level) => Type.Literal(level)))),
   risk_mode: Type.Optional(Type.Union([Type.Literal('enforce'), Type.Literal('observe')])),
+  reverse_brute_force_containment: Type.Optional(Type.Union(CONTAINMENT_POLICIES.map((policy) => Type.Literal(policy)))),
   risk_config: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'A whole risk config (src/risk/risk-config.ts), checked by the bank as at start-up' })),
 }, { additionalProperties: false });
 

@@ -1,29 +1,13 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
-import { createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
+import { createBankFixture, legacyLink, openAccountHolder, type BankFixture } from '../testing/bank-fixture.ts';
 import {
   DEVICE_FAILURES_PER_WINDOW_MAX, FAILURE_WINDOW_MS, PIN_FAILURES_PER_ACCOUNT_MAX, REVERSE_BRUTE_FORCE_ACCOUNTS_MIN,
   SOURCE_IP_FAILURES_PER_WINDOW_MAX,
 } from '../throttle/credential-limits.ts';
 
-let holdersMade = 0;
-
-/**
- * A customer of this test alone, with a deposit account and a PIN: the tests share one bank per backend,
- * so each locks, sprays and throttles only its own accounts, addresses and devices.
- */
-async function accountHolder(fixture: BankFixture, pin = '4321') {
-  const n = ++holdersMade;
-  const phone = `080-0000-${String(n).padStart(4, '0')}`;
-  const customer = await fixture.bank.services.core.openCustomer({
-    name_kanji: '佐藤 一郎', name_kana: 'サトウ イチロウ', birth_date: '1950-01-01', phone,
-    email: `holder${n}@example.jp`, address: '福島', login_id: `holder${n}`, password: 'holder password 2026',
-  });
-  const account_number = String(8_000_000 + n);
-  const account = await fixture.bank.services.core.openAccount({ customer_id: customer.id, branch_code: '001', account_number, pin });
-  return { phone, account_id: account.id, details: { account_number, pin, name_kana: 'サトウ イチロウ', birth_date: '1950-01-01' } };
-}
+const accountHolder = openAccountHolder;
 
 const linksOf = async (fixture: BankFixture, account_id: string) =>
   (await fixture.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM links WHERE account_id = $1`, [account_id]))[0]!.n;
@@ -89,18 +73,19 @@ for (const backend of testBackends) {
       assert.deepEqual(right.response.json(), wrong.response.json());
     });
 
-    test('50 accounts tried with one PIN from one source are stopped after 5, the victim among them is never linked, and staff see an alert', async () => {
+    test('50 accounts tried with one PIN from one source are stopped after 5, the victim among them is never linked, staff see an alert, and the operator is contained', async () => {
       const attacker = '203.0.113.66';
       // A real customer whose PIN is the one being sprayed, 30th in the attacker's list.
       const victim = await accountHolder(fixture, '1357');
       const numbers = Array.from({ length: 50 }, (_, i) => (i === 29 ? victim.details.account_number : String(9_000_000 + i)));
-      const statuses: number[] = [];
+      const codes: string[] = [];
       for (const account_number of numbers) {
         const { response } = await legacyLink(fixture, { ...victim.details, account_number, pin: '1357' }, { ip: attacker });
-        statuses.push(response.statusCode);
+        codes.push(response.json().code);
       }
-      assert.deepEqual(statuses.slice(0, REVERSE_BRUTE_FORCE_ACCOUNTS_MIN), Array(REVERSE_BRUTE_FORCE_ACCOUNTS_MIN).fill(422));
-      assert.deepEqual(statuses.slice(REVERSE_BRUTE_FORCE_ACCOUNTS_MIN), Array(50 - REVERSE_BRUTE_FORCE_ACCOUNTS_MIN).fill(429));
+      assert.deepEqual(codes.slice(0, REVERSE_BRUTE_FORCE_ACCOUNTS_MIN), Array(REVERSE_BRUTE_FORCE_ACCOUNTS_MIN).fill('link_credentials_mismatch'));
+      // The fifth failure contained the operator: every later try is refused before the PIN is looked at.
+      assert.deepEqual(codes.slice(REVERSE_BRUTE_FORCE_ACCOUNTS_MIN), Array(50 - REVERSE_BRUTE_FORCE_ACCOUNTS_MIN).fill('new_links_suspended'));
       assert.equal(await linksOf(fixture, victim.account_id), 0, 'the victim at number 30 was never linked');
 
       const alerts = (await fixture.bank.services.throttle.listAlerts()).filter((alert) => alert.source_ips.includes(attacker));
@@ -110,10 +95,14 @@ for (const backend of testBackends) {
       assert.deepEqual(alerts[0]?.source_ips, [attacker]);
       assert.deepEqual(alerts[0]?.operator_ids, [fixture.operator.id]);
 
+      const other = await accountHolder(fixture, '2468');
+      const contained = await legacyLink(fixture, other.details, { ip: '192.0.2.99' });
+      assert.equal(contained.response.json().code, 'new_links_suspended', "the operator's new links are suspended automatically");
+      // An admin lifts the switch once the operator has found the hole; the other tests here use the same operator.
+      await fixture.bank.services.operators.setSwitch(fixture.operator.id, 'new_links_suspended', false);
       const elsewhere = await legacyLink(fixture, victim.details, { ip: '192.0.2.99' });
       assert.equal(elsewhere.response.statusCode, 429, 'the sprayed PIN stays blocked from another address');
-      const other = await accountHolder(fixture, '2468');
-      assert.equal((await legacyLink(fixture, other.details, { ip: '192.0.2.99' })).response.statusCode, 201, 'other customers still link');
+      assert.equal((await legacyLink(fixture, other.details, { ip: '192.0.2.99' })).response.statusCode, 201, 'other customers link again');
     });
 
     test(`an address over its window of ${SOURCE_IP_FAILURES_PER_WINDOW_MAX} failures is refused with 429 and nothing is written to links`, async () => {

@@ -11,6 +11,7 @@ import { pinAccountKey, type CredentialAttempt } from '../throttle/credential-at
 import { SIGN_IN_REFUSAL_TEXT } from '../bank/credential-lock-text.ts';
 import type { LinkRisk } from '../risk/link-risk.ts';
 import { enqueueLinkNotices } from '../notify/enqueue-link-notices.ts';
+import type { EndUserAddress } from '../throttle/end-user-address.ts';
 
 export interface LegacyLinkRequest {
   branch_code: string;
@@ -20,9 +21,10 @@ export interface LegacyLinkRequest {
   birth_date: string;
 }
 
-/** Where a legacy link request came from: the operator's server address and the device id it relayed, if any. */
+/** Where a legacy link request came from: the operator's server address, and the end user's address and device it relayed, if any. */
 export interface LegacyLinkSource {
   ip: string;
+  end_user_ip?: EndUserAddress;
   device_id?: string;
 }
 
@@ -54,7 +56,8 @@ export async function createLegacyLink(
 
   const attempt: CredentialAttempt = {
     credential: 'legacy_pin', account_key: pinAccountKey(request.branch_code, request.account_number), operator_id: operator.id,
-    source_ip: source.ip, ...(source.device_id === undefined ? {} : { device_id: source.device_id }), secret: request.pin,
+    source_ip: source.ip, ...(source.end_user_ip === undefined ? {} : { end_user_ip: source.end_user_ip }),
+    ...(source.device_id === undefined ? {} : { device_id: source.device_id }), secret: request.pin,
   };
   const decision = await throttle.check(attempt);
   if (decision.ok === false && decision.code === 'credential_attempts_locked') throw new FurikaeError('credential_attempts_locked', SIGN_IN_REFUSAL_TEXT.pin_locked.en);
@@ -84,7 +87,9 @@ export async function createLegacyLink(
   // mismatch: a distinct refusal here would tell whoever is guessing that the PIN was right.
   const assessment = await linkRisk.assess({
     operator_id: operator.id, charge_yen_max: operator.charge_yen_max, account_id: account.id, method: 'legacy_pin',
-    kyc_level: null, identity_match_score: null, source_ip: source.ip, device_id: source.device_id ?? null, wallet_subject: null,
+    // The end user's address when relayed: the operator's own is every one of its users'.
+    kyc_level: null, identity_match_score: null, source_ip: source.end_user_ip?.address ?? source.ip, device_id: source.device_id ?? null,
+    wallet_subject: null,
   }).catch((error: unknown) => {
     if (error instanceof FurikaeError && error.code === 'link_denied') throw new FurikaeError('link_credentials_mismatch', 'The account details do not match');
     throw error;

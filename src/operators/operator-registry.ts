@@ -41,7 +41,8 @@ export type OperatorSwitch = 'new_links_suspended' | 'charges_suspended';
 
 /** Who flipped a switch and why: the audit log keeps both with the time. */
 export interface SwitchChange {
-  staff_id: string;
+  /** Null: the bank itself flipped it (automatic containment), and the reason says why. */
+  staff_id: string | null;
   reason: string;
 }
 

@@ -42,7 +42,7 @@ export const FIXTURE_AUDIT_KEY = 'test-audit-key-0123456789abcdef-0123456789';
 export const FIXTURE_NOT_ME_KEY = 'test-not-me-key-0123456789abcdef0123456789';
 
 /** How each fixture's bank was made, so that a second process is made the same way. */
-const bankOptions = new WeakMap<BankFixture, Pick<BankAppDeps, 'risk' | 'webhook_targets'>>();
+const bankOptions = new WeakMap<BankFixture, Pick<BankAppDeps, 'risk' | 'webhook_targets' | 'reverse_brute_force_containment'>>();
 
 /** Basic credentials header for an operator. */
 export function basicAuth(client_id: string, client_secret: string): string {
@@ -75,6 +75,8 @@ export async function createBankFixture(
     incident_jobs?: boolean;
     /** Requests per address per minute; the shipped limits unless given. */
     rate_limits?: BankAppDeps['rate_limits'];
+    /** What a reverse brute force does to its operators; the bank's default (suspend new links) unless given. */
+    reverse_brute_force_containment?: BankAppDeps['reverse_brute_force_containment'];
   } = {},
 ): Promise<BankFixture> {
   const db = await backend.open();
@@ -94,7 +96,8 @@ export async function createBankFixture(
     ...(options.risk ? { risk: options.risk } : {}), ...(options.waiting_charge_jobs === false ? { waiting_charge_jobs: false } : {}),
     ...(options.smtp_url ? { smtp_url: options.smtp_url } : {}), ...(options.incident_jobs === false ? { incident_jobs: false } : {}),
     ...(options.lab_report_dir ? { lab_report_dir: options.lab_report_dir } : {}),
-    ...(options.rate_limits ? { rate_limits: options.rate_limits } : {}) });
+    ...(options.rate_limits ? { rate_limits: options.rate_limits } : {}),
+    ...(options.reverse_brute_force_containment ? { reverse_brute_force_containment: options.reverse_brute_force_containment } : {}) });
   if (options.listen) await bank.app.listen({ host: '127.0.0.1', port });
   const { core, operators } = bank.services;
   const { operator, client_secret } = await operators.register({
@@ -146,7 +149,8 @@ export async function createBankFixture(
       await db.close();
     },
   };
-  bankOptions.set(fixture, { webhook_targets, ...(options.risk ? { risk: options.risk } : {}) });
+  bankOptions.set(fixture, { webhook_targets, ...(options.risk ? { risk: options.risk } : {}),
+    ...(options.reverse_brute_force_containment ? { reverse_brute_force_containment: options.reverse_brute_force_containment } : {}) });
   return fixture;
 }
 
@@ -172,14 +176,21 @@ export async function openSecondBankProcess(fixture: BankFixture): Promise<{ ban
   };
 }
 
-/** Links the fixture customer through the legacy path (from `source`, if given) and returns the link and its bearer credential. */
-export async function legacyLink(fixture: BankFixture, overrides: Record<string, unknown> = {}, source: { ip?: string; device_id?: string } = {}) {
+/**
+ * Links the fixture customer through the legacy path (from `source`, if given: the connecting address, the end user's
+ * address and device the operator relays, and another operator's Basic credentials) and returns the link and its bearer credential.
+ */
+export async function legacyLink(fixture: BankFixture, overrides: Record<string, unknown> = {},
+  source: { ip?: string; device_id?: string; end_user_ip?: string; basic?: string } = {}) {
   const { customer } = fixture;
   const response = await fixture.bank.app.inject({
     method: 'POST',
     url: '/v1/links/legacy',
     ...(source.ip ? { remoteAddress: source.ip } : {}),
-    headers: { authorization: fixture.operator.basic, ...(source.device_id === undefined ? {} : { 'x-device-id': source.device_id }) },
+    headers: {
+      authorization: source.basic ?? fixture.operator.basic, ...(source.device_id === undefined ? {} : { 'x-device-id': source.device_id }),
+      ...(source.end_user_ip === undefined ? {} : { 'psu-ip-address': source.end_user_ip }),
+    },
     payload: {
       branch_code: customer.branch_code, account_number: customer.account_number, pin: customer.pin,
       name_kana: customer.name_kana, birth_date: customer.birth_date, ...overrides,
@@ -196,4 +207,31 @@ export function charge(fixture: BankFixture, link_token: string, body: unknown, 
     headers: { authorization: `Bearer ${link_token}`, ...(idempotency_key === undefined ? {} : { 'idempotency-key': idempotency_key }) },
     payload: body as Record<string, unknown>,
   });
+}
+
+const holdersMade = new WeakMap<BankFixture, number>();
+
+/**
+ * A customer of one test alone, with a deposit account and a PIN: tests share one bank per backend, so each locks,
+ * sprays and throttles only its own accounts. `details` is the legacy link body for the account.
+ */
+export async function openAccountHolder(fixture: BankFixture, pin = '4321') {
+  const n = (holdersMade.get(fixture) ?? 0) + 1;
+  holdersMade.set(fixture, n);
+  const phone = `080-0000-${String(n).padStart(4, '0')}`;
+  const customer = await fixture.bank.services.core.openCustomer({
+    name_kanji: '佐藤 一郎', name_kana: 'サトウ イチロウ', birth_date: '1950-01-01', phone,
+    email: `holder${n}@example.jp`, address: '福島', login_id: `holder${n}`, password: 'holder password 2026',
+  });
+  const account_number = String(8_000_000 + n);
+  const account = await fixture.bank.services.core.openAccount({ customer_id: customer.id, branch_code: '001', account_number, pin });
+  return { phone, customer_id: customer.id, account_id: account.id, details: { account_number, pin, name_kana: 'サトウ イチロウ', birth_date: '1950-01-01' } };
+}
+
+/** Registers another 2020-policy operator on the fixture's bank, with its Basic credentials. */
+export async function registerLegacyOperator(fixture: BankFixture, display_name: string) {
+  const { operator, client_secret } = await fixture.bank.services.operators.register({
+    display_name, passbook_label: display_name, link_methods_allowed: ['legacy_pin'],
+  });
+  return { id: operator.id, basic: basicAuth(operator.client_id, client_secret) };
 }

@@ -1,4 +1,5 @@
 import { maskAccountNumber } from '../linking/link.ts';
+import type { EndUserAddress } from './end-user-address.ts';
 
 /** The credentials the throttle watches. */
 export const CREDENTIAL_KINDS = [
@@ -23,7 +24,13 @@ export interface CredentialAttempt {
   account_key: string;
   /** The operator relaying the attempt (the legacy link is server-to-server), if any. */
   operator_id?: string;
+  /** The connecting address: on the legacy link, the operator's server, which all its users share. */
   source_ip: string;
+  /**
+   * The end user's address as the operator relayed it (PSU-IP-Address). When given, the throttle counts and blocks it,
+   * within that operator, instead of the connecting address.
+   */
+  end_user_ip?: EndUserAddress;
   device_id?: string;
   /** The secret tried. It is only ever turned into a keyed fingerprint; it is never stored or logged. */
   secret: string;

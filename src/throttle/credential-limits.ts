@@ -29,18 +29,33 @@ export const ACCOUNT_FAILURES_MAX: Record<CredentialKind, number | null> = {
 /** The sliding window for the per-source and per-operator failure counts. */
 export const FAILURE_WINDOW_MS = 60 * 60 * 1000;
 /**
- * Failures from one IP address per window. Typos from one person stay far below; on the legacy path the
- * address is the operator's server relaying all its users, so a wallet under attack pauses as a whole.
+ * Failures from one IP address per window: the end user's address when the operator relays it (PSU-IP-Address,
+ * counted within that operator), else the connecting address. Typos from one person stay far below, and so do the
+ * customers of one wallet behind a carrier NAT. An operator that relays no address is counted by its server's, so
+ * its users pause together: the reason to relay it.
  */
 export const SOURCE_IP_FAILURES_PER_WINDOW_MAX = 30;
-/** Failures from one device id per window: one phone fumbling its PIN does not fail ten times an hour. */
+/** Failures from one device id per window, within its operator: one phone fumbling its PIN does not fail ten times an hour. */
 export const DEVICE_FAILURES_PER_WINDOW_MAX = 10;
 /**
- * Failures relayed by one operator per window: far above its users' typos, far below an attack on the
- * scale of 2020 (Docomo account: hundreds of accounts tried). Beyond it the operator's attempts are refused
- * and staff get an alert, the automatic form of "halt new links per service".
+ * One operator's share of failures per window: far above its users' typos, far below an attack on the scale of
+ * 2020 (Docomo account: hundreds of accounts tried). Each operator has its own, so one operator's attack never
+ * starves another's users. Beyond it staff get an alert; attempts that name no end user are refused, and an end
+ * user's address or device may fail at most `END_USER_FAILURES_OVER_SHARE_MAX` times, so the sprayers stop while the
+ * operator's honest users (a few tries each) still link.
  */
 export const OPERATOR_FAILURES_PER_WINDOW_MAX = 100;
+/**
+ * Failures one end user's address or device may have while its operator is over its share: the three tries a PIN
+ * allows before it locks. An honest user needs no more; a sprayer must find a fresh address every three guesses.
+ */
+export const END_USER_FAILURES_OVER_SHARE_MAX = 3;
+/**
+ * Failures through one operator per window past which all its attempts are refused, relayed address or not: ten times
+ * its share. Fresh addresses are cheap to claim for whoever controls the operator's server (a leaked client secret, an
+ * insider), so the share alone does not bound them; at this rate the operator is an incident, not a busy hour.
+ */
+export const OPERATOR_FAILURES_PER_WINDOW_HARD_MAX = 1_000;
 
 /**
  * Failures of one operator's secret per window that raise a staff alert. A working integration fails never; a
@@ -69,6 +84,12 @@ export const ACCOUNT_FAILURES_ALERT_MIN: Record<CredentialKind, number | null> =
 export const REVERSE_BRUTE_FORCE_ACCOUNTS_MIN = 5;
 /** How far back the reverse brute force detector looks: slow sprays of a day are still one spray. */
 export const REVERSE_BRUTE_FORCE_WINDOW_MS = 24 * 60 * 60 * 1000;
+/**
+ * Accounts one sprayed secret must have failed on through an operator for the containment to suspend that operator's
+ * new links: one is an honest customer's typo of a common PIN; two different accounts with the same wrong PIN through
+ * one wallet are the spray.
+ */
+export const CONTAINMENT_OPERATOR_ACCOUNTS_MIN = 2;
 /** How long a detected source and secret stay blocked unless staff lift the block earlier. */
 export const SOURCE_BLOCK_MS = 24 * 60 * 60 * 1000;
 /** Sources named on one alert: enough to act on, bounded so an alert row cannot grow without limit. */

@@ -8,10 +8,11 @@ import type { NotifyCustomer } from '../mfa/notify-customer.ts';
 import type { NewAlert } from '../cases/alert.ts';
 import { CREDENTIAL_LABELS, maskAccountKey, pinAccountOf, type CredentialAttempt, type CredentialKind, type ThrottleDecision } from './credential-attempt.ts';
 import { createSecretFingerprint } from './secret-fingerprint.ts';
+import type { ContainOperators } from './reverse-brute-force-containment.ts';
 import {
-  ACCOUNT_FAILURES_ALERT_MIN, ACCOUNT_FAILURES_MAX, ALERT_SOURCES_LISTED_MAX, DEVICE_FAILURES_PER_WINDOW_MAX, FAILURE_WINDOW_MS,
-  OPERATOR_FAILURES_PER_WINDOW_MAX, REVERSE_BRUTE_FORCE_ACCOUNTS_MIN, REVERSE_BRUTE_FORCE_WINDOW_MS,
-  SOURCE_BLOCK_MS, SOURCE_IP_FAILURES_PER_WINDOW_MAX, STAFF_ROWS_LISTED_MAX,
+  ACCOUNT_FAILURES_ALERT_MIN, ACCOUNT_FAILURES_MAX, ALERT_SOURCES_LISTED_MAX, CONTAINMENT_OPERATOR_ACCOUNTS_MIN, DEVICE_FAILURES_PER_WINDOW_MAX,
+  END_USER_FAILURES_OVER_SHARE_MAX, FAILURE_WINDOW_MS, OPERATOR_FAILURES_PER_WINDOW_HARD_MAX, OPERATOR_FAILURES_PER_WINDOW_MAX,
+  REVERSE_BRUTE_FORCE_ACCOUNTS_MIN, REVERSE_BRUTE_FORCE_WINDOW_MS, SOURCE_BLOCK_MS, SOURCE_IP_FAILURES_PER_WINDOW_MAX, STAFF_ROWS_LISTED_MAX,
 } from './credential-limits.ts';
 
 export interface CredentialThrottleDeps {
@@ -32,6 +33,11 @@ export interface CredentialThrottleDeps {
    * Without it the alerts live on that page only.
    */
   alertQueue?: CredentialAlertQueue;
+  /**
+   * What happens to the operators a reverse brute force came through, beyond blocking the secret and the sources
+   * (src/throttle/reverse-brute-force-containment.ts). Without it staff are alerted and decide.
+   */
+  containOperators?: ContainOperators;
 }
 
 /**
@@ -78,7 +84,8 @@ export interface CredentialAlert {
 /** A source or secret refused outright. */
 export interface CredentialBlock {
   id: string;
-  dimension: 'source_ip' | 'device_id' | 'secret_fingerprint';
+  /** end_user_ip: '<operator id>|<address, or IPv6 /64>', an address the operator relayed, blocked at that operator only. */
+  dimension: 'source_ip' | 'device_id' | 'secret_fingerprint' | 'end_user_ip';
   value: string;
   alert_id: string | null;
   blocked_at: Date;
@@ -92,6 +99,7 @@ const FINGERPRINT_SHOWN_CHARS = 10;
 function checkAttemptShape(attempt: CredentialAttempt): void {
   assert(attempt.account_key.length > 0 && attempt.account_key.length <= 100, 'an account key is 1 to 100 characters');
   assert(attempt.source_ip.length > 0 && attempt.source_ip.length <= 64, 'a source IP is 1 to 64 characters');
+  assert(attempt.end_user_ip === undefined || attempt.operator_id !== undefined, 'only an operator relays an end user address');
   assert(attempt.device_id === undefined || DEVICE_ID.test(attempt.device_id), 'a device id is 1 to 128 safe characters');
   assert(attempt.operator_id === undefined || isUuid(attempt.operator_id), 'an operator id is a UUID');
   assert(attempt.customer_id === undefined || isUuid(attempt.customer_id), 'a customer id is a UUID');
@@ -114,41 +122,54 @@ function queueDetails(credential_alert_id: string, credential: CredentialKind,
  * and notification), per source IP, device and operator (sliding windows), and one secret across many
  * accounts (reverse brute force: blocks the sources and the secret, and raises a staff alert).
  */
-export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key, notifyCustomer, alertQueue }: CredentialThrottleDeps) {
+export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key, notifyCustomer, alertQueue, containOperators }: CredentialThrottleDeps) {
   const fingerprint = createSecretFingerprint(fingerprint_key);
   const ago = (ms: number) => new Date(clock.now().getTime() - ms);
 
   const insertAttempt = (attempt: CredentialAttempt, secret_fingerprint: string, outcome: 'failure' | 'success') =>
     db.query(
-      `INSERT INTO credential_attempts (id, credential, account_key, operator_id, source_ip, device_id, secret_fingerprint, outcome, at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `INSERT INTO credential_attempts (id, credential, account_key, operator_id, source_ip, end_user_ip, end_user_ip_key, device_id,
+         secret_fingerprint, outcome, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [ids.next(), attempt.credential, attempt.account_key, attempt.operator_id ?? null, attempt.source_ip,
-        attempt.device_id ?? null, secret_fingerprint, outcome, clock.now()],
+        attempt.end_user_ip?.address ?? null, attempt.end_user_ip?.counting_key ?? null, attempt.device_id ?? null, secret_fingerprint, outcome, clock.now()],
     );
 
-  /** Is the source or the secret blocked, or is a source over its window? Reads only. */
+  /** How a relayed end-user address is blocked: within the operator that relayed it. */
+  const endUserBlockValue = (operator_id: string, counting_key: string) => `${operator_id}|${counting_key}`;
+
+  /**
+   * Is the source or the secret blocked, or is a source over its window? Reads only. The source is the end user's
+   * address when the operator relays it (counted within that operator), else the connecting address; a device counts
+   * within its operator. Over its share an operator's end users get a few failures each, and those it names no
+   * address for none (see OPERATOR_FAILURES_PER_WINDOW_MAX).
+   */
   const sourceThrottled = async (attempt: CredentialAttempt, secret_fingerprint: string): Promise<boolean> => {
+    const end_user_key = attempt.end_user_ip?.counting_key ?? null;
     const [blocked] = await db.query(
       `SELECT 1 FROM credential_blocks
         WHERE lifted_at IS NULL AND blocked_until > $4
           AND ((dimension = 'source_ip' AND value = $1) OR (dimension = 'device_id' AND value = $2)
-               OR (dimension = 'secret_fingerprint' AND value = $3))
+               OR (dimension = 'secret_fingerprint' AND value = $3) OR (dimension = 'end_user_ip' AND value = $5))
         LIMIT 1`,
-      [attempt.source_ip, attempt.device_id ?? null, secret_fingerprint, clock.now()],
+      [attempt.source_ip, attempt.device_id ?? null, secret_fingerprint, clock.now(),
+        end_user_key && attempt.operator_id ? endUserBlockValue(attempt.operator_id, end_user_key) : null],
     );
     if (blocked) return true;
     const [counts] = await db.query<{ ip: number; device: number; operator: number }>(
-      `SELECT count(*) FILTER (WHERE source_ip = $1)::int AS ip,
-              count(*) FILTER (WHERE device_id = $2)::int AS device,
+      `SELECT count(*) FILTER (WHERE CASE WHEN $5::text IS NULL THEN source_ip = $1 AND end_user_ip_key IS NULL
+                                         ELSE operator_id = $3 AND end_user_ip_key = $5 END)::int AS ip,
+              count(*) FILTER (WHERE device_id = $2 AND operator_id IS NOT DISTINCT FROM $3::uuid)::int AS device,
               count(*) FILTER (WHERE operator_id = $3)::int AS operator
          FROM credential_attempts
         WHERE outcome = 'failure' AND at > $4 AND (source_ip = $1 OR device_id = $2 OR operator_id = $3)`,
-      [attempt.source_ip, attempt.device_id ?? null, attempt.operator_id ?? null, ago(FAILURE_WINDOW_MS)],
+      [attempt.source_ip, attempt.device_id ?? null, attempt.operator_id ?? null, ago(FAILURE_WINDOW_MS), end_user_key],
     );
     assert(counts, 'an aggregate answers one row');
-    return counts.ip >= SOURCE_IP_FAILURES_PER_WINDOW_MAX
-      || counts.device >= DEVICE_FAILURES_PER_WINDOW_MAX
-      || counts.operator >= OPERATOR_FAILURES_PER_WINDOW_MAX;
+    if (counts.ip >= SOURCE_IP_FAILURES_PER_WINDOW_MAX || counts.device >= DEVICE_FAILURES_PER_WINDOW_MAX) return true;
+    if (counts.operator < OPERATOR_FAILURES_PER_WINDOW_MAX) return false;
+    if (counts.operator >= OPERATOR_FAILURES_PER_WINDOW_HARD_MAX || end_user_key === null) return true;
+    return counts.ip >= END_USER_FAILURES_OVER_SHARE_MAX || counts.device >= END_USER_FAILURES_OVER_SHARE_MAX;
   };
 
   /**
@@ -288,12 +309,18 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
           details: queueDetails(alert.id, attempt.credential, spread),
         }]);
       }
-      // Block the finest source known for each failure (the device when the operator sent one, else the
-      // address) and the secret itself, so rotating addresses or devices does not let the spray go on.
+      // Block the end user behind each failure (the device and the address the operator relayed, the address
+      // within that operator; the connecting address only when the operator named neither, since otherwise it is
+      // the operator's server and every honest user's too) and the secret itself, so rotating addresses or
+      // devices does not let the spray go on.
       const sources = await tx.query<{ dimension: string; value: string }>(
-        `SELECT DISTINCT CASE WHEN device_id IS NULL THEN 'source_ip' ELSE 'device_id' END AS dimension, coalesce(device_id, source_ip) AS value
-           FROM credential_attempts
-          WHERE credential = $1 AND secret_fingerprint = $2 AND outcome = 'failure' AND at > $3`,
+        `SELECT DISTINCT s.dimension, s.value
+           FROM credential_attempts a
+          CROSS JOIN LATERAL (VALUES
+                 ('device_id', a.device_id),
+                 ('end_user_ip', CASE WHEN a.end_user_ip_key IS NOT NULL THEN a.operator_id::text || '|' || a.end_user_ip_key END),
+                 ('source_ip', CASE WHEN a.device_id IS NULL AND a.end_user_ip_key IS NULL THEN a.source_ip END)) AS s (dimension, value)
+          WHERE a.credential = $1 AND a.secret_fingerprint = $2 AND a.outcome = 'failure' AND a.at > $3 AND s.value IS NOT NULL`,
         [attempt.credential, secret_fingerprint, since],
       );
       const targets = [...sources, { dimension: 'secret_fingerprint', value: secret_fingerprint }];
@@ -312,6 +339,16 @@ export function createCredentialThrottle({ db, clock, ids, log, fingerprint_key,
       log.warn({ alert_id: raised.id, credential: attempt.credential, accounts: spread.accounts, source_ips: spread.source_ips.length },
         'reverse brute force detected: one secret failing across many accounts');
     }
+    if (!containOperators || attempt.credential !== 'legacy_pin') return;
+    // Every hit, not only the first: an operator the spray moves on to is contained as soon as it carries it.
+    const targets = await db.query<{ operator_id: string; accounts: number }>(
+      `SELECT operator_id::text AS operator_id, count(DISTINCT account_key)::int AS accounts
+         FROM credential_attempts
+        WHERE credential = $1 AND secret_fingerprint = $2 AND outcome = 'failure' AND at > $3 AND operator_id IS NOT NULL
+        GROUP BY operator_id HAVING count(DISTINCT account_key) >= $4`,
+      [attempt.credential, secret_fingerprint, since, CONTAINMENT_OPERATOR_ACCOUNTS_MIN],
+    );
+    await containOperators(raised.id, targets);
   };
 
   /** An operator whose users fail beyond its window gets a staff alert (its attempts are already refused by `check`). */

@@ -20,6 +20,7 @@ const ALERT_LABELS: Record<AlertKind, string> = {
   credential_account_failures: '同一アカウントの失敗多発 One account failing',
   credential_legacy_pin_locks: '暗証番号ロック (2020型) Legacy PIN locks',
   credential_login_locked: 'IBログインのロック Login locked',
+  credential_operator_contained: '事業者の新規連携を自動停止 Operator contained',
   second_factor_locked: '第二要素のロック Second factor locked',
   risk_challenge_expired: '追加認証の期限切れ Step-up expired',
   not_me: '「身に覚えがない」 Not me',

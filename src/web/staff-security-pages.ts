@@ -14,7 +14,7 @@ const CSRF_BODY = Type.Object({ csrf: Type.Optional(Type.String({ maxLength: 100
 
 const ALERT_LABELS = { reverse_brute_force: 'リバースブルートフォース Reverse brute force', operator_failure_rate: '事業者経由の失敗多発 Operator failure rate',
   account_failures: '同一アカウントの失敗多発 One account failing', legacy_pin_locks: '暗証番号ロック (2020型) Legacy PIN locks' } as const;
-const DIMENSION_LABELS = { source_ip: 'IP', device_id: 'Device', secret_fingerprint: 'Secret (fingerprint)' } as const;
+const DIMENSION_LABELS = { source_ip: 'IP', device_id: 'Device', secret_fingerprint: 'Secret (fingerprint)', end_user_ip: 'End user IP (operator|address)' } as const;
 
 const time = jst;
 

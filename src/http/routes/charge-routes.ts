@@ -6,10 +6,10 @@ import { refundCharge } from '../../charges/refund-charge.ts';
 import type { AccessTokenVerifier } from '../../authorization/access-token-verifier.ts';
 import type { ChargeResult } from '../../charges/charge-pipeline.ts';
 import { authenticateOperator, bearerToken, idempotencyKey } from '../operator-auth.ts';
+import { EndUserHeaders, endUserSource } from '../end-user-source.ts';
 import {
   ChargeBody,
   ChargeResponse,
-  DeviceId,
   IdempotencyHeaders,
   RefundBody,
   RefundResponse,
@@ -38,11 +38,12 @@ export async function chargeRoutes(app: FastifyInstance, services: BankServices,
         'within 10 minutes; **202** `held`: reserved for bank staff to review (up to 3 days). Learn the outcome by webhook ' +
         '(`PUT /v1/webhook`) or by polling `GET /v1/charges/{id}`. **403** `charge_denied`: refused, no money moved.',
       security: [{ linkDpop: [] }, { linkBearer: [] }],
-      headers: Type.Composite([IdempotencyHeaders, Type.Object({ 'x-device-id': Type.Optional(DeviceId) })]),
+      headers: Type.Composite([IdempotencyHeaders, EndUserHeaders]),
       body: ChargeBody,
       response: { 201: ChargeResponse, 202: ChargeResponse, ...problemResponses },
     },
   }, async (request, reply) => {
+    const end_user = endUserSource(request);
     const credential = verifier.presentsAccessToken(request)
       ? { kind: 'access_token' as const, ...(await verifier.verify(request)) }
       : { kind: 'link_token' as const, token: bearerToken(request) };
@@ -53,8 +54,9 @@ export async function chargeRoutes(app: FastifyInstance, services: BankServices,
       idempotency_key,
       amount_yen: request.body.amount_yen,
       description: request.body.description ?? null,
-      source_ip: request.ip,
-      device_id: (request.headers['x-device-id'] as string | undefined) ?? null,
+      // The end user's address when relayed: the operator's server address is all its users', so counting it says nothing.
+      source_ip: end_user.end_user_ip?.address ?? request.ip,
+      device_id: end_user.device_id ?? null,
     });
     services.metrics.charges.inc({ outcome: outcomeLabel(result) });
     for (const rule of result.decision?.rules ?? []) {

@@ -5,7 +5,8 @@ import { createLegacyLink } from '../../linking/legacy-link.ts';
 import { maskAccountNumber, type Link } from '../../linking/link.ts';
 import type { LinkView } from '../../linking/link-store.ts';
 import { authenticateOperator } from '../operator-auth.ts';
-import { DeviceId, LegacyLinkBody, LinkResponse, Uuid, problemResponses } from '../api-schemas.ts';
+import { LegacyLinkBody, LinkResponse, Uuid, problemResponses } from '../api-schemas.ts';
+import { EndUserHeaders, endUserSource } from '../end-user-source.ts';
 
 function linkResponse(link: Link, account: { branch_code: string; account_number: string }) {
   return {
@@ -23,20 +24,21 @@ const viewResponse = (link: LinkView) => linkResponse(link, link);
 
 /** /v1/links: the 2020 legacy link, reading and revoking links. */
 export async function linkRoutes(app: FastifyInstance, services: BankServices): Promise<void> {
-  app.post<{ Body: LegacyLinkBody; Headers: { 'x-device-id'?: string } }>('/v1/links/legacy', {
+  app.post<{ Body: LegacyLinkBody }>('/v1/links/legacy', {
     schema: {
       tags: ['links'],
       summary: 'Link an account with account number, PIN, name and date of birth (2020 path, lab only)',
-      description: 'No second factor: enabled only for operators whose policy lists `legacy_pin`. Off by default.',
+      description: 'No second factor: enabled only for operators whose policy lists `legacy_pin`. Off by default. Relay the end ' +
+        "user's address in `PSU-IP-Address` and device in `X-Device-Id`: the bank throttles by them instead of your server's address.",
       security: [{ operatorBasic: [] }],
-      headers: Type.Object({ 'x-device-id': Type.Optional(DeviceId) }),
+      headers: EndUserHeaders,
       body: LegacyLinkBody,
       response: { 201: Type.Object({ link: LinkResponse, link_token: Type.String() }), ...problemResponses },
     },
   }, async (request, reply) => {
+    const end_user = endUserSource(request);
     const operator = await authenticateOperator(request, services);
-    const device_id = request.headers['x-device-id'];
-    const { link, link_token } = await createLegacyLink(services, operator, request.body, { ip: request.ip, ...(device_id ? { device_id } : {}) });
+    const { link, link_token } = await createLegacyLink(services, operator, request.body, { ip: request.ip, ...end_user });
     request.log.info({ link_id: link.id, operator_id: operator.id }, 'legacy link created');
     return reply.status(201).send({ link: linkResponse(link, request.body), link_token });
   });
