@@ -1,4 +1,5 @@
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { DeviceId } from '../http/api-schemas.ts';
 import type { Database } from '../storage/database.ts';
 import type { OperatorRegistry } from '../operators/operator-registry.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -65,6 +66,7 @@ export async function createAuthorizationServer({ db, operators, log, issuer, re
     return row?.id;
   };
 
+  const DEVICE_ID = new RegExp(DeviceId.pattern!);
   const configuration: Configuration = {
     adapter: SqlAdapter,
     jwks: secrets.jwks as Configuration['jwks'],
@@ -76,7 +78,15 @@ export async function createAuthorizationServer({ db, operators, log, issuer, re
     // FAPI 2.0 allows the code flow only; nothing implicit is advertised or accepted.
     responseTypes: ['code'],
     scopes: ['openid', 'offline_access', CHARGES_SCOPE],
-    extraParams: ['kyc_attestation'],
+    extraParams: {
+      kyc_attestation: null,
+      // The end user's device as the operator knows it (as X-Device-Id on the API): link risk counts it.
+      device_id(_ctx, value) {
+        if (value !== undefined && (typeof value !== 'string' || !DEVICE_ID.test(value))) {
+          throw new errors.InvalidRequest('device_id must be 1 to 128 of A-Z a-z 0-9 . _ : -');
+        }
+      },
+    },
     features: {
       devInteractions: { enabled: false },
       fapi: { enabled: true, profile: '2.0' },

@@ -265,7 +265,10 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       try {
         assessment = await linkRisk.assess({
           operator_id: operator.id, charge_yen_max: operator.charge_yen_max, account_id: account.id, method: 'fapi2',
-          kyc_level: attestation.attestation.kyc.level, identity_match_score: identity.score, source_ip: request.ip, device_id: null,
+          // The customer's own browser posts this page, so its address is the end user's; the device is the operator's
+          // word, from the pushed request (checked there).
+          kyc_level: attestation.attestation.kyc.level, identity_match_score: identity.score, source_ip: request.ip,
+          device_id: typeof details.params.device_id === 'string' ? details.params.device_id : null,
           wallet_subject: attestation.attestation.sub,
         });
       } catch (error) {

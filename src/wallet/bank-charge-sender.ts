@@ -1,11 +1,14 @@
 import type { BankCharge } from './bank-client.ts';
 import type { WalletBankLink } from './wallet-bank-links.ts';
+import type { WalletEndUser } from './wallet-devices.ts';
 
 /** One charge as the wallet asks for it; the idempotency key makes a retry safe. */
 export interface BankChargeRequest {
   idempotency_key: string;
   amount_yen: number;
   description?: string;
+  /** The user behind the top-up, relayed to the bank (PSU-IP-Address, X-Device-Id) for its risk rules. */
+  end_user?: WalletEndUser;
 }
 
 /**

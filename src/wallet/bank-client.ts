@@ -4,6 +4,7 @@
  */
 import { FurikaeError } from '../errors/furikae-error.ts';
 import { BankError } from './bank-error.ts';
+import type { WalletEndUser } from './wallet-devices.ts';
 
 /** How long one bank call may take before the wallet gives up and treats the outcome as unknown. */
 export const BANK_REQUEST_TIMEOUT_MS = 10_000;
@@ -48,15 +49,21 @@ export interface LegacyLinkRequest {
   birth_date: string;
 }
 
+/** The end user's headers on the bank's link and charge routes: PSU-IP-Address and X-Device-Id. */
+export function endUserHeaders(end_user: WalletEndUser | undefined): Record<string, string> {
+  return end_user ? { 'psu-ip-address': end_user.ip, 'x-device-id': end_user.device_id } : {};
+}
+
 export interface BankClient {
-  /** POST /v1/links/legacy: the 2020 path, account number + PIN, no second factor. */
-  createLegacyLink(request: LegacyLinkRequest): Promise<{ link: BankLink; link_token: string }>;
+  /** POST /v1/links/legacy: the 2020 path, account number + PIN, no second factor; from the end user, when known. */
+  createLegacyLink(request: LegacyLinkRequest, end_user?: WalletEndUser): Promise<{ link: BankLink; link_token: string }>;
   /** POST /v1/charges; `replayed` is true when the bank answered from its idempotency record. */
   createCharge(request: {
     link_token: string;
     idempotency_key: string;
     amount_yen: number;
     description?: string;
+    end_user?: WalletEndUser;
   }): Promise<{ charge: BankCharge; replayed: boolean }>;
   getCharge(charge_id: string): Promise<BankCharge>;
   listCharges(query: { link_id: string; limit?: number }): Promise<BankCharge[]>;
@@ -161,9 +168,9 @@ export function createBankClient(options: BankClientOptions): BankClient {
   async function call(
     method: 'GET' | 'POST',
     path: string,
-    init: { authorization: string; body?: unknown; idempotency_key?: string; timeout_ms?: number },
+    init: { authorization: string; body?: unknown; idempotency_key?: string; timeout_ms?: number; end_user?: WalletEndUser },
   ): Promise<BankAnswer> {
-    const headers: Record<string, string> = { authorization: init.authorization, accept: 'application/json' };
+    const headers: Record<string, string> = { authorization: init.authorization, accept: 'application/json', ...endUserHeaders(init.end_user) };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     if (init.idempotency_key !== undefined) headers['idempotency-key'] = init.idempotency_key;
     try {
@@ -183,11 +190,12 @@ export function createBankClient(options: BankClientOptions): BankClient {
   }
 
   return {
-    async createLegacyLink(request) {
+    async createLegacyLink(request, end_user) {
       const { branch_code, account_number, pin, name_kana, birth_date } = request;
       const { body } = await call('POST', '/v1/links/legacy', {
         authorization: basic,
         body: { branch_code, account_number, pin, name_kana, birth_date },
+        ...(end_user ? { end_user } : {}),
       });
       if (!isObject(body)) throw invalid('link');
       const link_token = body.link_token;
@@ -202,6 +210,7 @@ export function createBankClient(options: BankClientOptions): BankClient {
         authorization: `Bearer ${request.link_token}`,
         idempotency_key: request.idempotency_key,
         body: payload,
+        ...(request.end_user ? { end_user: request.end_user } : {}),
       });
       return { charge: readCharge(body), replayed: headers.get('idempotent-replayed') === 'true' };
     },

@@ -10,8 +10,8 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Database } from '../storage/database.ts';
 import { BankError } from './bank-error.ts';
-import { readBankAnswer, readCharge } from './bank-client.ts';
-import type { BankChargeSender } from './bank-charge-sender.ts';
+import { endUserHeaders, readBankAnswer, readCharge } from './bank-client.ts';
+import type { BankChargeRequest, BankChargeSender } from './bank-charge-sender.ts';
 import { isNetworkFailure } from './fapi-failure.ts';
 import { importDpopKeys, type DpopKeys, type FapiOperatorClient } from './fapi-operator-client.ts';
 import { findBankGrant, updateBankGrantTokens, type WalletBankGrant } from './wallet-bank-grants.ts';
@@ -72,10 +72,12 @@ export function createDpopChargeSender({ db, clock, log, fapi }: { db: Database;
     return started;
   }
 
-  async function post(link_id: string, body: string, idempotency_key: string, force_refresh: boolean): Promise<Response> {
+  async function post(link_id: string, body: string, request: BankChargeRequest, force_refresh: boolean): Promise<Response> {
     const { access_token, keys } = await credential(link_id, force_refresh);
     const config = await fapi.configuration();
-    const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json', 'idempotency-key': idempotency_key });
+    const headers = new Headers({
+      'content-type': 'application/json', accept: 'application/json', 'idempotency-key': request.idempotency_key, ...endUserHeaders(request.end_user),
+    });
     return client.fetchProtectedResource(config, access_token, fapi.charges_url, 'POST', body, headers, { DPoP: fapi.dpop(config, keys) });
   }
 
@@ -86,10 +88,10 @@ export function createDpopChargeSender({ db, clock, log, fapi }: { db: Database;
       if (request.description !== undefined) payload.description = request.description;
       const body = JSON.stringify(payload);
       try {
-        let response = await post(link.id, body, request.idempotency_key, false);
+        let response = await post(link.id, body, request, false);
         // A token the bank thinks expired (clocks apart): refresh once and send again with the same key.
         if (response.status === 401 && (await response.clone().json().catch(() => ({}))).code === 'access_token_invalid') {
-          response = await post(link.id, body, request.idempotency_key, true);
+          response = await post(link.id, body, request, true);
         }
         const { body: answer, headers } = await readBankAnswer(response, 'POST /v1/charges');
         return { charge: readCharge(answer), replayed: headers.get('idempotent-replayed') === 'true' };

@@ -124,6 +124,17 @@ for (const backend of testBackends) {
         assert.deepEqual([last.label, last.withdrawal_yen], ['セキュアウォレット', 5000]);
       });
 
+      test("the bank's link risk and charge risk see the device id the wallet keeps for this browser", async () => {
+        const device_id = user.browser.cookies.get('wallet_secure_device');
+        assert.match(device_id ?? '', /^wd_[A-Za-z0-9_-]{22}$/);
+        const [origin] = await fixture.db.query<{ device_id: string | null }>(`SELECT device_id FROM link_origins WHERE link_id = $1`, [link_id]);
+        assert.equal(origin?.device_id, device_id, 'carried in the pushed authorization request to the consent');
+        const decisions = await fixture.db.query<{ device_id: string | null }>(
+          `SELECT device_id FROM risk_decisions WHERE link_id = $1 AND charge_id IS NOT NULL`, [link_id]);
+        assert.ok(decisions.length > 0);
+        assert.deepEqual(decisions.map((decision) => decision.device_id), decisions.map(() => device_id), 'sent as X-Device-Id with every charge');
+      });
+
       test('an expired access token is refreshed with a DPoP-bound refresh before the next charge', async () => {
         const [before_refresh] = await wallet.context.db.query<{ access_token: string; dpop_private_jwk: JWK }>(
           `SELECT access_token, dpop_private_jwk FROM wallet_bank_grants WHERE link_id = $1`, [link_id]);

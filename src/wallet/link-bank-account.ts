@@ -11,6 +11,7 @@ import type { WalletContext } from './wallet-context.ts';
 import { findActiveBankLink, type WalletBankLink } from './wallet-bank-links.ts';
 import { walletFailure, type WalletOutcome } from './wallet-outcome.ts';
 import type { WalletUser } from './wallet-users.ts';
+import type { WalletEndUser } from './wallet-devices.ts';
 
 export { NAME_KANA_CHARS_MAX, normalizeNameKana } from './form-fields.ts';
 
@@ -40,8 +41,9 @@ function check(input: LegacyLinkInput, today: Date): Checked {
   return { ok: true, value: { branch_code, account_number, pin, name_kana, birth_date } };
 }
 
-/** Links the user's bank account through the bank's legacy (PIN-only) endpoint and keeps the link token. */
-export async function linkBankAccount(context: WalletContext, user: WalletUser, input: LegacyLinkInput): Promise<WalletOutcome<WalletBankLink>> {
+/** Links the user's bank account through the bank's legacy (PIN-only) endpoint, from `end_user`, and keeps the link token. */
+export async function linkBankAccount(context: WalletContext, user: WalletUser, input: LegacyLinkInput,
+  end_user?: WalletEndUser): Promise<WalletOutcome<WalletBankLink>> {
   const { db, bank, clock, log } = context;
   const checked = check(input, clock.now());
   if (!checked.ok) return checked;
@@ -49,7 +51,7 @@ export async function linkBankAccount(context: WalletContext, user: WalletUser, 
 
   let created: Awaited<ReturnType<typeof bank.createLegacyLink>>;
   try {
-    created = await bank.createLegacyLink(checked.value);
+    created = await bank.createLegacyLink(checked.value, end_user);
   } catch (error) {
     const failure = bankFailure(error);
     log.info({ wallet_user_id: user.id, code: failure.code, bank_code: failure.bank_code }, 'bank link refused');

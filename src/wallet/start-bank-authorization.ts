@@ -14,6 +14,7 @@ import { findActiveBankLink } from './wallet-bank-links.ts';
 import { findWalletIdentity } from './wallet-identity.ts';
 import { walletFailure, type WalletOutcome } from './wallet-outcome.ts';
 import type { WalletUser } from './wallet-users.ts';
+import type { WalletEndUser } from './wallet-devices.ts';
 
 /** How long the wallet waits for the customer to come back from the bank: the bank's own interaction lasts 10 minutes. */
 export const LINK_AUTHORIZATION_TTL_MS = 10 * 60 * 1000;
@@ -25,11 +26,15 @@ export function stateHash(state: string): string {
   return createHash('sha256').update(state).digest('base64url');
 }
 
-/** Starts a FAPI 2.0 link for a user with a passed eKYC; returns the bank URL to send their browser to. */
+/**
+ * Starts a FAPI 2.0 link for a user with a passed eKYC; returns the bank URL to send their browser to. The device id
+ * goes with the pushed request (`device_id`) so the bank's link risk sees it; the bank sees the browser's address itself.
+ */
 export async function startBankAuthorization(
   context: WalletContext,
   fapi: FapiOperatorClient,
   user: WalletUser,
+  end_user?: WalletEndUser,
 ): Promise<WalletOutcome<{ authorization_url: URL }>> {
   const { db, clock, log } = context;
   const identity = await findWalletIdentity(db, user.id);
@@ -64,6 +69,7 @@ export async function startBankAuthorization(
       {
         redirect_uri: fapi.redirect_uri, scope: LINK_SCOPE, state, kyc_attestation: attestation,
         code_challenge: await client.calculatePKCECodeChallenge(code_verifier), code_challenge_method: 'S256',
+        ...(end_user ? { device_id: end_user.device_id } : {}),
       },
       { DPoP: fapi.dpop(config, dpop_keys) },
     );

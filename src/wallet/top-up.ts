@@ -5,6 +5,7 @@
  * a timeout, or a crash between the bank's answer and the credit all end with exactly one charge at the
  * bank and exactly one credit in the wallet.
  */
+import type { WalletEndUser } from './wallet-devices.ts';
 import { assert } from '../shared/assert.ts';
 import { isAmountYen } from '../shared/yen.ts';
 import type { Queryable } from '../storage/database.ts';
@@ -70,7 +71,7 @@ export interface TopUpResult {
 export async function topUp(
   context: WalletContext,
   user: WalletUser,
-  request: { top_up_id: string; amount_yen: number },
+  request: { top_up_id: string; amount_yen: number; end_user?: WalletEndUser },
 ): Promise<WalletOutcome<TopUpResult>> {
   const { db, clock } = context;
   const top_up_id = parseUuid(request.top_up_id);
@@ -97,7 +98,7 @@ export async function topUp(
   }
   if (top_up.status === 'succeeded') return { ok: true, value: { top_up, replayed: true } };
   if (top_up.status === 'failed') return storedFailure(top_up);
-  return settleWithBank(context, user, top_up, retry);
+  return settleWithBank(context, user, top_up, retry, request.end_user);
 }
 
 function storedFailure(top_up: WalletTopUp): WalletFailure {
@@ -108,7 +109,8 @@ function storedFailure(top_up: WalletTopUp): WalletFailure {
 }
 
 /** Asks the bank (again, with the same key) and settles a pending top-up by the answer. */
-async function settleWithBank(context: WalletContext, user: WalletUser, top_up: WalletTopUp, retry: boolean): Promise<WalletOutcome<TopUpResult>> {
+async function settleWithBank(context: WalletContext, user: WalletUser, top_up: WalletTopUp, retry: boolean,
+  end_user: WalletEndUser | undefined): Promise<WalletOutcome<TopUpResult>> {
   const { db, bank, log } = context;
   const link = await findBankLink(db, top_up.link_id);
   assert(link && link.user_id === user.id, 'a top-up belongs to a link of its own user');
@@ -117,7 +119,9 @@ async function settleWithBank(context: WalletContext, user: WalletUser, top_up: 
     // A charge the bank is still reviewing is looked up; anything else is (re)posted with the same key.
     charge = top_up.bank_charge_id
       ? await bank.getCharge(top_up.bank_charge_id)
-      : (await context.chargeSender.send(link, { idempotency_key: top_up.id, amount_yen: top_up.amount_yen, description: chargeDescription(top_up) })).charge;
+      : (await context.chargeSender.send(link, {
+        idempotency_key: top_up.id, amount_yen: top_up.amount_yen, description: chargeDescription(top_up), ...(end_user ? { end_user } : {}),
+      })).charge;
   } catch (error) {
     const credential_refused = error instanceof BankError && CREDENTIAL_REFUSALS.has(error.bank_code);
     if (!(retry && credential_refused)) return refused(context, user, top_up, link, error);

@@ -33,7 +33,8 @@ import { registerHardenedSignUpRoutes } from './routes/hardened-sign-up-routes.t
 import { registerHomeRoutes } from './routes/home-routes.ts';
 import { registerLinkRoutes } from './routes/link-routes.ts';
 import { registerLoginRoutes } from './routes/login-routes.ts';
-import { createPageKit, FORM_TOKEN_COOKIES, HARDENED_SESSION_COOKIE, SESSION_COOKIE } from './routes/page-kit.ts';
+import { createPageKit, DEVICE_COOKIES, FORM_TOKEN_COOKIES, HARDENED_SESSION_COOKIE, SESSION_COOKIE } from './routes/page-kit.ts';
+import { createWalletDevices } from './wallet-devices.ts';
 import { renderErrorPage } from './pages/message-page.ts';
 import { FORM_TOKEN_KEY_NAME, registerFormCsrf, requireFormTokens } from '../http/form-csrf.ts';
 import { loadAppSecret } from '../shared/app-secret.ts';
@@ -115,16 +116,19 @@ export async function createWalletApp(options: WalletAppOptions): Promise<Wallet
   registerHealthRoutes(app, db);
   const secure_cookies = options.public_url?.startsWith('https:') ?? false;
   const cookie_name = hardened ? HARDENED_SESSION_COOKIE : SESSION_COOKIE;
+  const devices = createWalletDevices({ cookie_name: DEVICE_COOKIES[cookie_name]!, secure_cookies });
   const kit = createPageKit({
     context,
     sessions: createWalletSessions({ db, clock }),
     operator_name,
     secure_cookies,
     cookie_name,
+    devices,
   });
   const form_token_key = await loadAppSecret(db, FORM_TOKEN_KEY_NAME, clock.now());
   await app.register(async (pages) => {
     await pages.register(cookie);
+    devices.register(pages);
     await pages.register(formbody);
     await registerFormCsrf(pages, {
       hmac_key: form_token_key, cookie_name: FORM_TOKEN_COOKIES[cookie_name]!, field: 'csrf_token', secure_cookies, session_cookies: [cookie_name],

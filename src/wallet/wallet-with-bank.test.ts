@@ -92,6 +92,29 @@ for (const backend of testBackends) {
       for (const name of ['branch_code', 'account_number', 'pin', 'name_kana', 'birth_date']) assert.match(page.body, new RegExp(`name="${name}"`));
     });
 
+    test("the wallet relays the device id it keeps for each browser, and the browser's address, so the bank's link and charge risk see them", async () => {
+      const { browser, email } = await walletUser();
+      const device_id = browser.cookies.get('wallet_device');
+      assert.match(device_id ?? '', /^wd_[A-Za-z0-9_-]{22}$/, 'random, in the bank\'s X-Device-Id alphabet');
+      const customer = await openBankCustomer(20_000);
+      assert.equal((await link(browser, customer.fields)).response.statusCode, 303);
+      const link_id = await activeLinkId(email);
+      const [origin] = await fixture.db.query<{ source_ip: string; device_id: string | null }>(
+        `SELECT source_ip, device_id FROM link_origins WHERE link_id = $1`, [link_id]);
+      assert.deepEqual(origin, { source_ip: '127.0.0.1', device_id }, "the browser's address as PSU-IP-Address, its id as X-Device-Id");
+      assert.equal((await topUp(browser, '1000')).response.statusCode, 303);
+      const [decision] = await fixture.db.query<{ device_id: string | null }>(
+        `SELECT device_id FROM risk_decisions WHERE link_id = $1 AND charge_id IS NOT NULL`, [link_id]);
+      assert.equal(decision?.device_id, device_id);
+      assert.equal(browser.cookies.get('wallet_device'), device_id, 'the id stays with the browser');
+      const other = wallet.browser();
+      await other.get('/login');
+      assert.notEqual(other.cookies.get('wallet_device'), device_id, 'another browser is another device');
+      other.cookies.set('wallet_device', 'chosen-by-hand');
+      await other.get('/login');
+      assert.match(other.cookies.get('wallet_device') ?? '', /^wd_[A-Za-z0-9_-]{22}$/, 'a value the wallet never minted is replaced');
+    });
+
     test('a wrong PIN is refused by the bank and shown with its message; the PIN is not echoed and nothing is stored', async () => {
       const { browser } = await walletUser();
       await browser.get('/link');

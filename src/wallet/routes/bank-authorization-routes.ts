@@ -47,7 +47,7 @@ export function registerBankAuthorizationRoutes(
   app.post('/link/start', { schema: { body: formSchema(['csrf_token']) }, attachValidation: true }, async (request, reply) => {
     const signed_in = await kit.requireUserForm(request, reply);
     if (!signed_in) return reply;
-    const outcome = kit.schemaFailure(request) ?? (await startBankAuthorization(context, fapi, signed_in.user));
+    const outcome = kit.schemaFailure(request) ?? (await startBankAuthorization(context, fapi, signed_in.user, kit.endUser(request)));
     if (outcome.ok) return kit.redirect(reply, outcome.value.authorization_url.href);
     return kit.sendPage(reply, failureStatus(outcome), await linkPage(signed_in, { failure: outcome }), [bank_origin]);
   });

@@ -38,7 +38,7 @@ export function registerChargeRoutes(app: FastifyInstance, kit: PageKit, context
       kit.schemaFailure(request) ??
       (amount_yen === null
         ? walletFailure('validation_failed', AMOUNT_INVALID, { field: 'amount_yen' })
-        : await topUp(context, signed_in.user, { top_up_id: kit.field(request, 'top_up_id'), amount_yen }));
+        : await topUp(context, signed_in.user, { top_up_id: kit.field(request, 'top_up_id'), amount_yen, end_user: kit.endUser(request) }));
     if (outcome.ok) return kit.redirect(reply, `/top-ups/${outcome.value.top_up.id}${outcome.value.replayed ? '?replayed=1' : ''}`);
     // Only an unanswered attempt keeps its id, so submitting again settles that same charge;
     // after a definite answer (or bad input) the next submit is a new top-up.

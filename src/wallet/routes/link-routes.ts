@@ -31,7 +31,7 @@ export function registerLinkRoutes(app: FastifyInstance, kit: PageKit, context: 
         name_kana: kit.field(request, 'name_kana'),
         birth_date: kit.field(request, 'birth_date'),
       };
-      const outcome = kit.schemaFailure(request) ?? (await linkBankAccount(context, signed_in.user, { ...values, pin: kit.field(request, 'pin') }));
+      const outcome = kit.schemaFailure(request) ?? (await linkBankAccount(context, signed_in.user, { ...values, pin: kit.field(request, 'pin') }, kit.endUser(request)));
       if (outcome.ok) return kit.redirect(reply, '/?done=linked');
       const link = await findActiveBankLink(context.db, signed_in.user.id);
       const page = renderLinkPage(kit.frame(TITLE, signed_in), { csrf_token: signed_in.form_token, link, values, failure: outcome });

@@ -13,6 +13,7 @@ import type { WalletContext } from '../wallet-context.ts';
 import { walletFailure, type WalletFailure } from '../wallet-outcome.ts';
 import { SESSION_SECONDS_MAX, type WalletSession, type WalletSessions } from '../wallet-sessions.ts';
 import { findWalletUserById, type WalletUser } from '../wallet-users.ts';
+import type { WalletDevices, WalletEndUser } from '../wallet-devices.ts';
 
 /** The session cookie's name: distinct from the bank's own cookies, which may share the host. */
 export const SESSION_COOKIE = 'wallet_session';
@@ -20,6 +21,8 @@ export const SESSION_COOKIE = 'wallet_session';
 export const HARDENED_SESSION_COOKIE = 'wallet_secure_session';
 /** Each session cookie's form-token secret cookie, named apart for the same reason (and apart from the bank's). */
 export const FORM_TOKEN_COOKIES: Record<string, string> = { [SESSION_COOKIE]: 'wallet_csrf', [HARDENED_SESSION_COOKIE]: 'wallet_secure_csrf' };
+/** Each session cookie's device cookie (src/wallet/wallet-devices.ts), named apart for the same reason. */
+export const DEVICE_COOKIES: Record<string, string> = { [SESSION_COOKIE]: 'wallet_device', [HARDENED_SESSION_COOKIE]: 'wallet_secure_device' };
 
 export interface PageKitOptions {
   context: WalletContext;
@@ -29,6 +32,8 @@ export interface PageKitOptions {
   secure_cookies: boolean;
   /** The session cookie's name; SESSION_COOKIE unless given. */
   cookie_name?: string;
+  /** The browsers' device ids, relayed to the bank with their addresses. */
+  devices: WalletDevices;
 }
 
 export interface SignedIn {
@@ -63,6 +68,11 @@ export function createPageKit(options: PageKitOptions) {
 
   const kit = {
     operator_name,
+
+    /** Who is behind this request, as the wallet tells the bank: the browser's address and its device id. */
+    endUser(request: FastifyRequest): WalletEndUser {
+      return options.devices.endUserOf(request);
+    },
 
     frame(title: string, signed_in?: SignedIn | null): PageFrame {
       return signed_in
