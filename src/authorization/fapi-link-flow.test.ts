@@ -171,6 +171,13 @@ for (const backend of testBackends) {
         (error: OAuthError) => error.error === 'invalid_request' && /PKCE/.test(error.error_description ?? ''));
     });
 
+    for (const [name, device_id] of [['with spaces', 'my phone'], ['too long', 'x'.repeat(129)]] as const) {
+      test(`PAR with a device_id ${name} is refused with invalid_request`, async () => {
+        await assert.rejects(operator.startLink(await operator.attest(HANAKO), { device_id }),
+          (error: { error?: string; error_description?: string }) => error.error === 'invalid_request' && /device_id/.test(error.error_description ?? ''));
+      });
+    }
+
     test('PAR with a redirect URI the operator never registered is refused', async () => {
       await assert.rejects(operator.startLink(await operator.attest(HANAKO), { redirect_uri: 'https://evil.example/callback' }),
         (error: { error?: string }) => error.error === 'invalid_redirect_uri' || error.error === 'invalid_request');
