@@ -42,8 +42,13 @@ export interface ChargeRequest {
   idempotency_key: string;
   amount_yen: number;
   description: string | null;
-  /** Where the request came from (the operator's server, for a server-to-server call): a risk feature. */
+  /** Where the request came from (the operator's server, for a server-to-server call): what the operator's registered sources bind. */
   source_ip: string;
+  /**
+   * The end user's address as the operator relayed it (PSU-IP-Address), if it did: the address the risk rules count,
+   * since the operator's server is every one of its users'.
+   */
+  end_user_ip?: string | null;
   /** The end user's device as the operator relayed it (X-Device-Id), if it did: a risk feature. */
   device_id: string | null;
 }

@@ -32,7 +32,7 @@ export const risk: ChargeStep = {
       charge_yen_max: Math.min(item.link!.charge_yen_max, item.operator!.charge_yen_max),
       amount_yen: item.request.amount_yen,
       operator_registered_at: item.operator!.created_at,
-      source_ip: item.request.source_ip,
+      source_ip: item.request.end_user_ip ?? item.request.source_ip,
       device_id: item.request.device_id,
     })), now);
     assert(sets.length === open.length, 'one feature set per open charge');
@@ -59,7 +59,7 @@ export const risk: ChargeStep = {
       rows.push({
         id: ids.next(), charge_id: item.charge_id, link_id: link.id, operator_id: link.operator_id, customer_id,
         account_id: link.account_id, amount_yen: item.request.amount_yen, decision, enforced: engine.mode === 'enforce', features,
-        source_ip: item.request.source_ip, device_id: item.request.device_id, decided_at: now,
+        source_ip: item.request.end_user_ip ?? item.request.source_ip, device_id: item.request.device_id, decided_at: now,
       });
       if (action === 'deny') {
         item.outcome = { kind: 'refused', error: new FurikaeError('charge_denied', 'The bank declined this charge') };

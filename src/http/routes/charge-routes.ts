@@ -54,8 +54,8 @@ export async function chargeRoutes(app: FastifyInstance, services: BankServices,
       idempotency_key,
       amount_yen: request.body.amount_yen,
       description: request.body.description ?? null,
-      // The end user's address when relayed: the operator's server address is all its users', so counting it says nothing.
-      source_ip: end_user.end_user_ip?.address ?? request.ip,
+      source_ip: request.ip,
+      end_user_ip: end_user.end_user_ip?.address ?? null,
       device_id: end_user.device_id ?? null,
     });
     services.metrics.charges.inc({ outcome: outcomeLabel(result) });
