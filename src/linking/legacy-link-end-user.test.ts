@@ -1,7 +1,7 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
-import { charge, createBankFixture, legacyLink, openAccountHolder, registerLegacyOperator, type BankFixture } from '../testing/bank-fixture.ts';
+import { basicAuth, charge, createBankFixture, legacyLink, openAccountHolder, registerLegacyOperator, type BankFixture } from '../testing/bank-fixture.ts';
 import {
   END_USER_FAILURES_OVER_SHARE_MAX, FAILURE_WINDOW_MS, OPERATOR_FAILURES_PER_WINDOW_MAX, REVERSE_BRUTE_FORCE_ACCOUNTS_MIN,
   SOURCE_IP_FAILURES_PER_WINDOW_MAX,
@@ -88,6 +88,23 @@ for (const backend of testBackends) {
       const [origin] = await fixture.db.query<{ source_ip: string; device_id: string }>(
         `SELECT source_ip, device_id FROM link_origins WHERE link_id = $1`, [body.link.id]);
       assert.deepEqual(origin, { source_ip: '2001:db8:7::1', device_id: 'phone-risk' }, 'link risk saw the end user too');
+    });
+
+    test("an operator bound to its server's address still charges with its end user's address relayed: the binding checks the connection, risk counts the end user", async () => {
+      const { operator, client_secret } = await fixture.bank.services.operators.register({
+        display_name: 'Bound wallet', passbook_label: 'Bound wallet', link_methods_allowed: ['legacy_pin'], source_addresses: [OPERATOR_SERVER],
+      });
+      const holder = await openAccountHolder(fixture);
+      await fixture.bank.services.core.deposit(holder.account_id, 10_000, '入金');
+      const { body } = await legacyLink(fixture, holder.details, { ip: OPERATOR_SERVER, end_user_ip: '203.0.113.77', basic: basicAuth(operator.client_id, client_secret) });
+      const response = await fixture.bank.app.inject({
+        method: 'POST', url: '/v1/charges', remoteAddress: OPERATOR_SERVER,
+        headers: { authorization: `Bearer ${body.link_token}`, 'idempotency-key': 'k-bound', 'psu-ip-address': '203.0.113.77' },
+        payload: { amount_yen: 1_000 },
+      });
+      assert.equal(response.statusCode, 201, response.body);
+      const [decision] = await fixture.db.query<{ source_ip: string }>(`SELECT source_ip FROM risk_decisions WHERE charge_id = $1`, [response.json().id]);
+      assert.equal(decision?.source_ip, '203.0.113.77');
     });
 
     test(`an end user over ${SOURCE_IP_FAILURES_PER_WINDOW_MAX} failures is refused while another end user behind the same operator server links, and the same address at another operator is not refused`, async () => {
