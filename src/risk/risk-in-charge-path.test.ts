@@ -229,6 +229,10 @@ for (const backend of testBackends) {
         }
         const [alert] = await fixture.db.query<{ kind: string }>(`SELECT kind FROM credential_alerts WHERE kind = 'reverse_brute_force'`);
         assert.equal(alert?.kind, 'reverse_brute_force', 'the spray was detected');
+        // It also suspended the operator's new links (src/throttle/reverse-brute-force-containment.ts); staff lift that,
+        // and the links made before it go on charging.
+        assert.equal((await fixture.bank.services.operators.get(fixture.operator.id))?.new_links_suspended, true, 'the operator was contained');
+        await fixture.bank.services.operators.setSwitch(fixture.operator.id, 'new_links_suspended', false);
         fixture.clock.advance(25 * 60 * 60 * 1000);
         const charged = await charge(fixture, body.link_token, { amount_yen: 2_000 }, nextKey());
         const row = await decisionFor(charged.json().id);
