@@ -151,7 +151,11 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
       device_accounts_30d: row.device_accounts_30d,
       customer_age_years: customerAgeYears(row.birth_date, today),
       credential_failures_24h: row.credential_failures_24h,
-      credential_failure_seconds_ago: secondsSince(row.credential_last_failure_at),
+      // A link made by signing in at the bank with a second factor answers every failed attempt before it (the
+      // holder's own typo, or a guess that the second factor stopped): on that link's charges only later failures
+      // count. Locks and sprayed PINs still do, below. A PIN link proves nothing, so every failure counts on it.
+      credential_failure_seconds_ago: input.link.method === 'fapi2' && row.credential_last_failure_at !== null && row.credential_last_failure_at <= input.link.created_at
+        ? null : secondsSince(row.credential_last_failure_at),
       credential_lock_seconds_ago: secondsSince(row.credential_last_lock_at),
       credential_attack_seconds_ago: secondsSince(row.credential_last_attack_at),
       operator_used_before_link: row.operator_used_before_link,

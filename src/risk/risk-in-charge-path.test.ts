@@ -276,6 +276,29 @@ for (const backend of testBackends) {
         assert.equal(later!.features.account_idle_days, 200, 'a FAPI link left unused for months is dormant again');
       });
 
+      test('a failed attempt before a link made with a second factor does not count on that link’s charges, while it counts on a PIN link and a later failure counts on both', async () => {
+        const customer = await openCustomer(1950);
+        assert.equal((await legacyLink(fixture, { ...customer.fields, pin: '0000' })).response.statusCode, 422);
+        fixture.clock.advance(10 * 60 * 1000);
+        const { body } = await legacyLink(fixture, customer.fields);
+        const legacy = (await fixture.db.query<Link>(`SELECT * FROM links WHERE id = $1`, [body.link.id]))[0]!;
+        // The FAPI link's row as the consent flow writes it (that flow's MFA is tested in src/authorization); here
+        // only the feature the risk step reads from it is under test.
+        const [fapi] = await fixture.db.query<Link>(
+          `INSERT INTO links (id, operator_id, account_id, method, status, charge_yen_max, charges_yen_per_month_max, created_at)
+           VALUES (gen_random_uuid(), $1, $2, 'fapi2', 'active', 100000, 300000, $3) RETURNING *`, [legacy.operator_id, customer.account_id, fixture.clock.now()]);
+        fixture.clock.advance(60 * 60 * 1000);
+        const input = (link: Link) => ({ link, charge_yen_max: 100_000, amount_yen: 5_000, operator_registered_at: new Date(0), source_ip: '203.0.113.1', device_id: null });
+        const [onPin, onFapi] = await loadChargeFeatures(fixture.db, [input(legacy), input(fapi!)], fixture.clock.now());
+        assert.equal(onPin!.features.credential_failure_seconds_ago, 70 * 60, 'a PIN link proves nothing about the failure before it');
+        assert.equal(onFapi!.features.credential_failure_seconds_ago, null, 'the holder signed in with a second factor after the failure');
+        assert.equal((await legacyLink(fixture, { ...customer.fields, pin: '0000' })).response.statusCode, 422);
+        fixture.clock.advance(5 * 60 * 1000);
+        const [pinAfter, fapiAfter] = await loadChargeFeatures(fixture.db, [input(legacy), input(fapi!)], fixture.clock.now());
+        assert.equal(pinAfter!.features.credential_failure_seconds_ago, 300);
+        assert.equal(fapiAfter!.features.credential_failure_seconds_ago, 300, 'a failure after the link is news on it too');
+      });
+
       test('a link to an operator the customer already uses from a new wallet is a new payee; the same wallet relinking is not', async () => {
         const customer = await openCustomer(1980);
         const own = await legacyLink(fixture, customer.fields, { device_id: 'holder-phone' });
