@@ -160,15 +160,16 @@ const operatorActivityAnomaly: OperatorActivityAnomalyConfig = {
 /**
  * The shipped config. No single weakness decides; their combination does (docs/risk-rules.md has the arithmetic):
  * - `link-and-drain-2020@2`: a new link (10), a new payee (10) and no history on the link (5) are every honest
- *   customer's first top-up: 25, and 40 for a customer of 65 or more, allowed. A large amount for this customer (25,
- *   or 35 at ¥80,000 or the cap) makes 50: challenged. A dormant account or a failed credential pushes to hold.
+ *   customer's first top-up: 25, and 40 for a customer of 65 or more, allowed. ¥80,000 or the cap with no history
+ *   (35) makes 60: challenged; ¥30,000–¥79,999 (20) makes 45, allowed under 65 and challenged at 65 or more (60).
+ *   A dormant account or a failed credential pushes to hold.
  * - `unproven-link-drain@1`: the same on a link nobody proved with a second factor (a PIN link, 45). Without that
  *   weakness it cannot act (at most 10 + 10 + 10 + 35 = 65 < 80); with it, a large first charge is held (≥ 100) and a
  *   large charge weeks or months after linking is challenged (≥ 80) however many charges went before: the patient
  *   thefts at Japan Post Bank (seeds/004). A small top-up on a PIN link stays allowed (at most 75).
  */
 export const DEFAULT_RISK_CONFIG: RiskConfig = {
-  id: 'furikae-default@2',
+  id: 'furikae-default@3',
   rules: {
     'young-link@1': youngLink,
     'no-link-history@1': noLinkHistory,
@@ -193,7 +194,10 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = {
         'young-link@1': { alert: 5, block: 10 },
         'new-payee-for-customer@1': { alert: 10, block: 10 },
         'no-link-history@1': { alert: 5, block: 5 },
-        'amount-above-history@2': { alert: 25, block: 35 },
+        // 20 for ¥30,000–¥79,999 with no history: below the threshold with the other three (45), so an honest heavy
+        // customer's first ¥30,000–¥50,000 top-up on a new link goes through (the lab's docomo-2020 heavy group was
+        // at 4.58 % challenged at 25); 35 at ¥80,000 or the cap, where the four together reach 60.
+        'amount-above-history@2': { alert: 20, block: 35 },
         // 5 for an unattested (PIN) link: the unproven-link typology weighs what a PIN link lacks.
         'identity-match-below-strong@1': { alert: 5, block: 60 },
         'elderly-customer-new-link@1': { alert: 15, block: 15 },

@@ -38,7 +38,7 @@ export interface RiskDecision {
   reasons: string[];
   rules: RuleResult[];
   typologies: TypologyScore[];
-  /** The config the decision was made under, e.g. `furikae-default@2`. */
+  /** The config the decision was made under, e.g. `furikae-default@3`. */
   config_id: string;
 }
 

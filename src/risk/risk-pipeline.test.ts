@@ -25,7 +25,7 @@ describe('decisions under the shipped config', () => {
     const decision = pipeline.decide(ORDINARY_CHARGE);
     assert.equal(decision.action, 'allow');
     assert.deepEqual(decision.reasons, []);
-    assert.equal(decision.config_id, 'furikae-default@2');
+    assert.equal(decision.config_id, 'furikae-default@3');
   });
 
   test('each weakness alone on an established link is allowed: a new link, a new payee, a new wallet identity, no history, the cap with no history, a PIN link', () => {
@@ -40,11 +40,17 @@ describe('decisions under the shipped config', () => {
     for (const [weakness, overrides] of Object.entries(alone)) assert.equal(pipeline.decide(riskFeatures(overrides)).action, 'allow', weakness);
   });
 
-  test('a new link, a new payee, no history and a large amount together are challenged even with a strong eKYC match (50)', () => {
-    assert.equal(pipeline.decide(fapiFirst({ amount_yen: 30_000 })).action, 'challenge');
-    assert.equal(scoreOf(fapiFirst({ amount_yen: 30_000 }), 'link-and-drain-2020@2'), 50);
+  test('a new link, a new payee, no history and a large amount together are challenged even with a strong eKYC match (60 at ¥80,000)', () => {
+    assert.equal(pipeline.decide(fapiFirst({ amount_yen: 80_000 })).action, 'challenge');
+    assert.equal(scoreOf(fapiFirst({ amount_yen: 80_000 }), 'link-and-drain-2020@2'), 60);
     assert.equal(pipeline.decide(fapiFirst({ amount_yen: 100_000 })).action, 'challenge');
-    assert.equal(pipeline.decide(fapiFirst({ amount_yen: 29_999 })).action, 'allow');
+    assert.equal(pipeline.decide(fapiFirst({ amount_yen: 79_999 })).action, 'allow');
+  });
+
+  test('an honest first top-up of ¥30,000–¥79,999 on a new FAPI link is allowed under 65 (45) and challenged at 65 or more (60)', () => {
+    assert.equal(scoreOf(fapiFirst({ amount_yen: 30_000 }), 'link-and-drain-2020@2'), 45);
+    assert.equal(pipeline.decide(fapiFirst({ amount_yen: 50_000 })).action, 'allow');
+    assert.equal(pipeline.decide(fapiFirst({ amount_yen: 30_000, customer_age_years: 70 })).action, 'challenge');
   });
 
   test('any three of the four are allowed at ¥30,000: the combination decides, not one weakness', () => {
@@ -61,7 +67,8 @@ describe('decisions under the shipped config', () => {
   });
 
   test('a thief’s new wallet at an operator the holder already uses counts as a new payee, the holder’s own wallet does not', () => {
-    const relink = { amount_yen: 30_000, operator_used_before_link: true };
+    // A link two days old (young-link alerts, 5) and ¥80,000 with no history (35): 55 with a new wallet, 45 without.
+    const relink = { amount_yen: 80_000, operator_used_before_link: true, link_age_seconds: 2 * DAY };
     assert.equal(pipeline.decide(fapiFirst({ ...relink, wallet_identity_new_at_operator: true })).action, 'challenge');
     assert.equal(pipeline.decide(fapiFirst({ ...relink, wallet_identity_new_at_operator: false })).action, 'allow');
   });
@@ -199,7 +206,7 @@ describe('configs refused at start-up', () => {
 
   test('an unknown rule id is refused with a message naming it and listing the known rules', () => {
     refuses({ ...DEFAULT_RISK_CONFIG, rules: { ...DEFAULT_RISK_CONFIG.rules, 'sim-swap-detector@1': {} } },
-      /risk config furikae-default@2 refused:\n  - unknown rule "sim-swap-detector@1": known rules are young-link@1, /);
+      /risk config furikae-default@3 refused:\n  - unknown rule "sim-swap-detector@1": known rules are young-link@1, /);
   });
 
   test('a rule at a version this build does not have, or with no version, is refused', () => {
