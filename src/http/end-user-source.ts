@@ -10,11 +10,13 @@ export const END_USER_IP_HEADER = 'psu-ip-address';
 export const END_USER_DEVICE_HEADER = 'x-device-id';
 
 /**
- * The end user's headers on the legacy link and charge routes. The address is checked by `endUserSource` rather than by
- * the schema, so a malformed one gets its own code (end_user_address_invalid) and not the generic validation_failed.
+ * The end user's headers on the legacy link and charge routes. The address's form is checked by `endUserSource` rather
+ * than by the schema, so a malformed one gets its own code (end_user_address_invalid) and not the generic
+ * validation_failed; only its length is the schema's, as for every string the bank takes (no address is longer).
  */
 export const EndUserHeaders = Type.Object({
   [END_USER_IP_HEADER]: Type.Optional(Type.String({
+    maxLength: END_USER_ADDRESS_CHARS_MAX,
     description: `The IP address (IPv4 or IPv6, at most ${END_USER_ADDRESS_CHARS_MAX} characters, no port) the end user reached the operator from. ` +
       "The bank throttles and counts by it instead of the operator's own server address; IPv6 counts per /64.",
   })),
