@@ -4,7 +4,13 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
+import type Provider from 'oidc-provider';
+import inject from 'light-my-request';
 import { requestFault } from './provider-error-mapping.ts';
+import { createAuthorizationServer } from './create-authorization-server.ts';
+import { createLogger } from '../shared/logger.ts';
+import { DatabaseUnavailableError } from '../storage/database-unavailable-error.ts';
+import { FurikaeError } from '../errors/furikae-error.ts';
 
 /** JSON nested `depth` levels, as text: a signed JWT can carry it, though no object this deep could be built and serialised here. */
 const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
@@ -105,6 +111,46 @@ for (const backend of testBackends) {
     });
   });
 }
+
+describe('an error that escapes oidc-provider’s routes', () => {
+  let fixture: BankFixture;
+  let dispatch: ReturnType<Provider['callback']>;
+  before(async () => {
+    fixture = await createBankFixture(testBackends[0]!);
+    const provider = await createAuthorizationServer({
+      db: fixture.db, operators: fixture.bank.services.operators, log: createLogger({ level: 'silent' }),
+      issuer: `${fixture.url}/oidc`, resource: fixture.url,
+    });
+    // Registered after the bank's mapping, so it runs inside it and outside oidc-provider's per-route error handler,
+    // where a session or interaction lookup meets a database outage.
+    provider.use(async (ctx, next) => {
+      if (ctx.path === '/outside-routes') throw new DatabaseUnavailableError('the database went away');
+      await next();
+    });
+    dispatch = provider.callback();
+  });
+  after(() => fixture?.close());
+
+  test('a database outage met outside the routes is a retryable 503 temporarily_unavailable with Retry-After, not Koa’s plain-text error', async () => {
+    const response = await inject(dispatch, { url: '/outside-routes' });
+    assert.equal(response.statusCode, 503, response.body);
+    assert.equal(response.json().error, 'temporarily_unavailable');
+    assert.match(String(response.headers['retry-after']), /^[1-9]\d*$/);
+  });
+
+  test('the other routes still answer after it', async () => {
+    const response = await inject(dispatch, { url: '/nowhere' });
+    assert.equal(response.statusCode, 404);
+    assert.equal(response.json().code, 'route_not_found');
+  });
+});
+
+test('a bank error’s status can be assigned its own value, as Koa does to any error it handles', () => {
+  const error = new DatabaseUnavailableError('away');
+  assert.equal(error.status, 503);
+  assert.doesNotThrow(() => { (error as { status: number }).status = 503; });
+  assert.equal(new FurikaeError('route_not_found').status, 404);
+});
 
 test('only faults the request caused are its fault: a stack overflow and PostgreSQL’s unstorable-value codes, not other errors', () => {
   assert.ok(requestFault(new RangeError('Maximum call stack size exceeded')));

@@ -36,7 +36,14 @@ export function mapProviderErrors(provider: Provider, log: Logger): void {
     if (!requestFault(error) && !(error instanceof DatabaseUnavailableError)) log.error({ err: error, path: ctx.path }, 'authorization server error');
   });
   provider.use(async (ctx, next) => {
-    await next();
+    try {
+      await next();
+    } catch (escaped) {
+      // oidc-provider's own error handler covers its routes; what a middleware outside them throws (a session or
+      // interaction lookup while the database is away) would reach Koa's plain-text onerror. Answer it here instead.
+      if (!(escaped instanceof DatabaseUnavailableError) && !requestFault(escaped)) throw escaped;
+      faults.set(ctx, escaped);
+    }
     const error = faults.get(ctx);
     if (error instanceof DatabaseUnavailableError) {
       const description = 'The bank cannot reach its database for a moment; retry after the time given';

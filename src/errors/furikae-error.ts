@@ -6,14 +6,16 @@ export class FurikaeError extends Error {
   readonly code: ErrorCode;
   /** Machine-readable facts for the client, e.g. the limit that was hit. Never secrets. */
   readonly details: Record<string, unknown> | undefined;
+  /**
+   * The HTTP status of `code`. A plain property, not a getter: frameworks that handle an error they did not expect
+   * (Koa's onerror, under oidc-provider) assign `err.status`, and a getter-only property made that assignment throw.
+   */
+  readonly status: number;
 
   constructor(code: ErrorCode, detail?: string, details?: Record<string, unknown>) {
     super(detail ?? errorCodes[code].title);
     this.code = code;
     this.details = details;
-  }
-
-  get status(): number {
-    return errorCodes[this.code].status;
+    this.status = errorCodes[code].status;
   }
 }

@@ -2,7 +2,7 @@
  * The bank through a database outage, against a real PostgreSQL cluster of its own that the tests stop, restart,
  * terminate and freeze. PostgreSQL only: PGlite runs inside the process and has no connection to lose.
  */
-import { describe, test, before, after } from 'node:test';
+import { describe, test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -39,6 +39,8 @@ describe('the bank through a database outage (PostgreSQL only)', { skip: bin ? f
   before(async () => {
     cluster = await startThrowawayCluster(bin!);
   });
+  // A test that fails between stopping and starting the server must not leave the next tests without one.
+  afterEach(() => cluster?.restore());
   after(() => cluster?.stop());
 
   test('under a charge load, `pg_ctl stop -m fast` and a start: 503 with Retry-After meanwhile, recovery by itself, every acknowledged charge once', async () => {

@@ -89,18 +89,25 @@ async function sendCharge(fixture: BankFixture, link_token: string, key: string,
 }
 
 /**
- * Charges the fixture's link from `workers` callers at once until stopped; each key is retried after 503 until
- * answered. `base_url` sends them over HTTP to a listening bank instead of in-process.
+ * A load stops by itself after this long even if nobody stops it: a test that fails between starting and stopping it
+ * (the database left down) must end, not retry 503s until the runner's 20-minute limit. Every drill is far shorter.
+ */
+const LOAD_MAX_MS = 120_000;
+
+/**
+ * Charges the fixture's link from `workers` callers at once until stopped (or LOAD_MAX_MS); each key is retried after
+ * 503 until answered. `base_url` sends them over HTTP to a listening bank instead of in-process.
  */
 export function startChargeLoad(fixture: BankFixture, link_token: string, { workers = 6, prefix = 'load', base_url }: { workers?: number; prefix?: string; base_url?: string } = {}) {
   const answers: LoadAnswer[] = [];
   const acknowledged = new Map<string, string>();
   let stopping = false;
   let serial = 0;
+  const stop_at_ms = performance.now() + LOAD_MAX_MS;
   async function worker() {
-    while (!stopping) {
+    while (!stopping && performance.now() < stop_at_ms) {
       const key = `${prefix}-${++serial}`;
-      for (;;) {
+      while (performance.now() < stop_at_ms) {
         const response = await sendCharge(fixture, link_token, key, base_url);
         const body = (() => { try { return JSON.parse(response.body) as { id?: string; code?: string }; } catch { return {}; } })();
         const answer: LoadAnswer = {

@@ -19,6 +19,8 @@ export interface ThrowawayCluster {
   pause(): void;
   /** SIGCONTs what pause() stopped. */
   resume(): void;
+  /** Resumes and starts the server if a test left it paused or shut down, so one failed test does not fail the next. */
+  restore(): void;
 }
 
 /** The postmaster's pid, from the first line of postmaster.pid. */
@@ -91,7 +93,7 @@ export async function startThrowawayCluster(bin: string): Promise<ThrowawayClust
     stop() {
       try {
         resume();
-        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        if (existsSync(join(data, 'postmaster.pid'))) run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {
         rmSync(folder, { recursive: true, force: true });
       }
@@ -106,6 +108,10 @@ export async function startThrowawayCluster(bin: string): Promise<ThrowawayClust
       for (const pid of paused.slice(1)) process.kill(pid, 'SIGSTOP');
     },
     resume,
+    restore() {
+      resume();
+      if (!existsSync(join(data, 'postmaster.pid'))) start();
+    },
   };
 }
 
