@@ -78,6 +78,8 @@ export interface BankAppDeps extends BankServicesDeps {
   campaign_sends_per_second?: number;
   /** Requests per address per minute (src/throttle/http-rate-limits.ts); the shipped limits unless a test or the bench sets others. */
   rate_limits?: HttpRateLimits;
+  /** The attack lab's longer life for pushed requests and codes (AuthorizationServerDeps.request_ttl_seconds); never set in service. */
+  authorization_request_ttl_seconds?: number;
 }
 
 /** The bank: instant-transfer API, authorization server, OpenAPI docs, customer and staff pages. The database must be migrated. */
@@ -85,7 +87,7 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
   const services = await createBankServices(deps);
   const issuer = `${deps.public_url}${OIDC_PATH}`;
   const resource = `${deps.public_url}/v1`;
-  const provider = await createAuthorizationServer({ db: deps.db, operators: services.operators, log: deps.log, issuer, resource });
+  const provider = await createAuthorizationServer({ db: deps.db, operators: services.operators, log: deps.log, issuer, resource, request_ttl_seconds: deps.authorization_request_ttl_seconds });
   throttleClientAuthentication(provider, services);
   watchRefreshGrants(provider, { ...services, raiseAlerts: (tx, alerts) => services.cases.raiseAlert(tx, alerts) });
   const verifier = createAccessTokenVerifier({ issuer, resource, public_url: deps.public_url, jwks: (await loadAuthorizationSecrets(deps.db)).jwks });

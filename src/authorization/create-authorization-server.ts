@@ -31,6 +31,12 @@ export interface AuthorizationServerDeps {
   issuer: string;
   /** The bank API as a resource indicator: the audience of every access token. */
   resource: string;
+  /**
+   * Seconds a pushed request and a code live, instead of the shipped 60: oidc-provider counts them in real time,
+   * and only the attack lab, whose simulated clock does not move while thousands of customers link in one step of a
+   * busy machine, stretches them.
+   */
+  request_ttl_seconds?: number;
 }
 
 /**
@@ -38,7 +44,7 @@ export interface AuthorizationServerDeps {
  * requests required, PKCE S256, private_key_jwt client authentication, DPoP-bound access tokens, 60-second
  * single-use codes and `iss` in every authorization response. Each access token carries the link it is for.
  */
-export async function createAuthorizationServer({ db, operators, log, issuer, resource }: AuthorizationServerDeps): Promise<Provider> {
+export async function createAuthorizationServer({ db, operators, log, issuer, resource, request_ttl_seconds }: AuthorizationServerDeps): Promise<Provider> {
   const secrets = await loadAuthorizationSecrets(db);
   const SqlAdapter = createSqlOidcAdapter(db, async (client_id) => {
     const operator = await operators.clientRegistration(client_id);
@@ -119,8 +125,8 @@ export async function createAuthorizationServer({ db, operators, log, issuer, re
     clientDefaults: { id_token_signed_response_alg: 'PS256' },
     pkce: { required: () => true },
     ttl: {
-      AuthorizationCode: AUTHORIZATION_CODE_TTL_SECONDS,
-      PushedAuthorizationRequest: PUSHED_REQUEST_TTL_SECONDS,
+      AuthorizationCode: request_ttl_seconds ?? AUTHORIZATION_CODE_TTL_SECONDS,
+      PushedAuthorizationRequest: request_ttl_seconds ?? PUSHED_REQUEST_TTL_SECONDS,
       AccessToken: ACCESS_TOKEN_TTL_SECONDS,
       Interaction: INTERACTION_TTL_SECONDS,
       Session: INTERACTION_TTL_SECONDS,

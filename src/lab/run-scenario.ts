@@ -30,6 +30,9 @@ import type { Holding } from './holdings.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { TIMELINE_DAYS_MAX } from './scenario-schema.ts';
 
+/** An hour of real time for a pushed request and its code in the lab (see createBankApp below): longer than any step. */
+const LAB_AUTHORIZATION_REQUEST_TTL_SECONDS = 3600;
+
 /** HTTP limits no lab move reaches (see createBankApp below). */
 const LAB_HTTP_RATE_LIMITS: HttpRateLimits = { credential_posts_per_window_max: Number.MAX_SAFE_INTEGER, api_per_window_max: Number.MAX_SAFE_INTEGER, pages_per_window_max: Number.MAX_SAFE_INTEGER };
 
@@ -114,6 +117,10 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       // The per-address HTTP limits count wall-clock minutes, which mean nothing on the lab's simulated clock (years
       // pass in seconds): out of reach here. The credential throttle, on the bank's clock, is the defence measured.
       rate_limits: LAB_HTTP_RATE_LIMITS,
+      // A pushed request and its code live 60 s of real time; in one step of a loaded machine thousands of customers
+      // link one after another, and the last ones' codes expired before they were redeemed (invalid_grant), so the
+      // honest friction depended on the machine's load. Their life on the simulated clock is still instant.
+      authorization_request_ttl_seconds: LAB_AUTHORIZATION_REQUEST_TTL_SECONDS,
     });
     try {
       // Waiting charges expire in the bank's background job, which the lab runs when one it saw answered is due
