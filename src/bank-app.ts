@@ -3,6 +3,7 @@ import { createHttpApp } from './http/create-http-app.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { pinPublicOrigin } from './http/public-origin.ts';
 import { serveStylesheets } from './http/stylesheet.ts';
+import { servePasskeyScripts } from './web/passkey-scripts.ts';
 import { BANK_STYLESHEET, CONSOLE_STYLESHEET } from './web/layout.ts';
 import { registerHealthRoutes } from './http/health-routes.ts';
 import { linkRoutes } from './http/routes/link-routes.ts';
@@ -96,6 +97,7 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
   await registerHttpRateLimits(app, deps.rate_limits);
   await registerOpenApi(app);
   serveStylesheets(app, [BANK_STYLESHEET, CONSOLE_STYLESHEET]);
+  servePasskeyScripts(app);
   registerHealthRoutes(app, deps.db);
   await app.register(async (api) => {
     await linkRoutes(api, services);

@@ -11,6 +11,8 @@ import { createChargePipeline, type ChargePipeline } from './charges/charge-pipe
 import type { SmsChannel } from './notify/sms-channel.ts';
 import { createSmsCustomerNotifier, type NotifyCustomer } from './mfa/notify-customer.ts';
 import { createSecondFactors, type SecondFactors } from './mfa/second-factors.ts';
+import { createPasskeys, type Passkeys } from './mfa/passkeys.ts';
+import { passkeyRelyingParty } from './mfa/passkey-relying-party.ts';
 import { createCredentialThrottle, type CredentialThrottle } from './throttle/credential-throttle.ts';
 import { createOperatorContainment, type ContainmentPolicy } from './throttle/reverse-brute-force-containment.ts';
 import { createBankMetrics, type BankMetrics } from './metrics/bank-metrics.ts';
@@ -55,6 +57,8 @@ export interface BankServices {
   sms: SmsChannel;
   notifyCustomer: NotifyCustomer;
   secondFactors: SecondFactors;
+  /** Passkey ceremonies (options and challenges); verification goes through secondFactors. */
+  passkeys: Passkeys;
   throttle: CredentialThrottle;
   metrics: BankMetrics;
   /** Append-only, HMAC-chained record of every staff action, anchored outside the database. */
@@ -111,8 +115,10 @@ export interface BankServicesDeps {
    * default) or `alert_only` (the 2020 bank, which the lab reproduces).
    */
   reverse_brute_force_containment?: ContainmentPolicy;
-  /** The bank's public origin, for links in messages (the step-up approval page). */
+  /** The bank's public origin, for links in messages (the step-up approval page) and the origin passkeys are made for. */
   public_url?: string;
+  /** The passkeys' RP id (src/mfa/passkey-relying-party.ts); the public origin's host when unset. */
+  passkey_rp_id?: string;
   /** The charge path's steps; the shipped table unless a benchmark drops one. */
   charge_steps?: readonly ChargeStep[];
   /** HMAC key for "this wasn't me" links (src/notify/not-me-token.ts), from configuration. */
@@ -123,7 +129,7 @@ export interface BankServicesDeps {
 
 /** Wires the bank's services over a migrated database. */
 export async function createBankServices({ db, clock, ids, log, credential_fingerprint_key, audit_key, audit_anchor_file, sms, not_me_key,
-  risk = {}, public_url = 'http://127.0.0.1', charge_steps, webhook_targets = { policy: PUBLIC_TARGETS_ONLY },
+  risk = {}, public_url = 'http://127.0.0.1', passkey_rp_id, charge_steps, webhook_targets = { policy: PUBLIC_TARGETS_ONLY },
   reverse_brute_force_containment = 'suspend_new_links' }: BankServicesDeps): Promise<BankServices> {
   const ledger = createLedger({ db, clock, log });
   const core = createBankCore({ db, ledger, clock, ids });
@@ -146,7 +152,8 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
   // Security notices go by SMS at once and, through the outbox, by e-mail too.
   const notifyCustomer = createOutboxCustomerNotifier({ db, ids, clock, sms: createSmsCustomerNotifier({ db, sms, log }) });
   const notMeTokens = createNotMeTokens({ key: not_me_key, clock });
-  const secondFactors = createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, raiseAlerts });
+  const passkeys = createPasskeys({ db, clock, ids, log, relying_party: passkeyRelyingParty(public_url, passkey_rp_id), raiseAlerts });
+  const secondFactors = createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, raiseAlerts, passkeys });
   const webhookTargets = { policy: webhook_targets.policy, resolve: webhook_targets.resolve ?? systemResolver };
   const operators = createOperatorRegistry({ db, ledger, clock, ids, audit });
   const containOperators = reverse_brute_force_containment === 'suspend_new_links'
@@ -155,6 +162,7 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
     db, ledger, clock, ids, log, core, charges, sms, notifyCustomer, metrics: createBankMetrics(),
     audit, cases, staff: createStaffDirectory({ db, clock, ids }), notMeTokens, notMe: createNotMeReports({ db, clock, tokens: notMeTokens, cases, log }),
     secondFactors,
+    passkeys,
     risk: riskPipeline,
     linkRisk: createLinkRisk({ db, clock, ids, log, pipeline: riskPipeline, mode: riskMode, raiseAlerts, containments }),
     containments,

@@ -21,6 +21,8 @@ export interface Config {
   wallet_secure_port: number;
   /** The hardened wallet's origin as browsers reach it: the bank sends customers back to its /link/callback. */
   wallet_secure_public_url: string;
+  /** The passkeys' RP id (FURIKAE_PASSKEY_RP_ID): the public origin's host, or a parent domain of it; unset, the host. */
+  passkey_rp_id: string | undefined;
   /** LOG_LEVEL as given; unset, each command keeps its own default (serve: info; demo and the tools: warn). */
   log_level: string | undefined;
   /**
@@ -169,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wallet_port: port('WALLET_PORT', env.WALLET_PORT, 3001),
     wallet_secure_port,
     wallet_secure_public_url: (env.WALLET_SECURE_PUBLIC_URL || `http://${host}:${wallet_secure_port}`).replace(/\/$/, ''),
+    passkey_rp_id: env.FURIKAE_PASSKEY_RP_ID || undefined,
     log_level,
     credential_fingerprint_key,
     smtp_url,

@@ -4,7 +4,13 @@ import { errors, type default as Provider } from 'oidc-provider';
 import { Type } from '@sinclair/typebox';
 import type { BankServices } from '../bank-services.ts';
 import type { SecondFactorKind } from '../mfa/second-factor.ts';
-import type { FactorChoice, SecondFactorStep } from '../web/second-factor-step.ts';
+import { needsPasskeyOptions, type FactorChoice, type SecondFactorStep } from '../web/second-factor-step.ts';
+import { interactionBinding } from '../web/passkey-scripts.ts';
+import { PASSKEY_RESPONSE_CHARS_MAX } from '../mfa/passkeys.ts';
+import type { SecondFactorProof, SecondFactorResult } from '../mfa/second-factor.ts';
+import { PASSKEY_REFUSAL_STATUS, PASSKEY_REFUSAL_TEXT } from '../web/passkey-refusal-text.ts';
+
+type SecondFactorResultCode = Extract<SecondFactorResult, { ok: false }>['code'];
 import { html } from '../web/html.ts';
 import { japanClock, japanDate } from '../shared/japan-time.ts';
 import { verifyCustomerPassword } from '../bank/customer-login.ts';
@@ -46,8 +52,9 @@ const FormBody = Type.Object(
     lang: Type.Optional(Type.String({ maxLength: 2 })),
     login_id: Type.Optional(Type.String({ maxLength: 64 })),
     password: Type.Optional(Type.String({ maxLength: 128 })),
-    factor: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('sms')])),
+    factor: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('sms'), Type.Literal('passkey')])),
     code: Type.Optional(Type.String({ maxLength: 12 })),
+    passkey_response: Type.Optional(Type.String({ maxLength: PASSKEY_RESPONSE_CHARS_MAX })),
     purpose: Type.Optional(Type.Union([Type.Literal('login'), Type.Literal('consent')])),
     decision: Type.Optional(Type.Union([Type.Literal('approve'), Type.Literal('deny')])),
     account_id: Type.Optional(Type.String({ format: 'uuid' })),
@@ -55,9 +62,23 @@ const FormBody = Type.Object(
   { additionalProperties: false },
 );
 type FormBody = {
-  lang?: string; login_id?: string; password?: string; factor?: SecondFactorKind; code?: string;
+  lang?: string; login_id?: string; password?: string; factor?: SecondFactorKind; code?: string; passkey_response?: string;
   purpose?: 'login' | 'consent'; decision?: 'approve' | 'deny'; account_id?: string;
 };
+
+/** What the page says when a second factor is refused: a typed code never says why; a passkey refusal does. */
+function factorRefusalText(t: (typeof INTERACTION_TEXT)[Lang], lang: Lang, code: SecondFactorResultCode): string {
+  if (code === 'second_factor_locked') return t.factor_locked;
+  if (code === 'second_factor_failed') return t.factor_failed;
+  return PASSKEY_REFUSAL_TEXT[code][lang];
+}
+
+/** The status of a refused second factor: as a failed sign-in for a code, the registry's for a passkey refusal. */
+function factorRefusalStatus(code: SecondFactorResultCode): number {
+  if (code === 'second_factor_locked') return SIGN_IN_REFUSAL_STATUS.second_factor_locked;
+  if (code === 'second_factor_failed') return SIGN_IN_REFUSAL_STATUS.credential_invalid;
+  return PASSKEY_REFUSAL_STATUS[code];
+}
 
 /**
  * What a browser on these pages gets when something fails: the authorization server's own errors (no interaction
@@ -103,7 +124,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
 
   /** The page's second-factor step: the customer's methods, the one asked for, and the live SMS code for `purpose`. */
   async function factorStep(frame: { uid: string; lang: Lang; form_token: string }, customer_id: string, purpose: 'login' | 'consent', asked: string | undefined): Promise<SecondFactorStep> {
-    return {
+    const step: SecondFactorStep = {
       lang: frame.lang,
       factors: await activeFactors(customer_id),
       asked,
@@ -114,7 +135,18 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
         hidden: html`<input type="hidden" name="csrf" value="${frame.form_token}"><input type="hidden" name="lang" value="${frame.lang}"><input type="hidden" name="purpose" value="${purpose}">`,
       },
     };
+    if (needsPasskeyOptions(step)) step.passkey_options = await secondFactors.passkeyOptions(customer_id, purpose, interactionBinding(frame.uid));
+    return step;
   }
+
+  /** The proof a form carries for `purpose`: a typed code, or a passkey answer to a challenge issued on this interaction. */
+  function proofOf(body: FormBody, factor: SecondFactorKind, purpose: 'login' | 'consent', uid: string): SecondFactorProof {
+    if (factor === 'passkey') return { factor, response: body.passkey_response ?? '', purpose, bound_to: interactionBinding(uid) };
+    return factor === 'sms' ? { factor, code: body.code ?? '', purpose } : { factor, code: body.code ?? '' };
+  }
+
+  /** Each factor's RFC 8176 authentication method reference: a passkey is a proof of possession of a key ('hwk'). */
+  const AMR: Record<SecondFactorKind, string> = { totp: 'otp', sms: 'sms', passkey: 'hwk' };
 
   async function consentModel(customer_id: string, client_id: string, kyc_jws: unknown) {
     const operator = (await operators.clientRegistration(client_id))!;
@@ -216,12 +248,10 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       const form = await loadForm(request, reply);
       const { state } = form;
       if (!state.password_verified || !state.customer_id || !request.body.factor) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
-      const result = await secondFactors.verify(state.customer_id, { factor: request.body.factor, code: request.body.code ?? '', purpose: 'login' });
-      if (!result.ok) {
-        return render(request, reply, form.lang, { error: result.code === 'second_factor_locked' ? form.t.factor_locked : form.t.factor_failed }, SIGN_IN_REFUSAL_STATUS[result.code === 'second_factor_locked' ? 'second_factor_locked' : 'credential_invalid'], request.body.factor);
-      }
+      const result = await secondFactors.verify(state.customer_id, proofOf(request.body, request.body.factor, 'login', state.uid));
+      if (!result.ok) return render(request, reply, form.lang, { error: factorRefusalText(form.t, form.lang, result.code) }, factorRefusalStatus(result.code), request.body.factor);
       await db.query(`DELETE FROM interaction_states WHERE uid = $1`, [state.uid]);
-      return finish(request, reply, { login: { accountId: state.customer_id, acr: 'urn:furikae:acr:mfa', amr: ['pwd', result.factor === 'totp' ? 'otp' : 'sms'], remember: false } });
+      return finish(request, reply, { login: { accountId: state.customer_id, acr: 'urn:furikae:acr:mfa', amr: ['pwd', AMR[result.factor]], remember: false } });
     });
 
     scope.post<{ Params: { uid: string }; Body: FormBody }>('/interaction/:uid/consent', { schema: { body: FormBody } }, async (request, reply) => {
@@ -236,8 +266,8 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       const { operator, model } = await consentModel(customer_id, client_id, details.params.kyc_attestation);
       const account = model.accounts.find((candidate) => candidate.id === request.body.account_id);
       if (!account || !request.body.factor) return render(request, reply, form.lang, { error: t.factor_failed }, 400);
-      const approval = await secondFactors.verify(customer_id, { factor: request.body.factor, code: request.body.code ?? '', purpose: 'consent' });
-      if (!approval.ok) return render(request, reply, form.lang, { error: approval.code === 'second_factor_locked' ? t.factor_locked : t.factor_failed }, SIGN_IN_REFUSAL_STATUS[approval.code === 'second_factor_locked' ? 'second_factor_locked' : 'credential_invalid'], request.body.factor);
+      const approval = await secondFactors.verify(customer_id, proofOf(request.body, request.body.factor, 'consent', details.uid));
+      if (!approval.ok) return render(request, reply, form.lang, { error: factorRefusalText(t, form.lang, approval.code) }, factorRefusalStatus(approval.code), request.body.factor);
 
       const refuse = (code: string, description: string, staff_only: Record<string, unknown> = {}) => {
         request.log.info({ client_id, customer_id, code, ...staff_only }, 'link refused at consent');

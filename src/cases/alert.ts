@@ -11,6 +11,7 @@ export const ALERT_KINDS = [
   'credential_login_locked', // a customer's internet-banking login locked after wrong passwords
   'credential_operator_contained', // the bank suspended an operator's new links itself after a reverse brute force through it
   'second_factor_locked', // a customer's SMS or authenticator factor locked after wrong codes
+  'passkey_counter_regressed', // a passkey's signature counter went backwards: the authenticator may be cloned
   'risk_challenge_expired', // a challenged charge ran out without the customer approving it
   'not_me', // the customer said "this wasn't me"
   'operator_contained', // the bank contained an operator itself: far above its own history

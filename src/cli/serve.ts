@@ -36,7 +36,7 @@ export function createServedBank(config: Config, bankDb: Database, log: Logger):
   const sms = createHttpSmsGateway({ url: config.sms_gateway_url!, token: config.sms_gateway_token!, log: log.child({ part: 'sms' }) });
   return createBankApp({
     db: bankDb, clock: systemClock, ids: createIds(systemClock), log, credential_fingerprint_key: config.credential_fingerprint_key,
-    public_url: config.public_url, sms, audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file, ...noticeOptions(config),
+    public_url: config.public_url, ...(config.passkey_rp_id ? { passkey_rp_id: config.passkey_rp_id } : {}), sms, audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file, ...noticeOptions(config),
     lab_report_dir: config.lab_report_dir,
   });
 }

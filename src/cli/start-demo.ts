@@ -85,7 +85,7 @@ export async function startDemo(config: Config, options: { clock?: Clock } = {})
   // The demo's simulators are passed in and their pages mounted here, never by the bank itself: `serve` has none.
   const bank_sms = createSmsSimulator({ clock, log: log.child({ app: 'bank' }) });
   const bank = await createBankApp({
-    db: bankDb, clock, ids, log: log.child({ app: 'bank' }), credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url,
+    db: bankDb, clock, ids, log: log.child({ app: 'bank' }), credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url, ...(config.passkey_rp_id ? { passkey_rp_id: config.passkey_rp_id } : {}),
     audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file,
     // The demo's operators run on this machine: their webhooks may be loopback http. `serve` allows public https only.
     webhook_targets: { policy: { allow_loopback: true } },

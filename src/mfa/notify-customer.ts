@@ -6,7 +6,8 @@ import { renderSms } from '../notify/notice-templates.ts';
 /** Something the bank tells a customer out of band. Never carries a code, PIN or full account number. */
 export type CustomerNotice =
   | { kind: 'second_factor_locked'; factor: 'totp' | 'sms' }
-  | { kind: 'second_factor_enrolled'; factor: 'totp' }
+  | { kind: 'second_factor_enrolled'; factor: 'totp' | 'passkey' }
+  | { kind: 'second_factor_removed'; factor: 'passkey' }
   /** `account` is the PIN's account; a password lock names internet banking, never the login id. */
   | { kind: 'credential_locked'; credential: 'legacy_pin' | 'password'; account: { branch_code: string; account_masked: string } | null };
 

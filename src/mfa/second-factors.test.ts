@@ -18,6 +18,8 @@ import {
   TOTP_ENROLMENT_CONFIRMATIONS_MAX, TOTP_ENROLMENT_TTL_MS,
 } from './second-factors.ts';
 import { TOTP_PERIOD_SECONDS } from './totp-code.ts';
+import { createPasskeys } from './passkeys.ts';
+import { passkeyRelyingParty } from './passkey-relying-party.ts';
 import type { NewAlert } from '../cases/alert.ts';
 
 /** The start of a 30-second TOTP step, so "the same step" and "the next step" are exact in the tests. */
@@ -56,7 +58,8 @@ async function newCustomer(shared: Awaited<ReturnType<typeof openSharedDatabase>
   // Every test starts at the beginning of a 30-second step, so "this step" and "the next step" are exact.
   clock.advance(STEP_MS - (clock.now().getTime() % STEP_MS));
   const notifyCustomer = options.notify ?? createSmsCustomerNotifier({ db, sms, log });
-  const factors = createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, ...(options.raiseAlerts ? { raiseAlerts: options.raiseAlerts } : {}) });
+  const passkeys = createPasskeys({ db, clock, ids, log, relying_party: passkeyRelyingParty('https://bank.example') });
+  const factors = createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, passkeys, ...(options.raiseAlerts ? { raiseAlerts: options.raiseAlerts } : {}) });
   const { id: customer_id, phone } = await addCustomer(db, ids, clock);
   /** The app's code for `secret` at the clock's time (or `offset_ms` from it). */
   const totp = (secret: string, offset_ms = 0) => generate({ secret, epoch: Math.floor((clock.now().getTime() + offset_ms) / 1000) });

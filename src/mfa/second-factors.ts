@@ -10,7 +10,9 @@ import { isUuid } from '../ledger/is-uuid.ts';
 import { maskPhone, type SmsChannel } from '../notify/sms-channel.ts';
 import type { NotifyCustomer } from './notify-customer.ts';
 import { matchTotpCode, newTotpSecret, totpUri } from './totp-code.ts';
-import type { FactorView, LockedFactor, SecondFactorKind, SecondFactorProof, SecondFactorResult } from './second-factor.ts';
+import type { CodeFactorKind, FactorView, LockedFactor, SecondFactorProof, SecondFactorResult } from './second-factor.ts';
+import { PASSKEY_NAME_CHARS_MAX, type Passkeys } from './passkeys.ts';
+import type { PasskeyRefusalCode } from './passkey.ts';
 
 /**
  * Consecutive failures after which a factor locks: PSD2 RTS (Delegated Regulation 2018/389) Art. 4(3)(b)
@@ -51,6 +53,8 @@ const PURPOSE_WORDS: Record<string, CodeApproves> = {
   login: { ja: 'ログイン', en: 'signing in' },
   consent: { ja: '口座連携の承認', en: 'approving a link to your account' },
   enrol_totp: { ja: '認証アプリの登録', en: 'registering an authenticator app' },
+  enrol_passkey: { ja: 'パスキーの登録', en: 'registering a passkey' },
+  remove_passkey: { ja: 'パスキーの削除', en: 'removing a passkey' },
 };
 /** Never the internal purpose: a bound purpose is a digest that would mean nothing to the customer. */
 const PURPOSE_UNNAMED: CodeApproves = { ja: '本人確認', en: 'confirming it is you' };
@@ -75,6 +79,8 @@ export interface SecondFactorsDeps {
   notifyCustomer: NotifyCustomer;
   /** Where a lock's alert goes (src/cases raiseAlert), in the lock's transaction; none when no case store is wired. */
   raiseAlerts?: (tx: Queryable, alerts: readonly NewAlert[]) => Promise<unknown>;
+  /** The customers' passkeys (WebAuthn): a factor of its own, verified there. */
+  passkeys: Passkeys;
 }
 
 function smsText(code: string, purpose: string, approves: CodeApproves | undefined): string {
@@ -85,8 +91,8 @@ function smsText(code: string, purpose: string, approves: CodeApproves | undefin
 }
 
 /** Customers' second factors: TOTP and SMS codes, with lockout after five failures and explicit unlock. */
-export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, raiseAlerts }: SecondFactorsDeps) {
-  const lockFor = (tx: Queryable, customer_id: string, factor: SecondFactorKind) =>
+export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, raiseAlerts, passkeys }: SecondFactorsDeps) {
+  const lockFor = (tx: Queryable, customer_id: string, factor: CodeFactorKind) =>
     tx.query<FactorRow>(
       `SELECT status, totp_secret, totp_time_step_last, failures_consecutive, locked_at, created_at, enrolled_at
          FROM second_factors WHERE customer_id = $1 AND factor = $2 FOR UPDATE`,
@@ -102,7 +108,7 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, 
       [customer_id, clock.now()],
     );
 
-  const recordEvent = (tx: Queryable, customer_id: string, factor: SecondFactorKind, event: 'enrolled' | 'locked' | 'unlocked', actor: string) =>
+  const recordEvent = (tx: Queryable, customer_id: string, factor: CodeFactorKind | 'passkey', event: 'enrolled' | 'locked' | 'unlocked' | 'removed', actor: string) =>
     tx.query(
       `INSERT INTO second_factor_events (id, customer_id, factor, event, actor, at) VALUES ($1, $2, $3, $4, $5, $6)`,
       [ids.next(), customer_id, factor, event, actor, clock.now()],
@@ -137,7 +143,7 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, 
   const pendingExpired = (row: FactorRow) => row.created_at.getTime() + TOTP_ENROLMENT_TTL_MS <= clock.now().getTime();
 
   /** Does the code match, and how would a success change the row? (Reads SMS codes; writes nothing.) */
-  const matchProof = async (tx: Queryable, customer_id: string, row: FactorRow, proof: SecondFactorProof) => {
+  const matchProof = async (tx: Queryable, customer_id: string, row: FactorRow, proof: Exclude<SecondFactorProof, { factor: 'passkey' }>) => {
     if (proof.factor === 'totp') {
       assert(row.totp_secret !== null, 'an active TOTP factor has a secret');
       const time_step = await matchTotpCode(row.totp_secret, proof.code, clock.now(), row.totp_time_step_last);
@@ -158,10 +164,15 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, 
 
   /**
    * Checks a second factor. Success resets the failure count; the fifth consecutive failure locks the factor
-   * and notifies the customer; a locked factor refuses even the right code until staff unlock it.
+   * and notifies the customer; a locked factor refuses even the right code until staff unlock it. A passkey answer
+   * is verified by `passkeys` and counts no failures: it cannot be guessed, and a refusal spends its challenge.
    */
   const verify = async (customer_id: string, proof: SecondFactorProof): Promise<SecondFactorResult> => {
     if (!isUuid(customer_id)) return { ok: false, code: 'second_factor_failed' };
+    if (proof.factor === 'passkey') {
+      const asserted = await passkeys.verifyAssertion(customer_id, proof);
+      return asserted.ok ? { ok: true, factor: 'passkey' } : asserted;
+    }
     const outcome = await db.transaction(async (tx) => {
       if (proof.factor === 'sms') await ensureSmsFactor(tx, customer_id);
       const [row] = await lockFor(tx, customer_id, proof.factor);
@@ -248,7 +259,7 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, 
      * verify too (checked only once the app's code is right, so a typo in one never costs the other a failure).
      * The factor is active from then on, and the customer is told on another channel.
      */
-    async confirmTotpEnrolment(customer_id: string, code: string, existing?: SecondFactorProof): Promise<
+    async confirmTotpEnrolment(customer_id: string, code: string, existing?: Exclude<SecondFactorProof, { factor: 'passkey' }>): Promise<
       { ok: true } | { ok: false; code: 'second_factor_failed' | 'second_factor_locked' | 'totp_enrolment_not_started' }
     > {
       if (!isUuid(customer_id)) return { ok: false, code: 'totp_enrolment_not_started' };
@@ -274,7 +285,10 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, 
       if (existing) {
         assert(existing.factor !== 'totp', 'the existing factor that vouches for a new authenticator is not the authenticator itself');
         const vouched = await verify(customer_id, existing);
-        if (!vouched.ok) return vouched;
+        if (!vouched.ok) {
+          assert(vouched.code === 'second_factor_failed' || vouched.code === 'second_factor_locked', 'a typed code is refused as a code');
+          return { ok: false, code: vouched.code };
+        }
       }
       const enrolled = await db.transaction(async (tx) => {
         // Only the secret whose code was just checked becomes active, even if a new enrolment started meanwhile.
@@ -351,7 +365,7 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, 
     verify,
 
     /** Unlocks a locked factor (staff only, after checking with the customer); recorded with who did it. False if it was not locked. */
-    async unlock(customer_id: string, factor: SecondFactorKind, { by }: { by: string }): Promise<boolean> {
+    async unlock(customer_id: string, factor: CodeFactorKind, { by }: { by: string }): Promise<boolean> {
       assert(by.length > 0, 'an unlock names who did it');
       if (!isUuid(customer_id)) return false;
       const unlocked = await db.transaction(async (tx) => {
@@ -368,17 +382,79 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, 
       return unlocked;
     },
 
-    /** The customer's factors: SMS (always, to the registered phone) and TOTP once enrolment has started. */
+    /**
+     * Registers a passkey: its registration answer must verify (origin, RP id, user verification, the challenge
+     * issued to this session), then a factor the customer already holds must vouch for it, so a stolen password
+     * alone cannot add a thief's passkey. The customer is told on another channel.
+     */
+    async enrolPasskey(customer_id: string, registration: { response: string; name: string; bound_to: string }, existing: SecondFactorProof): Promise<
+      { ok: true; passkey_id: string } | { ok: false; code: 'second_factor_failed' | 'second_factor_locked' | PasskeyRefusalCode | 'passkeys_limit_reached' | 'passkey_already_registered' }
+    > {
+      const name = registration.name.trim();
+      assert(name.length >= 1 && name.length <= PASSKEY_NAME_CHARS_MAX, 'a passkey name is checked at the boundary');
+      const checked = await passkeys.checkRegistration(customer_id, registration.response, registration.bound_to);
+      if (!checked.ok) return checked;
+      const vouched = await verify(customer_id, existing);
+      if (!vouched.ok) return vouched;
+      const stored = await db.transaction(async (tx) => {
+        const outcome = await passkeys.store(tx, customer_id, checked.registration, name);
+        if (outcome.ok) await recordEvent(tx, customer_id, 'passkey', 'enrolled', 'customer');
+        return outcome;
+      });
+      if (!stored.ok) return stored;
+      log.info({ customer_id, factor: 'passkey', passkey_id: stored.id, vouched_by: vouched.factor }, 'second factor enrolled');
+      await notifyAfterCommit(customer_id, { kind: 'second_factor_enrolled', factor: 'passkey' });
+      return { ok: true, passkey_id: stored.id };
+    },
+
+    /**
+     * Removes one of the customer's passkeys, vouched for by a factor the customer holds. Refused if it would leave
+     * the customer with no usable factor. The customer is told on another channel.
+     */
+    async removePasskey(customer_id: string, passkey_id: string, existing: SecondFactorProof): Promise<
+      { ok: true } | { ok: false; code: 'second_factor_failed' | 'second_factor_locked' | PasskeyRefusalCode | 'passkey_not_found' | 'passkey_last_factor' }
+    > {
+      const held = await passkeys.list(customer_id);
+      if (!held.some((passkey) => passkey.id === passkey_id)) return { ok: false, code: 'passkey_not_found' };
+      const vouched = await verify(customer_id, existing);
+      if (!vouched.ok) return vouched;
+      const removed = await db.transaction(async (tx) => {
+        await tx.query(`SELECT 1 FROM customers WHERE id = $1 FOR UPDATE`, [customer_id]);
+        const [usable] = await tx.query<{ count: string | number }>(
+          `SELECT (SELECT count(*) FROM passkeys WHERE customer_id = $1 AND id <> $2)
+                + (SELECT count(*) FROM second_factors WHERE customer_id = $1 AND factor = 'totp' AND status = 'active' AND locked_at IS NULL)
+                + (SELECT CASE WHEN EXISTS (SELECT 1 FROM second_factors WHERE customer_id = $1 AND factor = 'sms' AND locked_at IS NOT NULL) THEN 0 ELSE 1 END) AS count`,
+          [customer_id, passkey_id],
+        );
+        if (Number(usable!.count) === 0) return 'last' as const;
+        if (!(await passkeys.remove(tx, customer_id, passkey_id))) return 'gone' as const;
+        await recordEvent(tx, customer_id, 'passkey', 'removed', 'customer');
+        return 'removed' as const;
+      });
+      if (removed === 'last') return { ok: false, code: 'passkey_last_factor' };
+      if (removed === 'gone') return { ok: false, code: 'passkey_not_found' };
+      log.info({ customer_id, factor: 'passkey', passkey_id, vouched_by: vouched.factor }, 'second factor removed');
+      await notifyAfterCommit(customer_id, { kind: 'second_factor_removed', factor: 'passkey' });
+      return { ok: true };
+    },
+
+    /** The customer's passkeys, for the security page. */
+    listPasskeys: (customer_id: string) => passkeys.list(customer_id),
+
+    /** Options (with a fresh challenge) for proving a passkey for `purpose` in this session; undefined without a passkey. */
+    passkeyOptions: (customer_id: string, purpose: string, bound_to: string) => passkeys.authenticationOptions(customer_id, purpose, bound_to),
+
+    /** The customer's factors, strongest first: passkeys once one is registered, TOTP once enrolment has started, and SMS (always, to the registered phone). */
     async listFactors(customer_id: string): Promise<FactorView[]> {
       if (!isUuid(customer_id)) return [];
       const [customer] = await db.query<{ phone: string; created_at: Date }>(`SELECT phone, created_at FROM customers WHERE id = $1`, [customer_id]);
       if (!customer) return [];
-      const rows = await db.query<FactorRow & { factor: SecondFactorKind }>(
+      const rows = await db.query<FactorRow & { factor: CodeFactorKind }>(
         `SELECT factor, status, totp_secret, totp_time_step_last, failures_consecutive, locked_at, created_at, enrolled_at
            FROM second_factors WHERE customer_id = $1`,
         [customer_id],
       );
-      const view = (row: FactorRow & { factor: SecondFactorKind }): FactorView => ({
+      const view = (row: FactorRow & { factor: CodeFactorKind }): FactorView => ({
         factor: row.factor,
         status: row.locked_at ? 'locked' : row.status,
         failures_consecutive: row.failures_consecutive,
@@ -390,7 +466,11 @@ export function createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, 
       const smsView: FactorView = sms
         ? view(sms)
         : { factor: 'sms', status: 'active', failures_consecutive: 0, enrolled_at: customer.created_at, locked_at: null };
-      return [...(totp ? [view(totp)] : []), { ...smsView, phone_masked: maskPhone(customer.phone) }];
+      const held = await passkeys.list(customer_id);
+      const passkeyView: FactorView[] = held.length === 0 ? [] : [{
+        factor: 'passkey', status: 'active', failures_consecutive: 0, enrolled_at: held[0]!.created_at, locked_at: null, passkeys_count: held.length,
+      }];
+      return [...passkeyView, ...(totp ? [view(totp)] : []), { ...smsView, phone_masked: maskPhone(customer.phone) }];
     },
 
     /** Locked factors across all customers, newest lock first, for the staff console. */

@@ -32,6 +32,7 @@ const METHOD_TEXT: Record<LinkMethod, { ja: string; en: string }> = {
 const FACTOR_TEXT = {
   totp: { ja: '認証アプリ', en: 'authenticator app' },
   sms: { ja: 'SMS認証コード', en: 'SMS code' },
+  passkey: { ja: 'パスキー', en: 'passkey' },
 } as const;
 
 const CREDENTIAL_TEXT = {
@@ -71,6 +72,12 @@ function securityLines(notice: CustomerNotice): { subject_ja: string; subject_en
         subject_ja: `${FACTOR_TEXT[notice.factor].ja}が登録されました`, subject_en: `A new ${FACTOR_TEXT[notice.factor].en} was registered`,
         ja: `お客さまのインターネットバンキングに${FACTOR_TEXT[notice.factor].ja}が登録されました。`,
         en: `A new ${FACTOR_TEXT[notice.factor].en} was registered to your internet banking.`,
+      };
+    case 'second_factor_removed':
+      return {
+        subject_ja: `${FACTOR_TEXT[notice.factor].ja}が削除されました`, subject_en: `A ${FACTOR_TEXT[notice.factor].en} was removed`,
+        ja: `お客さまのインターネットバンキングから${FACTOR_TEXT[notice.factor].ja}が削除されました。`,
+        en: `A ${FACTOR_TEXT[notice.factor].en} was removed from your internet banking.`,
       };
     case 'credential_locked': {
       const what = CREDENTIAL_TEXT[notice.credential];

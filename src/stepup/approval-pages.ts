@@ -9,10 +9,12 @@ import { FORM_TOKEN_CHARS_MAX, requireFormTokens } from '../http/form-csrf.ts';
 import { refuseCustomerForm } from '../web/form-expired-page.ts';
 import { formatYen } from '../shared/yen.ts';
 import { formatJapanDateTime, japanClock } from '../shared/japan-time.ts';
-import { codeFields, detachedForms, methodChoice, secondFactorStage, sendCodeStep, type SecondFactorStep } from '../web/second-factor-step.ts';
+import { codeFields, detachedForms, methodChoice, needsPasskeyOptions, secondFactorStage, sendCodeStep, type SecondFactorStep } from '../web/second-factor-step.ts';
+import { customerSessionBinding } from '../web/passkey-scripts.ts';
+import { PASSKEY_RESPONSE_CHARS_MAX } from '../mfa/passkeys.ts';
+import { PASSKEY_REFUSAL_TEXT, PASSKEY_REFUSAL_STATUS } from '../web/passkey-refusal-text.ts';
 import { verifyCustomerPassword } from '../bank/customer-login.ts';
 import { SIGN_IN_REFUSAL_STATUS, SIGN_IN_REFUSAL_TEXT } from '../bank/credential-lock-text.ts';
-import type { SecondFactorKind } from '../mfa/second-factor.ts';
 import type { ApprovalOutcome, ApprovalView } from './step-up-approvals.ts';
 
 /** Longest form field read here. */
@@ -23,8 +25,9 @@ const LoginBody = Type.Object({
   csrf: Type.Optional(Type.String({ maxLength: FORM_TOKEN_CHARS_MAX })), login_id: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: FIELD_CHARS_MAX }),
 });
 const ApproveBody = Type.Object({
-  factor: Type.Union([Type.Literal('sms'), Type.Literal('totp')]),
-  code: Type.String({ maxLength: 12 }),
+  factor: Type.Union([Type.Literal('sms'), Type.Literal('totp'), Type.Literal('passkey')]),
+  code: Type.Optional(Type.String({ maxLength: 12 })),
+  passkey_response: Type.Optional(Type.String({ maxLength: PASSKEY_RESPONSE_CHARS_MAX })),
   // What the page showed the customer: the approval is bound to it, and refused if it is not the charge's.
   // Form fields are text; whole yen up to 2^53 are at most 16 digits.
   amount_yen: Type.String({ pattern: '^[1-9][0-9]{0,15}$', maxLength: 16 }),
@@ -38,6 +41,7 @@ const MESSAGES: Record<Exclude<ApprovalOutcome, { ok: true }>['code'], Bilingual
   second_factor_locked: SIGN_IN_REFUSAL_TEXT.second_factor_locked,
   step_up_binding_mismatch: { ja: '表示された金額または支払先が取引と一致しません。承認していません。', en: 'The amount or payee does not match this charge; nothing was approved.' },
   too_many_attempts: { ja: '回数の上限に達しました。しばらくしてからお試しください。', en: 'Too many attempts; try again later.' },
+  ...PASSKEY_REFUSAL_TEXT,
 };
 
 /** An early resend refused: when the customer may ask again (the page's countdown says the same). */
@@ -98,7 +102,7 @@ export async function approvalPages(app: FastifyInstance, services: BankServices
   const { stepUp, secondFactors } = services;
 
   async function factorStep(reply: FastifyReply, session: Session, view: ApprovalView, form_token: string, asked: string | undefined): Promise<SecondFactorStep> {
-    return {
+    const step: SecondFactorStep = {
       lang: pageLang(reply.request),
       factors: (await secondFactors.listFactors(session.subject_id)).filter((factor) => factor.status === 'active').map((factor) => ({ factor: factor.factor, phone_masked: factor.phone_masked })),
       asked,
@@ -106,6 +110,11 @@ export async function approvalPages(app: FastifyInstance, services: BankServices
       sms_sent: await stepUp.codeSent(session.subject_id, view),
       send: { action: `/bank/approvals/${view.charge_id}/sms`, hidden: html`<input type="hidden" name="csrf" value="${form_token}">` },
     };
+    // The challenge is bound to this charge, its amount and payee as shown, and this browser session.
+    if (needsPasskeyOptions(step) && view.status === 'pending_approval') {
+      step.passkey_options = await stepUp.passkeyOptions(session.subject_id, view, customerSessionBinding(reply.request));
+    }
+    return step;
   }
 
   /** A page in the customer's language; a POST's switch leads back to the charge's page. */
@@ -157,19 +166,22 @@ export async function approvalPages(app: FastifyInstance, services: BankServices
     return render(reply, session, request.params.id, { error: MESSAGES[sent.code] }, { approval_not_found: 404, approval_not_waiting: 409, second_factor_locked: 423 }[sent.code], 'sms');
   });
 
-  app.post<{ Params: { id: string }; Body: { factor: SecondFactorKind; code: string; amount_yen: string; payee_operator_id: string } }>(
+  app.post<{ Params: { id: string }; Body: { factor: 'sms' | 'totp' | 'passkey'; code?: string; passkey_response?: string; amount_yen: string; payee_operator_id: string } }>(
     '/bank/approvals/:id/approve', { schema: { params: Params, body: ApproveBody } }, async (request, reply) => {
       const session = await sessionFor(request, reply);
       if (!session) return reply;
-      const { factor, code, payee_operator_id } = request.body;
+      const { factor, payee_operator_id } = request.body;
       const amount_yen = Number(request.body.amount_yen);
       if (!Number.isSafeInteger(amount_yen)) return render(reply, session, request.params.id, { error: MESSAGES.step_up_binding_mismatch }, 422);
-      const outcome = await stepUp.approve(session.subject_id, request.params.id, { factor, code, amount_yen, payee_operator_id });
+      const proof = factor === 'passkey'
+        ? { factor, response: request.body.passkey_response ?? '', bound_to: customerSessionBinding(request) }
+        : { factor, code: request.body.code ?? '' };
+      const outcome = await stepUp.approve(session.subject_id, request.params.id, { amount_yen, payee_operator_id, ...proof });
       if (outcome.ok) {
         request.log.info({ charge_id: request.params.id, status: outcome.status }, 'step-up approval');
         return render(reply, session, request.params.id);
       }
-      const status = { approval_not_found: 404, approval_not_waiting: 409, second_factor_locked: 423, step_up_binding_mismatch: 422, too_many_attempts: 429, second_factor_failed: 401 }[outcome.code];
+      const status = { approval_not_found: 404, approval_not_waiting: 409, second_factor_locked: 423, step_up_binding_mismatch: 422, too_many_attempts: 429, second_factor_failed: 401, ...PASSKEY_REFUSAL_STATUS }[outcome.code];
       return render(reply, session, request.params.id, { error: MESSAGES[outcome.code] }, status, factor);
     });
 

@@ -13,7 +13,7 @@ import { CHARGE_COLUMNS, type Charge, type ChargeStatus } from '../charges/charg
 import { maskAccountNumber } from '../linking/link.ts';
 import type { SmsChannel } from '../notify/sms-channel.ts';
 import type { SecondFactors } from '../mfa/second-factors.ts';
-import type { SecondFactorKind } from '../mfa/second-factor.ts';
+import type { PasskeyRefusalCode } from '../mfa/passkey.ts';
 import type { NewAlert } from '../cases/alert.ts';
 import { recordChargeHistory } from '../risk/charge-history.ts';
 import { enqueueWebhook, enqueueWebhooks, type WebhookEventType } from '../webhooks/webhook-event.ts';
@@ -40,7 +40,10 @@ export interface ApprovalView {
 /** What an approval or decline came to, as a value. */
 export type ApprovalOutcome =
   | { ok: true; status: ChargeStatus }
-  | { ok: false; code: 'approval_not_found' | 'approval_not_waiting' | 'second_factor_failed' | 'second_factor_locked' | 'step_up_binding_mismatch' | 'too_many_attempts' };
+  | { ok: false; code: 'approval_not_found' | 'approval_not_waiting' | 'second_factor_failed' | 'second_factor_locked' | 'step_up_binding_mismatch' | 'too_many_attempts' | PasskeyRefusalCode };
+
+/** The second factor an approval offers: a typed code, or a passkey answer to a challenge issued in this session. */
+export type ApprovalProof = { factor: 'sms' | 'totp'; code: string } | { factor: 'passkey'; response: string; bound_to: string };
 
 export interface StepUpApprovalsDeps {
   db: Database;
@@ -210,6 +213,14 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
       return sent.ok ? { ok: true, resend_at: sent.resend_at } : sent;
     },
 
+    /**
+     * Options for approving this charge with a passkey in this session: the challenge is bound to the charge, the amount
+     * and the payee shown (as an SMS code is), so an answer made for one charge approves no other.
+     */
+    async passkeyOptions(customer_id: string, view_shown: { charge_id: string; amount_yen: number; payee_operator_id: string }, bound_to: string) {
+      return secondFactors.passkeyOptions(customer_id, stepUpPurpose(view_shown), bound_to);
+    },
+
     /** The live SMS code for this charge, if one was sent: the approval page shows where it went and the resend timer. */
     async codeSent(customer_id: string, view_shown: { charge_id: string; amount_yen: number; payee_operator_id: string }) {
       return secondFactors.smsCodeSent(customer_id, stepUpPurpose(view_shown));
@@ -220,12 +231,13 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
      * (PSD2 RTS Art. 5): an SMS code verifies only for the purpose derived from those, and with either factor
      * they must equal the charge's. Any mismatch moves nothing.
      */
-    async approve(customer_id: string, charge_id: string, shown: { amount_yen: number; payee_operator_id: string; factor: SecondFactorKind; code: string }): Promise<ApprovalOutcome> {
+    async approve(customer_id: string, charge_id: string, shown: { amount_yen: number; payee_operator_id: string } & ApprovalProof): Promise<ApprovalOutcome> {
       const found = await view(customer_id, charge_id);
       if (!found) return { ok: false, code: 'approval_not_found' };
       if (found.status !== 'pending_approval') return { ok: false, code: 'approval_not_waiting' };
       const purpose = stepUpPurpose({ charge_id, amount_yen: shown.amount_yen, payee_operator_id: shown.payee_operator_id });
-      const verified = await secondFactors.verify(customer_id, shown.factor === 'sms' ? { factor: 'sms', code: shown.code, purpose } : { factor: 'totp', code: shown.code });
+      const verified = await secondFactors.verify(customer_id, shown.factor === 'sms' ? { factor: 'sms', code: shown.code, purpose }
+        : shown.factor === 'passkey' ? { factor: 'passkey', response: shown.response, purpose, bound_to: shown.bound_to } : { factor: 'totp', code: shown.code });
       if (!verified.ok) return verified;
       if (shown.amount_yen !== found.amount_yen || shown.payee_operator_id !== found.payee_operator_id) {
         log.warn({ charge_id, customer_id }, 'step-up approval for another amount or payee refused');

@@ -3,7 +3,8 @@
  * for linking): the customer picks a method from a card per method; for SMS the page first offers to send the code
  * to the masked number and only then asks for it, saying where and when it went, with a resend control that stays
  * disabled, counting down, until the server would send again (SMS_RESEND_INTERVAL_MS); for the authenticator app
- * it asks at once for the code in the app. The countdown is CSS (customer pages run no script): without it the
+ * it asks at once for the code in the app; for a passkey the page's own submit button opens the browser's passkey
+ * prompt (the one script customer pages load, src/web/scripts/passkey-prompt.js). The countdown is CSS (customer pages run no script): without it the
  * resend button shows at once, and the server refuses an early resend with the time it may be asked again.
  */
 import type { SecondFactorKind } from '../mfa/second-factor.ts';
@@ -11,6 +12,7 @@ import { SMS_CODE_TTL_MS, SMS_RESEND_INTERVAL_MS } from '../mfa/second-factors.t
 import { japanClock } from '../shared/japan-time.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { Lang } from './page-lang.ts';
+import { passkeyScriptTags } from './passkey-scripts.ts';
 
 /** The countdown's longest wait the stylesheet has a step for; a longer wait (the hourly cap) shows its time only. */
 export const RESEND_COUNTDOWN_SECONDS_MAX = SMS_RESEND_INTERVAL_MS / 1000;
@@ -42,6 +44,8 @@ export interface SecondFactorStep {
   sms_sent: SmsSent | undefined;
   /** The form that sends (and resends) the SMS code: its action and hidden fields (form token, purpose, ...). */
   send: { action: string; hidden: SafeHtml };
+  /** The WebAuthn request options (with a challenge issued for this page) when the passkey is the chosen method. */
+  passkey_options?: unknown;
 }
 
 /** Where the customer is: choosing a method, about to send an SMS, or typing a code. */
@@ -66,6 +70,13 @@ const TEXT = {
     seconds: '秒',
     resend_at: (at: string) => `${at} 以降に再送できます。`,
     other: '別の方法にする',
+    passkey_title: 'パスキーを使う',
+    passkey_sub: '指紋・顔認証・画面ロックで確認します',
+    passkey_lead: 'ボタンを押すと、この端末またはスマートフォンのパスキーで確認します。',
+    passkey_waiting: 'パスキーの確認を待っています…',
+    passkey_failed: 'パスキーで確認できませんでした。もう一度お試しいただくか、別の方法を選んでください。',
+    passkey_unsupported: 'このブラウザではパスキーを使えません。別の方法を選んでください。',
+    passkey_noscript: 'パスキーにはJavaScriptが必要です。別の方法を選んでください。',
   },
   en: {
     choose: 'Choose how to confirm it is you',
@@ -85,6 +96,13 @@ const TEXT = {
     seconds: 's',
     resend_at: (at: string) => `You can ask for a new code from ${at}.`,
     other: 'Use another method',
+    passkey_title: 'Use a passkey',
+    passkey_sub: 'Confirm with your fingerprint, face or screen lock',
+    passkey_lead: 'Press the button and confirm with the passkey on this device or your phone.',
+    passkey_waiting: 'Waiting for your passkey…',
+    passkey_failed: 'The passkey did not confirm it. Try again, or choose another method.',
+    passkey_unsupported: 'This browser cannot use passkeys. Choose another method.',
+    passkey_noscript: 'Passkeys need JavaScript. Choose another method.',
   },
 } as const;
 
@@ -99,6 +117,12 @@ export function secondFactorStage(step: SecondFactorStep): Stage {
   return { kind: 'code', factor: chosen };
 }
 
+/** Whether the page shows the passkey step, and so must issue a challenge for it (only then: each one is a row). */
+export function needsPasskeyOptions(step: SecondFactorStep): boolean {
+  const stage = secondFactorStage(step);
+  return stage.kind === 'code' && stage.factor === 'passkey';
+}
+
 /** One card per method; the chosen one is marked. Nothing to choose with a single method. */
 export function methodChoice(step: SecondFactorStep): SafeHtml {
   if (step.factors.length < 2) return html``;
@@ -107,8 +131,8 @@ export function methodChoice(step: SecondFactorStep): SafeHtml {
   const chosen = stage.kind === 'choose' ? undefined : stage.factor;
   return html`<nav aria-label="${t.choose}" id="factor-methods">${stage.kind === 'choose' ? html`<p class="methods-lead"><strong>${t.choose}</strong></p>` : ''}
 <div class="methods">${step.factors.map((choice) => html`<a class="method${choice.factor === chosen ? ' chosen' : ''}" id="method-${choice.factor}" href="${step.method_href(choice.factor)}"${choice.factor === chosen ? html` aria-current="true"` : ''}>
-<span class="method-title">${choice.factor === 'sms' ? t.sms_title : t.totp_title}</span>
-<span class="method-sub">${choice.factor === 'sms' ? t.sms_sub(choice.phone_masked ?? '') : t.totp_sub}</span>${choice.factor === chosen ? html`<span class="method-chosen">${t.chosen}</span>` : ''}</a>`)}</div></nav>`;
+<span class="method-title">${{ sms: t.sms_title, totp: t.totp_title, passkey: t.passkey_title }[choice.factor]}</span>
+<span class="method-sub">${{ sms: t.sms_sub(choice.phone_masked ?? ''), totp: t.totp_sub, passkey: t.passkey_sub }[choice.factor]}</span>${choice.factor === chosen ? html`<span class="method-chosen">${t.chosen}</span>` : ''}</a>`)}</div></nav>`;
 }
 
 /** The forms that live outside a page's main form (HTML forms do not nest); buttons elsewhere point at them by id. */
@@ -142,9 +166,23 @@ export function resendControl(lang: Lang, sms_sent: SmsSent, form_id = 'send-cod
 <span class="muted resend-note">${t.resend_at(japanClock(sms_sent.resend_at))}</span></div>`;
 }
 
+/**
+ * The passkey step inside a form: what will happen, the hidden field the prompt fills, and the options with their
+ * challenge for the script to read. `mode` is 'register' on the security page, else 'authenticate'.
+ */
+export function passkeyFields(lang: Lang, options: unknown, mode: 'register' | 'authenticate' = 'authenticate', lead?: string): SafeHtml {
+  const t = TEXT[lang];
+  return html`<div class="factor-step" id="passkey-step" data-factor="passkey" data-passkey-mode="${mode}" data-passkey-options="${JSON.stringify(options)}"
+ data-passkey-waiting="${t.passkey_waiting}" data-passkey-failed="${t.passkey_failed}" data-passkey-unsupported="${t.passkey_unsupported}">
+<p id="passkey-lead">${lead ?? t.passkey_lead}</p><input type="hidden" name="passkey_response" value="">
+<p class="muted" id="passkey-status" data-passkey-status role="status"></p><noscript><p class="error">${t.passkey_noscript}</p></noscript></div>
+${passkeyScriptTags()}`;
+}
+
 /** The code field for the chosen method, with what the customer needs to know about it; `factor` rides along hidden. */
 export function codeFields(step: SecondFactorStep, factor: SecondFactorKind, input_id = 'code'): SafeHtml {
   const t = TEXT[step.lang];
+  if (factor === 'passkey') return html`<input type="hidden" name="factor" value="passkey">${passkeyFields(step.lang, step.passkey_options)}`;
   const lead = factor === 'sms' && step.sms_sent
     ? html`<p class="banner-info" role="status" id="sms-sent">${t.sent(phoneOf(step), japanClock(step.sms_sent.sent_at))}</p>`
     : html`<p id="totp-lead">${t.totp_lead}</p>`;

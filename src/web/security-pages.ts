@@ -15,7 +15,7 @@ import { refuseCustomerForm } from './form-expired-page.ts';
 const ENROL_PURPOSE = 'enrol_totp';
 const CODE_FIELD = Type.String({ maxLength: 16 });
 
-const FACTOR_LABELS = { totp: { ja: '認証アプリ', en: 'Authenticator app' }, sms: { ja: 'SMS認証コード', en: 'Code by text message (SMS)' } } as const;
+const FACTOR_LABELS = { passkey: { ja: 'パスキー', en: 'Passkeys' }, totp: { ja: '認証アプリ', en: 'Authenticator app' }, sms: { ja: 'SMS認証コード', en: 'Code by text message (SMS)' } } as const;
 const STATUS_LABELS = { pending: { ja: '登録手続中', en: 'Waiting for a code' }, active: { ja: '利用中', en: 'Active' }, locked: { ja: 'ロック中', en: 'Locked' } } as const;
 /** One message for every failed confirmation: it never says which code was wrong (PSD2 RTS Art. 4(3)(a)). */
 const NOT_ACCEPTED = { ja: 'コードを確認できませんでした。', en: 'The codes were not accepted.' };

@@ -22,6 +22,7 @@ const ALERT_LABELS: Record<AlertKind, string> = {
   credential_login_locked: 'IBログインのロック Login locked',
   credential_operator_contained: '事業者の新規連携を自動停止 Operator contained',
   second_factor_locked: '第二要素のロック Second factor locked',
+  passkey_counter_regressed: 'パスキーの複製の疑い Passkey may be cloned',
   risk_challenge_expired: '追加認証の期限切れ Step-up expired',
   not_me: '「身に覚えがない」 Not me',
   operator_contained: '事業者の自動封じ込め Operator contained',
