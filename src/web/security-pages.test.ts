@@ -4,6 +4,14 @@ import { generate } from 'otplib';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
 import { customerSession, sessionGet, sessionPost } from '../testing/staff-session.ts';
+import { createSoftwareAuthenticator } from '../testing/software-authenticator.ts';
+
+/** The WebAuthn options a page put in its passkey step's attribute. */
+function passkeyOptions(body: string) {
+  const attribute = /data-passkey-options="([^"]*)"/.exec(body)?.[1];
+  assert.ok(attribute, 'the page offers a passkey step');
+  return JSON.parse(attribute.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&'));
+}
 
 const errorText = (body: string) => /<p class="error" role="alert">([^<]*)<\/p>/.exec(body)?.[1];
 
@@ -95,6 +103,64 @@ for (const backend of testBackends) {
       assert.ok(errorText(badApp.body));
       assert.equal(errorText(badApp.body), errorText(badSms.body));
       assert.equal((await services.secondFactors.listFactors(customer.id)).find((f) => f.factor === 'totp')?.status, 'pending');
+    });
+
+    test('a customer adds a passkey with an SMS code and the browser\'s answer, sees it listed, and removes it with another code', async () => {
+      const customer = await newCustomer(fixture);
+      const authenticator = createSoftwareAuthenticator({ origin: 'http://bank.test', rp_id: 'bank.test' });
+      const page = await sessionGet(fixture, customer, '/bank/security');
+      assert.match(page.body, /id="no-passkeys"/);
+      assert.ok(!page.body.includes('data-passkey-options'), 'no challenge is issued until the customer asks to add one');
+      const adding = await sessionGet(fixture, customer, '/bank/security?add=passkey');
+      const options = passkeyOptions(adding.body);
+      assert.equal(options.authenticatorSelection.userVerification, 'required');
+      assert.match(adding.body, /<script src="\/assets\/simplewebauthn-browser\.[0-9a-f]{12}\.js"><\/script><script src="\/assets\/passkey-prompt\.[0-9a-f]{12}\.js">/);
+      const sent = await sessionPost(fixture, customer, '/bank/security/passkeys/sms', { purpose: 'enrol_passkey' });
+      assert.equal(sent.statusCode, 200);
+      const code = fixture.sms.lastCode(customer.phone, 'enrol_passkey');
+      assert.ok(code);
+      assert.match(fixture.sms.messages(customer.phone).at(-1)!.text, /registering a passkey/, 'the code says what it approves');
+
+      const wrong = await sessionPost(fixture, customer, '/bank/security/passkeys', { name: 'My phone', factor: 'sms', code: code === '000000' ? '000001' : '000000', passkey_response: JSON.stringify(authenticator.register(options)) });
+      assert.equal(wrong.statusCode, 401);
+      assert.deepEqual(await fixture.bank.services.secondFactors.listPasskeys(customer.id), []);
+
+      const again = passkeyOptions((await sessionGet(fixture, customer, '/bank/security?add=passkey')).body);
+      const added = await sessionPost(fixture, customer, '/bank/security/passkeys', { name: 'My phone', factor: 'sms', code, passkey_response: JSON.stringify(authenticator.register(again)) });
+      assert.equal(added.statusCode, 303, added.body.slice(0, 300));
+      assert.equal(added.headers.location, '/bank/security?passkey=added');
+      const listed = await sessionGet(fixture, customer, '/bank/security?passkey=added');
+      assert.match(listed.body, /<td class="passkey-name">My phone<\/td>/);
+      assert.match(listed.body, /<tr data-factor="passkey">/);
+      const [passkey] = await fixture.bank.services.secondFactors.listPasskeys(customer.id);
+      assert.ok(passkey);
+
+      fixture.clock.advance(61_000);
+      await sessionPost(fixture, customer, '/bank/security/passkeys/sms', { purpose: 'remove_passkey', passkey_id: passkey.id });
+      const removal_code = fixture.sms.lastCode(customer.phone, 'remove_passkey');
+      assert.ok(removal_code);
+      const enrol_code_reused = await sessionPost(fixture, customer, `/bank/security/passkeys/${passkey.id}/remove`, { factor: 'sms', code });
+      assert.equal(enrol_code_reused.statusCode, 401, 'the spent enrolment code removes nothing');
+      const removed = await sessionPost(fixture, customer, `/bank/security/passkeys/${passkey.id}/remove`, { factor: 'sms', code: removal_code });
+      assert.equal(removed.statusCode, 303);
+      assert.deepEqual(await fixture.bank.services.secondFactors.listPasskeys(customer.id), []);
+    });
+
+    test('a registration answered for another session\'s challenge is refused with its code and stores nothing', async () => {
+      const customer = await newCustomer(fixture);
+      const other_session = await customerSession(fixture, customer.id);
+      const authenticator = createSoftwareAuthenticator({ origin: 'http://bank.test', rp_id: 'bank.test' });
+      const options = passkeyOptions((await sessionGet(fixture, other_session, '/bank/security?add=passkey')).body);
+      await sessionPost(fixture, customer, '/bank/security/passkeys/sms', { purpose: 'enrol_passkey' });
+      const code = fixture.sms.lastCode(customer.phone, 'enrol_passkey')!;
+      const refused = await sessionPost(fixture, customer, '/bank/security/passkeys', { name: 'Stolen', factor: 'sms', code, passkey_response: JSON.stringify(authenticator.register(options)) });
+      assert.equal(refused.statusCode, 401);
+      assert.match(errorText(refused.body) ?? '', /このページのものではありません/);
+      assert.deepEqual(await fixture.bank.services.secondFactors.listPasskeys(customer.id), []);
+      for (const name of ['', '   ', 'x'.repeat(65)]) {
+        const bad = await sessionPost(fixture, customer, '/bank/security/passkeys', { name, factor: 'sms', code, passkey_response: '{}' });
+        assert.equal(bad.statusCode, 400, `name ${JSON.stringify(name)}`);
+      }
     });
   });
 }

@@ -10,10 +10,27 @@ import { bankPage } from './layout.ts';
 import type { Session, SessionStore } from './session-store.ts';
 import { requireFormTokens } from '../http/form-csrf.ts';
 import { refuseCustomerForm } from './form-expired-page.ts';
+import { passkeyEnrolmentCard, passkeyListCard, passkeyRemovalCard, type PasskeyCardContext, type VouchingFactor } from './passkey-cards.ts';
+import { customerSessionBinding } from './passkey-scripts.ts';
+import { PASSKEY_REFUSAL_STATUS, PASSKEY_REFUSAL_TEXT } from './passkey-refusal-text.ts';
+import { PASSKEY_NAME_CHARS_MAX, PASSKEY_RESPONSE_CHARS_MAX } from '../mfa/passkeys.ts';
+import { errorCodes } from '../errors/error-codes.ts';
 
 /** The SMS purpose that binds a code to registering an authenticator app, so a login code cannot do it. */
 const ENROL_PURPOSE = 'enrol_totp';
 const CODE_FIELD = Type.String({ maxLength: 16 });
+/** The SMS purposes that bind a code to adding or removing a passkey: a code for one does neither the other nor a login. */
+const PASSKEY_SMS_PURPOSES = ['enrol_passkey', 'remove_passkey'] as const;
+const VouchBody = { factor: Type.Union([Type.Literal('totp'), Type.Literal('sms')]), code: CODE_FIELD };
+const PasskeyParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+/** What the page says when adding or removing a passkey is refused, besides a passkey answer's own refusals. */
+const PASSKEY_CHANGE_TEXT = {
+  passkey_not_found: { ja: 'このパスキーは見つかりません。', en: 'No such passkey.' },
+  passkey_last_factor: { ja: '他に使える認証方法がないため、このパスキーは削除できません。', en: 'This passkey is your only usable method left, so it cannot be removed.' },
+  passkeys_limit_reached: { ja: 'パスキーはこれ以上登録できません。', en: 'You cannot register more passkeys.' },
+  passkey_already_registered: { ja: 'このパスキーは登録済みです。', en: 'This passkey is already registered.' },
+} as const;
 
 const FACTOR_LABELS = { passkey: { ja: 'パスキー', en: 'Passkeys' }, totp: { ja: '認証アプリ', en: 'Authenticator app' }, sms: { ja: 'SMS認証コード', en: 'Code by text message (SMS)' } } as const;
 const STATUS_LABELS = { pending: { ja: '登録手続中', en: 'Waiting for a code' }, active: { ja: '利用中', en: 'Active' }, locked: { ja: 'ロック中', en: 'Locked' } } as const;
@@ -30,7 +47,7 @@ function factorRow(factor: FactorView, lang: Lang): SafeHtml {
 /** Customer pages to register an authenticator app and see factor status. */
 export async function securityPages(app: FastifyInstance, services: BankServices, sessions: SessionStore): Promise<void> {
   requireFormTokens(app, refuseCustomerForm);
-  const { secondFactors } = services;
+  const { secondFactors, passkeys } = services;
 
   const requireCustomer = async (request: FastifyRequest, reply: FastifyReply): Promise<Session | undefined> => {
     const session = await sessions.read(request, 'customer');
@@ -38,7 +55,29 @@ export async function securityPages(app: FastifyInstance, services: BankServices
     return session;
   };
 
-  const render = async (reply: FastifyReply, session: Session, notice?: { error?: Bilingual; info?: Bilingual }): Promise<string> => {
+  /** What the passkey part of the page shows: the list, or the list and the form that adds or removes one. */
+  type PasskeyMode = { add?: boolean; remove_passkey_id?: string | undefined };
+
+  const passkeyPart = async (reply: FastifyReply, session: Session, lang: Lang, factors: readonly FactorView[], csrf: SafeHtml, mode: PasskeyMode): Promise<SafeHtml> => {
+    const customer_id = session.subject_id;
+    const held = await secondFactors.listPasskeys(customer_id);
+    const removing = mode.remove_passkey_id ? held.find((passkey) => passkey.id === mode.remove_passkey_id) : undefined;
+    const purpose = removing ? 'remove_passkey' : 'enrol_passkey';
+    const context: PasskeyCardContext = {
+      lang, csrf,
+      vouching: factors.filter((factor): factor is FactorView & { factor: VouchingFactor } => factor.factor !== 'passkey' && factor.status === 'active')
+        .map((factor) => ({ factor: factor.factor, phone_masked: factor.phone_masked })),
+      sms_sent: await secondFactors.smsCodeSent(customer_id, purpose),
+    };
+    const list = passkeyListCard(context, held);
+    if (removing) return html`${list}${passkeyRemovalCard(context, removing)}`;
+    if (!mode.add) return list;
+    // The challenge is issued only when the customer asks to add one, and is bound to this session.
+    const options = await passkeys.registrationOptions(customer_id, customerSessionBinding(reply.request));
+    return html`${list}${passkeyEnrolmentCard(context, options)}`;
+  };
+
+  const render = async (reply: FastifyReply, session: Session, notice?: { error?: Bilingual; info?: Bilingual }, mode: PasskeyMode = {}): Promise<string> => {
     const lang = pageLang(reply.request, reply);
     const say = sayFor(lang);
     const factors = await secondFactors.listFactors(session.subject_id);
@@ -78,6 +117,7 @@ ${locked ? html`<p class="banner-warn">${LOCKED[lang]}</p>` : ''}
 <h2>${say('認証方法', 'Second factors')}</h2>
 <table id="factors"><thead><tr><th>${say('方法', 'Factor')}</th><th>${say('状態', 'Status')}</th><th>${say('連続失敗', 'Failures')}</th><th>${say('登録日', 'Since')}</th></tr></thead>
 <tbody>${factors.map((factor) => factorRow(factor, lang))}</tbody></table>
+${await passkeyPart(reply, session, lang, factors, csrf, mode)}
 ${enrol}`;
     const nav = html`<a href="/bank/passbook">${say('通帳', 'Passbook')}</a> <a href="/bank/passbook#linked-services">${say('連携サービス', 'Linked services')}</a> <a href="/bank/security">${say('セキュリティ設定', 'Security')}</a>
 <form method="post" action="/bank/logout" class="inline">${csrf}<button type="submit" class="secondary">${say('ログアウト', 'Log out')}</button></form>`;
@@ -93,8 +133,61 @@ ${enrol}`;
   app.get('/bank/security', async (request, reply) => {
     const session = await requireCustomer(request, reply);
     if (!session) return reply;
-    const info = (request.query as { enrolled?: string }).enrolled === '1' ? { ja: '認証アプリを登録しました。', en: 'Your authenticator app is registered.' } : undefined;
-    return reply.type('text/html').send(await render(reply, session, info ? { info } : undefined));
+    const query = request.query as { enrolled?: string; passkey?: string; add?: string; remove_passkey?: string };
+    const info = query.enrolled === '1' ? { ja: '認証アプリを登録しました。', en: 'Your authenticator app is registered.' }
+      : query.passkey === 'added' ? { ja: 'パスキーを登録しました。', en: 'Your passkey is registered.' }
+      : query.passkey === 'removed' ? { ja: 'パスキーを削除しました。', en: 'The passkey is removed.' } : undefined;
+    const mode = { add: query.add === 'passkey', remove_passkey_id: typeof query.remove_passkey === 'string' ? query.remove_passkey : undefined };
+    return reply.type('text/html').send(await render(reply, session, info ? { info } : undefined, mode));
+  });
+
+  /** A refused passkey change: the registry's status, the page with the form again and a new challenge. */
+  const passkeyRefused = async (reply: FastifyReply, session: Session, code: keyof typeof PASSKEY_CHANGE_TEXT | keyof typeof PASSKEY_REFUSAL_TEXT | 'second_factor_failed' | 'second_factor_locked', mode: PasskeyMode) => {
+    const error = code === 'second_factor_failed' ? NOT_ACCEPTED : code === 'second_factor_locked' ? LOCKED
+      : code in PASSKEY_CHANGE_TEXT ? PASSKEY_CHANGE_TEXT[code as keyof typeof PASSKEY_CHANGE_TEXT] : PASSKEY_REFUSAL_TEXT[code as keyof typeof PASSKEY_REFUSAL_TEXT];
+    const status = code in PASSKEY_REFUSAL_STATUS ? PASSKEY_REFUSAL_STATUS[code as keyof typeof PASSKEY_REFUSAL_STATUS] : errorCodes[code].status;
+    return reply.status(status).type('text/html').send(await render(reply, session, { error }, mode));
+  };
+
+  app.post<{ Body: { purpose: (typeof PASSKEY_SMS_PURPOSES)[number]; passkey_id?: string } }>('/bank/security/passkeys/sms', {
+    schema: { body: Type.Object({ purpose: Type.Union(PASSKEY_SMS_PURPOSES.map((purpose) => Type.Literal(purpose))), passkey_id: Type.Optional(Type.String({ format: 'uuid' })) }) },
+  }, async (request, reply) => {
+    const session = await requireCustomer(request, reply);
+    if (!session) return reply;
+    const mode = request.body.purpose === 'remove_passkey' ? { remove_passkey_id: request.body.passkey_id } : { add: true };
+    const sent = await secondFactors.sendSmsCode(session.subject_id, request.body.purpose);
+    if (!sent.ok) {
+      const at = sent.code === 'too_many_attempts' ? japanClock(sent.resend_at) : '';
+      const error = sent.code === 'second_factor_locked' ? LOCKED : { ja: `新しいコードはまだ送れません。${at} 以降に再送できます。`, en: `You can ask for a new code from ${at}.` };
+      return reply.status(sent.code === 'second_factor_locked' ? 423 : 429).type('text/html').send(await render(reply, session, { error }, mode));
+    }
+    return reply.type('text/html').send(await render(reply, session, undefined, mode));
+  });
+
+  app.post<{ Body: { name: string; factor: VouchingFactor; code: string; passkey_response: string } }>('/bank/security/passkeys', {
+    schema: { body: Type.Object({ name: Type.String({ minLength: 1, maxLength: PASSKEY_NAME_CHARS_MAX, pattern: '\\S' }), ...VouchBody, passkey_response: Type.String({ maxLength: PASSKEY_RESPONSE_CHARS_MAX }) }) },
+  }, async (request, reply) => {
+    const session = await requireCustomer(request, reply);
+    if (!session) return reply;
+    const { name, factor, code, passkey_response } = request.body;
+    // Adding a factor needs one the customer already has: a stolen password alone must not add the thief's passkey.
+    const enrolled = await secondFactors.enrolPasskey(session.subject_id, { response: passkey_response, name, bound_to: customerSessionBinding(request) },
+      factor === 'sms' ? { factor, code: code.trim(), purpose: 'enrol_passkey' } : { factor, code: code.trim() });
+    if (!enrolled.ok) return passkeyRefused(reply, session, enrolled.code, { add: true });
+    request.log.info({ customer_id: session.subject_id, factor: 'passkey' }, 'passkey registered from the security page');
+    return reply.redirect('/bank/security?passkey=added', 303);
+  });
+
+  app.post<{ Params: { id: string }; Body: { factor: VouchingFactor; code: string } }>('/bank/security/passkeys/:id/remove', {
+    schema: { params: PasskeyParams, body: Type.Object(VouchBody) },
+  }, async (request, reply) => {
+    const session = await requireCustomer(request, reply);
+    if (!session) return reply;
+    const { factor, code } = request.body;
+    const removed = await secondFactors.removePasskey(session.subject_id, request.params.id,
+      factor === 'sms' ? { factor, code: code.trim(), purpose: 'remove_passkey' } : { factor, code: code.trim() });
+    if (!removed.ok) return passkeyRefused(reply, session, removed.code, { remove_passkey_id: request.params.id });
+    return reply.redirect('/bank/security?passkey=removed', 303);
   });
 
   app.post('/bank/security/totp/start', async (request, reply) => {
