@@ -54,6 +54,8 @@ export async function createBankFixture(
   options: {
     link_methods?: LinkMethod[];
     listen?: boolean;
+    /** With `listen`: the host the public origin names; 127.0.0.1 unless a test needs a name (WebAuthn refuses IP addresses as RP ids). */
+    public_host?: 'localhost';
     /** The risk config and mode (enforce by default, as the bank ships). */
     risk?: BankAppDeps['risk'];
     /** False: no background expiry of waiting charges nor webhook sending; the test drives them. */
@@ -82,7 +84,7 @@ export async function createBankFixture(
   // A listening bank talks to real OAuth clients, whose tokens carry real time: its frozen clock starts now.
   const clock = new ManualClock(options.listen ? new Date() : FIXTURE_START);
   const port = options.listen ? await freePort() : 0;
-  const url = options.listen ? `http://127.0.0.1:${port}` : 'http://bank.test';
+  const url = options.listen ? `http://${options.public_host ?? '127.0.0.1'}:${port}` : 'http://bank.test';
   const log = options.log ?? createLogger({ level: process.env.FURIKAE_TEST_LOG ?? 'silent' });
   const sms = createSmsSimulator({ clock, log });
   const webhook_targets = options.webhook_targets ?? { policy: { allow_loopback: true } };
