@@ -42,6 +42,7 @@ import { createStaffGate } from './web/staff-gate.ts';
 import { createCampaignNoticeSource } from './outreach/campaign-notice-source.ts';
 import { createIncidentJobs } from './incidents/incident-jobs.ts';
 import { createExpiredRowsSweeper } from './storage/expired-rows-sweeper.ts';
+import { createConsentReminderJob } from './linking/consent-reminders.ts';
 
 /** The bank's form-token secret cookie (src/http/form-csrf.ts); the wallets on the same demo host have their own. */
 export const FORM_TOKEN_COOKIE = 'furikae_csrf';
@@ -75,6 +76,8 @@ export interface BankAppDeps extends BankServicesDeps {
   incident_jobs?: boolean;
   /** False: expired replay and authorization records are not swept in the background; tests call sweepExpiredRows(). */
   expired_rows_sweeping?: boolean;
+  /** False: consents ending soon are not reminded of in the background; tests call remindExpiringConsents(). */
+  consent_reminders?: boolean;
   /** Campaign e-mails per second across all bank processes (FURIKAE_CAMPAIGN_SENDS_PER_SECOND). */
   campaign_sends_per_second?: number;
   /** Requests per address per minute (src/throttle/http-rate-limits.ts); the shipped limits unless a test or the bench sets others. */
@@ -145,6 +148,8 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
   if (deps.incident_jobs !== false) incidentJobs.start();
   const sweeper = createExpiredRowsSweeper({ db: deps.db, clock: deps.clock, log: deps.log.child({ part: 'expired-rows' }) });
   if (deps.expired_rows_sweeping !== false) sweeper.start();
+  const consentReminders = createConsentReminderJob({ db: deps.db, clock: deps.clock, ids: deps.ids, log: deps.log.child({ part: 'consent-reminders' }) });
+  if (deps.consent_reminders !== false) consentReminders.start();
   return {
     app,
     services,
@@ -158,6 +163,7 @@ export async function createBankApp(deps: BankAppDeps): Promise<BankApp> {
       if (deps.audit_anchor_file) await anchoring.stop();
       await incidentJobs.stop();
       await sweeper.stop();
+      await consentReminders.stop();
       await mail?.close();
       await services.close();
     },

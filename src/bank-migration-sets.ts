@@ -17,6 +17,7 @@ import { incidentsMigrations } from './incidents/incidents-migrations.ts';
 import { compensationMigrations } from './compensation/compensation-migrations.ts';
 import { outreachMigrations } from './outreach/outreach-migrations.ts';
 import { operatorMigrations } from './operators/operator-migrations.ts';
+import { linkingMigrations } from './linking/linking-migrations.ts';
 
 /** Every migration set of the bank's database, in the order they must run (later sets reference earlier tables). */
 export const bankMigrationSets: readonly MigrationSet[] = [
@@ -38,4 +39,5 @@ export const bankMigrationSets: readonly MigrationSet[] = [
   compensationMigrations,
   outreachMigrations,
   operatorMigrations,
+  linkingMigrations,
 ];

@@ -5,7 +5,7 @@ import { assert } from '../shared/assert.ts';
 import { formatYen } from '../shared/yen.ts';
 import type { CaseStore } from '../cases/case-store.ts';
 import type { NotMeTokens } from '../notify/not-me-token.ts';
-import { NOT_ME_TEMPLATES, type ChargeSucceededData, type LinkCreatedData, type NoticeTemplate } from '../notify/notice.ts';
+import { NOT_ME_TEMPLATES, type ChargeSucceededData, type ConsentRenewedData, type LinkCreatedData, type NoticeTemplate } from '../notify/notice.ts';
 
 /** Why a "not me" link shows nothing and changes nothing; each is a stable code in the error registry. */
 export type NotMeRefusal = 'not_me_token_expired' | 'not_me_token_invalid';
@@ -51,7 +51,7 @@ interface NoticeRow {
   id: string;
   customer_id: string;
   template: NoticeTemplate;
-  data: LinkCreatedData | ChargeSucceededData;
+  data: LinkCreatedData | ChargeSucceededData | ConsentRenewedData;
 }
 
 interface LinkRow {
@@ -68,7 +68,8 @@ function factsOf(notice: NoticeRow): NotMeFacts {
   return {
     operator_name: data.operator_name, branch_code: data.branch_code, account_masked: data.account_masked,
     charge: charge ? { id: charge.charge_id, amount_yen: charge.amount_yen, charged_at: charge.charged_at } : null,
-    linked_at: charge ? null : (data as LinkCreatedData).linked_at,
+    // A renewal notice's "when" is the renewal: that is what the customer says was not them.
+    linked_at: charge ? null : notice.template === 'consent_renewed' ? (data as ConsentRenewedData).renewed_at : (data as LinkCreatedData).linked_at,
   };
 }
 

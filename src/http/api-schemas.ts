@@ -41,6 +41,7 @@ export const LinkResponse = Type.Object({
   limits: Type.Object({ charge_yen_max: Type.Integer(), charges_yen_per_month_max: Type.Integer() }),
   created_at: Type.String({ format: 'date-time' }),
   revoked_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  consent_expires_at: Type.Union([Type.String({ format: 'date-time', description: 'When the customer\'s FAPI consent ends (renew it before); null for legacy links' }), Type.Null()]),
 });
 
 export const ChargeBody = Type.Object(

@@ -13,9 +13,11 @@ export interface Link {
   created_at: Date;
   revoked_at: Date | null;
   revoked_by: string | null;
+  /** When the customer's FAPI consent ends (charges are refused `consent_expired` from then); null for legacy links. */
+  consent_expires_at: Date | null;
 }
 
-export const LINK_COLUMNS = `id, operator_id, account_id, method, status, charge_yen_max, charges_yen_per_month_max, created_at, revoked_at, revoked_by`;
+export const LINK_COLUMNS = `id, operator_id, account_id, method, status, charge_yen_max, charges_yen_per_month_max, created_at, revoked_at, revoked_by, consent_expires_at`;
 
 /** Shows the last three digits only, as the bank's own pages do. */
 export function maskAccountNumber(account_number: string): string {

@@ -126,6 +126,28 @@ function campaignLines(d: CampaignNoticeData): { ja: string; en: string } {
   };
 }
 
+/**
+ * How a customer renews a consent, in every reminder: from the operator's app, which sends them to the bank's own
+ * sign-in page. The notice carries no link (a reminder with a "renew here" button is the phishing mail's template),
+ * and says the bank never asks for a code by phone.
+ */
+function renewalSteps(operator_name: string): { ja: string; en: string } {
+  return {
+    ja: `続けてご利用になる場合は、${operator_name}のアプリで口座連携の「更新」を選んでください。当行のログインページが開きます。` +
+      `アドレスが当行のものであることをお確かめのうえ、ログインと二段階認証で承認してください。連携・ご利用履歴・上限はそのまま引き継がれます。
+` +
+      `期限は当行インターネットバンキング (メールのリンクからではなく、ご自身で開いてください) の「連携サービス」でも確認できます。
+` +
+      `当行が電話やメールで認証コードをお尋ねすることはありません。コードを聞かれたら、それは詐欺です。`,
+    en: `To keep using it, choose "renew" for your bank link in the ${operator_name} app. It opens the bank's own sign-in page: ` +
+      `check the address is the bank's, sign in and approve with your second factor. The link, its history and its limits stay as they are.
+` +
+      `You can also see when each consent ends under "Linked services" in the bank's internet banking (open it yourself, not from a link in a mail).
+` +
+      `The bank never asks for your codes by phone or e-mail: anyone who asks for one is a fraudster.`,
+  };
+}
+
 /** Renders a notice as an e-mail in Japanese and English. Carries no PIN, code, credential or full account number. */
 export function renderEmail(notice: Notice, { customer_name, not_me }: EmailContext): RenderedEmail {
   const action = notMeBlock(not_me);
@@ -169,6 +191,30 @@ export function renderEmail(notice: Notice, { customer_name, not_me }: EmailCont
           `Questions: call ${BANK_FRAUD_DESK_PHONE}.`,
       );
     }
+    case 'consent_expiring': {
+      const d = notice.data;
+      const ends = formatJapanDateTime(d.consent_expires_at);
+      const steps = renewalSteps(d.operator_name);
+      return bilingual(
+        `${d.operator_name}との口座連携の有効期限が近づいています (${ends})`, `Your link to ${d.operator_name} ends on ${ends}`, customer_name,
+        `${d.operator_name}との口座連携 (口座 ${customerAccountLabel(d.branch_code, d.account_masked)}) へのお客さまの同意は、${ends}に期限を迎えます。` +
+          `期限を過ぎると、${d.operator_name}はお客さまの口座から引き落としができなくなります。\n\n${steps.ja}`,
+        `Your consent to ${d.operator_name} charging your account (${customerAccountLabel(d.branch_code, d.account_masked, 'en')}) ends on ${ends}. ` +
+          `After that, ${d.operator_name} can no longer pull money from your account.\n\n${steps.en}`,
+      );
+    }
+    case 'consent_renewed': {
+      const d = notice.data;
+      const ends = formatJapanDateTime(d.consent_expires_at);
+      const when = formatJapanDateTime(d.renewed_at);
+      return bilingual(
+        '口座連携の更新のお知らせ', `Your link to ${d.operator_name} was renewed`, customer_name,
+        `次のサービスとの口座連携への同意が更新されました。\n\n  サービス: ${d.operator_name}\n  口座: ${customerAccountLabel(d.branch_code, d.account_masked)}\n` +
+          `  新しい有効期限: ${ends}\n  日時: ${when}\n\n${action.ja}`,
+        `Your consent to the service below was renewed.\n\n  Service: ${d.operator_name}\n  Account: ${customerAccountLabel(d.branch_code, d.account_masked, 'en')}\n` +
+          `  Now ends: ${ends}\n  Time: ${when}\n\n${action.en}`,
+      );
+    }
     case 'campaign_notice': {
       const lines = campaignLines(notice.data);
       return bilingual('通帳・入出金明細のご確認のお願い', 'Please check your passbook', customer_name, lines.ja, lines.en);
@@ -201,6 +247,15 @@ export function renderSms(notice: Notice): string {
     case 'compensation_paid': {
       const d = notice.data;
       return `【${BANK_NAME.ja}】不正利用の補償 ${formatYen(d.amount_yen)} を口座 ${d.account_masked} にお支払いしました。 We paid ${formatYen(d.amount_yen)} in fraud compensation to account ${d.account_masked}. ${BANK_FRAUD_DESK_PHONE}`;
+    }
+    case 'consent_expiring': {
+      const d = notice.data;
+      const ends = formatJapanDateTime(d.consent_expires_at);
+      return `【${BANK_NAME.ja}】「${d.operator_name}」との口座連携は${ends}に期限を迎えます。更新は${d.operator_name}のアプリから。当行が電話でコードを聞くことはありません。 Your link to ${d.operator_name} ends on ${ends}; renew it in the ${d.operator_name} app. We never ask for codes by phone.`;
+    }
+    case 'consent_renewed': {
+      const d = notice.data;
+      return `【${BANK_NAME.ja}】「${d.operator_name}」との口座連携が更新されました。 Your link to ${d.operator_name} was renewed. ${call}`;
     }
     case 'campaign_notice':
       return `【${BANK_NAME.ja}】通帳に ${notice.data.passbook_labels.map((label) => `「${label}」`).join('')} のお心当たりのない取引がないかご確認ください。 Please check your passbook for these labels. ${call}`;

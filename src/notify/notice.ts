@@ -42,6 +42,28 @@ export interface CompensationPaidData {
   paid_at: string;
 }
 
+/** What a consent reminder shows: whose consent ends when, captured when the reminder job claimed the link. */
+export interface ConsentExpiringData {
+  link_id: string;
+  operator_name: string;
+  branch_code: string;
+  account_masked: string;
+  /** ISO 8601: from then on the operator's charges are refused until the customer renews. */
+  consent_expires_at: string;
+}
+
+/** What a renewal notice shows: the link whose consent the customer renewed at the bank, and its new end. */
+export interface ConsentRenewedData {
+  link_id: string;
+  operator_name: string;
+  branch_code: string;
+  account_masked: string;
+  /** ISO 8601. */
+  consent_expires_at: string;
+  /** ISO 8601. */
+  renewed_at: string;
+}
+
 /** One service linked to the customer's account, as a campaign notice lists it. */
 export interface LinkedServiceLine {
   operator_name: string;
@@ -69,12 +91,17 @@ export type Notice =
   | { template: 'charge_succeeded'; data: ChargeSucceededData }
   | { template: 'compensation_paid'; data: CompensationPaidData }
   | { template: 'campaign_notice'; data: CampaignNoticeData }
+  | { template: 'consent_expiring'; data: ConsentExpiringData }
+  | { template: 'consent_renewed'; data: ConsentRenewedData }
   | { template: CustomerNotice['kind']; data: CustomerNotice };
 
 export type NoticeTemplate = Notice['template'];
 
-/** Notices about a link or a charge: they carry a "this wasn't me" link. */
-export const NOT_ME_TEMPLATES: readonly NoticeTemplate[] = ['link_created', 'charge_succeeded'];
+/**
+ * Notices about a link or a charge: they carry a "this wasn't me" link. A renewal is one: it gives the operator
+ * 180 more days of charges, and only the customer's own sign-in at the bank should be able to do that.
+ */
+export const NOT_ME_TEMPLATES: readonly NoticeTemplate[] = ['link_created', 'charge_succeeded', 'consent_renewed'];
 
 /** How a notice reaches the customer. */
 export type NoticeChannel = 'email' | 'sms';

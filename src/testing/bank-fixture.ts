@@ -91,6 +91,8 @@ export async function createBankFixture(
   const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, not_me_key: FIXTURE_NOT_ME_KEY, sms, public_url: url,
     // A sweep on a real-time timer would delete rows between a test's snapshots; the sweep has its own tests.
     webhook_targets, expired_rows_sweeping: false,
+    // Reminders run when a test calls remindExpiringConsents, never on a real-time timer mid-test.
+    consent_reminders: false,
     ...(options.audit_anchor_file ? { audit_anchor_file: options.audit_anchor_file } : {}),
     ...(options.notice_polling === false ? { notice_polling: false } : {}),
     ...(options.risk ? { risk: options.risk } : {}), ...(options.waiting_charge_jobs === false ? { waiting_charge_jobs: false } : {}),

@@ -33,8 +33,8 @@ interface Row {
 }
 
 function toLink(row: Row): Link {
-  const { id, operator_id, account_id, method, status, charge_yen_max, charges_yen_per_month_max, created_at } = row;
-  return { id, operator_id, account_id, method, status, charge_yen_max, charges_yen_per_month_max, created_at, revoked_at: null, revoked_by: null };
+  const { id, operator_id, account_id, method, status, charge_yen_max, charges_yen_per_month_max, created_at, consent_expires_at } = row;
+  return { id, operator_id, account_id, method, status, charge_yen_max, charges_yen_per_month_max, created_at, revoked_at: null, revoked_by: null, consent_expires_at };
 }
 
 function toOperator(row: Row): Operator {

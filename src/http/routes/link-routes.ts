@@ -17,6 +17,7 @@ function linkResponse(link: Link, account: { branch_code: string; account_number
     limits: { charge_yen_max: link.charge_yen_max, charges_yen_per_month_max: link.charges_yen_per_month_max },
     created_at: link.created_at,
     revoked_at: link.revoked_at,
+    consent_expires_at: link.consent_expires_at,
   };
 }
 
