@@ -16,7 +16,7 @@ const OPERATOR_API_TAGS = [
   { name: 'links', description: "A customer's bank account linked to the operator: read it, revoke it, or (2020 path, lab only) create it with a PIN. FAPI 2.0 links are made at the authorization server (/oidc) with the customer present." },
   { name: 'charges', description: "Pull money from a linked account into the operator's settlement account, read and list charges. Every charge passes the bank's limits and risk rules." },
   { name: 'refunds', description: "Give part or all of a settled charge back to the customer from the operator's settlement account; idempotent like a charge." },
-  { name: 'webhooks', description: 'Where the bank tells the operator how a waiting charge ended (charge.succeeded, charge.declined, charge.expired), signed with HMAC-SHA256.' },
+  { name: 'webhooks', description: 'Where the bank tells the operator how a waiting charge ended (charge.succeeded, charge.declined, charge.expired) and that a link\'s consent ends soon or was renewed (link.consent_expiring, link.consent_renewed), signed with HMAC-SHA256.' },
 ];
 
 /** Error codes by their status, as the description lists those the authorization server answers. */

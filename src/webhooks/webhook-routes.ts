@@ -5,7 +5,7 @@ import { authenticateOperator } from '../http/operator-auth.ts';
 import { WebhookBody, problemResponses } from '../http/api-schemas.ts';
 import { FurikaeError } from '../errors/furikae-error.ts';
 
-/** /v1/webhook: the operator's endpoint for the outcomes of waiting charges (charge.succeeded, charge.declined, charge.expired). */
+/** /v1/webhook: the operator's endpoint for the outcomes of waiting charges and for consent reminders and renewals. */
 export async function webhookRoutes(app: FastifyInstance, services: BankServices): Promise<void> {
   app.put<{ Body: WebhookBody }>('/v1/webhook', {
     schema: {
@@ -13,7 +13,8 @@ export async function webhookRoutes(app: FastifyInstance, services: BankServices
       summary: 'Register (or replace) the webhook URL; answers a new signing secret, shown this once',
       description:
         'The bank POSTs `{ id, type, created_at, data: { charge } }` when a `pending_approval` or `held` charge ends ' +
-        '(`charge.succeeded`, `charge.declined`, `charge.expired`), retrying with back-off until a 2xx. Each delivery carries ' +
+        '(`charge.succeeded`, `charge.declined`, `charge.expired`), and `{ …, data: { link } }` 14 days before a link\'s consent ' +
+        'ends (`link.consent_expiring`) and when the customer renews it (`link.consent_renewed`), retrying with back-off until a 2xx. Each delivery carries ' +
         '`Furikae-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" under the secret>`: check it in constant time and ' +
         'refuse timestamps more than 5 minutes old. Registering again rotates the secret.',
       security: [{ operatorBasic: [] }],
