@@ -1,5 +1,6 @@
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { DeviceId } from '../http/api-schemas.ts';
+import { isUuid } from '../ledger/is-uuid.ts';
 import type { Database } from '../storage/database.ts';
 import type { OperatorRegistry } from '../operators/operator-registry.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -73,6 +74,21 @@ export async function createAuthorizationServer({ db, operators, log, issuer, re
   };
 
   const DEVICE_ID = new RegExp(DeviceId.pattern!);
+  /**
+   * A renewal's `link_id` must name a FAPI link of this client that is not revoked nor frozen, or the request is
+   * refused before the customer is sent anywhere. Whose link it is, is checked at the consent (the customer is not
+   * known yet) and again under lock when the renewal is written (src/linking/renew-consent.ts).
+   */
+  async function checkRenewalLink(value: unknown, client_id: string | undefined) {
+    if (value === undefined) return;
+    if (typeof value !== 'string' || !isUuid(value)) throw new errors.InvalidRequest('link_id must be a link id (a lower-case UUID)');
+    const [link] = await db.query<{ method: string; status: string }>(
+      `SELECT l.method, l.status FROM links l JOIN operators o ON o.id = l.operator_id WHERE l.id = $1 AND o.client_id = $2`, [value, client_id ?? null]);
+    if (!link) throw new errors.InvalidRequest('link_not_found: No such link for this operator');
+    if (link.method !== 'fapi2') throw new errors.InvalidRequest('link_not_renewable: Only a link made with consent at the bank (FAPI 2.0) can be renewed');
+    if (link.status === 'revoked') throw new errors.InvalidRequest('link_revoked: The link was revoked; it cannot be renewed, link again instead');
+    if (link.status === 'frozen') throw new errors.InvalidRequest('link_frozen: The link is frozen after the customer reported it; the bank must settle that first');
+  }
   const configuration: Configuration = {
     adapter: SqlAdapter,
     jwks: secrets.jwks as Configuration['jwks'],
@@ -92,6 +108,8 @@ export async function createAuthorizationServer({ db, operators, log, issuer, re
           throw new errors.InvalidRequest('device_id must be 1 to 128 of A-Z a-z 0-9 . _ : -');
         }
       },
+      // Renewal: the existing link whose consent this authorization renews (docs/api.md, "Renewing a consent").
+      link_id: (_ctx, value, client) => checkRenewalLink(value, client?.clientId),
     },
     features: {
       devInteractions: { enabled: false },

@@ -54,6 +54,8 @@ export interface ConsentModel {
   charges_yen_per_month_max: number;
   kyc: { level: string; name_kana: string } | undefined;
   consent_expires: string;
+  /** Set when the operator asked to renew an existing link's consent: its current end (null: none recorded), and whether that has passed. */
+  renewal?: { consent_ends: string | null; expired: boolean };
 }
 
 /** The consent: who, which account, what, the limits; approval needs the second factor again. */
@@ -61,8 +63,9 @@ export function consentPage(frame: Frame, model: ConsentModel, step: SecondFacto
   const t = INTERACTION_TEXT[frame.lang];
   const part = factorPart(step, html`<button type="submit" name="decision" value="approve" class="primary" id="approve-button">${t.approve}</button>`,
     html`<button type="submit" name="decision" value="deny" class="secondary" id="deny-button" formnovalidate>${t.deny}</button>`);
-  return page(frame, t.consent_title, html`<h1>${t.consent_title}</h1><p>${t.consent_lead}</p>
-<div class="card" id="consent">${message?.error ? html`<p class="error" role="alert">${message.error}</p>` : ''}${message?.info ? html`<p role="status">${message.info}</p>` : ''}
+  const title = model.renewal ? t.renew_title : t.consent_title;
+  return page(frame, title, html`<h1>${title}</h1><p>${model.renewal ? t.renew_lead : t.consent_lead}</p>
+<div class="card" id="consent"${model.renewal ? html` data-renewal="true"` : ''}>${message?.error ? html`<p class="error" role="alert">${message.error}</p>` : ''}${message?.info ? html`<p role="status">${message.info}</p>` : ''}
 <form method="post" action="/interaction/${frame.uid}/consent">${hidden(frame)}
 <table><tbody>
 <tr><th>${t.operator}</th><td id="consent-operator"><strong>${model.operator_name}</strong></td></tr>
@@ -70,7 +73,8 @@ export function consentPage(frame: Frame, model: ConsentModel, step: SecondFacto
 <tr><th>${t.may_do}</th><td>${t.may_do_text}</td></tr>
 <tr><th>${t.limits}</th><td id="consent-limits">${formatYen(model.charge_yen_max)} ${t.per_charge} · ${formatYen(model.charges_yen_per_month_max)} ${t.per_month}</td></tr>
 <tr><th>${t.identity}</th><td>${model.kyc ? `${model.kyc.name_kana} (${kycLevelText(model.kyc.level, frame.lang)})` : '—'}</td></tr>
-<tr><th>${t.consent_expires}</th><td>${model.consent_expires}</td></tr>
+${model.renewal ? html`<tr><th>${t.renew_current_end}</th><td id="consent-current-end">${model.renewal.consent_ends ?? '—'}${model.renewal.expired ? html` <strong>${t.renew_expired}</strong>` : ''}</td></tr>` : ''}
+<tr><th>${model.renewal ? t.renew_expires : t.consent_expires}</th><td id="consent-expires">${model.consent_expires}</td></tr>
 </tbody></table>
 <p class="muted">${t.approve_needs_factor}</p>${part.choice}${part.controls}</form>
 ${detachedForms(step)}</div>`);

@@ -12,13 +12,14 @@ import { PASSKEY_REFUSAL_STATUS, PASSKEY_REFUSAL_TEXT } from '../web/passkey-ref
 
 type SecondFactorResultCode = Extract<SecondFactorResult, { ok: false }>['code'];
 import { html } from '../web/html.ts';
-import { japanClock, japanDate } from '../shared/japan-time.ts';
+import { formatJapanDateTime, japanClock, japanDate } from '../shared/japan-time.ts';
 import { verifyCustomerPassword } from '../bank/customer-login.ts';
 import { SIGN_IN_REFUSAL_STATUS } from '../bank/credential-lock-text.ts';
 import { verifyKycAttestation } from '../kyc/kyc-attestation.ts';
 import { useKycAttestation } from '../kyc/kyc-attestation-uses.ts';
 import { matchIdentity, IDENTITY_MATCH_SCORE_MIN } from '../kyc/identity-match.ts';
 import { insertConsentedLink } from '../linking/consented-link.ts';
+import { findRenewableLink, renewConsent, type ConsentRenewalRefusal, type RenewableLink } from '../linking/renew-consent.ts';
 import { FurikaeError } from '../errors/furikae-error.ts';
 import { allowFormTargets } from '../http/security-headers.ts';
 import { enqueueLinkNotices } from '../notify/enqueue-link-notices.ts';
@@ -42,6 +43,15 @@ interface Deps {
   issuer: string;
   resource: string;
 }
+
+/** What the operator reads after the stable code when a renewal is refused; the same for another customer's link and none at all. */
+const RENEWAL_REFUSAL_TEXT: Record<ConsentRenewalRefusal, string> = {
+  link_not_found: 'No such link for this operator and customer',
+  link_revoked: 'The link was revoked; it cannot be renewed, link again instead',
+  link_frozen: 'The link is frozen after the customer reported it; the bank must settle that first',
+  link_not_renewable: 'Only a link made with consent at the bank (FAPI 2.0) can be renewed',
+  identity_mismatch: 'The verified identity does not match the account holder',
+};
 
 /** Longest form field read on these pages. */
 const FIELD_CHARS_MAX = 200;
@@ -148,9 +158,10 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
   /** Each factor's RFC 8176 authentication method reference: a passkey is a proof of possession of a key ('hwk'). */
   const AMR: Record<SecondFactorKind, string> = { totp: 'otp', sms: 'sms', passkey: 'hwk' };
 
-  async function consentModel(customer_id: string, client_id: string, kyc_jws: unknown) {
+  async function consentModel(customer_id: string, client_id: string, kyc_jws: unknown, renewal?: Extract<RenewableLink, { ok: true }>) {
     const operator = (await operators.clientRegistration(client_id))!;
-    const accounts = await core.accountsOf(customer_id);
+    // A renewal is about the link's own account and limits: the customer cannot move it to another account.
+    const accounts = (await core.accountsOf(customer_id)).filter((account) => !renewal || account.id === renewal.account_id);
     const attested = typeof kyc_jws === 'string' && operator.jwks
       ? await verifyKycAttestation(kyc_jws, { jwks: operator.jwks as never, client_id, audience: issuer, now: clock.now(), level_min: operator.kyc_level_min })
       : undefined;
@@ -162,8 +173,12 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
           id: account.id,
           label: { ja: customerAccountLabel(account.branch_code, maskAccountNumber(account.account_number)), en: `Branch ${account.branch_code}, ordinary ${maskAccountNumber(account.account_number)}` },
         })),
-        charge_yen_max: operator.charge_yen_max,
-        charges_yen_per_month_max: operator.charges_yen_per_month_max,
+        charge_yen_max: renewal?.charge_yen_max ?? operator.charge_yen_max,
+        charges_yen_per_month_max: renewal?.charges_yen_per_month_max ?? operator.charges_yen_per_month_max,
+        ...(renewal ? { renewal: {
+          consent_ends: renewal.consent_expires_at ? formatJapanDateTime(renewal.consent_expires_at) : null,
+          expired: renewal.consent_expires_at !== null && renewal.consent_expires_at <= clock.now(),
+        } } : {}),
         kyc: attested?.ok ? { level: attested.attestation.kyc.level, name_kana: attested.attestation.kyc.name_kana } : undefined,
         consent_expires: japanDate(new Date(clock.now().getTime() + CONSENT_TTL_SECONDS * 1000)),
       },
@@ -177,6 +192,25 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
   function allowRedirectToOperator(reply: FastifyReply, details: Awaited<ReturnType<Provider['interactionDetails']>>) {
     const redirect_uri = URL.parse(String(details.params.redirect_uri ?? ''));
     if (redirect_uri) allowFormTargets(reply, [redirect_uri.origin]);
+  }
+
+  /**
+   * The link the operator asked to renew (the `link_id` of its pushed request), checked for the signed-in customer:
+   * undefined when the request makes a new link. The authorization server checked it for the client at PAR already;
+   * this is the check for the customer, and it runs again under lock when the renewal is written.
+   */
+  async function renewalFor(details: Awaited<ReturnType<Provider['interactionDetails']>>, customer_id: string): Promise<RenewableLink | undefined> {
+    const link_id = details.params.link_id;
+    if (typeof link_id !== 'string') return undefined;
+    const operator = await operators.clientRegistration(String(details.params.client_id));
+    if (!operator) return { ok: false, code: 'link_not_found' };
+    return findRenewableLink(db, { link_id, operator_id: operator.id, customer_id });
+  }
+
+  /** Sends the browser back to the operator with access_denied and the stable code of why a renewal was refused. */
+  async function refuseRenewal(request: FastifyRequest, reply: FastifyReply, details: Awaited<ReturnType<Provider['interactionDetails']>>, customer_id: string, code: ConsentRenewalRefusal) {
+    request.log.info({ client_id: details.params.client_id, customer_id, link_id: details.params.link_id, code }, 'renewal refused at consent');
+    return finish(request, reply, { error: 'access_denied', error_description: `${code}: ${RENEWAL_REFUSAL_TEXT[code]}` });
   }
 
   /** Shows whichever step the interaction is at. */
@@ -194,7 +228,9 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       return reply.send(secondFactorPage(frame, step, message));
     }
     const customer_id = details.session!.accountId;
-    const { model } = await consentModel(customer_id, String(details.params.client_id), details.params.kyc_attestation);
+    const renewal = await renewalFor(details, customer_id);
+    if (renewal && !renewal.ok) return refuseRenewal(request, reply, details, customer_id, renewal.code);
+    const { model } = await consentModel(customer_id, String(details.params.client_id), details.params.kyc_attestation, renewal);
     return reply.send(consentPage(frame, model, await factorStep(frame, customer_id, 'consent', method), message));
   }
 
@@ -204,6 +240,28 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
     const state = await stateFor(details.uid);
     const lang = pageLang(request, reply);
     return { details, state, lang, t: INTERACTION_TEXT[lang] };
+  }
+
+  /**
+   * Writes an approved renewal (src/linking/renew-consent.ts): a new grant for the same link, the consent's new end,
+   * the notices. Link risk is not asked again: no new link is made, and the customer has just signed in and approved
+   * with a second factor at the bank for exactly this operator and account.
+   */
+  async function renew(request: FastifyRequest, reply: FastifyReply, input: Omit<Parameters<typeof renewConsent>[2], 'grant_id' | 'consent_expires_at'> & { client_id: string }) {
+    const grant = new provider.Grant({ accountId: input.customer_id, clientId: input.client_id });
+    grant.addOIDCScope(`openid offline_access ${CHARGES_SCOPE}`);
+    grant.addResourceScope(resource, CHARGES_SCOPE);
+    const grant_id = await grant.save();
+    const renewed = await db.transaction((tx) => renewConsent(tx, { clock, ids }, {
+      ...input, grant_id, consent_expires_at: new Date(clock.now().getTime() + CONSENT_TTL_SECONDS * 1000),
+    }));
+    if (!renewed.ok) {
+      await grant.destroy();
+      request.log.info({ client_id: input.client_id, customer_id: input.customer_id, link_id: input.link_id, code: renewed.code }, 'renewal refused at consent');
+      return finish(request, reply, { error: 'access_denied', error_description: `${renewed.code}: ${RENEWAL_REFUSAL_TEXT[renewed.code]}` });
+    }
+    request.log.info({ link_id: renewed.link_id, operator_id: input.operator_id, consent_expires_at: renewed.consent_expires_at }, 'consent renewed');
+    return finish(request, reply, { consent: { grantId: grant_id } });
   }
 
   /** Hands the result to the authorization server and sends the browser back to it; errors still reach the page handler. */
@@ -263,7 +321,9 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       if (request.body.decision !== 'approve') {
         return finish(request, reply, { error: 'access_denied', error_description: 'The customer declined the link' });
       }
-      const { operator, model } = await consentModel(customer_id, client_id, details.params.kyc_attestation);
+      const renewal = await renewalFor(details, customer_id);
+      if (renewal && !renewal.ok) return refuseRenewal(request, reply, details, customer_id, renewal.code);
+      const { operator, model } = await consentModel(customer_id, client_id, details.params.kyc_attestation, renewal);
       const account = model.accounts.find((candidate) => candidate.id === request.body.account_id);
       if (!account || !request.body.factor) return render(request, reply, form.lang, { error: t.factor_failed }, 400);
       const approval = await secondFactors.verify(customer_id, proofOf(request.body, request.body.factor, 'consent', details.uid));
@@ -290,6 +350,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
         // The reasons stay on the bank's side, in the log line staff read.
         return refuse('identity_mismatch', 'The verified identity does not match the account holder', { identity_reasons: identity.reasons });
       }
+      if (renewal) return renew(request, reply, { operator_id: operator.id, client_id, customer_id, link_id: renewal.link_id, factor: approval.factor, attestation: attestation.attestation, identity });
 
       let assessment;
       try {

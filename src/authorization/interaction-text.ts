@@ -34,6 +34,11 @@ export const INTERACTION_TEXT = {
     approve_needs_factor: '承認には追加認証が必要です。',
     approve: '承認する',
     deny: '連携しない',
+    renew_title: '口座連携の更新',
+    renew_lead: 'この決済サービスとの口座連携への同意を更新します。連携・ご利用履歴・上限はそのまま引き継がれます。',
+    renew_current_end: '現在の有効期限',
+    renew_expired: '(期限切れ)',
+    renew_expires: '更新後の有効期限',
     csrf_failed: 'このフォームは無効です。最初からやり直してください。',
   },
   en: {
@@ -68,6 +73,11 @@ export const INTERACTION_TEXT = {
     approve_needs_factor: 'Approving needs your second factor.',
     approve: 'Approve',
     deny: 'Do not link',
+    renew_title: 'Renew the link',
+    renew_lead: 'You are renewing your consent to this payment service. The link, its history and its limits stay as they are.',
+    renew_current_end: 'Consent now ends',
+    renew_expired: '(expired)',
+    renew_expires: 'After renewal it ends on',
     csrf_failed: 'This form is no longer valid. Please start again.',
   },
 } as const;

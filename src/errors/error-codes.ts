@@ -29,6 +29,7 @@ export const errorCodes = {
   link_revoked: { status: 403, title: 'The link has been revoked' },
   link_mismatch: { status: 403, title: 'The credential is for another link' },
   consent_expired: { status: 403, title: "The customer's consent for this link has expired" },
+  link_not_renewable: { status: 400, title: 'Only a link made with consent at the bank (FAPI 2.0) can be renewed' },
   access_token_invalid: { status: 401, title: 'The access token is missing, expired, or not for this API' },
   dpop_proof_invalid: { status: 401, title: 'The DPoP proof is missing or does not match the token and request' },
   dpop_proof_replayed: { status: 401, title: 'This DPoP proof was already used' },

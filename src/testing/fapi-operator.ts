@@ -46,12 +46,12 @@ export async function createFapiOperator(options: FapiOperatorOptions) {
     privateKey: privateKey as CryptoKey,
     redirect_uri,
 
-    /** Signs a KYC attestation about this operator's user, as a wallet does after eKYC. */
-    attest(kyc: Partial<KycClaims> & Pick<KycClaims, 'name_kana' | 'birth_date' | 'phone'>, key: CryptoKey = privateKey as CryptoKey) {
+    /** Signs a KYC attestation about this operator's user (`sub`, a fresh one unless given), as a wallet does after eKYC. */
+    attest(kyc: Partial<KycClaims> & Pick<KycClaims, 'name_kana' | 'birth_date' | 'phone'>, key: CryptoKey = privateKey as CryptoKey, sub = `wallet-user-${randomUUID()}`) {
       const now = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
       return signKycAttestation(
         {
-          iss: operator.client_id, aud: issuer.href, sub: `wallet-user-${randomUUID()}`, iat: now, exp: now + 300, jti: randomUUID(),
+          iss: operator.client_id, aud: issuer.href, sub, iat: now, exp: now + 300, jti: randomUUID(),
           kyc: { level: 'ekyc_document_face', method: 'ekyc_document_face:simulator', verified_at: now - 60, ...kyc },
         },
         key,
