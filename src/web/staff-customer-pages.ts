@@ -20,6 +20,12 @@ export const PASSBOOK_LINES_SHOWN = 30;
 
 const LINK_STATUS_CLASS: Record<string, string> = { active: 'off', revoked: '', frozen: 'on' };
 
+/** A link's consent end for staff: none (legacy), the time, and whether it has passed (charges are refused consent_expired). */
+function consentEnds(consent_expires_at: Date | null, now: Date) {
+  if (!consent_expires_at) return html`<span class="muted">—</span>`;
+  return html`${jst(consent_expires_at)}${consent_expires_at <= now ? html` <span class="tag on">expired</span>` : ''}`;
+}
+
 /** Customers: the list, and one customer's passbook, links, second factors and locks, with admin unlocks. */
 export async function staffCustomerPages(app: FastifyInstance, services: BankServices, gate: StaffGate): Promise<void> {
   app.get('/staff/customers', async (request, reply) => {
@@ -65,11 +71,11 @@ export async function staffCustomerPages(app: FastifyInstance, services: BankSer
         services.core.balance(account.id), readPassbook(services.db, services.ledger, account.id), services.links.listForAccount(account.id)]);
       sections.push(html`<div class="card" data-account="${account.id}"><h2 class="flush">普通預金 ${account.branch_code}-${maskAccountNumber(account.account_number)} · ${formatYen(balance)}</h2>
 <h3>連携サービス Links</h3>
-${links.length === 0 ? html`<p class="muted">なし None</p>` : html`<table class="links"><thead><tr><th>Operator</th><th>Method</th><th>Status</th><th>Linked (JST)</th><th class="yen">Limits</th></tr></thead><tbody>
+${links.length === 0 ? html`<p class="muted">なし None</p>` : html`<table class="links"><thead><tr><th>Operator</th><th>Method</th><th>Status</th><th>Linked (JST)</th><th>Consent ends (JST)</th><th class="yen">Limits</th></tr></thead><tbody>
 ${links.map((link) => html`<tr data-link="${link.id}" id="link-${link.id}"><td>${operatorNames.get(link.operator_id) ?? link.operator_id}</td>
 <td>${link.method === 'legacy_pin' ? html`<span class="tag on">legacy PIN</span>` : 'FAPI 2.0'}</td>
 <td><span class="tag ${LINK_STATUS_CLASS[link.status] ?? ''}">${link.status}</span>${link.revoked_by ? html`<br><span class="muted">by ${link.revoked_by}</span>` : ''}</td>
-<td>${jst(link.created_at)}</td><td class="yen">${formatYen(link.charge_yen_max)} / charge<br>${formatYen(link.charges_yen_per_month_max)} / month</td></tr>`)}</tbody></table>`}
+<td>${jst(link.created_at)}</td><td class="consent-ends">${consentEnds(link.consent_expires_at, services.clock.now())}</td><td class="yen">${formatYen(link.charge_yen_max)} / charge<br>${formatYen(link.charges_yen_per_month_max)} / month</td></tr>`)}</tbody></table>`}
 <h3>通帳 Passbook <span class="muted">(latest ${PASSBOOK_LINES_SHOWN})</span></h3>
 <table class="passbook"><thead><tr><th>年月日 Date</th><th>摘要 Description</th><th class="yen">お支払 Out</th><th class="yen">お預り In</th><th class="yen">残高 Balance</th></tr></thead>
 <tbody>${lines.slice(-PASSBOOK_LINES_SHOWN).map((line) => html`<tr><td>${line.date}</td><td>${line.label}</td><td class="yen">${line.withdrawal_yen === null ? '' : formatYen(line.withdrawal_yen)}</td><td class="yen">${line.deposit_yen === null ? '' : formatYen(line.deposit_yen)}</td><td class="yen">${formatYen(line.balance_yen)}</td></tr>`)}</tbody></table></div>`);

@@ -135,6 +135,24 @@ for (const backend of testBackends) {
       assert.equal((await staffGet(fixture, viewer, `/staff/customers/${fixture.bank.services.ids.next()}`)).statusCode, 404);
     });
 
+    test('the customer page shows when each FAPI link\'s consent ends, and marks it expired once it has passed; a legacy link has none', async () => {
+      const link_id = fixture.bank.services.ids.next();
+      const ends = new Date(fixture.clock.now().getTime() + 10 * 24 * 60 * 60 * 1000);
+      await fixture.db.query(
+        `INSERT INTO links (id, operator_id, account_id, method, status, charge_yen_max, charges_yen_per_month_max, created_at, consent_expires_at)
+         VALUES ($1, $2, $3, 'fapi2', 'active', 100000, 300000, $4, $5)`, [link_id, fixture.operator.id, fixture.customer.account_id, fixture.clock.now(), ends]);
+      const url = `/staff/customers/${fixture.customer.id}`;
+      const cell = (body: string, id: string) => new RegExp(`id="link-${id}">(?:(?!</tr>).)*<td class="consent-ends">((?:(?!</td>).)*)</td>`, 's').exec(body)?.[1];
+      const jst = new Date(ends.getTime() + 9 * 60 * 60 * 1000).toISOString().slice(0, 16).replace('T', ' ');
+      const seen = await staffGet(fixture, viewer, url);
+      assert.ok(cell(seen.body, link_id)?.includes(jst), cell(seen.body, link_id));
+      assert.doesNotMatch(cell(seen.body, link_id)!, /expired/);
+      assert.match(cell(seen.body, link.body.link.id) ?? '', /—/, 'a legacy link has no consent to end');
+      fixture.clock.advance(11 * 24 * 60 * 60 * 1000);
+      assert.match(cell((await staffGet(fixture, viewer, url)).body, link_id)!, /<span class="tag on">expired<\/span>/);
+      await fixture.db.query(`UPDATE links SET status = 'revoked' WHERE id = $1`, [link_id]);
+    });
+
     test('a role change takes effect on the next request: a demoted admin is refused at once', async () => {
       const demoted = await staffSession(fixture, 'admin', 'to-be-demoted');
       await fixture.bank.services.staff.setRole(demoted.id, 'viewer');
