@@ -29,6 +29,8 @@ export interface BankLink {
   account: { branch_code: string; account_number_masked: string };
   limits: { charge_yen_max: number; charges_yen_per_month_max: number };
   created_at: string;
+  /** When the customer's consent ends (ISO 8601); null on a 2020 link, or from a bank that does not say. */
+  consent_expires_at: string | null;
 }
 
 export interface BankCharge {
@@ -110,6 +112,7 @@ function readLink(value: unknown): BankLink {
       charges_yen_per_month_max: yen(link.limits, 'charges_yen_per_month_max'),
     },
     created_at: text(link, 'created_at'),
+    consent_expires_at: typeof link.consent_expires_at === 'string' ? link.consent_expires_at : null,
   };
 }
 

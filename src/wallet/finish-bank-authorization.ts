@@ -10,7 +10,7 @@ import { importDpopKeys, type FapiOperatorClient } from './fapi-operator-client.
 import { textField } from './form-fields.ts';
 import { stateHash } from './start-bank-authorization.ts';
 import type { WalletContext } from './wallet-context.ts';
-import { insertBankGrant } from './wallet-bank-grants.ts';
+import { insertBankGrant, replaceBankGrant } from './wallet-bank-grants.ts';
 import { findActiveBankLink, type WalletBankLink } from './wallet-bank-links.ts';
 import { walletFailure, type WalletOutcome } from './wallet-outcome.ts';
 import type { WalletUser } from './wallet-users.ts';
@@ -31,7 +31,7 @@ export async function finishBankAuthorization(
   fapi: FapiOperatorClient,
   user: WalletUser,
   callback_url: URL,
-): Promise<WalletOutcome<WalletBankLink>> {
+): Promise<WalletOutcome<WalletBankLink & { renewed?: true }>> {
   const { db, bank, clock, log } = context;
   const state = textField(callback_url.searchParams.get('state') ?? undefined);
   if (!state || state.length > STATE_CHARS_MAX) return walletFailure('wallet_link_state_invalid', STATE_INVALID);
@@ -78,6 +78,18 @@ export async function finishBankAuthorization(
   // The access token names its link (the bank's link_id claim); the wallet reads it, the bank verifies it.
   const link_id = decodeJwt(tokens.access_token).link_id;
   if (typeof link_id !== 'string') return walletFailure('wallet_bank_authorization_failed', 'The access token names no link');
+
+  // A renewal (startBankAuthorization with renew) comes back with the link the user already has: the same link
+  // charges on with the new tokens and their DPoP key; the bank has ended the old ones.
+  const current = await findActiveBankLink(db, user.id);
+  if (current?.id === link_id) {
+    await replaceBankGrant(db, {
+      link_id, access_token: tokens.access_token, access_token_expires_at: new Date(now.getTime() + (tokens.expiresIn() ?? 0) * 1000),
+      refresh_token: tokens.refresh_token ?? null, dpop_private_jwk: keys.private_jwk, dpop_public_jwk: keys.public_jwk, updated_at: now,
+    });
+    log.info({ wallet_user_id: user.id, bank_link_id: link_id }, 'bank consent renewed');
+    return { ok: true, value: { ...current, renewed: true } };
+  }
 
   let bank_link: Awaited<ReturnType<typeof bank.getLink>>;
   try {

@@ -158,6 +158,43 @@ for (const backend of testBackends) {
         assert.match(posted.body, /data-code="wallet_bank_link_exists"/);
       });
 
+      test('the link page offers to renew 14 days before the consent ends, and not at 15', async () => {
+        const day_ms = 24 * 60 * 60 * 1000;
+        await fixture.db.query(`UPDATE links SET consent_expires_at = $2 WHERE id = $1`, [link_id, new Date(fixture.clock.now().getTime() + 15 * day_ms)]);
+        assert.doesNotMatch((await user.browser.get('/link')).body, /id="consent-renewal"/);
+        await fixture.db.query(`UPDATE links SET consent_expires_at = $2 WHERE id = $1`, [link_id, new Date(fixture.clock.now().getTime() + 14 * day_ms)]);
+        const page = await user.browser.get('/link');
+        assert.match(page.body, /data-renewal="due"/);
+        assert.match(page.body, /id="link-renew"/);
+        assert.match((await user.browser.get('/')).body, /id="link-renew-page"/, 'the home page points to it');
+      });
+
+      test('when the consent has ended, a top-up is refused consent_expired and points to "renew"; renewing at the bank keeps the link and the next top-up succeeds', async () => {
+        await fixture.db.query(`UPDATE links SET consent_expires_at = $2 WHERE id = $1`, [link_id, new Date(fixture.clock.now().getTime() - 60_000)]);
+        const balance = await wallet.balance(user.email);
+        const refused = await user.browser.submit('/charge', '/charge', { amount_yen: '1000' }, ['top_up_id']);
+        assert.equal(refused.response.statusCode, 403, refused.response.body);
+        assert.match(refused.response.body, /data-bank-code="consent_expired"/);
+        assert.match(refused.response.body, /同意を更新する/);
+        assert.match((await user.browser.get('/link')).body, /data-renewal="expired"/);
+
+        const { response } = await user.browser.submit('/link', '/link/renew', {});
+        assert.equal(response.statusCode, 303, response.body);
+        const walked = await walkConsent(fixture, new URL(String(response.headers.location)), { totp_secret });
+        fixture.clock.advance(30_000);
+        assert.ok(walked.callback, walked.page.slice(0, 300));
+        const back = await user.browser.get(walked.callback.pathname + walked.callback.search);
+        assert.equal(back.statusCode, 303, back.body);
+        assert.equal(back.headers.location, '/?done=renewed');
+        const links = await wallet.context.db.query<{ id: string }>(
+          `SELECT l.id FROM wallet_bank_links l JOIN wallet_users u ON u.id = l.user_id WHERE u.email = $1`, [user.email]);
+        assert.deepEqual(links.map((link) => link.id), [link_id], 'still the one link');
+        const topped = await user.browser.submit('/charge', '/charge', { amount_yen: '1000' }, ['top_up_id']);
+        assert.equal(topped.response.statusCode, 303, topped.response.body);
+        assert.equal(await wallet.balance(user.email), balance + 1000);
+        assert.doesNotMatch((await user.browser.get('/link')).body, /id="consent-renewal"/, 'nothing to renew for 180 days');
+      });
+
       test('after the customer revokes the link at the bank, a top-up fails and the wallet forgets the link and its tokens', async () => {
         await fixture.bank.services.links.revokeByCustomer(fixture.customer.id, link_id);
         const { response } = await user.browser.submit('/charge', '/charge', { amount_yen: '1000' }, ['top_up_id']);
@@ -166,7 +203,7 @@ for (const backend of testBackends) {
         const [link] = await wallet.context.db.query<{ status: string }>(`SELECT status FROM wallet_bank_links WHERE id = $1`, [link_id]);
         assert.equal(link?.status, 'revoked');
         assert.equal((await wallet.context.db.query(`SELECT 1 FROM wallet_bank_grants WHERE link_id = $1`, [link_id])).length, 0);
-        assert.equal(await wallet.balance(user.email), 6000);
+        assert.equal(await wallet.balance(user.email), 7000);
       });
     });
 

@@ -29,19 +29,24 @@ export function stateHash(state: string): string {
 /**
  * Starts a FAPI 2.0 link for a user with a passed eKYC; returns the bank URL to send their browser to. The device id
  * goes with the pushed request (`device_id`) so the bank's link risk sees it; the bank sees the browser's address itself.
+ * With `renew`, it renews the consent of the user's own FAPI link instead (`link_id` in the pushed request): the
+ * customer approves at the bank, and the same link charges on with new tokens (finishBankAuthorization).
  */
 export async function startBankAuthorization(
   context: WalletContext,
   fapi: FapiOperatorClient,
   user: WalletUser,
   end_user?: WalletEndUser,
+  { renew = false }: { renew?: boolean } = {},
 ): Promise<WalletOutcome<{ authorization_url: URL }>> {
   const { db, clock, log } = context;
   const identity = await findWalletIdentity(db, user.id);
   if (!identity.phone_verified_at || !identity.ekyc) {
     return walletFailure('wallet_ekyc_required', '先に本人確認（電話番号とeKYC）を済ませてください / Verify your phone and identity (eKYC) first');
   }
-  if (await findActiveBankLink(db, user.id)) return walletFailure('wallet_bank_link_exists', 'すでに銀行口座と連携しています / This wallet already has a bank link');
+  const existing = await findActiveBankLink(db, user.id);
+  if (renew && existing?.method !== 'fapi2') return walletFailure('wallet_no_bank_link', '更新する銀行口座連携がありません / There is no bank link to renew');
+  if (!renew && existing) return walletFailure('wallet_bank_link_exists', 'すでに銀行口座と連携しています / This wallet already has a bank link');
 
   const now = clock.now();
   const iat = Math.floor(now.getTime() / 1000);
@@ -70,6 +75,7 @@ export async function startBankAuthorization(
         redirect_uri: fapi.redirect_uri, scope: LINK_SCOPE, state, kyc_attestation: attestation,
         code_challenge: await client.calculatePKCECodeChallenge(code_verifier), code_challenge_method: 'S256',
         ...(end_user ? { device_id: end_user.device_id } : {}),
+        ...(renew && existing ? { link_id: existing.id } : {}),
       },
       { DPoP: fapi.dpop(config, dpop_keys) },
     );
@@ -86,6 +92,6 @@ export async function startBankAuthorization(
     [stateHash(state), user.id, code_verifier, JSON.stringify(dpop_keys.private_jwk), JSON.stringify(dpop_keys.public_jwk), now,
       new Date(now.getTime() + LINK_AUTHORIZATION_TTL_MS)],
   );
-  log.info({ wallet_user_id: user.id }, 'bank authorization started');
+  log.info({ wallet_user_id: user.id, renew }, 'bank authorization started');
   return { ok: true, value: { authorization_url } };
 }

@@ -32,6 +32,17 @@ export async function insertBankGrant(db: Queryable, grant: WalletBankGrant): Pr
   );
 }
 
+/** Replaces a link's tokens and DPoP key after the customer renewed the consent (a new grant at the bank). */
+export async function replaceBankGrant(db: Queryable, grant: WalletBankGrant): Promise<void> {
+  await db.query(
+    `UPDATE wallet_bank_grants SET access_token = $2, access_token_expires_at = $3, refresh_token = $4, dpop_private_jwk = $5,
+            dpop_public_jwk = $6, updated_at = $7
+      WHERE link_id = $1`,
+    [grant.link_id, grant.access_token, grant.access_token_expires_at, grant.refresh_token,
+      JSON.stringify(grant.dpop_private_jwk), JSON.stringify(grant.dpop_public_jwk), grant.updated_at],
+  );
+}
+
 /** Replaces the tokens after a refresh; a refresh token the bank did not rotate is kept. */
 export async function updateBankGrantTokens(
   db: Queryable,

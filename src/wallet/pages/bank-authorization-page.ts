@@ -5,7 +5,7 @@ import type { WalletIdentity } from '../wallet-identity.ts';
 import type { WalletFailure } from '../wallet-outcome.ts';
 import { NEXT_STEP, identityStepOf, renderIdentitySteps } from './identity-steps.ts';
 import { renderLinkedAccount } from './link-page.ts';
-import type { ShownLinkState } from '../bank-link-state.ts';
+import type { ConsentRenewalOffer, ShownLinkState } from '../bank-link-state.ts';
 import { csrfField, renderFailure, renderPage, type PageFrame } from './page-layout.ts';
 
 /**
@@ -14,10 +14,10 @@ import { csrfField, renderFailure, renderPage, type PageFrame } from './page-lay
  */
 export function renderBankAuthorizationPage(
   frame: PageFrame,
-  model: { csrf_token: string; link: WalletBankLink | null; link_state?: ShownLinkState; identity: WalletIdentity; bank_name: string; failure?: WalletFailure; notice?: string },
+  model: { csrf_token: string; link: WalletBankLink | null; link_state?: ShownLinkState; renewal?: ConsentRenewalOffer; identity: WalletIdentity; bank_name: string; failure?: WalletFailure; notice?: string },
 ): string {
   const { link, identity, failure } = model;
-  if (link) return renderPage(frame, html`${renderIdentitySteps('done')}${renderFailure(failure)}${renderLinkedAccount(link, model.link_state ?? 'active', model.csrf_token)}`);
+  if (link) return renderPage(frame, html`${renderIdentitySteps('done')}${renderFailure(failure)}${renderLinkedAccount(link, model.link_state ?? 'active', model.csrf_token, model.renewal)}`);
   const step = identityStepOf(identity, false);
   if (step === 'phone' || step === 'ekyc') {
     return renderPage(frame, html`

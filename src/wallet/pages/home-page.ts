@@ -1,8 +1,8 @@
 import { formatYen } from '../../shared/yen.ts';
 import { html, type SafeHtml } from '../../web/html.ts';
 import type { WalletBankLink } from '../wallet-bank-links.ts';
-import { renderLinkStatus } from './bank-link-status.ts';
-import type { ShownLinkState } from '../bank-link-state.ts';
+import { renderLinkStatus, renderRenewalOffer } from './bank-link-status.ts';
+import type { ConsentRenewalOffer, ShownLinkState } from '../bank-link-state.ts';
 import type { WalletHistoryEntry } from '../wallet-history.ts';
 import { NEXT_STEP, renderIdentitySteps, type IdentityStep } from './identity-steps.ts';
 import { formatTokyoTime, renderPage, type PageFrame } from './page-layout.ts';
@@ -43,7 +43,7 @@ function historyRow(entry: WalletHistoryEntry): SafeHtml {
 /** The signed-in home: balance, bank link, what to do next, and recent history; in hardened mode, the sign-up steps too. */
 export function renderHomePage(
   frame: PageFrame,
-  model: { balance_yen: number; link: WalletBankLink | null; link_state?: ShownLinkState; history: WalletHistoryEntry[]; notice?: string; identity_step?: IdentityStep },
+  model: { balance_yen: number; link: WalletBankLink | null; link_state?: ShownLinkState; renewal?: ConsentRenewalOffer; history: WalletHistoryEntry[]; notice?: string; identity_step?: IdentityStep },
 ): string {
   const { link, identity_step } = model;
   return renderPage(frame, html`
@@ -59,7 +59,7 @@ ${identity_step !== undefined && identity_step !== 'done'
 <section class="card" id="bank-link" data-link-status="${link ? model.link_state ?? 'active' : 'none'}">
   <div class="muted">銀行口座 / Bank account</div>
   ${link
-    ? html`${renderLinkStatus(link, model.link_state ?? 'active')}
+    ? html`${renderLinkStatus(link, model.link_state ?? 'active')}${renderRenewalOffer(model.renewal)}
         <p class="muted">上限 / Limits: 1回 ${formatYen(link.charge_yen_max)} · 月 ${formatYen(link.charges_yen_per_month_max)}</p>`
     : html`<p>未連携 / Not linked. <a href="/link">銀行口座と連携する / Link a bank account</a></p>`}
 </section>

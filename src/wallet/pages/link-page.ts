@@ -2,8 +2,8 @@ import { formatYen } from '../../shared/yen.ts';
 import { html, type SafeHtml } from '../../web/html.ts';
 import { NAME_KANA_CHARS_MAX } from '../link-bank-account.ts';
 import type { WalletBankLink } from '../wallet-bank-links.ts';
-import { renderLinkStatus } from './bank-link-status.ts';
-import type { ShownLinkState } from '../bank-link-state.ts';
+import { renderLinkStatus, renderRenewalOffer } from './bank-link-status.ts';
+import type { ConsentRenewalOffer, ShownLinkState } from '../bank-link-state.ts';
 import type { WalletFailure } from '../wallet-outcome.ts';
 import { csrfField, formatTokyoTime, invalidIf, renderFailure, renderPage, type PageFrame } from './page-layout.ts';
 
@@ -49,10 +49,11 @@ ${renderFailure(failure)}
 }
 
 /** The link, its state at the bank, its limits and a button to remove it: the same for 2020 and FAPI 2.0 links. */
-export function renderLinkedAccount(link: WalletBankLink, state: ShownLinkState, csrf_token: string): SafeHtml {
+export function renderLinkedAccount(link: WalletBankLink, state: ShownLinkState, csrf_token: string, renewal?: ConsentRenewalOffer): SafeHtml {
   return html`
 <section class="card" id="bank-link" data-link-status="${state}" data-link-method="${link.method}">
   ${renderLinkStatus(link, state)}
+  ${renderRenewalOffer(renewal, csrf_token)}
   <p class="muted">方式 / Method: ${link.method} · 連携日 / Since: ${formatTokyoTime(link.created_at)}<br>
   上限 / Limits: 1回 ${formatYen(link.charge_yen_max)} · 月 ${formatYen(link.charges_yen_per_month_max)}</p>
   <form method="post" action="/link/revoke">

@@ -16,7 +16,7 @@ const TITLE = '銀行口座の連携 / Link a bank account';
 const CALLBACK_QUERY_CHARS_MAX = 4096;
 
 /**
- * GET /link, POST /link/start (to the bank), GET /link/callback (back from the bank), POST /link/revoke.
+ * GET /link, POST /link/start (to the bank), POST /link/renew (the consent, at the bank), GET /link/callback (back from the bank), POST /link/revoke.
  * `public_url` is where users reach the wallet: the callback URL is rebuilt on it, as the bank registered it.
  */
 export function registerBankAuthorizationRoutes(
@@ -32,7 +32,7 @@ export function registerBankAuthorizationRoutes(
     const [shown, identity] = await Promise.all([findShownBankLink(context, signed_in.user.id), findWalletIdentity(context.db, signed_in.user.id)]);
     return renderBankAuthorizationPage(kit.frame(TITLE, signed_in), {
       csrf_token: signed_in.form_token, link: shown.link, link_state: shown.link_state, identity, bank_name: options.bank_name,
-      ...(shown.notice ? { notice: shown.notice } : {}), ...message,
+      ...(shown.notice ? { notice: shown.notice } : {}), ...(shown.renewal ? { renewal: shown.renewal } : {}), ...message,
     });
   }
 
@@ -52,6 +52,14 @@ export function registerBankAuthorizationRoutes(
     return kit.sendPage(reply, failureStatus(outcome), await linkPage(signed_in, { failure: outcome }), [bank_origin]);
   });
 
+  app.post('/link/renew', { schema: { body: formSchema(['csrf_token']) }, attachValidation: true }, async (request, reply) => {
+    const signed_in = await kit.requireUserForm(request, reply);
+    if (!signed_in) return reply;
+    const outcome = kit.schemaFailure(request) ?? (await startBankAuthorization(context, fapi, signed_in.user, kit.endUser(request), { renew: true }));
+    if (outcome.ok) return kit.redirect(reply, outcome.value.authorization_url.href);
+    return kit.sendPage(reply, failureStatus(outcome), await linkPage(signed_in, { failure: outcome }), [bank_origin]);
+  });
+
   app.get('/link/callback', async (request, reply) => {
     const signed_in = await kit.requireUserOrRedirect(request, reply);
     if (!signed_in) return reply;
@@ -59,7 +67,7 @@ export function registerBankAuthorizationRoutes(
       ? walletFailure('wallet_link_state_invalid')
       : await finishBankAuthorization(context, fapi, signed_in.user, new URL(request.url, options.public_url));
     // Either way, the code and state leave the address bar before anything is shown.
-    if (outcome.ok) return kit.redirect(reply, '/?done=linked');
+    if (outcome.ok) return kit.redirect(reply, outcome.value.renewed ? '/?done=renewed' : '/?done=linked');
     return kit.sendPage(reply, failureStatus(outcome), await linkPage(signed_in, { failure: outcome }), [bank_origin]);
   });
 

@@ -12,6 +12,7 @@ import type { PageKit } from './page-kit.ts';
 const DONE_NOTICES = {
   signed_up: 'ウォレットを開設しました / Your wallet is open',
   linked: '銀行口座と連携しました / Your bank account is linked',
+  renewed: '銀行口座連携への同意を更新しました / Your consent to the bank link is renewed',
   unlinked: '銀行口座との連携を解除しました / The bank link has been removed',
   phone_verified: '電話番号を確認しました / Your phone number is verified',
   ekyc_verified: '本人確認が完了しました / Your identity is verified',
@@ -39,8 +40,8 @@ export function registerHomeRoutes(app: FastifyInstance, kit: PageKit, context: 
     ]);
     const { done } = request.query as { done?: string };
     const { link, link_state } = shown;
-    const notice = shown.notice ?? noticeFor(done, ['signed_up', 'linked', 'unlinked']);
+    const notice = shown.notice ?? noticeFor(done, ['signed_up', 'linked', 'renewed', 'unlinked']);
     const identity_step = identity ? identityStepOf(identity, link !== null) : undefined;
-    return kit.sendPage(reply, 200, renderHomePage(kit.frame('ホーム / Home', signed_in), { balance_yen, link, link_state, history, notice, identity_step }));
+    return kit.sendPage(reply, 200, renderHomePage(kit.frame('ホーム / Home', signed_in), { balance_yen, link, link_state, ...(shown.renewal ? { renewal: shown.renewal } : {}), history, notice, identity_step }));
   });
 }
