@@ -14,7 +14,7 @@ export const OPERATOR_ERROR_CODES = [
   'operator_unauthenticated', 'link_method_not_allowed', 'new_links_suspended', 'charges_suspended', 'operator_source_not_registered',
   // Links and their credentials
   'link_credentials_mismatch', 'link_token_invalid', 'link_not_found', 'link_revoked', 'link_mismatch', 'link_frozen', 'link_denied',
-  'consent_expired', 'access_token_invalid', 'dpop_proof_invalid', 'dpop_proof_replayed', 'credential_attempts_locked', 'too_many_attempts',
+  'consent_expired', 'link_not_renewable', 'access_token_invalid', 'dpop_proof_invalid', 'dpop_proof_replayed', 'credential_attempts_locked', 'too_many_attempts',
   'kyc_attestation_invalid', 'kyc_attestation_expired', 'kyc_attestation_replayed', 'kyc_level_too_low', 'identity_mismatch',
   // Charges and refunds
   'idempotency_key_required', 'idempotency_key_reused', 'end_user_address_invalid', 'charge_yen_max_exceeded', 'charges_yen_per_month_max_exceeded', 'insufficient_funds',

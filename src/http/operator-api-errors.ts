@@ -43,6 +43,8 @@ export const OPERATION_ERROR_CODES: Record<string, readonly OperatorErrorCode[]>
 export const AUTHORIZATION_ERROR_CODES: readonly OperatorErrorCode[] = [
   'kyc_attestation_invalid', 'kyc_attestation_expired', 'kyc_attestation_replayed', 'kyc_level_too_low', 'identity_mismatch',
   'link_denied', 'link_method_not_allowed', 'new_links_suspended', 'route_not_found', 'method_not_allowed',
+  // A renewal (link_id in the pushed request) naming a link that cannot be renewed.
+  'link_not_renewable',
 ];
 
 /** An operation's error responses for OpenAPI: one per status, listing its codes, with an example problem+json for each. */

@@ -47,6 +47,7 @@ export const BANK_CODE_MESSAGES: Record<OperatorErrorCode | WalletSideBankCode, 
     en: `The account holder told the bank this link was not theirs, so the bank has frozen it and top-ups stop. If it is your account, ${CALL_BANK.en}`,
   },
   link_denied: { ja: `銀行が安全のためこの口座連携をお断りしました。${CALL_BANK.ja}`, en: `The bank declined this link for safety; ${CALL_BANK.en}` },
+  link_not_renewable: { ja: `この口座連携は更新できません。${LINK_AGAIN.ja}`, en: `This bank link cannot be renewed; ${LINK_AGAIN.en}` },
   consent_expired: {
     ja: '口座連携への同意の有効期限が切れました。「銀行口座」の画面の「同意を更新する」から、銀行で更新してください (連携はそのままです)',
     en: 'Your consent to the bank link has ended; renew it at the bank with "Renew at the bank" on the bank account page (the link stays)',

@@ -148,8 +148,9 @@ for (const backend of testBackends) {
       assert.ok(cell(seen.body, link_id)?.includes(jst), cell(seen.body, link_id));
       assert.doesNotMatch(cell(seen.body, link_id)!, /expired/);
       assert.match(cell(seen.body, link.body.link.id) ?? '', /—/, 'a legacy link has no consent to end');
-      fixture.clock.advance(11 * 24 * 60 * 60 * 1000);
-      assert.match(cell((await staffGet(fixture, viewer, url)).body, link_id)!, /<span class="tag on">expired<\/span>/);
+      // Its end passes (moved, not the clock: the staff session would end first).
+      await fixture.db.query(`UPDATE links SET consent_expires_at = $2 WHERE id = $1`, [link_id, new Date(fixture.clock.now().getTime() - 60_000)]);
+      assert.match(cell((await staffGet(fixture, viewer, url)).body, link_id) ?? '', /<span class="tag on">expired<\/span>/);
       await fixture.db.query(`UPDATE links SET status = 'revoked' WHERE id = $1`, [link_id]);
     });
 
