@@ -69,6 +69,20 @@ for (const backend of testBackends) {
       assert.doesNotMatch(page, /FAPI|2FA/, 'no protocol jargon for customers');
     });
 
+    test('linked services show when a consent ends, and once it has, that it can be renewed from the service\'s app', async () => {
+      const link_id = fixture.bank.services.ids.next();
+      const ends = new Date(fixture.clock.now().getTime() + 30 * 24 * 60 * 60 * 1000);
+      await fixture.db.query(
+        `INSERT INTO links (id, operator_id, account_id, method, status, charge_yen_max, charges_yen_per_month_max, created_at, consent_expires_at)
+         VALUES ($1, $2, $3, 'fapi2', 'active', 100000, 300000, $4, $5)`, [link_id, fixture.operator.id, fixture.customer.account_id, fixture.clock.now(), ends]);
+      const row = (page: string) => new RegExp(`data-link="${link_id}">(?:(?!</tr>).)*`, 's').exec(page)?.[0] ?? '';
+      const jst = new Date(ends.getTime() + 9 * 60 * 60 * 1000).toISOString().slice(0, 10);
+      assert.match(row((await passbook()).body), new RegExp(`<td class="consent-ends">${jst}</td>`));
+      await fixture.db.query(`UPDATE links SET consent_expires_at = $2 WHERE id = $1`, [link_id, new Date(fixture.clock.now().getTime() - 60_000)]);
+      assert.match(row((await passbook()).body), /期限切れ: サービスのアプリから更新できます/);
+      await fixture.db.query(`UPDATE links SET status = 'revoked' WHERE id = $1`, [link_id]);
+    });
+
     test('the passbook leads on: security settings, linked services and log-out in its header, the fraud desk’s number beside 「すぐにご連絡ください」, the account as 101支店 普通 ****567', async () => {
       const page = (await passbook()).body;
       const header = /<header>.*?<\/header>/s.exec(page)?.[0] ?? '';
