@@ -7,7 +7,8 @@ import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
 import { CONSENT_WALK_WRITES, type RefusalWriteName } from '../testing/refusal-may-write.ts';
 import { createFapiOperator, type FapiOperator } from '../testing/fapi-operator.ts';
-import { enrolTotp, walkConsent } from '../testing/consent-walk.ts';
+import { enrolTotp, totpNow, walkConsent } from '../testing/consent-walk.ts';
+import { createSoftwareAuthenticator } from '../testing/software-authenticator.ts';
 import { readPassbook } from '../bank/passbook.ts';
 import { rawHttp } from '../testing/raw-http.ts';
 
@@ -354,6 +355,27 @@ for (const backend of testBackends) {
       const response = await operator.charge(access_token, { amount_yen: 100 });
       assert.equal(response.status, 403);
       assert.equal((await response.json()).code, 'link_revoked');
+    });
+
+    test('a customer with a passkey signs in and consents with it, and the link records the passkey', async () => {
+      const passkey = createSoftwareAuthenticator({ origin: fixture.url, rp_id: '127.0.0.1' });
+      const { secondFactors, passkeys } = fixture.bank.services;
+      const bound_to = 'session:fapi-test';
+      const options = await passkeys.registrationOptions(fixture.customer.id, bound_to);
+      fixture.clock.advance(30_000);
+      const enrolled = await secondFactors.enrolPasskey(fixture.customer.id, { response: JSON.stringify(passkey.register(options)), name: 'Phone', bound_to },
+        { factor: 'totp', code: await totpNow(fixture, totp) });
+      assert.ok(enrolled.ok, JSON.stringify(enrolled));
+      const { url, code_verifier } = await operator.startLink(await operator.attest(HANAKO));
+      const walked = await walkConsent(fixture, url, { totp_secret: totp, passkey });
+      fixture.clock.advance(30_000);
+      assert.ok(walked.callback?.searchParams.get('code'), `linked with the passkey (status ${walked.status}): ${walked.page.slice(0, 300)}`);
+      const tokens = await operator.exchange(walked.callback!, code_verifier);
+      // The new link's first charge may wait for a step-up (201 or 202); either way it names the link.
+      const charged = await operator.charge(tokens.access_token, { amount_yen: 1000 });
+      assert.ok([201, 202].includes(charged.status), String(charged.status));
+      const [stored] = await fixture.db.query<{ approved_with_factor: string }>(`SELECT approved_with_factor FROM links WHERE id = $1`, [(await charged.json()).link_id]);
+      assert.equal(stored?.approved_with_factor, 'passkey');
     });
   });
 }

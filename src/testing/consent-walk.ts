@@ -1,6 +1,7 @@
 import type { BankFixture } from './bank-fixture.ts';
 import { createCookieAgent, formValue } from './cookie-agent.ts';
 import { enrolAuthenticatorApp, totpCodeAt, TOTP_STEP_MS } from './totp-enrolment.ts';
+import { passkeyOptionsIn, type SoftwareAuthenticator } from './software-authenticator.ts';
 
 /** Enrols an authenticator app for the fixture customer and returns its secret; the clock then moves past that code. */
 export async function enrolTotp(fixture: BankFixture): Promise<string> {
@@ -26,6 +27,8 @@ export interface ConsentWalk {
   consent_factor?: 'totp' | 'sms';
   /** The customer's phone, where the SMS code goes: the fixture customer's unless given. */
   phone?: string;
+  /** Sign in and consent with this passkey instead of codes: the pages' passkey step, answered by the authenticator. */
+  passkey?: SoftwareAuthenticator;
 }
 
 /**
@@ -50,8 +53,14 @@ export async function walkConsent(fixture: BankFixture, authorizationUrl: URL, w
   page = await response.text();
   if (response.status !== 200 || !page.includes('/mfa')) return { callback: undefined, page, agent, status: response.status, uid };
 
-  const code = walk.login_code ?? (await totpNow(fixture, walk.totp_secret));
-  response = await agent.post(`${base}/mfa`, { csrf: formValue(page, 'csrf'), factor: 'totp', code });
+  /** The passkey step of the interaction's page (asked for with ?method=passkey), answered: its form fields. */
+  const passkeyAnswer = async (passkey: SoftwareAuthenticator) => {
+    const step = await (await agent.follow(`${base}?method=passkey`)).response.text();
+    return { csrf: formValue(step, 'csrf'), factor: 'passkey', passkey_response: JSON.stringify(passkey.assert(passkeyOptionsIn(step))) };
+  };
+  response = walk.passkey
+    ? await agent.post(`${base}/mfa`, await passkeyAnswer(walk.passkey))
+    : await agent.post(`${base}/mfa`, { csrf: formValue(page, 'csrf'), factor: 'totp', code: walk.login_code ?? (await totpNow(fixture, walk.totp_secret)) });
   if (response.status !== 303) return { callback: undefined, page: await response.text(), agent, status: response.status, uid };
   ({ response, url } = await agent.follow(new URL(response.headers.get('location')!, fixture.url), leavesBank));
   if (leavesBank(url)) return { callback: url, page: '', agent };
@@ -63,8 +72,10 @@ export async function walkConsent(fixture: BankFixture, authorizationUrl: URL, w
 
   const csrf = formValue(page, 'csrf');
   const account_id = /name="account_id" value="([^"]+)"/.exec(page)?.[1] ?? '';
-  const fields: Record<string, string> = { csrf, decision: walk.decision ?? 'approve', account_id };
-  if ((walk.decision ?? 'approve') === 'approve' && walk.consent_factor === 'sms') {
+  let fields: Record<string, string> = { csrf, decision: walk.decision ?? 'approve', account_id };
+  if ((walk.decision ?? 'approve') === 'approve' && walk.passkey) {
+    fields = { ...fields, ...(await passkeyAnswer(walk.passkey)) };
+  } else if ((walk.decision ?? 'approve') === 'approve' && walk.consent_factor === 'sms') {
     await agent.post(`${base}/sms`, { csrf, purpose: 'consent' });
     fields.factor = 'sms';
     fields.code = fixture.sms.lastCode(walk.phone ?? '090-1111-2222') ?? '';

@@ -68,3 +68,12 @@ export function createSoftwareAuthenticator(options: { origin: string; rp_id: st
     },
   };
 }
+
+/** The WebAuthn options a bank page put in its passkey step's attribute (HTML-escaped there). */
+export function passkeyOptionsIn(page: string) {
+  const attribute = /data-passkey-options="([^"]*)"/.exec(page)?.[1];
+  if (attribute === undefined) throw new Error('the page offers no passkey step');
+  return JSON.parse(attribute.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&'));
+}
+
+export type SoftwareAuthenticator = ReturnType<typeof createSoftwareAuthenticator>;

@@ -4,14 +4,9 @@ import { generate } from 'otplib';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
 import { customerSession, sessionGet, sessionPost } from '../testing/staff-session.ts';
-import { createSoftwareAuthenticator } from '../testing/software-authenticator.ts';
+import { createSoftwareAuthenticator, passkeyOptionsIn as passkeyOptions } from '../testing/software-authenticator.ts';
 
-/** The WebAuthn options a page put in its passkey step's attribute. */
-function passkeyOptions(body: string) {
-  const attribute = /data-passkey-options="([^"]*)"/.exec(body)?.[1];
-  assert.ok(attribute, 'the page offers a passkey step');
-  return JSON.parse(attribute.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&'));
-}
+
 
 const errorText = (body: string) => /<p class="error" role="alert">([^<]*)<\/p>/.exec(body)?.[1];
 
