@@ -124,6 +124,8 @@ for (const backend of testBackends) {
       const { url } = await operator.startLink(await operator.attest(HANAKO, undefined, WALLET_USER), { link_id });
       const walked = await walkConsent(fixture, url, { totp_secret: totp, decision: 'none' });
       assert.match(walked.page, /data-renewal="true"/, 'the page says it renews');
+      assert.match(walked.page, /口座連携の更新/);
+      assert.match(walked.page, /id="deny-button"[^>]*>更新しない</, 'declining keeps the link as it is, and says so');
       await fixture.bank.services.links.revoke(operator.operator.id, link_id, 'test');
       const revoked = await readLink(link_id);
       fixture.clock.advance(TOTP_STEP_MS);

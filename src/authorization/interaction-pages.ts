@@ -62,7 +62,7 @@ export interface ConsentModel {
 export function consentPage(frame: Frame, model: ConsentModel, step: SecondFactorStep, message?: { error?: string; info?: string }): string {
   const t = INTERACTION_TEXT[frame.lang];
   const part = factorPart(step, html`<button type="submit" name="decision" value="approve" class="primary" id="approve-button">${t.approve}</button>`,
-    html`<button type="submit" name="decision" value="deny" class="secondary" id="deny-button" formnovalidate>${t.deny}</button>`);
+    html`<button type="submit" name="decision" value="deny" class="secondary" id="deny-button" formnovalidate>${model.renewal ? t.renew_deny : t.deny}</button>`);
   const title = model.renewal ? t.renew_title : t.consent_title;
   return page(frame, title, html`<h1>${title}</h1><p>${model.renewal ? t.renew_lead : t.consent_lead}</p>
 <div class="card" id="consent"${model.renewal ? html` data-renewal="true"` : ''}>${message?.error ? html`<p class="error" role="alert">${message.error}</p>` : ''}${message?.info ? html`<p role="status">${message.info}</p>` : ''}

@@ -39,6 +39,7 @@ export const INTERACTION_TEXT = {
     renew_current_end: '現在の有効期限',
     renew_expired: '(期限切れ)',
     renew_expires: '更新後の有効期限',
+    renew_deny: '更新しない',
     csrf_failed: 'このフォームは無効です。最初からやり直してください。',
   },
   en: {
@@ -78,6 +79,7 @@ export const INTERACTION_TEXT = {
     renew_current_end: 'Consent now ends',
     renew_expired: '(expired)',
     renew_expires: 'After renewal it ends on',
+    renew_deny: 'Do not renew',
     csrf_failed: 'This form is no longer valid. Please start again.',
   },
 } as const;
