@@ -21,6 +21,8 @@ export interface ObservedAlert {
   severity: string;
   customer_id: string | null;
   link_id: string | null;
+  /** The operator an operator-wide alert is about (an automatic containment), else null. */
+  operator_id: string | null;
   reason_codes: string[];
 }
 
@@ -45,7 +47,7 @@ export function createBankObserver(db: Database) {
     },
 
     async alerts(): Promise<ObservedAlert[]> {
-      return db.query<ObservedAlert>(`SELECT at, kind, severity, customer_id, link_id, reason_codes FROM alerts ORDER BY at, id`);
+      return db.query<ObservedAlert>(`SELECT at, kind, severity, customer_id, link_id, operator_id, reason_codes FROM alerts ORDER BY at, id`);
     },
   };
 }

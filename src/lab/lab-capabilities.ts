@@ -8,6 +8,7 @@ import { linkWithLeakedPin } from './capabilities/link-with-leaked-pin.ts';
 import { linkThroughConsent } from './capabilities/link-through-consent.ts';
 import { sprayCommonPins } from './capabilities/spray-common-pins.ts';
 import { drainLink } from './capabilities/drain-link.ts';
+import { chargeWithOperatorKeys } from './capabilities/charge-with-operator-keys.ts';
 
 /**
  * Everything the lab's people can do, one capability per file. Scenario files name them (`capability: top-up`);
@@ -25,6 +26,7 @@ export const labCapabilities: readonly LabCapability[] = [
   linkThroughConsent, // the hardened path with a forged eKYC: the bank's login and second factor with what is held
   sprayCommonPins, // reverse brute force: a few common PINs across many accounts, spread over operators and devices
   drainLink, // charges every link obtained up to the caps until the bank stops it
+  chargeWithOperatorKeys, // a leaked operator database: every link it holds charged once within minutes, from elsewhere
 ] as LabCapability[];
 
 /** The capability with this id, or undefined. */

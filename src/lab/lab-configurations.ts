@@ -31,8 +31,8 @@ export const LAB_CONFIGURATIONS: readonly LabConfiguration[] = [
   },
   {
     id: 'hardened',
-    describes: 'the default: FAPI 2.0 consent at the bank with MFA, eKYC at the operator, the risk rules enforced',
-    operator_policy: { link_methods: ['fapi2'], kyc_level_min: 'ekyc_document_face' },
+    describes: 'the default: FAPI 2.0 consent at the bank with MFA, eKYC at the operator, operators\' server addresses registered, the risk rules enforced',
+    operator_policy: { link_methods: ['fapi2'], kyc_level_min: 'ekyc_document_face', registers_server_address: true },
     risk: { mode: 'enforce', config: DEFAULT_RISK_CONFIG },
     reverse_brute_force_containment: 'suspend_new_links',
   },

@@ -42,6 +42,8 @@ export function labEndUserAddress(device_id: string): string {
 export interface LabOperatorPolicy {
   link_methods: LinkMethod[];
   kyc_level_min: KycLevel;
+  /** True: the operator registers its server's address, so the bank takes its credentials from there only. */
+  registers_server_address?: boolean;
 }
 
 /** A link an operator holds for one of its users: the bank's link id and the credential that charges it. */
@@ -100,6 +102,8 @@ export interface LabOperator {
   /** Takes the bank's redirect back to the operator: exchanges the code for tokens, or reads the refusal. */
   finishConsent(callback: URL, pending: PendingConsent): Promise<LinkAnswer>;
   charge(link: HeldLink, request: { amount_yen: number; device_id: string; idempotency_key: string }): Promise<ChargeAnswer>;
+  /** The operator's client key and its users' link credentials used from another address: a leaked operator database. */
+  from(ip: string): Pick<LabOperator, 'charge'>;
   /** The charge as the bank says it is now (for the final tally): status and what was refunded. */
   readCharge(charge_id: string): Promise<{ status: string; amount_yen: number; refunded_yen: number }>;
 }
@@ -143,35 +147,63 @@ export async function createLabOperator(
     ...(spec.charges_yen_per_month_max === undefined ? {} : { charges_yen_per_month_max: spec.charges_yen_per_month_max }),
     jwks: { keys: [{ ...(await exportJWK(publicKey)), alg: 'ES256', use: 'sig' }] },
     redirect_uris: [redirect_uri],
+    ...(policy.registers_server_address ? { source_addresses: [server_ip] } : {}),
   });
   const basic = `Basic ${Buffer.from(`${operator.client_id}:${client_secret}`).toString('base64')}`;
   const endUser = (device_id: string): Record<string, string> =>
     (spec.relays_end_user_address ? { 'x-device-id': device_id, 'psu-ip-address': labEndUserAddress(device_id) } : { 'x-device-id': device_id });
-  const fetch: FetchFunction = createInjectFetch(app, { remoteAddress: server_ip });
   const issuer = new URL(`${bank_url}/oidc`);
-  let config: client.Configuration | undefined;
-  const configuration = async () => {
-    config ??= await client.discovery(issuer, operator.client_id, { redirect_uris: [redirect_uri] }, client.PrivateKeyJwt(privateKey as CryptoKey), {
-      execute: [client.allowInsecureRequests],
-      [client.customFetch]: fetch as never,
-    });
-    return config;
-  };
 
-  const api = async (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
-    fetch(`${bank_url}${path}`, {
-      method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-
-  const fresh = async (link: HeldLink) => {
-    const credential = link.credential;
-    if (credential.kind !== 'access_token' || credential.expires_at_real_ms - Date.now() > TOKEN_REFRESH_MARGIN_MS || !credential.refresh_token) return;
-    const tokens = await client.refreshTokenGrant(await configuration(), credential.refresh_token, undefined, { DPoP: credential.dpop });
-    credential.access_token = tokens.access_token;
-    credential.refresh_token = tokens.refresh_token ?? credential.refresh_token;
-    credential.expires_at_real_ms = Date.now() + (tokens.expires_in ?? 0) * 1000;
+  /** The operator's calls to the bank from `ip`: its own server's, or a thief's with its keys. */
+  const callerAt = (ip: string) => {
+    const fetch: FetchFunction = createInjectFetch(app, { remoteAddress: ip });
+    let config: client.Configuration | undefined;
+    const configuration = async () => {
+      config ??= await client.discovery(issuer, operator.client_id, { redirect_uris: [redirect_uri] }, client.PrivateKeyJwt(privateKey as CryptoKey), {
+        execute: [client.allowInsecureRequests],
+        [client.customFetch]: fetch as never,
+      });
+      return config;
+    };
+    const api = async (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+      fetch(`${bank_url}${path}`, {
+        method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const fresh = async (link: HeldLink) => {
+      const credential = link.credential;
+      if (credential.kind !== 'access_token' || credential.expires_at_real_ms - Date.now() > TOKEN_REFRESH_MARGIN_MS || !credential.refresh_token) return;
+      const tokens = await client.refreshTokenGrant(await configuration(), credential.refresh_token, undefined, { DPoP: credential.dpop });
+      credential.access_token = tokens.access_token;
+      credential.refresh_token = tokens.refresh_token ?? credential.refresh_token;
+      credential.expires_at_real_ms = Date.now() + (tokens.expires_in ?? 0) * 1000;
+    };
+    const charge: LabOperator['charge'] = async (link, { amount_yen, device_id, idempotency_key }) => {
+      let response: Response;
+      const headers = { 'idempotency-key': idempotency_key, ...endUser(device_id) };
+      if (link.credential.kind === 'link_token') {
+        response = await api('POST', '/v1/charges', { ...headers, authorization: `Bearer ${link.credential.token}` }, { amount_yen });
+      } else {
+        try {
+          await fresh(link);
+        } catch (error) {
+          // The bank refused the refresh grant (an expired consent, a revoked link, a source it does not know).
+          if (error instanceof client.ResponseBodyError) return { kind: 'refused', http_status: error.status, code: error.error };
+          throw error;
+        }
+        response = await client.fetchProtectedResource(await configuration(), link.credential.access_token, new URL(`${bank_url}/v1/charges`), 'POST',
+          JSON.stringify({ amount_yen }), new Headers({ ...headers, 'content-type': 'application/json' }), { DPoP: link.credential.dpop });
+      }
+      const text = await response.text();
+      if (response.status !== 201 && response.status !== 202) return { kind: 'refused', http_status: response.status, code: problemCode(response.status, text) };
+      const body = JSON.parse(text) as { id: string; status: string; approval_expires_at?: string | null };
+      if (body.approval_expires_at) onWaiting?.(new Date(body.approval_expires_at));
+      return { kind: 'answered', http_status: response.status, charge_id: body.id, status: body.status };
+    };
+    return { api, configuration, charge };
   };
+  const own = callerAt(server_ip);
+  const { api, configuration } = own;
 
   return {
     key: spec.key,
@@ -222,22 +254,9 @@ export async function createLabOperator(
       };
     },
 
-    async charge(link, { amount_yen, device_id, idempotency_key }) {
-      let response: Response;
-      const headers = { 'idempotency-key': idempotency_key, ...endUser(device_id) };
-      if (link.credential.kind === 'link_token') {
-        response = await api('POST', '/v1/charges', { ...headers, authorization: `Bearer ${link.credential.token}` }, { amount_yen });
-      } else {
-        await fresh(link);
-        response = await client.fetchProtectedResource(await configuration(), link.credential.access_token, new URL(`${bank_url}/v1/charges`), 'POST',
-          JSON.stringify({ amount_yen }), new Headers({ ...headers, 'content-type': 'application/json' }), { DPoP: link.credential.dpop });
-      }
-      const text = await response.text();
-      if (response.status !== 201 && response.status !== 202) return { kind: 'refused', http_status: response.status, code: problemCode(response.status, text) };
-      const charge = JSON.parse(text) as { id: string; status: string; approval_expires_at?: string | null };
-      if (charge.approval_expires_at) onWaiting?.(new Date(charge.approval_expires_at));
-      return { kind: 'answered', http_status: response.status, charge_id: charge.id, status: charge.status };
-    },
+    charge: own.charge,
+
+    from: (ip) => ({ charge: callerAt(ip).charge }),
 
     async readCharge(charge_id) {
       const response = await api('GET', `/v1/charges/${charge_id}`, { authorization: basic });

@@ -45,6 +45,8 @@ export interface LabWorld {
   at(actor: LabActor, when: Date, move: () => Promise<void>, options?: { exact?: boolean }): void;
   /** The scenario's operator by its key. */
   operator(key: string): LabOperator;
+  /** What the operator's database holds now: each customer's link at it, in the customers' order. */
+  linksHeldBy(operator_key: string): { customer: LabCustomer; link: HeldLink }[];
   /** The customer's own browser (cookies kept between moves). */
   browser(customer: LabCustomer): LabBrowser;
   /** A fresh browser from `ip` (an attacker's, or one opened once). */

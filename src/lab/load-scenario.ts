@@ -92,7 +92,10 @@ function resolveConfigurations(file: string, scenario: Scenario): LabConfigurati
       configuration = {
         id: entry.id,
         describes: entry.describes ?? `${base.describes}, changed`,
-        operator_policy: { link_methods: entry.link_methods ?? base.operator_policy.link_methods, kyc_level_min: entry.kyc_level_min ?? base.operator_policy.kyc_level_min },
+        operator_policy: {
+          link_methods: entry.link_methods ?? base.operator_policy.link_methods, kyc_level_min: entry.kyc_level_min ?? base.operator_policy.kyc_level_min,
+          registers_server_address: entry.registers_server_address ?? base.operator_policy.registers_server_address ?? false,
+        },
         risk: { mode: entry.risk_mode ?? base.risk.mode, config: (entry.risk_config as RiskConfig | undefined) ?? base.risk.config },
         reverse_brute_force_containment: entry.reverse_brute_force_containment ?? base.reverse_brute_force_containment,
       };

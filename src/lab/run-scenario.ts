@@ -193,6 +193,10 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
           assert(operator, `operator ${key} is in the scenario (checked when it was loaded)`);
           return operator;
         },
+        linksHeldBy: (operator_key) => customers.flatMap((customer) => {
+          const link = customer.links.get(operator_key);
+          return link ? [{ customer, link }] : [];
+        }),
         browser(customer) {
           let browser = browsers.get(customer.key);
           if (!browser) browsers.set(customer.key, (browser = browserAt(customer.ip)));
@@ -270,7 +274,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       }
       const observer = createBankObserver(db);
       const victimIds = [...new Set(attackers.flatMap((attacker) => attacker.targets.map((target) => target.customer.customer_id)))];
-      const measures = measureRun({ records, finals, decisions: await observer.decisions(victimIds), alerts: await observer.alerts(), customers, start, end });
+      const measures = measureRun({ records, finals, decisions: await observer.decisions(victimIds), alerts: await observer.alerts(), customers,
+        operator_ids: new Map([...operators.values()].map((operator) => [operator.key, operator.operator.id])), start, end });
       return {
         scenario: scenario.id, configuration: configuration.id, seed, scale,
         timeline: { start: start.toISOString(), end: end.toISOString(), days: scenario.timeline.days, resolution_minutes },

@@ -75,6 +75,7 @@ export const CustomConfiguration = Type.Object({
   describes: Type.Optional(Type.String({ maxLength: 200 })),
   link_methods: Type.Optional(Type.Array(Type.Union([Type.Literal('legacy_pin'), Type.Literal('fapi2')]), { minItems: 1, uniqueItems: true })),
   kyc_level_min: Type.Optional(Type.Union(KYC_LEVELS.map((level) => Type.Literal(level)))),
+  registers_server_address: Type.Optional(Type.Boolean({ description: "Whether operators register their server's address, so the bank takes their credentials from there only" })),
   risk_mode: Type.Optional(Type.Union([Type.Literal('enforce'), Type.Literal('observe')])),
   reverse_brute_force_containment: Type.Optional(Type.Union(CONTAINMENT_POLICIES.map((policy) => Type.Literal(policy)))),
   risk_config: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'A whole risk config (src/risk/risk-config.ts), checked by the bank as at start-up' })),
