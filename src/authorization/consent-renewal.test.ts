@@ -9,6 +9,7 @@ import { enrolTotp, totpNow, walkConsent } from '../testing/consent-walk.ts';
 import { formValue } from '../testing/cookie-agent.ts';
 import { TOTP_STEP_MS } from '../testing/totp-enrolment.ts';
 import { CONSENT_TTL_SECONDS } from './create-authorization-server.ts';
+import { insertConsentedLinkRow } from '../testing/consented-link-row.ts';
 
 const HANAKO = { name_kana: 'ﾔﾏﾀﾞ ﾊﾅｺ', birth_date: '1948-03-15', phone: '+81 90 1111 2222' };
 const WALLET_USER = 'wallet-user-hanako';
@@ -157,11 +158,8 @@ for (const backend of testBackends) {
         email: 'taro@example.jp', address: '東京都', login_id: `taro-${randomUUID()}`, password: 'another long password',
       });
       const account = await core.openAccount({ customer_id: taro.id, branch_code: '002', account_number: '7654321', pin: '9876' });
-      const link_id = randomUUID();
       const ends = new Date(fixture.clock.now().getTime() + 24 * 60 * 60 * 1000);
-      await fixture.db.query(
-        `INSERT INTO links (id, operator_id, account_id, method, status, charge_yen_max, charges_yen_per_month_max, created_at, consent_expires_at)
-         VALUES ($1, $2, $3, 'fapi2', 'active', 100000, 300000, $4, $5)`, [link_id, operator.operator.id, account.id, fixture.clock.now(), ends]);
+      const link_id = await insertConsentedLinkRow(fixture.db, { operator_id: operator.operator.id, account_id: account.id, created_at: fixture.clock.now(), consent_expires_at: ends });
       const before = await readLink(link_id);
       const links = await linkCount();
       const { callback } = await authorize({ link_id });
@@ -181,10 +179,9 @@ for (const backend of testBackends) {
     });
 
     test('a legacy PIN link cannot be renewed: link_not_renewable at PAR', async () => {
-      const link_id = randomUUID();
-      await fixture.db.query(
-        `INSERT INTO links (id, operator_id, account_id, method, status, charge_yen_max, charges_yen_per_month_max, created_at)
-         VALUES ($1, $2, $3, 'legacy_pin', 'active', 100000, 300000, $4)`, [link_id, operator.operator.id, fixture.customer.account_id, fixture.clock.now()]);
+      const link_id = await insertConsentedLinkRow(fixture.db, {
+        operator_id: operator.operator.id, account_id: fixture.customer.account_id, created_at: fixture.clock.now(), consent_expires_at: null, method: 'legacy_pin',
+      });
       await assert.rejects(operator.startLink(await operator.attest(HANAKO), { link_id }),
         (error: OAuthError) => error.error === 'invalid_request' && /^link_not_renewable:/.test(error.error_description ?? ''));
     });

@@ -1,11 +1,11 @@
 import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
 import { CONSENT_REMINDER_WINDOW_DAYS, remindExpiringConsents } from './consent-reminders.ts';
 import { renderEmail } from '../notify/notice-templates.ts';
 import { noticeOf, type OutboxRow } from '../notify/notice.ts';
+import { insertConsentedLinkRow } from '../testing/consented-link-row.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -31,14 +31,10 @@ for (const backend of testBackends) {
 
     /** A FAPI link of the fixture customer whose consent ends `days` from now (or at `ends`). */
     async function fapiLink(days: number, { status = 'active', method = 'fapi2', operator = operator_id }: { status?: string; method?: string; operator?: string } = {}) {
-      const id = randomUUID();
       const now = fixture.clock.now();
-      await fixture.db.query(
-        `INSERT INTO links (id, operator_id, account_id, method, status, charge_yen_max, charges_yen_per_month_max, created_at, consent_expires_at)
-         VALUES ($1, $2, $3, $4, $5, 100000, 300000, $6, $7)`,
-        [id, operator, fixture.customer.account_id, method, status, now, new Date(now.getTime() + days * DAY_MS)],
-      );
-      return id;
+      return insertConsentedLinkRow(fixture.db, {
+        operator_id: operator, account_id: fixture.customer.account_id, created_at: now, consent_expires_at: new Date(now.getTime() + days * DAY_MS), method, status,
+      });
     }
 
     const remind = () => remindExpiringConsents(fixture.db, { clock: fixture.clock, ids: fixture.bank.services.ids });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
 import { charge, createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
 import { FORM_HEADERS, formBody, logInCustomer } from '../testing/staff-session.ts';
+import { insertConsentedLinkRow } from '../testing/consented-link-row.ts';
 
 for (const backend of testBackends) {
   describe(`customer pages on ${backend.name}`, { skip: backend.skip }, () => {
@@ -70,11 +71,8 @@ for (const backend of testBackends) {
     });
 
     test('linked services show when a consent ends, and once it has, that it can be renewed from the service\'s app', async () => {
-      const link_id = fixture.bank.services.ids.next();
       const ends = new Date(fixture.clock.now().getTime() + 30 * 24 * 60 * 60 * 1000);
-      await fixture.db.query(
-        `INSERT INTO links (id, operator_id, account_id, method, status, charge_yen_max, charges_yen_per_month_max, created_at, consent_expires_at)
-         VALUES ($1, $2, $3, 'fapi2', 'active', 100000, 300000, $4, $5)`, [link_id, fixture.operator.id, fixture.customer.account_id, fixture.clock.now(), ends]);
+      const link_id = await insertConsentedLinkRow(fixture.db, { operator_id: fixture.operator.id, account_id: fixture.customer.account_id, created_at: fixture.clock.now(), consent_expires_at: ends });
       const row = (page: string) => new RegExp(`data-link="${link_id}">(?:(?!</tr>).)*`, 's').exec(page)?.[0] ?? '';
       const jst = new Date(ends.getTime() + 9 * 60 * 60 * 1000).toISOString().slice(0, 10);
       assert.match(row((await passbook()).body), new RegExp(`<td class="consent-ends">${jst}</td>`));

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SECOND_FACTOR_FAILURES_MAX } from '../mfa/second-factors.ts';
+import { insertConsentedLinkRow } from '../testing/consented-link-row.ts';
 
 const PAGES = ['/staff', '/staff/operators', '/staff/charges', '/staff/alerts', '/staff/cases', '/staff/customers', '/staff/security', '/staff/audit'];
 
@@ -136,11 +137,8 @@ for (const backend of testBackends) {
     });
 
     test('the customer page shows when each FAPI link\'s consent ends, and marks it expired once it has passed; a legacy link has none', async () => {
-      const link_id = fixture.bank.services.ids.next();
       const ends = new Date(fixture.clock.now().getTime() + 10 * 24 * 60 * 60 * 1000);
-      await fixture.db.query(
-        `INSERT INTO links (id, operator_id, account_id, method, status, charge_yen_max, charges_yen_per_month_max, created_at, consent_expires_at)
-         VALUES ($1, $2, $3, 'fapi2', 'active', 100000, 300000, $4, $5)`, [link_id, fixture.operator.id, fixture.customer.account_id, fixture.clock.now(), ends]);
+      const link_id = await insertConsentedLinkRow(fixture.db, { operator_id: fixture.operator.id, account_id: fixture.customer.account_id, created_at: fixture.clock.now(), consent_expires_at: ends });
       const url = `/staff/customers/${fixture.customer.id}`;
       const cell = (body: string, id: string) => new RegExp(`id="link-${id}">(?:(?!</tr>).)*<td class="consent-ends">((?:(?!</td>).)*)</td>`, 's').exec(body)?.[1];
       const jst = new Date(ends.getTime() + 9 * 60 * 60 * 1000).toISOString().slice(0, 16).replace('T', ' ');
