@@ -85,7 +85,7 @@ ${links.map((link) => html`<tr data-link="${link.id}" id="link-${link.id}"><td>$
 <div class="card"><p>生年月日 Born ${customer.birth_date} · ☎ ${customer.phone} · ${customer.email}<br><span class="muted">${customer.address} · customer <code>${customer.id}</code></span></p></div>
 <h2>第二要素 Second factors</h2>
 <table id="factors"><thead><tr><th>Factor</th><th>Status</th><th>Failures in a row</th><th>Locked (JST)</th><th></th></tr></thead><tbody>
-${factors.map((factor) => html`<tr data-factor="${factor.factor}" data-status="${factor.status}"><td>${factor.factor === 'totp' ? '認証アプリ TOTP' : html`SMS ${factor.phone_masked ?? ''}`}</td>
+${factors.map((factor) => html`<tr data-factor="${factor.factor}" data-status="${factor.status}"><td>${factor.factor === 'totp' ? '認証アプリ TOTP' : factor.factor === 'passkey' ? `パスキー Passkeys (${factor.passkeys_count ?? 0})` : html`SMS ${factor.phone_masked ?? ''}`}</td>
 <td><span class="tag ${factor.status === 'locked' ? 'on' : 'off'}">${factor.status}</span></td><td>${factor.failures_consecutive}</td><td>${jst(factor.locked_at)}</td>
 <td>${factor.status === 'locked' ? admin ? html`<form method="post" action="/staff/security/factors/unlock">${csrf}<input type="hidden" name="customer_id" value="${customer.id}"><input type="hidden" name="factor" value="${factor.factor}"><button type="submit" data-action="unlock-factor">解除 Unlock (after calling the customer)</button></form>` : html`<span class="muted">admin only</span>` : ''}</td></tr>`)}
 </tbody></table>

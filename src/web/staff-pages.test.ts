@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SECOND_FACTOR_FAILURES_MAX } from '../mfa/second-factors.ts';
 import { insertConsentedLinkRow } from '../testing/consented-link-row.ts';
+import { createSoftwareAuthenticator } from '../testing/software-authenticator.ts';
 
 const PAGES = ['/staff', '/staff/operators', '/staff/charges', '/staff/alerts', '/staff/cases', '/staff/customers', '/staff/security', '/staff/audit'];
 
@@ -170,6 +171,19 @@ for (const backend of testBackends) {
       assert.match(page.body, /id="audit-verdict" data-ok="true">OK/);
       assert.match(page.body, /operator\.switch/);
       assert.match(page.body, /factor\.unlock/);
+    });
+
+    test('the customer page names passkeys as passkeys, with how many the customer holds', async () => {
+      const { core, passkeys, secondFactors } = fixture.bank.services;
+      const phone = '080-3333-0001';
+      const customer = await core.openCustomer({ name_kanji: '鍵 太郎', name_kana: 'カギ タロウ', birth_date: '1980-02-02', phone, email: 'key@example.jp', address: '札幌', login_id: 'passkey-staff-view', password: 'a long password 2026' });
+      const authenticator = createSoftwareAuthenticator({ origin: 'http://bank.test', rp_id: 'bank.test' });
+      const options = await passkeys.registrationOptions(customer.id, 'session:staff-test');
+      await secondFactors.sendSmsCode(customer.id, 'enrol_passkey');
+      assert.ok((await secondFactors.enrolPasskey(customer.id, { response: JSON.stringify(authenticator.register(options)), name: 'Phone', bound_to: 'session:staff-test' },
+        { factor: 'sms', code: fixture.sms.lastCode(phone, 'enrol_passkey')!, purpose: 'enrol_passkey' })).ok);
+      const seen = await staffGet(fixture, viewer, `/staff/customers/${customer.id}`);
+      assert.match(seen.body, /<tr data-factor="passkey" data-status="active"><td>パスキー Passkeys \(1\)<\/td>/);
     });
   });
 }
