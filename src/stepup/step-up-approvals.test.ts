@@ -5,6 +5,7 @@ import { createBankFixture, legacyLink, type BankFixture } from '../testing/bank
 import { readPassbook } from '../bank/passbook.ts';
 import type { Database, Queryable } from '../storage/database.ts';
 import { createStepUpApprovals } from './step-up-approvals.ts';
+import { createSoftwareAuthenticator } from '../testing/software-authenticator.ts';
 import { STEP_UP_TIMEOUT_SECONDS, HOLD_TIMEOUT_SECONDS } from './pending-charge-timeouts.ts';
 import { balances, chargeLink, enrolAuthenticator, linkedElderlyCustomer, stepUpCode, type WaitingChargeCustomer, STEP_UP_TEST_RISK } from './waiting-charge-fixture.ts';
 
@@ -58,6 +59,39 @@ for (const backend of testBackends) {
       assert.doesNotMatch(text.text, /\b\d{6}\b/, 'the notice carries no code');
       const polled = await getCharge(body.id);
       assert.equal(polled.json().status, 'pending_approval');
+    });
+
+    test('a passkey approves a charge only with the challenge issued for that charge, amount and payee; any other answer moves nothing', async () => {
+      const { customer, charge } = await challenged();
+      const other = await chargeLink(fixture, customer, 90_000);
+      assert.equal(other.statusCode, 202, other.body);
+      const { stepUp, secondFactors, passkeys } = fixture.bank.services;
+      const passkey = createSoftwareAuthenticator({ origin: 'http://bank.test', rp_id: 'bank.test' });
+      const session = 'session:step-up-test';
+      const registration = await passkeys.registrationOptions(customer.customer_id, session);
+      await secondFactors.sendSmsCode(customer.customer_id, 'enrol_passkey');
+      assert.ok((await secondFactors.enrolPasskey(customer.customer_id, { response: JSON.stringify(passkey.register(registration)), name: 'Phone', bound_to: session },
+        { factor: 'sms', code: fixture.sms.lastCode(customer.phone, 'enrol_passkey')!, purpose: 'enrol_passkey' })).ok);
+      const before = await balances(fixture, customer.account_id);
+      const shown = { charge_id: charge.id, amount_yen: 100_000, payee_operator_id: fixture.operator.id };
+      const approve = (charge_id: string, amount_yen: number, response: unknown, bound_to = session) =>
+        stepUp.approve(customer.customer_id, charge_id, { amount_yen, payee_operator_id: fixture.operator.id, factor: 'passkey', response: JSON.stringify(response), bound_to });
+
+      const for_this = await stepUp.passkeyOptions(customer.customer_id, shown, session);
+      assert.ok(for_this);
+      assert.deepEqual(await approve(other.json().id, 90_000, passkey.assert(for_this)), { ok: false, code: 'passkey_challenge_invalid' }, 'a challenge for one charge approves no other');
+      const again = await stepUp.passkeyOptions(customer.customer_id, shown, session);
+      assert.deepEqual(await approve(charge.id, 10_000, passkey.assert(again!)), { ok: false, code: 'passkey_challenge_invalid' }, 'nor another amount');
+      const third = await stepUp.passkeyOptions(customer.customer_id, shown, session);
+      assert.deepEqual(await approve(charge.id, 100_000, passkey.assert(third!), 'session:another'), { ok: false, code: 'passkey_challenge_invalid' }, 'nor from another session');
+      assert.deepEqual(await balances(fixture, customer.account_id), before, 'nothing moved');
+      assert.equal((await getCharge(other.json().id)).json().status, 'pending_approval');
+
+      const good = await stepUp.passkeyOptions(customer.customer_id, shown, session);
+      const answer = passkey.assert(good!);
+      assert.deepEqual(await approve(charge.id, 100_000, answer), { ok: true, status: 'succeeded' });
+      assert.equal((await balances(fixture, customer.account_id)).posted_yen, before.posted_yen - 100_000);
+      assert.deepEqual(await approve(charge.id, 100_000, answer), { ok: false, code: 'approval_not_waiting' }, 'money moves once');
     });
 
     test('approving with the SMS code bound to the amount and payee moves the money once and the passbook names the operator', async () => {
