@@ -113,6 +113,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       db, clock, ids: createIds(clock), log: createLogger({ level: process.env.FURIKAE_LAB_LOG ?? 'silent' }),
       credential_fingerprint_key: LAB_CREDENTIAL_KEY, audit_key: LAB_AUDIT_KEY, not_me_key: LAB_NOT_ME_KEY, sms: phones, mail: mailboxes,
       public_url: LAB_BANK_ORIGIN, risk: configuration.risk, notice_polling: false, waiting_charge_jobs: false,
+      // Consent reminders would fire on a wall-clock timer at whatever simulated day it happened to be, so the same seed
+      // would not give the same mailboxes; the lab's customers do not act on reminders yet.
+      consent_reminders: false,
       reverse_brute_force_containment: configuration.reverse_brute_force_containment,
       // The per-address HTTP limits count wall-clock minutes, which mean nothing on the lab's simulated clock (years
       // pass in seconds): out of reach here. The credential throttle, on the bank's clock, is the defence measured.
