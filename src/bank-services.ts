@@ -13,6 +13,8 @@ import { createSmsCustomerNotifier, type NotifyCustomer } from './mfa/notify-cus
 import { createSecondFactors, type SecondFactors } from './mfa/second-factors.ts';
 import { createPasskeys, type Passkeys } from './mfa/passkeys.ts';
 import { passkeyRelyingParty } from './mfa/passkey-relying-party.ts';
+import { createFactorGate, type FactorGate } from './mfa/factor-gate.ts';
+import type { SimSwapApi } from './telecom/sim-swap-api.ts';
 import { createCredentialThrottle, type CredentialThrottle } from './throttle/credential-throttle.ts';
 import { createOperatorContainment, type ContainmentPolicy } from './throttle/reverse-brute-force-containment.ts';
 import { createBankMetrics, type BankMetrics } from './metrics/bank-metrics.ts';
@@ -59,6 +61,8 @@ export interface BankServices {
   secondFactors: SecondFactors;
   /** Passkey ceremonies (options and challenges); verification goes through secondFactors. */
   passkeys: Passkeys;
+  /** Which factor may approve a link, a step-up or a new factor, with the carrier's SIM-swap check for SMS. */
+  factorGate: FactorGate;
   throttle: CredentialThrottle;
   metrics: BankMetrics;
   /** Append-only, HMAC-chained record of every staff action, anchored outside the database. */
@@ -108,6 +112,8 @@ export interface BankServicesDeps {
   audit_anchor_file?: string;
   /** Where text messages go: the HTTP SMS gateway in production, a simulator the demo and tests pass in. */
   sms: SmsChannel;
+  /** The carrier's SIM Swap API (CAMARA): a carrier's client in production, SimulatedSimSwapApi in the demo, lab and tests. */
+  simSwap: SimSwapApi;
   /** The risk config (the shipped one when not given) and whether it is enforced or only observed. */
   risk?: { config?: RiskConfig; mode?: RiskMode };
   /**
@@ -128,7 +134,7 @@ export interface BankServicesDeps {
 }
 
 /** Wires the bank's services over a migrated database. */
-export async function createBankServices({ db, clock, ids, log, credential_fingerprint_key, audit_key, audit_anchor_file, sms, not_me_key,
+export async function createBankServices({ db, clock, ids, log, credential_fingerprint_key, audit_key, audit_anchor_file, sms, simSwap, not_me_key,
   risk = {}, public_url = 'http://127.0.0.1', passkey_rp_id, charge_steps, webhook_targets = { policy: PUBLIC_TARGETS_ONLY },
   reverse_brute_force_containment = 'suspend_new_links' }: BankServicesDeps): Promise<BankServices> {
   const ledger = createLedger({ db, clock, log });
@@ -154,6 +160,7 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
   const notMeTokens = createNotMeTokens({ key: not_me_key, clock });
   const passkeys = createPasskeys({ db, clock, ids, log, relying_party: passkeyRelyingParty(public_url, passkey_rp_id), raiseAlerts });
   const secondFactors = createSecondFactors({ db, clock, ids, sms, log, notifyCustomer, raiseAlerts, passkeys });
+  const factorGate = createFactorGate({ db, clock, log, secondFactors, simSwap, raiseAlerts });
   const webhookTargets = { policy: webhook_targets.policy, resolve: webhook_targets.resolve ?? systemResolver };
   const operators = createOperatorRegistry({ db, ledger, clock, ids, audit });
   const containOperators = reverse_brute_force_containment === 'suspend_new_links'
@@ -163,10 +170,11 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
     audit, cases, staff: createStaffDirectory({ db, clock, ids }), notMeTokens, notMe: createNotMeReports({ db, clock, tokens: notMeTokens, cases, log }),
     secondFactors,
     passkeys,
+    factorGate,
     risk: riskPipeline,
     linkRisk: createLinkRisk({ db, clock, ids, log, pipeline: riskPipeline, mode: riskMode, raiseAlerts, containments }),
     containments,
-    stepUp: createStepUpApprovals({ db, ledger, clock, ids, log, secondFactors, sms, public_url, raiseAlerts }),
+    stepUp: createStepUpApprovals({ db, ledger, clock, ids, log, secondFactors, factorGate, sms, public_url, raiseAlerts }),
     webhooks: createOperatorWebhooks({ db, clock, ...webhookTargets }),
     webhookDispatcher: createWebhookDispatcher({ db, clock, log, send: createWebhookSender(webhookTargets) }),
     throttle: createCredentialThrottle({

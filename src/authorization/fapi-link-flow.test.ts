@@ -53,8 +53,21 @@ for (const backend of testBackends) {
       return { callback: walked.callback, code_verifier };
     }
 
-    test('PAR, login with password and TOTP, consent approved with an SMS code, then a ¥5,000 charge with a DPoP-bound token', async () => {
-      const { callback, code_verifier } = await link(HANAKO, 'sms');
+    test('an SMS code cannot approve the consent of a customer with an authenticator: 403 second_factor_not_allowed, no code sent, no link', async () => {
+      const { url } = await operator.startLink(await operator.attest(HANAKO));
+      const texts_before = fixture.sms.messages('090-1111-2222').length;
+      const links_before = await fixture.db.query(`SELECT id FROM links`);
+      const walked = await walkConsent(fixture, url, { totp_secret: totp, consent_factor: 'sms' });
+      fixture.clock.advance(30_000);
+      assert.equal(walked.callback, undefined, 'the bank did not send the browser back with a code');
+      assert.equal(walked.status, 403);
+      assert.match(walked.page, /SMS|この認証方法/);
+      assert.equal(fixture.sms.messages('090-1111-2222').length, texts_before, 'no code went to the phone');
+      assert.equal((await fixture.db.query(`SELECT id FROM links`)).length, links_before.length, 'no link was made');
+    });
+
+    test('PAR, login with password and TOTP, consent approved with the authenticator, then a ¥5,000 charge with a DPoP-bound token', async () => {
+      const { callback, code_verifier } = await link(HANAKO);
       assert.equal(callback.searchParams.get('iss'), `${fixture.url}/oidc`, 'the authorization response carries iss (RFC 9207)');
       const tokens = await operator.exchange(callback, code_verifier);
       assert.equal(tokens.token_type.toLowerCase(), 'dpop');
@@ -69,17 +82,49 @@ for (const backend of testBackends) {
       const [stored] = await fixture.db.query<{ method: string; approved_with_factor: string; identity_match_score: number; kyc: string; consent_expires_at: Date }>(
         `SELECT method, approved_with_factor, identity_match_score, kyc_attestation->'kyc'->>'level' AS kyc, consent_expires_at FROM links WHERE id = $1`, [link_id]);
       assert.equal(stored?.method, 'fapi2');
-      assert.equal(stored?.approved_with_factor, 'sms');
+      assert.equal(stored?.approved_with_factor, 'totp');
       assert.equal(stored?.kyc, 'ekyc_document_face');
       assert.equal(stored?.identity_match_score, 100);
       assert.ok(stored!.consent_expires_at > fixture.clock.now());
       const last = (await readPassbook(fixture.db, fixture.bank.services.ledger, fixture.customer.account_id)).at(-1)!;
       assert.deepEqual([last.label, last.withdrawal_yen], ['セキュアペイ', 5000]);
+    });
+
+    test('a customer with no authenticator links with SMS codes at the sign-in and the consent, and the consent code names the operator', async () => {
+      const taro = { name_kana: 'スズキ タロウ', birth_date: '1990-07-07', phone: '080-3333-4444' };
+      const person = await fixture.bank.services.core.openCustomer({
+        name_kanji: '鈴木 太郎', ...taro, email: 'taro@example.jp', address: '大阪府', login_id: 'taro', password: 'taro right password',
+      });
+      await fixture.bank.services.core.openAccount({ customer_id: person.id, branch_code: '001', account_number: '7654321', pin: '1357' });
+      const { url } = await operator.startLink(await operator.attest(taro));
+      const walked = await walkConsent(fixture, url, { login_id: 'taro', password: 'taro right password', login_factor: 'sms', consent_factor: 'sms', phone: taro.phone });
+      fixture.clock.advance(30_000);
+      assert.ok(walked.callback, `the bank sent the browser back (status ${walked.status}): ${walked.page.slice(0, 300)}`);
+      const [stored] = await fixture.db.query<{ approved_with_factor: string }>(
+        `SELECT l.approved_with_factor FROM links l JOIN bank_accounts a ON a.id = l.account_id WHERE a.customer_id = $1`, [person.id]);
+      assert.equal(stored?.approved_with_factor, 'sms');
       // Dynamic linking: the consent code names the operator it links to where it arrives, so a relayed code shows it.
-      const [payee] = await fixture.db.query<{ display_name: string }>(`SELECT o.display_name FROM links l JOIN operators o ON o.id = l.operator_id WHERE l.id = $1`, [link_id]);
-      const consentCode = fixture.sms.messages('090-1111-2222').filter((message) => message.purpose === 'consent').at(-1)!;
-      assert.ok(consentCode.text.includes(`${payee!.display_name}との口座連携の承認`), consentCode.text);
-      assert.ok(consentCode.text.includes(`approving a link of your account to ${payee!.display_name}`), consentCode.text);
+      const consentCode = fixture.sms.messages(taro.phone).filter((message) => message.purpose === 'consent').at(-1)!;
+      assert.ok(consentCode.text.includes(`${operator.operator.display_name}との口座連携の承認`), consentCode.text);
+      assert.ok(consentCode.text.includes(`approving a link of your account to ${operator.operator.display_name}`), consentCode.text);
+    });
+
+    test('a SIM swapped within the window refuses the SMS sign-in for a link: 403 sim_swap_detected, no code sent, and staff are alerted', async () => {
+      const jiro = { name_kana: 'スズキ ジロウ', birth_date: '1992-08-08', phone: '080-5555-6666' };
+      const person = await fixture.bank.services.core.openCustomer({
+        name_kanji: '鈴木 次郎', ...jiro, email: 'jiro@example.jp', address: '大阪府', login_id: 'jiro', password: 'jiro right password',
+      });
+      await fixture.bank.services.core.openAccount({ customer_id: person.id, branch_code: '001', account_number: '7654322', pin: '1357' });
+      fixture.simSwap.swapSim(jiro.phone);
+      const { url } = await operator.startLink(await operator.attest(jiro));
+      const walked = await walkConsent(fixture, url, { login_id: 'jiro', password: 'jiro right password', login_factor: 'sms', consent_factor: 'sms', phone: jiro.phone });
+      assert.equal(walked.callback, undefined);
+      assert.equal(walked.status, 403);
+      assert.match(walked.page, /SIM/);
+      assert.equal(fixture.sms.messages(jiro.phone).filter((message) => message.purpose === 'login').length, 0, 'no code went to the swapped SIM');
+      const alerts = await fixture.db.query<{ reason_codes: string[] }>(`SELECT reason_codes FROM alerts WHERE customer_id = $1 AND kind = 'sim_swap_detected'`, [person.id]);
+      assert.equal(alerts.length, 1);
+      assert.ok(alerts[0]!.reason_codes.includes('sms_refused_for_link'));
     });
 
     test('the authorization code works once: a second exchange of the same code is refused', async () => {

@@ -29,6 +29,9 @@ import { consentPage, interactionMessagePage, loginPage, secondFactorPage } from
 import { authorizationErrorPage } from './authorization-error-page.ts';
 import { INTERACTION_TEXT, type Lang } from './interaction-text.ts';
 import { pageLang } from '../web/page-lang.ts';
+import { errorCodes } from '../errors/error-codes.ts';
+import { FACTOR_REFUSAL_TEXT } from '../mfa/factor-refusal-text.ts';
+import { isFactorGateRefusal, type FactorGateRefusal } from '../mfa/factor-gate.ts';
 import { FORM_TOKEN_CHARS_MAX, requireFormTokens } from '../http/form-csrf.ts';
 
 interface InteractionState {
@@ -117,7 +120,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
     const frame = { uid: (request.params as { uid?: string }).uid ?? '', lang, form_token: reply.formToken() };
     return reply.status(403).type('text/html').send(interactionMessagePage(frame, INTERACTION_TEXT[lang].consent_title, INTERACTION_TEXT[lang].csrf_failed));
   });
-  const { db, clock, ids, core, operators, secondFactors, linkRisk } = services;
+  const { db, clock, ids, core, operators, secondFactors, factorGate, linkRisk } = services;
 
   async function stateFor(uid: string): Promise<InteractionState> {
     await db.query(
@@ -128,15 +131,20 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
     return state!;
   }
 
-  async function activeFactors(customer_id: string): Promise<FactorChoice[]> {
-    return (await secondFactors.listFactors(customer_id)).filter((f) => f.status === 'active').map((f) => ({ factor: f.factor, phone_masked: f.phone_masked }));
+  /** The factors that may approve a link (both the sign-in and the consent make one): a stronger one shuts out SMS. */
+  async function linkFactors(customer_id: string): Promise<FactorChoice[]> {
+    return (await factorGate.choices(customer_id, 'link')).allowed.map((f) => ({ factor: f.factor, phone_masked: f.phone_masked }));
   }
+
+  /** A factor refused before its code was read: the page says what to do instead, with the registry's status. */
+  const refusedFactor = (request: FastifyRequest, reply: FastifyReply, lang: Lang, code: FactorGateRefusal, method?: string) =>
+    render(request, reply, lang, { error: FACTOR_REFUSAL_TEXT[code][lang] }, errorCodes[code].status, method);
 
   /** The page's second-factor step: the customer's methods, the one asked for, and the live SMS code for `purpose`. */
   async function factorStep(frame: { uid: string; lang: Lang; form_token: string }, customer_id: string, purpose: 'login' | 'consent', asked: string | undefined): Promise<SecondFactorStep> {
     const step: SecondFactorStep = {
       lang: frame.lang,
-      factors: await activeFactors(customer_id),
+      factors: await linkFactors(customer_id),
       asked,
       method_href: (factor) => `/interaction/${frame.uid}?lang=${frame.lang}&method=${factor}`,
       sms_sent: await secondFactors.smsCodeSent(customer_id, purpose),
@@ -224,7 +232,10 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
     if (details.prompt.name === 'login') {
       if (!state.password_verified || !state.customer_id) return reply.send(loginPage(frame, message?.error));
       const step = await factorStep(frame, state.customer_id, 'login', method);
-      if (step.factors.length === 0) return reply.send(interactionMessagePage(frame, t.mfa_title, t.no_factor));
+      if (step.factors.length === 0) {
+        const refused = (await factorGate.choices(state.customer_id, 'link')).refused.length > 0;
+        return reply.send(interactionMessagePage(frame, t.mfa_title, refused ? FACTOR_REFUSAL_TEXT.second_factor_not_allowed[lang] : t.no_factor));
+      }
       return reply.send(secondFactorPage(frame, step, message));
     }
     const customer_id = details.session!.accountId;
@@ -294,6 +305,8 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       const purpose = request.body.purpose ?? 'login';
       const operator = await operators.clientRegistration(String(form.details.params.client_id));
       const name = operator?.display_name ?? '';
+      const permitted = await factorGate.permit(customer_id, 'link', 'sms', operator ? { operator_id: operator.id } : {});
+      if (!permitted.ok) return refusedFactor(request, reply, form.lang, permitted.code, 'sms');
       const sent = await secondFactors.sendSmsCode(customer_id, purpose, purpose === 'consent'
         ? { ja: `${name}との口座連携の承認`, en: `approving a link of your account to ${name}` }
         : { ja: `${name}との口座連携のためのログイン`, en: `signing in to link your account to ${name}` });
@@ -306,8 +319,12 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       const form = await loadForm(request, reply);
       const { state } = form;
       if (!state.password_verified || !state.customer_id || !request.body.factor) return render(request, reply, form.lang, { error: form.t.login_failed }, 401);
-      const result = await secondFactors.verify(state.customer_id, proofOf(request.body, request.body.factor, 'login', state.uid));
-      if (!result.ok) return render(request, reply, form.lang, { error: factorRefusalText(form.t, form.lang, result.code) }, factorRefusalStatus(result.code), request.body.factor);
+      const result = await factorGate.verify(state.customer_id, 'link', proofOf(request.body, request.body.factor, 'login', state.uid));
+      if (!result.ok) {
+        const { code } = result;
+        if (isFactorGateRefusal(code)) return refusedFactor(request, reply, form.lang, code, request.body.factor);
+        return render(request, reply, form.lang, { error: factorRefusalText(form.t, form.lang, code) }, factorRefusalStatus(code), request.body.factor);
+      }
       await db.query(`DELETE FROM interaction_states WHERE uid = $1`, [state.uid]);
       return finish(request, reply, { login: { accountId: state.customer_id, acr: 'urn:furikae:acr:mfa', amr: ['pwd', AMR[result.factor]], remember: false } });
     });
@@ -326,8 +343,12 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       const { operator, model } = await consentModel(customer_id, client_id, details.params.kyc_attestation, renewal);
       const account = model.accounts.find((candidate) => candidate.id === request.body.account_id);
       if (!account || !request.body.factor) return render(request, reply, form.lang, { error: t.factor_failed }, 400);
-      const approval = await secondFactors.verify(customer_id, proofOf(request.body, request.body.factor, 'consent', details.uid));
-      if (!approval.ok) return render(request, reply, form.lang, { error: factorRefusalText(t, form.lang, approval.code) }, factorRefusalStatus(approval.code), request.body.factor);
+      const approval = await factorGate.verify(customer_id, 'link', proofOf(request.body, request.body.factor, 'consent', details.uid), { operator_id: operator.id });
+      if (!approval.ok) {
+        const { code } = approval;
+        if (isFactorGateRefusal(code)) return refusedFactor(request, reply, form.lang, code, request.body.factor);
+        return render(request, reply, form.lang, { error: factorRefusalText(t, form.lang, code) }, factorRefusalStatus(code), request.body.factor);
+      }
 
       const refuse = (code: string, description: string, staff_only: Record<string, unknown> = {}) => {
         request.log.info({ client_id, customer_id, code, ...staff_only }, 'link refused at consent');

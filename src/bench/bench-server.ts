@@ -6,6 +6,7 @@
  * step (and the history it reads) from the charge path, for the same-run comparison.
  */
 import { openDatabase } from '../storage/open-database.ts';
+import { createSimulatedSimSwapApi } from '../telecom/simulated-sim-swap-api.ts';
 import { createPgliteDatabase } from '../storage/pglite-database.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
 import { migrate } from '../storage/migrate.ts';
@@ -30,7 +31,7 @@ await migrate(db, bankMigrationSets);
 const ids = createIds(systemClock);
 const bank = await createBankApp({ db, clock: systemClock, ids, log: createLogger({ level: 'warn' }), credential_fingerprint_key: DEMO_CREDENTIAL_FINGERPRINT_KEY, audit_key: DEMO_AUDIT_KEY, public_url: 'http://127.0.0.1',
   // A benchmark, not a bank: the demo keys, and a simulator, since no charge here sends a text.
-  not_me_key: DEMO_NOT_ME_KEY, sms: createSmsSimulator({ clock: systemClock }),
+  not_me_key: DEMO_NOT_ME_KEY, sms: createSmsSimulator({ clock: systemClock }), simSwap: createSimulatedSimSwapApi({ clock: systemClock }),
   // The load generator is one address sending what a whole market of operators would: the limiter runs (its cost is
   // measured) but its limit is out of reach.
   rate_limits: { ...HTTP_RATE_LIMITS, api_per_window_max: Number.MAX_SAFE_INTEGER, pages_per_window_max: Number.MAX_SAFE_INTEGER },

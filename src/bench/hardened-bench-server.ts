@@ -8,6 +8,7 @@
  * and the proofs' htu match); LOG_LEVEL (warn unless set, e.g. info to measure logging every request).
  */
 import cluster from 'node:cluster';
+import { createSimulatedSimSwapApi } from '../telecom/simulated-sim-swap-api.ts';
 import { once } from 'node:events';
 import { openDatabase } from '../storage/open-database.ts';
 import { createSmsSimulator } from '../notify/sms-simulator.ts';
@@ -46,7 +47,7 @@ if (cluster.isPrimary) {
     // The seeding bank's keys (the fixture's), so this process reads what it wrote, as a second bank process would.
     credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, not_me_key: FIXTURE_NOT_ME_KEY,
     // A benchmark, not a bank: no charge here sends a text.
-    sms: createSmsSimulator({ clock: systemClock }), public_url,
+    sms: createSmsSimulator({ clock: systemClock }), simSwap: createSimulatedSimSwapApi({ clock: systemClock }), public_url,
     rate_limits: BENCH_RATE_LIMITS, risk: { config: benchRiskConfig() },
   });
   await bank.app.listen({ host: '127.0.0.1', port });

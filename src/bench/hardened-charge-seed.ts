@@ -3,7 +3,6 @@ import { openDatabase } from '../storage/open-database.ts';
 import { createBankFixture } from '../testing/bank-fixture.ts';
 import { createFapiOperator, type FapiOperator } from '../testing/fapi-operator.ts';
 import { walkConsent } from '../testing/consent-walk.ts';
-import { enrolAuthenticatorApp } from '../testing/totp-enrolment.ts';
 import type { TestBackend } from '../testing/test-databases.ts';
 import { benchRiskConfig } from './bench-risk-config.ts';
 import { BENCH_RATE_LIMITS } from './bench-rate-limits.ts';
@@ -38,7 +37,8 @@ export interface HardenedSeed {
 /**
  * Seeds a PostgreSQL database with `customers` customers, each with an authenticator app and one account linked to
  * each of OPERATORS_COUNT FAPI operators through the real flow: the operator's KYC attestation and PAR with
- * openid-client, the customer's password login, TOTP, consent approved with an SMS code, and the DPoP-bound code
+ * openid-client, the customer's password login and SMS code, consent approved with another SMS code (customers with
+ * no authenticator, so the walk never moves the clock, which an authenticator's next step would), and the DPoP-bound code
  * exchange. The seeding bank runs in this process on a clock a few minutes behind the wall clock that moves only
  * between rounds (one round per operator); then it stops and frees its port.
  */
@@ -48,10 +48,10 @@ export async function seedHardenedLinks(options: { database_url: string; custome
   try {
     const walks = options.customers * OPERATORS_COUNT;
     // The clock starts in the past and moves only between rounds (never during one), so concurrent walks all see one
-    // TOTP step: each customer's login code is fresh in each round, and the next round's is a later step.
+    // time; a round's two SMS codes per customer stay within the hourly cap, and the next round is past the resend interval.
     fixture.clock.set(new Date(Date.now() - (OPERATORS_COUNT + 2) * ROUND_CLOCK_STEP_MS));
-    const { core, secondFactors } = fixture.bank.services;
-    const customers: Array<{ login_id: string; totp_secret: string; kyc: { name_kana: string; birth_date: string; phone: string } }> = [];
+    const { core } = fixture.bank.services;
+    const customers: Array<{ login_id: string; kyc: { name_kana: string; birth_date: string; phone: string } }> = [];
     for (let i = 0; i < options.customers; i++) {
       const kyc = { name_kana: `ベンチ ${i}`, birth_date: '1975-04-01', phone: `090-${String(2000 + i).padStart(4, '0')}-0000` };
       const login_id = `bench-customer-${i}`;
@@ -60,8 +60,7 @@ export async function seedHardenedLinks(options: { database_url: string; custome
       });
       const account = await core.openAccount({ customer_id: person.id, branch_code: '002', account_number: String(2_000_000 + i), pin: '2468' });
       await core.deposit(account.id, OPENING_BALANCE_YEN, '給与');
-      const { secret } = await enrolAuthenticatorApp({ secondFactors, clock: fixture.clock }, person.id);
-      customers.push({ login_id, totp_secret: secret, kyc });
+      customers.push({ login_id, kyc });
     }
     const operators: FapiOperator[] = [];
     for (let n = 0; n < OPERATORS_COUNT; n++) {
@@ -78,9 +77,9 @@ export async function seedHardenedLinks(options: { database_url: string; custome
         for (let index = next++; index < customers.length; index = next++) {
           const customer = customers[index]!;
           const { url, code_verifier } = await operator.startLink(await operator.attest(customer.kyc));
-          // Login with the authenticator's code, consent with an SMS code: the walk leaves the clock where it is.
+          // Login and consent with SMS codes: the walk leaves the clock where it is.
           const walked = await walkConsent(fixture, url, {
-            login_id: customer.login_id, password: PASSWORD, totp_secret: customer.totp_secret, consent_factor: 'sms', phone: customer.kyc.phone,
+            login_id: customer.login_id, password: PASSWORD, login_factor: 'sms', consent_factor: 'sms', phone: customer.kyc.phone,
           });
           if (!walked.callback) throw new Error(`link ${links.length + 1}: the bank did not send the browser back (status ${walked.status})`);
           const tokens = await operator.exchange(walked.callback, code_verifier);

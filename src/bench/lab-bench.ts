@@ -1,4 +1,5 @@
 import type { Database } from '../storage/database.ts';
+import { createSimulatedSimSwapApi } from '../telecom/simulated-sim-swap-api.ts';
 import { openLabDatabase } from '../lab/open-lab-database.ts';
 import { migrate } from '../storage/migrate.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
@@ -37,7 +38,7 @@ export interface LabBenchRow {
 async function injectBaseline(db: Database): Promise<number> {
   await migrate(db, bankMigrationSets);
   const clock = new ManualClock();
-  const bank = await createBankApp({ db, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: 'lab-bench-credential-key-0123456789abcdef', audit_key: 'lab-bench-audit-chain-key-0123456789abcdef', not_me_key: 'lab-bench-not-me-key-0123456789abcdef012', sms: createSmsSimulator({ clock }), public_url: 'http://bank.lab', notice_polling: false, waiting_charge_jobs: false });
+  const bank = await createBankApp({ db, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: 'lab-bench-credential-key-0123456789abcdef', audit_key: 'lab-bench-audit-chain-key-0123456789abcdef', not_me_key: 'lab-bench-not-me-key-0123456789abcdef012', sms: createSmsSimulator({ clock }), simSwap: createSimulatedSimSwapApi({ clock }), public_url: 'http://bank.lab', notice_polling: false, waiting_charge_jobs: false });
   try {
     const started = performance.now();
     for (let i = 0; i < BASELINE_REQUESTS; i++) await bank.app.inject({ method: 'GET', url: '/health' });

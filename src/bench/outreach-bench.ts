@@ -5,6 +5,7 @@
  * SMTP server on loopback. `npx tsx src/bench/outreach-bench.ts [--db postgres|pglite] [--customers N] [--runs N]`.
  */
 import { createSmsSimulator } from '../notify/sms-simulator.ts';
+import { createSimulatedSimSwapApi } from '../telecom/simulated-sim-swap-api.ts';
 import { parseArgs } from 'node:util';
 import type { Database } from '../storage/database.ts';
 import { migrate } from '../storage/migrate.ts';
@@ -53,7 +54,7 @@ export async function runOutreachBench({ db, customers, runs, send_notices, prog
   await migrate(db, bankMigrationSets);
   const log = createLogger({ level: 'warn' });
   const services = await createBankServices({ db, clock: systemClock, ids: createIds(systemClock), log, credential_fingerprint_key: 'bench-credential-key-0123456789abcdef-0123', audit_key: DEMO_AUDIT_KEY,
-    not_me_key: DEMO_NOT_ME_KEY, sms: createSmsSimulator({ clock: systemClock }) });
+    not_me_key: DEMO_NOT_ME_KEY, sms: createSmsSimulator({ clock: systemClock }), simSwap: createSimulatedSimSwapApi({ clock: systemClock }) });
   try {
     const { operator } = await services.operators.register({ display_name: 'ドコモ口座', passbook_label: 'ドコモ口座', link_methods_allowed: ['legacy_pin'] });
     const admin = await services.staff.create({ login_id: 'bench-admin', display_name: 'bench', password: 'bench-password-0123', role: 'admin' });

@@ -16,6 +16,7 @@ export const ALERT_KINDS = [
   'not_me', // the customer said "this wasn't me"
   'operator_contained', // the bank contained an operator itself: far above its own history
   'operator_source_refused', // an operator's credentials used from an address it did not register
+  'sim_swap_detected', // SMS refused for money or a new factor: the carrier reports the customer's SIM swapped recently
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `furikae` command: demo | serve | migrate | seed | bench | audit verify | lab. */
 import cluster from 'node:cluster';
+import { createSimulatedSimSwapApi } from '../telecom/simulated-sim-swap-api.ts';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
@@ -197,7 +198,7 @@ async function main(argv: string[]): Promise<number> {
       // Seeding is the demo's: it sends nothing, so its SMS channel is the simulator, and serve refuses what it writes.
       const services = await createBankServices({
         db: bankDb, clock: systemClock, ids: createIds(systemClock), log: createLogger({ level: 'warn' }), credential_fingerprint_key: config.credential_fingerprint_key,
-        not_me_key: config.not_me_key, public_url: config.public_url, sms: createSmsSimulator({ clock: systemClock }),
+        not_me_key: config.not_me_key, public_url: config.public_url, sms: createSmsSimulator({ clock: systemClock }), simSwap: createSimulatedSimSwapApi({ clock: systemClock }),
         audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file,
       });
       const { seeded } = await seedDemoBank(services);

@@ -1,4 +1,6 @@
 import type { Config } from '../config.ts';
+import { createSimulatedSimSwapApi } from '../telecom/simulated-sim-swap-api.ts';
+import { createUnconfiguredSimSwapApi } from '../telecom/unconfigured-sim-swap-api.ts';
 import { createHttpSmsGateway } from '../notify/http-sms-gateway.ts';
 import { createSmsSimulator } from '../notify/sms-simulator.ts';
 import { createBankServices, type BankServices } from '../bank-services.ts';
@@ -18,6 +20,8 @@ export async function openBankServices(config: Config): Promise<{ services: Bank
     sms: config.sms_gateway_url && config.sms_gateway_token
       ? createHttpSmsGateway({ url: config.sms_gateway_url, token: config.sms_gateway_token, log: createLogger({ level: 'warn' }) })
       : createSmsSimulator({ clock: systemClock }),
+    // CLI commands approve no factor; with a gateway (production) no SIM is trusted, as `serve` runs.
+    simSwap: config.sms_gateway_url && config.sms_gateway_token ? createUnconfiguredSimSwapApi() : createSimulatedSimSwapApi({ clock: systemClock }),
   });
   return {
     services,

@@ -1,4 +1,5 @@
 import { after, before, describe, mock, test } from 'node:test';
+import { createSimulatedSimSwapApi } from '../telecom/simulated-sim-swap-api.ts';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -70,7 +71,7 @@ for (const backend of testBackends) {
       const { bankDb } = await openStores(config, { wallet: false });
       const services = await createBankServices({
         db: bankDb, clock: systemClock, ids: createIds(systemClock), log: createLogger({ level: 'silent' }),
-        credential_fingerprint_key: config.credential_fingerprint_key, audit_key: config.audit_key, not_me_key: config.not_me_key, sms: createSmsSimulator({ clock: systemClock }),
+        credential_fingerprint_key: config.credential_fingerprint_key, audit_key: config.audit_key, not_me_key: config.not_me_key, sms: createSmsSimulator({ clock: systemClock }), simSwap: createSimulatedSimSwapApi({ clock: systemClock }),
       });
       await seedDemoBank(services);
       // A demo secret under another client id, and a demo password under another login, are demo secrets all the same.

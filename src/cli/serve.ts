@@ -1,4 +1,5 @@
 import { serveSettingProblems, type Config } from '../config.ts';
+import { createUnconfiguredSimSwapApi } from '../telecom/unconfigured-sim-swap-api.ts';
 import { createBankApp, type BankApp } from '../bank-app.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
@@ -36,7 +37,8 @@ export function createServedBank(config: Config, bankDb: Database, log: Logger):
   const sms = createHttpSmsGateway({ url: config.sms_gateway_url!, token: config.sms_gateway_token!, log: log.child({ part: 'sms' }) });
   return createBankApp({
     db: bankDb, clock: systemClock, ids: createIds(systemClock), log, credential_fingerprint_key: config.credential_fingerprint_key,
-    public_url: config.public_url, ...(config.passkey_rp_id ? { passkey_rp_id: config.passkey_rp_id } : {}), sms, audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file, ...noticeOptions(config),
+    // No carrier contract is configured yet: SMS is never trusted for money or a new factor (fail safe; README).
+    public_url: config.public_url, ...(config.passkey_rp_id ? { passkey_rp_id: config.passkey_rp_id } : {}), sms, simSwap: createUnconfiguredSimSwapApi(), audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file, ...noticeOptions(config),
     lab_report_dir: config.lab_report_dir,
   });
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { createSimulatedSimSwapApi } from '../telecom/simulated-sim-swap-api.ts';
 import { mkdirSync } from 'node:fs';
 import type { Config } from '../config.ts';
 import { createBankApp, type BankApp } from '../bank-app.ts';
@@ -84,12 +85,13 @@ export async function startDemo(config: Config, options: { clock?: Clock } = {})
   const sink = config.smtp_url ? undefined : await startMailSink({ host: '127.0.0.1' });
   // The demo's simulators are passed in and their pages mounted here, never by the bank itself: `serve` has none.
   const bank_sms = createSmsSimulator({ clock, log: log.child({ app: 'bank' }) });
+  const bank_sim_swap = createSimulatedSimSwapApi({ clock });
   const bank = await createBankApp({
     db: bankDb, clock, ids, log: log.child({ app: 'bank' }), credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url, ...(config.passkey_rp_id ? { passkey_rp_id: config.passkey_rp_id } : {}),
     audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file,
     // The demo's operators run on this machine: their webhooks may be loopback http. `serve` allows public https only.
     webhook_targets: { policy: { allow_loopback: true } },
-    sms: bank_sms, ...noticeOptions(config), ...(sink ? { smtp_url: sink.url } : {}), lab_report_dir: config.lab_report_dir,
+    sms: bank_sms, simSwap: bank_sim_swap, ...noticeOptions(config), ...(sink ? { smtp_url: sink.url } : {}), lab_report_dir: config.lab_report_dir,
   });
   smsSimulatorPage(bank.app, bank_sms);
   demoAuthenticatorPage(bank.app, clock);

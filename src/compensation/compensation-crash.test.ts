@@ -1,4 +1,5 @@
 import { describe, test } from 'node:test';
+import { createSimulatedSimSwapApi } from '../telecom/simulated-sim-swap-api.ts';
 import { createSmsSimulator } from '../notify/sms-simulator.ts';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -48,7 +49,7 @@ for (const backend of testBackends) {
           // The bank restarts on the same database.
           const db = await database.open();
           const clock = new ManualClock(now);
-          const restarted = await createBankServices({ db, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, not_me_key: FIXTURE_NOT_ME_KEY, sms: createSmsSimulator({ clock }) });
+          const restarted = await createBankServices({ db, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, not_me_key: FIXTURE_NOT_ME_KEY, sms: createSmsSimulator({ clock }), simSwap: createSimulatedSimSwapApi({ clock }) });
           try {
             const after_kill = (await restarted.compensations.get(ids.compensation))!.compensation;
             assert.equal(after_kill.status, die_after_commits === 1 ? 'approved' : 'paid', 'the approval survived the kill');

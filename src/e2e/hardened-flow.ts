@@ -34,7 +34,7 @@ export function describeHardenedFlow(backend: TestBackend): void {
       assert.ok(customer);
       // Every code in this flow is the next step's, the one confirming the enrolment too.
       demo.clock.advance(TOTP_STEP_MS);
-      const authenticator = await enrolAuthenticatorApp({ secondFactors: demo.bank.services.secondFactors, clock: demo.clock }, customer.id);
+      const authenticator = await enrolAuthenticatorApp({ secondFactors: demo.bank.services.secondFactors, clock: demo.clock, db: demo.bank.services.db }, customer.id);
       nextTotp = authenticator.nextCode;
       browser = await launchBrowser();
       page = await (await browser.newContext({ locale: 'ja-JP', viewport: { width: 1000, height: 900 } })).newPage();

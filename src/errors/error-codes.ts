@@ -42,6 +42,9 @@ export const errorCodes = {
   // Second factors and throttling
   second_factor_failed: { status: 401, title: 'The second factor was not accepted' },
   second_factor_locked: { status: 423, title: 'This second factor is locked after too many failures; the bank must unlock it' },
+  second_factor_not_allowed: { status: 403, title: 'This second factor may not approve this: a stronger one is registered, or this one is new' },
+  sim_swap_detected: { status: 403, title: "The carrier reports a recent SIM swap on the customer's number: SMS cannot approve this" },
+  sim_swap_check_unavailable: { status: 503, title: "The carrier's SIM-swap check did not answer: SMS cannot approve this now" },
   totp_already_enrolled: { status: 409, title: 'An authenticator app is already registered' },
   totp_enrolment_not_started: { status: 409, title: 'No authenticator registration is waiting for a code' },
   passkey_challenge_invalid: { status: 401, title: 'The passkey answer names no live challenge issued for this customer, purpose and session (or one already used)' },

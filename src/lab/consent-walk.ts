@@ -1,4 +1,4 @@
-import type { LabCustomer } from './lab-actor.ts';
+import { usesAuthenticator, type LabCustomer } from './lab-actor.ts';
 import type { LabOperator, LinkAnswer, PendingConsent } from './lab-operator.ts';
 import type { LabWorld } from './lab-world.ts';
 import { approveConsent, openAuthorization, postLogin, postSecondFactor, requestSmsCode, type PageAt } from './bank-pages.ts';
@@ -21,7 +21,7 @@ export type WalkRefusal = { ok: false; code: string };
 
 /** The code the customer types for `purpose`: from their authenticator app, or the SMS the bank sends them. */
 async function secondFactorCode(world: LabWorld, customer: LabCustomer, at: Extract<PageAt, { at: 'page' }>, purpose: 'login' | 'consent') {
-  if (customer.totp_secret) return { factor: 'totp' as const, code: await world.totpCode(customer), at };
+  if (usesAuthenticator(customer, world.now())) return { factor: 'totp' as const, code: await world.totpCode(customer), at };
   const after = await requestSmsCode(world.browser(customer), at, purpose);
   return { factor: 'sms' as const, code: world.phones.lastCode(customer.person.phone, { purpose }) ?? '', at: after };
 }

@@ -34,6 +34,8 @@ export interface LabCustomer {
   device_id: string;
   /** The authenticator app's secret, when the customer uses one (otherwise SMS codes). */
   totp_secret: string | null;
+  /** When the bank lets the app approve links and payments (its cooling-off over); before then the customer uses SMS, as the page says. */
+  totp_usable_from: Date | null;
   random: SeededRandom;
   /** Links the customer made, by operator key: what they would recognise in a notice. */
   links: Map<string, HeldLink>;
@@ -57,3 +59,8 @@ export interface LabAttacker {
 }
 
 export type LabActor = LabCustomer | LabAttacker;
+
+/** Does the customer approve with the authenticator app now? Only once it is out of its cooling-off; SMS until then. */
+export function usesAuthenticator(customer: LabCustomer, now: Date): boolean {
+  return customer.totp_secret !== null && customer.totp_usable_from !== null && customer.totp_usable_from <= now;
+}

@@ -1,4 +1,5 @@
 import type { BankCore } from '../bank/bank-core.ts';
+import { NEW_FACTOR_COOLING_OFF_MS } from '../mfa/factor-policy.ts';
 import type { ManualClock } from '../shared/clock.ts';
 import { assert } from '../shared/assert.ts';
 import { JST_OFFSET_MS } from '../shared/japan-time.ts';
@@ -126,9 +127,10 @@ export async function openPopulation(deps: PopulationDeps, cohorts: readonly Coh
       if (plan.balance_yen > 0) await deps.core.deposit(account.id, plan.balance_yen, '給与');
       const ip = `2001:db8:${(plan.n >>> 16).toString(16)}:${(plan.n & 0xffff).toString(16)}::1`;
       const totp_secret = plan.authenticator ? await enrolAuthenticator(deps, deps.browser(ip), person) : null;
+      const totp_usable_from = totp_secret ? new Date(deps.clock.now().getTime() + NEW_FACTOR_COOLING_OFF_MS) : null;
       customers.set(plan.key, {
         kind: 'customer', key: plan.key, cohort: plan.spec.id, group: plan.spec.group ?? null, person, customer_id: customer.id, account_id: account.id,
-        ip, device_id: `${plan.key.replace(/[^A-Za-z0-9._:-]/g, '.')}.phone`, totp_secret, random: plan.random, links: new Map(), charges: new Map(),
+        ip, device_id: `${plan.key.replace(/[^A-Za-z0-9._:-]/g, '.')}.phone`, totp_secret, totp_usable_from, random: plan.random, links: new Map(), charges: new Map(),
       });
     }));
     done += batch.length;

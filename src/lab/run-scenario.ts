@@ -1,4 +1,5 @@
 import { generate as totpGenerate } from 'otplib';
+import { createSimulatedSimSwapApi } from '../telecom/simulated-sim-swap-api.ts';
 import type { Database } from '../storage/database.ts';
 import { migrate } from '../storage/migrate.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
@@ -109,9 +110,11 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     const clock = new ManualClock(new Date(start.getTime() - (TIMELINE_DAYS_MAX + 1) * DAY_MS));
     const phones = createLabPhones({ clock });
     const mailboxes = createLabMailboxes({ clock });
+    // The carrier, as the lab's SIM-swap thief sees it: a swap they make is what the bank's check finds.
+    const simSwap = createSimulatedSimSwapApi({ clock });
     const bank = await createBankApp({
       db, clock, ids: createIds(clock), log: createLogger({ level: process.env.FURIKAE_LAB_LOG ?? 'silent' }),
-      credential_fingerprint_key: LAB_CREDENTIAL_KEY, audit_key: LAB_AUDIT_KEY, not_me_key: LAB_NOT_ME_KEY, sms: phones, mail: mailboxes,
+      credential_fingerprint_key: LAB_CREDENTIAL_KEY, audit_key: LAB_AUDIT_KEY, not_me_key: LAB_NOT_ME_KEY, sms: phones, simSwap, mail: mailboxes,
       public_url: LAB_BANK_ORIGIN, risk: configuration.risk, notice_polling: false, waiting_charge_jobs: false,
       // Consent reminders would fire on a wall-clock timer at whatever simulated day it happened to be, so the same seed
       // would not give the same mailboxes; the lab's customers do not act on reminders yet.

@@ -1,4 +1,5 @@
 import type { Database } from '../storage/database.ts';
+import { createSimulatedSimSwapApi } from '../telecom/simulated-sim-swap-api.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
 import { migrate } from '../storage/migrate.ts';
 import { createBankApp, type BankApp } from '../bank-app.ts';
@@ -38,7 +39,7 @@ export async function createNoticeFixture(db: Database, options: { smtp_url?: st
   const log = createLogger({ level: process.env.FURIKAE_TEST_LOG ?? 'silent' });
   const sms = createSmsSimulator({ clock, log });
   const bank = await createBankApp({
-    db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, sms, public_url: 'http://bank.test',
+    db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, sms, simSwap: createSimulatedSimSwapApi({ clock }), public_url: 'http://bank.test',
     not_me_key: NOTICE_FIXTURE_NOT_ME_KEY, notice_polling: false, ...(options.smtp_url ? { smtp_url: options.smtp_url } : {}),
   });
   let operator = options.existing?.operator;

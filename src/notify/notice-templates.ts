@@ -1,4 +1,5 @@
 import { formatYen } from '../shared/yen.ts';
+import { NEW_FACTOR_COOLING_OFF_MS } from '../mfa/factor-policy.ts';
 import type { CustomerNotice } from '../mfa/notify-customer.ts';
 import type { LinkMethod } from '../operators/operator.ts';
 import { BANK_FRAUD_DESK_PHONE, BANK_NAME } from './bank-contact.ts';
@@ -59,6 +60,9 @@ function notMeBlock(notMe: NotMeLink | undefined): { ja: string; en: string } {
   };
 }
 
+/** The cooling-off of a new factor, in whole hours, as the notice says it. */
+const COOLING_OFF_HOURS = NEW_FACTOR_COOLING_OFF_MS / (60 * 60 * 1000);
+
 function securityLines(notice: CustomerNotice): { subject_ja: string; subject_en: string; ja: string; en: string } {
   switch (notice.kind) {
     case 'second_factor_locked':
@@ -70,8 +74,9 @@ function securityLines(notice: CustomerNotice): { subject_ja: string; subject_en
     case 'second_factor_enrolled':
       return {
         subject_ja: `${FACTOR_TEXT[notice.factor].ja}が登録されました`, subject_en: `A new ${FACTOR_TEXT[notice.factor].en} was registered`,
-        ja: `お客さまのインターネットバンキングに${FACTOR_TEXT[notice.factor].ja}が登録されました。`,
-        en: `A new ${FACTOR_TEXT[notice.factor].en} was registered to your internet banking.`,
+        // The cooling-off is said where the notice arrives: a thief's new factor is harmless for that long, if the holder calls.
+        ja: `お客さまのインターネットバンキングに${FACTOR_TEXT[notice.factor].ja}が登録されました。不正利用を防ぐため、登録から${COOLING_OFF_HOURS}時間はお支払い・口座連携の承認に使えません。`,
+        en: `A new ${FACTOR_TEXT[notice.factor].en} was registered to your internet banking. To protect you, it cannot approve payments or links for its first ${COOLING_OFF_HOURS} hours.`,
       };
     case 'second_factor_removed':
       return {

@@ -1,4 +1,5 @@
 import { after, before, describe, test } from 'node:test';
+import { createSimulatedSimSwapApi } from '../telecom/simulated-sim-swap-api.ts';
 import { createSmsSimulator } from '../notify/sms-simulator.ts';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -71,7 +72,7 @@ for (const backend of testBackends) {
         // Another bank process takes over, after the dead one's lease ran out (its clock ran at most a second a dispatch).
         const db = await database.open();
         const clock = new ManualClock(new Date(now.getTime() + 60 * 60_000));
-        const restarted = await createBankServices({ db, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, not_me_key: FIXTURE_NOT_ME_KEY, sms: createSmsSimulator({ clock }) });
+        const restarted = await createBankServices({ db, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, not_me_key: FIXTURE_NOT_ME_KEY, sms: createSmsSimulator({ clock }), simSwap: createSimulatedSimSwapApi({ clock }) });
         const mail = createSmtpMailChannel({ smtp_url: sink.url, from: 'ふりかえ銀行 <notices@furikae-bank.example>' });
         try {
           const dispatcher = createNotificationDispatcher({

@@ -16,6 +16,8 @@ import { PASSKEY_REFUSAL_TEXT, PASSKEY_REFUSAL_STATUS } from '../web/passkey-ref
 import { verifyCustomerPassword } from '../bank/customer-login.ts';
 import { SIGN_IN_REFUSAL_STATUS, SIGN_IN_REFUSAL_TEXT } from '../bank/credential-lock-text.ts';
 import type { ApprovalOutcome, ApprovalView } from './step-up-approvals.ts';
+import { FACTOR_REFUSAL_TEXT, refusedFactorsNote } from '../mfa/factor-refusal-text.ts';
+import { errorCodes } from '../errors/error-codes.ts';
 
 /** Longest form field read here. */
 const FIELD_CHARS_MAX = 128;
@@ -42,6 +44,16 @@ const MESSAGES: Record<Exclude<ApprovalOutcome, { ok: true }>['code'], Bilingual
   step_up_binding_mismatch: { ja: '表示された金額または支払先が取引と一致しません。承認していません。', en: 'The amount or payee does not match this charge; nothing was approved.' },
   too_many_attempts: { ja: '回数の上限に達しました。しばらくしてからお試しください。', en: 'Too many attempts; try again later.' },
   ...PASSKEY_REFUSAL_TEXT,
+  ...FACTOR_REFUSAL_TEXT,
+};
+
+/** Each refusal's HTTP status: the error registry's where it has the code (src/errors/error-codes.ts). */
+const FAILURE_STATUS: Record<keyof typeof MESSAGES, number> = {
+  approval_not_found: 404, approval_not_waiting: 409, step_up_binding_mismatch: 422, too_many_attempts: 429,
+  second_factor_failed: errorCodes.second_factor_failed.status, second_factor_locked: errorCodes.second_factor_locked.status,
+  second_factor_not_allowed: errorCodes.second_factor_not_allowed.status, sim_swap_detected: errorCodes.sim_swap_detected.status,
+  sim_swap_check_unavailable: errorCodes.sim_swap_check_unavailable.status,
+  ...PASSKEY_REFUSAL_STATUS,
 };
 
 /** An early resend refused: when the customer may ask again (the page's countdown says the same). */
@@ -67,7 +79,7 @@ ${error ? html`<p class="error" role="alert">${say(error.ja, error.en)}</p>` : '
 <button type="submit" class="primary">${say('ログイン', 'Log in')}</button></form></div>`;
 }
 
-function approvalCard(say: Say, view: ApprovalView, form_token: string, step: SecondFactorStep, message?: Message): SafeHtml {
+function approvalCard(say: Say, view: ApprovalView, form_token: string, step: SecondFactorStep & { refused_notes: Bilingual[] }, message?: Message): SafeHtml {
   const waiting = view.status === 'pending_approval';
   const stage = secondFactorStage(step);
   const decline = html`<button type="submit" form="decline-form" class="secondary danger-outline" id="decline-button">${say('拒否する', 'Decline')}</button>`;
@@ -81,9 +93,10 @@ ${message?.error ? html`<p class="error" role="alert">${say(message.error.ja, me
 <p>${say('依頼日時', 'Requested')}: ${formatJapanDateTime(view.created_at)}</p>
 <p>${say('状態', 'Status')}: <strong>${status ? say(status.ja, status.en) : view.status}</strong>${waiting && view.expires_at ? html` — ${say('期限', 'until')} ${formatJapanDateTime(view.expires_at)}` : ''}</p>
 ${waiting ? html`<p class="banner-warn">${say('ご自身で依頼したお取引でなければ、承認せず「拒否する」を押してください。', 'If you did not ask for this, press Decline.')}</p>
-${methodChoice(step)}
+${step.refused_notes.map((note) => html`<p class="banner-info" data-factor-refused>${say(note.ja, note.en)}</p>`)}
+${step.factors.length === 0 ? html`<p class="error" id="no-factor-allowed">${say(FACTOR_REFUSAL_TEXT.second_factor_not_allowed.ja, FACTOR_REFUSAL_TEXT.second_factor_not_allowed.en)}</p><div class="actions">${decline}</div>` : methodChoice(step)}
 ${stage.kind === 'send' ? html`${sendCodeStep(step)}<div class="actions">${decline}</div>` : ''}
-${stage.kind === 'choose' ? html`<div class="actions">${decline}</div>` : ''}
+${stage.kind === 'choose' && step.factors.length > 0 ? html`<div class="actions">${decline}</div>` : ''}
 ${stage.kind === 'code' ? html`<form method="post" action="/bank/approvals/${view.charge_id}/approve" id="approve-form"><input type="hidden" name="csrf" value="${form_token}">
 <input type="hidden" name="amount_yen" value="${view.amount_yen}"><input type="hidden" name="payee_operator_id" value="${view.payee_operator_id}">
 ${codeFields(step, stage.factor)}
@@ -99,12 +112,15 @@ ${detachedForms(step)}` : ''}
  */
 export async function approvalPages(app: FastifyInstance, services: BankServices, sessions: SessionStore): Promise<void> {
   requireFormTokens(app, refuseCustomerForm);
-  const { stepUp, secondFactors } = services;
+  const { stepUp, factorGate } = services;
 
-  async function factorStep(reply: FastifyReply, session: Session, view: ApprovalView, form_token: string, asked: string | undefined): Promise<SecondFactorStep> {
-    const step: SecondFactorStep = {
+  async function factorStep(reply: FastifyReply, session: Session, view: ApprovalView, form_token: string, asked: string | undefined): Promise<SecondFactorStep & { refused_notes: Bilingual[] }> {
+    // Only the factors the policy lets approve a charge are offered; those held but refused say why and until when.
+    const { allowed, refused } = await factorGate.choices(session.subject_id, 'step_up');
+    const step: SecondFactorStep & { refused_notes: Bilingual[] } = {
       lang: pageLang(reply.request),
-      factors: (await secondFactors.listFactors(session.subject_id)).filter((factor) => factor.status === 'active').map((factor) => ({ factor: factor.factor, phone_masked: factor.phone_masked })),
+      factors: allowed.map((factor) => ({ factor: factor.factor, phone_masked: factor.phone_masked })),
+      refused_notes: refusedFactorsNote(refused),
       asked,
       method_href: (factor) => `/bank/approvals/${view.charge_id}?method=${factor}`,
       sms_sent: await stepUp.codeSent(session.subject_id, view),
@@ -163,7 +179,7 @@ export async function approvalPages(app: FastifyInstance, services: BankServices
     const sent = await stepUp.sendCode(session.subject_id, request.params.id);
     if (sent.ok) return render(reply, session, request.params.id, undefined, 200, 'sms');
     if (sent.code === 'too_many_attempts') return render(reply, session, request.params.id, { error: smsTooSoon(japanClock(sent.resend_at)) }, 429, 'sms');
-    return render(reply, session, request.params.id, { error: MESSAGES[sent.code] }, { approval_not_found: 404, approval_not_waiting: 409, second_factor_locked: 423 }[sent.code], 'sms');
+    return render(reply, session, request.params.id, { error: MESSAGES[sent.code] }, FAILURE_STATUS[sent.code], 'sms');
   });
 
   app.post<{ Params: { id: string }; Body: { factor: 'sms' | 'totp' | 'passkey'; code?: string; passkey_response?: string; amount_yen: string; payee_operator_id: string } }>(
@@ -181,8 +197,7 @@ export async function approvalPages(app: FastifyInstance, services: BankServices
         request.log.info({ charge_id: request.params.id, status: outcome.status }, 'step-up approval');
         return render(reply, session, request.params.id);
       }
-      const status = { approval_not_found: 404, approval_not_waiting: 409, second_factor_locked: 423, step_up_binding_mismatch: 422, too_many_attempts: 429, second_factor_failed: 401, ...PASSKEY_REFUSAL_STATUS }[outcome.code];
-      return render(reply, session, request.params.id, { error: MESSAGES[outcome.code] }, status, factor);
+      return render(reply, session, request.params.id, { error: MESSAGES[outcome.code] }, FAILURE_STATUS[outcome.code], factor);
     });
 
   app.post<{ Params: { id: string } }>('/bank/approvals/:id/decline', { schema: { params: Params } }, async (request, reply) => {

@@ -141,7 +141,9 @@ for (const backend of testBackends) {
       const { customer, charge } = await challenged();
       const { stepUp } = fixture.bank.services;
       const code = await stepUpCode(fixture, customer, charge);
-      const totp = await enrolAuthenticator(fixture, customer);
+      // SMS approves nothing once an authenticator is enrolled: the authenticator's binding is checked on another customer.
+      const withApp = await challenged();
+      const totp = await enrolAuthenticator(fixture, withApp.customer);
       const totpCode = await totp();
       const before = await fixture.snapshot();
       const other_payee = '0190a000-0000-7000-8000-00000000dead';
@@ -149,7 +151,7 @@ for (const backend of testBackends) {
       assert.deepEqual(await stepUp.approve(customer.customer_id, charge.id, { amount_yen: 99_999, payee_operator_id: fixture.operator.id, factor: 'sms', code }), { ok: false, code: 'second_factor_failed' });
       assert.deepEqual(await stepUp.approve(customer.customer_id, charge.id, { amount_yen: 100_000, payee_operator_id: other_payee, factor: 'sms', code }), { ok: false, code: 'second_factor_failed' });
       // An authenticator code carries no binding of its own: the bank compares what the customer was shown.
-      assert.deepEqual(await stepUp.approve(customer.customer_id, charge.id, { amount_yen: 1, payee_operator_id: fixture.operator.id, factor: 'totp', code: totpCode }), { ok: false, code: 'step_up_binding_mismatch' });
+      assert.deepEqual(await stepUp.approve(withApp.customer.customer_id, withApp.charge.id, { amount_yen: 1, payee_operator_id: fixture.operator.id, factor: 'totp', code: totpCode }), { ok: false, code: 'step_up_binding_mismatch' });
       // Failed codes count toward the factor's lock; nothing else is written: no transfer, no charge change, no notice.
       await fixture.assertNothingWritten(before, { except: ['second_factor_spent', 'sms_code'] });
       assert.equal((await getCharge(charge.id)).json().status, 'pending_approval');

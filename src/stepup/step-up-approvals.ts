@@ -14,6 +14,7 @@ import { maskAccountNumber } from '../linking/link.ts';
 import type { SmsChannel } from '../notify/sms-channel.ts';
 import type { SecondFactors } from '../mfa/second-factors.ts';
 import type { PasskeyRefusalCode } from '../mfa/passkey.ts';
+import type { FactorGate, FactorGateRefusal } from '../mfa/factor-gate.ts';
 import type { NewAlert } from '../cases/alert.ts';
 import { recordChargeHistory } from '../risk/charge-history.ts';
 import { enqueueWebhook, enqueueWebhooks, type WebhookEventType } from '../webhooks/webhook-event.ts';
@@ -40,7 +41,7 @@ export interface ApprovalView {
 /** What an approval or decline came to, as a value. */
 export type ApprovalOutcome =
   | { ok: true; status: ChargeStatus }
-  | { ok: false; code: 'approval_not_found' | 'approval_not_waiting' | 'second_factor_failed' | 'second_factor_locked' | 'step_up_binding_mismatch' | 'too_many_attempts' | PasskeyRefusalCode };
+  | { ok: false; code: 'approval_not_found' | 'approval_not_waiting' | 'second_factor_failed' | 'second_factor_locked' | 'step_up_binding_mismatch' | 'too_many_attempts' | PasskeyRefusalCode | FactorGateRefusal };
 
 /** The second factor an approval offers: a typed code, or a passkey answer to a challenge issued in this session. */
 export type ApprovalProof = { factor: 'sms' | 'totp'; code: string } | { factor: 'passkey'; response: string; bound_to: string };
@@ -52,6 +53,8 @@ export interface StepUpApprovalsDeps {
   ids: Ids;
   log: Logger;
   secondFactors: SecondFactors;
+  /** Which factor may approve a charge (a stronger one enrolled, cooling-off) and the SIM-swap check for SMS. */
+  factorGate: FactorGate;
   sms: SmsChannel;
   /** The bank's public origin, for the approval link in the SMS. */
   public_url: string;
@@ -86,7 +89,7 @@ const EVENT_FOR_STATUS: Partial<Record<ChargeStatus, WebhookEventType>> = { succ
  * transfer; approving posts it, declining or timing out voids it, each in one transaction with the charge's new
  * status, the monthly total, the history the risk features read, and the operator's webhook.
  */
-export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFactors, sms, public_url, raiseAlerts }: StepUpApprovalsDeps) {
+export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFactors, factorGate, sms, public_url, raiseAlerts }: StepUpApprovalsDeps) {
   async function waiting(charge_id: string): Promise<WaitingRow | undefined> {
     if (!isUuid(charge_id)) return undefined;
     const [row] = await db.query<WaitingRow>(`${WAITING_SELECT} WHERE c.id = $1`, [charge_id]);
@@ -201,11 +204,14 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
 
     /** Sends the SMS code bound to this charge's amount and payee. */
     async sendCode(customer_id: string, charge_id: string): Promise<
-      { ok: true; resend_at: Date } | { ok: false; code: 'approval_not_found' | 'approval_not_waiting' | 'second_factor_locked' } | { ok: false; code: 'too_many_attempts'; resend_at: Date }
+      { ok: true; resend_at: Date } | { ok: false; code: 'approval_not_found' | 'approval_not_waiting' | 'second_factor_locked' | FactorGateRefusal } | { ok: false; code: 'too_many_attempts'; resend_at: Date }
     > {
       const found = await view(customer_id, charge_id);
       if (!found) return { ok: false, code: 'approval_not_found' };
       if (found.status !== 'pending_approval') return { ok: false, code: 'approval_not_waiting' };
+      // No code goes to a number the customer may not use here, nor to a SIM the carrier says was just swapped.
+      const permitted = await factorGate.permit(customer_id, 'step_up', 'sms', { charge_id, operator_id: found.payee_operator_id });
+      if (!permitted.ok) return permitted;
       const sent = await secondFactors.sendSmsCode(customer_id, stepUpPurpose({ charge_id, amount_yen: found.amount_yen, payee_operator_id: found.payee_operator_id }), {
         ja: `${found.payee_name}への${formatYen(found.amount_yen)}のお支払いの承認`,
         en: `approving a payment of ${formatYen(found.amount_yen)} to ${found.payee_name}`,
@@ -236,8 +242,9 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
       if (!found) return { ok: false, code: 'approval_not_found' };
       if (found.status !== 'pending_approval') return { ok: false, code: 'approval_not_waiting' };
       const purpose = stepUpPurpose({ charge_id, amount_yen: shown.amount_yen, payee_operator_id: shown.payee_operator_id });
-      const verified = await secondFactors.verify(customer_id, shown.factor === 'sms' ? { factor: 'sms', code: shown.code, purpose }
-        : shown.factor === 'passkey' ? { factor: 'passkey', response: shown.response, purpose, bound_to: shown.bound_to } : { factor: 'totp', code: shown.code });
+      const verified = await factorGate.verify(customer_id, 'step_up', shown.factor === 'sms' ? { factor: 'sms', code: shown.code, purpose }
+        : shown.factor === 'passkey' ? { factor: 'passkey', response: shown.response, purpose, bound_to: shown.bound_to } : { factor: 'totp', code: shown.code },
+        { charge_id, operator_id: found.payee_operator_id });
       if (!verified.ok) return verified;
       if (shown.amount_yen !== found.amount_yen || shown.payee_operator_id !== found.payee_operator_id) {
         log.warn({ charge_id, customer_id }, 'step-up approval for another amount or payee refused');

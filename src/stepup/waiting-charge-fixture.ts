@@ -81,6 +81,6 @@ export async function balances(fixture: BankFixture, account_id: string) {
 
 /** Enrols an authenticator app for the customer; returns a function giving the next fresh code (it moves the clock 30 s). */
 export async function enrolAuthenticator(fixture: BankFixture, customer: WaitingChargeCustomer): Promise<() => Promise<string>> {
-  const app = await enrolAuthenticatorApp({ secondFactors: fixture.bank.services.secondFactors, clock: fixture.clock }, customer.customer_id);
+  const app = await enrolAuthenticatorApp({ secondFactors: fixture.bank.services.secondFactors, clock: fixture.clock, db: fixture.db }, customer.customer_id);
   return app.nextCode;
 }

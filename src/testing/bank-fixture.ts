@@ -1,4 +1,5 @@
 import type { Database } from '../storage/database.ts';
+import { createSimulatedSimSwapApi, type SimulatedSimSwapApi } from '../telecom/simulated-sim-swap-api.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
 import { createSmsSimulator, type SmsSimulator } from '../notify/sms-simulator.ts';
 import { createBankApp, type BankApp, type BankAppDeps } from '../bank-app.ts';
@@ -20,6 +21,8 @@ export interface BankFixture {
   clock: ManualClock;
   /** Every SMS the bank sent, with the codes. */
   sms: SmsSimulator;
+  /** The carrier's SIM Swap API, simulated: a test swaps a customer's SIM or makes the API hang or fail. */
+  simSwap: SimulatedSimSwapApi;
   operator: { id: string; client_id: string; client_secret: string; basic: string; settlement_account_id: string };
   customer: { id: string; account_id: string; branch_code: string; account_number: string; pin: string; name_kana: string; birth_date: string };
   /** Every row of every table (read from the catalogue), for `assertNothingWritten`. */
@@ -87,8 +90,9 @@ export async function createBankFixture(
   const url = options.listen ? `http://${options.public_host ?? '127.0.0.1'}:${port}` : 'http://bank.test';
   const log = options.log ?? createLogger({ level: process.env.FURIKAE_TEST_LOG ?? 'silent' });
   const sms = createSmsSimulator({ clock, log });
+  const simSwap = createSimulatedSimSwapApi({ clock });
   const webhook_targets = options.webhook_targets ?? { policy: { allow_loopback: true } };
-  const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, not_me_key: FIXTURE_NOT_ME_KEY, sms, public_url: url,
+  const bank = await createBankApp({ db, clock, ids: createIds(clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, not_me_key: FIXTURE_NOT_ME_KEY, sms, simSwap, public_url: url,
     // A sweep on a real-time timer would delete rows between a test's snapshots; the sweep has its own tests.
     webhook_targets, expired_rows_sweeping: false,
     // Reminders run when a test calls remindExpiringConsents, never on a real-time timer mid-test.
@@ -134,6 +138,7 @@ export async function createBankFixture(
     url,
     clock,
     sms,
+    simSwap,
     operator: {
       id: operator.id, client_id: operator.client_id, client_secret, basic: basicAuth(operator.client_id, client_secret),
       settlement_account_id: operator.settlement_account_id,
@@ -166,7 +171,7 @@ export async function openSecondBankProcess(fixture: BankFixture): Promise<{ ban
   const log = createLogger({ level: process.env.FURIKAE_TEST_LOG ?? 'silent' });
   // The fixture's own app sends the notices and runs the waiting-charge jobs, so there is one of each, as in a test of one.
   const bank = await createBankApp({
-    db, clock: fixture.clock, ids: createIds(fixture.clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, not_me_key: FIXTURE_NOT_ME_KEY, sms: fixture.sms,
+    db, clock: fixture.clock, ids: createIds(fixture.clock), log, credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY, not_me_key: FIXTURE_NOT_ME_KEY, sms: fixture.sms, simSwap: fixture.simSwap,
     public_url: fixture.url, notice_polling: false, waiting_charge_jobs: false, expired_rows_sweeping: false, ...bankOptions.get(fixture),
   });
   return {

@@ -5,7 +5,7 @@ import { passkeyOptionsIn, type SoftwareAuthenticator } from './software-authent
 
 /** Enrols an authenticator app for the fixture customer and returns its secret; the clock then moves past that code. */
 export async function enrolTotp(fixture: BankFixture): Promise<string> {
-  const app = await enrolAuthenticatorApp({ secondFactors: fixture.bank.services.secondFactors, clock: fixture.clock }, fixture.customer.id);
+  const app = await enrolAuthenticatorApp({ secondFactors: fixture.bank.services.secondFactors, clock: fixture.clock, db: fixture.db }, fixture.customer.id);
   fixture.clock.advance(TOTP_STEP_MS);
   return app.secret;
 }
@@ -18,9 +18,11 @@ export async function totpNow(fixture: BankFixture, secret: string): Promise<str
 export interface ConsentWalk {
   login_id?: string;
   password?: string;
-  /** The login's second factor: an authenticator code, or a wrong code. */
-  totp_secret: string;
+  /** The login's second factor: an authenticator code (its secret), or a wrong code. */
+  totp_secret?: string;
   login_code?: string;
+  /** The login's factor: the authenticator (default) or an SMS code to `phone` (a customer with no authenticator). */
+  login_factor?: 'totp' | 'sms';
   /** approve, deny, or stop at the consent page. */
   decision?: 'approve' | 'deny' | 'none';
   /** The factor that approves the consent: the next authenticator code (default) or an SMS code. */
@@ -58,9 +60,18 @@ export async function walkConsent(fixture: BankFixture, authorizationUrl: URL, w
     const step = await (await agent.follow(`${base}?method=passkey`)).response.text();
     return { csrf: formValue(step, 'csrf'), factor: 'passkey', passkey_response: JSON.stringify(passkey.assert(passkeyOptionsIn(step))) };
   };
+  let login_factor: 'totp' | 'sms' = 'totp';
+  let code = walk.login_code;
+  if (!walk.passkey && walk.login_factor === 'sms') {
+    login_factor = 'sms';
+    const sent = await agent.post(`${base}/sms`, { csrf: formValue(page, 'csrf'), purpose: 'login' });
+    page = await sent.text();
+    if (sent.status !== 200) return { callback: undefined, page, agent, status: sent.status, uid };
+    code ??= fixture.sms.lastCode(walk.phone ?? '090-1111-2222', 'login') ?? '';
+  }
   response = walk.passkey
     ? await agent.post(`${base}/mfa`, await passkeyAnswer(walk.passkey))
-    : await agent.post(`${base}/mfa`, { csrf: formValue(page, 'csrf'), factor: 'totp', code: walk.login_code ?? (await totpNow(fixture, walk.totp_secret)) });
+    : await agent.post(`${base}/mfa`, { csrf: formValue(page, 'csrf'), factor: login_factor, code: code ?? (await totpNow(fixture, walk.totp_secret ?? '')) });
   if (response.status !== 303) return { callback: undefined, page: await response.text(), agent, status: response.status, uid };
   ({ response, url } = await agent.follow(new URL(response.headers.get('location')!, fixture.url), leavesBank));
   if (leavesBank(url)) return { callback: url, page: '', agent };
@@ -83,7 +94,7 @@ export async function walkConsent(fixture: BankFixture, authorizationUrl: URL, w
     // A used authenticator code is refused as a replay, so the approval waits for the next one.
     fixture.clock.advance(TOTP_STEP_MS);
     fields.factor = 'totp';
-    fields.code = await totpNow(fixture, walk.totp_secret);
+    fields.code = await totpNow(fixture, walk.totp_secret ?? '');
   }
   response = await agent.post(`${base}/consent`, fields);
   if (response.status !== 303) return { callback: undefined, page: await response.text(), agent, status: response.status, uid };

@@ -4,6 +4,7 @@
  * right after its `die_after_commits`-th committed transaction, or when the parent kills it first.
  */
 import { createSmsSimulator } from '../notify/sms-simulator.ts';
+import { createSimulatedSimSwapApi } from '../telecom/simulated-sim-swap-api.ts';
 import type { Database } from '../storage/database.ts';
 import { openDatabase, type OpenDatabaseOptions } from '../storage/open-database.ts';
 import { createBankServices, type BankServices } from '../bank-services.ts';
@@ -77,7 +78,7 @@ const clock = new ManualClock(input.now);
 const dying = dieAfterCommits(db, input.die_after_commits);
 const services = await createBankServices({
   db: dying, clock, ids: createIds(clock), log: createLogger({ level: 'silent' }), credential_fingerprint_key: FIXTURE_CREDENTIAL_KEY, audit_key: FIXTURE_AUDIT_KEY,
-  not_me_key: FIXTURE_NOT_ME_KEY, sms: createSmsSimulator({ clock }),
+  not_me_key: FIXTURE_NOT_ME_KEY, sms: createSmsSimulator({ clock }), simSwap: createSimulatedSimSwapApi({ clock }),
 });
 dying.arm();
 await (ACTIONS[input.action.kind] as Action<typeof input.action.kind>)(services, input.action as never, clock);

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { generate } from 'otplib';
 import type { ManualClock } from '../shared/clock.ts';
 import type { SecondFactors } from '../mfa/second-factors.ts';
+import type { Queryable } from '../storage/database.ts';
+import { NEW_FACTOR_COOLING_OFF_MS } from '../mfa/factor-policy.ts';
 
 /** An authenticator step: a code is made for one 30-second step, and each is accepted once. */
 export const TOTP_STEP_MS = 30_000;
@@ -24,16 +26,23 @@ export interface EnrolledAuthenticator {
  * Enrols an authenticator app for a customer straight through the second-factor service (the security page has its
  * own tests): starts enrolment and confirms it with the code at the clock's current time. The clock is not moved;
  * the code just used confirmed the enrolment, so the first code for a login is `nextCode()` (or the caller moves the clock).
+ * Unless `cooling_off` is asked for, the app is then dated as registered before the cooling-off (a customer who has had
+ * it for a while, which tests of links and step-ups mean); the cooling-off itself has its own tests.
  */
 export async function enrolAuthenticatorApp(
-  { secondFactors, clock }: { secondFactors: Pick<SecondFactors, 'startTotpEnrolment' | 'confirmTotpEnrolment'>; clock: ManualClock },
+  { secondFactors, clock, db }: { secondFactors: Pick<SecondFactors, 'startTotpEnrolment' | 'confirmTotpEnrolment'>; clock: ManualClock; db: Queryable },
   customer_id: string,
+  { cooling_off = false }: { cooling_off?: boolean } = {},
 ): Promise<EnrolledAuthenticator> {
   const started = await secondFactors.startTotpEnrolment(customer_id);
   assert.ok(started.ok, `TOTP enrolment started for ${customer_id}: ${started.ok ? '' : started.code}`);
   const { secret } = started;
   const codeNow = () => totpCodeAt(secret, clock);
   assert.deepEqual(await secondFactors.confirmTotpEnrolment(customer_id, await codeNow()), { ok: true }, 'TOTP enrolment confirmed');
+  if (!cooling_off) {
+    await db.query(`UPDATE second_factors SET enrolled_at = $2 WHERE customer_id = $1 AND factor = 'totp'`,
+      [customer_id, new Date(clock.now().getTime() - NEW_FACTOR_COOLING_OFF_MS - TOTP_STEP_MS)]);
+  }
   const nextCode = () => {
     clock.advance(TOTP_STEP_MS);
     return codeNow();

@@ -5,6 +5,8 @@ import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
 import { customerSession, sessionGet, sessionPost } from '../testing/staff-session.ts';
 import { createSoftwareAuthenticator, passkeyOptionsIn as passkeyOptions } from '../testing/software-authenticator.ts';
+import { enrolAuthenticatorApp } from '../testing/totp-enrolment.ts';
+import { NEW_FACTOR_COOLING_OFF_MS } from '../mfa/factor-policy.ts';
 
 
 
@@ -156,6 +158,53 @@ for (const backend of testBackends) {
         const bad = await sessionPost(fixture, customer, '/bank/security/passkeys', { name, factor: 'sms', code, passkey_response: '{}' });
         assert.equal(bad.statusCode, 400, `name ${JSON.stringify(name)}`);
       }
+    });
+
+    test('a SIM swapped within the window cannot vouch for a new authenticator: no code is sent, nothing is registered, staff are alerted', async () => {
+      const customer = await newCustomer(fixture);
+      fixture.simSwap.swapSim(customer.phone);
+      const start = await sessionPost(fixture, customer, '/bank/security/totp/start');
+      assert.equal(start.statusCode, 403);
+      assert.match(start.body, /SIM/);
+      assert.equal(fixture.sms.lastCode(customer.phone, 'enrol_totp'), undefined, 'no code went to the swapped SIM');
+      const rows = await fixture.db.query(`SELECT 1 FROM second_factors WHERE customer_id = $1 AND factor = 'totp'`, [customer.id]);
+      assert.equal(rows.length, 0, 'no enrolment was started');
+      const alerts = await fixture.db.query<{ reason_codes: string[] }>(`SELECT reason_codes FROM alerts WHERE customer_id = $1 AND kind = 'sim_swap_detected'`, [customer.id]);
+      assert.ok(alerts.some((alert) => alert.reason_codes.includes('sms_refused_for_enrol_factor')));
+    });
+
+    test('a SIM swapped between the start and the confirmation refuses the SMS code that vouches, and the app stays unregistered', async () => {
+      const customer = await newCustomer(fixture);
+      assert.equal((await sessionPost(fixture, customer, '/bank/security/totp/start')).statusCode, 303);
+      const smsCode = fixture.sms.lastCode(customer.phone, 'enrol_totp')!;
+      const pending = await sessionGet(fixture, customer, '/bank/security');
+      const secret = /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(pending.body)![1]!;
+      fixture.simSwap.swapSim(customer.phone);
+      const totpCode = await generate({ secret, epoch: Math.floor(fixture.clock.now().getTime() / 1000) });
+      const confirm = await sessionPost(fixture, customer, '/bank/security/totp/confirm', { totp_code: totpCode, sms_code: smsCode });
+      assert.equal(confirm.statusCode, 403);
+      const [row] = await fixture.db.query<{ status: string }>(`SELECT status FROM second_factors WHERE customer_id = $1 AND factor = 'totp'`, [customer.id]);
+      assert.equal(row?.status, 'pending');
+    });
+
+    test('password and SMS cannot start registering another factor once an authenticator is established; the page says a branch recovers a lost one', async () => {
+      const customer = await newCustomer(fixture);
+      await enrolAuthenticatorApp({ secondFactors: fixture.bank.services.secondFactors, clock: fixture.clock, db: fixture.db }, customer.id);
+      const texts_before = fixture.sms.messages(customer.phone).length;
+      const start = await sessionPost(fixture, customer, '/bank/security/totp/start');
+      assert.equal(start.statusCode, 403);
+      assert.equal(fixture.sms.messages(customer.phone).length, texts_before, 'no code was sent');
+      assert.equal((await fixture.bank.services.factorGate.permit(customer.id, 'enrol_factor', 'sms')).ok, false, 'the policy refuses SMS as the voucher for any new factor');
+      const page = await sessionGet(fixture, customer, '/bank/security?lang=en');
+      assert.match(page.body, /id="factor-recovery"[^>]*>[^<]*branch/);
+    });
+
+    test('a newly registered authenticator shows until when it cannot approve payments', async () => {
+      const customer = await newCustomer(fixture);
+      await enrolAuthenticatorApp({ secondFactors: fixture.bank.services.secondFactors, clock: fixture.clock, db: fixture.db }, customer.id, { cooling_off: true });
+      const page = await sessionGet(fixture, customer, '/bank/security?lang=en');
+      const until = /data-cooling-off-until="([^"]+)"/.exec(page.body)?.[1];
+      assert.equal(until, new Date(fixture.clock.now().getTime() + NEW_FACTOR_COOLING_OFF_MS).toISOString());
     });
   });
 }

@@ -14,7 +14,11 @@ import { passkeyEnrolmentCard, passkeyListCard, passkeyRemovalCard, type Passkey
 import { customerSessionBinding } from './passkey-scripts.ts';
 import { PASSKEY_REFUSAL_STATUS, PASSKEY_REFUSAL_TEXT } from './passkey-refusal-text.ts';
 import { PASSKEY_NAME_CHARS_MAX, PASSKEY_RESPONSE_CHARS_MAX } from '../mfa/passkeys.ts';
+import { coolingOffEnds, FACTOR_STRENGTHS, NEW_FACTOR_COOLING_OFF_MS } from '../mfa/factor-policy.ts';
+import { FACTOR_REFUSAL_TEXT } from '../mfa/factor-refusal-text.ts';
+import { isFactorGateRefusal, type FactorGateRefusal } from '../mfa/factor-gate.ts';
 import { errorCodes } from '../errors/error-codes.ts';
+import { BANK_FRAUD_DESK_PHONE } from '../notify/bank-contact.ts';
 
 /** The SMS purpose that binds a code to registering an authenticator app, so a login code cannot do it. */
 const ENROL_PURPOSE = 'enrol_totp';
@@ -38,8 +42,20 @@ const STATUS_LABELS = { pending: { ja: '登録手続中', en: 'Waiting for a cod
 const NOT_ACCEPTED = { ja: 'コードを確認できませんでした。', en: 'The codes were not accepted.' };
 const LOCKED = { ja: 'ロックされています。当行までご連絡ください。', en: 'This factor is locked: please call the bank to unlock it.' };
 
-function factorRow(factor: FactorView, lang: Lang): SafeHtml {
-  return html`<tr data-factor="${factor.factor}"><td>${FACTOR_LABELS[factor.factor][lang]}${factor.phone_masked ? html`<br><span class="muted">${factor.phone_masked}</span>` : ''}</td>
+const COOLING_OFF_HOURS = NEW_FACTOR_COOLING_OFF_MS / (60 * 60 * 1000);
+
+/** For a strong factor still in its cooling-off: from when it approves payments and links. */
+function coolingOffNote(factor: FactorView, now: Date, lang: Lang): SafeHtml {
+  const ends = coolingOffEnds(factor);
+  if (factor.status !== 'active' || FACTOR_STRENGTHS[factor.factor] !== 'strong' || !ends || ends <= now) return html``;
+  const at = `${japanDate(ends)} ${japanClock(ends)}`;
+  return html`<br><span class="muted" data-cooling-off-until="${ends.toISOString()}">${lang === 'ja'
+    ? `${at} からお支払い・口座連携の承認に使えます (登録から${COOLING_OFF_HOURS}時間は使えません)`
+    : `Approves payments and links from ${at} (not in the first ${COOLING_OFF_HOURS} hours after registering)`}</span>`;
+}
+
+function factorRow(factor: FactorView, now: Date, lang: Lang): SafeHtml {
+  return html`<tr data-factor="${factor.factor}"><td>${FACTOR_LABELS[factor.factor][lang]}${factor.phone_masked ? html`<br><span class="muted">${factor.phone_masked}</span>` : ''}${coolingOffNote(factor, now, lang)}</td>
 <td><span class="tag ${factor.status === 'locked' ? 'on' : 'off'}" data-status="${factor.status}">${STATUS_LABELS[factor.status][lang]}</span></td>
 <td>${factor.failures_consecutive}</td><td>${factor.enrolled_at ? japanDate(factor.enrolled_at) : ''}</td></tr>`;
 }
@@ -47,7 +63,7 @@ function factorRow(factor: FactorView, lang: Lang): SafeHtml {
 /** Customer pages to register an authenticator app and see factor status. */
 export async function securityPages(app: FastifyInstance, services: BankServices, sessions: SessionStore): Promise<void> {
   requireFormTokens(app, refuseCustomerForm);
-  const { secondFactors, passkeys } = services;
+  const { secondFactors, passkeys, factorGate, clock } = services;
 
   const requireCustomer = async (request: FastifyRequest, reply: FastifyReply): Promise<Session | undefined> => {
     const session = await sessions.read(request, 'customer');
@@ -116,9 +132,12 @@ ${notice?.error ? html`<p class="error" role="alert">${notice.error[lang]}</p>` 
 ${locked ? html`<p class="banner-warn">${LOCKED[lang]}</p>` : ''}
 <h2>${say('認証方法', 'Second factors')}</h2>
 <table id="factors"><thead><tr><th>${say('方法', 'Factor')}</th><th>${say('状態', 'Status')}</th><th>${say('連続失敗', 'Failures')}</th><th>${say('登録日', 'Since')}</th></tr></thead>
-<tbody>${factors.map((factor) => factorRow(factor, lang))}</tbody></table>
+<tbody>${factors.map((factor) => factorRow(factor, clock.now(), lang))}</tbody></table>
 ${await passkeyPart(reply, session, lang, factors, csrf, mode)}
-${enrol}`;
+${enrol}
+<p class="muted" id="factor-recovery">${say(
+    `認証アプリをなくした・機種変更した場合、SMSでは再登録できません。本人確認書類をお持ちのうえ支店窓口へお越しいただくか、不正利用ダイヤル ${BANK_FRAUD_DESK_PHONE} へお電話ください。新しく登録した認証方法は、登録から${COOLING_OFF_HOURS}時間はお支払い・口座連携の承認に使えません。`,
+    `Lost or replaced the phone with your authenticator app? A text message cannot register a new one: come to a branch with photo ID, or call the fraud desk on ${BANK_FRAUD_DESK_PHONE}. A newly registered method cannot approve payments or links for its first ${COOLING_OFF_HOURS} hours.`)}</p>`;
     const nav = html`<a href="/bank/passbook">${say('通帳', 'Passbook')}</a> <a href="/bank/passbook#linked-services">${say('連携サービス', 'Linked services')}</a> <a href="/bank/security">${say('セキュリティ設定', 'Security')}</a>
 <form method="post" action="/bank/logout" class="inline">${csrf}<button type="submit" class="secondary">${say('ログアウト', 'Log out')}</button></form>`;
     return bankPage(say('セキュリティ設定', 'Security'), body, nav, [], { lang, switch_href: langSwitchHref(reply.request, lang, '/bank/security') });
@@ -141,6 +160,10 @@ ${enrol}`;
     return reply.type('text/html').send(await render(reply, session, info ? { info } : undefined, mode));
   });
 
+  /** A factor the policy or the carrier refuses to vouch for a new one: what to do instead, with the registry's status. */
+  const vouchRefused = async (reply: FastifyReply, session: Session, code: FactorGateRefusal, mode?: PasskeyMode) =>
+    reply.status(errorCodes[code].status).type('text/html').send(await render(reply, session, { error: FACTOR_REFUSAL_TEXT[code] }, mode));
+
   /** A refused passkey change: the registry's status, the page with the form again and a new challenge. */
   const passkeyRefused = async (reply: FastifyReply, session: Session, code: keyof typeof PASSKEY_CHANGE_TEXT | keyof typeof PASSKEY_REFUSAL_TEXT | 'second_factor_failed' | 'second_factor_locked', mode: PasskeyMode) => {
     const error = code === 'second_factor_failed' ? NOT_ACCEPTED : code === 'second_factor_locked' ? LOCKED
@@ -155,6 +178,9 @@ ${enrol}`;
     const session = await requireCustomer(request, reply);
     if (!session) return reply;
     const mode = request.body.purpose === 'remove_passkey' ? { remove_passkey_id: request.body.passkey_id } : { add: true };
+    // Adding or removing a factor: no code goes to a number that may not vouch, or to a SIM just swapped.
+    const permitted = await factorGate.permit(session.subject_id, 'enrol_factor', 'sms');
+    if (!permitted.ok) return vouchRefused(reply, session, permitted.code, mode);
     const sent = await secondFactors.sendSmsCode(session.subject_id, request.body.purpose);
     if (!sent.ok) {
       const at = sent.code === 'too_many_attempts' ? japanClock(sent.resend_at) : '';
@@ -170,6 +196,8 @@ ${enrol}`;
     const session = await requireCustomer(request, reply);
     if (!session) return reply;
     const { name, factor, code, passkey_response } = request.body;
+    const permitted = await factorGate.permit(session.subject_id, 'enrol_factor', factor);
+    if (!permitted.ok) return vouchRefused(reply, session, permitted.code, { add: true });
     // Adding a factor needs one the customer already has: a stolen password alone must not add the thief's passkey.
     const enrolled = await secondFactors.enrolPasskey(session.subject_id, { response: passkey_response, name, bound_to: customerSessionBinding(request) },
       factor === 'sms' ? { factor, code: code.trim(), purpose: 'enrol_passkey' } : { factor, code: code.trim() });
@@ -184,6 +212,9 @@ ${enrol}`;
     const session = await requireCustomer(request, reply);
     if (!session) return reply;
     const { factor, code } = request.body;
+    // Removing a strong factor could reopen SMS: the same policy vouches for it as for adding one.
+    const permitted = await factorGate.permit(session.subject_id, 'enrol_factor', factor);
+    if (!permitted.ok) return vouchRefused(reply, session, permitted.code, { remove_passkey_id: request.params.id });
     const removed = await secondFactors.removePasskey(session.subject_id, request.params.id,
       factor === 'sms' ? { factor, code: code.trim(), purpose: 'remove_passkey' } : { factor, code: code.trim() });
     if (!removed.ok) return passkeyRefused(reply, session, removed.code, { remove_passkey_id: request.params.id });
@@ -193,6 +224,9 @@ ${enrol}`;
   app.post('/bank/security/totp/start', async (request, reply) => {
     const session = await requireCustomer(request, reply);
     if (!session) return reply;
+    // Checked before anything is sent: no code goes to a number that may not vouch, or to a SIM just swapped.
+    const permitted = await factorGate.permit(session.subject_id, 'enrol_factor', 'sms');
+    if (!permitted.ok) return vouchRefused(reply, session, permitted.code);
     const started = await secondFactors.startTotpEnrolment(session.subject_id);
     if (!started.ok) return reply.status(409).type('text/html').send(await render(reply, session, { error: { ja: '認証アプリは登録済みです。', en: 'An authenticator app is already registered.' } }));
     const sent = await secondFactors.sendSmsCode(session.subject_id, ENROL_PURPOSE);
@@ -203,6 +237,8 @@ ${enrol}`;
   app.post('/bank/security/totp/sms', async (request, reply) => {
     const session = await requireCustomer(request, reply);
     if (!session) return reply;
+    const permitted = await factorGate.permit(session.subject_id, 'enrol_factor', 'sms');
+    if (!permitted.ok) return vouchRefused(reply, session, permitted.code);
     const sent = await secondFactors.sendSmsCode(session.subject_id, ENROL_PURPOSE);
     if (!sent.ok) return smsRefused(reply, session, sent);
     return reply.redirect('/bank/security', 303);
@@ -215,9 +251,10 @@ ${enrol}`;
     if (!session) return reply;
     const customer_id = session.subject_id;
     // Binding a new factor needs the one the customer already has: a stolen password alone must not add the thief's app.
-    const confirmed = await secondFactors.confirmTotpEnrolment(customer_id, request.body.totp_code.trim(),
+    const confirmed = await factorGate.confirmTotpEnrolment(customer_id, request.body.totp_code.trim(),
       { factor: 'sms', code: request.body.sms_code.trim(), purpose: ENROL_PURPOSE });
     if (!confirmed.ok) {
+      if (isFactorGateRefusal(confirmed.code)) return vouchRefused(reply, session, confirmed.code);
       const [status, error] = confirmed.code === 'second_factor_locked' ? [423, LOCKED]
         : confirmed.code === 'totp_enrolment_not_started' ? [409, { ja: '登録の有効期限が切れました。もう一度始めてください。', en: 'The registration expired; start again.' }]
         : [401, NOT_ACCEPTED];

@@ -12,6 +12,7 @@ import { SWITCH_REASON_CHARS_MAX } from './staff-operators-page.ts';
 
 const ALERT_LABELS: Record<AlertKind, string> = {
   risk_hold: '保留 Risk hold',
+  sim_swap_detected: 'SIMスワップ SIM swap',
   risk_deny: '拒否 Risk deny',
   risk_challenge: '追加認証 Step-up',
   risk_link: '連携リスク Link risk',

@@ -8,6 +8,7 @@ import { Distribution, sample } from '../distribution.ts';
 import { customerCapability } from '../lab-capability.ts';
 import { MINUTE_MS } from '../lab-time.ts';
 import { approveCharge, declineCharge, openApproval, requestApprovalCode } from '../bank-pages.ts';
+import { usesAuthenticator } from '../lab-actor.ts';
 
 const APPROVAL_LINK = /\/bank\/approvals\/([0-9a-f-]{36})/;
 
@@ -42,13 +43,14 @@ export const answerStepUp = customerCapability({
         return;
       }
       let code: string;
-      if (actor.totp_secret) code = await world.totpCode(actor);
+      const authenticator = usesAuthenticator(actor, world.now());
+      if (authenticator) code = await world.totpCode(actor);
       else {
         const csrf = /name="csrf" value="([^"]*)"/.exec(page)?.[1] ?? '';
         await requestApprovalCode(browser, charge_id, csrf);
         code = world.phones.lastCode(actor.person.phone, { purpose_prefix: 'charge_' }) ?? '';
       }
-      const status = await approveCharge(browser, charge_id, page, actor.totp_secret ? 'totp' : 'sms', code);
+      const status = await approveCharge(browser, charge_id, page, authenticator ? 'totp' : 'sms', code);
       world.record(actor, { what: 'step_up', charge_id, answer: status === 'succeeded' ? 'approved' : `not_approved:${status}` });
     }, { exact: true });
   },

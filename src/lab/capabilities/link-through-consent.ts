@@ -11,7 +11,7 @@ import { attackerCapability } from '../lab-capability.ts';
 import { PaceParams, paceTargets } from '../attack-pace.ts';
 import { Devices, deviceFor } from '../attacker-devices.ts';
 import { approveConsent, openAuthorization, postLogin, postSecondFactor, requestSmsCode } from '../bank-pages.ts';
-import type { LabCustomer } from '../lab-actor.ts';
+import { usesAuthenticator, type LabCustomer } from '../lab-actor.ts';
 
 /** The attacker's own phone, which the forged wallet account was verified with. */
 const ATTACKER_PHONE = '080-0000-0000';
@@ -61,7 +61,8 @@ export const linkThroughConsent = attackerCapability({
       }
       if (!login.passed) return record('login_refused');
       const readsCodes = holds.has('phone_number') || holds.has('relayed_code');
-      const factor = readsCodes || !victim.totp_secret ? 'sms' as const : 'totp' as const;
+      // The page offers what the bank allows: the victim's authenticator once established, SMS otherwise.
+      const factor = readsCodes || !usesAuthenticator(victim, world.now()) ? 'sms' as const : 'totp' as const;
       let at = login.at;
       let consent = null;
       if (readsCodes) {
