@@ -1,4 +1,5 @@
 import { after, before, describe, test } from 'node:test';
+import { NEW_FACTOR_COOLING_OFF_MS } from '../mfa/factor-policy.ts';
 import assert from 'node:assert/strict';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { testBackends } from '../testing/test-databases.ts';
@@ -63,8 +64,14 @@ for (const backend of testBackends.filter((candidate) => candidate.name === 'pgl
       assert.equal(charge.json().status, 'pending_approval', 'the 2020 pattern waits for the customer');
       const charge_id = charge.json().id as string;
       await visit(page, `${fixture.url}/bank/approvals/${charge_id}`);
-      assert.match(await page.textContent('#method-passkey') ?? '', /Use a passkey/);
-      await clickThrough(page, '#method-passkey', /method=passkey/);
+      // A passkey registered minutes ago is in its cooling-off (src/mfa/factor-policy.ts): not offered for money yet.
+      assert.equal(await page.locator('#method-passkey').count(), 0, 'a new passkey approves no charge during its cooling-off');
+      // Dated back past the cooling-off, as a passkey registered the day before: the clock of a listening bank stays real.
+      await fixture.db.query(`UPDATE passkeys SET created_at = created_at - $2::interval WHERE customer_id = $1`,
+        [customer.customer_id, `${NEW_FACTOR_COOLING_OFF_MS + 60_000} milliseconds`]);
+      await visit(page, `${fixture.url}/bank/approvals/${charge_id}`);
+      // Established, the passkey shuts out SMS: it is the one method offered, so the page goes straight to it.
+      assert.equal(await page.locator('#method-sms').count(), 0, 'SMS is not offered beside an established passkey');
       await page.screenshot({ path: screenshotPath('see-passkey-approval'), fullPage: true });
       await clickThrough(page, '#approve-button');
       assert.equal(await page.getAttribute('#approval', 'data-status'), 'succeeded', await page.textContent('#approval') ?? '');
