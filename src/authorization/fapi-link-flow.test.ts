@@ -1,4 +1,5 @@
 import { describe, test, before, after } from 'node:test';
+import { NEW_FACTOR_COOLING_OFF_MS } from '../mfa/factor-policy.ts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
@@ -411,6 +412,9 @@ for (const backend of testBackends) {
       const enrolled = await secondFactors.enrolPasskey(fixture.customer.id, { response: JSON.stringify(passkey.register(options)), name: 'Phone', bound_to },
         { factor: 'totp', code: await totpNow(fixture, totp) });
       assert.ok(enrolled.ok, JSON.stringify(enrolled));
+      // Dated back past its cooling-off (src/mfa/factor-policy.ts), as a passkey registered the day before: a new one approves no link.
+      await fixture.db.query(`UPDATE passkeys SET created_at = created_at - $2::interval WHERE customer_id = $1`,
+        [fixture.customer.id, `${NEW_FACTOR_COOLING_OFF_MS + 60_000} milliseconds`]);
       const { url, code_verifier } = await operator.startLink(await operator.attest(HANAKO));
       const walked = await walkConsent(fixture, url, { totp_secret: totp, passkey });
       fixture.clock.advance(30_000);

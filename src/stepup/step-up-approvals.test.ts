@@ -1,4 +1,5 @@
 import { describe, test, before, after } from 'node:test';
+import { NEW_FACTOR_COOLING_OFF_MS } from '../mfa/factor-policy.ts';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
@@ -72,6 +73,9 @@ for (const backend of testBackends) {
       await secondFactors.sendSmsCode(customer.customer_id, 'enrol_passkey');
       assert.ok((await secondFactors.enrolPasskey(customer.customer_id, { response: JSON.stringify(passkey.register(registration)), name: 'Phone', bound_to: session },
         { factor: 'sms', code: fixture.sms.lastCode(customer.phone, 'enrol_passkey')!, purpose: 'enrol_passkey' })).ok);
+      // Dated back past its cooling-off (src/mfa/factor-policy.ts), as a passkey registered the day before: a new one approves no charge.
+      await fixture.db.query(`UPDATE passkeys SET created_at = created_at - $2::interval WHERE customer_id = $1`,
+        [customer.customer_id, `${NEW_FACTOR_COOLING_OFF_MS + 60_000} milliseconds`]);
       const before = await balances(fixture, customer.account_id);
       const shown = { charge_id: charge.id, amount_yen: 100_000, payee_operator_id: fixture.operator.id };
       const approve = (charge_id: string, amount_yen: number, response: unknown, bound_to = session) =>
