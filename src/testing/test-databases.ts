@@ -32,9 +32,14 @@ const NO_POSTGRES = 'PostgreSQL: TEST_POSTGRES_URL is not set (npm test sets it 
 const chosen = process.env.FURIKAE_TEST_BACKENDS?.split(',').map((name) => name.trim());
 const leftOut = (name: TestBackend['name']) => (chosen && !chosen.includes(name) ? `${name}: left out by FURIKAE_TEST_BACKENDS=${chosen.join(',')}` : false);
 
+/** In-memory PGlite, started from a fresh cluster's files (pglite-template.ts). */
+const inMemoryPglite: TestBackend = {
+  name: 'pglite', skip: leftOut('pglite'), concurrent_transactions: false, open: async () => createPgliteDatabase(undefined, { template: await pgliteTemplate() }),
+};
+
 /** Each backend once, as Kysely loops over dialects. */
 export const testBackends: TestBackend[] = [
-  { name: 'pglite', skip: leftOut('pglite'), concurrent_transactions: false, open: async () => createPgliteDatabase(undefined, { template: await pgliteTemplate() }) },
+  inMemoryPglite,
   {
     name: 'postgres',
     skip: leftOut('postgres') || (postgresUrl ? false : NO_POSTGRES),
@@ -50,12 +55,13 @@ export const testBackends: TestBackend[] = [
 ];
 
 /**
- * A new database of `backend` with `sets` applied. On PGlite it starts from a migrated cluster's files made once per
+ * A new database of `backend` with `sets` applied. On in-memory PGlite it starts from a migrated cluster's files made once per
  * test run (migrate then finds nothing to do): a suite that makes a bank per test does not replay every migration
  * each time. PostgreSQL databases are migrated each time; that is quick there.
  */
 export async function openMigrated(backend: TestBackend, sets: readonly MigrationSet[]): Promise<Database> {
-  const db = backend.name === 'pglite' ? await createPgliteDatabase(undefined, { template: await migratedPgliteTemplate(sets) }) : await backend.open();
+  // Only the shared in-memory backend: a reopenable one (a PGlite folder another process opens next) must be written where it says.
+  const db = backend === inMemoryPglite ? await createPgliteDatabase(undefined, { template: await migratedPgliteTemplate(sets) }) : await backend.open();
   await migrate(db, sets);
   return db;
 }
