@@ -34,14 +34,12 @@ for (const backend of testBackends.filter((candidate) => candidate.name === 'pgl
       return { charge_id, url };
     }
 
-    test('SMS: choose it, send the code to the masked number, see where it went and the resend counting down, type the code', async () => {
+    test('SMS, for a customer with no stronger factor: send the code to the masked number, see where it went and the resend counting down, type the code', async () => {
       const customer = await linkedElderlyCustomer(fixture);
-      await enrolAuthenticator(fixture, customer);
       const page = await browser.newPage({ viewport: { width: 1000, height: 1100 }, locale: 'ja-JP' });
       const { charge_id } = await atApproval(page, customer);
-      assert.equal(await page.locator('input[name=code]').count(), 0, 'no code field before a method is chosen');
-      await page.screenshot({ path: screenshotPath('see-2fa-choose'), fullPage: true });
-      await clickThrough(page, '#method-sms', /method=sms/);
+      assert.equal(await page.locator('input[name=code]').count(), 0, 'no code field before the code is sent');
+      assert.equal(await page.locator('#factor-methods').count(), 0, 'one method, so nothing to choose');
       assert.match(await page.textContent('#send-sms') ?? '', /\*+\d{4}/);
       await page.screenshot({ path: screenshotPath('see-2fa-sms-send'), fullPage: true });
       await clickThrough(page, '#send-sms');
@@ -62,12 +60,12 @@ for (const backend of testBackends.filter((candidate) => candidate.name === 'pgl
       await page.close();
     });
 
-    test('authenticator app: choose it and go straight to the code the app shows', async () => {
+    test('authenticator app: with it established the page asks straight for the code the app shows, and offers no SMS', async () => {
       const customer = await linkedElderlyCustomer(fixture);
       const nextCode = await enrolAuthenticator(fixture, customer);
       const page = await browser.newPage({ viewport: { width: 1000, height: 1000 }, locale: 'ja-JP' });
       await atApproval(page, customer);
-      await clickThrough(page, '#method-totp', /method=totp/);
+      assert.equal(await page.locator('#method-sms').count(), 0, 'a text message does not approve money beside an established authenticator');
       assert.match(await page.textContent('label[for=code]') ?? '', /認証アプリ/);
       assert.equal(await page.locator('#send-sms').count(), 0, 'nothing to send');
       await page.screenshot({ path: screenshotPath('see-2fa-totp-code'), fullPage: true });
