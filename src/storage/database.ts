@@ -35,7 +35,5 @@ export interface Database extends Queryable {
    * parameters, since COPY takes none.
    */
   copyTo?(query: string): AsyncIterable<string>;
-  /** PGlite only: its cluster's files, from which another in-memory database can start (PgliteOptions.template). */
-  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }

@@ -14,25 +14,6 @@ export interface PgliteOptions {
   sync_on_commit?: boolean;
   /** The host's fsync(2); tests pass one that records its calls. */
   fsync?: (fd: number) => void;
-  /** In memory only: a fresh cluster's files (dumpDataDir) to start from instead of running initdb; see freshClusterTemplate. */
-  template?: Blob;
-}
-
-/**
- * PGlite runs initdb each time it starts without data, seconds of CPU; loading a fresh cluster's files takes about
- * a third of that. The first in-memory database of a process makes the template, and every later one (tests, the
- * lab's runs) starts from it. It is an empty cluster, so a database made from it is the same as one made by initdb.
- */
-let freshClusterTemplate: Promise<Blob> | undefined;
-
-async function createInMemory(template: Blob | undefined): Promise<PGlite> {
-  const parsers = { [INT8_OID]: parseInt8 };
-  const start = template ?? (await freshClusterTemplate);
-  if (start) return PGlite.create({ loadDataDir: start, parsers });
-  const pg = await PGlite.create({ parsers });
-  freshClusterTemplate ??= pg.dumpDataDir('none');
-  await freshClusterTemplate;
-  return pg;
 }
 
 /**
@@ -44,7 +25,7 @@ export async function createPgliteDatabase(dataDir?: string, options: PgliteOpti
   const fresh = dataDir !== undefined && !existsSync(join(dataDir, 'PG_VERSION'));
   const pg = durable
     ? await PGlite.create({ fs: new DurableNodeFS(dataDir, options.fsync), startParams: PGLITE_DURABLE_START_PARAMS, parsers: { [INT8_OID]: parseInt8 } })
-    : dataDir === undefined ? await createInMemory(options.template) : await PGlite.create({ dataDir, parsers: { [INT8_OID]: parseInt8 } });
+    : await PGlite.create({ dataDir, parsers: { [INT8_OID]: parseInt8 } });
   if (durable && fresh) syncTree(dataDir, options.fsync);
   const query = async <Row>(sql: string, params: readonly unknown[] = []) =>
     (await pg.query<Row>(sql, params as unknown[])).rows;
@@ -71,7 +52,6 @@ export async function createPgliteDatabase(dataDir?: string, options: PgliteOpti
       const result = await pg.query(`COPY (${query}) TO '/dev/blob'`);
       if (result.blob) yield await result.blob.text();
     },
-    dumpDataDir: () => pg.dumpDataDir('none'),
     close: () => pg.close(),
   };
 }

@@ -2,8 +2,6 @@ import { test, type TestContext } from 'node:test';
 import type { Database } from '../storage/database.ts';
 import { openDatabase } from '../storage/open-database.ts';
 import { createFreshDatabase } from './postgres-cluster.ts';
-import { createPgliteDatabase } from '../storage/pglite-database.ts';
-import { migratedPgliteTemplate, pgliteTemplate } from './pglite-template.ts';
 import { migrate, type MigrationSet } from '../storage/migrate.ts';
 
 /** A backend the storage-touching suites run against. */
@@ -32,14 +30,9 @@ const NO_POSTGRES = 'PostgreSQL: TEST_POSTGRES_URL is not set (npm test sets it 
 const chosen = process.env.FURIKAE_TEST_BACKENDS?.split(',').map((name) => name.trim());
 const leftOut = (name: TestBackend['name']) => (chosen && !chosen.includes(name) ? `${name}: left out by FURIKAE_TEST_BACKENDS=${chosen.join(',')}` : false);
 
-/** In-memory PGlite, started from a fresh cluster's files (pglite-template.ts). */
-const inMemoryPglite: TestBackend = {
-  name: 'pglite', skip: leftOut('pglite'), concurrent_transactions: false, open: async () => createPgliteDatabase(undefined, { template: await pgliteTemplate() }),
-};
-
 /** Each backend once, as Kysely loops over dialects. */
 export const testBackends: TestBackend[] = [
-  inMemoryPglite,
+  { name: 'pglite', skip: leftOut('pglite'), concurrent_transactions: false, open: (schema) => openDatabase({ schema }) },
   {
     name: 'postgres',
     skip: leftOut('postgres') || (postgresUrl ? false : NO_POSTGRES),
@@ -54,14 +47,9 @@ export const testBackends: TestBackend[] = [
   },
 ];
 
-/**
- * A new database of `backend` with `sets` applied. On in-memory PGlite it starts from a migrated cluster's files made once per
- * test run (migrate then finds nothing to do): a suite that makes a bank per test does not replay every migration
- * each time. PostgreSQL databases are migrated each time; that is quick there.
- */
+/** A new database of `backend` with `sets` applied. */
 export async function openMigrated(backend: TestBackend, sets: readonly MigrationSet[]): Promise<Database> {
-  // Only the shared in-memory backend: a reopenable one (a PGlite folder another process opens next) must be written where it says.
-  const db = backend === inMemoryPglite ? await createPgliteDatabase(undefined, { template: await migratedPgliteTemplate(sets) }) : await backend.open();
+  const db = await backend.open();
   await migrate(db, sets);
   return db;
 }
