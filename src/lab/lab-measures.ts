@@ -127,7 +127,7 @@ export function measureRun(input: {
   alerts: readonly ObservedAlert[];
   customers: readonly LabCustomer[];
   /** The bank's id of each scenario operator, by key: an alert about an operator the attack went through is about the attack. */
-  operator_ids?: ReadonlyMap<string, string>;
+  operator_ids: ReadonlyMap<string, string>;
   start: Date;
   end: Date;
 }): RunMeasures {
@@ -143,7 +143,7 @@ export function measureRun(input: {
   const attackLinks = new Set(attack.flatMap((record) => (record.what === 'link' && record.link_id ? [record.link_id] : [])));
   const targeted = new Set(attack.flatMap((record) => ('victim_key' in record && record.victim_key ? [record.victim_key] : [])));
   const targetedIds = new Set([...targeted].map((key) => byKey.get(key)?.customer_id));
-  const attackOperatorIds = new Set(attack.flatMap((record) => ('operator_key' in record ? [input.operator_ids?.get(record.operator_key)] : [])).filter((id) => id !== undefined));
+  const attackOperatorIds = new Set(attack.flatMap((record) => ('operator_key' in record ? [input.operator_ids.get(record.operator_key)] : [])).filter((id) => id !== undefined));
 
   const tallies = new Map<string, ControlTally>();
   const tally = (control: string, yen: number, kind: 'charges' | 'links') => {
@@ -215,7 +215,7 @@ export function measureRun(input: {
   const first_attempt = attack[0]?.at ?? null;
   const attackAlerts = alerts.filter((alert) => first_attempt && alert.at.getTime() >= first_attempt.getTime()
     && ((alert.link_id && attackLinks.has(alert.link_id)) || (alert.customer_id && targetedIds.has(alert.customer_id)) || alert.kind.startsWith('credential_')
-      || (alert.operator_id !== null && alert.operator_id !== undefined && attackOperatorIds.has(alert.operator_id))));
+      || (alert.operator_id !== null && attackOperatorIds.has(alert.operator_id))));
   const first_alert = attackAlerts[0]?.at ?? null;
   const reference = first_theft ?? first_attempt;
   let contained: Date | null = null;

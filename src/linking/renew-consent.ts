@@ -4,7 +4,7 @@ import type { Ids } from '../shared/ids.ts';
 import type { KycAttestationClaims } from '../kyc/kyc-attestation.ts';
 import type { IdentityMatch } from '../kyc/identity-match.ts';
 import { enqueueOperatorEvent } from '../webhooks/webhook-event.ts';
-import { LINK_NOTICE_CHANNELS } from '../notify/enqueue-link-notices.ts';
+import { enqueueLinkNotices } from '../notify/enqueue-link-notices.ts';
 
 /** Why a renewal is refused; each a stable code in the error registry. Nothing changes on a refusal. */
 export type ConsentRenewalRefusal = 'link_not_found' | 'link_revoked' | 'link_frozen' | 'link_not_renewable' | 'identity_mismatch';
@@ -96,17 +96,7 @@ export async function renewConsent(tx: Queryable, { clock, ids }: { clock: Clock
   );
   // The old approval's refresh tokens stop here: the operator holds the new ones, and nothing else should charge.
   if (row.grant_id) await tx.query(`DELETE FROM oidc_payloads WHERE grant_id = $1`, [row.grant_id]);
-  await tx.query(
-    `INSERT INTO notification_outbox (id, created_at, customer_id, channel, template, data, next_attempt_at)
-     SELECT ch.id, $2, a.customer_id, ch.channel, 'consent_renewed',
-            jsonb_build_object('link_id', l.id, 'operator_name', o.display_name, 'branch_code', a.branch_code,
-              'account_masked', '****' || right(a.account_number, 3), 'consent_expires_at', l.consent_expires_at, 'renewed_at', l.consent_renewed_at),
-            $2
-       FROM links l JOIN operators o ON o.id = l.operator_id JOIN bank_accounts a ON a.id = l.account_id
-      CROSS JOIN unnest($3::uuid[], $4::text[]) AS ch (id, channel)
-      WHERE l.id = $1`,
-    [row.id, now, LINK_NOTICE_CHANNELS.map(() => ids.next()), LINK_NOTICE_CHANNELS],
-  );
+  await enqueueLinkNotices(tx, { ids, clock }, row.id, 'consent_renewed');
   await enqueueOperatorEvent(tx, {
     id: ids.next(), operator_id: input.operator_id, type: 'link.consent_renewed', at: now,
     data: { link: { id: row.id, consent_expires_at: input.consent_expires_at.toISOString() } },

@@ -6,7 +6,8 @@ import { createBankApp, type BankApp, type BankAppDeps } from '../bank-app.ts';
 import { ManualClock } from '../shared/clock.ts';
 import { createIds } from '../shared/ids.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
-import { openMigrated, openSameDatabase, type TestBackend } from './test-databases.ts';
+import { openSameDatabase, type TestBackend } from './test-databases.ts';
+import { migrate } from '../storage/migrate.ts';
 import type { LinkMethod } from '../operators/operator.ts';
 import { freePort } from './free-port.ts';
 import { snapshotDatabase, type DatabaseSnapshot } from './database-snapshot.ts';
@@ -83,7 +84,8 @@ export async function createBankFixture(
     reverse_brute_force_containment?: BankAppDeps['reverse_brute_force_containment'];
   } = {},
 ): Promise<BankFixture> {
-  const db = await openMigrated(backend, bankMigrationSets);
+  const db = await backend.open();
+  await migrate(db, bankMigrationSets);
   // A listening bank talks to real OAuth clients, whose tokens carry real time: its frozen clock starts now.
   const clock = new ManualClock(options.listen ? new Date() : FIXTURE_START);
   const port = options.listen ? await freePort() : 0;

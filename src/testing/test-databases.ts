@@ -2,7 +2,6 @@ import { test, type TestContext } from 'node:test';
 import type { Database } from '../storage/database.ts';
 import { openDatabase } from '../storage/open-database.ts';
 import { createFreshDatabase } from './postgres-cluster.ts';
-import { migrate, type MigrationSet } from '../storage/migrate.ts';
 
 /** A backend the storage-touching suites run against. */
 export interface TestBackend {
@@ -46,13 +45,6 @@ export const testBackends: TestBackend[] = [
     },
   },
 ];
-
-/** A new database of `backend` with `sets` applied. */
-export async function openMigrated(backend: TestBackend, sets: readonly MigrationSet[]): Promise<Database> {
-  const db = await backend.open();
-  await migrate(db, sets);
-  return db;
-}
 
 /** The URL of a fresh PostgreSQL database, for tests that start whole apps. */
 export async function freshPostgresUrl(): Promise<string> {
