@@ -79,8 +79,8 @@ export function createBankCore({ db, ledger, clock, ids }: BankCoreDeps) {
       const id = ids.next();
       const password_hash = await hashSecret(input.password);
       const [row] = await db.query<Customer>(
-        `INSERT INTO customers (id, name_kanji, name_kana, birth_date, phone, email, address, login_id, password_hash, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${CUSTOMER_COLUMNS}`,
+        `INSERT INTO customers (id, name_kanji, name_kana, birth_date, phone, email, address, login_id, password_hash, created_at, phone_set_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING ${CUSTOMER_COLUMNS}`,
         [id, input.name_kanji, input.name_kana, input.birth_date, input.phone, input.email, input.address, input.login_id, password_hash, clock.now()],
       );
       assert(row, 'customer inserted');

@@ -22,8 +22,8 @@ async function openCases(backend: TestBackend) {
   const other = await staff.create({ login_id: 'kato', display_name: '加藤', password: 'analyst-password', role: 'analyst' });
   const customer_id = ids.next();
   await db.query(
-    `INSERT INTO customers (id, name_kanji, name_kana, birth_date, phone, email, address, login_id, password_hash, created_at)
-     VALUES ($1, '山田 花子', 'ヤマダ ハナコ', '1948-03-15', '090-1111-2222', 'h@example.jp', '仙台', 'hanako', 'scrypt$unused', $2)`,
+    `INSERT INTO customers (id, name_kanji, name_kana, birth_date, phone, email, address, login_id, password_hash, created_at, phone_set_at)
+     VALUES ($1, '山田 花子', 'ヤマダ ハナコ', '1948-03-15', '090-1111-2222', 'h@example.jp', '仙台', 'hanako', 'scrypt$unused', $2, $2)`,
     [customer_id, clock.now()],
   );
   const cases = createCaseStore({ db, clock, ids, audit });

@@ -22,7 +22,7 @@ interface TableSpec {
 const TABLES = {
   staff_users: { name: 'staff_users', columns: ['id', 'login_id', 'display_name', 'password_hash', 'created_at', 'role'] },
   operators: { name: 'operators', columns: ['id', 'display_name', 'passbook_label', 'client_id', 'client_secret_hash', 'settlement_account_id', 'link_methods_allowed', 'kyc_level_min', 'created_at'] },
-  customers: { name: 'customers', columns: ['id', 'name_kanji', 'name_kana', 'birth_date', 'phone', 'email', 'address', 'login_id', 'password_hash', 'created_at'] },
+  customers: { name: 'customers', columns: ['id', 'name_kanji', 'name_kana', 'birth_date', 'phone', 'email', 'address', 'login_id', 'password_hash', 'created_at', 'phone_set_at'] },
   bank_accounts: { name: 'bank_accounts', columns: ['id', 'customer_id', 'branch_code', 'account_number', 'pin_hash', 'created_at'] },
   links: { name: 'links', columns: ['id', 'operator_id', 'account_id', 'method', 'status', 'charge_yen_max', 'charges_yen_per_month_max', 'created_at', 'revoked_at', 'revoked_by', 'frozen_at', 'kyc_attestation', 'identity_match_score', 'identity_match_reasons'] },
   link_origins: { name: 'link_origins', columns: ['link_id', 'operator_id', 'account_id', 'customer_id', 'source_ip', 'device_id', 'device_links_24h', 'ip_links_24h', 'device_accounts_30d', 'created_at'] },
@@ -161,7 +161,7 @@ export function createHistoryWriter({ db, pin_hash, password_hash }: { db: Datab
     /** A customer and one deposit account. */
     async customer(input: { id: string; account_id: string; name_kanji: string; name_kana: string; birth_date: string; phone: string; email: string;
       login_id: string; branch_code: string; account_number: string; created_ms: number }) {
-      await add('customers', [input.id, input.name_kanji, input.name_kana, input.birth_date, input.phone, input.email, '東京都', input.login_id, password_hash, copyTime(input.created_ms)]);
+      await add('customers', [input.id, input.name_kanji, input.name_kana, input.birth_date, input.phone, input.email, '東京都', input.login_id, password_hash, copyTime(input.created_ms), copyTime(input.created_ms)]);
       await add('bank_accounts', [input.account_id, input.id, input.branch_code, input.account_number, pin_hash, copyTime(input.created_ms)]);
       account(input.account_id, AccountCode.customer_deposit, DEBITS_MUST_NOT_EXCEED_CREDITS, input.created_ms);
     },

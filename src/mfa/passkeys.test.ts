@@ -44,8 +44,8 @@ async function addCustomer(w: World): Promise<{ id: string; phone: string }> {
   const id = w.ids.next();
   const phone = `080-1111-${String(customersMade).padStart(4, '0')}`;
   await w.db.query(
-    `INSERT INTO customers (id, name_kanji, name_kana, birth_date, phone, email, address, login_id, password_hash, created_at)
-     VALUES ($1, '佐藤 一郎', 'サトウ イチロウ', '1960-01-01', $2, $3, '東京', $4, 'scrypt$unused', $5)`,
+    `INSERT INTO customers (id, name_kanji, name_kana, birth_date, phone, email, address, login_id, password_hash, created_at, phone_set_at)
+     VALUES ($1, '佐藤 一郎', 'サトウ イチロウ', '1960-01-01', $2, $3, '東京', $4, 'scrypt$unused', $5, $5)`,
     [id, phone, `p${customersMade}@example.jp`, `passkey${customersMade}`, w.clock.now()],
   );
   return { id, phone };

@@ -33,8 +33,8 @@ async function addCustomer(db: Database, ids: Ids, clock: ManualClock): Promise<
   customersMade += 1;
   const phone = `090-0000-${String(customersMade).padStart(4, '0')}`;
   await db.query(
-    `INSERT INTO customers (id, name_kanji, name_kana, birth_date, phone, email, address, login_id, password_hash, created_at)
-     VALUES ($1, '山田 花子', 'ヤマダ ハナコ', '1948-03-15', $2, $3, '仙台', $4, 'scrypt$unused', $5)`,
+    `INSERT INTO customers (id, name_kanji, name_kana, birth_date, phone, email, address, login_id, password_hash, created_at, phone_set_at)
+     VALUES ($1, '山田 花子', 'ヤマダ ハナコ', '1948-03-15', $2, $3, '仙台', $4, 'scrypt$unused', $5, $5)`,
     [id, phone, `c${customersMade}@example.jp`, `customer${customersMade}`, clock.now()],
   );
   return { id, phone };

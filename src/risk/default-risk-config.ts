@@ -13,6 +13,7 @@ import type { ElderlyCustomerNewLinkConfig } from './rules/elderly-customer-new-
 import type { AmountAboveHistoryConfig } from './rules/amount-above-history.ts';
 import type { AccountLinksSpreadConfig } from './rules/account-links-spread.ts';
 import type { OperatorActivityAnomalyConfig } from './rules/operator-activity-anomaly.ts';
+import type { RecentPhoneNumberConfig } from './rules/recent-phone-number.ts';
 import { IDENTITY_MATCH_SCORE_MIN, IDENTITY_MATCH_STRONG_SCORE_MIN } from '../kyc/identity-match.ts';
 
 const HOUR_SECONDS = 60 * 60;
@@ -158,6 +159,23 @@ const operatorActivityAnomaly: OperatorActivityAnomalyConfig = {
 };
 
 /**
+ * A phone number on record set or changed within 30 days is recent: whoever took a number over cashes in within days
+ * (SIM-swap thefts within hours, or after a weekend), and 30 days cover one monthly charge cap and one monthly
+ * statement, by which the holder has noticed that texts no longer reach them. Honest customers keep a number for years.
+ */
+export const RECENT_PHONE_NUMBER_HOURS = 30 * 24;
+/** Within its first week a number is new: most takeovers are used before the holder reaches the carrier or the bank. */
+export const NEW_PHONE_NUMBER_HOURS = 7 * 24;
+
+const recentPhoneNumber: RecentPhoneNumberConfig = {
+  phone_number_age_hours_bands: [
+    { lower: 0, upper: NEW_PHONE_NUMBER_HOURS, outcome: 'block', reason: 'phone_number_new' },
+    { lower: NEW_PHONE_NUMBER_HOURS, upper: RECENT_PHONE_NUMBER_HOURS, outcome: 'alert', reason: 'phone_number_recent' },
+    { lower: RECENT_PHONE_NUMBER_HOURS, upper: null, outcome: 'pass', reason: 'phone_number_established' },
+  ],
+};
+
+/**
  * The shipped config. No single weakness decides; their combination does (docs/risk-rules.md has the arithmetic):
  * - `link-and-drain-2020@2`: a new link (10), a new payee (10) and no history on the link (5) are every honest
  *   customer's first top-up: 25, and 40 for a customer of 65 or more, allowed. ¥80,000 or the cap with no history
@@ -167,9 +185,12 @@ const operatorActivityAnomaly: OperatorActivityAnomalyConfig = {
  *   weakness it cannot act (at most 10 + 10 + 10 + 35 = 65 < 80); with it, a large first charge is held (≥ 100) and a
  *   large charge weeks or months after linking is challenged (≥ 80) however many charges went before: the patient
  *   thefts at Japan Post Bank (seeds/004). A small top-up on a PIN link stays allowed (at most 75).
+ * - `phone-takeover@1`: a phone number set or changed within 30 days, with a new link, a new payee and ¥80,000 or the
+ *   cap (≥ 100), is held for staff: the challenge `link-and-drain-2020@2` would send goes to that number. Anything less
+ *   (at most 90: a new customer's first ¥50,000 top-up) is left to the other typologies.
  */
 export const DEFAULT_RISK_CONFIG: RiskConfig = {
-  id: 'furikae-default@3',
+  id: 'furikae-default@4',
   rules: {
     'young-link@1': youngLink,
     'no-link-history@1': noLinkHistory,
@@ -185,6 +206,7 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = {
     'amount-above-history@2': amountAboveHistory,
     'account-links-spread@1': accountLinksSpread,
     'operator-activity-anomaly@1': operatorActivityAnomaly,
+    'recent-phone-number@1': recentPhoneNumber,
   },
   typologies: [
     {
@@ -256,6 +278,24 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = {
       alert_threshold: 50,
       block_threshold: 100,
       on_alert: 'challenge',
+      on_block: 'hold',
+    },
+    {
+      id: 'phone-takeover@1',
+      describes: 'money through a new link soon after the phone number on record was set or changed: the step-up code would go to that number',
+      weights: {
+        // Any recent number with a new link, a new payee and ¥80,000 or the cap reaches 100 (40 + 15 + 10 + 35); a
+        // number of under a week does with a link of weeks too (50 + 5 + 10 + 35).
+        'recent-phone-number@1': { alert: 40, block: 50 },
+        'young-link@1': { alert: 5, block: 15 },
+        'new-payee-for-customer@1': { alert: 10, block: 10 },
+        // 15 for ¥30,000–¥79,999: a new customer's first ¥50,000 top-up on a new wallet is 90, left to the others.
+        'amount-above-history@2': { alert: 15, block: 35 },
+      },
+      // Holds only: a challenge is exactly what this typology cannot trust, since its code goes to the new number.
+      alert_threshold: 100,
+      block_threshold: 100,
+      on_alert: 'hold',
       on_block: 'hold',
     },
   ],

@@ -48,6 +48,11 @@ export interface RiskFeatures {
   device_accounts_30d: number | null;
   /** The customer's age in whole years on today's Japan date; null if unknown. */
   customer_age_years: number | null;
+  /**
+   * Whole hours since the customer's phone number on record was set (at opening) or last changed
+   * (`customers.phone_set_at`): every SMS code goes to it. Null where unknown (a retrospective scan).
+   */
+  phone_number_age_hours: number | null;
   /** Failed PIN or password attempts on the customer's credentials in the last 24 hours. */
   credential_failures_24h: number;
   /** Seconds since the last such failure; null if none in the last 24 hours. */

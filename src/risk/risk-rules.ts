@@ -13,6 +13,7 @@ import { elderlyCustomerNewLink } from './rules/elderly-customer-new-link.ts';
 import { amountAboveHistory } from './rules/amount-above-history.ts';
 import { accountLinksSpread } from './rules/account-links-spread.ts';
 import { operatorActivityAnomaly } from './rules/operator-activity-anomaly.ts';
+import { recentPhoneNumber } from './rules/recent-phone-number.ts';
 
 /**
  * Every risk rule the bank knows, in one table (after node-oidc-provider's check table and Tazama's rule
@@ -35,4 +36,5 @@ export const riskRules: readonly RiskRule<any>[] = [
   amountAboveHistory, // large for this customer: above their largest, or with no history
   accountLinksSpread, // one account linked to several services in a week
   operatorActivityAnomaly, // an operator far above its own busiest window
+  recentPhoneNumber, // the phone number on record set or changed within weeks
 ];

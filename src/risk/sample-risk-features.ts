@@ -24,6 +24,7 @@ export const ORDINARY_CHARGE: Readonly<RiskFeatures> = {
   ip_links_24h: 1,
   device_accounts_30d: 1,
   customer_age_years: 41,
+  phone_number_age_hours: 3 * 365 * 24,
   credential_failures_24h: 0,
   credential_failure_seconds_ago: null,
   credential_lock_seconds_ago: null,

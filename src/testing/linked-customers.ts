@@ -13,9 +13,9 @@ export async function insertLinkedCustomers(db: Queryable, { count, operator_id,
     `WITH made AS (
        SELECT n, gen_random_uuid() AS customer_id, gen_random_uuid() AS account_id FROM generate_series(1, $1) AS n),
      customers_made AS (
-       INSERT INTO customers (id, name_kanji, name_kana, birth_date, phone, email, address, login_id, password_hash, created_at)
+       INSERT INTO customers (id, name_kanji, name_kana, birth_date, phone, email, address, login_id, password_hash, created_at, phone_set_at)
        SELECT customer_id, '顧客 ' || n, 'コキャク ' || n, DATE '1950-01-01' + (n % 20000), '090-0000-0000', 'outreach-' || $2 || '-' || n || '@example.jp',
-              '東京都', 'outreach-' || $2 || '-' || n, 'scrypt$not-a-login', $3 FROM made RETURNING id),
+              '東京都', 'outreach-' || $2 || '-' || n, 'scrypt$not-a-login', $3, $3 FROM made RETURNING id),
      accounts_made AS (
        INSERT INTO bank_accounts (id, customer_id, branch_code, account_number, pin_hash, created_at)
        SELECT account_id, customer_id, $6, lpad((n % 10000000)::text, 7, '0'), 'scrypt$not-a-pin', $3 FROM made

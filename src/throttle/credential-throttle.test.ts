@@ -54,8 +54,8 @@ async function newScope(shared: Awaited<ReturnType<typeof openSharedDatabase>>) 
   const customer_id = ids.next();
   const phone = `090-0000-${String(k).padStart(4, '0')}`;
   await db.query(
-    `INSERT INTO customers (id, name_kanji, name_kana, birth_date, phone, email, address, login_id, password_hash, created_at)
-     VALUES ($1, '山田 花子', 'ヤマダ ハナコ', '1948-03-15', $2, $3, '仙台', $4, 'scrypt$unused', $5)`,
+    `INSERT INTO customers (id, name_kanji, name_kana, birth_date, phone, email, address, login_id, password_hash, created_at, phone_set_at)
+     VALUES ($1, '山田 花子', 'ヤマダ ハナコ', '1948-03-15', $2, $3, '仙台', $4, 'scrypt$unused', $5, $5)`,
     [customer_id, phone, `t${k}@example.jp`, `t${k}`, clock.now()],
   );
   const throttle = make();
