@@ -5,6 +5,8 @@
  * Each reads what the page shows (form tokens, the amount and payee) and posts what a person would type.
  */
 import type { SecondFactorKind } from '../mfa/second-factor.ts';
+import type { FactorGateRefusal } from '../mfa/factor-gate.ts';
+import { FACTOR_REFUSAL_TEXT } from '../mfa/factor-refusal-text.ts';
 import { formValue, type LabBrowser } from './lab-browser.ts';
 
 /** Where a walk through the bank's pages stands: on a page of an interaction, or sent back to the operator. */
@@ -40,6 +42,11 @@ export async function postLogin(browser: LabBrowser, at: Extract<PageAt, { at: '
   const response = await browser.post(`/interaction/${at.uid}/login`, { csrf: formValue(at.page, 'csrf') ?? '', ...login });
   const page = await response.text();
   return { passed: response.status === 200 && page.includes(`/interaction/${at.uid}/mfa`), at: { at: 'page', uid: at.uid, page, status: response.status } };
+}
+
+/** Which refusal of a factor the page shows (src/mfa/factor-refusal-text.ts), read as the customer reads it; undefined if none. */
+export function factorRefusalShown(page: string): FactorGateRefusal | undefined {
+  return (Object.keys(FACTOR_REFUSAL_TEXT) as FactorGateRefusal[]).find((code) => page.includes(FACTOR_REFUSAL_TEXT[code].ja));
 }
 
 /** Asks the bank to text a code for the login or the consent. */
@@ -85,9 +92,14 @@ export function approvalShown(page: string): { status: string | undefined; amoun
   };
 }
 
-/** Asks for the SMS code bound to this charge. */
-export async function requestApprovalCode(browser: LabBrowser, charge_id: string, csrf: string): Promise<void> {
-  await browser.post(`/bank/approvals/${charge_id}/sms`, { csrf });
+/**
+ * Opens the code form of the approval page for `factor`: for SMS it asks the bank to text the code bound to this
+ * charge, for an authenticator it picks that method. The answer is the page with the form (the amount and payee the
+ * code is bound to), or the bank's refusal of that factor.
+ */
+export async function approvalCodeForm(browser: LabBrowser, charge_id: string, page: string, factor: 'sms' | 'totp'): Promise<string> {
+  if (factor === 'sms') return (await browser.post(`/bank/approvals/${charge_id}/sms`, { csrf: approvalShown(page).csrf ?? '' })).text();
+  return (await browser.follow(`/bank/approvals/${charge_id}?method=totp`)).response.text();
 }
 
 /** Approves the charge the page showed with a second factor; the answer page's status says whether the money moved. */

@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { Distribution, sample } from '../distribution.ts';
 import { customerCapability } from '../lab-capability.ts';
 import { MINUTE_MS } from '../lab-time.ts';
-import { approveCharge, declineCharge, openApproval, requestApprovalCode } from '../bank-pages.ts';
+import { approvalCodeForm, approveCharge, declineCharge, openApproval } from '../bank-pages.ts';
 import { usesAuthenticator } from '../lab-actor.ts';
 
 const APPROVAL_LINK = /\/bank\/approvals\/([0-9a-f-]{36})/;
@@ -42,15 +42,10 @@ export const answerStepUp = customerCapability({
         world.record(actor, { what: 'step_up', charge_id, answer: `declined:${await declineCharge(browser, charge_id, page)}` });
         return;
       }
-      let code: string;
-      const authenticator = usesAuthenticator(actor, world.now());
-      if (authenticator) code = await world.totpCode(actor);
-      else {
-        const csrf = /name="csrf" value="([^"]*)"/.exec(page)?.[1] ?? '';
-        await requestApprovalCode(browser, charge_id, csrf);
-        code = world.phones.lastCode(actor.person.phone, { purpose_prefix: 'charge_' }) ?? '';
-      }
-      const status = await approveCharge(browser, charge_id, page, authenticator ? 'totp' : 'sms', code);
+      const factor = usesAuthenticator(actor, world.now()) ? 'totp' as const : 'sms' as const;
+      const form = await approvalCodeForm(browser, charge_id, page, factor);
+      const code = factor === 'totp' ? await world.totpCode(actor) : world.phones.lastCode(actor.person.phone, { purpose_prefix: 'charge_' }) ?? '';
+      const status = await approveCharge(browser, charge_id, form, factor, code);
       world.record(actor, { what: 'step_up', charge_id, answer: status === 'succeeded' ? 'approved' : `not_approved:${status}` });
     }, { exact: true });
   },

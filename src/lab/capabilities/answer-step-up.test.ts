@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkScenario } from '../load-scenario.ts';
+import { runLab } from '../run-lab.ts';
+import { openLabDatabase } from '../open-lab-database.ts';
+
+/**
+ * Honest customers who link and at once charge ¥100,000 are challenged (a new link, a large amount, a new payee),
+ * and approve at the bank's approval page: one group by SMS code, one by authenticator app. The approval page
+ * shows the code form only once the factor is picked (for SMS, once the code is sent), so a lab that posted the
+ * first page's form was refused and counted no honest approval at all.
+ */
+const scenario = checkScenario({
+  id: 'tiny-step-up', title: 'Honest customers approve their own challenged charges', sources: ['src/stepup/approval-pages.ts'], seed: 9,
+  timeline: { start: '2025-09-01T00:00:00+09:00', days: 2, resolution_minutes: 5 },
+  configurations: ['hardened'],
+  operators: [{ key: 'paypay', display_name: 'PayPay', passbook_label: 'ペイペイ' }],
+  cohorts: [
+    { id: 'by-sms', group: 'typical', customers: 4, authenticator_share: 0 },
+    { id: 'by-app', group: 'heavy', customers: 4, authenticator_share: 1 },
+  ].map((cohort) => ({
+    ...cohort, age_years: { uniform: [25, 60] }, balance_yen: 900000,
+    behaviours: [
+      { capability: 'link-account', operator: ['paypay'], at_day: { uniform: [0, 0.5] } },
+      { capability: 'top-up', operator: ['paypay'], per_month: 30, amount_yen: 100000, first_charge_hours: 0.2 },
+      { capability: 'answer-step-up', complete_share: 1, delay_minutes: 1 },
+    ],
+  })),
+  attackers: [],
+}, 'tiny-step-up.yaml');
+
+test('honest customers approve their own challenged charges at the approval page, by SMS code and by authenticator app', async () => {
+  const [run] = (await runLab({ scenarios: [scenario], quick: false, open_database: () => openLabDatabase(process.env.TEST_POSTGRES_URL) })).runs;
+  assert.deepEqual(run!.failures, []);
+  for (const group of ['typical', 'heavy']) {
+    const friction = run!.measures.friction.find((entry) => entry.group === group)!;
+    assert.ok(friction.challenged >= 4, `${group}: the large first charges were challenged (${friction.challenged})`);
+    assert.equal(friction.step_ups_approved, friction.challenged, `${group}: every challenged charge was approved by its customer`);
+  }
+});
