@@ -9,6 +9,7 @@ import { linkThroughConsent } from './capabilities/link-through-consent.ts';
 import { sprayCommonPins } from './capabilities/spray-common-pins.ts';
 import { drainLink } from './capabilities/drain-link.ts';
 import { chargeWithOperatorKeys } from './capabilities/charge-with-operator-keys.ts';
+import { approveAsVictim } from './capabilities/approve-as-victim.ts';
 
 /**
  * Everything the lab's people can do, one capability per file. Scenario files name them (`capability: top-up`);
@@ -26,6 +27,7 @@ export const labCapabilities: readonly LabCapability[] = [
   linkThroughConsent, // the hardened path with a forged eKYC: the bank's login and second factor with what is held
   sprayCommonPins, // reverse brute force: a few common PINs across many accounts, spread over operators and devices
   drainLink, // charges every link obtained up to the caps until the bank stops it
+  approveAsVictim, // approves a charge held for approval as the holder: their password, their code by SIM swap or relay
   chargeWithOperatorKeys, // a leaked operator database: every link it holds charged once within minutes, from elsewhere
 ] as LabCapability[];
 

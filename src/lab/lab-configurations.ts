@@ -12,6 +12,8 @@ export interface LabConfiguration {
   risk: { mode: RiskMode; config: RiskConfig };
   /** What a reverse brute force does to the operators it came through (src/throttle/reverse-brute-force-containment.ts). */
   reverse_brute_force_containment: ContainmentPolicy;
+  /** Whether the bank asks the carrier's SIM Swap API before trusting an SMS code (src/telecom/); 2020 had no such API. */
+  asks_carrier_about_sim_swaps: boolean;
 }
 
 /**
@@ -28,6 +30,7 @@ export const LAB_CONFIGURATIONS: readonly LabConfiguration[] = [
     operator_policy: { link_methods: ['legacy_pin'], kyc_level_min: 'none' },
     risk: { mode: 'observe', config: DEFAULT_RISK_CONFIG },
     reverse_brute_force_containment: 'alert_only',
+    asks_carrier_about_sim_swaps: false,
   },
   {
     id: 'hardened',
@@ -35,6 +38,7 @@ export const LAB_CONFIGURATIONS: readonly LabConfiguration[] = [
     operator_policy: { link_methods: ['fapi2'], kyc_level_min: 'ekyc_document_face', registers_server_address: true },
     risk: { mode: 'enforce', config: DEFAULT_RISK_CONFIG },
     reverse_brute_force_containment: 'suspend_new_links',
+    asks_carrier_about_sim_swaps: true,
   },
 ];
 

@@ -16,16 +16,31 @@ export interface ReceivedSms extends SmsMessage {
 export interface LabPhones extends SmsChannel {
   /** The 6-digit code in the newest message to `phone` whose purpose is `purpose` or starts with `purpose_prefix`. */
   lastCode(phone: string, purpose: { purpose?: string; purpose_prefix?: string }): string | undefined;
+  /** The newest message to `phone` carrying a code, as `lastCode` finds it: what its reader sees beside the code. */
+  lastCodeMessage(phone: string, purpose: { purpose?: string; purpose_prefix?: string }): ReceivedSms | undefined;
   /** Messages received since the last call, in the order received, and forgets them (the engine hands them to their readers). */
   takeNew(): ReceivedSms[];
 }
 
 const CODE_IN_TEXT = /\b(\d{6})\b/;
 
+/** The 6-digit code a text carries, if any. */
+export const codeInText = (text: string): string | undefined => CODE_IN_TEXT.exec(text)?.[1];
+
 /** Creates the lab's phone network over the run's clock. */
 export function createLabPhones({ clock }: { clock: Clock }): LabPhones {
   const history = new Map<string, ReceivedSms[]>();
   let fresh: ReceivedSms[] = [];
+  const lastCodeMessage: LabPhones['lastCodeMessage'] = (phone, { purpose, purpose_prefix }) => {
+    const kept = history.get(phone) ?? [];
+    for (let index = kept.length - 1; index >= 0; index--) {
+      const message = kept[index]!;
+      if (purpose !== undefined && message.purpose !== purpose) continue;
+      if (purpose_prefix !== undefined && !message.purpose.startsWith(purpose_prefix)) continue;
+      if (CODE_IN_TEXT.test(message.text)) return message;
+    }
+    return undefined;
+  };
   return {
     async send(message) {
       const received = { ...message, received_at: clock.now() };
@@ -35,17 +50,11 @@ export function createLabPhones({ clock }: { clock: Clock }): LabPhones {
       history.set(message.to_phone, kept);
       fresh.push(received);
     },
-    lastCode(phone, { purpose, purpose_prefix }) {
-      const kept = history.get(phone) ?? [];
-      for (let index = kept.length - 1; index >= 0; index--) {
-        const message = kept[index]!;
-        if (purpose !== undefined && message.purpose !== purpose) continue;
-        if (purpose_prefix !== undefined && !message.purpose.startsWith(purpose_prefix)) continue;
-        const code = CODE_IN_TEXT.exec(message.text)?.[1];
-        if (code) return code;
-      }
-      return undefined;
+    lastCode(phone, purpose) {
+      const message = lastCodeMessage(phone, purpose);
+      return message && codeInText(message.text);
     },
+    lastCodeMessage,
     takeNew() {
       const taken = fresh;
       fresh = [];

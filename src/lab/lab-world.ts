@@ -11,7 +11,9 @@ export type Happening =
   /** The actor now holds a working link (an honest customer's own, or an attacker's on a victim's account). */
   | { kind: 'linked'; link: HeldLink; victim: LabCustomer | null; device_id: string }
   /** The bank refused a charge on one of the actor's links (e.g. consent_expired, link_frozen). */
-  | { kind: 'charge_refused'; link: HeldLink; code: string };
+  | { kind: 'charge_refused'; link: HeldLink; code: string }
+  /** The bank is holding an attacker's charge for the account holder's approval (a step-up). */
+  | { kind: 'charge_waiting'; link: HeldLink; victim: LabCustomer; charge_id: string };
 
 /** Who an entry in the run's record is about: an honest customer (with their friction group), another customer (a victim only), or an attacker. */
 export type RecordRole = { role: 'honest'; group: string } | { role: 'customer' } | { role: 'attacker' };
@@ -54,6 +56,11 @@ export interface LabWorld {
   /** The bank's origin, as its pages and redirects name it. */
   readonly bank_origin: string;
   phones: LabPhones;
+  /**
+   * The attacker has the carrier move the victim's number to the attacker's SIM: from now on the bank's texts to it
+   * reach the attacker and not the victim, and the carrier's SIM Swap API knows of the swap.
+   */
+  swapSim(attacker: LabAttacker, victim: LabCustomer): void;
   /** Writes down an attempt and the bank's answer. */
   record(actor: LabActor, entry: NewLabRecord): void;
   /** Tells the actor's capabilities that something happened. */

@@ -98,6 +98,7 @@ function resolveConfigurations(file: string, scenario: Scenario): LabConfigurati
         },
         risk: { mode: entry.risk_mode ?? base.risk.mode, config: (entry.risk_config as RiskConfig | undefined) ?? base.risk.config },
         reverse_brute_force_containment: entry.reverse_brute_force_containment ?? base.reverse_brute_force_containment,
+        asks_carrier_about_sim_swaps: entry.asks_carrier_about_sim_swaps ?? base.asks_carrier_about_sim_swaps,
       };
       try {
         createRiskPipeline(configuration.risk.config);

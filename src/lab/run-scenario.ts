@@ -1,5 +1,6 @@
 import { generate as totpGenerate } from 'otplib';
 import { createSimulatedSimSwapApi } from '../telecom/simulated-sim-swap-api.ts';
+import type { SimSwapApi } from '../telecom/sim-swap-api.ts';
 import type { Database } from '../storage/database.ts';
 import { migrate } from '../storage/migrate.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
@@ -46,6 +47,11 @@ const LAB_NOT_ME_KEY = 'furikae-lab-not-me-link-signing-key-0123456789abc';
 const LAB_AUDIT_KEY = 'furikae-lab-staff-audit-chain-key-0123456789abcdef';
 /** Security texts that tell a customer someone was guessing: the lab counts them for the report. */
 const LOCK_NOTICES = new Set(['second_factor_locked', 'credential_locked']);
+/** The bank of a configuration that does not ask the carrier (2020 had no SIM Swap API): to it, no SIM ever changed. */
+const CARRIER_NOT_ASKED: SimSwapApi = {
+  check: async () => ({ swapped: false }),
+  retrieveDate: async () => ({ latest_sim_change: null }),
+};
 /** The default step resolution: an hour, fine enough for link-then-drain, coarse enough for years of top-ups. */
 export const RESOLUTION_MINUTES_DEFAULT = 60;
 /** The default share of each cohort --quick keeps. */
@@ -110,8 +116,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     const clock = new ManualClock(new Date(start.getTime() - (TIMELINE_DAYS_MAX + 1) * DAY_MS));
     const phones = createLabPhones({ clock });
     const mailboxes = createLabMailboxes({ clock });
-    // The carrier, as the lab's SIM-swap thief sees it: a swap they make is what the bank's check finds.
-    const simSwap = createSimulatedSimSwapApi({ clock });
+    // The carrier, which knows of every swap a lab thief makes; the bank asks it only where the configuration says so.
+    const carrier = createSimulatedSimSwapApi({ clock });
+    const simSwap = configuration.asks_carrier_about_sim_swaps ? carrier : CARRIER_NOT_ASKED;
     const bank = await createBankApp({
       db, clock, ids: createIds(clock), log: createLogger({ level: process.env.FURIKAE_LAB_LOG ?? 'silent' }),
       credential_fingerprint_key: LAB_CREDENTIAL_KEY, audit_key: LAB_AUDIT_KEY, not_me_key: LAB_NOT_ME_KEY, sms: phones, simSwap, mail: mailboxes,
@@ -181,8 +188,15 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         afterStep: () => afterStep(),
         progress: (now) => options.progress?.({ phase: 'running', fraction: Math.min(1, (now.getTime() - start.getTime()) / (end.getTime() - start.getTime())) }),
       });
+      // Messages reach their readers after each step: the phone's owner, or, once their SIM was swapped, the thief alone.
+      const byEmail = new Map(customers.map((customer) => [customer.person.email, customer]));
+      const byPhone = new Map<string, LabActor>(customers.map((customer) => [customer.person.phone, customer]));
       const world: LabWorld = {
         start, end, bank_origin: LAB_BANK_ORIGIN, phones,
+        swapSim(attacker, victim) {
+          carrier.swapSim(victim.person.phone);
+          byPhone.set(victim.person.phone, attacker);
+        },
         now: () => clock.now(),
         at: (actor, when, move, at_options) => engine.at(actor.key, when, async () => {
           // A move the bank answered with something no capability expects (a 500, an OAuth error) is a finding, not a crash:
@@ -224,14 +238,6 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         },
       };
 
-      // Messages reach their readers after each step, in a fixed order: the phone's owner, and anyone holding their number.
-      const byEmail = new Map(customers.map((customer) => [customer.person.email, customer]));
-      const byPhone = new Map<string, LabActor[]>(customers.map((customer) => [customer.person.phone, [customer]]));
-      for (const attacker of attackers) {
-        for (const target of attacker.targets) {
-          if (target.holds.has('phone_number') || target.holds.has('relayed_code')) byPhone.get(target.customer.person.phone)!.push(attacker);
-        }
-      }
       let pendingTells: [LabActor, Happening][] = [];
       async function afterStep(): Promise<void> {
         const now = clock.now().getTime();
@@ -245,9 +251,10 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
           if (reader) pendingTells.push([reader, { kind: 'email', mail }]);
         }
         for (const sms of phones.takeNew()) {
-          const readers = byPhone.get(sms.to_phone) ?? [];
-          if (LOCK_NOTICES.has(sms.purpose) && readers[0]) world.record(readers[0], { what: 'told', purpose: sms.purpose });
-          for (const reader of readers) pendingTells.push([reader, { kind: 'sms', sms }]);
+          const reader = byPhone.get(sms.to_phone);
+          if (!reader) continue;
+          if (LOCK_NOTICES.has(sms.purpose) && reader.kind === 'customer') world.record(reader, { what: 'told', purpose: sms.purpose });
+          pendingTells.push([reader, { kind: 'sms', sms }]);
         }
         const tells = pendingTells;
         pendingTells = [];

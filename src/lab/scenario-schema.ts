@@ -77,6 +77,7 @@ export const CustomConfiguration = Type.Object({
   kyc_level_min: Type.Optional(Type.Union(KYC_LEVELS.map((level) => Type.Literal(level)))),
   registers_server_address: Type.Optional(Type.Boolean({ description: "Whether operators register their server's address, so the bank takes their credentials from there only" })),
   risk_mode: Type.Optional(Type.Union([Type.Literal('enforce'), Type.Literal('observe')])),
+  asks_carrier_about_sim_swaps: Type.Optional(Type.Boolean({ description: "Whether the bank asks the carrier's SIM Swap API before trusting an SMS code" })),
   reverse_brute_force_containment: Type.Optional(Type.Union(CONTAINMENT_POLICIES.map((policy) => Type.Literal(policy)))),
   risk_config: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'A whole risk config (src/risk/risk-config.ts), checked by the bank as at start-up' })),
 }, { additionalProperties: false });

@@ -39,6 +39,7 @@ export const drainLink = attackerCapability({
       const answer = await operator.charge(link, { amount_yen: amount, device_id, idempotency_key: world.idempotencyKey(actor) });
       const outcome = answer.kind === 'answered' ? answer.status : answer.code;
       world.record(actor, { what: 'charge', operator_key: link.operator_key, victim_key: victim.key, link_id: link.link_id, amount_yen: amount, outcome, charge_id: answer.kind === 'answered' ? answer.charge_id : null });
+      if (answer.kind === 'answered' && answer.status === 'pending_approval') world.tell(actor, { kind: 'charge_waiting', link, victim, charge_id: answer.charge_id });
       let next = new Date(world.now().getTime() + Math.max(0, sample(params.interval_hours ?? { uniform: [0.5, 6] }, random)) * HOUR_MS);
       if (answer.kind === 'refused') {
         if (LINK_GONE.has(answer.code)) return;

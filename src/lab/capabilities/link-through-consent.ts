@@ -3,15 +3,19 @@
  * the victim's name and date of birth (and the attacker's own phone), and is sent to the bank, which asks for the
  * internet-banking login and a second factor, then the consent with a second factor again. With a leaked password
  * the attacker logs in; without one they guess (the PIN, the birth date). The second factor needs the victim's
- * phone (a SIM swap) or a relayed code; without them the attacker guesses codes until the factor locks and the
- * customer is told. src/authorization/interaction-routes.ts is the path; the 2020 reports are seeds 001, 003.
+ * phone (the attacker swaps the SIM first) or a relayed code (src/lab/victim-codes.ts); without them the attacker
+ * guesses codes until the factor locks and the customer is told. src/authorization/interaction-routes.ts is the
+ * path; the 2020 reports are seeds 001, 003.
  */
 import { Type } from '@sinclair/typebox';
 import { attackerCapability } from '../lab-capability.ts';
 import { PaceParams, paceTargets } from '../attack-pace.ts';
 import { Devices, deviceFor } from '../attacker-devices.ts';
-import { approveConsent, openAuthorization, postLogin, postSecondFactor, requestSmsCode } from '../bank-pages.ts';
+import { approveConsent, openAuthorization, postLogin, postSecondFactor, requestSmsCode, type PageAt } from '../bank-pages.ts';
 import { usesAuthenticator, type LabCustomer } from '../lab-actor.ts';
+import { HOUR_MS } from '../lab-time.ts';
+import { codeFromVictim, VICTIM_HEEDS_SHARE_DEFAULT } from '../victim-codes.ts';
+import type { Holding } from '../holdings.ts';
 
 /** The attacker's own phone, which the forged wallet account was verified with. */
 const ATTACKER_PHONE = '080-0000-0000';
@@ -33,15 +37,25 @@ export const linkThroughConsent = attackerCapability({
     devices: Type.Optional(Devices),
     password_guesses: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, description: 'Passwords tried when none is held' })),
     code_guesses: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, description: 'Codes tried when neither the phone nor a relay is held' })),
+    sim_swap_lead_hours: Type.Optional(Type.Number({ minimum: 0, maximum: 2400, description: 'Holding the phone: hours between the SIM swap and the link (a patient thief waits out the carrier check)' })),
+    victim_heeds_share: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Holding a relay: share of victims who stop when the code text names an operator and warns (default 0.3)' })),
     ...PaceParams,
   }, { additionalProperties: false }),
   operatorsNamed: (params) => params.operators,
   start(use) {
     const { actor, params, world } = use;
     paceTargets(use, params, linkThroughConsent.needs, async (victim, index) => {
+      const holds = actor.targets.find((target) => target.customer === victim)!.holds;
+      if (!holds.has('phone_number')) return tryLink(victim, index, holds);
+      world.swapSim(actor, victim);
+      const lead_hours = params.sim_swap_lead_hours ?? 0;
+      if (lead_hours === 0) return tryLink(victim, index, holds);
+      world.at(actor, new Date(world.now().getTime() + lead_hours * HOUR_MS), () => tryLink(victim, index, holds));
+    });
+
+    async function tryLink(victim: LabCustomer, index: number, holds: ReadonlySet<Holding>): Promise<void> {
       const operator_key = params.operators[index % params.operators.length]!;
       const operator = world.operator(operator_key);
-      const holds = actor.targets.find((target) => target.customer === victim)!.holds;
       const device_id = deviceFor(actor, params.devices, index);
       const record = (outcome: string, link_id: string | null = null) =>
         world.record(actor, { what: 'link', operator_key, victim_key: victim.key, method: 'fapi2', outcome, link_id });
@@ -60,14 +74,25 @@ export const linkThroughConsent = attackerCapability({
         if (login.passed) break;
       }
       if (!login.passed) return record('login_refused');
+      // The page offers the victim's authenticator once established, SMS otherwise. A swapped SIM gives the thief only
+      // SMS; a relaying victim types whatever their own factor shows.
+      const victimFactor = usesAuthenticator(victim, world.now()) ? 'totp' as const : 'sms' as const;
       const readsCodes = holds.has('phone_number') || holds.has('relayed_code');
-      // The page offers what the bank allows: the victim's authenticator once established, SMS otherwise.
-      const factor = readsCodes || !usesAuthenticator(victim, world.now()) ? 'sms' as const : 'totp' as const;
+      const factor = holds.has('relayed_code') ? victimFactor : readsCodes ? 'sms' as const : victimFactor;
+      const codeFor = async (purpose: 'login' | 'consent', at: Extract<PageAt, { at: 'page' }>) => {
+        const sent_since = world.now();
+        const next = factor === 'sms' ? await requestSmsCode(browser, at, purpose) : at;
+        const got = await codeFromVictim(world, use.random, victim, holds, {
+          factor, purpose, sent_since, requested_page: factor === 'sms' ? next.page : undefined, names: [operator.operator.display_name], heeds_share: params.victim_heeds_share ?? VICTIM_HEEDS_SHARE_DEFAULT,
+        });
+        return { at: next, got };
+      };
       let at = login.at;
       let consent = null;
       if (readsCodes) {
-        at = await requestSmsCode(browser, at, 'login');
-        const next = await postSecondFactor(browser, at, 'sms', world.phones.lastCode(person.phone, { purpose: 'login' }) ?? '', world.bank_origin);
+        const asked = await codeFor('login', at);
+        if (!asked.got.ok) return record(asked.got.why);
+        const next = await postSecondFactor(browser, asked.at, factor, asked.got.code, world.bank_origin);
         if (next.at === 'page' && next.uid !== opened.uid) consent = next;
       } else {
         for (let guess = 0; guess < (params.code_guesses ?? 5); guess++) {
@@ -81,14 +106,15 @@ export const linkThroughConsent = attackerCapability({
         }
       }
       if (!consent) return record('second_factor_refused');
-      const approvalAt = await requestSmsCode(browser, consent, 'consent');
-      const back = await approveConsent(browser, approvalAt, 'sms', world.phones.lastCode(person.phone, { purpose: 'consent' }) ?? '', world.bank_origin);
+      const approval = await codeFor('consent', consent);
+      if (!approval.got.ok) return record(approval.got.why);
+      const back = await approveConsent(browser, approval.at, factor, approval.got.code, world.bank_origin);
       if (back.at !== 'operator') return record('consent_not_approved');
       const answer = await operator.finishConsent(back.callback, pending);
       if (!answer.ok) return record(answer.code);
       record('made', answer.link.link_id);
       actor.links.push({ link: answer.link, victim, device_id });
       world.tell(actor, { kind: 'linked', link: answer.link, victim, device_id });
-    });
+    }
   },
 });
