@@ -6,6 +6,8 @@ import type { ContainmentPolicy } from '../throttle/reverse-brute-force-containm
 /** A bank configuration a scenario runs against: the operators' link policy and the risk pipeline's config and mode. */
 export interface LabConfiguration {
   id: string;
+  /** The shipped configuration it starts from: its own id for a shipped one. */
+  based_on: '2020' | 'hardened';
   /** One line for `furikae lab list` and the report. */
   describes: string;
   operator_policy: LabOperatorPolicy;
@@ -26,6 +28,7 @@ export interface LabConfiguration {
 export const LAB_CONFIGURATIONS: readonly LabConfiguration[] = [
   {
     id: '2020',
+    based_on: '2020',
     describes: 'the 2020 operator policy: links with account number and PIN, no KYC; risk rules record but do not act',
     operator_policy: { link_methods: ['legacy_pin'], kyc_level_min: 'none' },
     risk: { mode: 'observe', config: DEFAULT_RISK_CONFIG },
@@ -34,6 +37,7 @@ export const LAB_CONFIGURATIONS: readonly LabConfiguration[] = [
   },
   {
     id: 'hardened',
+    based_on: 'hardened',
     describes: 'the default: FAPI 2.0 consent at the bank with MFA, eKYC at the operator, operators\' server addresses registered, the risk rules enforced',
     operator_policy: { link_methods: ['fapi2'], kyc_level_min: 'ekyc_document_face', registers_server_address: true },
     risk: { mode: 'enforce', config: DEFAULT_RISK_CONFIG },

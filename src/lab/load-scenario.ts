@@ -91,6 +91,7 @@ function resolveConfigurations(file: string, scenario: Scenario): LabConfigurati
       const base = shippedConfiguration(entry.based_on)!;
       configuration = {
         id: entry.id,
+        based_on: entry.based_on,
         describes: entry.describes ?? `${base.describes}, changed`,
         operator_policy: {
           link_methods: entry.link_methods ?? base.operator_policy.link_methods, kyc_level_min: entry.kyc_level_min ?? base.operator_policy.kyc_level_min,
