@@ -9,6 +9,8 @@ import { openLabDatabase } from '../open-lab-database.ts';
  * and approve at the bank's approval page: one group by SMS code, one by authenticator app. The approval page
  * shows the code form only once the factor is picked (for SMS, once the code is sent), so a lab that posted the
  * first page's form was refused and counted no honest approval at all.
+ * Accounts opened 40 days before the start: a number on record under 30 days old is a signal of its own
+ * (recent-phone-number@1), which is not what this test is about.
  */
 const scenario = checkScenario({
   id: 'tiny-step-up', title: 'Honest customers approve their own challenged charges', sources: ['src/stepup/approval-pages.ts'], seed: 9,
@@ -19,7 +21,7 @@ const scenario = checkScenario({
     { id: 'by-sms', group: 'typical', customers: 4, authenticator_share: 0 },
     { id: 'by-app', group: 'heavy', customers: 4, authenticator_share: 1 },
   ].map((cohort) => ({
-    ...cohort, age_years: { uniform: [25, 60] }, balance_yen: 900000,
+    ...cohort, age_years: { uniform: [25, 60] }, idle_days: 40, balance_yen: 900000,
     behaviours: [
       { capability: 'link-account', operator: ['paypay'], at_day: { uniform: [0, 0.5] } },
       { capability: 'top-up', operator: ['paypay'], per_month: 30, amount_yen: 100000, first_charge_hours: 0.2 },

@@ -8,13 +8,15 @@ import { openLabDatabase } from '../open-lab-database.ts';
  * A tiny SIM swap (lab/scenarios/sim-swap.yaml has the full one, measured in docs/lab.md): the thief holds three
  * customers' passwords, names and dates of birth, swaps their SIMs, links a wallet at the bank's pages with the SMS
  * codes, drains it, and approves the charges the bank holds as the victim, again by SMS.
+ * Accounts opened 40 days before the start: a number on record under 30 days old is a signal of its own
+ * (recent-phone-number@1), which is not what this test is about.
  */
 const scenario = checkScenario({
   id: 'tiny-sim-swap', title: 'A SIM swap, tiny', sources: ['lab/scenarios/sim-swap.yaml'], seed: 7,
   timeline: { start: '2025-09-01T00:00:00+09:00', days: 2, resolution_minutes: 5 },
   configurations: ['hardened', { id: 'hardened-no-carrier', based_on: 'hardened', asks_carrier_about_sim_swaps: false }],
   operators: [{ key: 'paypay', display_name: 'PayPay', passbook_label: 'ペイペイ' }],
-  cohorts: [{ id: 'phished', customers: 3, age_years: { uniform: [25, 60] }, balance_yen: 300000, authenticator_share: 0, behaviours: [] }],
+  cohorts: [{ id: 'phished', customers: 3, age_years: { uniform: [25, 60] }, idle_days: 40, balance_yen: 300000, authenticator_share: 0, behaviours: [] }],
   attackers: [{
     id: 'sim-swapper', holds: [{ of: 'phished', what: ['password', 'name_and_birth_date', 'identity_document', 'phone_number'] }],
     plays: [
