@@ -79,7 +79,7 @@ function caughtByTable(runs: readonly RunResult[]): SafeHtml {
     ? html`<p class="muted">Nothing stopped them.</p>`
     : html`<table><thead><tr><th>control (rule id, throttle, notice, policy)</th><th class="n">yen stopped or recovered</th><th class="n">charges</th><th class="n">links</th></tr></thead><tbody>
 ${run.measures.theft.caught_by.map((tally) => html`<tr><td><code>${tally.control}</code></td><td class="n">${formatYen(tally.yen)}</td><td class="n">${tally.charges}</td><td class="n">${tally.links}</td></tr>`)}</tbody></table>`}
-${run.measures.theft.stolen_seen_by.length > 0 ? html`<p><strong>Rules that saw the stolen yen</strong>${run.configuration === '2020' ? ' (recorded, not enforced)' : ''}:
+${run.measures.theft.stolen_seen_by.length > 0 ? html`<p><strong>Rules that saw the stolen yen</strong>${run.risk_mode === 'observe' ? ' (recorded, not enforced)' : ''}:
 ${run.measures.theft.stolen_seen_by.map((seen) => html` <code>${seen.rule}</code> ${formatYen(seen.yen)};`)}</p>` : ''}</div>`)}`;
 }
 

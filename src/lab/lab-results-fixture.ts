@@ -14,7 +14,7 @@ function friction(group: string, customers: number, charges: number, challenged:
 function run(configuration: '2020' | 'hardened'): RunResult {
   const legacy = configuration === '2020';
   return {
-    scenario: 'docomo-2020', configuration, seed: 2020, scale: 0.1,
+    scenario: 'docomo-2020', configuration, risk_mode: legacy ? 'observe' : 'enforce', seed: 2020, scale: 0.1,
     timeline: { start: '2020-07-31T15:00:00.000Z', end: '2020-09-14T15:00:00.000Z', days: 45, resolution_minutes: 10 },
     population: { customers: 55, victims_held: 7, by_cohort: { typical: 30, elderly: 8, leaked: 7 } },
     engine: { steps: 438, moves: 468 },

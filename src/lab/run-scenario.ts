@@ -1,6 +1,7 @@
 import { generate as totpGenerate } from 'otplib';
 import { createSimulatedSimSwapApi } from '../telecom/simulated-sim-swap-api.ts';
 import type { SimSwapApi } from '../telecom/sim-swap-api.ts';
+import type { RiskMode } from '../risk/risk-config.ts';
 import type { Database } from '../storage/database.ts';
 import { migrate } from '../storage/migrate.ts';
 import { bankMigrationSets } from '../bank-migration-sets.ts';
@@ -72,6 +73,8 @@ export interface RunScenarioOptions {
 export interface RunResult {
   scenario: string;
   configuration: string;
+  /** Whether the configuration's risk rules acted (`enforce`) or only recorded what they would have done (`observe`). */
+  risk_mode: RiskMode;
   seed: number;
   scale: number;
   timeline: { start: string; end: string; days: number; resolution_minutes: number };
@@ -290,7 +293,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       const measures = measureRun({ records, finals, decisions: await observer.decisions(victimIds), alerts: await observer.alerts(), customers,
         operator_ids: new Map([...operators.values()].map((operator) => [operator.key, operator.operator.id])), start, end });
       return {
-        scenario: scenario.id, configuration: configuration.id, seed, scale,
+        scenario: scenario.id, configuration: configuration.id, risk_mode: configuration.risk.mode, seed, scale,
         timeline: { start: start.toISOString(), end: end.toISOString(), days: scenario.timeline.days, resolution_minutes },
         population: { customers: customers.length, victims_held: victimIds.length, by_cohort: Object.fromEntries(cohorts.map((cohort) => [cohort.spec.id, cohort.customers])) },
         engine: { steps, moves },
