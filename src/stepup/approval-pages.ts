@@ -206,6 +206,6 @@ export async function approvalPages(app: FastifyInstance, services: BankServices
     const outcome = await stepUp.decline(session.subject_id, request.params.id);
     if (!outcome.ok) return render(reply, session, request.params.id, { error: MESSAGES[outcome.code] }, outcome.code === 'approval_not_found' ? 404 : 409);
     request.log.warn({ charge_id: request.params.id }, 'customer declined a step-up');
-    return render(reply, session, request.params.id, { info: { ja: '拒否しました。お支払いは行われません。当行からご連絡する場合があります。', en: 'Declined: no money moves. We may contact you.' } });
+    return render(reply, session, request.params.id, { info: { ja: '拒否しました。お支払いは行われません。不正利用を防ぐため、このサービスとの口座連携を停止しました。当行からご連絡する場合があります。', en: 'Declined: no money moves. To protect you, we stopped this service\'s link to your account. We may contact you.' } });
   });
 }

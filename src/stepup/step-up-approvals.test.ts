@@ -185,6 +185,22 @@ for (const backend of testBackends) {
       assert.ok(alerts.some((alert) => alert.kind === 'risk_challenge' && alert.reason_codes.includes('customer_declined_step_up')));
     });
 
+    test('declining a charge freezes its link: the next charge is refused link_frozen, and another charge waiting on it voids when approved', async () => {
+      const customer = await linkedElderlyCustomer(fixture);
+      const first = (await chargeLink(fixture, customer, 100_000)).json();
+      const second = (await chargeLink(fixture, customer, 100_000)).json();
+      assert.deepEqual([first.status, second.status], ['pending_approval', 'pending_approval']);
+      const code = await stepUpCode(fixture, customer, second);
+      assert.deepEqual(await fixture.bank.services.stepUp.decline(customer.customer_id, first.id), { ok: true, status: 'declined' });
+      const [link] = await fixture.db.query<{ status: string }>(`SELECT status FROM links WHERE id = $1`, [customer.link_id]);
+      assert.equal(link!.status, 'frozen');
+      const next = await chargeLink(fixture, customer, 1_000);
+      assert.equal(next.json().code, 'link_frozen', next.body);
+      const approved = await fixture.bank.services.stepUp.approve(customer.customer_id, second.id, { amount_yen: 100_000, payee_operator_id: fixture.operator.id, factor: 'sms', code });
+      assert.deepEqual(approved, { ok: true, status: 'declined' }, 'the code was right, but no money moves on a frozen link');
+      assert.equal(await monthTotal(customer.link_id), 0);
+    });
+
     test('a challenge not approved within 10 minutes expires: one second before nothing happens, at the timeout the reservation is voided and staff get an alert', async () => {
       const customer = await linkedElderlyCustomer(fixture);
       const before = await balances(fixture, customer.account_id);

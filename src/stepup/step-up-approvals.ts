@@ -129,7 +129,8 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
    * charge whose link was revoked or frozen meanwhile, or whose operator's charges were suspended, voids instead;
    * one whose reservation ran out becomes expired.
    */
-  async function settle(charge_id: string, expect: 'pending_approval' | 'held', intent: 'approve' | 'decline', resolved_by: string, alert?: (row: WaitingRow) => NewAlert) {
+  async function settle(charge_id: string, expect: 'pending_approval' | 'held', intent: 'approve' | 'decline', resolved_by: string, alert?: (row: WaitingRow) => NewAlert,
+    { freeze_link = false }: { freeze_link?: boolean } = {}) {
     if (!isUuid(charge_id)) return undefined;
     const settled = await db.transaction(async (tx) => {
       const [row] = await tx.query<WaitingRow & { link_status: string; charges_suspended: boolean }>(
@@ -171,6 +172,9 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
         await releaseMonthlyTotals(tx, [row]);
       }
       await enqueueWebhook(tx, { id: ids.next(), operator_id: row.operator_id, type: EVENT_FOR_STATUS[status]!, charge, at: now });
+      // The holder says the charge is not theirs: whoever holds the link would only try again, as after a "not me".
+      // Its other waiting charges then void when settled (the link is no longer active); staff unfreeze it.
+      if (freeze_link && row.link_status === 'active') await tx.query(`UPDATE links SET status = 'frozen', frozen_at = $2 WHERE id = $1`, [row.link_id, now]);
       if (alert && raiseAlerts) await raiseAlerts(tx, [alert(row)]);
       return { status, by };
     });
@@ -254,14 +258,17 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
       return settled ? { ok: true, status: settled.status } : { ok: false, code: 'approval_not_waiting' };
     },
 
-    /** The customer says no: the reservation is voided and staff get an alert, since this may be theft in progress. */
+    /**
+     * The customer says no: the reservation is voided, the link is frozen (as a "not me" freezes it) and staff get an
+     * alert, since this may be theft in progress: a thief holding the link, and perhaps relaying the customer's codes.
+     */
     async decline(customer_id: string, charge_id: string): Promise<ApprovalOutcome> {
       const found = await view(customer_id, charge_id);
       if (!found) return { ok: false, code: 'approval_not_found' };
       const settled = await settle(charge_id, 'pending_approval', 'decline', 'customer', (row) => ({
-        kind: 'risk_challenge', severity: 'high', summary: `Customer declined ${formatYen(row.amount_yen)} to ${row.display_name}`,
+        kind: 'risk_challenge', severity: 'high', summary: `Customer declined ${formatYen(row.amount_yen)} to ${row.display_name}; link frozen`,
         customer_id: row.customer_id, link_id: row.link_id, charge_id: row.id, operator_id: row.operator_id, reason_codes: ['customer_declined_step_up'],
-      }));
+      }), { freeze_link: true });
       return settled ? { ok: true, status: settled.status } : { ok: false, code: 'approval_not_waiting' };
     },
 
