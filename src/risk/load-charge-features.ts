@@ -39,7 +39,8 @@ interface LinkRow extends CredentialHistoryRow {
   link_id: string;
   customer_id: string;
   birth_date: string;
-  phone_set_at: Date;
+  /** When the number on record was changed; null while it is the one given at opening. */
+  phone_changed_at: Date | null;
   identity_match_score: number | null;
   kyc_level: string | null;
   device_links_24h: number | null;
@@ -65,7 +66,7 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
   if (inputs.length === 0) return [];
   const linkIds = [...new Set(inputs.map((input) => input.link.id))];
   const rows = await tx.query<LinkRow>(
-    `SELECT l.id AS link_id, a.customer_id, c.birth_date::text AS birth_date, c.phone_set_at,
+    `SELECT l.id AS link_id, a.customer_id, c.birth_date::text AS birth_date, nullif(c.phone_set_at, c.created_at) AS phone_changed_at,
             l.identity_match_score, l.kyc_attestation #>> '{kyc,level}' AS kyc_level,
             o.device_links_24h, o.ip_links_24h, o.device_accounts_30d,
             coalesce(ls.charges_count, 0) AS link_charges_count,
@@ -152,7 +153,7 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
       ip_links_24h: row.ip_links_24h ?? 1,
       device_accounts_30d: row.device_accounts_30d,
       customer_age_years: customerAgeYears(row.birth_date, today),
-      phone_number_age_hours: phoneNumberAgeHours(row.phone_set_at, now),
+      phone_number_age_hours: phoneNumberAgeHours(row.phone_changed_at, now),
       credential_failures_24h: row.credential_failures_24h,
       // A link made by signing in at the bank with a second factor answers every failed attempt before it (the
       // holder's own typo, or a guess that the second factor stopped): on that link's charges only later failures

@@ -44,7 +44,8 @@ interface Row extends CredentialHistoryRow {
   operator_registered_at: Date;
   customer_id: string;
   birth_date: string;
-  phone_set_at: Date;
+  /** When the number on record was changed; null while it is the one given at opening. */
+  phone_changed_at: Date | null;
   customer_charges_count: number;
   customer_charge_yen_largest: number;
   operator_used_before_link: boolean;
@@ -61,7 +62,7 @@ interface Row extends CredentialHistoryRow {
 export async function loadLinkFeatures(tx: Queryable, request: LinkRiskRequest, now: Date): Promise<LinkFeatureSet> {
   const ago = (ms: number) => new Date(now.getTime() - ms);
   const [row] = await tx.query<Row>(
-    `SELECT a.customer_id, c.birth_date::text AS birth_date, c.phone_set_at,
+    `SELECT a.customer_id, c.birth_date::text AS birth_date, nullif(c.phone_set_at, c.created_at) AS phone_changed_at,
             coalesce(cs.charges_count, 0) AS customer_charges_count, coalesce(cs.charge_yen_largest, 0)::int8 AS customer_charge_yen_largest,
             (co.first_charge_at IS NOT NULL) AS operator_used_before_link,
             -- As on a charge (src/risk/load-charge-features.ts): a re-link by a wallet user or device not seen there before.
@@ -119,7 +120,7 @@ export async function loadLinkFeatures(tx: Queryable, request: LinkRiskRequest, 
     ip_links_24h: row.ip_links_24h,
     device_accounts_30d: row.device_accounts_30d,
     customer_age_years: customerAgeYears(row.birth_date, japanDate(now)),
-    phone_number_age_hours: phoneNumberAgeHours(row.phone_set_at, now),
+    phone_number_age_hours: phoneNumberAgeHours(row.phone_changed_at, now),
     credential_failures_24h: row.credential_failures_24h,
     credential_failure_seconds_ago: secondsSince(row.credential_last_failure_at),
     credential_lock_seconds_ago: secondsSince(row.credential_last_lock_at),

@@ -35,8 +35,21 @@ for (const backend of testBackends) {
         `SELECT features, rules FROM risk_decisions WHERE ${where} = $1`, [id]))[0]!;
     const phoneRule = (rules: Array<{ rule: string; outcome: string; reason: string }>) => rules.find((rule) => rule.rule === 'recent-phone-number@1');
 
-    test('a new customer’s number counts from account opening, at link time and on the link’s charges', async () => {
+    test('a new customer’s number, given at opening, has no age for the rule: a new account is not a taken-over number', async () => {
       const holder = await openAccountHolder(fixture);
+      fixture.clock.advance(5 * HOUR_MS);
+      const { response, body } = await legacyLink(fixture, holder.details);
+      assert.equal(response.statusCode, 201, response.body);
+      const atLink = await decisionFeatures('link_id', body.link.id);
+      assert.equal(atLink.features.phone_number_age_hours, null);
+      assert.deepEqual(phoneRule(atLink.rules), { rule: 'recent-phone-number@1', outcome: 'pass', reason: 'phone_number_age_unknown' });
+    });
+
+    test('a number changed after opening counts from its change, at link time and on the link’s charges', async () => {
+      const holder = await openAccountHolder(fixture);
+      fixture.clock.advance(10 * DAY_MS);
+      // The row as a change of number writes it (phone and phone_set_at in one statement).
+      await fixture.db.query(`UPDATE customers SET phone = '080-9999-0001', phone_set_at = $2 WHERE id = $1`, [holder.customer_id, fixture.clock.now()]);
       fixture.clock.advance(5 * HOUR_MS);
       const { response, body } = await legacyLink(fixture, holder.details);
       assert.equal(response.statusCode, 201, response.body);

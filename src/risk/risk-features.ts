@@ -49,8 +49,9 @@ export interface RiskFeatures {
   /** The customer's age in whole years on today's Japan date; null if unknown. */
   customer_age_years: number | null;
   /**
-   * Whole hours since the customer's phone number on record was set (at opening) or last changed
-   * (`customers.phone_set_at`): every SMS code goes to it. Null where unknown (a retrospective scan).
+   * Whole hours since the customer's phone number on record was last changed (`customers.phone_set_at`, when it is
+   * later than the opening): every SMS code goes to it. Null for the number given at opening, and where unknown (a
+   * retrospective scan).
    */
   phone_number_age_hours: number | null;
   /** Failed PIN or password attempts on the customer's credentials in the last 24 hours. */

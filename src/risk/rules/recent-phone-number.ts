@@ -1,7 +1,8 @@
 /**
- * Fraud pattern: the phone number on record set or changed days ago, then money taken. Every SMS code (link consent,
+ * Fraud pattern: the phone number on record changed days ago, then money taken. Every SMS code (link consent,
  * step-up, a new factor) goes to that number, so whoever has just had it put in their hands (a number change talked
- * through at the bank, or a new customer's account opened for a mule) answers every challenge; a SIM swapped behind
+ * through at the bank) answers every challenge. The number given at opening does not count (a new customer's number
+ * is new to the bank, not taken over); a SIM swapped behind
  * the same number is the carrier's signal (src/telecom/), this is the bank's own record (`customers.phone_set_at`).
  * Like a young link it is one weakness: it decides only with a new link and a large amount (`phone-takeover@1` in
  * src/risk/default-risk-config.ts). Documented in docs/risk-rules.md.
@@ -10,14 +11,14 @@ import { bandFor, type RiskBand } from '../risk-band.ts';
 import { defineRule } from '../risk-rule.ts';
 
 export interface RecentPhoneNumberConfig {
-  /** Bands over whole hours since the phone number on record was set or changed. */
+  /** Bands over whole hours since the phone number on record was changed. */
   phone_number_age_hours_bands: RiskBand[];
 }
 
 export const recentPhoneNumber = defineRule<RecentPhoneNumberConfig>({
   id: 'recent-phone-number',
   version: 1,
-  catches: 'a link or charge soon after the phone number on record was set or changed',
+  catches: 'a link or charge soon after the phone number on record was changed',
   stages: ['link', 'charge'],
   configProblems: () => [],
   evaluate(features, config) {
