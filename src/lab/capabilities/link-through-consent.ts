@@ -14,6 +14,7 @@ import { Devices, deviceFor } from '../attacker-devices.ts';
 import { approveConsent, openAuthorization, postLogin, postSecondFactor, requestSmsCode, type PageAt } from '../bank-pages.ts';
 import { usesAuthenticator, type LabCustomer } from '../lab-actor.ts';
 import { HOUR_MS } from '../lab-time.ts';
+import { CONSENT_READING_MS } from '../consent-walk.ts';
 import { codeFromVictim, VICTIM_HEEDS_SHARE_DEFAULT } from '../victim-codes.ts';
 import type { Holding } from '../holdings.ts';
 
@@ -106,15 +107,22 @@ export const linkThroughConsent = attackerCapability({
         }
       }
       if (!consent) return record('second_factor_refused');
-      const approval = await codeFor('consent', consent);
-      if (!approval.got.ok) return record(approval.got.why);
-      const back = await approveConsent(browser, approval.at, factor, approval.got.code, world.bank_origin);
-      if (back.at !== 'operator') return record('consent_not_approved');
-      const answer = await operator.finishConsent(back.callback, pending);
-      if (!answer.ok) return record(answer.code);
-      record('made', answer.link.link_id);
-      actor.links.push({ link: answer.link, victim, device_id });
-      world.tell(actor, { kind: 'linked', link: answer.link, victim, device_id });
+      const consentPage = consent;
+      const approve = async () => {
+        const approval = await codeFor('consent', consentPage);
+        if (!approval.got.ok) return record(approval.got.why);
+        const back = await approveConsent(browser, approval.at, factor, approval.got.code, world.bank_origin);
+        if (back.at !== 'operator') return record('consent_not_approved');
+        const answer = await operator.finishConsent(back.callback, pending);
+        if (!answer.ok) return record(answer.code);
+        record('made', answer.link.link_id);
+        actor.links.push({ link: answer.link, victim, device_id });
+        world.tell(actor, { kind: 'linked', link: answer.link, victim, device_id });
+      };
+      // An authenticator code is accepted once per 30-second step, so a relaying victim types the consent's code from a
+      // later step, as an honest customer does (src/lab/consent-walk.ts); an SMS code is a new one anyway.
+      if (factor === 'sms') return approve();
+      world.at(actor, new Date(world.now().getTime() + CONSENT_READING_MS), approve, { exact: true });
     }
   },
 });
