@@ -6,6 +6,7 @@ import { formatYen } from '../shared/yen.ts';
 import type { CaseStore } from '../cases/case-store.ts';
 import type { NotMeTokens } from '../notify/not-me-token.ts';
 import { NOT_ME_TEMPLATES, type ChargeSucceededData, type ConsentRenewedData, type LinkCreatedData, type NoticeTemplate } from '../notify/notice.ts';
+import { freezeLink } from '../linking/revoke-link.ts';
 
 /** Why a "not me" link shows nothing and changes nothing; each is a stable code in the error registry. */
 export type NotMeRefusal = 'not_me_token_expired' | 'not_me_token_invalid';
@@ -134,9 +135,7 @@ export function createNotMeReports({ db, clock, tokens, cases, log }: {
           assert(first?.case_id, 'a spent token has its case');
           return { ok: true, facts, frozen_now: false, link_status_before: first.link_status_before, already_reported: true, case_id: first.case_id };
         }
-        if (link.status === 'active') {
-          await tx.query(`UPDATE links SET status = 'frozen', frozen_at = $2 WHERE id = $1`, [link.id, now]);
-        }
+        await freezeLink(tx, link.id, now);
         const summary = charge
           ? `Customer says a charge of ${formatYen(charge.amount_yen)} by ${link.operator_name} was not them`
           : `Customer says the link to ${link.operator_name} was not them`;

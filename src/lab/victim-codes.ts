@@ -9,7 +9,7 @@
  * The victim reads the message the bank really sent: a text that named nothing could not be heeded.
  */
 import type { SeededRandom } from './seeded-random.ts';
-import type { LabCustomer } from './lab-actor.ts';
+import { usesAuthenticator, type LabCustomer } from './lab-actor.ts';
 import type { LabWorld } from './lab-world.ts';
 import type { Holding } from './holdings.ts';
 import { codeInText } from './lab-phones.ts';
@@ -44,6 +44,15 @@ export interface CodeAsked {
   names: readonly string[];
   /** Share of relaying victims who stop when the text names something and warns. */
   heeds_share: number;
+}
+
+/**
+ * The factor the thief types on the bank's page: a relaying victim reads whatever their own factor shows; a swapped
+ * SIM gives SMS only; a thief holding neither tries what the page offers (the victim's authenticator once established).
+ */
+export function factorTypedFor(victim: LabCustomer, holds: ReadonlySet<Holding>, now: Date): 'sms' | 'totp' {
+  if (holds.has('phone_number') && !holds.has('relayed_code')) return 'sms';
+  return usesAuthenticator(victim, now) ? 'totp' : 'sms';
 }
 
 /** The victim's code for `asked`, by SIM swap or relay, as `holds` allows. */

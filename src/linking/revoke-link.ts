@@ -18,6 +18,11 @@ export async function revokeLink(tx: Queryable, link: { id: string; operator_id?
 /** What resolving a case did to the link it is about. */
 export type CaseLinkSettlement = 'revoked' | 'reactivated' | 'unchanged';
 
+/** Freezes an active link (a "not me", a declined step-up): no charge moves on it until staff settle its case. */
+export async function freezeLink(tx: Queryable, link_id: string, now: Date): Promise<void> {
+  await tx.query(`UPDATE links SET status = 'frozen', frozen_at = $2 WHERE id = $1 AND status = 'active'`, [link_id, now]);
+}
+
 /**
  * Settles the link a case is about as staff resolve it. Fraud revokes it for good, frozen or still active: the
  * operator must link again, through the hardened path. Legitimate lets a link the customer froze with "this

@@ -20,6 +20,7 @@ import { recordChargeHistory } from '../risk/charge-history.ts';
 import { enqueueWebhook, enqueueWebhooks, type WebhookEventType } from '../webhooks/webhook-event.ts';
 import { stepUpPurpose } from './step-up-purpose.ts';
 import { waitingChargeText } from './step-up-notice.ts';
+import { freezeLink } from '../linking/revoke-link.ts';
 
 /** Charges one expiry pass settles per transaction: a backlog after downtime becomes several short transactions. */
 export const EXPIRED_CHARGES_PER_PASS_MAX = 500;
@@ -174,7 +175,7 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
       await enqueueWebhook(tx, { id: ids.next(), operator_id: row.operator_id, type: EVENT_FOR_STATUS[status]!, charge, at: now });
       // The holder says the charge is not theirs: whoever holds the link would only try again, as after a "not me".
       // Its other waiting charges then void when settled (the link is no longer active); staff unfreeze it.
-      if (freeze_link && row.link_status === 'active') await tx.query(`UPDATE links SET status = 'frozen', frozen_at = $2 WHERE id = $1`, [row.link_id, now]);
+      if (freeze_link) await freezeLink(tx, row.link_id, now);
       if (alert && raiseAlerts) await raiseAlerts(tx, [alert(row)]);
       return { status, by };
     });

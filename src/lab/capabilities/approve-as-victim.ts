@@ -9,8 +9,7 @@ import { Distribution, sample } from '../distribution.ts';
 import { attackerCapability } from '../lab-capability.ts';
 import { MINUTE_MS } from '../lab-time.ts';
 import { approvalCodeForm, approveCharge, openApproval } from '../bank-pages.ts';
-import { usesAuthenticator } from '../lab-actor.ts';
-import { codeFromVictim, VICTIM_HEEDS_SHARE_DEFAULT } from '../victim-codes.ts';
+import { codeFromVictim, factorTypedFor, VICTIM_HEEDS_SHARE_DEFAULT } from '../victim-codes.ts';
 
 export const approveAsVictim = attackerCapability({
   id: 'approve-as-victim',
@@ -32,8 +31,7 @@ export const approveAsVictim = attackerCapability({
       const browser = world.newBrowser(actor.ip);
       const page = await openApproval(browser, charge_id, { login_id: victim.person.login_id, password: victim.person.password });
       if (!page) return record('login_refused');
-      // A relaying victim types what their own factor shows; a swapped SIM gives the thief SMS only.
-      const factor = holds.has('relayed_code') && usesAuthenticator(victim, world.now()) ? 'totp' as const : 'sms' as const;
+      const factor = factorTypedFor(victim, holds, world.now());
       const sent_since = world.now();
       const form = await approvalCodeForm(browser, charge_id, page, factor);
       const got = await codeFromVictim(world, random, victim, holds, {

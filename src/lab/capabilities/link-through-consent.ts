@@ -12,10 +12,10 @@ import { attackerCapability } from '../lab-capability.ts';
 import { PaceParams, paceTargets } from '../attack-pace.ts';
 import { Devices, deviceFor } from '../attacker-devices.ts';
 import { approveConsent, openAuthorization, postLogin, postSecondFactor, requestSmsCode, type PageAt } from '../bank-pages.ts';
-import { usesAuthenticator, type LabCustomer } from '../lab-actor.ts';
+import type { LabCustomer } from '../lab-actor.ts';
 import { HOUR_MS } from '../lab-time.ts';
 import { CONSENT_READING_MS } from '../consent-walk.ts';
-import { codeFromVictim, VICTIM_HEEDS_SHARE_DEFAULT } from '../victim-codes.ts';
+import { codeFromVictim, factorTypedFor, VICTIM_HEEDS_SHARE_DEFAULT } from '../victim-codes.ts';
 import type { Holding } from '../holdings.ts';
 
 /** The attacker's own phone, which the forged wallet account was verified with. */
@@ -75,11 +75,8 @@ export const linkThroughConsent = attackerCapability({
         if (login.passed) break;
       }
       if (!login.passed) return record('login_refused');
-      // The page offers the victim's authenticator once established, SMS otherwise. A swapped SIM gives the thief only
-      // SMS; a relaying victim types whatever their own factor shows.
-      const victimFactor = usesAuthenticator(victim, world.now()) ? 'totp' as const : 'sms' as const;
       const readsCodes = holds.has('phone_number') || holds.has('relayed_code');
-      const factor = holds.has('relayed_code') ? victimFactor : readsCodes ? 'sms' as const : victimFactor;
+      const factor = factorTypedFor(victim, holds, world.now());
       const codeFor = async (purpose: 'login' | 'consent', at: Extract<PageAt, { at: 'page' }>) => {
         const sent_since = world.now();
         const next = factor === 'sms' ? await requestSmsCode(browser, at, purpose) : at;
