@@ -121,6 +121,11 @@ export interface BankServicesDeps {
    * default) or `alert_only` (the 2020 bank, which the lab reproduces).
    */
   reverse_brute_force_containment?: ContainmentPolicy;
+  /**
+   * How long after a link is made a typed code approves none of its charges (src/mfa/factor-policy.ts
+   * NEW_LINK_CODE_COOLING_OFF_MS when unset); 0 lets codes approve at once, as the lab's comparison configuration does.
+   */
+  new_link_code_cooling_off_ms?: number;
   /** The bank's public origin, for links in messages (the step-up approval page) and the origin passkeys are made for. */
   public_url?: string;
   /** The passkeys' RP id (src/mfa/passkey-relying-party.ts); the public origin's host when unset. */
@@ -136,7 +141,7 @@ export interface BankServicesDeps {
 /** Wires the bank's services over a migrated database. */
 export async function createBankServices({ db, clock, ids, log, credential_fingerprint_key, audit_key, audit_anchor_file, sms, simSwap, not_me_key,
   risk = {}, public_url = 'http://127.0.0.1', passkey_rp_id, charge_steps, webhook_targets = { policy: PUBLIC_TARGETS_ONLY },
-  reverse_brute_force_containment = 'suspend_new_links' }: BankServicesDeps): Promise<BankServices> {
+  reverse_brute_force_containment = 'suspend_new_links', new_link_code_cooling_off_ms }: BankServicesDeps): Promise<BankServices> {
   const ledger = createLedger({ db, clock, log });
   const core = createBankCore({ db, ledger, clock, ids });
   await core.ensureBankAccounts();
@@ -174,7 +179,9 @@ export async function createBankServices({ db, clock, ids, log, credential_finge
     risk: riskPipeline,
     linkRisk: createLinkRisk({ db, clock, ids, log, pipeline: riskPipeline, mode: riskMode, raiseAlerts, containments }),
     containments,
-    stepUp: createStepUpApprovals({ db, ledger, clock, ids, log, secondFactors, factorGate, sms, public_url, raiseAlerts }),
+    stepUp: createStepUpApprovals({
+      db, ledger, clock, ids, log, secondFactors, factorGate, sms, public_url, raiseAlerts, ...(new_link_code_cooling_off_ms === undefined ? {} : { new_link_code_cooling_off_ms }),
+    }),
     webhooks: createOperatorWebhooks({ db, clock, ...webhookTargets }),
     webhookDispatcher: createWebhookDispatcher({ db, clock, log, send: createWebhookSender(webhookTargets) }),
     throttle: createCredentialThrottle({

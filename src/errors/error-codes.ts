@@ -44,6 +44,7 @@ export const errorCodes = {
   second_factor_locked: { status: 423, title: 'This second factor is locked after too many failures; the bank must unlock it' },
   second_factor_not_allowed: { status: 403, title: 'This second factor may not approve this: a stronger one is registered, or this one is new' },
   sim_swap_detected: { status: 403, title: "The carrier reports a recent SIM swap on the customer's number: SMS cannot approve this" },
+  new_link_cooling_off: { status: 403, title: 'The link was made less than a day ago: a typed code cannot approve its charges yet (a passkey can)' },
   sim_swap_check_unavailable: { status: 503, title: "The carrier's SIM-swap check did not answer: SMS cannot approve this now" },
   totp_already_enrolled: { status: 409, title: 'An authenticator app is already registered' },
   totp_enrolment_not_started: { status: 409, title: 'No authenticator registration is waiting for a code' },

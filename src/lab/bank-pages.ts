@@ -82,6 +82,9 @@ export async function openApproval(browser: LabBrowser, charge_id: string, login
   return page.response.status === 200 ? page.response.text() : undefined;
 }
 
+/** Whether the approval page says no typed code can approve this charge yet, its link being new (src/mfa/factor-policy.ts). */
+export const newLinkCodesRefused = (page: string): boolean => page.includes('data-factor-refused="new_link_cooling_off"');
+
 /** What the approval page says about the charge: the amount and payee the approval is bound to. */
 export function approvalShown(page: string): { status: string | undefined; amount_yen: string | undefined; payee_operator_id: string | undefined; csrf: string | undefined } {
   return {

@@ -2,6 +2,8 @@ import type { RiskConfig, RiskMode } from '../risk/risk-config.ts';
 import { DEFAULT_RISK_CONFIG } from '../risk/default-risk-config.ts';
 import type { LabOperatorPolicy } from './lab-operator.ts';
 import type { ContainmentPolicy } from '../throttle/reverse-brute-force-containment.ts';
+import { NEW_LINK_CODE_COOLING_OFF_MS } from '../mfa/factor-policy.ts';
+import { HOUR_MS } from './lab-time.ts';
 
 /** A bank configuration a scenario runs against: the operators' link policy and the risk pipeline's config and mode. */
 export interface LabConfiguration {
@@ -16,6 +18,8 @@ export interface LabConfiguration {
   reverse_brute_force_containment: ContainmentPolicy;
   /** Whether the bank asks the carrier's SIM Swap API before trusting an SMS code (src/telecom/); 2020 had no such API. */
   asks_carrier_about_sim_swaps: boolean;
+  /** Hours after a link is made during which a typed code approves none of its charges (src/mfa/factor-policy.ts); 0 in 2020. */
+  new_link_code_cooling_off_hours: number;
 }
 
 /**
@@ -34,6 +38,7 @@ export const LAB_CONFIGURATIONS: readonly LabConfiguration[] = [
     risk: { mode: 'observe', config: DEFAULT_RISK_CONFIG },
     reverse_brute_force_containment: 'alert_only',
     asks_carrier_about_sim_swaps: false,
+    new_link_code_cooling_off_hours: 0,
   },
   {
     id: 'hardened',
@@ -43,6 +48,7 @@ export const LAB_CONFIGURATIONS: readonly LabConfiguration[] = [
     risk: { mode: 'enforce', config: DEFAULT_RISK_CONFIG },
     reverse_brute_force_containment: 'suspend_new_links',
     asks_carrier_about_sim_swaps: true,
+    new_link_code_cooling_off_hours: NEW_LINK_CODE_COOLING_OFF_MS / HOUR_MS,
   },
 ];
 

@@ -88,6 +88,8 @@ export interface RunMeasures {
     /** Cumulative stolen yen by simulated day (or week, on long timelines). */
     stolen_series: { day: number; yen: number }[];
     charges: AttackCharge[];
+    /** The attackers' tries at the approval page, by outcome: approved, refused for the new link, the victim gone, heeded… (absent in files written before it) */
+    step_up_answers?: Record<string, number>;
   };
   alerts: { about_attack: number; about_honest: number; first_kinds: string[] };
   friction: GroupFriction[];
@@ -113,6 +115,13 @@ const REFUSAL_CONTROLS: Record<string, string> = {
   charges_yen_per_month_max_exceeded: 'monthly limit',
   insufficient_funds: 'balance',
 };
+/** How many times each value occurs. */
+function tallyBy(values: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return counts;
+}
+
 /** Refusals that stop an amount, not an attack: money the thief can try again next month or at a lower amount. */
 const NOT_CONTAINING = new Set(['insufficient_funds', 'charges_yen_per_month_max_exceeded', 'charge_yen_max_exceeded']);
 
@@ -302,6 +311,7 @@ export function measureRun(input: {
       stolen_seen_by: [...stolenBy.entries()].map(([rule, yen]) => ({ rule, yen })).sort((a, b) => b.yen - a.yen || a.rule.localeCompare(b.rule)),
       stolen_series,
       charges,
+      step_up_answers: Object.fromEntries([...tallyBy(attack.flatMap((record) => (record.what === 'step_up' ? [record.answer] : [])))].sort(([a], [b]) => a.localeCompare(b))),
     },
     alerts: {
       about_attack: attackAlerts.length,

@@ -100,6 +100,7 @@ function resolveConfigurations(file: string, scenario: Scenario): LabConfigurati
         risk: { mode: entry.risk_mode ?? base.risk.mode, config: (entry.risk_config as RiskConfig | undefined) ?? base.risk.config },
         reverse_brute_force_containment: entry.reverse_brute_force_containment ?? base.reverse_brute_force_containment,
         asks_carrier_about_sim_swaps: entry.asks_carrier_about_sim_swaps ?? base.asks_carrier_about_sim_swaps,
+        new_link_code_cooling_off_hours: entry.new_link_code_cooling_off_hours ?? base.new_link_code_cooling_off_hours,
       };
       try {
         createRiskPipeline(configuration.risk.config);

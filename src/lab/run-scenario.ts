@@ -24,7 +24,7 @@ import { createLabEngine } from './lab-engine.ts';
 import { capabilityById } from './lab-capabilities.ts';
 import { createBankObserver } from './bank-observer.ts';
 import { measureRun, type ChargeFinal, type RunMeasures } from './lab-measures.ts';
-import { DAY_MS, MINUTE_MS, daysAfter } from './lab-time.ts';
+import { DAY_MS, HOUR_MS, MINUTE_MS, daysAfter } from './lab-time.ts';
 import { roleOf, type Happening, type LabRecord, type LabWorld } from './lab-world.ts';
 import type { CapabilityUse, LabCapability } from './lab-capability.ts';
 import type { LabActor, LabAttacker, LabCustomer } from './lab-actor.ts';
@@ -137,6 +137,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       // link one after another, and the last ones' codes expired before they were redeemed (invalid_grant), so the
       // honest friction depended on the machine's load. Their life on the simulated clock is still instant.
       authorization_request_ttl_seconds: LAB_AUTHORIZATION_REQUEST_TTL_SECONDS,
+      new_link_code_cooling_off_ms: configuration.new_link_code_cooling_off_hours * HOUR_MS,
     });
     try {
       // Waiting charges expire in the bank's background job, which the lab runs when one it saw answered is due

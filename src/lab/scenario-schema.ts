@@ -78,6 +78,7 @@ export const CustomConfiguration = Type.Object({
   registers_server_address: Type.Optional(Type.Boolean({ description: "Whether operators register their server's address, so the bank takes their credentials from there only" })),
   risk_mode: Type.Optional(Type.Union([Type.Literal('enforce'), Type.Literal('observe')])),
   asks_carrier_about_sim_swaps: Type.Optional(Type.Boolean({ description: "Whether the bank asks the carrier's SIM Swap API before trusting an SMS code" })),
+  new_link_code_cooling_off_hours: Type.Optional(Type.Number({ minimum: 0, maximum: 720, description: "Hours after a link is made during which a typed code (SMS, authenticator) approves none of its charges; a passkey still does (hardened: 24, 2020: 0)" })),
   reverse_brute_force_containment: Type.Optional(Type.Union(CONTAINMENT_POLICIES.map((policy) => Type.Literal(policy)))),
   risk_config: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'A whole risk config (src/risk/risk-config.ts), checked by the bank as at start-up' })),
 }, { additionalProperties: false });

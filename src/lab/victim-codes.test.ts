@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../shared/clock.ts';
 import { createLabPhones } from './lab-phones.ts';
 import { seededRandom } from './seeded-random.ts';
-import { codeFromVictim, type CodeAsked } from './victim-codes.ts';
+import { codeFromVictim, RELAY_SESSION_MINUTES_DEFAULT, type CodeAsked } from './victim-codes.ts';
 import { FACTOR_REFUSAL_TEXT } from '../mfa/factor-refusal-text.ts';
 import type { LabWorld } from './lab-world.ts';
 import type { LabCustomer } from './lab-actor.ts';
@@ -15,7 +15,7 @@ const WARNING = 'Never enter it on another site or read it out on the phone: the
 function setUp() {
   const clock = new ManualClock(new Date('2025-09-01T00:00:00Z'));
   const phones = createLabPhones({ clock });
-  const world = { phones, totpCode: async () => '424242' } as unknown as LabWorld;
+  const world = { phones, totpCode: async () => '424242', now: () => clock.now() } as unknown as LabWorld;
   const victim = { person: { phone: PHONE } } as unknown as LabCustomer;
   const ask = (holds: Holding[], asked: Partial<CodeAsked>, heeds_share = 1) => codeFromVictim(world, seededRandom(1, 'test'), victim, new Set(holds), {
     factor: 'sms', purpose: 'consent', sent_since: clock.now(), names: ['PayPay'], heeds_share, ...asked,
@@ -64,5 +64,23 @@ describe('a victim’s one-time code as the lab’s thieves obtain it', () => {
     assert.deepEqual(await ask(['relayed_code'], { factor: 'totp' }), { ok: true, code: '424242' });
     assert.deepEqual(await ask(['phone_number'], { factor: 'totp' }), { ok: false, why: 'code_not_held' });
     assert.deepEqual(await ask(['password'], {}), { ok: false, why: 'code_not_held' }, 'holding neither, no SMS code either');
+  });
+
+  test('a relaying victim types codes for 30 minutes from the first one, then has left the fake page', async () => {
+    const { clock, ask } = setUp();
+    assert.deepEqual(await ask(['relayed_code'], { factor: 'totp' }), { ok: true, code: '424242' }, 'the first code opens the session');
+    clock.advance(RELAY_SESSION_MINUTES_DEFAULT * 60_000);
+    assert.deepEqual(await ask(['relayed_code'], { factor: 'totp' }), { ok: true, code: '424242' }, 'at 30 minutes still there');
+    clock.advance(60_000);
+    assert.deepEqual(await ask(['relayed_code'], { factor: 'totp' }), { ok: false, why: 'victim_left_fake_page' });
+  });
+
+  test('a scenario may keep the victim relaying longer (a thief who calls back), and a swapped SIM is read at any time', async () => {
+    const { clock, phones, ask } = setUp();
+    await ask(['relayed_code'], { factor: 'totp' });
+    clock.advance(2 * 24 * 60 * 60_000);
+    assert.deepEqual(await ask(['relayed_code'], { factor: 'totp', relay_session_minutes: 3 * 24 * 60 }), { ok: true, code: '424242' });
+    await phones.send({ to_phone: PHONE, purpose: 'consent', text: `Code 666666: link your account to PayPay. ${WARNING}` });
+    assert.deepEqual(await ask(['phone_number'], {}), { ok: true, code: '666666' });
   });
 });

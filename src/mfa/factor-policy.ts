@@ -11,6 +11,23 @@ export const FACTOR_STRENGTHS: Record<SecondFactorKind, 'strong' | 'phone_number
   sms: 'phone_number',
 };
 
+/**
+ * Whether a factor's proof is bound to the bank's origin, so a fake page cannot pass it on: a passkey signs for the
+ * bank's origin only; a typed code (SMS or an authenticator app's) is as good on a thief's page as on the bank's.
+ */
+export const PHISHING_RESISTANT: Record<SecondFactorKind, boolean> = {
+  passkey: true,
+  totp: false,
+  sms: false,
+};
+
+/**
+ * How long after a link is made a typed code cannot approve its charges: 24 hours. A code relayed from a fake page is
+ * typed while the victim is on that page; a day later the thief must find the victim again, who by then has had the
+ * link's notice by SMS and e-mail. A passkey, which no fake page can pass on, approves at once.
+ */
+export const NEW_LINK_CODE_COOLING_OFF_MS = 24 * 60 * 60 * 1000;
+
 /** What a second factor is asked to approve. `link` and `step_up` move money or open the way to it. */
 export type FactorAct = 'link' | 'step_up' | 'enrol_factor';
 
@@ -22,7 +39,7 @@ export type FactorAct = 'link' | 'step_up' | 'enrol_factor';
 export const NEW_FACTOR_COOLING_OFF_MS = 24 * 60 * 60 * 1000;
 
 /** Why a factor the customer holds may not approve an act. */
-export type FactorRefusal = 'stronger_factor_enrolled' | 'factor_cooling_off';
+export type FactorRefusal = 'stronger_factor_enrolled' | 'factor_cooling_off' | 'new_link_cooling_off';
 
 /** The factors that may approve an act, and those held but refused, with why. */
 export interface FactorsForAct {
@@ -57,4 +74,18 @@ export function factorsForAct(factors: readonly FactorView[], _act: FactorAct, n
     }
   }
   return result;
+}
+
+/**
+ * The factors that may approve a charge on a link made at `link_made_at`: those of `factorsForAct`, less every typed
+ * code until the link is `cooling_off_ms` old (NEW_LINK_CODE_COOLING_OFF_MS unless configured); a passkey stays.
+ */
+export function factorsForNewLinkCharge(choices: FactorsForAct, link_made_at: Date, now: Date, cooling_off_ms = NEW_LINK_CODE_COOLING_OFF_MS): FactorsForAct {
+  const usable_from = new Date(link_made_at.getTime() + cooling_off_ms);
+  if (usable_from.getTime() <= now.getTime()) return choices;
+  const codes = choices.allowed.filter((factor) => !PHISHING_RESISTANT[factor.factor]);
+  return {
+    allowed: choices.allowed.filter((factor) => PHISHING_RESISTANT[factor.factor]),
+    refused: [...choices.refused, ...codes.map((factor) => ({ factor: factor.factor, reason: 'new_link_cooling_off' as const, usable_from }))],
+  };
 }

@@ -2,7 +2,7 @@ import { BANK_FRAUD_DESK_PHONE, BANK_NAME } from '../notify/bank-contact.ts';
 import { japanClock, japanDate } from '../shared/japan-time.ts';
 import { SIM_SWAP_WINDOW_HOURS } from '../telecom/sim-swap-check.ts';
 import type { FactorGateRefusal } from './factor-gate.ts';
-import type { FactorsForAct } from './factor-policy.ts';
+import type { FactorRefusal, FactorsForAct } from './factor-policy.ts';
 
 type Bilingual = { ja: string; en: string };
 
@@ -30,19 +30,32 @@ export const FACTOR_REFUSAL_TEXT: Record<FactorGateRefusal, Bilingual> = {
   },
 };
 
-/** A note under the choice of methods for the factors held but not usable for this act, and until when; empty if none. */
-export function refusedFactorsNote(refused: FactorsForAct['refused']): Bilingual[] {
-  return refused.map((refusal) => {
-    if (refusal.reason === 'factor_cooling_off') {
-      const at_ja = `${japanDate(refusal.usable_from!)} ${japanClock(refusal.usable_from!)}`;
-      return {
-        ja: `新しく登録した認証アプリは、不正利用を防ぐため ${at_ja} まで、お支払いと口座連携の承認には使えません。それまでは従来の方法をお使いください。`,
-        en: `A newly registered authenticator app cannot approve payments or links until ${at_ja} (Japan time), to protect you; until then use your earlier method.`,
-      };
-    }
+/**
+ * A note under the choice of methods for the factors held but not usable for this act, and until when, with the reason
+ * it is for; one per reason (a new link refuses SMS and the authenticator alike), empty if none.
+ */
+export function refusedFactorsNote(refused: FactorsForAct['refused']): (Bilingual & { reason: FactorRefusal })[] {
+  const once = refused.filter((refusal, index) => refused.findIndex((other) => other.reason === refusal.reason) === index);
+  return once.map((refusal) => ({ reason: refusal.reason, ...noteFor(refusal) }));
+}
+
+/** What one refusal's note says, with the time it ends where it has one. */
+function noteFor(refusal: FactorsForAct['refused'][number]): Bilingual {
+  const at_ja = refusal.usable_from ? `${japanDate(refusal.usable_from)} ${japanClock(refusal.usable_from)}` : '';
+  if (refusal.reason === 'new_link_cooling_off') {
     return {
-      ja: `認証アプリなど、より強い認証方法を登録済みのため、SMSでは承認できません。なくした場合は、${BRANCH.ja}ご相談ください。`,
-      en: `You registered a stronger method (such as an authenticator app), so a text message cannot approve this. If you lost it, contact ${BRANCH.en}.`,
+      ja: `このサービスとの口座連携は最近行われたため、不正利用を防ぐため ${at_ja} までは、認証コード(SMS・認証アプリ)ではお支払いを承認できません。パスキーなら今すぐ承認できます。ご自身で連携していない場合は「拒否する」を押してください。`,
+      en: `This service was linked to your account only recently, so to protect you a code (text message or authenticator app) cannot approve its payments until ${at_ja} (Japan time). A passkey can approve now. If you did not make this link, press Decline.`,
     };
-  });
+  }
+  if (refusal.reason === 'factor_cooling_off') {
+    return {
+      ja: `新しく登録した認証アプリは、不正利用を防ぐため ${at_ja} まで、お支払いと口座連携の承認には使えません。それまでは従来の方法をお使いください。`,
+      en: `A newly registered authenticator app cannot approve payments or links until ${at_ja} (Japan time), to protect you; until then use your earlier method.`,
+    };
+  }
+  return {
+    ja: `認証アプリなど、より強い認証方法を登録済みのため、SMSでは承認できません。なくした場合は、${BRANCH.ja}ご相談ください。`,
+    en: `You registered a stronger method (such as an authenticator app), so a text message cannot approve this. If you lost it, contact ${BRANCH.en}.`,
+  };
 }

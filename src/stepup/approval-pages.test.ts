@@ -4,13 +4,13 @@ import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
 import { FORM_HEADERS, formBody, postForm } from '../testing/staff-session.ts';
 import { stepUpPurpose } from './step-up-purpose.ts';
-import { balances, chargeLink, linkedElderlyCustomer, type WaitingChargeCustomer, STEP_UP_TEST_RISK } from './waiting-charge-fixture.ts';
+import { balances, chargeLink, linkedElderlyCustomer, type WaitingChargeCustomer, STEP_UP_TEST_BANK } from './waiting-charge-fixture.ts';
 
 for (const backend of testBackends) {
   describe(`the step-up approval page on ${backend.name}`, { skip: backend.skip }, () => {
     let fixture: BankFixture;
     before(async () => {
-      fixture = await createBankFixture(backend, { waiting_charge_jobs: false , risk: STEP_UP_TEST_RISK });
+      fixture = await createBankFixture(backend, { waiting_charge_jobs: false, ...STEP_UP_TEST_BANK });
     });
     after(() => fixture?.close());
 

@@ -17,6 +17,8 @@ import { verifyCustomerPassword } from '../bank/customer-login.ts';
 import { SIGN_IN_REFUSAL_STATUS, SIGN_IN_REFUSAL_TEXT } from '../bank/credential-lock-text.ts';
 import type { ApprovalOutcome, ApprovalView } from './step-up-approvals.ts';
 import { FACTOR_REFUSAL_TEXT, refusedFactorsNote } from '../mfa/factor-refusal-text.ts';
+
+type RefusedNote = ReturnType<typeof refusedFactorsNote>[number];
 import { errorCodes } from '../errors/error-codes.ts';
 
 /** Longest form field read here. */
@@ -41,6 +43,7 @@ const MESSAGES: Record<Exclude<ApprovalOutcome, { ok: true }>['code'], Bilingual
   approval_not_waiting: { ja: 'この取引はすでに処理されています。', en: 'This charge is no longer waiting for you.' },
   second_factor_failed: { ja: '認証コードが正しくありません。', en: 'The code was not accepted.' },
   second_factor_locked: SIGN_IN_REFUSAL_TEXT.second_factor_locked,
+  new_link_cooling_off: { ja: 'このサービスとの口座連携から間もないため、認証コードではまだお支払いを承認できません。承認できる日時はこのページに表示しています。パスキーをお使いいただくか、ご自身で連携していない場合は「拒否する」を押してください。', en: 'This service was linked only recently, so a code cannot approve its payments yet; this page says from when. Use a passkey, or press Decline if you did not make this link.' },
   step_up_binding_mismatch: { ja: '表示された金額または支払先が取引と一致しません。承認していません。', en: 'The amount or payee does not match this charge; nothing was approved.' },
   too_many_attempts: { ja: '回数の上限に達しました。しばらくしてからお試しください。', en: 'Too many attempts; try again later.' },
   ...PASSKEY_REFUSAL_TEXT,
@@ -50,6 +53,7 @@ const MESSAGES: Record<Exclude<ApprovalOutcome, { ok: true }>['code'], Bilingual
 /** Each refusal's HTTP status: the error registry's where it has the code (src/errors/error-codes.ts). */
 const FAILURE_STATUS: Record<keyof typeof MESSAGES, number> = {
   approval_not_found: 404, approval_not_waiting: 409, step_up_binding_mismatch: 422, too_many_attempts: 429,
+  new_link_cooling_off: errorCodes.new_link_cooling_off.status,
   second_factor_failed: errorCodes.second_factor_failed.status, second_factor_locked: errorCodes.second_factor_locked.status,
   second_factor_not_allowed: errorCodes.second_factor_not_allowed.status, sim_swap_detected: errorCodes.sim_swap_detected.status,
   sim_swap_check_unavailable: errorCodes.sim_swap_check_unavailable.status,
@@ -79,7 +83,7 @@ ${error ? html`<p class="error" role="alert">${say(error.ja, error.en)}</p>` : '
 <button type="submit" class="primary">${say('ログイン', 'Log in')}</button></form></div>`;
 }
 
-function approvalCard(say: Say, view: ApprovalView, form_token: string, step: SecondFactorStep & { refused_notes: Bilingual[] }, message?: Message): SafeHtml {
+function approvalCard(say: Say, view: ApprovalView, form_token: string, step: SecondFactorStep & { refused_notes: RefusedNote[] }, message?: Message): SafeHtml {
   const waiting = view.status === 'pending_approval';
   const stage = secondFactorStage(step);
   const decline = html`<button type="submit" form="decline-form" class="secondary danger-outline" id="decline-button">${say('拒否する', 'Decline')}</button>`;
@@ -93,7 +97,7 @@ ${message?.error ? html`<p class="error" role="alert">${say(message.error.ja, me
 <p>${say('依頼日時', 'Requested')}: ${formatJapanDateTime(view.created_at)}</p>
 <p>${say('状態', 'Status')}: <strong>${status ? say(status.ja, status.en) : view.status}</strong>${waiting && view.expires_at ? html` — ${say('期限', 'until')} ${formatJapanDateTime(view.expires_at)}` : ''}</p>
 ${waiting ? html`<p class="banner-warn">${say('ご自身で依頼したお取引でなければ、承認せず「拒否する」を押してください。', 'If you did not ask for this, press Decline.')}</p>
-${step.refused_notes.map((note) => html`<p class="banner-info" data-factor-refused>${say(note.ja, note.en)}</p>`)}
+${step.refused_notes.map((note) => html`<p class="banner-info" data-factor-refused="${note.reason}">${say(note.ja, note.en)}</p>`)}
 ${step.factors.length === 0 ? html`<p class="error" id="no-factor-allowed">${say(FACTOR_REFUSAL_TEXT.second_factor_not_allowed.ja, FACTOR_REFUSAL_TEXT.second_factor_not_allowed.en)}</p><div class="actions">${decline}</div>` : methodChoice(step)}
 ${stage.kind === 'send' ? html`${sendCodeStep(step)}<div class="actions">${decline}</div>` : ''}
 ${stage.kind === 'choose' && step.factors.length > 0 ? html`<div class="actions">${decline}</div>` : ''}
@@ -112,12 +116,12 @@ ${detachedForms(step)}` : ''}
  */
 export async function approvalPages(app: FastifyInstance, services: BankServices, sessions: SessionStore): Promise<void> {
   requireFormTokens(app, refuseCustomerForm);
-  const { stepUp, factorGate } = services;
+  const { stepUp } = services;
 
-  async function factorStep(reply: FastifyReply, session: Session, view: ApprovalView, form_token: string, asked: string | undefined): Promise<SecondFactorStep & { refused_notes: Bilingual[] }> {
+  async function factorStep(reply: FastifyReply, session: Session, view: ApprovalView, form_token: string, asked: string | undefined): Promise<SecondFactorStep & { refused_notes: RefusedNote[] }> {
     // Only the factors the policy lets approve a charge are offered; those held but refused say why and until when.
-    const { allowed, refused } = await factorGate.choices(session.subject_id, 'step_up');
-    const step: SecondFactorStep & { refused_notes: Bilingual[] } = {
+    const { allowed, refused } = await stepUp.factorChoices(session.subject_id, view);
+    const step: SecondFactorStep & { refused_notes: RefusedNote[] } = {
       lang: pageLang(reply.request),
       factors: allowed.map((factor) => ({ factor: factor.factor, phone_masked: factor.phone_masked })),
       refused_notes: refusedFactorsNote(refused),

@@ -8,13 +8,13 @@ import type { Database, Queryable } from '../storage/database.ts';
 import { createStepUpApprovals } from './step-up-approvals.ts';
 import { createSoftwareAuthenticator } from '../testing/software-authenticator.ts';
 import { STEP_UP_TIMEOUT_SECONDS, HOLD_TIMEOUT_SECONDS } from './pending-charge-timeouts.ts';
-import { balances, chargeLink, enrolAuthenticator, linkedElderlyCustomer, stepUpCode, type WaitingChargeCustomer, STEP_UP_TEST_RISK } from './waiting-charge-fixture.ts';
+import { balances, chargeLink, enrolAuthenticator, linkedElderlyCustomer, stepUpCode, type WaitingChargeCustomer, STEP_UP_TEST_BANK } from './waiting-charge-fixture.ts';
 
 for (const backend of testBackends) {
   describe(`step-up approval and held charges on ${backend.name}`, { skip: backend.skip }, () => {
     let fixture: BankFixture;
     before(async () => {
-      fixture = await createBankFixture(backend, { waiting_charge_jobs: false , risk: STEP_UP_TEST_RISK });
+      fixture = await createBankFixture(backend, { waiting_charge_jobs: false, ...STEP_UP_TEST_BANK });
     });
     after(() => fixture?.close());
 

@@ -21,6 +21,8 @@ import { enqueueWebhook, enqueueWebhooks, type WebhookEventType } from '../webho
 import { stepUpPurpose } from './step-up-purpose.ts';
 import { waitingChargeText } from './step-up-notice.ts';
 import { freezeLink } from '../linking/revoke-link.ts';
+import { factorsForNewLinkCharge, NEW_LINK_CODE_COOLING_OFF_MS, type FactorsForAct } from '../mfa/factor-policy.ts';
+import type { SecondFactorKind } from '../mfa/second-factor.ts';
 
 /** Charges one expiry pass settles per transaction: a backlog after downtime becomes several short transactions. */
 export const EXPIRED_CHARGES_PER_PASS_MAX = 500;
@@ -37,12 +39,14 @@ export interface ApprovalView {
   account_masked: string;
   created_at: Date;
   expires_at: Date | null;
+  /** When the charged link was made: a typed code approves none of its charges in the link's first day. */
+  link_made_at: Date;
 }
 
 /** What an approval or decline came to, as a value. */
 export type ApprovalOutcome =
   | { ok: true; status: ChargeStatus }
-  | { ok: false; code: 'approval_not_found' | 'approval_not_waiting' | 'second_factor_failed' | 'second_factor_locked' | 'step_up_binding_mismatch' | 'too_many_attempts' | PasskeyRefusalCode | FactorGateRefusal };
+  | { ok: false; code: 'approval_not_found' | 'approval_not_waiting' | 'second_factor_failed' | 'second_factor_locked' | 'step_up_binding_mismatch' | 'too_many_attempts' | 'new_link_cooling_off' | PasskeyRefusalCode | FactorGateRefusal };
 
 /** The second factor an approval offers: a typed code, or a passkey answer to a challenge issued in this session. */
 export type ApprovalProof = { factor: 'sms' | 'totp'; code: string } | { factor: 'passkey'; response: string; bound_to: string };
@@ -61,6 +65,8 @@ export interface StepUpApprovalsDeps {
   public_url: string;
   /** Where alerts go (src/cases raiseAlert), in the caller's transaction; none when no case store is wired. */
   raiseAlerts?: (tx: Queryable, alerts: readonly NewAlert[]) => Promise<unknown>;
+  /** How long after a link is made a typed code approves none of its charges; NEW_LINK_CODE_COOLING_OFF_MS unless set (0: off). */
+  new_link_code_cooling_off_ms?: number;
 }
 
 interface WaitingRow {
@@ -73,6 +79,7 @@ interface WaitingRow {
   customer_id: string;
   created_at: Date;
   approval_expires_at: Date | null;
+  link_made_at: Date;
   display_name: string;
   passbook_label: string;
   account_number: string;
@@ -80,8 +87,9 @@ interface WaitingRow {
 }
 
 const WAITING_SELECT = `SELECT c.id, c.status, c.amount_yen, c.operator_id, c.link_id, c.account_id, a.customer_id, c.created_at,
-         c.approval_expires_at, o.display_name, o.passbook_label, a.account_number, cu.phone
-    FROM charges c JOIN operators o ON o.id = c.operator_id JOIN bank_accounts a ON a.id = c.account_id JOIN customers cu ON cu.id = a.customer_id`;
+         c.approval_expires_at, l.created_at AS link_made_at, o.display_name, o.passbook_label, a.account_number, cu.phone
+    FROM charges c JOIN operators o ON o.id = c.operator_id JOIN bank_accounts a ON a.id = c.account_id JOIN customers cu ON cu.id = a.customer_id
+    JOIN links l ON l.id = c.link_id`;
 
 const EVENT_FOR_STATUS: Partial<Record<ChargeStatus, WebhookEventType>> = { succeeded: 'charge.succeeded', declined: 'charge.declined', expired: 'charge.expired' };
 
@@ -90,7 +98,8 @@ const EVENT_FOR_STATUS: Partial<Record<ChargeStatus, WebhookEventType>> = { succ
  * transfer; approving posts it, declining or timing out voids it, each in one transaction with the charge's new
  * status, the monthly total, the history the risk features read, and the operator's webhook.
  */
-export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFactors, factorGate, sms, public_url, raiseAlerts }: StepUpApprovalsDeps) {
+export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFactors, factorGate, sms, public_url, raiseAlerts,
+  new_link_code_cooling_off_ms = NEW_LINK_CODE_COOLING_OFF_MS }: StepUpApprovalsDeps) {
   async function waiting(charge_id: string): Promise<WaitingRow | undefined> {
     if (!isUuid(charge_id)) return undefined;
     const [row] = await db.query<WaitingRow>(`${WAITING_SELECT} WHERE c.id = $1`, [charge_id]);
@@ -100,6 +109,7 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
   const viewOf = (row: WaitingRow): ApprovalView => ({
     charge_id: row.id, status: row.status, amount_yen: row.amount_yen, payee_operator_id: row.operator_id, payee_name: row.display_name,
     passbook_label: row.passbook_label, account_masked: maskAccountNumber(row.account_number), created_at: row.created_at, expires_at: row.approval_expires_at,
+    link_made_at: row.link_made_at,
   });
 
   /**
@@ -192,8 +202,21 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
     return row && row.customer_id === customer_id ? viewOf(row) : undefined;
   }
 
+  /** The factors that may approve this charge: the customer's for a step-up, less typed codes while its link is new. */
+  const factorChoices = async (customer_id: string, shown: ApprovalView): Promise<FactorsForAct> =>
+    factorsForNewLinkCharge(await factorGate.choices(customer_id, 'step_up'), shown.link_made_at, clock.now(), new_link_code_cooling_off_ms);
+
+  /** A factor refused for this charge because its link is new; checked before a code is sent or compared. */
+  const newLinkRefusal = async (customer_id: string, shown: ApprovalView, factor: SecondFactorKind): Promise<{ ok: false; code: 'new_link_cooling_off' } | undefined> => {
+    const { refused } = await factorChoices(customer_id, shown);
+    if (!refused.some((refusal) => refusal.factor === factor && refusal.reason === 'new_link_cooling_off')) return undefined;
+    log.info({ charge_id: shown.charge_id, customer_id, factor }, 'a typed code refused for a charge on a link made less than a day ago');
+    return { ok: false, code: 'new_link_cooling_off' };
+  };
+
   return {
     view,
+    factorChoices,
 
     /** Tells the customer a charge waits for them (challenge) or for staff (hold), by SMS to the registered phone. */
     async notifyWaiting(charge_id: string): Promise<void> {
@@ -209,11 +232,13 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
 
     /** Sends the SMS code bound to this charge's amount and payee. */
     async sendCode(customer_id: string, charge_id: string): Promise<
-      { ok: true; resend_at: Date } | { ok: false; code: 'approval_not_found' | 'approval_not_waiting' | 'second_factor_locked' | FactorGateRefusal } | { ok: false; code: 'too_many_attempts'; resend_at: Date }
+      { ok: true; resend_at: Date } | { ok: false; code: 'approval_not_found' | 'approval_not_waiting' | 'second_factor_locked' | 'new_link_cooling_off' | FactorGateRefusal } | { ok: false; code: 'too_many_attempts'; resend_at: Date }
     > {
       const found = await view(customer_id, charge_id);
       if (!found) return { ok: false, code: 'approval_not_found' };
       if (found.status !== 'pending_approval') return { ok: false, code: 'approval_not_waiting' };
+      const tooNew = await newLinkRefusal(customer_id, found, 'sms');
+      if (tooNew) return tooNew;
       // No code goes to a number the customer may not use here, nor to a SIM the carrier says was just swapped.
       const permitted = await factorGate.permit(customer_id, 'step_up', 'sms', { charge_id, operator_id: found.payee_operator_id });
       if (!permitted.ok) return permitted;
@@ -246,6 +271,8 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
       const found = await view(customer_id, charge_id);
       if (!found) return { ok: false, code: 'approval_not_found' };
       if (found.status !== 'pending_approval') return { ok: false, code: 'approval_not_waiting' };
+      const tooNew = await newLinkRefusal(customer_id, found, shown.factor);
+      if (tooNew) return tooNew;
       const purpose = stepUpPurpose({ charge_id, amount_yen: shown.amount_yen, payee_operator_id: shown.payee_operator_id });
       const verified = await factorGate.verify(customer_id, 'step_up', shown.factor === 'sms' ? { factor: 'sms', code: shown.code, purpose }
         : shown.factor === 'passkey' ? { factor: 'passkey', response: shown.response, purpose, bound_to: shown.bound_to } : { factor: 'totp', code: shown.code },

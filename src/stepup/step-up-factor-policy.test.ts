@@ -6,7 +6,7 @@ import { enrolAuthenticatorApp, TOTP_STEP_MS } from '../testing/totp-enrolment.t
 import { NEW_FACTOR_COOLING_OFF_MS } from '../mfa/factor-policy.ts';
 import { SIM_SWAP_WINDOW_HOURS } from '../telecom/sim-swap-check.ts';
 import { stepUpPurpose } from './step-up-purpose.ts';
-import { balances, chargeLink, linkedElderlyCustomer, STEP_UP_TEST_RISK, type WaitingChargeCustomer } from './waiting-charge-fixture.ts';
+import { balances, chargeLink, linkedElderlyCustomer, STEP_UP_TEST_BANK, type WaitingChargeCustomer } from './waiting-charge-fixture.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
 const MINUTE_MS = 60 * 1000;
@@ -15,7 +15,7 @@ for (const backend of testBackends) {
   describe(`which factor approves a challenged charge, and SIM swaps, on ${backend.name}`, { skip: backend.skip }, () => {
     let fixture: BankFixture;
     before(async () => {
-      fixture = await createBankFixture(backend, { waiting_charge_jobs: false, risk: STEP_UP_TEST_RISK });
+      fixture = await createBankFixture(backend, { waiting_charge_jobs: false, ...STEP_UP_TEST_BANK });
     });
     after(() => fixture?.close());
 

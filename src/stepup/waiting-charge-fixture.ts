@@ -36,6 +36,13 @@ export const STEP_UP_TEST_RISK: { config: RiskConfig } = {
 };
 
 /**
+ * The fixture bank for tests of approval mechanics: STEP_UP_TEST_RISK, and typed codes approve a charge on a link made
+ * moments ago (the bank's default refuses them for a day, NEW_LINK_CODE_COOLING_OFF_MS). That day is the subject of
+ * src/stepup/new-link-code-cooling-off.test.ts, under the bank's own setting.
+ */
+export const STEP_UP_TEST_BANK = { risk: STEP_UP_TEST_RISK, new_link_code_cooling_off_ms: 0 };
+
+/**
  * Opens a fresh customer (78 years old unless told) with ¥500,000 and links them to the fixture's operator by PIN,
  * so that tests sharing one bank never share history. A ¥100,000 charge on this link right away is the 2020 pattern,
  * challenged by a bank with STEP_UP_TEST_RISK.

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, openSecondBankProcess, type BankFixture } from '../testing/bank-fixture.ts';
 import { STEP_UP_TIMEOUT_SECONDS } from './pending-charge-timeouts.ts';
-import { balances, chargeLink, linkedElderlyCustomer, STEP_UP_TEST_RISK } from './waiting-charge-fixture.ts';
+import { balances, chargeLink, linkedElderlyCustomer, STEP_UP_TEST_BANK } from './waiting-charge-fixture.ts';
 
 /** Challenged charges the race expires: enough that two processes' passes overlap on them. */
 const RACED_CHARGES = 6;
@@ -21,7 +21,7 @@ describe('the waiting-charge jobs of two bank processes on one PostgreSQL databa
   /** Every webhook body the operator's endpoint received, in order. */
   const received: { id: string; type: string; data: { charge?: { id: string } } }[] = [];
   before(async () => {
-    fixture = await createBankFixture(postgres, { waiting_charge_jobs: false , risk: STEP_UP_TEST_RISK });
+    fixture = await createBankFixture(postgres, { waiting_charge_jobs: false, ...STEP_UP_TEST_BANK });
     endpoint = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -45,7 +45,7 @@ export const FIXTURE_AUDIT_KEY = 'test-audit-key-0123456789abcdef-0123456789';
 export const FIXTURE_NOT_ME_KEY = 'test-not-me-key-0123456789abcdef0123456789';
 
 /** How each fixture's bank was made, so that a second process is made the same way. */
-const bankOptions = new WeakMap<BankFixture, Pick<BankAppDeps, 'risk' | 'webhook_targets' | 'reverse_brute_force_containment'>>();
+const bankOptions = new WeakMap<BankFixture, Pick<BankAppDeps, 'risk' | 'webhook_targets' | 'reverse_brute_force_containment' | 'new_link_code_cooling_off_ms'>>();
 
 /** Basic credentials header for an operator. */
 export function basicAuth(client_id: string, client_secret: string): string {
@@ -82,6 +82,8 @@ export async function createBankFixture(
     rate_limits?: BankAppDeps['rate_limits'];
     /** What a reverse brute force does to its operators; the bank's default (suspend new links) unless given. */
     reverse_brute_force_containment?: BankAppDeps['reverse_brute_force_containment'];
+    /** How long a new link's charges refuse typed codes; the bank's default (a day) unless given. */
+    new_link_code_cooling_off_ms?: number;
   } = {},
 ): Promise<BankFixture> {
   const db = await backend.open();
@@ -105,7 +107,8 @@ export async function createBankFixture(
     ...(options.smtp_url ? { smtp_url: options.smtp_url } : {}), ...(options.incident_jobs === false ? { incident_jobs: false } : {}),
     ...(options.lab_report_dir ? { lab_report_dir: options.lab_report_dir } : {}),
     ...(options.rate_limits ? { rate_limits: options.rate_limits } : {}),
-    ...(options.reverse_brute_force_containment ? { reverse_brute_force_containment: options.reverse_brute_force_containment } : {}) });
+    ...(options.reverse_brute_force_containment ? { reverse_brute_force_containment: options.reverse_brute_force_containment } : {}),
+    ...(options.new_link_code_cooling_off_ms === undefined ? {} : { new_link_code_cooling_off_ms: options.new_link_code_cooling_off_ms }) });
   if (options.listen) await bank.app.listen({ host: '127.0.0.1', port });
   const { core, operators } = bank.services;
   const { operator, client_secret } = await operators.register({
@@ -159,7 +162,8 @@ export async function createBankFixture(
     },
   };
   bankOptions.set(fixture, { webhook_targets, ...(options.risk ? { risk: options.risk } : {}),
-    ...(options.reverse_brute_force_containment ? { reverse_brute_force_containment: options.reverse_brute_force_containment } : {}) });
+    ...(options.reverse_brute_force_containment ? { reverse_brute_force_containment: options.reverse_brute_force_containment } : {}),
+    ...(options.new_link_code_cooling_off_ms === undefined ? {} : { new_link_code_cooling_off_ms: options.new_link_code_cooling_off_ms }) });
   return fixture;
 }
 

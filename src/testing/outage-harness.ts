@@ -10,7 +10,7 @@ import type { DatabaseTimeouts } from '../storage/database-timeouts.ts';
 import { charge, createBankFixture, legacyLink, type BankFixture } from './bank-fixture.ts';
 import { createFreshDatabase } from './postgres-cluster.ts';
 import { recordingLog } from './recording-log.ts';
-import { STEP_UP_TEST_RISK } from '../stepup/waiting-charge-fixture.ts';
+import { STEP_UP_TEST_BANK } from '../stepup/waiting-charge-fixture.ts';
 
 /** A bank over a fresh database on `server_url`, with one linked customer; risk observes only, so a long load is never denied. */
 export async function openOutageBank(server_url: string, options: {
@@ -37,7 +37,7 @@ export async function openOutageBank(server_url: string, options: {
     },
     {
       log,
-      ...(options.risk_enforced ? { risk: STEP_UP_TEST_RISK } : { risk: { mode: 'observe' as const } }),
+      ...(options.risk_enforced ? STEP_UP_TEST_BANK : { risk: { mode: 'observe' as const } }),
       ...(options.smtp_url ? { smtp_url: options.smtp_url } : {}),
       ...(options.listen ? { listen: true } : {}),
       // No background job may commit: a fault proxy's next COMMIT must be the charge's. The incident jobs commit too.

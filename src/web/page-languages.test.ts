@@ -4,7 +4,7 @@ import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
 import { customerSession } from '../testing/staff-session.ts';
 import { listRoutes } from '../testing/route-list.ts';
-import { chargeLink, linkedElderlyCustomer, STEP_UP_TEST_RISK } from '../stepup/waiting-charge-fixture.ts';
+import { chargeLink, linkedElderlyCustomer, STEP_UP_TEST_BANK } from '../stepup/waiting-charge-fixture.ts';
 import { LANG_COOKIE } from './page-lang.ts';
 
 /** Kana and kanji. */
@@ -30,7 +30,7 @@ for (const backend of testBackends.filter((candidate) => candidate.name === 'pgl
     let cookies: Record<string, string>;
     let data: string[];
     before(async () => {
-      fixture = await createBankFixture(backend, { waiting_charge_jobs: false , risk: STEP_UP_TEST_RISK });
+      fixture = await createBankFixture(backend, { waiting_charge_jobs: false, ...STEP_UP_TEST_BANK });
       const customer = await linkedElderlyCustomer(fixture);
       const charge_id = (await chargeLink(fixture, customer, 100_000)).json().id as string;
       cookies = (await customerSession(fixture, customer.customer_id)).cookies;

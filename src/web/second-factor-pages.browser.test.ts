@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
 import { browserSkip, clickThrough, launchBrowser, screenshotPath, visit } from '../testing/browser.ts';
-import { chargeLink, enrolAuthenticator, linkedElderlyCustomer, type WaitingChargeCustomer, STEP_UP_TEST_RISK } from '../stepup/waiting-charge-fixture.ts';
+import { chargeLink, enrolAuthenticator, linkedElderlyCustomer, type WaitingChargeCustomer, STEP_UP_TEST_BANK } from '../stepup/waiting-charge-fixture.ts';
 import { stepUpPurpose } from '../stepup/step-up-purpose.ts';
 
 /** Japanese characters (kana and kanji): none may remain in an English page's own words. */
@@ -16,7 +16,7 @@ for (const backend of testBackends.filter((candidate) => candidate.name === 'pgl
     let fixture: BankFixture;
     let browser: Browser;
     before(async () => {
-      fixture = await createBankFixture(backend, { listen: true, waiting_charge_jobs: false , risk: STEP_UP_TEST_RISK });
+      fixture = await createBankFixture(backend, { listen: true, waiting_charge_jobs: false, ...STEP_UP_TEST_BANK });
       browser = await launchBrowser();
     });
     after(async () => {

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
-import { chargeLink, linkedElderlyCustomer, STEP_UP_TEST_RISK } from '../stepup/waiting-charge-fixture.ts';
+import { chargeLink, linkedElderlyCustomer, STEP_UP_TEST_BANK } from '../stepup/waiting-charge-fixture.ts';
 import { staffGet, staffPost, staffSession, type StaffSession } from '../testing/staff-session.ts';
 
 for (const backend of testBackends) {
@@ -14,7 +14,7 @@ for (const backend of testBackends) {
 
     // One bank for the suite: each test leaves what it did, and the last checks the chain over all of it.
     before(async () => {
-      fixture = await createBankFixture(backend, { waiting_charge_jobs: false , risk: STEP_UP_TEST_RISK });
+      fixture = await createBankFixture(backend, { waiting_charge_jobs: false, ...STEP_UP_TEST_BANK });
       viewer = await staffSession(fixture, 'viewer');
       analyst = await staffSession(fixture, 'analyst');
       admin = await staffSession(fixture, 'admin');

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
 import { charge, createBankFixture, legacyLink, type BankFixture } from '../testing/bank-fixture.ts';
-import { chargeLink, linkedElderlyCustomer, STEP_UP_TEST_RISK } from '../stepup/waiting-charge-fixture.ts';
+import { chargeLink, linkedElderlyCustomer, STEP_UP_TEST_BANK } from '../stepup/waiting-charge-fixture.ts';
 import { staffGet, staffSession } from '../testing/staff-session.ts';
 import { alertLabel } from './staff-alerts-page.ts';
 import { jst } from '../shared/japan-time.ts';
@@ -19,7 +19,7 @@ for (const backend of testBackends) {
     let fixture: BankFixture;
 
     before(async () => {
-      fixture = await createBankFixture(backend, { waiting_charge_jobs: false , risk: STEP_UP_TEST_RISK });
+      fixture = await createBankFixture(backend, { waiting_charge_jobs: false, ...STEP_UP_TEST_BANK });
     });
     after(() => fixture?.close());
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
-import { chargeLink, linkedElderlyCustomer, stepUpCode, STEP_UP_TEST_RISK } from '../stepup/waiting-charge-fixture.ts';
+import { chargeLink, linkedElderlyCustomer, stepUpCode, STEP_UP_TEST_BANK } from '../stepup/waiting-charge-fixture.ts';
 import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.ts';
 import { createWebhookDispatcher, WEBHOOK_ATTEMPTS_MAX, WEBHOOK_LEASE_SECONDS, WEBHOOK_TIMEOUT_MS, webhookRetryDelaySeconds } from './webhook-dispatcher.ts';
 import { enqueueWebhooks } from './webhook-event.ts';
@@ -40,7 +40,7 @@ for (const backend of testBackends) {
     };
 
     before(async () => {
-      fixture = await createBankFixture(backend, { waiting_charge_jobs: false, webhook_targets: { policy: { allow_loopback: true }, resolve } , risk: STEP_UP_TEST_RISK });
+      fixture = await createBankFixture(backend, { waiting_charge_jobs: false, webhook_targets: { policy: { allow_loopback: true }, resolve }, ...STEP_UP_TEST_BANK });
       // The fixture's bank sends for real; this suite sends through the fake instead, but for the test that uses a real endpoint.
       fixture.bank.services.webhookDispatcher = createWebhookDispatcher({ db: fixture.db, clock: fixture.clock, log: fixture.bank.services.log, send: fakeSend });
     });

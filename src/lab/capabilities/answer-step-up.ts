@@ -1,13 +1,14 @@
 /**
  * A customer answers the bank's text about a charge waiting for approval: one they made, they approve at the
  * bank's approval page (password, then a code bound to that amount and payee) after a few minutes; one they did
- * not make, most decline, the rest ignore, and it expires. Some honest customers give up half-way.
+ * not make, most decline, the rest ignore, and it expires. Some honest customers give up half-way. On a link made
+ * less than a day ago the page takes no code, and the customer's own charge expires.
  */
 import { Type } from '@sinclair/typebox';
 import { Distribution, sample } from '../distribution.ts';
 import { customerCapability } from '../lab-capability.ts';
 import { MINUTE_MS } from '../lab-time.ts';
-import { approvalCodeForm, approveCharge, declineCharge, openApproval } from '../bank-pages.ts';
+import { approvalCodeForm, approveCharge, declineCharge, newLinkCodesRefused, openApproval } from '../bank-pages.ts';
 import { usesAuthenticator } from '../lab-actor.ts';
 
 const APPROVAL_LINK = /\/bank\/approvals\/([0-9a-f-]{36})/;
@@ -40,6 +41,11 @@ export const answerStepUp = customerCapability({
       }
       if (!mine) {
         world.record(actor, { what: 'step_up', charge_id, answer: `declined:${await declineCharge(browser, charge_id, page)}` });
+        return;
+      }
+      // A code cannot approve a charge on a link made less than a day ago; the lab's customers hold no passkey, so it expires.
+      if (newLinkCodesRefused(page)) {
+        world.record(actor, { what: 'step_up', charge_id, answer: 'new_link_cooling_off' });
         return;
       }
       const factor = usesAuthenticator(actor, world.now()) ? 'totp' as const : 'sms' as const;

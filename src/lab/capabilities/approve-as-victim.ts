@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { Distribution, sample } from '../distribution.ts';
 import { attackerCapability } from '../lab-capability.ts';
 import { MINUTE_MS } from '../lab-time.ts';
-import { approvalCodeForm, approveCharge, openApproval } from '../bank-pages.ts';
+import { approvalCodeForm, approveCharge, newLinkCodesRefused, openApproval } from '../bank-pages.ts';
 import { codeFromVictim, factorTypedFor, VICTIM_HEEDS_SHARE_DEFAULT } from '../victim-codes.ts';
 
 export const approveAsVictim = attackerCapability({
@@ -18,6 +18,7 @@ export const approveAsVictim = attackerCapability({
   params: Type.Object({
     delay_minutes: Type.Optional(Distribution),
     victim_heeds_share: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Holding a relay: share of victims who stop when the code text names the payee and amount and warns (default 0.3)' })),
+    relay_session_minutes: Type.Optional(Type.Number({ minimum: 1, maximum: 43200, description: 'Holding a relay: minutes the victim stays on the fake page from the first code they typed (default 30); later codes are not relayed' })),
   }, { additionalProperties: false }),
   start() {},
   react({ actor, params, world, random }, happening) {
@@ -31,12 +32,15 @@ export const approveAsVictim = attackerCapability({
       const browser = world.newBrowser(actor.ip);
       const page = await openApproval(browser, charge_id, { login_id: victim.person.login_id, password: victim.person.password });
       if (!page) return record('login_refused');
+      // The page takes no code on a link made less than a day ago; the thief's later charges come back to it.
+      if (newLinkCodesRefused(page)) return record('new_link_cooling_off');
       const factor = factorTypedFor(victim, holds, world.now());
       const sent_since = world.now();
       const form = await approvalCodeForm(browser, charge_id, page, factor);
       const got = await codeFromVictim(world, random, victim, holds, {
         factor, purpose_prefix: 'charge_', sent_since, requested_page: form, names: [world.operator(link.operator_key).operator.display_name],
         heeds_share: params.victim_heeds_share ?? VICTIM_HEEDS_SHARE_DEFAULT,
+        ...(params.relay_session_minutes === undefined ? {} : { relay_session_minutes: params.relay_session_minutes }),
       });
       if (!got.ok) return record(got.why);
       const status = await approveCharge(browser, charge_id, form, factor, got.code);
