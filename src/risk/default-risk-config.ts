@@ -14,6 +14,7 @@ import type { AmountAboveHistoryConfig } from './rules/amount-above-history.ts';
 import type { AccountLinksSpreadConfig } from './rules/account-links-spread.ts';
 import type { OperatorActivityAnomalyConfig } from './rules/operator-activity-anomaly.ts';
 import type { RecentPhoneNumberConfig } from './rules/recent-phone-number.ts';
+import type { WalletPhoneNotHoldersConfig } from './rules/wallet-phone-not-holders.ts';
 import { IDENTITY_MATCH_SCORE_MIN, IDENTITY_MATCH_STRONG_SCORE_MIN } from '../kyc/identity-match.ts';
 
 const HOUR_SECONDS = 60 * 60;
@@ -175,6 +176,15 @@ const recentPhoneNumber: RecentPhoneNumberConfig = {
   ],
 };
 
+const walletPhoneNotHolders: WalletPhoneNotHoldersConfig = {
+  score_bands: [
+    // Below the link minimum no link is made; a charge on one would be a defect, so it counts as the worst case.
+    { lower: 0, upper: IDENTITY_MATCH_SCORE_MIN, outcome: 'block', reason: 'identity_mismatch' },
+    { lower: IDENTITY_MATCH_SCORE_MIN, upper: IDENTITY_MATCH_STRONG_SCORE_MIN, outcome: 'alert', reason: 'wallet_phone_not_holders' },
+    { lower: IDENTITY_MATCH_STRONG_SCORE_MIN, upper: null, outcome: 'pass', reason: 'wallet_phone_holders' },
+  ],
+};
+
 /**
  * The shipped config. No single weakness decides; their combination does (docs/risk-rules.md has the arithmetic):
  * - `link-and-drain-2020@2`: a new link (10), a new payee (10) and no history on the link (5) are every honest
@@ -188,9 +198,12 @@ const recentPhoneNumber: RecentPhoneNumberConfig = {
  * - `phone-takeover@1`: a phone number set or changed within 30 days, with a new link, a new payee and ¥80,000 or the
  *   cap (≥ 100), is held for staff: the challenge `link-and-drain-2020@2` would send goes to that number. Anything less
  *   (at most 90: a new customer's first ¥50,000 top-up) is left to the other typologies.
+ * - `unmatched-wallet-phone@1`: a wallet whose verified phone is not the holder's number (25) on a link no money has
+ *   yet moved through (25) makes 50: its first payment, of any amount, is challenged, and so approved by the holder
+ *   at the bank (by passkey, or by code once the link is a day old). Either alone is 25, allowed.
  */
 export const DEFAULT_RISK_CONFIG: RiskConfig = {
-  id: 'furikae-default@4',
+  id: 'furikae-default@5',
   rules: {
     'young-link@1': youngLink,
     'no-link-history@1': noLinkHistory,
@@ -207,6 +220,7 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = {
     'account-links-spread@1': accountLinksSpread,
     'operator-activity-anomaly@1': operatorActivityAnomaly,
     'recent-phone-number@1': recentPhoneNumber,
+    'wallet-phone-not-holders@1': walletPhoneNotHolders,
   },
   typologies: [
     {
@@ -296,6 +310,19 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = {
       alert_threshold: 100,
       block_threshold: 100,
       on_alert: 'hold',
+      on_block: 'hold',
+    },
+    {
+      id: 'unmatched-wallet-phone@1',
+      describes: "a wallet whose verified phone is not the holder's number, before any payment through its link was made: the holder approves the first one",
+      weights: {
+        'wallet-phone-not-holders@1': { alert: 25, block: 50 },
+        'no-link-history@1': { alert: 25, block: 25 },
+      },
+      // A thief's wallet carries the thief's phone; an honest customer who changed numbers approves one payment.
+      alert_threshold: 50,
+      block_threshold: 100,
+      on_alert: 'challenge',
       on_block: 'hold',
     },
   ],

@@ -38,7 +38,7 @@ export interface RiskDecision {
   reasons: string[];
   rules: RuleResult[];
   typologies: TypologyScore[];
-  /** The config the decision was made under, e.g. `furikae-default@4`. */
+  /** The config the decision was made under, e.g. `furikae-default@5`. */
   config_id: string;
 }
 

@@ -21,6 +21,7 @@ import { amountAboveHistory } from './rules/amount-above-history.ts';
 import { accountLinksSpread } from './rules/account-links-spread.ts';
 import { operatorActivityAnomaly } from './rules/operator-activity-anomaly.ts';
 import { recentPhoneNumber } from './rules/recent-phone-number.ts';
+import { walletPhoneNotHolders } from './rules/wallet-phone-not-holders.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const configOf = (rule: RiskRule<any>): any => DEFAULT_RISK_CONFIG.rules[`${rule.id}@${rule.version}`];
@@ -62,6 +63,7 @@ const bandCases: BandCase[] = [
   { rule: accountLinksSpread, bands: 'account_links_7d_bands', features: (v) => riskFeatures({ account_links_7d: v }) },
   { rule: operatorActivityAnomaly, bands: 'level_bands', features: (v) => riskFeatures({ operator_anomaly_level: v }) },
   { rule: recentPhoneNumber, bands: 'phone_number_age_hours_bands', features: (v) => riskFeatures({ phone_number_age_hours: v }) },
+  { rule: walletPhoneNotHolders, bands: 'score_bands', features: (v) => riskFeatures({ identity_match_score: v }) },
 ];
 
 describe('every band of every shipped rule at its boundaries', () => {

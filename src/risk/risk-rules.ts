@@ -14,6 +14,7 @@ import { amountAboveHistory } from './rules/amount-above-history.ts';
 import { accountLinksSpread } from './rules/account-links-spread.ts';
 import { operatorActivityAnomaly } from './rules/operator-activity-anomaly.ts';
 import { recentPhoneNumber } from './rules/recent-phone-number.ts';
+import { walletPhoneNotHolders } from './rules/wallet-phone-not-holders.ts';
 
 /**
  * Every risk rule the bank knows, in one table (after node-oidc-provider's check table and Tazama's rule
@@ -37,4 +38,5 @@ export const riskRules: readonly RiskRule<any>[] = [
   accountLinksSpread, // one account linked to several services in a week
   operatorActivityAnomaly, // an operator far above its own busiest window
   recentPhoneNumber, // the phone number on record set or changed within weeks
+  walletPhoneNotHolders, // a wallet whose verified phone is not the holder's number
 ];

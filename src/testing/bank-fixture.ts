@@ -25,7 +25,7 @@ export interface BankFixture {
   /** The carrier's SIM Swap API, simulated: a test swaps a customer's SIM or makes the API hang or fail. */
   simSwap: SimulatedSimSwapApi;
   operator: { id: string; client_id: string; client_secret: string; basic: string; settlement_account_id: string };
-  customer: { id: string; account_id: string; branch_code: string; account_number: string; pin: string; name_kana: string; birth_date: string };
+  customer: { id: string; account_id: string; branch_code: string; account_number: string; pin: string; name_kana: string; birth_date: string; phone: string };
   /** Every row of every table (read from the catalogue), for `assertNothingWritten`. */
   snapshot(): Promise<DatabaseSnapshot>;
   /**
@@ -51,6 +51,9 @@ const bankOptions = new WeakMap<BankFixture, Pick<BankAppDeps, 'risk' | 'webhook
 export function basicAuth(client_id: string, client_secret: string): string {
   return `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`;
 }
+
+/** The fixture customer's phone on record: a wallet verified with it matches her fully. */
+const HANAKO_PHONE = '090-1111-2222';
 
 /** Builds the fixture; `link_methods` defaults to the 2020 policy. */
 export async function createBankFixture(
@@ -117,7 +120,7 @@ export async function createBankFixture(
     link_methods_allowed: options.link_methods ?? ['legacy_pin'],
   });
   const person = await core.openCustomer({
-    name_kanji: '山田 花子', name_kana: 'ヤマダ ハナコ', birth_date: '1948-03-15', phone: '090-1111-2222',
+    name_kanji: '山田 花子', name_kana: 'ヤマダ ハナコ', birth_date: '1948-03-15', phone: HANAKO_PHONE,
     email: 'hanako@example.jp', address: '宮城県仙台市青葉区1-1', login_id: 'hanako', password: 'correct horse battery',
   });
   const account = await core.openAccount({ customer_id: person.id, branch_code: '001', account_number: '1234567', pin: '4321' });
@@ -150,7 +153,7 @@ export async function createBankFixture(
     },
     customer: {
       id: person.id, account_id: account.id, branch_code: '001', account_number: '1234567', pin: '4321',
-      name_kana: 'ヤマダ ハナコ', birth_date: '1948-03-15',
+      name_kana: 'ヤマダ ハナコ', birth_date: '1948-03-15', phone: HANAKO_PHONE,
     },
     snapshot: quiescentSnapshot,
     async assertNothingWritten(before, options) {

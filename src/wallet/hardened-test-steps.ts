@@ -40,8 +40,9 @@ export function hardenedTestSteps(wallet: TestWallet) {
     return browser.postMultipart('/ekyc', { csrf_token: formValue(home.body, 'csrf_token') ?? '', ...HANAKO_DOCUMENT, face_match: 'match', ...fields }, document ? { document } : {});
   }
 
-  async function verifiedIdentity(fields: Record<string, string> = {}) {
-    const user = await verifiedPhone();
+  /** A user through eKYC with Hanako's document; `phone` gives them Hanako's own number (the bank's record) instead of a fresh one. */
+  async function verifiedIdentity(fields: Record<string, string> = {}, phone?: string) {
+    const user = await verifiedPhone(phone);
     const response = await ekyc(user.browser, fields);
     assert.equal(response.statusCode, 303, response.body);
     return user;
