@@ -51,6 +51,12 @@ ${results.runs.map((run) => html`<tr data-scenario="${run.scenario}" data-config
 </tbody></table>`;
 }
 
+/** The attackers' tries at the approval page, by outcome, or a dash where none were made (or the file predates the count). */
+function stepUpAnswers(run: RunResult): string {
+  const answers = Object.entries(run.measures.theft.step_up_answers ?? {});
+  return answers.length === 0 ? '—' : answers.map(([answer, times]) => `${answer} × ${times}`).join(', ');
+}
+
 function sideBySide(runs: readonly RunResult[]): SafeHtml {
   const row = (label: string, cell: (run: RunResult) => string | SafeHtml) => html`<tr><th>${label}</th>${runs.map((run) => html`<td>${cell(run)}</td>`)}</tr>`;
   const at = (value: string | null) => (value === null ? '—' : `${value.slice(0, 16).replace('T', ' ')} UTC`);
@@ -62,6 +68,7 @@ ${row('yen refused outright', (run) => formatYen(run.measures.theft.blocked_yen)
 ${row('victims who lost money / targeted', (run) => `${run.measures.theft.victims} / ${run.measures.theft.victims_targeted}`)}
 ${row('links the attackers made / tried', (run) => `${run.measures.theft.links_made} / ${run.measures.theft.links_attempted}`)}
 ${row('targeted customers texted that a credential locked', (run) => String(run.measures.theft.victims_told_of_locks))}
+${row('thieves at the approval page (outcome × times)', (run) => stepUpAnswers(run))}
 ${row('first attempt', (run) => at(run.measures.theft.first_attempt_at))}
 ${row('first theft', (run) => at(run.measures.theft.first_theft_at))}
 ${row('first staff alert about the attack', (run) => at(run.measures.theft.first_alert_at))}

@@ -35,6 +35,7 @@ function run(configuration: '2020' | 'hardened'): RunResult {
           ? [{ at: '2020-08-04T08:20:31.203Z', victim: 'leaked#4', operator: 'docomo', amount_yen: 100_000, answer: 'succeeded', fate: 'stolen', controls: ['legacy-link-unused-operator@1', 'new-link-large-charge@1'] },
             { at: '2020-08-04T16:10:17.286Z', victim: 'leaked#4', operator: 'docomo', amount_yen: 100_000, answer: 'insufficient_funds', fate: 'blocked', controls: ['balance'] }]
           : [],
+        step_up_answers: {},
       },
       alerts: { about_attack: legacy ? 3 : 0, about_honest: legacy ? 0 : 1, first_kinds: legacy ? ['not_me'] : [] },
       friction: [friction('65+', 8, 23, 0, 0), friction('typical', 30, 78, legacy ? 0 : 1, 0)],

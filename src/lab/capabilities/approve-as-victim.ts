@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { Distribution, sample } from '../distribution.ts';
 import { attackerCapability } from '../lab-capability.ts';
 import { MINUTE_MS } from '../lab-time.ts';
-import { approvalCodeForm, approveCharge, newLinkCodesRefused, openApproval } from '../bank-pages.ts';
+import { approvalCodeForm, approvalShown, approveCharge, newLinkCodesRefused, openApproval } from '../bank-pages.ts';
 import { codeFromVictim, factorTypedFor, VICTIM_HEEDS_SHARE_DEFAULT } from '../victim-codes.ts';
 
 export const approveAsVictim = attackerCapability({
@@ -34,6 +34,9 @@ export const approveAsVictim = attackerCapability({
       if (!page) return record('login_refused');
       // The page takes no code on a link made less than a day ago; the thief's later charges come back to it.
       if (newLinkCodesRefused(page)) return record('new_link_cooling_off');
+      // The victim may have declined it first (or it ran out): there is nothing left to approve.
+      const waiting = approvalShown(page).status;
+      if (waiting !== 'pending_approval') return record(`not_waiting:${waiting}`);
       const factor = factorTypedFor(victim, holds, world.now());
       const sent_since = world.now();
       const form = await approvalCodeForm(browser, charge_id, page, factor);
