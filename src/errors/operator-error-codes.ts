@@ -35,7 +35,7 @@ export const NON_OPERATOR_ERROR_CODES = {
   second_factor_failed: 'customer', second_factor_locked: 'customer', totp_already_enrolled: 'customer', totp_enrolment_not_started: 'customer',
   passkey_challenge_invalid: 'customer', passkey_challenge_expired: 'customer', passkey_credential_unknown: 'customer', passkey_verification_failed: 'customer',
   passkey_counter_regressed: 'customer', passkey_not_found: 'customer', passkey_last_factor: 'customer', passkeys_limit_reached: 'customer', passkey_already_registered: 'customer',
-  second_factor_not_allowed: 'customer', sim_swap_detected: 'customer', sim_swap_check_unavailable: 'customer',
+  second_factor_not_allowed: 'customer', new_link_cooling_off: 'customer', sim_swap_detected: 'customer', sim_swap_check_unavailable: 'customer',
   not_me_token_expired: 'customer', not_me_token_invalid: 'customer',
   // The reference wallet's own codes, to its users
   wallet_unauthenticated: 'wallet', wallet_email_taken: 'wallet', wallet_user_not_found: 'wallet', wallet_balance_insufficient: 'wallet',
