@@ -99,8 +99,10 @@ for (const backend of testBackends) {
       assert.ok(walked.callback, walked.page.slice(0, 300));
       const tokens = await operator.exchange(walked.callback, code_verifier);
       const charged = await operator.charge(tokens.access_token, { amount_yen: 3000 });
-      assert.equal(charged.status, 201, await charged.clone().text());
-      const { link_id } = await charged.json() as { link_id: string };
+      // The wallet's phone is not Hanako's: its first payment waits for her approval (unmatched-wallet-phone@1).
+      assert.equal(charged.status, 202, await charged.clone().text());
+      const { link_id, status } = await charged.json() as { link_id: string; status: string };
+      assert.equal(status, 'pending_approval');
       await signIn();
       const case_id = await fixture.db.transaction((tx) => fixture.bank.services.cases.openCase(tx, {
         kind: 'fraud_review', opened_by: `staff:${analyst.id}`, summary: 'check the FAPI link', customer_id: fixture.customer.id, link_id }));
