@@ -4,7 +4,7 @@ import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
 import { NEW_LINK_CODE_COOLING_OFF_MS } from '../mfa/factor-policy.ts';
 import { stepUpPurpose } from './step-up-purpose.ts';
-import { balances, chargeLink, linkedElderlyCustomer, STEP_UP_TEST_RISK, type WaitingChargeCustomer } from './waiting-charge-fixture.ts';
+import { balances, chargeLink, linkedElderlyCustomer, signedInApprovalPage, STEP_UP_TEST_RISK, type WaitingChargeCustomer } from './waiting-charge-fixture.ts';
 
 const MINUTE_MS = 60 * 1000;
 
@@ -30,18 +30,6 @@ for (const backend of testBackends) {
     const approveWith = (customer: WaitingChargeCustomer, charge: { id: string }, code: string) =>
       fixture.bank.services.stepUp.approve(customer.customer_id, charge.id, { amount_yen: 100_000, payee_operator_id: fixture.operator.id, factor: 'sms', code });
 
-    async function signedInApprovalPage(customer: WaitingChargeCustomer, charge: { id: string }) {
-      const login = await fixture.bank.app.inject({ method: 'GET', url: `/bank/approvals/${charge.id}` });
-      const csrf = /name="csrf" value="([^"]*)"/.exec(login.body)?.[1] ?? '';
-      const signed = await fixture.bank.app.inject({
-        method: 'POST', url: `/bank/approvals/${charge.id}/login`, cookies: Object.fromEntries(login.cookies.map((c) => [c.name, c.value])),
-        payload: { csrf, login_id: customer.login_id, password: customer.password },
-      });
-      const cookies = Object.fromEntries([...login.cookies, ...signed.cookies].map((c) => [c.name, c.value]));
-      const page = await fixture.bank.app.inject({ method: 'GET', url: `/bank/approvals/${charge.id}?lang=en`, cookies });
-      return { page, cookies, csrf: /name="csrf" value="([^"]*)"/.exec(page.body)?.[1] ?? '' };
-    }
-
     test('a charge on a link made minutes ago cannot be approved by a texted code: none is sent, a typed one is not compared, nothing moves', async () => {
       const customer = await linkedElderlyCustomer(fixture);
       const charge = await challengedCharge(customer);
@@ -59,7 +47,7 @@ for (const backend of testBackends) {
     test('the approval page says until when a code cannot approve, that a passkey can, offers no code, and Decline still stops the link', async () => {
       const customer = await linkedElderlyCustomer(fixture);
       const charge = await challengedCharge(customer);
-      const { page, cookies, csrf } = await signedInApprovalPage(customer, charge);
+      const { page, cookies, csrf } = await signedInApprovalPage(fixture, customer, charge);
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /data-factor-refused="new_link_cooling_off"/);
       assert.match(page.body, /linked to your account only recently, so to protect you a code \(text message or authenticator app\) cannot approve its payments until \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);

@@ -6,7 +6,7 @@ import { enrolAuthenticatorApp, TOTP_STEP_MS } from '../testing/totp-enrolment.t
 import { NEW_FACTOR_COOLING_OFF_MS } from '../mfa/factor-policy.ts';
 import { SIM_SWAP_WINDOW_HOURS } from '../telecom/sim-swap-check.ts';
 import { stepUpPurpose } from './step-up-purpose.ts';
-import { balances, chargeLink, linkedElderlyCustomer, STEP_UP_TEST_BANK, type WaitingChargeCustomer } from './waiting-charge-fixture.ts';
+import { balances, chargeLink, linkedElderlyCustomer, signedInApprovalPage, STEP_UP_TEST_BANK, type WaitingChargeCustomer } from './waiting-charge-fixture.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
 const MINUTE_MS = 60 * 1000;
@@ -49,14 +49,7 @@ for (const backend of testBackends) {
       const customer = await linkedElderlyCustomer(fixture);
       await enrolAuthenticatorApp({ secondFactors: fixture.bank.services.secondFactors, clock: fixture.clock, db: fixture.db }, customer.customer_id);
       const charge = await challengedCharge(customer);
-      const login = await fixture.bank.app.inject({ method: 'GET', url: `/bank/approvals/${charge.id}` });
-      const csrf = /name="csrf" value="([^"]*)"/.exec(login.body)?.[1] ?? '';
-      const signed = await fixture.bank.app.inject({
-        method: 'POST', url: `/bank/approvals/${charge.id}/login`, cookies: Object.fromEntries(login.cookies.map((c) => [c.name, c.value])),
-        payload: { csrf, login_id: customer.login_id, password: customer.password },
-      });
-      const cookies = Object.fromEntries([...login.cookies, ...signed.cookies].map((c) => [c.name, c.value]));
-      const page = await fixture.bank.app.inject({ method: 'GET', url: `/bank/approvals/${charge.id}?lang=en`, cookies });
+      const { page } = await signedInApprovalPage(fixture, customer, charge);
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /data-factor="totp"/, 'the authenticator code is asked for at once');
       assert.doesNotMatch(page.body, /id="method-sms"|id="send-sms"/, 'no SMS method is offered');

@@ -91,3 +91,19 @@ export async function enrolAuthenticator(fixture: BankFixture, customer: Waiting
   const app = await enrolAuthenticatorApp({ secondFactors: fixture.bank.services.secondFactors, clock: fixture.clock, db: fixture.db }, customer.customer_id);
   return app.nextCode;
 }
+
+/**
+ * Opens the approval page of a charge as its customer does: the login form, the password, then the page (in English).
+ * Returns the page, the browser's cookies and the page's form token, for the forms a test posts next.
+ */
+export async function signedInApprovalPage(fixture: BankFixture, customer: WaitingChargeCustomer, charge: { id: string }) {
+  const login = await fixture.bank.app.inject({ method: 'GET', url: `/bank/approvals/${charge.id}` });
+  const csrf = /name="csrf" value="([^"]*)"/.exec(login.body)?.[1] ?? '';
+  const signed = await fixture.bank.app.inject({
+    method: 'POST', url: `/bank/approvals/${charge.id}/login`, cookies: Object.fromEntries(login.cookies.map((c) => [c.name, c.value])),
+    payload: { csrf, login_id: customer.login_id, password: customer.password },
+  });
+  const cookies = Object.fromEntries([...login.cookies, ...signed.cookies].map((c) => [c.name, c.value]));
+  const page = await fixture.bank.app.inject({ method: 'GET', url: `/bank/approvals/${charge.id}?lang=en`, cookies });
+  return { page, cookies, csrf: /name="csrf" value="([^"]*)"/.exec(page.body)?.[1] ?? '' };
+}
