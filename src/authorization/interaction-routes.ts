@@ -343,6 +343,9 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       const { operator, model } = await consentModel(customer_id, client_id, details.params.kyc_attestation, renewal);
       const account = model.accounts.find((candidate) => candidate.id === request.body.account_id);
       if (!account || !request.body.factor) return render(request, reply, form.lang, { error: t.factor_failed }, 400);
+      // Asked before the code is compared, so a carrier that cannot answer spends no code.
+      const sim = request.body.factor === 'sms' ? await factorGate.simChangedAt(customer_id) : { ok: true as const, at: null };
+      if (!sim.ok) return refusedFactor(request, reply, form.lang, sim.code, 'sms');
       const approval = await factorGate.verify(customer_id, 'link', proofOf(request.body, request.body.factor, 'consent', details.uid), { operator_id: operator.id });
       if (!approval.ok) {
         const { code } = approval;
@@ -395,7 +398,7 @@ export async function interactionRoutes(app: FastifyInstance, { services, provid
       // The customer's notice commits with the link, or neither does.
       const link = await db.transaction(async (tx) => {
         const inserted = await insertConsentedLink(tx, { clock, ids }, {
-          operator, account_id: account.id, grant_id, factor: approval.factor, attestation: attestation.attestation, identity,
+          operator, account_id: account.id, grant_id, factor: approval.factor, sms_sim_changed_at: approval.factor === 'sms' ? sim.at : null, attestation: attestation.attestation, identity,
           consent_expires_at: new Date(clock.now().getTime() + CONSENT_TTL_SECONDS * 1000),
         });
         await enqueueLinkNotices(tx, { ids, clock }, inserted.id);

@@ -2,6 +2,7 @@ import type { LabCapability } from './lab-capability.ts';
 import { linkAccount } from './capabilities/link-account.ts';
 import { topUp } from './capabilities/top-up.ts';
 import { spendCash } from './capabilities/spend-cash.ts';
+import { newPhone } from './capabilities/new-phone.ts';
 import { answerStepUp } from './capabilities/answer-step-up.ts';
 import { reportNotMe } from './capabilities/report-not-me.ts';
 import { linkWithLeakedPin } from './capabilities/link-with-leaked-pin.ts';
@@ -20,6 +21,7 @@ export const labCapabilities: readonly LabCapability[] = [
   linkAccount, // links at the bank's consent pages with a second factor, or on the 2020 PIN form where allowed
   topUp, // charges the linked account a few times a month, at the customer's own rate and amounts
   spendCash, // withdraws at the bank's ATM, so an active account does not look dormant
+  newPhone, // moves their own number to a new SIM (a new handset): the carrier dates the change, texts still reach them
   answerStepUp, // approves a challenged charge they made; declines or ignores one they did not
   reportNotMe, // presses "this wasn't me" on a notice about a link or charge they did not make, after a delay
   // Attackers

@@ -57,10 +57,11 @@ export interface LabWorld {
   readonly bank_origin: string;
   phones: LabPhones;
   /**
-   * The attacker has the carrier move the victim's number to the attacker's SIM: from now on the bank's texts to it
-   * reach the attacker and not the victim, and the carrier's SIM Swap API knows of the swap.
+   * The carrier moves the customer's number to a new SIM held by `holder`: the attacker's (a SIM swap, after which
+   * the bank's texts to the number reach the attacker and not the customer), or the customer's own (a new phone).
+   * Either way the carrier's SIM Swap API knows of the change.
    */
-  swapSim(attacker: LabAttacker, victim: LabCustomer): void;
+  changeSim(customer: LabCustomer, holder: LabActor): void;
   /** Writes down an attempt and the bank's answer. */
   record(actor: LabActor, entry: NewLabRecord): void;
   /** Tells the actor's capabilities that something happened. */

@@ -197,9 +197,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       const byPhone = new Map<string, LabActor>(customers.map((customer) => [customer.person.phone, customer]));
       const world: LabWorld = {
         start, end, bank_origin: LAB_BANK_ORIGIN, phones,
-        swapSim(attacker, victim) {
-          carrier.swapSim(victim.person.phone);
-          byPhone.set(victim.person.phone, attacker);
+        changeSim(customer, holder) {
+          carrier.swapSim(customer.person.phone);
+          byPhone.set(customer.person.phone, holder);
         },
         now: () => clock.now(),
         at: (actor, when, move, at_options) => engine.at(actor.key, when, async () => {

@@ -4,7 +4,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { isUuid } from '../ledger/is-uuid.ts';
 import type { SimSwapApi } from '../telecom/sim-swap-api.ts';
-import { checkSimSwap, SIM_SWAP_TIMEOUT_MS, SIM_SWAP_WINDOW_HOURS } from '../telecom/sim-swap-check.ts';
+import { checkSimSwap, latestSimChange, SIM_SWAP_TIMEOUT_MS, SIM_SWAP_WINDOW_HOURS } from '../telecom/sim-swap-check.ts';
 import type { SecondFactors } from './second-factors.ts';
 import type { SecondFactorKind, SecondFactorProof, SecondFactorResult } from './second-factor.ts';
 import { factorsForAct, type FactorAct, type FactorsForAct } from './factor-policy.ts';
@@ -84,6 +84,19 @@ export function createFactorGate({ db, clock, log, secondFactors, simSwap, raise
   return {
     choices,
     permit,
+
+    /**
+     * When the carrier last changed the SIM behind the customer's number: asked when a link is approved by SMS and
+     * kept on the link, so its charges know how soon after a SIM change the code was typed (a thief who waited out
+     * SIM_SWAP_WINDOW_HOURS). Null when the carrier knows of no change; a refusal when it cannot say (fail safe,
+     * as for the check).
+     */
+    async simChangedAt(customer_id: string): Promise<{ ok: true; at: Date | null } | { ok: false; code: 'sim_swap_check_unavailable' }> {
+      const [customer] = await db.query<{ phone: string }>(`SELECT phone FROM customers WHERE id = $1`, [customer_id]);
+      if (!customer) return { ok: true, at: null };
+      const at = await latestSimChange({ api: simSwap, log }, customer.phone, { timeout_ms: sim_swap_timeout_ms });
+      return at === 'unknown' ? { ok: false, code: 'sim_swap_check_unavailable' } : { ok: true, at };
+    },
 
     /** Checks a factor's code for `act`, after `permit`: a refused factor's code is not even compared (nor counted as a failure). */
     async verify(customer_id: string, act: FactorAct, proof: SecondFactorProof, context: FactorActContext = {}): Promise<SecondFactorResult | { ok: false; code: FactorGateRefusal }> {

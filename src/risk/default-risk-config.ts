@@ -15,6 +15,7 @@ import type { AccountLinksSpreadConfig } from './rules/account-links-spread.ts';
 import type { OperatorActivityAnomalyConfig } from './rules/operator-activity-anomaly.ts';
 import type { RecentPhoneNumberConfig } from './rules/recent-phone-number.ts';
 import type { WalletPhoneNotHoldersConfig } from './rules/wallet-phone-not-holders.ts';
+import type { SmsLinkAfterSimSwapConfig } from './rules/sms-link-after-sim-swap.ts';
 import { IDENTITY_MATCH_SCORE_MIN, IDENTITY_MATCH_STRONG_SCORE_MIN } from '../kyc/identity-match.ts';
 
 const HOUR_SECONDS = 60 * 60;
@@ -176,6 +177,20 @@ const recentPhoneNumber: RecentPhoneNumberConfig = {
   ],
 };
 
+/**
+ * How long after a SIM change a link approved by SMS moves no money without staff: 30 days, as for a number changed at
+ * the bank (RECENT_PHONE_NUMBER_HOURS). A swapped victim's phone is dead from the swap; within days, and surely within
+ * a month, they are at the carrier's shop, which moves the number back (a newer change, and the thief's texts stop).
+ */
+export const SIM_SWAP_LINK_HOLD_HOURS = 30 * 24;
+
+const smsLinkAfterSimSwap: SmsLinkAfterSimSwapConfig = {
+  sim_change_age_hours_bands: [
+    { lower: 0, upper: SIM_SWAP_LINK_HOLD_HOURS, outcome: 'block', reason: 'sms_link_after_recent_sim_change' },
+    { lower: SIM_SWAP_LINK_HOLD_HOURS, upper: null, outcome: 'pass', reason: 'sim_change_settled' },
+  ],
+};
+
 const walletPhoneNotHolders: WalletPhoneNotHoldersConfig = {
   score_bands: [
     // Below the link minimum no link is made; a charge on one would be a defect, so it counts as the worst case.
@@ -201,9 +216,12 @@ const walletPhoneNotHolders: WalletPhoneNotHoldersConfig = {
  * - `unmatched-wallet-phone@1`: a wallet whose verified phone is not the holder's number (25) on a link no money has
  *   yet moved through (25) makes 50: its first payment, of any amount, is challenged, and so approved by the holder
  *   at the bank (by passkey, or by code once the link is a day old). Either alone is 25, allowed.
+ * - `sim-swap-link@1`: a link approved by an SMS code within 30 days after the carrier changed the SIM behind the
+ *   holder's number: every charge on it is held for staff until the change is 30 days old, whatever the amount. A
+ *   challenge would go by SMS to that SIM; a patient thief takes ¥29,999 at a time.
  */
 export const DEFAULT_RISK_CONFIG: RiskConfig = {
-  id: 'furikae-default@5',
+  id: 'furikae-default@6',
   rules: {
     'young-link@1': youngLink,
     'no-link-history@1': noLinkHistory,
@@ -221,6 +239,7 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = {
     'operator-activity-anomaly@1': operatorActivityAnomaly,
     'recent-phone-number@1': recentPhoneNumber,
     'wallet-phone-not-holders@1': walletPhoneNotHolders,
+    'sms-link-after-sim-swap@1': smsLinkAfterSimSwap,
   },
   typologies: [
     {
@@ -323,6 +342,16 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = {
       alert_threshold: 50,
       block_threshold: 100,
       on_alert: 'challenge',
+      on_block: 'hold',
+    },
+    {
+      id: 'sim-swap-link@1',
+      describes: 'money through a link approved by an SMS code soon after the SIM behind the holder’s number changed: the code may have reached a thief’s SIM',
+      weights: { 'sms-link-after-sim-swap@1': { alert: 100, block: 100 } },
+      // Holds only, of any amount: a challenge would send its code to the same SIM.
+      alert_threshold: 100,
+      block_threshold: 100,
+      on_alert: 'hold',
       on_block: 'hold',
     },
   ],

@@ -41,6 +41,7 @@ interface LinkRow extends CredentialHistoryRow {
   birth_date: string;
   /** When the number on record was changed; null while it is the one given at opening. */
   phone_changed_at: Date | null;
+  sms_sim_changed_at: Date | null;
   identity_match_score: number | null;
   kyc_level: string | null;
   device_links_24h: number | null;
@@ -67,7 +68,7 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
   const linkIds = [...new Set(inputs.map((input) => input.link.id))];
   const rows = await tx.query<LinkRow>(
     `SELECT l.id AS link_id, a.customer_id, c.birth_date::text AS birth_date, nullif(c.phone_set_at, c.created_at) AS phone_changed_at,
-            l.identity_match_score, l.kyc_attestation #>> '{kyc,level}' AS kyc_level,
+            l.sms_sim_changed_at, l.identity_match_score, l.kyc_attestation #>> '{kyc,level}' AS kyc_level,
             o.device_links_24h, o.ip_links_24h, o.device_accounts_30d,
             coalesce(ls.charges_count, 0) AS link_charges_count,
             coalesce(cs.charges_count, 0) AS customer_charges_count,
@@ -154,6 +155,7 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
       device_accounts_30d: row.device_accounts_30d,
       customer_age_years: customerAgeYears(row.birth_date, today),
       phone_number_age_hours: phoneNumberAgeHours(row.phone_changed_at, now),
+      sms_link_sim_change_age_hours: phoneNumberAgeHours(row.sms_sim_changed_at, now),
       credential_failures_24h: row.credential_failures_24h,
       // A link made by signing in at the bank with a second factor answers every failed attempt before it (the
       // holder's own typo, or a guess that the second factor stopped): on that link's charges only later failures

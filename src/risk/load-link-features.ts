@@ -121,6 +121,8 @@ export async function loadLinkFeatures(tx: Queryable, request: LinkRiskRequest, 
     device_accounts_30d: row.device_accounts_30d,
     customer_age_years: customerAgeYears(row.birth_date, japanDate(now)),
     phone_number_age_hours: phoneNumberAgeHours(row.phone_changed_at, now),
+    // Known once the link is approved; the link's charges read it.
+    sms_link_sim_change_age_hours: null,
     credential_failures_24h: row.credential_failures_24h,
     credential_failure_seconds_ago: secondsSince(row.credential_last_failure_at),
     credential_lock_seconds_ago: secondsSince(row.credential_last_lock_at),

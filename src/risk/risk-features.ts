@@ -54,6 +54,13 @@ export interface RiskFeatures {
    * retrospective scan).
    */
   phone_number_age_hours: number | null;
+  /**
+   * Whole hours since the carrier last changed the SIM behind the holder's number, on a link approved by an SMS code
+   * after that change (`links.sms_sim_changed_at`, asked of the carrier at the approval): that code reached whoever
+   * held the new SIM. Null at link time, for a link approved by another factor, where the carrier knew of no change,
+   * and in a retrospective scan.
+   */
+  sms_link_sim_change_age_hours: number | null;
   /** Failed PIN or password attempts on the customer's credentials in the last 24 hours. */
   credential_failures_24h: number;
   /** Seconds since the last such failure; null if none in the last 24 hours. */

@@ -25,7 +25,7 @@ describe('decisions under the shipped config', () => {
     const decision = pipeline.decide(ORDINARY_CHARGE);
     assert.equal(decision.action, 'allow');
     assert.deepEqual(decision.reasons, []);
-    assert.equal(decision.config_id, 'furikae-default@5');
+    assert.equal(decision.config_id, 'furikae-default@6');
   });
 
   test('each weakness alone on an established link is allowed: a new link, a new payee, a new wallet identity, no history, the cap with no history, a PIN link', () => {
@@ -206,7 +206,7 @@ describe('configs refused at start-up', () => {
 
   test('an unknown rule id is refused with a message naming it and listing the known rules', () => {
     refuses({ ...DEFAULT_RISK_CONFIG, rules: { ...DEFAULT_RISK_CONFIG.rules, 'sim-swap-detector@1': {} } },
-      /risk config furikae-default@5 refused:\n  - unknown rule "sim-swap-detector@1": known rules are young-link@1, /);
+      /risk config furikae-default@6 refused:\n  - unknown rule "sim-swap-detector@1": known rules are young-link@1, /);
   });
 
   test('a rule at a version this build does not have, or with no version, is refused', () => {

@@ -22,6 +22,7 @@ import { accountLinksSpread } from './rules/account-links-spread.ts';
 import { operatorActivityAnomaly } from './rules/operator-activity-anomaly.ts';
 import { recentPhoneNumber } from './rules/recent-phone-number.ts';
 import { walletPhoneNotHolders } from './rules/wallet-phone-not-holders.ts';
+import { smsLinkAfterSimSwap } from './rules/sms-link-after-sim-swap.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const configOf = (rule: RiskRule<any>): any => DEFAULT_RISK_CONFIG.rules[`${rule.id}@${rule.version}`];
@@ -64,6 +65,7 @@ const bandCases: BandCase[] = [
   { rule: operatorActivityAnomaly, bands: 'level_bands', features: (v) => riskFeatures({ operator_anomaly_level: v }) },
   { rule: recentPhoneNumber, bands: 'phone_number_age_hours_bands', features: (v) => riskFeatures({ phone_number_age_hours: v }) },
   { rule: walletPhoneNotHolders, bands: 'score_bands', features: (v) => riskFeatures({ identity_match_score: v }) },
+  { rule: smsLinkAfterSimSwap, bands: 'sim_change_age_hours_bands', features: (v) => riskFeatures({ sms_link_sim_change_age_hours: v }) },
 ];
 
 describe('every band of every shipped rule at its boundaries', () => {

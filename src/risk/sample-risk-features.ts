@@ -25,6 +25,7 @@ export const ORDINARY_CHARGE: Readonly<RiskFeatures> = {
   device_accounts_30d: 1,
   customer_age_years: 41,
   phone_number_age_hours: 3 * 365 * 24,
+  sms_link_sim_change_age_hours: null,
   credential_failures_24h: 0,
   credential_failure_seconds_ago: null,
   credential_lock_seconds_ago: null,

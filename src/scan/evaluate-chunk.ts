@@ -254,6 +254,7 @@ export function evaluateChunk(data: ChunkData, context: EvaluationContext): Chun
           customer_age_years: ageOnJapanDate(birth, link.created_ms),
           // Only the latest change of the number is kept, not what the number's age was back then: unknown.
           phone_number_age_hours: null,
+          sms_link_sim_change_age_hours: null,
           credential_failures_24h: 0, credential_failure_seconds_ago: null, credential_lock_seconds_ago: null, credential_attack_seconds_ago: null,
           operator_used_before_link: firstUse !== undefined && firstUse < link.created_ms, wallet_identity_new_at_operator: false,
           account_idle_days: Math.max(0, Math.floor((link.created_ms - state.last_out_ms) / DAY_MS)),
@@ -293,7 +294,7 @@ export function evaluateChunk(data: ChunkData, context: EvaluationContext): Chun
             // Neither the ledger nor the charges table keeps the charge's device or address: only this charge counts.
             device_charges_1h: null, ip_charges_1h: 1, account_links_active: 0, account_links_7d: 0,
             device_links_24h: link.device_links_24h, ip_links_24h: link.ip_links_24h ?? 1, device_accounts_30d: link.device_accounts_30d,
-            customer_age_years: age, phone_number_age_hours: null, credential_failures_24h: 0, credential_failure_seconds_ago: null, credential_lock_seconds_ago: null, credential_attack_seconds_ago: null,
+            customer_age_years: age, phone_number_age_hours: null, sms_link_sim_change_age_hours: null, credential_failures_24h: 0, credential_failure_seconds_ago: null, credential_lock_seconds_ago: null, credential_attack_seconds_ago: null,
             operator_used_before_link: firstUse !== undefined && firstUse < link.created_ms, wallet_identity_new_at_operator: false,
             account_idle_days: idle_days,
             operator_anomaly_level: null,

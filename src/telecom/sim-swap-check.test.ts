@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../shared/clock.ts';
 import { createLogger } from '../shared/logger.ts';
 import { createSimulatedSimSwapApi } from './simulated-sim-swap-api.ts';
-import { checkSimSwap, SIM_SWAP_WINDOW_HOURS } from './sim-swap-check.ts';
+import { checkSimSwap, latestSimChange, SIM_SWAP_WINDOW_HOURS } from './sim-swap-check.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
 const PHONE = '090-1111-2222';
@@ -62,5 +62,18 @@ describe('the SIM-swap check against the simulated carrier', () => {
     assert.equal(await checkSimSwap({ api, log }, PHONE, { window_hours: 0 }), 'unknown');
     assert.equal(await checkSimSwap({ api, log }, PHONE, { window_hours: 2_401 }), 'unknown');
     assert.equal(await checkSimSwap({ api, log }, PHONE, { window_hours: 2_400 }), 'not_swapped');
+  });
+
+  test('the date of the last SIM change comes back as the carrier gives it, null with none, and unknown when the carrier fails or hangs', async () => {
+    const clock = new ManualClock();
+    const api = createSimulatedSimSwapApi({ clock });
+    assert.equal(await latestSimChange({ api, log }, PHONE), null);
+    const swapped_at = new Date(clock.now().getTime() - 80 * HOUR_MS);
+    api.swapSim(PHONE, swapped_at);
+    assert.deepEqual(await latestSimChange({ api, log }, PHONE), swapped_at);
+    api.behave('fail');
+    assert.equal(await latestSimChange({ api, log }, PHONE), 'unknown');
+    api.behave('hang');
+    assert.equal(await latestSimChange({ api, log }, PHONE, { timeout_ms: 20 }), 'unknown');
   });
 });

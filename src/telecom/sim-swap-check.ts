@@ -19,15 +19,14 @@ export const SIM_SWAP_TIMEOUT_MS = 2_000;
 export type SimSwapStatus = 'swapped' | 'not_swapped' | 'unknown';
 
 /**
- * Asks the carrier whether the SIM for `phone_number` was swapped within SIM_SWAP_WINDOW_HOURS. Never throws and
- * never waits past `timeout_ms`: an error or a timeout is `unknown`, which callers treat as "SMS not trusted for
- * money" (fail safe). The phone number is never logged.
+ * Asks the carrier one question with a deadline. Never throws and never waits past `timeout_ms`: an error or a
+ * timeout is `unknown`, which callers treat as "SMS not trusted" (fail safe). The phone number is never logged.
  */
-export async function checkSimSwap(
-  { api, log }: { api: SimSwapApi; log: Logger },
-  phone_number: string,
-  { window_hours = SIM_SWAP_WINDOW_HOURS, timeout_ms = SIM_SWAP_TIMEOUT_MS }: { window_hours?: number; timeout_ms?: number } = {},
-): Promise<SimSwapStatus> {
+async function askCarrier<T>(
+  log: Logger,
+  timeout_ms: number,
+  question: (signal: AbortSignal) => Promise<T>,
+): Promise<{ answer: T } | 'unknown'> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timed_out = new Promise<'timeout'>((resolve) => {
@@ -38,16 +37,40 @@ export async function checkSimSwap(
   });
   try {
     // The race, not the signal alone, bounds the wait: a client that ignores its signal still cannot hang the request.
-    const answer = await Promise.race([api.check({ phone_number, max_age_hours: window_hours }, controller.signal), timed_out]);
+    const answer = await Promise.race([question(controller.signal).then((value) => ({ answer: value })), timed_out]);
     if (answer === 'timeout') {
       log.warn({ timeout_ms }, 'SIM Swap API timed out; SMS is not trusted for this act');
       return 'unknown';
     }
-    return answer.swapped ? 'swapped' : 'not_swapped';
+    return answer;
   } catch (error) {
     log.warn({ err: error }, 'SIM Swap API failed; SMS is not trusted for this act');
     return 'unknown';
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Asks the carrier whether the SIM for `phone_number` was swapped within SIM_SWAP_WINDOW_HOURS (CAMARA `check`). */
+export async function checkSimSwap(
+  { api, log }: { api: SimSwapApi; log: Logger },
+  phone_number: string,
+  { window_hours = SIM_SWAP_WINDOW_HOURS, timeout_ms = SIM_SWAP_TIMEOUT_MS }: { window_hours?: number; timeout_ms?: number } = {},
+): Promise<SimSwapStatus> {
+  const asked = await askCarrier(log, timeout_ms, (signal) => api.check({ phone_number, max_age_hours: window_hours }, signal));
+  if (asked === 'unknown') return 'unknown';
+  return asked.answer.swapped ? 'swapped' : 'not_swapped';
+}
+
+/**
+ * Asks the carrier when the SIM for `phone_number` last changed (CAMARA `retrieve-date`): a date, null when the
+ * carrier knows of no change, or `unknown` (failed or slow), with the same deadline as the check.
+ */
+export async function latestSimChange(
+  { api, log }: { api: SimSwapApi; log: Logger },
+  phone_number: string,
+  { timeout_ms = SIM_SWAP_TIMEOUT_MS }: { timeout_ms?: number } = {},
+): Promise<Date | null | 'unknown'> {
+  const asked = await askCarrier(log, timeout_ms, (signal) => api.retrieveDate({ phone_number }, signal));
+  return asked === 'unknown' ? 'unknown' : asked.answer.latest_sim_change;
 }

@@ -48,7 +48,7 @@ export const linkThroughConsent = attackerCapability({
     paceTargets(use, params, linkThroughConsent.needs, async (victim, index) => {
       const holds = actor.targets.find((target) => target.customer === victim)!.holds;
       if (!holds.has('phone_number')) return tryLink(victim, index, holds);
-      world.swapSim(actor, victim);
+      world.changeSim(victim, actor);
       const lead_hours = params.sim_swap_lead_hours ?? 0;
       if (lead_hours === 0) return tryLink(victim, index, holds);
       world.at(actor, new Date(world.now().getTime() + lead_hours * HOUR_MS), () => tryLink(victim, index, holds));
