@@ -101,6 +101,8 @@ export const errorCodes = {
   staff_csrf_token_invalid: { status: 403, title: 'The form has expired; reload it and try again' },
   staff_role_insufficient: { status: 403, title: 'Your staff role does not allow this action' },
   staff_reason_invalid: { status: 422, title: 'Say why, in 1 to 200 characters' },
+  staff_phone_number_invalid: { status: 422, title: 'Not a mobile number the bank can text: 070, 080 or 090 and eight digits' },
+  staff_phone_number_unchanged: { status: 409, title: 'That is already the number on record' },
   staff_note_invalid: { status: 422, title: 'A note is 1 to 2,000 characters' },
   staff_target_not_found: { status: 404, title: 'No such operator, alert, case or lock' },
   staff_target_not_open: { status: 409, title: 'Already done: the alert is closed, the case resolved or the lock lifted' },

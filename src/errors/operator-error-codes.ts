@@ -45,7 +45,7 @@ export const NON_OPERATOR_ERROR_CODES = {
   wallet_ekyc_document_invalid: 'wallet', wallet_ekyc_document_too_large: 'wallet', wallet_ekyc_refused: 'wallet', wallet_ekyc_required: 'wallet',
   wallet_link_state_invalid: 'wallet', wallet_link_declined: 'wallet', wallet_bank_authorization_failed: 'wallet',
   // The staff console and the command line
-  staff_login_failed: 'staff', staff_csrf_token_invalid: 'staff', staff_role_insufficient: 'staff', staff_reason_invalid: 'staff',
+  staff_login_failed: 'staff', staff_csrf_token_invalid: 'staff', staff_role_insufficient: 'staff', staff_reason_invalid: 'staff', staff_phone_number_invalid: 'staff', staff_phone_number_unchanged: 'staff',
   staff_note_invalid: 'staff', staff_target_not_found: 'staff', staff_target_not_open: 'staff',
   scan_window_invalid: 'staff', scan_window_too_long: 'staff', scan_operator_unknown: 'staff', scan_incident_unknown: 'staff', scan_busy: 'staff',
   incident_not_found: 'staff', incident_period_invalid: 'staff', operator_not_found: 'staff', incident_status_invalid: 'staff',

@@ -9,7 +9,9 @@ export type CustomerNotice =
   | { kind: 'second_factor_enrolled'; factor: 'totp' | 'passkey' }
   | { kind: 'second_factor_removed'; factor: 'passkey' }
   /** `account` is the PIN's account; a password lock names internet banking, never the login id. */
-  | { kind: 'credential_locked'; credential: 'legacy_pin' | 'password'; account: { branch_code: string; account_masked: string } | null };
+  | { kind: 'credential_locked'; credential: 'legacy_pin' | 'password'; account: { branch_code: string; account_masked: string } | null }
+  /** The phone number on record was changed at a branch; both numbers masked to their last four digits. */
+  | { kind: 'phone_number_changed'; previous_phone_masked: string; new_phone_masked: string };
 
 /**
  * Tells a customer about a security event. One small function so the channel can be swapped:

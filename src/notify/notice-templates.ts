@@ -94,6 +94,12 @@ function securityLines(notice: CustomerNotice): { subject_ja: string; subject_en
         en: `${account_en ? `The ${what.en} for account ${account_en}` : `Your ${what.en}`} was locked after repeated wrong attempts. Call ${BANK_FRAUD_DESK_PHONE} to unlock it.`,
       };
     }
+    case 'phone_number_changed':
+      return {
+        subject_ja: 'ご登録の電話番号を変更しました', subject_en: 'The phone number on your account was changed',
+        ja: `当行窓口でのお手続きにより、ご登録の電話番号を ${notice.previous_phone_masked} から ${notice.new_phone_masked} に変更しました。SMSの確認コードとお知らせは新しい番号に届きます。`,
+        en: `At your request at a branch, the phone number on your account was changed from ${notice.previous_phone_masked} to ${notice.new_phone_masked}. Codes and notices by text now go to the new number.`,
+      };
   }
 }
 
