@@ -39,6 +39,9 @@ export const linkThroughConsent = attackerCapability({
     password_guesses: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, description: 'Passwords tried when none is held' })),
     code_guesses: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, description: 'Codes tried when neither the phone nor a relay is held' })),
     sim_swap_lead_hours: Type.Optional(Type.Number({ minimum: 0, maximum: 2400, description: 'Holding the phone: hours between the SIM swap and the link (a patient thief waits out the carrier check)' })),
+    wallet_phone: Type.Optional(Type.Union([Type.Literal('attacker'), Type.Literal('victim')], {
+      description: "The phone the forged wallet verified: the attacker's own (default), or the victim's number, its check code taken by the swapped SIM or relayed by the victim, for a full identity match",
+    })),
     victim_heeds_share: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Holding a relay: share of victims who stop when the code text names an operator and warns (default 0.3)' })),
     ...PaceParams,
   }, { additionalProperties: false }),
@@ -62,7 +65,7 @@ export const linkThroughConsent = attackerCapability({
         world.record(actor, { what: 'link', operator_key, victim_key: victim.key, method: 'fapi2', outcome, link_id });
       if (!operator.policy.link_methods.includes('fapi2')) return record('link_method_not_allowed');
       const { person } = victim;
-      const pending = await operator.startConsent(await operator.attest({ name_kana: person.name_kana, birth_date: person.birth_date, phone: ATTACKER_PHONE }));
+      const pending = await operator.startConsent(await operator.attest({ name_kana: person.name_kana, birth_date: person.birth_date, phone: params.wallet_phone === 'victim' ? person.phone : ATTACKER_PHONE }));
       const browser = world.newBrowser(actor.ip);
       const opened = await openAuthorization(browser, pending.url);
       if (opened.at !== 'page') return record('authorization_refused');
