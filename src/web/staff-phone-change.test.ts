@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
 import { charge, createBankFixture, legacyLink, openAccountHolder, type BankFixture } from '../testing/bank-fixture.ts';
 import { staffGet, staffPost, staffSession, type StaffSession } from '../testing/staff-session.ts';
+import { changePhoneNumber } from '../bank/change-phone-number.ts';
 
 /** Rows of the outbox for this customer with this template. */
 const outboxOf = (fixture: BankFixture, customer_id: string, template: string) => fixture.db.query<{ channel: string; data: Record<string, string> }>(
@@ -64,6 +65,17 @@ for (const backend of testBackends) {
       assert.ok(decision!.reasons.includes('phone_number_new'), decision!.reasons.join());
       const takeover = decision!.typologies.find((typology) => typology.typology === 'phone-takeover@1');
       assert.ok(takeover && takeover.score >= 100, JSON.stringify(decision!.typologies));
+    });
+
+    test('an SMS gateway that is down neither undoes nor hides the change: the number changes and the e-mail is queued', async () => {
+      const holder = await openAccountHolder(fixture);
+      const { services } = fixture.bank;
+      const down = { send: async () => { throw new Error('SMS gateway: 503'); } };
+      const changed = await changePhoneNumber({ ...services, sms: down }, { customer_id: holder.customer_id, phone: '070-1111-0000' });
+      assert.deepEqual(changed, { ok: true, previous_phone_masked: `*******${holder.phone.slice(-4)}`, new_phone_masked: '*******0000' });
+      const [customer] = await fixture.db.query<{ phone: string }>(`SELECT phone FROM customers WHERE id = $1`, [holder.customer_id]);
+      assert.equal(customer!.phone, '070-1111-0000');
+      assert.equal((await outboxOf(fixture, holder.customer_id, 'phone_number_changed')).length, 1, 'the e-mail waits in the outbox');
     });
 
     const refusals: [string, Record<string, string>, number, string][] = [
