@@ -5,13 +5,14 @@ import type { Logger } from '../shared/logger.ts';
 import type { CustomerNotice } from '../mfa/notify-customer.ts';
 import { maskPhone, type SmsChannel } from '../notify/sms-channel.ts';
 import { renderSms } from '../notify/notice-templates.ts';
+import { enqueueSecurityEmail } from '../notify/outbox-customer-notifier.ts';
 import { isUuid } from '../ledger/is-uuid.ts';
 
 /** A Japanese mobile number the bank can text: 070, 080 or 090 and eight digits, as 090-1234-5678, 09012345678 or +81 90 1234 5678. */
 const MOBILE_NUMBER = /^(?:\+81[ -]?|0)[789]0[ -]?\d{4}[ -]?\d{4}$/;
 
 /** The same number however it is written: +81 90… and 090… are one phone. */
-export function phoneDigits(phone: string): string {
+function phoneDigits(phone: string): string {
   const digits = phone.replace(/\D/g, '');
   return digits.startsWith('81') && phone.trim().startsWith('+') ? `0${digits.slice(2)}` : digits;
 }
@@ -42,28 +43,24 @@ export async function changePhoneNumber(
   if (!MOBILE_NUMBER.test(new_phone)) return { ok: false, code: 'phone_number_invalid' };
   if (!isUuid(customer_id)) return { ok: false, code: 'customer_not_found' };
   const now = clock.now();
-  const changed = await db.transaction(async (tx): Promise<PhoneChange & { previous_phone?: string }> => {
+  const changed = await db.transaction(async (tx): Promise<{ ok: false; code: PhoneChangeRefusal } | { ok: true; previous_phone: string; notice: Extract<CustomerNotice, { kind: 'phone_number_changed' }> }> => {
     const [customer] = await tx.query<{ phone: string }>(`SELECT phone FROM customers WHERE id = $1 FOR UPDATE`, [customer_id]);
     if (!customer) return { ok: false, code: 'customer_not_found' };
     if (phoneDigits(customer.phone) === phoneDigits(new_phone)) return { ok: false, code: 'phone_number_unchanged' };
     await tx.query(`UPDATE customers SET phone = $2, phone_set_at = $3 WHERE id = $1`, [customer_id, new_phone, now]);
     await tx.query(`UPDATE sms_codes SET spent_at = $2 WHERE customer_id = $1 AND spent_at IS NULL`, [customer_id, now]);
-    const notice: CustomerNotice = { kind: 'phone_number_changed', previous_phone_masked: maskPhone(customer.phone), new_phone_masked: maskPhone(new_phone) };
-    await tx.query(
-      `INSERT INTO notification_outbox (id, created_at, customer_id, channel, template, data, next_attempt_at) VALUES ($1, $2, $3, 'email', $4, $5, $2)`,
-      [ids.next(), now, customer_id, notice.kind, JSON.stringify(notice)],
-    );
-    return { ok: true, previous_phone: customer.phone, previous_phone_masked: notice.previous_phone_masked, new_phone_masked: notice.new_phone_masked };
+    const notice = { kind: 'phone_number_changed' as const, previous_phone_masked: maskPhone(customer.phone), new_phone_masked: maskPhone(new_phone) };
+    await enqueueSecurityEmail(tx, { ids, now }, customer_id, notice);
+    return { ok: true, previous_phone: customer.phone, notice };
   });
   if (!changed.ok) return changed;
-  const { previous_phone, ...result } = changed;
-  const notice: CustomerNotice = { kind: 'phone_number_changed', ...result };
-  for (const to_phone of [previous_phone!, new_phone]) {
+  const { previous_phone, notice } = changed;
+  for (const to_phone of [previous_phone, new_phone]) {
     try {
       await sms.send({ to_phone, text: renderSms({ template: notice.kind, data: notice }), purpose: notice.kind });
     } catch (error) {
       log.error({ err: error, customer_id, notice: notice.kind }, 'phone number change text failed');
     }
   }
-  return result;
+  return { ok: true, previous_phone_masked: notice.previous_phone_masked, new_phone_masked: notice.new_phone_masked };
 }
