@@ -48,6 +48,8 @@ interface LinkRow extends CredentialHistoryRow {
   ip_links_24h: number | null;
   device_accounts_30d: number | null;
   link_charges_count: number;
+  link_unconfirmed_yen: number;
+  link_confirmed: boolean;
   customer_charges_count: number;
   customer_charge_yen_largest: number;
   operator_used_before_link: boolean;
@@ -71,6 +73,7 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
             l.sms_sim_changed_at, l.identity_match_score, l.kyc_attestation #>> '{kyc,level}' AS kyc_level,
             o.device_links_24h, o.ip_links_24h, o.device_accounts_30d,
             coalesce(ls.charges_count, 0) AS link_charges_count,
+            coalesce(ls.unconfirmed_yen, 0)::int8 AS link_unconfirmed_yen, ls.confirmed_at IS NOT NULL AS link_confirmed,
             coalesce(cs.charges_count, 0) AS customer_charges_count,
             coalesce(cs.charge_yen_largest, 0)::int8 AS customer_charge_yen_largest,
             coalesce(co.first_charge_at < l.created_at, false) AS operator_used_before_link,
@@ -117,8 +120,9 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
   const today = japanDate(now);
   const secondsSince = (at: Date | null) => (at === null ? null : Math.max(0, Math.floor((now.getTime() - at.getTime()) / 1000)));
 
-  // Forward counts within the batch: what earlier items of this batch add to each window.
+  // Forward counts within the batch: what earlier items of this batch add to each window, and to each link's yen.
   const inBatch = new Map<string, number>();
+  const yenInBatch = new Map<string, number>();
   return inputs.map((input, index) => {
     const row = byLink.get(input.link.id)!;
     const operator_anomaly = anomalies[index]!;
@@ -129,6 +133,9 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
       inBatch.set(id, earlier + 1);
       return velocityCount(velocity, key) + earlier + 1;
     };
+    // Once the holder approved one of the link's charges at the bank, nothing on it is unconfirmed any more.
+    const unconfirmed = row.link_confirmed ? 0 : (yenInBatch.get(input.link.id) ?? Number(row.link_unconfirmed_yen)) + input.amount_yen;
+    yenInBatch.set(input.link.id, unconfirmed);
     const [linkKey, customerKey, ...rest] = velocity_keys;
     const deviceKey = input.device_id === null ? undefined : rest[0];
     const ipKey = rest.at(-1)!;
@@ -141,6 +148,7 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
       kyc_level: row.kyc_level,
       identity_match_score: row.identity_match_score,
       link_charges_count: row.link_charges_count,
+      link_unconfirmed_yen: unconfirmed,
       customer_charges_count: row.customer_charges_count,
       customer_charge_yen_largest: Number(row.customer_charge_yen_largest),
       link_charges_1h: counted(linkKey!),

@@ -24,6 +24,12 @@ export interface RiskFeatures {
   identity_match_score: number | null;
   /** Charges on this link whose money moved, before this one. */
   link_charges_count: number;
+  /**
+   * Yen moved through this link while its holder has not yet approved any of its charges at the bank (a step-up, or
+   * staff releasing a held one), this charge and earlier ones in its batch included; 0 once they have, and at link
+   * time; null where not measured (a retrospective scan).
+   */
+  link_unconfirmed_yen: number | null;
   /** The customer's charges whose money moved (all links), before this one. */
   customer_charges_count: number;
   /** The largest of those, in yen; 0 with no history. */

@@ -23,6 +23,7 @@ import { operatorActivityAnomaly } from './rules/operator-activity-anomaly.ts';
 import { recentPhoneNumber } from './rules/recent-phone-number.ts';
 import { walletPhoneNotHolders } from './rules/wallet-phone-not-holders.ts';
 import { smsLinkAfterSimSwap } from './rules/sms-link-after-sim-swap.ts';
+import { newLinkSpending } from './rules/new-link-spending.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const configOf = (rule: RiskRule<any>): any => DEFAULT_RISK_CONFIG.rules[`${rule.id}@${rule.version}`];
@@ -66,6 +67,7 @@ const bandCases: BandCase[] = [
   { rule: recentPhoneNumber, bands: 'phone_number_age_hours_bands', features: (v) => riskFeatures({ phone_number_age_hours: v }) },
   { rule: walletPhoneNotHolders, bands: 'score_bands', features: (v) => riskFeatures({ identity_match_score: v }) },
   { rule: smsLinkAfterSimSwap, bands: 'sim_change_age_hours_bands', features: (v) => riskFeatures({ sms_link_sim_change_age_hours: v }) },
+  { rule: newLinkSpending, bands: 'unconfirmed_yen_bands', features: (v) => riskFeatures({ link_age_seconds: HOUR, link_unconfirmed_yen: v }) },
 ];
 
 describe('every band of every shipped rule at its boundaries', () => {
@@ -186,13 +188,13 @@ describe('what each rule does besides its bands', () => {
     assert.equal(evaluate({ customer_charges_count: 5, amount_yen: config.amount_yen_min }).reason, 'amount_far_above_history');
   });
 
-  test('the 2020 theft trips the new-link, no-history, new-payee, weak-link, amount, identity and age rules and nothing else', () => {
+  test('the 2020 theft trips the new-link, no-history, new-payee, weak-link, amount, identity, age and new-link-spending rules and nothing else', () => {
     const hits = riskRules.filter((rule) => rule.stages.includes('charge'))
       .map((rule) => [rule.id, rule.evaluate(THEFT_2020_CHARGE, configOf(rule)).outcome] as const)
       .filter(([, outcome]) => outcome !== 'pass');
     assert.deepEqual(Object.fromEntries(hits), {
       'young-link': 'block', 'no-link-history': 'alert', 'new-payee-for-customer': 'alert', 'weak-link-method': 'alert', 'amount-above-history': 'block',
-      'identity-match-below-strong': 'alert', 'elderly-customer-new-link': 'alert',
+      'identity-match-below-strong': 'alert', 'elderly-customer-new-link': 'alert', 'new-link-spending': 'alert',
     });
   });
 

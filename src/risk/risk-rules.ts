@@ -16,6 +16,7 @@ import { operatorActivityAnomaly } from './rules/operator-activity-anomaly.ts';
 import { recentPhoneNumber } from './rules/recent-phone-number.ts';
 import { walletPhoneNotHolders } from './rules/wallet-phone-not-holders.ts';
 import { smsLinkAfterSimSwap } from './rules/sms-link-after-sim-swap.ts';
+import { newLinkSpending } from './rules/new-link-spending.ts';
 
 /**
  * Every risk rule the bank knows, in one table (after node-oidc-provider's check table and Tazama's rule
@@ -41,4 +42,5 @@ export const riskRules: readonly RiskRule<any>[] = [
   recentPhoneNumber, // the phone number on record set or changed within weeks
   walletPhoneNotHolders, // a wallet whose verified phone is not the holder's number
   smsLinkAfterSimSwap, // a link approved by SMS weeks or less after the SIM behind the number changed
+  newLinkSpending, // a young link past a sum its holder never confirmed at the bank
 ];

@@ -12,6 +12,7 @@ export const ORDINARY_CHARGE: Readonly<RiskFeatures> = {
   kyc_level: 'ekyc_document_face',
   identity_match_score: 100,
   link_charges_count: 28,
+  link_unconfirmed_yen: 5_000,
   customer_charges_count: 28,
   customer_charge_yen_largest: 10_000,
   link_charges_1h: 1,
@@ -48,6 +49,7 @@ export const THEFT_2020_CHARGE: Readonly<RiskFeatures> = {
   kyc_level: null,
   identity_match_score: null,
   link_charges_count: 0,
+  link_unconfirmed_yen: 100_000,
   customer_charges_count: 0,
   customer_charge_yen_largest: 0,
   device_charges_1h: null,
@@ -67,11 +69,13 @@ export const THEFT_2020_CHARGE: Readonly<RiskFeatures> = {
 export const PATIENT_THEFT_CHARGE: Readonly<RiskFeatures> = {
   ...THEFT_2020_CHARGE,
   amount_yen: 30_000,
+  link_unconfirmed_yen: 30_000,
   link_age_seconds: 21 * DAY_SECONDS,
   customer_age_years: 52,
 };
 
 /** Features for a test or a benchmark: one of the samples with some fields changed. */
 export function riskFeatures(overrides: Partial<RiskFeatures> = {}, base: Readonly<RiskFeatures> = ORDINARY_CHARGE): RiskFeatures {
-  return { ...base, ...overrides };
+  // Unless a case says otherwise, nothing the holder left unconfirmed went through the link before this charge.
+  return { ...base, link_unconfirmed_yen: overrides.amount_yen ?? base.amount_yen, ...overrides };
 }

@@ -173,7 +173,7 @@ export function createStepUpApprovals({ db, ledger, clock, ids, log, secondFacto
       if (status === 'succeeded') {
         // The passbook prints a posted reservation under the pending transfer's id (src/bank/passbook.ts).
         await tx.query(`INSERT INTO passbook_labels (transfer_id, label) VALUES ($1, $2) ON CONFLICT (transfer_id) DO NOTHING`, [row.id, row.passbook_label]);
-        await recordChargeHistory(tx, [{ customer_id: row.customer_id, operator_id: row.operator_id, link_id: row.link_id, amount_yen: row.amount_yen }], now);
+        await recordChargeHistory(tx, [{ customer_id: row.customer_id, operator_id: row.operator_id, link_id: row.link_id, amount_yen: row.amount_yen, confirmed: true }], now);
         // The money moves now, so the customer is told now, in the same transaction, like any charge (DESIGN.md step 7).
         await enqueueChargeNotices(tx, now, [{
           notice_id: ids.next(), charge_id: row.id, link_id: row.link_id, account_id: row.account_id,

@@ -13,7 +13,7 @@ export const history: ChargeStep = {
     const moved = items.filter((item) => item.outcome.kind === 'charged' && !item.outcome.replayed && item.risk);
     if (moved.length === 0) return;
     await recordChargeHistory(tx, moved.map((item) => ({
-      customer_id: item.risk!.customer_id, operator_id: item.operator!.id, link_id: item.link!.id, amount_yen: item.request.amount_yen,
+      customer_id: item.risk!.customer_id, operator_id: item.operator!.id, link_id: item.link!.id, amount_yen: item.request.amount_yen, confirmed: false,
     })), now);
   },
 };
