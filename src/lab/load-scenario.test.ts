@@ -58,7 +58,7 @@ describe('scenario files', () => {
     const shipped = await loadShippedScenarios();
     assert.deepEqual(shipped.map((loaded) => loaded.scenario.id).sort(),
       ['docomo-2020', 'honest-population', 'japan-post-2017-2020', 'leaked-operator-database', 'patient-low-value', 'pin-reverse-brute-force', 'pin-spray-behind-operator',
-        'relayed-code', 'sim-swap', 'sim-swap-patient']);
+        'relayed-code', 'relayed-code-small-sums', 'sim-swap', 'sim-swap-patient']);
     for (const loaded of shipped) {
       assert.ok(loaded.scenario.sources.length >= 1, `${loaded.scenario.id} lists sources`);
       const text = await readFile(loaded.file, 'utf8');

@@ -53,8 +53,8 @@ export async function recordChargeHistory(tx: Queryable, charges: readonly Moved
        RETURNING 1
      ), link_rows AS (
        -- A confirmed link's unconfirmed yen stay what they were when it was confirmed: nothing is added after.
-       INSERT INTO risk_link_stats (link_id, charges_count, unconfirmed_yen, confirmed_at)
-       SELECT id, n, CASE WHEN confirmed THEN 0 ELSE yen END, CASE WHEN confirmed THEN $1::timestamptz END
+       INSERT INTO risk_link_stats (link_id, charges_count, unconfirmed_yen, confirmed_at, first_charge_at)
+       SELECT id, n, CASE WHEN confirmed THEN 0 ELSE yen END, CASE WHEN confirmed THEN $1::timestamptz END, $1::timestamptz
          FROM unnest($5::uuid[], $6::int[], $9::int8[], $10::boolean[]) AS t (id, n, yen, confirmed)
        ON CONFLICT (link_id) DO UPDATE SET charges_count = risk_link_stats.charges_count + EXCLUDED.charges_count,
          unconfirmed_yen = risk_link_stats.unconfirmed_yen + CASE WHEN risk_link_stats.confirmed_at IS NULL THEN EXCLUDED.unconfirmed_yen ELSE 0 END,

@@ -193,15 +193,16 @@ const smsLinkAfterSimSwap: SmsLinkAfterSimSwapConfig = {
 };
 
 /**
- * How much a young link moves before its holder confirms one of its charges at the bank: ¥50,000. One top-up at the
- * size where amount-above-history@2 starts to weigh (¥30,000) passes, and so do most honest first months (the lab's
- * typical customer tops up ¥1,000–¥30,000 one to four times a month); a thief taking ¥29,999 at a time is stopped at
- * the second charge. Young is the young-link@1 band: 60 days, two monthly caps.
+ * How much a link moves before its holder confirms one of its charges at the bank: ¥50,000, in the 30 days from its
+ * first charge. One top-up at the size where amount-above-history@2 starts to weigh (¥30,000) passes, and so do most
+ * honest first months; a thief taking ¥29,999 at a time is stopped at the second charge. 30 days, as for a changed
+ * number (RECENT_PHONE_NUMBER_HOURS): a month covers one monthly cap and one statement, by which a victim has had
+ * every charge's notice. The honest cost is measured in the lab (docs/risk-rules.md).
  */
 export const NEW_LINK_UNCONFIRMED_YEN_MAX = 50_000;
 
 const newLinkSpending: NewLinkSpendingConfig = {
-  young_link_seconds_max: 60 * DAY_SECONDS,
+  first_charge_window_seconds: 30 * DAY_SECONDS,
   unconfirmed_yen_bands: [
     { lower: 0, upper: NEW_LINK_UNCONFIRMED_YEN_MAX + 1, outcome: 'pass', reason: 'new_link_spending_within_limit' },
     { lower: NEW_LINK_UNCONFIRMED_YEN_MAX + 1, upper: null, outcome: 'alert', reason: 'new_link_spending_unconfirmed' },
@@ -236,9 +237,10 @@ const walletPhoneNotHolders: WalletPhoneNotHoldersConfig = {
  * - `sim-swap-link@1`: a link approved by an SMS code within 30 days after the carrier changed the SIM behind the
  *   holder's number: every charge on it is held for staff until the change is 30 days old, whatever the amount. A
  *   challenge would go by SMS to that SIM; a patient thief takes ¥29,999 at a time.
- * - `unconfirmed-new-link-spending@1`: a link of under 60 days that would move more than ¥50,000 (this charge
- *   included) before its holder approved any of its charges at the bank: challenged. Each charge may look like an
- *   honest top-up; their sum on a link its holder never confirmed does not. One approval confirms the link.
+ * - `unconfirmed-new-link-spending@1`: a link that would move more than ¥50,000 (this charge included) in the 30
+ *   days from its first charge, before its holder approved any of its charges at the bank: challenged. Each charge
+ *   may look like an honest top-up; their sum on a link its holder never confirmed does not. One approval confirms
+ *   the link.
  */
 export const DEFAULT_RISK_CONFIG: RiskConfig = {
   id: 'furikae-default@7',
@@ -377,7 +379,7 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = {
     },
     {
       id: 'unconfirmed-new-link-spending@1',
-      describes: 'a young link drained in sums each small enough to pass: more than its holder has confirmed at the bank',
+      describes: 'a new link drained in sums each small enough to pass: more than its holder has confirmed at the bank',
       weights: { 'new-link-spending@1': { alert: 50, block: 50 } },
       // A challenge: the holder approves at the bank, by passkey, or by code once the link is a day old (a thief's
       // fake page is long closed by then), and that confirms the link. Honest cost: one approval per link at most.

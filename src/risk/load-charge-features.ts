@@ -50,6 +50,8 @@ interface LinkRow extends CredentialHistoryRow {
   link_charges_count: number;
   link_unconfirmed_yen: number;
   link_confirmed: boolean;
+  /** Null with no charge yet; a link charged before the column existed has charges and a null date. */
+  link_first_charge_at: Date | null;
   customer_charges_count: number;
   customer_charge_yen_largest: number;
   operator_used_before_link: boolean;
@@ -74,6 +76,7 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
             o.device_links_24h, o.ip_links_24h, o.device_accounts_30d,
             coalesce(ls.charges_count, 0) AS link_charges_count,
             coalesce(ls.unconfirmed_yen, 0)::int8 AS link_unconfirmed_yen, ls.confirmed_at IS NOT NULL AS link_confirmed,
+            ls.first_charge_at AS link_first_charge_at,
             coalesce(cs.charges_count, 0) AS customer_charges_count,
             coalesce(cs.charge_yen_largest, 0)::int8 AS customer_charge_yen_largest,
             coalesce(co.first_charge_at < l.created_at, false) AS operator_used_before_link,
@@ -149,6 +152,9 @@ export async function loadChargeFeatures(tx: Queryable, inputs: readonly ChargeR
       identity_match_score: row.identity_match_score,
       link_charges_count: row.link_charges_count,
       link_unconfirmed_yen: unconfirmed,
+      // The first charge of a link (none moved before, this batch's earlier ones aside) starts its window now.
+      link_first_charge_seconds_ago: row.link_first_charge_at !== null ? secondsSince(row.link_first_charge_at)
+        : row.link_charges_count === 0 ? 0 : null,
       customer_charges_count: row.customer_charges_count,
       customer_charge_yen_largest: Number(row.customer_charge_yen_largest),
       link_charges_1h: counted(linkKey!),

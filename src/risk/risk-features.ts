@@ -30,6 +30,11 @@ export interface RiskFeatures {
    * time; null where not measured (a retrospective scan).
    */
   link_unconfirmed_yen: number | null;
+  /**
+   * Seconds since the first charge whose money moved through this link; 0 when this is the first (and at link time).
+   * Null for a link charged before the bank kept it, and in a retrospective scan.
+   */
+  link_first_charge_seconds_ago: number | null;
   /** The customer's charges whose money moved (all links), before this one. */
   customer_charges_count: number;
   /** The largest of those, in yen; 0 with no history. */

@@ -67,7 +67,7 @@ const bandCases: BandCase[] = [
   { rule: recentPhoneNumber, bands: 'phone_number_age_hours_bands', features: (v) => riskFeatures({ phone_number_age_hours: v }) },
   { rule: walletPhoneNotHolders, bands: 'score_bands', features: (v) => riskFeatures({ identity_match_score: v }) },
   { rule: smsLinkAfterSimSwap, bands: 'sim_change_age_hours_bands', features: (v) => riskFeatures({ sms_link_sim_change_age_hours: v }) },
-  { rule: newLinkSpending, bands: 'unconfirmed_yen_bands', features: (v) => riskFeatures({ link_age_seconds: HOUR, link_unconfirmed_yen: v }) },
+  { rule: newLinkSpending, bands: 'unconfirmed_yen_bands', features: (v) => riskFeatures({ link_first_charge_seconds_ago: HOUR, link_unconfirmed_yen: v }) },
 ];
 
 describe('every band of every shipped rule at its boundaries', () => {

@@ -247,7 +247,7 @@ export function evaluateChunk(data: ChunkData, context: EvaluationContext): Chun
         // The scan reads no wallet subjects of earlier links: a re-link counts as the same wallet (it may miss, never cries wolf).
         const features: RiskFeatures = {
           stage: 'link', amount_yen: 0, charge_yen_max: link.charge_yen_max, link_method: link.method, link_age_seconds: 0,
-          kyc_level: link.kyc_level, identity_match_score: link.identity_match_score, link_charges_count: 0, link_unconfirmed_yen: 0,
+          kyc_level: link.kyc_level, identity_match_score: link.identity_match_score, link_charges_count: 0, link_unconfirmed_yen: 0, link_first_charge_seconds_ago: 0,
           customer_charges_count: customerCharges, customer_charge_yen_largest: customerLargest, link_charges_1h: 0, customer_charges_24h: 0,
           device_charges_1h: null, ip_charges_1h: 0, account_links_active: 0, account_links_7d: 0,
           device_links_24h: link.device_links_24h, ip_links_24h: link.ip_links_24h ?? 1, device_accounts_30d: link.device_accounts_30d,
@@ -290,7 +290,7 @@ export function evaluateChunk(data: ChunkData, context: EvaluationContext): Chun
             kyc_level: link.kyc_level, identity_match_score: link.identity_match_score,
             link_charges_count: linkState.charges_count,
             // The ledger does not say which charges the holder approved at the bank: unknown, and the rule passes.
-            link_unconfirmed_yen: null, customer_charges_count: customerCharges, customer_charge_yen_largest: customerLargest,
+            link_unconfirmed_yen: null, link_first_charge_seconds_ago: null, customer_charges_count: customerCharges, customer_charge_yen_largest: customerLargest,
             link_charges_1h: linkState.recent.countAfter(at - HOUR_MS) + 1,
             customer_charges_24h: customerRecent.countAfter(at - DAY_MS) + 1,
             // Neither the ledger nor the charges table keeps the charge's device or address: only this charge counts.

@@ -4,6 +4,8 @@ import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
 import { balances, chargeLink, linkedElderlyCustomer, stepUpCode, STEP_UP_TEST_BANK, type WaitingChargeCustomer } from './waiting-charge-fixture.ts';
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /**
  * new-link-spending@1 through the real charge path: a young link moves ¥50,000 before its holder confirms one of its
  * charges at the bank, whatever each charge's size. The fixture's link is a PIN link of a customer of 40, made moments ago;
@@ -59,6 +61,15 @@ for (const backend of testBackends) {
       await charged(customer, 29_999, 'succeeded');
       await charged(customer, 29_999, 'succeeded');
       assert.equal(await unconfirmedYen(customer.link_id), 29_999, 'nothing is counted on a confirmed link');
+    });
+
+    test('the window runs from the first charge: a link left unused for 40 days still waits at its second ¥29,999, and 30 days after the first charge it does not', async () => {
+      const customer = await customerOf40();
+      fixture.clock.advance(40 * DAY_MS);
+      await charged(customer, 29_999, 'succeeded');
+      await charged(customer, 29_999, 'pending_approval');
+      fixture.clock.advance(30 * DAY_MS);
+      await charged(customer, 29_999, 'succeeded');
     });
 
     test('a charge the holder declines counts for nothing, and the link it came through takes no more charges', async () => {

@@ -7,24 +7,31 @@ import { newLinkSpending, type NewLinkSpendingConfig } from './new-link-spending
 
 const DAY = 24 * 60 * 60;
 const config = DEFAULT_RISK_CONFIG.rules['new-link-spending@1'] as NewLinkSpendingConfig;
-const evaluate = (link_age_seconds: number, link_unconfirmed_yen: number | null) => newLinkSpending.evaluate(riskFeatures({ link_age_seconds, link_unconfirmed_yen }), config);
+const evaluate = (link_first_charge_seconds_ago: number | null, link_unconfirmed_yen: number | null) =>
+  newLinkSpending.evaluate(riskFeatures({ link_first_charge_seconds_ago, link_unconfirmed_yen }), config);
 
 describe('new-link-spending@1', () => {
-  test('a link of under 60 days alerts once more than ¥50,000 went through it unconfirmed: ¥50,000 passes, ¥50,001 alerts', () => {
+  test('within 30 days of the first charge, more than ¥50,000 unconfirmed alerts: ¥50,000 passes, ¥50,001 alerts', () => {
     assert.equal(NEW_LINK_UNCONFIRMED_YEN_MAX, 50_000);
-    assert.deepEqual(evaluate(DAY, 50_000), { outcome: 'pass', reason: 'new_link_spending_within_limit' });
-    assert.deepEqual(evaluate(DAY, 50_001), { outcome: 'alert', reason: 'new_link_spending_unconfirmed' });
-    assert.deepEqual(evaluate(60 * DAY - 1, 300_000), { outcome: 'alert', reason: 'new_link_spending_unconfirmed' });
+    assert.deepEqual(evaluate(0, 50_000), { outcome: 'pass', reason: 'new_link_spending_within_limit' });
+    assert.deepEqual(evaluate(0, 50_001), { outcome: 'alert', reason: 'new_link_spending_unconfirmed' });
+    assert.deepEqual(evaluate(30 * DAY - 1, 300_000), { outcome: 'alert', reason: 'new_link_spending_unconfirmed' });
   });
 
-  test('a link of 60 days or more passes whatever went through it, and so does an unknown sum (a retrospective scan)', () => {
-    assert.deepEqual(evaluate(60 * DAY, 300_000), { outcome: 'pass', reason: 'link_established' });
+  test('30 days after the first charge anything passes, and so does an unknown sum or first charge (a scan, an old link)', () => {
+    assert.deepEqual(evaluate(30 * DAY, 300_000), { outcome: 'pass', reason: 'link_charging_established' });
     assert.deepEqual(evaluate(DAY, null), { outcome: 'pass', reason: 'unconfirmed_yen_unknown' });
+    assert.deepEqual(evaluate(null, 300_000), { outcome: 'pass', reason: 'unconfirmed_yen_unknown' });
   });
 
-  test('a config without a positive whole number of seconds for a young link is refused', () => {
-    assert.deepEqual(newLinkSpending.configProblems({ ...config, young_link_seconds_max: 0 }), ['young_link_seconds_max must be a positive integer']);
-    assert.deepEqual(newLinkSpending.configProblems({ ...config, young_link_seconds_max: 1.5 }), ['young_link_seconds_max must be a positive integer']);
+  test('the window runs from the first charge, not the link: a link of 200 days charged for the first time is watched', () => {
+    const features = riskFeatures({ link_age_seconds: 200 * DAY, link_first_charge_seconds_ago: 0, link_unconfirmed_yen: 59_998 });
+    assert.deepEqual(newLinkSpending.evaluate(features, config), { outcome: 'alert', reason: 'new_link_spending_unconfirmed' });
+  });
+
+  test('a config without a positive whole number of seconds for the window is refused', () => {
+    assert.deepEqual(newLinkSpending.configProblems({ ...config, first_charge_window_seconds: 0 }), ['first_charge_window_seconds must be a positive integer']);
+    assert.deepEqual(newLinkSpending.configProblems({ ...config, first_charge_window_seconds: 1.5 }), ['first_charge_window_seconds must be a positive integer']);
     assert.deepEqual(newLinkSpending.configProblems(config), []);
   });
 });
@@ -32,18 +39,19 @@ describe('new-link-spending@1', () => {
 describe('unconfirmed-new-link-spending@1 in the shipped config', () => {
   const pipeline = createRiskPipeline(DEFAULT_RISK_CONFIG);
   // A FAPI link three days old with a strong match, to an operator the customer used, one top-up on it already:
-  // nothing else in the config looks at ¥29,999 there (young link 5 + nothing else).
-  const relayed = { link_age_seconds: 3 * DAY, link_charges_count: 1, customer_charges_count: 6, customer_charge_yen_largest: 29_999, operator_used_before_link: true, amount_yen: 29_999 };
+  // nothing else in the config looks at ¥29,999 there (young link 5 and nothing else).
+  const relayed = { link_age_seconds: 3 * DAY, link_first_charge_seconds_ago: 3 * DAY - 600, link_charges_count: 1, customer_charges_count: 6,
+    customer_charge_yen_largest: 29_999, operator_used_before_link: true, amount_yen: 29_999 };
 
-  test('a second ¥29,999 on a young link nobody confirmed is challenged; the first is allowed', () => {
+  test('a second ¥29,999 on a link nobody confirmed is challenged; the first is allowed', () => {
     assert.equal(pipeline.decide(riskFeatures({ ...relayed, link_unconfirmed_yen: 29_999 })).action, 'allow');
     const second = pipeline.decide(riskFeatures({ ...relayed, link_unconfirmed_yen: 59_998 }));
     assert.equal(second.action, 'challenge');
     assert.ok(second.reasons.includes('new_link_spending_unconfirmed'));
   });
 
-  test('the same charge on a link whose holder approved one of its charges at the bank (0 unconfirmed), or on a link of 60 days, is allowed', () => {
+  test('the same charge on a link whose holder approved one of its charges (0 unconfirmed), or 30 days after its first charge, is allowed', () => {
     assert.equal(pipeline.decide(riskFeatures({ ...relayed, link_unconfirmed_yen: 0 })).action, 'allow');
-    assert.equal(pipeline.decide(riskFeatures({ ...relayed, link_age_seconds: 60 * DAY, link_unconfirmed_yen: 59_998 })).action, 'allow');
+    assert.equal(pipeline.decide(riskFeatures({ ...relayed, link_first_charge_seconds_ago: 30 * DAY, link_unconfirmed_yen: 59_998 })).action, 'allow');
   });
 });
