@@ -9,6 +9,7 @@ import * as ajvFormats from 'ajv-formats';
 import { stringify } from 'yaml';
 import { FurikaeError } from '../errors/furikae-error.ts';
 import { checkScenario, loadScenarioFile, parseScenarioText } from './load-scenario.ts';
+import type { NewLinkSpendingConfig } from '../risk/rules/new-link-spending.ts';
 import { loadShippedScenarios, SHIPPED_SCENARIOS_DIR } from './run-lab.ts';
 import { labCapabilities } from './lab-capabilities.ts';
 import { scenarioJsonSchema } from './scenario-schema.ts';
@@ -166,6 +167,20 @@ describe('scenario files', () => {
     const custom = scenario();
     custom.configurations = ['hardened', { id: 'observe', based_on: 'hardened', risk_mode: 'observe' }];
     assert.equal(checkScenario(custom, 'my.json').configurations[1]!.risk.mode, 'observe');
+  });
+
+  test('new_link_unconfirmed_yen_max turns the new-link limit on at that sum; zero or a fraction is refused at its path', () => {
+    const limited = scenario();
+    limited.configurations = ['hardened', { id: 'limited', based_on: 'hardened', new_link_unconfirmed_yen_max: 20_000 }];
+    const [plain, withLimit] = checkScenario(limited, 'my.json').configurations;
+    assert.equal(plain!.risk.config.id, 'furikae-default@6');
+    assert.equal(withLimit!.risk.config.id, 'furikae-default-new-link-limit@6');
+    assert.deepEqual((withLimit!.risk.config.rules['new-link-spending@1'] as NewLinkSpendingConfig).unconfirmed_yen_bands[1], { lower: 20_001, upper: null, outcome: 'alert', reason: 'new_link_spending_unconfirmed' });
+    for (const bad of [0, 1.5]) {
+      const refused = scenario();
+      refused.configurations = ['hardened', { id: 'limited', based_on: 'hardened', new_link_unconfirmed_yen_max: bad }];
+      assert.match(refusal(refused).message, /\/configurations\/1\/new_link_unconfirmed_yen_max/);
+    }
   });
 
   test('JSON and YAML syntax errors name the file; another extension is refused', () => {

@@ -6,6 +6,7 @@ import { parseDocument } from 'yaml';
 import { FurikaeError } from '../errors/furikae-error.ts';
 import { createRiskPipeline } from '../risk/risk-pipeline.ts';
 import { RiskConfigError, type RiskConfig } from '../risk/risk-config.ts';
+import { withNewLinkLimit } from '../risk/default-risk-config.ts';
 import { distributionProblem, distributionRange, type Distribution } from './distribution.ts';
 import { capabilityById, labCapabilities } from './lab-capabilities.ts';
 import { shippedConfiguration, type LabConfiguration } from './lab-configurations.ts';
@@ -89,6 +90,8 @@ function resolveConfigurations(file: string, scenario: Scenario): LabConfigurati
       configuration = shipped;
     } else {
       const base = shippedConfiguration(entry.based_on)!;
+      const chosen = (entry.risk_config as RiskConfig | undefined) ?? base.risk.config;
+      const riskConfig = entry.new_link_unconfirmed_yen_max === undefined ? chosen : withNewLinkLimit(chosen, entry.new_link_unconfirmed_yen_max);
       configuration = {
         id: entry.id,
         based_on: entry.based_on,
@@ -97,7 +100,7 @@ function resolveConfigurations(file: string, scenario: Scenario): LabConfigurati
           link_methods: entry.link_methods ?? base.operator_policy.link_methods, kyc_level_min: entry.kyc_level_min ?? base.operator_policy.kyc_level_min,
           registers_server_address: entry.registers_server_address ?? base.operator_policy.registers_server_address ?? false,
         },
-        risk: { mode: entry.risk_mode ?? base.risk.mode, config: (entry.risk_config as RiskConfig | undefined) ?? base.risk.config },
+        risk: { mode: entry.risk_mode ?? base.risk.mode, config: riskConfig },
         reverse_brute_force_containment: entry.reverse_brute_force_containment ?? base.reverse_brute_force_containment,
         asks_carrier_about_sim_swaps: entry.asks_carrier_about_sim_swaps ?? base.asks_carrier_about_sim_swaps,
         new_link_code_cooling_off_hours: entry.new_link_code_cooling_off_hours ?? base.new_link_code_cooling_off_hours,

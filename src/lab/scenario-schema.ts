@@ -80,6 +80,7 @@ export const CustomConfiguration = Type.Object({
   asks_carrier_about_sim_swaps: Type.Optional(Type.Boolean({ description: "Whether the bank asks the carrier's SIM Swap API before trusting an SMS code" })),
   new_link_code_cooling_off_hours: Type.Optional(Type.Number({ minimum: 0, maximum: 720, description: "Hours after a link is made during which a typed code (SMS, authenticator) approves none of its charges; a passkey still does (hardened: 24, 2020: 0)" })),
   reverse_brute_force_containment: Type.Optional(Type.Union(CONTAINMENT_POLICIES.map((policy) => Type.Literal(policy)))),
+  new_link_unconfirmed_yen_max: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000, description: "Turns on the new-link limit: yen a link moves in the 30 days from its first charge before its holder confirms one of its charges at the bank; past it, charges are challenged (off in the shipped configurations; the bank's default limit is 50000)" })),
   risk_config: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'A whole risk config (src/risk/risk-config.ts), checked by the bank as at start-up' })),
 }, { additionalProperties: false });
 

@@ -89,7 +89,7 @@ for (const backend of testBackends) {
         const first = await decisionFor(allowed.json().id);
         assert.equal(first.action, 'allow');
         assert.equal(first.enforced, true);
-        assert.equal(first.config_id, 'furikae-default@7');
+        assert.equal(first.config_id, 'furikae-default@6');
         assert.equal(first.features.amount_yen, 5_000);
         assert.equal(first.features.customer_age_years, 78);
         assert.equal(first.features.customer_charges_24h, 1);

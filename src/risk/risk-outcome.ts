@@ -38,7 +38,7 @@ export interface RiskDecision {
   reasons: string[];
   rules: RuleResult[];
   typologies: TypologyScore[];
-  /** The config the decision was made under, e.g. `furikae-default@7`. */
+  /** The config the decision was made under, e.g. `furikae-default@6`. */
   config_id: string;
 }
 

@@ -4,7 +4,7 @@ import type { RiskBand } from './risk-band.ts';
 import type { RiskFeatures } from './risk-features.ts';
 import type { RiskRule } from './risk-rule.ts';
 import { riskRules } from './risk-rules.ts';
-import { DEFAULT_RISK_CONFIG } from './default-risk-config.ts';
+import { DEFAULT_RISK_CONFIG, withNewLinkLimit } from './default-risk-config.ts';
 import { riskFeatures, THEFT_2020_CHARGE } from './sample-risk-features.ts';
 import { youngLink } from './rules/young-link.ts';
 import { noLinkHistory } from './rules/no-link-history.ts';
@@ -26,7 +26,9 @@ import { smsLinkAfterSimSwap } from './rules/sms-link-after-sim-swap.ts';
 import { newLinkSpending } from './rules/new-link-spending.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const configOf = (rule: RiskRule<any>): any => DEFAULT_RISK_CONFIG.rules[`${rule.id}@${rule.version}`];
+const configOf = (rule: RiskRule<any>): any => SHIPPED_RULE_CONFIGS[`${rule.id}@${rule.version}`];
+/** Every rule's shipped settings: the default config's, and the new-link limit's, which a bank turns on. */
+const SHIPPED_RULE_CONFIGS = withNewLinkLimit(DEFAULT_RISK_CONFIG).rules;
 
 /** How to put a band's value into the features so that the rule reads that band (and only that band decides). */
 interface BandCase {

@@ -205,7 +205,7 @@ for (const backend of testBackends) {
     test('with the shipped configs, the 2020 theft is suspect with today’s reasons and honest customers are not', async () => {
       const scan = await (await scanner().start({ ...WINDOW, started_by: 'cli' })).finished;
       assert.equal(scan.status, 'done', scan.failure ?? '');
-      assert.equal(scan.risk_config_id, 'furikae-default@7');
+      assert.equal(scan.risk_config_id, 'furikae-default@6');
       assert.equal(scan.scan_config_id, 'furikae-scan@1');
       const reader = createScanReader(db);
       const { rows } = await reader.suspects(scan.id, 'charges');

@@ -2,20 +2,21 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
-import { balances, chargeLink, linkedElderlyCustomer, stepUpCode, STEP_UP_TEST_BANK, type WaitingChargeCustomer } from './waiting-charge-fixture.ts';
+import { balances, chargeLink, linkedElderlyCustomer, stepUpCode, STEP_UP_TEST_BANK, STEP_UP_TEST_RISK, type WaitingChargeCustomer } from './waiting-charge-fixture.ts';
+import { withNewLinkLimit } from '../risk/default-risk-config.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * new-link-spending@1 through the real charge path: a young link moves ¥50,000 before its holder confirms one of its
- * charges at the bank, whatever each charge's size. The fixture's link is a PIN link of a customer of 40, made moments ago;
+ * The new-link limit (withNewLinkLimit, off in the shipped config) through the real charge path: a link moves ¥50,000
+ * before its holder confirms one of its charges at the bank, whatever each charge's size. The fixture's link is a PIN link of a customer of 40, made moments ago;
  * ¥29,999 on it is below every challenge by amount, as a patient thief who relayed a code would take it.
  */
 for (const backend of testBackends) {
   describe(`a young link's unconfirmed spending on ${backend.name}`, { skip: backend.skip }, () => {
     let fixture: BankFixture;
     before(async () => {
-      fixture = await createBankFixture(backend, { waiting_charge_jobs: false, ...STEP_UP_TEST_BANK });
+      fixture = await createBankFixture(backend, { waiting_charge_jobs: false, ...STEP_UP_TEST_BANK, risk: { config: withNewLinkLimit(STEP_UP_TEST_RISK.config) } });
     });
     after(() => fixture?.close());
 

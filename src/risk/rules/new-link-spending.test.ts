@@ -1,12 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_RISK_CONFIG, NEW_LINK_UNCONFIRMED_YEN_MAX } from '../default-risk-config.ts';
+import { DEFAULT_RISK_CONFIG, NEW_LINK_UNCONFIRMED_YEN_MAX, withNewLinkLimit } from '../default-risk-config.ts';
 import { createRiskPipeline } from '../risk-pipeline.ts';
 import { riskFeatures } from '../sample-risk-features.ts';
 import { newLinkSpending, type NewLinkSpendingConfig } from './new-link-spending.ts';
 
 const DAY = 24 * 60 * 60;
-const config = DEFAULT_RISK_CONFIG.rules['new-link-spending@1'] as NewLinkSpendingConfig;
+const LIMITED = withNewLinkLimit(DEFAULT_RISK_CONFIG);
+const config = LIMITED.rules['new-link-spending@1'] as NewLinkSpendingConfig;
 const evaluate = (link_first_charge_seconds_ago: number | null, link_unconfirmed_yen: number | null) =>
   newLinkSpending.evaluate(riskFeatures({ link_first_charge_seconds_ago, link_unconfirmed_yen }), config);
 
@@ -36,8 +37,8 @@ describe('new-link-spending@1', () => {
   });
 });
 
-describe('unconfirmed-new-link-spending@1 in the shipped config', () => {
-  const pipeline = createRiskPipeline(DEFAULT_RISK_CONFIG);
+describe('the new-link limit (withNewLinkLimit), off in the shipped config', () => {
+  const pipeline = createRiskPipeline(LIMITED);
   // A FAPI link three days old with a strong match, to an operator the customer used, one top-up on it already:
   // nothing else in the config looks at ¥29,999 there (young link 5 and nothing else).
   const relayed = { link_age_seconds: 3 * DAY, link_first_charge_seconds_ago: 3 * DAY - 600, link_charges_count: 1, customer_charges_count: 6,
@@ -48,6 +49,17 @@ describe('unconfirmed-new-link-spending@1 in the shipped config', () => {
     const second = pipeline.decide(riskFeatures({ ...relayed, link_unconfirmed_yen: 59_998 }));
     assert.equal(second.action, 'challenge');
     assert.ok(second.reasons.includes('new_link_spending_unconfirmed'));
+  });
+
+  test('the shipped config leaves it off: the second ¥29,999 is allowed there, and the limited config is named for it', () => {
+    assert.equal(createRiskPipeline(DEFAULT_RISK_CONFIG).decide(riskFeatures({ ...relayed, link_unconfirmed_yen: 59_998 })).action, 'allow');
+    assert.equal(LIMITED.id, 'furikae-default-new-link-limit@6');
+  });
+
+  test('a limit of ¥100,000 lets ¥89,997 through and challenges ¥100,001', () => {
+    const hundred = createRiskPipeline(withNewLinkLimit(DEFAULT_RISK_CONFIG, 100_000));
+    assert.equal(hundred.decide(riskFeatures({ ...relayed, link_unconfirmed_yen: 89_997 })).action, 'allow');
+    assert.equal(hundred.decide(riskFeatures({ ...relayed, link_unconfirmed_yen: 100_001 })).action, 'challenge');
   });
 
   test('the same charge on a link whose holder approved one of its charges (0 unconfirmed), or 30 days after its first charge, is allowed', () => {
