@@ -4,6 +4,8 @@ import { testBackends } from '../testing/test-databases.ts';
 import { createBankFixture, type BankFixture } from '../testing/bank-fixture.ts';
 import { balances, chargeLink, linkedElderlyCustomer, stepUpCode, STEP_UP_TEST_BANK, STEP_UP_TEST_RISK, type WaitingChargeCustomer } from './waiting-charge-fixture.ts';
 import { withNewLinkLimit } from '../risk/default-risk-config.ts';
+import { loadChargeFeatures } from '../risk/load-charge-features.ts';
+import { LINK_COLUMNS, type Link } from '../linking/link.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -84,11 +86,13 @@ for (const backend of testBackends) {
       assert.equal(next.json().code, 'link_frozen');
     });
 
-    test('charges in one batch count each other: of two ¥29,999 sent together to a link that moved ¥29,999, both wait', async () => {
+    test('charges in one batch count each other: of two ¥29,999 decided together on a link that moved ¥29,999, the first reads ¥59,998 and the second ¥89,997', async () => {
       const customer = await customerOf40();
       await charged(customer, 29_999, 'succeeded');
-      const [a, b] = await Promise.all([chargeLink(fixture, customer, 29_999), chargeLink(fixture, customer, 29_999)]);
-      assert.deepEqual([a.json().status, b.json().status], ['pending_approval', 'pending_approval']);
+      const [link] = await fixture.db.query<Link>(`SELECT ${LINK_COLUMNS} FROM links WHERE id = $1`, [customer.link_id]);
+      const input = { link: link!, charge_yen_max: 100_000, amount_yen: 29_999, operator_registered_at: new Date(0), source_ip: '127.0.0.1', device_id: null };
+      const sets = await fixture.db.transaction((tx) => loadChargeFeatures(tx, [input, input], fixture.clock.now()));
+      assert.deepEqual(sets.map((set) => set.features.link_unconfirmed_yen), [59_998, 89_997]);
     });
   });
 }
