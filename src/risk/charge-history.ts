@@ -8,7 +8,8 @@ export interface MovedCharge {
   amount_yen: number;
   /**
    * The account holder approved this charge at the bank (a step-up), or staff released it: from now on the link is
-   * confirmed and its unconfirmed yen stay 0. False for a charge the risk step allowed.
+   * confirmed, nothing more is added to its unconfirmed yen, and the risk step reads them as 0. False for a charge
+   * the risk step allowed.
    */
   confirmed: boolean;
 }
