@@ -17,24 +17,6 @@ export interface PgliteOptions {
 }
 
 /**
- * The files of an empty in-memory cluster, taken from this process's first one before anything was written to it.
- * A new in-memory database loads them (about 1 s here) instead of running initdb in WebAssembly again (about 3 s):
- * the test suite, the lab and the benchmarks open hundreds. Kept in memory only, never in a shared folder.
- */
-let emptyClusterFiles: Promise<Blob | File> | undefined;
-
-async function createInMemory(): Promise<PGlite> {
-  const parsers = { [INT8_OID]: parseInt8 };
-  const files = emptyClusterFiles;
-  if (files) return PGlite.create({ loadDataDir: await files, parsers });
-  const pg = await PGlite.create({ parsers });
-  emptyClusterFiles = pg.dumpDataDir('none');
-  emptyClusterFiles.catch(() => { emptyClusterFiles = undefined; });
-  await emptyClusterFiles;
-  return pg;
-}
-
-/**
  * Opens embedded PGlite; `dataDir` undefined means in memory. One in-process connection: no second process can
  * share it and it has no standby, so it serves the demo, the lab and tests; a bank's system of record is PostgreSQL.
  */
@@ -43,9 +25,7 @@ export async function createPgliteDatabase(dataDir?: string, options: PgliteOpti
   const fresh = dataDir !== undefined && !existsSync(join(dataDir, 'PG_VERSION'));
   const pg = durable
     ? await PGlite.create({ fs: new DurableNodeFS(dataDir, options.fsync), startParams: PGLITE_DURABLE_START_PARAMS, parsers: { [INT8_OID]: parseInt8 } })
-    : dataDir === undefined
-      ? await createInMemory()
-      : await PGlite.create({ dataDir, parsers: { [INT8_OID]: parseInt8 } });
+    : await PGlite.create({ dataDir, parsers: { [INT8_OID]: parseInt8 } });
   if (durable && fresh) syncTree(dataDir, options.fsync);
   const query = async <Row>(sql: string, params: readonly unknown[] = []) =>
     (await pg.query<Row>(sql, params as unknown[])).rows;
