@@ -15,6 +15,7 @@ import { findPostgresBin, startThrowawayCluster, type ThrowawayCluster } from '.
 import { CHROMIUM_PATH } from '../src/testing/browser.ts';
 import { DEEP_TESTS_ENV } from '../src/testing/property-runs.ts';
 import { withFurikaeProcessEnv } from '../bin/process-env.js';
+import { TEST_HASH_COST_ENV } from '../src/shared/secret-hash.ts';
 
 /**
  * Every file in node's test runner has this long. The slowest (the lab's replays on both backends) take six to eight
@@ -53,7 +54,12 @@ const filters = args.filter((arg) => arg !== '--deep');
 const ci = isCi();
 const files = findTests('src').filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)));
 let cluster: ThrowawayCluster | undefined;
-const env: NodeJS.ProcessEnv = withFurikaeProcessEnv({ ...process.env, ...(deep ? { [DEEP_TESTS_ENV]: '1' } : {}) });
+// Secrets hash at the test cost in every test process and whatever it starts (src/shared/secret-hash.ts).
+const env: NodeJS.ProcessEnv = withFurikaeProcessEnv({
+  ...process.env,
+  [TEST_HASH_COST_ENV]: process.env[TEST_HASH_COST_ENV] ?? '1',
+  ...(deep ? { [DEEP_TESTS_ENV]: '1' } : {}),
+});
 let postgres = 'none';
 if (process.env.DATABASE_URL) {
   env.TEST_POSTGRES_URL = process.env.DATABASE_URL;

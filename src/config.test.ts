@@ -61,6 +61,12 @@ test('serve names every required setting that is missing, and a public origin in
   assert.deepEqual(serveSettingProblems({ ...PRODUCTION_ENV, FURIKAE_PUBLIC_URL: 'http://127.0.0.1:3000' }), []);
 });
 
+test('serve refuses the test suite\'s hash cost, set to 1, and ignores any other value of it', () => {
+  assert.deepEqual(serveSettingProblems({ ...PRODUCTION_ENV, FURIKAE_TEST_HASH_COST: '1' }),
+    ["FURIKAE_TEST_HASH_COST is set: PINs, passwords and codes would be hashed at the test suite's cost, 32 times cheaper to guess offline"]);
+  assert.deepEqual(serveSettingProblems({ ...PRODUCTION_ENV, FURIKAE_TEST_HASH_COST: '0' }), []);
+});
+
 test('the metrics listener is on loopback port 9464 unless set, and a bad METRICS_PORT or SMS_GATEWAY_URL is refused', () => {
   const config = loadConfig({});
   assert.equal(config.metrics_host, '127.0.0.1');

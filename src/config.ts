@@ -1,4 +1,5 @@
 import { FINGERPRINT_KEY_CHARS_MIN } from './throttle/secret-fingerprint.ts';
+import { scryptCost, SCRYPT_N, TEST_HASH_COST_ENV } from './shared/secret-hash.ts';
 import { NOT_ME_KEY_CHARS_MIN } from './notify/not-me-token.ts';
 import { AUDIT_KEY_CHARS_MIN } from './audit/audit-log.ts';
 import { isLoopbackHostname } from './shared/loopback.ts';
@@ -117,6 +118,9 @@ export function serveSettingProblems(env: NodeJS.ProcessEnv): string[] {
   }
   if (env.FURIKAE_PUBLIC_URL && env.FURIKAE_PUBLIC_URL.startsWith('http:') && !isLoopbackHostname(new URL(env.FURIKAE_PUBLIC_URL).hostname)) {
     problems.push('FURIKAE_PUBLIC_URL must be https:// beyond this machine: customers type passwords and codes into its pages');
+  }
+  if (scryptCost(env) !== SCRYPT_N) {
+    problems.push(`${TEST_HASH_COST_ENV} is set: PINs, passwords and codes would be hashed at the test suite's cost, 32 times cheaper to guess offline`);
   }
   return problems;
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../testing/free-port.ts';
 import { PRODUCTION_ENV } from '../testing/production-env.ts';
+import { TEST_HASH_COST_ENV } from '../shared/secret-hash.ts';
 
 const CLI = new URL('./main.ts', import.meta.url).pathname;
 
@@ -16,6 +17,8 @@ function serveEnv(data_dir: string, port: number, metrics_port: number): NodeJS.
     ...process.env, ...PRODUCTION_ENV, FURIKAE_DATA_DIR: data_dir, BANK_PORT: String(port), METRICS_PORT: String(metrics_port), LOG_LEVEL: 'warn',
   };
   delete env.DATABASE_URL;
+  // npm test's hash cost is a reason serve refuses (src/config.ts); this bank hashes at the production cost.
+  delete env[TEST_HASH_COST_ENV];
   return env;
 }
 
