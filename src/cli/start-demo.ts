@@ -81,74 +81,81 @@ export async function startDemo(config: Config, options: { clock?: Clock } = {})
   const ids = createIds(clock);
   const { bankDb, walletDb, walletSecureDb: walletSecureStore } = await openStores(config, { wallet: true, log });
   const walletSecureDb = walletSecureStore!;
-  // Without SMTP_URL the demo runs its own SMTP sink on loopback: the bank sends real SMTP, and /demo/mailbox shows it.
-  const sink = config.smtp_url ? undefined : await startMailSink({ host: '127.0.0.1' });
-  // The demo's simulators are passed in and their pages mounted here, never by the bank itself: `serve` has none.
-  const bank_sms = createSmsSimulator({ clock, log: log.child({ app: 'bank' }) });
-  const bank_sim_swap = createSimulatedSimSwapApi({ clock });
-  const bank = await createBankApp({
-    db: bankDb, clock, ids, log: log.child({ app: 'bank' }), credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url, ...(config.passkey_rp_id ? { passkey_rp_id: config.passkey_rp_id } : {}),
-    audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file,
-    // The demo's operators run on this machine: their webhooks may be loopback http. `serve` allows public https only.
-    webhook_targets: { policy: { allow_loopback: true } },
-    sms: bank_sms, simSwap: bank_sim_swap, ...noticeOptions(config), ...(sink ? { smtp_url: sink.url } : {}), lab_report_dir: config.lab_report_dir,
-  });
-  smsSimulatorPage(bank.app, bank_sms);
-  demoAuthenticatorPage(bank.app, clock);
-  if (sink) mailboxPage(bank.app, sink);
-  await seedDemoBank(bank.services);
-  const bankAddress = await bank.app.listen({ host: config.host, port: config.bank_port });
-  const metrics = createMetricsApp({ metrics: bank.services.metrics, log: log.child({ app: 'metrics' }) });
-  const metricsAddress = await metrics.listen({ host: config.metrics_host, port: config.metrics_port });
-  const wallet = await createWalletApp({
-    db: walletDb!,
-    clock,
-    ids,
-    log: log.child({ app: 'wallet' }),
-    bank: { base_url: bankAddress, client_id: DEMO_WALLET_CLIENT_ID, client_secret: DEMO_WALLET_CLIENT_SECRET },
-    operator_name: 'フリカエ・ウォレット (2020 mode)',
-  });
-  const walletAddress = await wallet.app.listen({ host: config.host, port: config.wallet_port });
-
-  const wallet_secure_sms = createSmsSimulator({ clock, log: log.child({ app: 'wallet-secure' }) });
-  const walletSecure = await createWalletApp({
-    db: walletSecureDb,
-    clock,
-    ids,
-    log: log.child({ app: 'wallet-secure' }),
-    // The bank's public origin, not its listen address: the OAuth issuer is named after it.
-    bank: { base_url: config.public_url, client_id: DEMO_SECURE_WALLET_CLIENT_ID, client_secret: DEMO_SECURE_WALLET_CLIENT_SECRET },
-    public_url: config.wallet_secure_public_url,
-    operator_name: DEMO_SECURE_WALLET.display_name,
-    mode: 'hardened',
-    sms: wallet_secure_sms,
-    demo_sms_inbox: wallet_secure_sms,
-    ekyc: createEkycSimulator({ clock }),
-    bank_name: 'ふりかえ銀行 / Furikae Bank',
-  });
-  const registration = walletSecure.registration!;
-  await seedDemoHardenedOperator(bank.services, { jwks: registration.jwks as { keys: Record<string, unknown>[] }, redirect_uris: [registration.redirect_uri] });
-  await walletSecure.app.listen({ host: config.host, port: config.wallet_secure_port });
-  return {
-    bank_url: bankAddress,
-    wallet_url: walletAddress,
-    wallet_secure_url: config.wallet_secure_public_url,
-    bank,
-    bank_sms,
-    wallet_secure_sms,
-    metrics_url: `${metricsAddress}${METRICS_PATH}`,
-    mailbox_url: sink ? `${bankAddress}${MAILBOX_PATH}` : undefined,
-    async close() {
-      await walletSecure.close();
-      await wallet.close();
-      await metrics.close();
-      await bank.close();
-      await sink?.close();
-      await walletSecureDb.close();
-      await walletDb!.close();
-      await bankDb.close();
-    },
+  // What is open so far, closed last-opened first: by close(), or at once when a later step fails (a port in use), so
+  // a demo that cannot start exits with its error instead of staying alive half-started.
+  const opened: Array<{ close(): Promise<unknown> }> = [bankDb, walletDb!, walletSecureDb];
+  const closeOpened = async () => {
+    for (const part of opened.splice(0).reverse()) await part.close();
   };
+  try {
+    // Without SMTP_URL the demo runs its own SMTP sink on loopback: the bank sends real SMTP, and /demo/mailbox shows it.
+    const sink = config.smtp_url ? undefined : await startMailSink({ host: '127.0.0.1' });
+    if (sink) opened.push(sink);
+    // The demo's simulators are passed in and their pages mounted here, never by the bank itself: `serve` has none.
+    const bank_sms = createSmsSimulator({ clock, log: log.child({ app: 'bank' }) });
+    const bank_sim_swap = createSimulatedSimSwapApi({ clock });
+    const bank = await createBankApp({
+      db: bankDb, clock, ids, log: log.child({ app: 'bank' }), credential_fingerprint_key: config.credential_fingerprint_key, public_url: config.public_url, ...(config.passkey_rp_id ? { passkey_rp_id: config.passkey_rp_id } : {}),
+      audit_key: config.audit_key, audit_anchor_file: config.audit_anchor_file,
+      // The demo's operators run on this machine: their webhooks may be loopback http. `serve` allows public https only.
+      webhook_targets: { policy: { allow_loopback: true } },
+      sms: bank_sms, simSwap: bank_sim_swap, ...noticeOptions(config), ...(sink ? { smtp_url: sink.url } : {}), lab_report_dir: config.lab_report_dir,
+    });
+    opened.push(bank);
+    smsSimulatorPage(bank.app, bank_sms);
+    demoAuthenticatorPage(bank.app, clock);
+    if (sink) mailboxPage(bank.app, sink);
+    await seedDemoBank(bank.services);
+    const bankAddress = await bank.app.listen({ host: config.host, port: config.bank_port });
+    const metrics = createMetricsApp({ metrics: bank.services.metrics, log: log.child({ app: 'metrics' }) });
+    opened.push(metrics);
+    const metricsAddress = await metrics.listen({ host: config.metrics_host, port: config.metrics_port });
+    const wallet = await createWalletApp({
+      db: walletDb!,
+      clock,
+      ids,
+      log: log.child({ app: 'wallet' }),
+      bank: { base_url: bankAddress, client_id: DEMO_WALLET_CLIENT_ID, client_secret: DEMO_WALLET_CLIENT_SECRET },
+      operator_name: 'フリカエ・ウォレット (2020 mode)',
+    });
+    opened.push(wallet);
+    const walletAddress = await wallet.app.listen({ host: config.host, port: config.wallet_port });
+
+    const wallet_secure_sms = createSmsSimulator({ clock, log: log.child({ app: 'wallet-secure' }) });
+    const walletSecure = await createWalletApp({
+      db: walletSecureDb,
+      clock,
+      ids,
+      log: log.child({ app: 'wallet-secure' }),
+      // The bank's public origin, not its listen address: the OAuth issuer is named after it.
+      bank: { base_url: config.public_url, client_id: DEMO_SECURE_WALLET_CLIENT_ID, client_secret: DEMO_SECURE_WALLET_CLIENT_SECRET },
+      public_url: config.wallet_secure_public_url,
+      operator_name: DEMO_SECURE_WALLET.display_name,
+      mode: 'hardened',
+      sms: wallet_secure_sms,
+      demo_sms_inbox: wallet_secure_sms,
+      ekyc: createEkycSimulator({ clock }),
+      bank_name: 'ふりかえ銀行 / Furikae Bank',
+    });
+    opened.push(walletSecure);
+    const registration = walletSecure.registration!;
+    await seedDemoHardenedOperator(bank.services, { jwks: registration.jwks as { keys: Record<string, unknown>[] }, redirect_uris: [registration.redirect_uri] });
+    await walletSecure.app.listen({ host: config.host, port: config.wallet_secure_port });
+    return {
+      bank_url: bankAddress,
+      wallet_url: walletAddress,
+      wallet_secure_url: config.wallet_secure_public_url,
+      bank,
+      bank_sms,
+      wallet_secure_sms,
+      metrics_url: `${metricsAddress}${METRICS_PATH}`,
+      mailbox_url: sink ? `${bankAddress}${MAILBOX_PATH}` : undefined,
+      close: closeOpened,
+    };
+  } catch (error) {
+    await closeOpened();
+    throw error;
+  }
 }
 
 /** What `furikae demo` prints (and `--logins` again): where to go and how to log in. Demo PINs are printed on purpose; they open nothing real. */
