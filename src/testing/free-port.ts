@@ -8,8 +8,8 @@ const ATTEMPTS_MAX = 50;
 /**
  * The first port of the kernel's ephemeral range (Linux: 32768 unless set), from which it picks a port for every
  * `listen(0)` and every outgoing connection. A port handed out from that range can be taken by either between the
- * moment it is found free and the moment its server binds it: the demo's mail sink, listening on port 0, took a
- * wallet's port that way and the wallet failed with EADDRINUSE.
+ * moment it is found free and the moment its server binds it: a listener of the demo's own on port 0 (its mail sink
+ * or its metrics listener) took a wallet's port that way, and the wallet failed with EADDRINUSE.
  */
 export function ephemeralPortMin(rangeFile = '/proc/sys/net/ipv4/ip_local_port_range'): number {
   try {
