@@ -9,10 +9,10 @@ export const SCRYPT_N = 2 ** 15;
 
 /**
  * `npm test` sets this to `1` for its test processes and everything they start (scripts/test.ts), and only then are
- * secrets hashed at N=2^10: the same scrypt and the same code path, 32 times cheaper, because the suite hashes
- * thousands of PINs, passwords and codes and their strength is not what it tests. A hash records its cost and only
- * the active cost verifies, so a hash made at the test cost never verifies in a bank without the variable.
- * `furikae serve` warns when it is set. Never set it in production.
+ * secrets hashed at N=2^10: the same scrypt and the same code path, 32 times cheaper, because most tests hash a PIN,
+ * a password or a code, the lab tests hundreds, and their strength is not what they test. A hash records its cost
+ * and only the active cost verifies, so a hash made at the test cost never verifies in a bank without the variable.
+ * `furikae serve` refuses to start while it is set (src/config.ts).
  */
 export const TEST_HASH_COST_ENV = 'FURIKAE_TEST_HASH_COST';
 const TEST_SCRYPT_N = 2 ** 10;
