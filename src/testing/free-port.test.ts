@@ -17,7 +17,7 @@ test('a free port lies below the kernel’s ephemeral range and can be listened 
   }
 });
 
-test('a port the system hands to a port-0 listener is never one freePort hands out', async () => {
+test('port-0 listeners get ports at or above the range freePort stays below, so they cannot take one it handed out', async () => {
   const servers = await Promise.all(Array.from({ length: 20 }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => resolve(server));

@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 /** Ports handed out start here: above the well-known and most registered services' ports. */
 const PORT_MIN = 10_000;
 const ATTEMPTS_MAX = 50;
+/** Linux's default first ephemeral port, used when the kernel's setting cannot be read. */
+const EPHEMERAL_PORT_MIN_DEFAULT = 32_768;
 
 /**
  * The first port of the kernel's ephemeral range (Linux: 32768 unless set), from which it picks a port for every
@@ -14,9 +16,9 @@ const ATTEMPTS_MAX = 50;
 export function ephemeralPortMin(rangeFile = '/proc/sys/net/ipv4/ip_local_port_range'): number {
   try {
     const low = Number(readFileSync(rangeFile, 'utf8').trim().split(/\s+/)[0]);
-    return Number.isInteger(low) && low > 0 ? low : 32_768;
+    return Number.isInteger(low) && low > 0 ? low : EPHEMERAL_PORT_MIN_DEFAULT;
   } catch {
-    return 32_768;
+    return EPHEMERAL_PORT_MIN_DEFAULT;
   }
 }
 
